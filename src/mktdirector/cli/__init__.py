@@ -1,0 +1,137 @@
+"""The `mktd` command. Group modules import only typer at module level, so `--help` is fast.
+
+`main()` and the root group map every MktdError to one line of message, one line of hint and
+the exit codes of DESIGN.md section 2; tracebacks only with MKTD_DEBUG=1.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from mktdirector import __version__
+from mktdirector.cli import config as config_cmd
+from mktdirector.cli import init as init_cmd
+from mktdirector.cli import logs as logs_cmd
+from mktdirector.cli import status as status_cmd
+from mktdirector.core.errors import ExitCode, MktdError
+
+
+def _debug() -> bool:
+    return os.environ.get("MKTD_DEBUG", "") not in ("", "0")
+
+
+def _wants_json() -> bool:
+    return "--json" in sys.argv[1:]
+
+
+def handle(exc: BaseException) -> int:
+    """Render an expected error and return its exit code; re-raise bugs."""
+    from mktdirector.cli import _output
+
+    if isinstance(exc, MktdError):
+        err: MktdError = exc
+    elif _is_sqlite_error(exc):
+        from mktdirector.store.db import translate_sqlite_error
+        from mktdirector.core import paths
+
+        err = translate_sqlite_error(exc, paths.db_path())  # type: ignore[arg-type]
+    else:
+        raise exc
+    if _debug():
+        import traceback
+
+        from mktdirector.core.redact import redact
+
+        sys.stderr.write(redact("".join(traceback.format_exception(exc))))
+    _output.error_json(err) if _wants_json() else _output.error(err)
+    return int(err.exit_code)
+
+
+def _is_sqlite_error(exc: BaseException) -> bool:
+    mod = sys.modules.get("sqlite3")
+    return mod is not None and isinstance(exc, mod.DatabaseError)
+
+
+class MktdGroup(TyperGroup):
+    """Root group: the one place where expected errors become exit codes."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MktdError as e:
+            raise typer.Exit(handle(e)) from None
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
+        except Exception as e:
+            if _is_sqlite_error(e):
+                raise typer.Exit(handle(e)) from None
+            raise
+        finally:
+            from mktdirector.cli import _deps
+
+            _deps.finish()
+
+
+app = typer.Typer(
+    name="mktd",
+    cls=MktdGroup,
+    help="mktd: an AI marketing director in your terminal.",
+    no_args_is_help=True,
+    rich_markup_mode=None,  # plain help: rich-rendered help costs ~2x startup on every Tab
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"mktd {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Print redacted HTTP request lines to stderr.")
+    ] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """mktd: plan, draft, approve, publish and measure marketing from the terminal."""
+    from mktdirector.cli import _deps, _output
+
+    _deps.start(verbose=verbose)
+    deps = _deps.current()
+    log_file = None
+    from mktdirector.core.paths import log_path
+
+    if deps.home.is_dir():
+        log_file = log_path(deps.home)
+    _output.reset()
+    _output.setup_logging(log_file, verbose=deps.verbose)
+
+
+app.add_typer(init_cmd.app)
+app.add_typer(status_cmd.app)
+app.add_typer(logs_cmd.app)
+app.add_typer(config_cmd.app, name="config")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app(prog_name="mktd")
+    except MktdError as e:  # raised outside a command (e.g. while parsing)
+        sys.exit(handle(e))
+    except KeyboardInterrupt:
+        sys.exit(130)
+    sys.exit(ExitCode.OK)
+
+
+__all__ = ["app", "main"]

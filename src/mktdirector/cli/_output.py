@@ -1,0 +1,149 @@
+"""The only module that prints. Rich is imported on first use, never at `--help` time.
+
+- data goes to stdout (a table on a TTY, or JSON with --json);
+- messages, errors and progress go to stderr so pipes get clean data;
+- NO_COLOR is honoured (rich reads it), and nothing here ever prints an unredacted secret.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from mktdirector.core.redact import redact
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+_consoles: dict[str, Console] = {}
+
+
+def console(stderr: bool = False) -> Console:
+    key = "err" if stderr else "out"
+    if key not in _consoles:
+        from rich.console import Console
+
+        _consoles[key] = Console(stderr=stderr, highlight=False, soft_wrap=True)
+    return _consoles[key]
+
+
+def reset() -> None:
+    """Forget consoles (tests swap sys.stdout between invocations)."""
+    _consoles.clear()
+
+
+def _default(o: Any) -> Any:
+    if hasattr(o, "to_dict"):
+        return o.to_dict()
+    if hasattr(o, "__dataclass_fields__"):
+        from dataclasses import asdict
+
+        return asdict(o)
+    return str(o)
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(redact(json.dumps(data, indent=2, default=_default, ensure_ascii=False)) + "\n")
+    sys.stdout.flush()
+
+
+def emit_json_line(data: Any) -> None:
+    sys.stdout.write(redact(json.dumps(data, default=_default, ensure_ascii=False)) + "\n")
+    sys.stdout.flush()
+
+
+def line(text: str = "", *, err: bool = False, style: str | None = None) -> None:
+    console(err).print(redact(text), style=style, markup=False)
+
+
+def info(text: str) -> None:
+    line(text, err=True)
+
+
+def success(text: str) -> None:
+    line(text, err=True, style="green")
+
+
+def warn(text: str) -> None:
+    line(text, err=True, style="yellow")
+
+
+def table(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[str],
+    *,
+    title: str | None = None,
+    headers: Sequence[str] | None = None,
+) -> None:
+    from rich.table import Table
+
+    t = Table(title=title, header_style="bold", show_lines=False)
+    for h in headers or columns:
+        t.add_column(h)
+    for r in rows:
+        t.add_row(*(redact("" if r.get(c) is None else str(r.get(c))) for c in columns))
+    console().print(t)
+
+
+def key_values(pairs: Iterable[tuple[str, Any]]) -> None:
+    from rich.table import Table
+
+    t = Table(show_header=False, box=None, pad_edge=False)
+    t.add_column(style="bold")
+    t.add_column()
+    for k, v in pairs:
+        t.add_row(k, redact("" if v is None else str(v)))
+    console().print(t)
+
+
+def error(exc: Exception) -> None:
+    """One line of what happened, one line of the command that fixes it."""
+    message = getattr(exc, "message", None) or str(exc)
+    hint = getattr(exc, "hint", None)
+    err = console(stderr=True)
+    err.print(f"Error: {redact(message)}", style="bold red", markup=False)
+    if hint:
+        err.print(f"Hint: {redact(hint)}", style="yellow", markup=False)
+
+
+def error_json(exc: Exception) -> None:
+    data = exc.to_dict() if hasattr(exc, "to_dict") else {"error": "error", "message": str(exc)}
+    sys.stderr.write(redact(json.dumps(data, default=_default)) + "\n")
+
+
+class _RedactingFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+def setup_logging(log_file: Any | None, *, verbose: bool) -> None:
+    """Rotating log file (0600) for everything; redacted HTTP lines on stderr when verbose."""
+    root = logging.getLogger("mktd")
+    root.setLevel(logging.DEBUG)
+    root.propagate = False
+    for h in list(root.handlers):
+        root.removeHandler(h)
+        h.close()
+    if log_file is not None:
+        from logging.handlers import RotatingFileHandler
+
+        try:
+            log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            os.close(fd)
+            fh = RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+        except OSError:
+            fh = None
+        if fh is not None:
+            fh.setLevel(logging.INFO)
+            fh.setFormatter(_RedactingFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+            root.addHandler(fh)
+    if verbose:
+        sh = logging.StreamHandler(sys.stderr)
+        sh.setLevel(logging.DEBUG)
+        sh.setFormatter(_RedactingFormatter("%(message)s"))
+        root.addHandler(sh)

@@ -1,0 +1,37 @@
+"""`mktd status`: where things are and what is connected."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+app = typer.Typer()
+
+
+@app.command("status")
+def status(json_out: Annotated[bool, typer.Option("--json", help="Output JSON.")] = False) -> None:
+    """Show the home, database, secret store and, per platform, credentials and recent calls."""
+    from mktdirector.agents.status import gather_status
+    from mktdirector.cli import _deps, _output
+
+    deps = _deps.current()
+    data = gather_status(
+        deps.home, deps.store, deps.credentials, deps.config.get("secrets.store")
+    )
+    if json_out:
+        _output.emit_json(data)
+        return
+    _output.key_values(
+        [
+            ("home", data["home"] + ("" if data["initialized"] else "  (not initialized: mktd init)")),
+            ("database", data["database"]["path"]),
+            ("secret store", data["secret_store"]),
+            ("notifications", data.get("notifications_unread", 0)),
+        ]
+    )
+    _output.table(
+        data["platforms"],
+        ["label", "credentials", "calls_24h", "errors_24h", "last_ok", "last_error"],
+        headers=["platform", "credentials", "calls 24h", "errors 24h", "last ok", "last error"],
+    )

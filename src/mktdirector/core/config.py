@@ -1,0 +1,257 @@
+"""Configuration: declared keys, `config.toml`, environment, precedence.
+
+Precedence for every setting: CLI flag > environment > (secret store, for secrets only, see
+credentials.py) > config.toml > default. Unknown keys are refused so typos surface at once.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mktdirector.core import paths
+from mktdirector.core.errors import ConfigError, UsageError
+
+Parser = Callable[[str], Any]
+
+
+def _bool(s: str) -> bool:
+    v = s.strip().lower()
+    if v in {"1", "true", "yes", "on"}:
+        return True
+    if v in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("expected true or false")
+
+
+def _positive_float(s: str) -> float:
+    v = float(s)
+    if v <= 0:
+        raise ValueError("must be greater than 0")
+    return v
+
+
+def _non_negative_int(s: str) -> int:
+    v = int(s)
+    if v < 0:
+        raise ValueError("must be 0 or more")
+    return v
+
+
+def _url(s: str) -> str:
+    v = s.strip().rstrip("/")
+    if not v.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return v
+
+
+def _linkedin_version(s: str) -> str:
+    v = s.strip()
+    if len(v) != 6 or not v.isdigit() or not 1 <= int(v[4:]) <= 12:
+        raise ValueError("must be YYYYMM, e.g. 202610")
+    return v
+
+
+@dataclass(frozen=True)
+class ConfigKey:
+    pattern: str  # exact key, or a glob such as "*.base_url"
+    parse: Parser
+    default: Any
+    help: str
+    env: str | None = None  # environment variable that overrides config.toml
+
+
+KEYS: tuple[ConfigKey, ...] = (
+    ConfigKey("llm.model", str, "gpt-5-mini", "Model name sent to the LLM endpoint.", "MKTD_MODEL"),
+    ConfigKey(
+        "llm.base_url", _url, None, "OpenAI-compatible endpoint (Ollama, vLLM…).", "OPENAI_BASE_URL"
+    ),
+    ConfigKey("llm.timeout", _positive_float, 120.0, "Seconds before an LLM call times out."),
+    ConfigKey("http.timeout", _positive_float, 30.0, "Seconds before a platform call times out."),
+    ConfigKey("http.max_retries", _non_negative_int, 3, "Retries for network errors and 5xx."),
+    ConfigKey(
+        "http.max_wait",
+        _positive_float,
+        60.0,
+        "Longest wait (s) for a rate limit before queueing instead.",
+        "MKTD_MAX_WAIT",
+    ),
+    ConfigKey(
+        "linkedin.version",
+        _linkedin_version,
+        "202610",
+        "LinkedIn-Version header (YYYYMM, < 1 year old).",
+        "MKTD_LINKEDIN_VERSION",
+    ),
+    ConfigKey("*.base_url", _url, None, "API base URL override for a platform."),
+    ConfigKey("*.auth_url", _url, None, "OAuth authorize URL override for a platform."),
+    ConfigKey("*.token_url", _url, None, "OAuth token URL override for a platform."),
+    ConfigKey("*.account", str, None, "Default account name for a platform."),
+    ConfigKey("secrets.store", str, "auto", "auto | keyring | encrypted", "MKTD_SECRET_STORE"),
+)
+
+
+def find_key(key: str) -> ConfigKey:
+    for spec in KEYS:
+        if spec.pattern == key:
+            return spec
+    for spec in KEYS:
+        if "*" in spec.pattern and fnmatch.fnmatchcase(key, spec.pattern):
+            prefix = key.split(".", 1)[0]
+            from mktdirector.core.platforms import PLATFORMS
+
+            if prefix in PLATFORMS:
+                return spec
+    raise UsageError(f"Unknown config key {key!r}.", hint="mktd config show --all lists every key")
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in data.items():
+        full = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_flatten(v, full + "."))
+        else:
+            out[full] = v
+    return out
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        return repr(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    s = str(v).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{s}"'
+
+
+HEADER = "# mktd configuration. Edit with `mktd config set KEY VALUE`; `mktd config show` lists it.\n"
+
+
+def dump_toml(flat: dict[str, Any]) -> str:
+    """Write flat dotted keys as TOML tables (our config is one level of tables deep)."""
+    tables: dict[str, dict[str, Any]] = {}
+    for key in sorted(flat):
+        section, _, name = key.rpartition(".")
+        tables.setdefault(section, {})[name] = flat[key]
+    lines = [HEADER]
+    for section, items in tables.items():
+        if section:
+            quoted = ".".join(f'"{p}"' if "-" in p else p for p in section.split("."))
+            lines.append(f"\n[{quoted}]")
+        for name, value in items.items():
+            lines.append(f"{name} = {_toml_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+class Config:
+    """Resolved settings. Reads config.toml once; `get` applies precedence per key."""
+
+    def __init__(self, path: Path | None = None, overrides: dict[str, Any] | None = None):
+        self.path = path or paths.config_path()
+        self.overrides = dict(overrides or {})
+        self._file: dict[str, Any] | None = None
+
+    def file_values(self) -> dict[str, Any]:
+        if self._file is None:
+            self._file = self._read()
+        return self._file
+
+    def _read(self) -> dict[str, Any]:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return {}
+        except OSError as e:
+            raise ConfigError(f"Cannot read {self.path}: {e.strerror}.", hint="mktd init") from None
+        try:
+            data = tomllib.loads(raw.decode("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise ConfigError(
+                f"{self.path} is not valid TOML: {e}.",
+                hint=f"Fix or delete {self.path}, then run mktd config show",
+            ) from None
+        return _flatten(data)
+
+    def get_with_source(self, key: str) -> tuple[Any, str]:
+        spec = find_key(key)
+        if key in self.overrides and self.overrides[key] is not None:
+            return self.overrides[key], "flag"
+        env_name = spec.env or _platform_env(key)
+        if env_name and os.environ.get(env_name, "").strip():
+            return self._parse(key, spec, os.environ[env_name], env_name), f"env:{env_name}"
+        file_vals = self.file_values()
+        if key in file_vals:
+            val = file_vals[key]
+            return self._parse(key, spec, str(val), str(self.path)) if isinstance(
+                val, str
+            ) else val, "config"
+        return spec.default, "default"
+
+    def get(self, key: str) -> Any:
+        return self.get_with_source(key)[0]
+
+    @staticmethod
+    def _parse(key: str, spec: ConfigKey, raw: str, where: str) -> Any:
+        try:
+            return spec.parse(raw)
+        except ValueError as e:
+            raise ConfigError(
+                f"Invalid value for {key} in {where}: {e}.",
+                hint=f"mktd config set {key} VALUE",
+            ) from None
+
+    def set(self, key: str, raw: str) -> Any:
+        """Validate and persist one key (atomic rewrite of config.toml, 0600)."""
+        spec = find_key(key)
+        try:
+            value = spec.parse(raw)
+        except ValueError as e:
+            raise UsageError(f"Invalid value for {key}: {e}.", hint=spec.help) from None
+        values = dict(self.file_values())
+        values[key] = value
+        paths.write_private(self.path, dump_toml(values))
+        self._file = values
+        return value
+
+    def unset(self, key: str) -> bool:
+        find_key(key)
+        values = dict(self.file_values())
+        if key not in values:
+            return False
+        del values[key]
+        paths.write_private(self.path, dump_toml(values))
+        self._file = values
+        return True
+
+    def rows(self, include_defaults: bool = False) -> list[dict[str, Any]]:
+        """Every key in effect, with where its value comes from."""
+        keys = {s.pattern for s in KEYS if "*" not in s.pattern}
+        keys |= set(self.file_values())
+        rows = []
+        for key in sorted(keys):
+            try:
+                value, source = self.get_with_source(key)
+            except UsageError:
+                value, source = self.file_values().get(key), "config (unknown key)"
+            if source == "default" and not include_defaults and value is None:
+                continue
+            rows.append({"key": key, "value": value, "source": source})
+        return rows
+
+
+def _platform_env(key: str) -> str | None:
+    """`linkedin.base_url` -> `MKTD_LINKEDIN_BASE_URL`."""
+    prefix, _, name = key.partition(".")
+    if name in {"base_url", "auth_url", "token_url"}:
+        from mktdirector.core.platforms import env_prefix
+
+        return f"{env_prefix(prefix)}_{name.upper()}"
+    return None

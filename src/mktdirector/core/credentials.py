@@ -1,0 +1,317 @@
+"""Credentials: one interface over the OS keyring and an encrypted table, with env overrides.
+
+- A connection is one JSON blob (access/refresh token, expiry, scopes, obtained_at, API key)
+  stored under service `mktd`, user `<platform>:<account>`.
+- Environment tokens (`LINKEDIN_ACCESS_TOKEN`, `HUBSPOT_API_KEY`, ...) override stored ones.
+- No working keyring: the Fernet-encrypted `secrets` table, only with `MKTD_SECRET_KEY`. Never
+  plaintext. A keyring call that hangs (a locked desktop keyring) times out after 3 s.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol, TypeVar
+
+from mktdirector.core.errors import ConfigError, CredentialStoreError, MissingCredentialError
+from mktdirector.core.platforms import PLATFORMS
+from mktdirector.core.redact import register
+
+SERVICE = "mktd"
+KEYRING_TIMEOUT = 3.0
+T = TypeVar("T")
+
+NO_STORE_HINT = (
+    "Install/unlock an OS keyring (e.g. gnome-keyring), or set MKTD_SECRET_KEY to a key from "
+    "`mktd init --generate-secret-key` to use the encrypted database store"
+)
+
+
+@dataclass
+class Connection:
+    platform: str
+    account: str = "default"
+    access_token: str | None = None
+    refresh_token: str | None = None
+    api_key: str | None = None
+    token_type: str = "Bearer"
+    expires_at: float | None = None  # epoch seconds
+    scopes: list[str] = field(default_factory=list)
+    obtained_at: float | None = None
+    user_id: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    source: str = "store"  # "env", "keyring" or "encrypted"; not persisted
+
+    def secret(self) -> str | None:
+        return self.access_token or self.api_key
+
+    def expires_in(self, now: float | None = None) -> float | None:
+        if self.expires_at is None:
+            return None
+        return self.expires_at - (time.time() if now is None else now)
+
+    def to_json(self) -> str:
+        d = asdict(self)
+        d.pop("source")
+        return json.dumps(d, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, raw: str, source: str) -> Connection:
+        try:
+            d = json.loads(raw)
+            known = {k: d[k] for k in cls.__dataclass_fields__ if k in d and k != "source"}
+            conn = cls(**known, source=source)
+        except (ValueError, TypeError) as e:
+            raise CredentialStoreError(
+                f"A stored credential is unreadable ({type(e).__name__}).",
+                hint="Re-authorize that platform with mktd authorize PLATFORM",
+            ) from None
+        register(conn.access_token, conn.refresh_token, conn.api_key)
+        return conn
+
+
+class SecretBackend(Protocol):
+    name: str
+
+    def get(self, user: str) -> str | None: ...
+    def set(self, user: str, value: str) -> None: ...
+    def delete(self, user: str) -> None: ...
+
+
+class SecretTable(Protocol):
+    """What the encrypted backend needs from the database (implemented in store/)."""
+
+    def get_secret(self, key: str) -> bytes | None: ...
+    def put_secret(self, key: str, ciphertext: bytes) -> None: ...
+    def delete_secret(self, key: str) -> None: ...
+
+
+class ConnectionIndex(Protocol):
+    """Non-secret metadata about stored connections (so status never needs the keyring)."""
+
+    def record_connection(self, conn: Connection, store: str) -> None: ...
+    def remove_connection(self, platform: str, account: str) -> None: ...
+    def connections(self, platform: str | None = None) -> list[dict[str, Any]]: ...
+
+
+def _with_timeout(fn: Callable[[], T], what: str) -> T:
+    # A daemon thread, so a hung keyring daemon cannot keep the process alive at exit.
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as e:  # noqa: BLE001 - re-raised in the caller's thread
+            box["error"] = e
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    t.join(KEYRING_TIMEOUT)
+    if t.is_alive():
+        raise CredentialStoreError(
+            f"The OS keyring did not answer within {KEYRING_TIMEOUT:.0f} s ({what}).",
+            hint="Unlock your keyring, or set MKTD_SECRET_STORE=encrypted and MKTD_SECRET_KEY",
+        )
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+class KeyringBackend:
+    name = "keyring"
+
+    def __init__(self) -> None:
+        import keyring
+
+        self._keyring = keyring
+
+    @staticmethod
+    def available() -> bool:
+        """True when a real keyring backend is configured (not the `fail`/`null` ones)."""
+        try:
+            import keyring
+            from keyring.backends import fail
+
+            kr = keyring.get_keyring()
+        except Exception:  # noqa: BLE001 - any import/config failure means "not usable"
+            return False
+        if isinstance(kr, fail.Keyring) or type(kr).__module__.endswith(".null"):
+            return False
+        return getattr(kr, "priority", 1) > 0
+
+    def _call(self, what: str, fn: Callable[[], T]) -> T:
+        from keyring.errors import KeyringError
+
+        try:
+            return _with_timeout(fn, what)
+        except KeyringError as e:
+            raise CredentialStoreError(
+                f"The OS keyring refused to {what}: {type(e).__name__}.", hint=NO_STORE_HINT
+            ) from None
+
+    def get(self, user: str) -> str | None:
+        return self._call("read", lambda: self._keyring.get_password(SERVICE, user))
+
+    def set(self, user: str, value: str) -> None:
+        self._call("save", lambda: self._keyring.set_password(SERVICE, user, value))
+
+    def delete(self, user: str) -> None:
+        from keyring.errors import PasswordDeleteError
+
+        def run() -> None:
+            try:
+                self._keyring.delete_password(SERVICE, user)
+            except PasswordDeleteError:
+                pass
+
+        self._call("delete", run)
+
+
+class EncryptedBackend:
+    name = "encrypted"
+
+    def __init__(self, table: SecretTable, key: str) -> None:
+        from cryptography.fernet import Fernet
+
+        try:
+            self._fernet = Fernet(key.strip().encode())
+        except (ValueError, TypeError):
+            raise ConfigError(
+                "MKTD_SECRET_KEY is not a valid Fernet key.",
+                hint="Generate one with: mktd init --generate-secret-key",
+            ) from None
+        self._table = table
+
+    def get(self, user: str) -> str | None:
+        from cryptography.fernet import InvalidToken
+
+        blob = self._table.get_secret(user)
+        if blob is None:
+            return None
+        try:
+            return self._fernet.decrypt(blob).decode("utf-8")
+        except InvalidToken:
+            raise CredentialStoreError(
+                "A stored secret cannot be decrypted with this MKTD_SECRET_KEY.",
+                hint="Use the key the secret was saved with, or re-authorize the platform",
+            ) from None
+
+    def set(self, user: str, value: str) -> None:
+        self._table.put_secret(user, self._fernet.encrypt(value.encode("utf-8")))
+
+    def delete(self, user: str) -> None:
+        self._table.delete_secret(user)
+
+
+class NoBackend:
+    """No keyring and no MKTD_SECRET_KEY: reading finds nothing, saving is refused."""
+
+    name = "none"
+
+    def get(self, user: str) -> str | None:
+        return None
+
+    def set(self, user: str, value: str) -> None:
+        raise CredentialStoreError("No secret store is available to save credentials.", hint=NO_STORE_HINT)
+
+    def delete(self, user: str) -> None:
+        return None
+
+
+def choose_backend(mode: str, table: Callable[[], SecretTable]) -> SecretBackend:
+    """`auto`: keyring if it works, else the encrypted table with MKTD_SECRET_KEY, else none."""
+    key = os.environ.get("MKTD_SECRET_KEY", "").strip()
+    mode = (mode or "auto").lower()
+    if mode not in {"auto", "keyring", "encrypted"}:
+        raise ConfigError(f"Unknown secrets.store {mode!r}.", hint="Use auto, keyring or encrypted")
+    if mode in {"auto", "keyring"} and KeyringBackend.available():
+        return KeyringBackend()
+    if mode == "keyring":
+        raise CredentialStoreError("No working OS keyring backend was found.", hint=NO_STORE_HINT)
+    if key:
+        register(key)
+        return EncryptedBackend(table(), key)
+    if mode == "encrypted":
+        raise CredentialStoreError("secrets.store is 'encrypted' but MKTD_SECRET_KEY is not set.",
+                                   hint="Generate a key with: mktd init --generate-secret-key")
+    return NoBackend()
+
+
+class CredentialStore:
+    def __init__(
+        self,
+        backend: Callable[[], SecretBackend],
+        index: Callable[[], ConnectionIndex] | None = None,
+        default_account: Callable[[str], str | None] | None = None,
+    ) -> None:
+        self._backend_factory = backend
+        self._backend: SecretBackend | None = None
+        self._index = index
+        self._default_account = default_account or (lambda p: None)
+
+    @property
+    def backend(self) -> SecretBackend:
+        if self._backend is None:
+            self._backend = self._backend_factory()
+        return self._backend
+
+    def from_env(self, platform: str) -> Connection | None:
+        info = PLATFORMS[platform]
+        for name in info.token_env:
+            value = os.environ.get(name, "").strip()
+            if value:
+                register(value)
+                field_name = "api_key" if info.auth_kind != "oauth2" else "access_token"
+                return Connection(platform, account="env", source="env",
+                                  extra={"env": name}, **{field_name: value})
+        return None
+
+    def resolve_account(self, platform: str, account: str | None) -> str:
+        if account:
+            return account
+        configured = self._default_account(platform)
+        if configured:
+            return configured
+        if self._index is not None:
+            known = self._index().connections(platform)
+            if len(known) == 1:
+                return str(known[0]["account"])
+        return "default"
+
+    def get(self, platform: str, account: str | None = None, *, env: bool = True) -> Connection | None:
+        """The environment's token first (like GH_TOKEN), then the stored connection."""
+        if env and not account:
+            found = self.from_env(platform)
+            if found:
+                return found
+        acct = self.resolve_account(platform, account)
+        raw = self.backend.get(f"{platform}:{acct}")
+        return Connection.from_json(raw, self.backend.name) if raw else None
+
+    def require(self, platform: str, account: str | None = None) -> Connection:
+        conn = self.get(platform, account)
+        if conn is None or not conn.secret():
+            envs = " or ".join(PLATFORMS[platform].token_env)
+            hint = f"mktd authorize {platform}" + (f" (or set {envs})" if envs else "")
+            raise MissingCredentialError(platform, hint=hint)
+        return conn
+
+    def save(self, conn: Connection) -> None:
+        """Save one connection atomically (one backend write), then index its metadata."""
+        if conn.source == "env":
+            return  # a token from the environment is the user's to manage
+        register(conn.access_token, conn.refresh_token, conn.api_key)
+        backend = self.backend
+        backend.set(f"{conn.platform}:{conn.account}", conn.to_json())
+        conn.source = backend.name
+        if self._index is not None:
+            self._index().record_connection(conn, backend.name)
+
+    def delete(self, platform: str, account: str) -> None:
+        self.backend.delete(f"{platform}:{account}")
+        if self._index is not None:
+            self._index().remove_connection(platform, account)

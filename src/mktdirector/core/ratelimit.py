@@ -1,0 +1,286 @@
+"""Rate limits that hold across processes.
+
+Two sources of truth, both kept in one state table (SQLite in practice, so that the many short
+`mktd` processes and the worker share them):
+- declared limits per platform and endpoint: a token bucket for per-second limits, fixed windows
+  (aligned to the epoch, so daily windows reset at 00:00 UTC) for per-15-minute and per-day limits;
+- what the server reports (`x-rate-limit-*`, `x-app-limit-24hour-*`, `X-HubSpot-RateLimit-*`,
+  `X-RateLimit-*`, `Retry-After`, `Sforce-Limit-Info`): an exhausted counter blocks until its reset.
+
+The backend only has to run a read-modify-write over a few keys atomically (`transact`).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import httpx
+
+from mktdirector.core.errors import RateLimitError
+from mktdirector.core.retry import parse_retry_after
+
+Row = dict[str, Any]
+Transform = Callable[[dict[str, Row | None]], tuple[dict[str, Row], float]]
+
+
+class StateBackend(Protocol):
+    def transact(self, keys: list[str], fn: Transform) -> float:
+        """Read rows for `keys`, call fn, write the rows it returns, all atomically."""
+
+
+class MemoryBackend:
+    """Process-local state, for tests and for code that runs without a database."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, Row] = {}
+        self._lock = threading.Lock()
+
+    def transact(self, keys: list[str], fn: Transform) -> float:
+        with self._lock:
+            updates, result = fn({k: self.rows.get(k) for k in keys})
+            for k, row in updates.items():
+                self.rows[k] = dict(row)
+            return result
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A declared limit. `per_second` limits are token buckets; the rest fixed windows."""
+
+    name: str
+    calls: int
+    period_s: float
+    methods: frozenset[str] | None = None  # None = any method
+    paths: tuple[str, ...] = ()  # path-template globs; empty = any path
+    scope: str = "user"  # "user": per account; "app": shared by every account of the app
+
+    @property
+    def kind(self) -> str:
+        return "bucket" if self.period_s <= 1.0 else "window"
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.methods is not None and method.upper() not in self.methods:
+            return False
+        return not self.paths or any(fnmatch.fnmatchcase(path, p) for p in self.paths)
+
+
+def per_second(name: str, calls: int, **kw: Any) -> Limit:
+    return Limit(name, calls, 1.0, **kw)
+
+
+def per_window(name: str, calls: int, minutes: float, **kw: Any) -> Limit:
+    return Limit(name, calls, minutes * 60.0, **kw)
+
+
+def per_day(name: str, calls: int, **kw: Any) -> Limit:
+    return Limit(name, calls, 86400.0, **kw)
+
+
+def _key(platform: str, account: str | None, name: str, scope: str) -> str:
+    who = "app" if scope == "app" else (account or "default")
+    return f"{platform}|{who}|{name}"
+
+
+def _server_keys(platform: str, account: str | None, path: str) -> list[str]:
+    who = account or "default"
+    return [
+        f"{platform}|{who}|server:{path}",
+        f"{platform}|{who}|server:user-day",
+        f"{platform}|app|server:app-day",
+        f"{platform}|{who}|server:all",
+    ]
+
+
+class Limiter:
+    def __init__(
+        self,
+        backend: StateBackend | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.backend = backend or MemoryBackend()
+        self.clock = clock
+        self.sleep = sleep
+
+    def reserve(
+        self, platform: str, account: str | None, limits: Iterable[Limit], method: str, path: str
+    ) -> float:
+        """Take one call from every matching limit, or none; return 0 or the seconds to wait."""
+        applicable = [lim for lim in limits if lim.matches(method, path)]
+        declared = {_key(platform, account, lim.name, lim.scope): lim for lim in applicable}
+        server = _server_keys(platform, account, path)
+        now = self.clock()
+
+        def fn(rows: dict[str, Row | None]) -> tuple[dict[str, Row], float]:
+            wait = 0.0
+            updates: dict[str, Row] = {}
+            for key in server:
+                row = rows.get(key)
+                if not row:
+                    continue
+                if (row.get("blocked_until") or 0) > now:
+                    wait = max(wait, row["blocked_until"] - now)
+                rem, reset = row.get("remaining"), row.get("reset_at")
+                if rem is not None and reset and reset > now:
+                    if rem <= 0:
+                        wait = max(wait, reset - now)
+                    else:
+                        updates[key] = {**row, "remaining": rem - 1, "updated_at": now}
+            for key, lim in declared.items():
+                row = dict(rows.get(key) or {})
+                base = {"platform": platform, "account": account, "name": lim.name, "kind": lim.kind}
+                if lim.kind == "bucket":
+                    rate = lim.calls / lim.period_s
+                    tokens = row.get("tokens")
+                    tokens = float(lim.calls) if tokens is None else float(tokens)
+                    tokens = min(float(lim.calls), tokens + (now - (row.get("updated_at") or now)) * rate)
+                    if tokens < 1.0:
+                        wait = max(wait, (1.0 - tokens) / rate)
+                    updates[key] = {**row, **base, "tokens": tokens - 1.0, "updated_at": now,
+                                    "limit_value": lim.calls, "remaining": int(tokens - 1.0)}
+                else:
+                    start = (now // lim.period_s) * lim.period_s
+                    count = row.get("count") or 0
+                    if (row.get("window_start") or 0) != start:
+                        count = 0
+                    if count >= lim.calls:
+                        wait = max(wait, start + lim.period_s - now)
+                    updates[key] = {**row, **base, "window_start": start, "count": count + 1,
+                                    "updated_at": now, "limit_value": lim.calls,
+                                    "remaining": lim.calls - count - 1,
+                                    "reset_at": start + lim.period_s}
+            if wait > 0:
+                return {}, wait  # all or nothing: a blocked call consumes no quota
+            return updates, 0.0
+
+        return self.backend.transact(list(declared) + server, fn)
+
+    def acquire(
+        self,
+        platform: str,
+        account: str | None,
+        limits: Iterable[Limit],
+        method: str,
+        path: str,
+        *,
+        budget: float,
+    ) -> float:
+        """Block until a call is allowed; raise RateLimitError when that is beyond `budget`."""
+        limits = tuple(limits)
+        waited = 0.0
+        while True:
+            wait = self.reserve(platform, account, limits, method, path)
+            if wait <= 0:
+                return waited
+            if waited + wait > budget:
+                raise RateLimitError(
+                    f"{platform} rate limit reached for {method} {path}; "
+                    f"next call allowed in {format_wait(wait)}.",
+                    platform=platform,
+                    status_code=429,
+                    method=method,
+                    path=path,
+                    retry_after=wait,
+                    hint="The work is not lost: run it again later, or let `mktd worker` pick it up.",
+                )
+            self.sleep(wait + 0.001)
+            waited += wait
+
+    def observe(
+        self, platform: str, account: str | None, path: str, response: httpx.Response
+    ) -> dict[str, Any]:
+        """Tighten the shared state with what the server said. Returns the figures for the audit."""
+        now = self.clock()
+        found = server_counters(response.headers, now)
+        keys = _server_keys(platform, account, path)
+        key_for = {"endpoint": keys[0], "user-day": keys[1], "app-day": keys[2], "all": keys[3]}
+        if response.status_code == 429 or (
+            response.status_code == 503 and "retry-after" in response.headers
+        ):
+            wait = parse_retry_after(response.headers, now)
+            if wait is not None:
+                found.append(("all", None, None, None, now + wait))
+        if not found:
+            return {}
+
+        def fn(rows: dict[str, Row | None]) -> tuple[dict[str, Row], float]:
+            updates = {}
+            for scope, limit, remaining, reset_at, blocked in found:
+                key = key_for[scope]
+                row = dict(rows.get(key) or {})
+                row.update(platform=platform, account=account, name=key.split("|")[2],
+                           kind="server", updated_at=now)
+                if blocked is not None:
+                    row["blocked_until"] = max(blocked, row.get("blocked_until") or 0)
+                else:
+                    row.update(limit_value=limit, remaining=remaining, reset_at=reset_at)
+                updates[key] = row
+            return updates, 0.0
+
+        self.backend.transact(list(key_for.values()), fn)
+        best = min((f for f in found if f[2] is not None), key=lambda f: f[2], default=None)
+        return {"remaining": best[2], "reset_at": best[3]} if best else {}
+
+
+Counter = tuple[str, int | None, int | None, float | None, float | None]
+_SFORCE = re.compile(r"api-usage=(\d+)/(\d+)")
+
+
+def server_counters(headers: httpx.Headers, now: float) -> list[Counter]:
+    """(scope, limit, remaining, reset_at epoch, blocked_until) from every vendor header we know."""
+    out: list[Counter] = []
+
+    def num(name: str) -> float | None:
+        v = headers.get(name)
+        try:
+            return float(v) if v is not None else None
+        except ValueError:
+            return None
+
+    def epoch(v: float | None) -> float | None:
+        if v is None:
+            return None
+        return v if v > 1_000_000_000 else now + v
+
+    for prefix, scope in (
+        ("x-rate-limit", "endpoint"),
+        ("x-user-limit-24hour", "user-day"),
+        ("x-app-limit-24hour", "app-day"),
+        ("x-ratelimit", "endpoint"),
+    ):
+        rem = num(f"{prefix}-remaining")
+        if rem is not None:
+            lim = num(f"{prefix}-limit")
+            out.append((scope, int(lim) if lim is not None else None, int(rem),
+                        epoch(num(f"{prefix}-reset")), None))
+    hs_rem = num("x-hubspot-ratelimit-remaining")
+    if hs_rem is not None:
+        interval = (num("x-hubspot-ratelimit-interval-milliseconds") or 10_000) / 1000.0
+        hs_max = num("x-hubspot-ratelimit-max")
+        out.append(("endpoint", int(hs_max) if hs_max else None, int(hs_rem), now + interval, None))
+    hs_day = num("x-hubspot-ratelimit-daily-remaining")
+    if hs_day is not None:
+        day = num("x-hubspot-ratelimit-daily")
+        midnight = (now // 86400 + 1) * 86400
+        out.append(("app-day", int(day) if day else None, int(hs_day), midnight, None))
+    m = _SFORCE.search(headers.get("sforce-limit-info", ""))
+    if m:
+        used, total = int(m.group(1)), int(m.group(2))
+        out.append(("app-day", total, total - used, now + 86400, None))
+    return out
+
+
+def format_wait(seconds: float) -> str:
+    s = int(round(seconds))
+    if s < 90:
+        return f"{max(s, 1)} s"
+    if s < 5400:
+        return f"{round(s / 60)} min"
+    return f"{s / 3600:.1f} h"

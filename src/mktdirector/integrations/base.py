@@ -1,0 +1,158 @@
+"""What every platform client declares, and the hooks the choke point calls back into.
+
+A client declares `name`, `label`, `default_base_url`, `auth_kind`, `rate_limits` and
+implements `test_connection()`. All of its HTTP goes through `self.http` (core.http.HttpClient),
+built here from the factory the CLI wiring passes in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+import httpx
+
+from mktdirector.core.credentials import Connection, CredentialStore
+from mktdirector.core.errors import ApiResponseError, MissingCredentialError
+from mktdirector.core.http import HttpClient
+from mktdirector.core.platforms import url_override
+from mktdirector.core.ratelimit import Limit
+
+HttpFactory = Callable[..., HttpClient]
+ConfigGetter = Callable[[str], Any]
+
+
+@dataclass
+class ConnectionCheck:
+    """The brief's test-connection shape."""
+
+    status: str  # "connected" | "error" | "missing_credentials" | "dry_run"
+    platform: str
+    user_id: str | None = None
+    organization_id: str | None = None
+    rate_limit: dict[str, Any] = field(
+        default_factory=lambda: {"rate_limit_remaining": None, "rate_limit_reset": None}
+    )
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class BearerAuth(httpx.Auth):
+    """Adds `Authorization: Bearer` from a callable, so a refreshed token is picked up."""
+
+    def __init__(self, token: Callable[[], str | None]) -> None:
+        self._token = token
+
+    def auth_flow(self, request: httpx.Request):  # type: ignore[no-untyped-def]
+        token = self._token()
+        if token:
+            request.headers["Authorization"] = f"Bearer {token}"
+        yield request
+
+
+class Integration:
+    name: ClassVar[str]
+    label: ClassVar[str]
+    default_base_url: ClassVar[str]
+    auth_kind: ClassVar[str] = "api_key"
+    rate_limits: ClassVar[tuple[Limit, ...]] = ()
+
+    def __init__(
+        self,
+        *,
+        http_factory: HttpFactory,
+        credentials: CredentialStore | None = None,
+        connection: Connection | None = None,
+        config: ConfigGetter | None = None,
+        account: str | None = None,
+    ) -> None:
+        self.credentials = credentials
+        self.config = config or (lambda key: None)
+        self.connection = connection
+        if self.connection is None and credentials is not None:
+            self.connection = credentials.get(self.name, account)
+        self.account = self.connection.account if self.connection else account
+        self.http = http_factory(
+            platform=self.name,
+            base_url=self.base_url(),
+            account=self.account,
+            auth=self.auth(),
+            headers=self.default_headers(),
+            limits=self.rate_limits,
+            refresh=self.refresh,
+            check_response=self.check_response,
+            retry_after=self.retry_after,
+        )
+
+    # declarations -------------------------------------------------------------------------
+    def base_url(self) -> str:
+        """`MKTD_<PLATFORM>_BASE_URL`, then `<platform>.base_url` in config, then the default."""
+        return (
+            url_override(self.name, "base")
+            or self.config(f"{self.name}.base_url")
+            or self.default_base_url
+        )
+
+    def default_headers(self) -> dict[str, str]:
+        return {}
+
+    def auth(self) -> httpx.Auth | None:
+        return BearerAuth(lambda: self.connection.secret() if self.connection else None)
+
+    # hooks the choke point calls ------------------------------------------------------------
+    def refresh(self) -> bool:
+        """Refresh the credential after a 401; True if the request should be tried again."""
+        return False
+
+    def check_response(self, response: httpx.Response) -> None:
+        """Raise for errors reported inside a 2xx body (override per platform)."""
+
+    def retry_after(self, response: httpx.Response) -> float | None:
+        """Vendor-specific reset time for a 429 without Retry-After (override per platform)."""
+        return None
+
+    # helpers ---------------------------------------------------------------------------------
+    def require_connection(self) -> Connection:
+        if self.connection is None or not self.connection.secret():
+            raise MissingCredentialError(self.name)
+        return self.connection
+
+    def json(self, response: httpx.Response, *required: str) -> Any:
+        """Parse a JSON body, refusing HTML pages, truncated JSON and missing fields clearly."""
+        try:
+            data = response.json()
+        except ValueError:
+            ctype = response.headers.get("content-type", "unknown")
+            what = "an HTML page" if "html" in ctype else f"unparseable {ctype} content"
+            raise ApiResponseError(
+                f"{self.label} answered {response.request.method} "
+                f"{response.request.url.path} with {what} instead of JSON.",
+                platform=self.name,
+                hint=f"Retry later; if it persists, check MKTD_{self.name.upper()}_BASE_URL",
+            ) from None
+        missing = [k for k in required if not _has_path(data, k)]
+        if missing:
+            raise ApiResponseError(
+                f"{self.label} answer is missing {', '.join(missing)}.",
+                platform=self.name,
+                hint="The API may have changed; run with MKTD_DEBUG_HTTP=1 and report it",
+            )
+        return data
+
+    def test_connection(self) -> ConnectionCheck:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def _has_path(data: Any, dotted: str) -> bool:
+    cur = data
+    for part in dotted.split("."):
+        if not isinstance(cur, dict) or part not in cur:
+            return False
+        cur = cur[part]
+    return cur is not None

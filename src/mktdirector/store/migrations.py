@@ -1,0 +1,114 @@
+"""Schema migrations. APPEND-ONLY: never edit, rename or reorder one that has shipped.
+
+Each migration runs in its own transaction with its record (sqlite-utils `Migrations`).
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("mktd")
+
+
+@migrations()
+def m001_spine(db: Database) -> None:
+    db["http_calls"].create(
+        {
+            "id": str,
+            "time_utc": str,
+            "platform": str,
+            "account": str,
+            "method": str,
+            "path": str,
+            "status": int,
+            "duration_ms": int,
+            "attempt": int,
+            "request_id": str,
+            "error_kind": str,
+            "error_code": str,
+            "rate_remaining": int,
+            "rate_reset_utc": str,
+        },
+        pk="id",
+    )
+    db["http_calls"].create_index(["time_utc"])
+    db["http_calls"].create_index(["platform", "time_utc"])
+    db["http_calls"].create_index(["error_kind", "time_utc"])
+
+    db["auth_events"].create(
+        {
+            "id": str,
+            "time_utc": str,
+            "platform": str,
+            "account": str,
+            "event": str,
+            "ok": int,
+            "detail": str,
+        },
+        pk="id",
+    )
+    db["auth_events"].create_index(["platform", "account", "time_utc"])
+
+    db["rate_limit_state"].create(
+        {
+            "key": str,
+            "platform": str,
+            "account": str,
+            "name": str,
+            "kind": str,
+            "tokens": float,
+            "window_start": float,
+            "count": int,
+            "limit_value": int,
+            "remaining": int,
+            "reset_at": float,
+            "blocked_until": float,
+            "updated_at": float,
+        },
+        pk="key",
+    )
+    db["rate_limit_state"].create_index(["platform"])
+
+    db["notifications"].create(
+        {
+            "id": str,
+            "created_utc": str,
+            "kind": str,
+            "severity": str,
+            "platform": str,
+            "account": str,
+            "subject": str,
+            "message": str,
+            "hint": str,
+            "dedupe_key": str,
+            "read_utc": str,
+            "sent_json": str,
+        },
+        pk="id",
+    )
+    db["notifications"].create_index(["read_utc", "created_utc"])
+    db["notifications"].create_index(["dedupe_key", "created_utc"])
+
+    db["secrets"].create({"key": str, "ciphertext": bytes, "updated_utc": str}, pk="key")
+
+    db["connections"].create(
+        {
+            "platform": str,
+            "account": str,
+            "store": str,
+            "user_id": str,
+            "scopes": str,
+            "expires_utc": str,
+            "obtained_utc": str,
+            "has_refresh": int,
+            "created_utc": str,
+            "updated_utc": str,
+        },
+        pk=("platform", "account"),
+    )
+
+
+@migrations(transactional=False)
+def m002_wal(db: Database) -> None:
+    # WAL lets readers (status, logs --follow) run while a worker writes.
+    db.conn.execute("PRAGMA journal_mode=WAL")

@@ -1,0 +1,80 @@
+"""In-tool notifications (alerts are raised here first; other channels read from it)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from mktdirector.store.db import new_id, now_utc
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+
+class NotificationsMixin:
+    db: Database
+
+    def notify(
+        self,
+        kind: str,
+        subject: str,
+        message: str,
+        *,
+        severity: str = "error",
+        platform: str | None = None,
+        account: str | None = None,
+        hint: str | None = None,
+        dedupe_key: str | None = None,
+        dedupe_since_utc: str | None = None,
+    ) -> str | None:
+        """Add a notification unless the same cause was raised since `dedupe_since_utc`."""
+        from mktdirector.core.redact import redact
+
+        if dedupe_key and dedupe_since_utc:
+            dup = list(
+                self.db.query(
+                    "select id from notifications where dedupe_key = ? and created_utc >= ? limit 1",
+                    [dedupe_key, dedupe_since_utc],
+                )
+            )
+            if dup:
+                return None
+        nid = new_id()
+        self.db["notifications"].insert(
+            {
+                "id": nid,
+                "created_utc": now_utc(),
+                "kind": kind,
+                "severity": severity,
+                "platform": platform,
+                "account": account,
+                "subject": redact(subject),
+                "message": redact(message),
+                "hint": hint,
+                "dedupe_key": dedupe_key,
+                "read_utc": None,
+                "sent_json": "{}",
+            }
+        )
+        return nid
+
+    def notifications(self, *, unread_only: bool = True, limit: int = 50) -> list[dict[str, Any]]:
+        where = "where read_utc is null" if unread_only else ""
+        sql = f"select * from notifications {where} order by created_utc desc limit ?"
+        return list(self.db.query(sql, [limit]))
+
+    def unread_count(self) -> int:
+        rows = list(self.db.query("select count(*) as n from notifications where read_utc is null"))
+        return int(rows[0]["n"])
+
+    def ack(self, notification_id: str | None = None) -> int:
+        if notification_id:
+            cur = self.db.execute(
+                "update notifications set read_utc = ? where id = ? and read_utc is null",
+                [now_utc(), notification_id],
+            )
+        else:
+            cur = self.db.execute(
+                "update notifications set read_utc = ? where read_utc is null", [now_utc()]
+            )
+        self.db.conn.commit()
+        return cur.rowcount
