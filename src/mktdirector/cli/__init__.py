@@ -14,10 +14,14 @@ import typer
 from typer.core import TyperGroup
 
 from mktdirector import __version__
+from mktdirector.cli import brand as brand_cmd
 from mktdirector.cli import config as config_cmd
+from mktdirector.cli import drafts as drafts_cmd
 from mktdirector.cli import init as init_cmd
 from mktdirector.cli import logs as logs_cmd
+from mktdirector.cli import social as social_cmd
 from mktdirector.cli import status as status_cmd
+from mktdirector.cli import strategy as strategy_cmd
 from mktdirector.core.errors import ExitCode, MktdError
 
 
@@ -118,6 +122,10 @@ def _root(
 
 
 app.add_typer(init_cmd.app)
+app.add_typer(social_cmd.app)
+app.add_typer(strategy_cmd.app)
+app.add_typer(drafts_cmd.app, name="drafts")
+app.add_typer(brand_cmd.app, name="brand")
 app.add_typer(status_cmd.app)
 app.add_typer(logs_cmd.app)
 app.add_typer(config_cmd.app, name="config")

@@ -1,105 +1,10 @@
-"""The one wiring place: settings -> store, credentials, limiter, HTTP factory, integrations."""
+"""Per-invocation dependencies for the CLI (the wiring itself lives in mktdirector.wiring)."""
 
 from __future__ import annotations
 
-import os
-from functools import cached_property
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from mktdirector.wiring import Deps, debug_http, load_dotenv_once
 
-from mktdirector.core import paths
-
-if TYPE_CHECKING:
-    from mktdirector.core.config import Config
-    from mktdirector.core.credentials import CredentialStore
-    from mktdirector.core.http import HttpClient
-    from mktdirector.core.ratelimit import Limiter
-    from mktdirector.integrations.base import Integration
-    from mktdirector.store import Store
-
-_dotenv_loaded = False
-
-
-def load_dotenv_once() -> None:
-    """Read `.env` from the working directory; real environment variables win."""
-    global _dotenv_loaded
-    if _dotenv_loaded:
-        return
-    _dotenv_loaded = True
-    env_file = Path.cwd() / ".env"
-    if env_file.is_file():
-        from dotenv import load_dotenv
-
-        load_dotenv(env_file, override=False)
-
-
-def debug_http() -> bool:
-    return os.environ.get("MKTD_DEBUG_HTTP", "") not in ("", "0")
-
-
-class Deps:
-    """Built once per command; every field is created on first use."""
-
-    def __init__(self, *, verbose: bool = False, overrides: dict[str, Any] | None = None) -> None:
-        load_dotenv_once()
-        self.verbose = verbose or debug_http()
-        self.overrides = overrides or {}
-        self.home = paths.home()
-
-    @cached_property
-    def config(self) -> Config:
-        from mktdirector.core.config import Config
-
-        return Config(paths.config_path(self.home), overrides=self.overrides)
-
-    @cached_property
-    def store(self) -> Store:
-        from mktdirector.store import Store
-
-        return Store(paths.db_path(self.home))
-
-    @cached_property
-    def credentials(self) -> CredentialStore:
-        from mktdirector.core.credentials import CredentialStore, choose_backend
-
-        return CredentialStore(
-            backend=lambda: choose_backend(self.config.get("secrets.store"), lambda: self.store),
-            index=lambda: self.store,
-            default_account=lambda p: self.config.get(f"{p}.account"),
-        )
-
-    @cached_property
-    def limiter(self) -> Limiter:
-        from mktdirector.core.ratelimit import Limiter
-
-        return Limiter(self.store)
-
-    def http(self, **kw: Any) -> HttpClient:
-        """The HTTP factory integrations receive: shared limiter, audit sink, settings."""
-        from mktdirector.core.http import HttpClient
-
-        kw.setdefault("timeout", self.config.get("http.timeout"))
-        kw.setdefault("max_retries", self.config.get("http.max_retries"))
-        kw.setdefault("max_wait", self.config.get("http.max_wait"))
-        return HttpClient(
-            limiter=self.limiter, audit=self.store.record_exchange, debug=self.verbose, **kw
-        )
-
-    def integration(self, platform: str, account: str | None = None) -> Integration:
-        from mktdirector.integrations import get_class
-
-        cls = get_class(platform)
-        return cls(
-            http_factory=self.http,
-            credentials=self.credentials,
-            config=self.config.get,
-            account=account,
-        )
-
-    def close(self) -> None:
-        if "store" in self.__dict__:
-            self.store.close()
-
+__all__ = ["Deps", "current", "debug_http", "finish", "load_dotenv_once", "start"]
 
 _current: Deps | None = None
 

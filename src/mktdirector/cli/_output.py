@@ -27,7 +27,8 @@ def console(stderr: bool = False) -> Console:
     if key not in _consoles:
         from rich.console import Console
 
-        _consoles[key] = Console(stderr=stderr, highlight=False, soft_wrap=True)
+        # Messages on stderr never wrap: an error is one line, whatever the terminal width.
+        _consoles[key] = Console(stderr=stderr, highlight=False, soft_wrap=stderr)
     return _consoles[key]
 
 
@@ -78,12 +79,21 @@ def table(
     *,
     title: str | None = None,
     headers: Sequence[str] | None = None,
+    no_wrap: Sequence[str] = (),
+    truncate: Sequence[str] = (),
 ) -> None:
+    """Rows as a table. `no_wrap` columns keep their full width; `truncate` ones get `…`."""
     from rich.table import Table
 
     t = Table(title=title, header_style="bold", show_lines=False)
-    for h in headers or columns:
-        t.add_column(h)
+    for c, h in zip(columns, headers or columns, strict=True):
+        if c in no_wrap:
+            width = max([len(h), *(len(str(r.get(c) or "")) for r in rows)])
+            t.add_column(h, no_wrap=True, min_width=min(width, 40))
+        elif c in truncate:
+            t.add_column(h, no_wrap=True, overflow="ellipsis", max_width=40)
+        else:
+            t.add_column(h, overflow="fold")
     for r in rows:
         t.add_row(*(redact("" if r.get(c) is None else str(r.get(c))) for c in columns))
     console().print(t)
@@ -147,3 +157,74 @@ def setup_logging(log_file: Any | None, *, verbose: bool) -> None:
         sh.setLevel(logging.DEBUG)
         sh.setFormatter(_RedactingFormatter("%(message)s"))
         root.addHandler(sh)
+
+
+def is_tty() -> bool:
+    return sys.stdout.isatty()
+
+
+def stream_chunk(text: str) -> None:
+    """Streamed LLM text, shown on stderr so stdout stays clean for data."""
+    sys.stderr.write(text)
+    sys.stderr.flush()
+
+
+def findings(items: Sequence[Any]) -> None:
+    styles = {"error": "red", "warning": "yellow", "info": "cyan"}
+    for f in items:
+        d = f.to_dict() if hasattr(f, "to_dict") else f
+        seg = f"post {d['segment']}, " if d.get("segment") else ""
+        where = f"{seg}line {d.get('line', 1)}:{d.get('column', 1)}"
+        line(f"  {d['severity']:<7} {where:<18} {d['rule']}: {d['message']}",
+             style=styles.get(d["severity"]))
+
+
+def draft(d: dict[str, Any], items: Sequence[Any], *, title: str | None = None) -> None:
+    """A draft as a person reads it: header, each segment with its length, then findings."""
+    from rich.panel import Panel
+    from rich.text import Text
+
+    c = console()
+    head = title or f"Draft {d.get('id', '(not saved)')}"
+    meta = f"{d.get('platform')} {d.get('kind')} · {d.get('status', 'dry run')}"
+    if d.get("topic"):
+        meta += f" · topic: {d['topic']}"
+    c.print(Text(f"{head}  ", style="bold") + Text(meta, style="dim"))
+    body = d.get("body")
+    if d.get("kind") == "email" and isinstance(body, dict):
+        c.print(Text(f"Subject: {body.get('subject', '')}", style="bold"))
+        c.print(Text(f"Preheader: {body.get('preheader', '')}", style="dim"))
+        c.print(Panel(Text(redact(body.get("text", "")))))
+    else:
+        segments = list(body or [])
+        for i, seg in enumerate(segments, 1):
+            size = _length(d.get("platform"), seg)
+            label = f"{i}/{len(segments)} · {size}" if len(segments) > 1 else size
+            c.print(Panel(Text(redact(seg)), title=label, title_align="right"))
+    if items:
+        line("Findings:")
+        findings(items)
+    else:
+        line("Lint: no findings.", style="green")
+
+
+def _length(platform: Any, text: str) -> str:
+    if platform == "twitter":
+        from mktdirector.core.xtext import weighted_length
+
+        return f"{weighted_length(text)}/280"
+    if platform == "linkedin":
+        from mktdirector.core.linkedin_text import linkedin_length
+
+        return f"{linkedin_length(text)}/3000"
+    return f"{len(text)} chars"
+
+
+def confirm(question: str, *, assume_yes: bool) -> bool:
+    """Ask on a TTY; without one, only --yes counts as a yes."""
+    if assume_yes:
+        return True
+    if not sys.stdin.isatty():
+        return False
+    answer = console(stderr=True).input(f"{question} [y/N] ")
+    return answer.strip().lower() in {"y", "yes"}

@@ -57,6 +57,13 @@ def _linkedin_version(s: str) -> str:
     return v
 
 
+def _price(s: str) -> str:
+    parts = s.strip().split("/")
+    if len(parts) != 2 or any(float(p) < 0 for p in parts):
+        raise ValueError("expected IN/OUT in USD per million tokens, e.g. 0.25/2.00")
+    return s.strip()
+
+
 @dataclass(frozen=True)
 class ConfigKey:
     pattern: str  # exact key, or a glob such as "*.base_url"
@@ -93,6 +100,7 @@ KEYS: tuple[ConfigKey, ...] = (
     ConfigKey("*.token_url", _url, None, "OAuth token URL override for a platform."),
     ConfigKey("*.account", str, None, "Default account name for a platform."),
     ConfigKey("secrets.store", str, "auto", "auto | keyring | encrypted", "MKTD_SECRET_STORE"),
+    ConfigKey("llm.price.*", _price, None, "USD per million tokens IN/OUT, e.g. 0.25/2.00."),
 )
 
 
@@ -105,7 +113,7 @@ def find_key(key: str) -> ConfigKey:
             prefix = key.split(".", 1)[0]
             from mktdirector.core.platforms import PLATFORMS
 
-            if prefix in PLATFORMS:
+            if prefix in PLATFORMS or not spec.pattern.startswith("*"):
                 return spec
     raise UsageError(f"Unknown config key {key!r}.", hint="mktd config show --all lists every key")
 
@@ -230,6 +238,15 @@ class Config:
         paths.write_private(self.path, dump_toml(values))
         self._file = values
         return True
+
+    def prices(self) -> dict[str, tuple[float, float]]:
+        """`llm.price.<model> = "IN/OUT"` entries as {model: (in, out)}."""
+        out = {}
+        for key, value in self.file_values().items():
+            if key.startswith("llm.price."):
+                a, b = str(value).split("/")
+                out[key[len("llm.price."):]] = (float(a), float(b))
+        return out
 
     def rows(self, include_defaults: bool = False) -> list[dict[str, Any]]:
         """Every key in effect, with where its value comes from."""

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import httpx
 
 from mktdirector.core.credentials import Connection, CredentialStore
-from mktdirector.core.errors import ApiResponseError, MissingCredentialError
+from mktdirector.core.errors import ApiResponseError, ApiStatusError, MissingCredentialError
 from mktdirector.core.http import HttpClient
 from mktdirector.core.platforms import url_override
 from mktdirector.core.ratelimit import Limit
@@ -85,6 +85,7 @@ class Integration:
             refresh=self.refresh,
             check_response=self.check_response,
             retry_after=self.retry_after,
+            classify_error=self.classify_error,
         )
 
     # declarations -------------------------------------------------------------------------
@@ -112,6 +113,12 @@ class Integration:
 
     def retry_after(self, response: httpx.Response) -> float | None:
         """Vendor-specific reset time for a 429 without Retry-After (override per platform)."""
+        return None
+
+    def classify_error(
+        self, response: httpx.Response, error: ApiStatusError
+    ) -> ApiStatusError | None:
+        """A more precise error for an error response (override per platform; None = keep)."""
         return None
 
     # helpers ---------------------------------------------------------------------------------

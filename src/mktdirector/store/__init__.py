@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mktdirector.store.audit import AuditMixin
+from mktdirector.store.content import ContentMixin
 from mktdirector.store.notifications import NotificationsMixin
 from mktdirector.store.state import ConnectionsMixin, RateStateMixin, SecretsMixin
 
@@ -17,7 +18,9 @@ if TYPE_CHECKING:
 __all__ = ["Store"]
 
 
-class Store(AuditMixin, RateStateMixin, SecretsMixin, ConnectionsMixin, NotificationsMixin):
+class Store(
+    AuditMixin, RateStateMixin, SecretsMixin, ConnectionsMixin, NotificationsMixin, ContentMixin
+):
     """The product's state. Nothing touches the file until a method needs it."""
 
     def __init__(self, path: Path | str) -> None:

@@ -112,3 +112,76 @@ def m001_spine(db: Database) -> None:
 def m002_wal(db: Database) -> None:
     # WAL lets readers (status, logs --follow) run while a worker writes.
     db.conn.execute("PRAGMA journal_mode=WAL")
+
+
+@migrations()
+def m003_content(db: Database) -> None:
+    db["plans"].create(
+        {
+            "id": str,
+            "created_utc": str,
+            "objective": str,
+            "timeframe": str,
+            "start_date": str,
+            "channels_json": str,
+            "slug": str,
+            "plan_json": str,
+            "generation_id": str,
+        },
+        pk="id",
+    )
+    db["drafts"].create(
+        {
+            "id": str,
+            "created_utc": str,
+            "updated_utc": str,
+            "platform": str,
+            "kind": str,  # post | thread | email
+            "topic": str,
+            "style": str,
+            "body_json": str,  # list of segments (post: one), or {subject, preheader, text, html}
+            "content_hash": str,
+            "status": str,
+            "approved_hash": str,
+            "approved_utc": str,
+            "rejected_reason": str,
+            "lint_json": str,
+            "source": str,  # llm | text | file | plan
+            "campaign": str,
+            "plan_id": str,
+            "plan_step": int,
+            "account": str,
+            "generation_id": str,
+            "brand_hash": str,
+        },
+        pk="id",
+        foreign_keys=[("plan_id", "plans", "id")],
+    )
+    db["drafts"].create_index(["status", "updated_utc"])
+    db["drafts"].create_index(["platform", "status"])
+    db["drafts"].create_index(["plan_id"])
+    db["generations"].create(
+        {
+            "id": str,
+            "created_utc": str,
+            "purpose": str,  # linkedin_post | x_thread | email | topics | plan | narrative
+            "model": str,
+            "endpoint_host": str,
+            "template": str,
+            "template_version": str,
+            "brand_hash": str,
+            "system_prompt": str,
+            "user_prompt": str,
+            "output": str,
+            "input_tokens": int,
+            "output_tokens": int,
+            "cost_usd": float,
+            "duration_ms": int,
+            "attempts": int,
+            "draft_id": str,
+            "plan_id": str,
+        },
+        pk="id",
+    )
+    db["generations"].create_index(["draft_id"])
+    db["generations"].create_index(["created_utc"])

@@ -1,0 +1,81 @@
+"""`mktd brand show|edit|lint`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="Your brand voice: show, edit, lint text against it.", no_args_is_help=True)
+JsonOpt = Annotated[bool, typer.Option("--json", help="Output JSON.")]
+
+
+@app.command("show")
+def show(json_out: JsonOpt = False) -> None:
+    """Show the brand rules in effect and their version (the file's hash)."""
+    from mktdirector.cli import _deps, _output
+
+    brand = _deps.current().brand()
+    if json_out:
+        _output.emit_json(brand.to_dict())
+        return
+    if brand.path is None:
+        _output.warn("No brand.toml yet: neutral rules apply. Create one with mktd init.")
+    _output.info(f"brand {brand.hash}  {brand.path or ''}")
+    _output.line(brand.rules_text())
+
+
+@app.command("edit")
+def edit() -> None:
+    """Edit brand.toml in $EDITOR; an invalid file is refused and the old one kept."""
+    from mktdirector.agents.brand import parse_brand
+    from mktdirector.agents.setup import BRAND_TEMPLATE
+    from mktdirector.cli import _deps, _editor, _output
+    from mktdirector.core import paths
+
+    path = paths.brand_path(_deps.current().home)
+    current = path.read_text(encoding="utf-8") if path.exists() else BRAND_TEMPLATE
+    new = _editor.edit_text(current, suffix=".toml")
+    brand = parse_brand(new.encode("utf-8"), "the edited brand file")  # raises; old file kept
+    paths.write_private(path, new)
+    _output.success(f"Saved {path} (brand {brand.hash}).")
+
+
+@app.command("lint")
+def lint(
+    file: Annotated[Path | None, typer.Argument(help="A text file to lint ('-' = stdin).")] = None,
+    draft: Annotated[str | None, typer.Option("--draft", help="Lint a saved draft instead.")] = None,
+    platform: Annotated[str, typer.Option("--platform", "-p", help="linkedin, twitter or email.")] = "linkedin",
+    json_out: JsonOpt = False,
+) -> None:
+    """Check a text against the brand and platform rules; exit 1 when there are errors."""
+    from mktdirector.agents.brand import has_errors, lint_draft
+    from mktdirector.agents.content import body_from_text
+    from mktdirector.cli import _deps, _output
+    from mktdirector.cli.social import _read_text
+    from mktdirector.core.errors import UsageError
+    from mktdirector.core.platforms import resolve_platform
+
+    if (file is None) == (draft is None):
+        raise UsageError("Give a FILE or --draft ID.", hint="mktd brand lint post.md --platform twitter")
+    deps = _deps.current()
+    brand = deps.brand()
+    if draft is not None:
+        d = deps.store.get_draft(draft)
+        kind, body, pid = d["kind"], d["body"], d["platform"]
+    else:
+        pid = "email" if platform == "email" else resolve_platform(platform)
+        text = _read_text(file)  # type: ignore[arg-type]
+        kind, body = ("post", [text.strip()]) if pid == "email" else body_from_text(pid, text)
+        if pid == "email":
+            kind, body = "email", {"subject": text.strip().splitlines()[0] if text.strip() else "", "text": text}
+    found = lint_draft(body, kind, pid, brand)
+    if json_out:
+        _output.emit_json({"brand": brand.hash, "findings": [f.to_dict() for f in found]})
+    elif found:
+        _output.findings(found)
+    else:
+        _output.success("No findings.")
+    if has_errors(found):
+        raise typer.Exit(1)

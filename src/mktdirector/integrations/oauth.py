@@ -1,0 +1,411 @@
+"""OAuth 2.0 for LinkedIn and X: provider facts, the app's settings, and the token endpoint calls.
+
+authlib does the protocol work (authorize URL, PKCE S256 challenge, token request bodies, client
+authentication). Its httpx integration runs on httpx2 (which respx cannot see), so authlib's
+transport-neutral client is given a plain `httpx.Client` instead: every token call goes to a URL
+that `MKTD_<P>_TOKEN_URL` can point elsewhere and tests can mock.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from authlib.common.security import generate_token
+from authlib.oauth2.auth import ClientAuth
+from authlib.oauth2.client import OAuth2Client as _AuthlibOAuth2Client
+
+from mktdirector.core import errors as E
+from mktdirector.core.credentials import Connection
+from mktdirector.core.http import USER_AGENT
+from mktdirector.core.platforms import url_override
+from mktdirector.core.redact import redact, register
+
+ConfigGetter = Callable[[str], Any]
+# store.record_auth_event(platform, account, event, ok, detail)
+AuthEventSink = Callable[[str, "str | None", str, bool, str], None]
+
+
+@dataclass(frozen=True)
+class Provider:
+    """What a platform's OAuth looks like (from the reference card)."""
+
+    platform: str
+    label: str
+    authorize_url: str
+    token_url: str
+    revoke_url: str | None
+    scopes: tuple[str, ...]
+    client_id_env: str
+    client_secret_env: str
+    pkce_required: bool
+    # How a confidential client (one with a secret) authenticates at the token endpoint.
+    secret_auth: str
+    docs: str
+
+
+PROVIDERS: dict[str, Provider] = {
+    "twitter": Provider(
+        platform="twitter",
+        label="X",
+        authorize_url="https://x.com/i/oauth2/authorize",
+        token_url="https://api.x.com/2/oauth2/token",
+        revoke_url="https://api.x.com/2/oauth2/revoke",
+        scopes=("tweet.read", "tweet.write", "users.read", "offline.access", "media.write"),
+        client_id_env="TWITTER_CLIENT_ID",
+        client_secret_env="TWITTER_CLIENT_SECRET",
+        pkce_required=True,
+        secret_auth="client_secret_basic",
+        docs="docs/integrations/twitter.md",
+    ),
+    "linkedin": Provider(
+        platform="linkedin",
+        label="LinkedIn",
+        authorize_url="https://www.linkedin.com/oauth/v2/authorization",
+        token_url="https://www.linkedin.com/oauth/v2/accessToken",
+        # No revoke endpoint in LinkedIn's official pages; members revoke in their settings.
+        revoke_url=None,
+        scopes=("openid", "profile", "w_member_social"),
+        client_id_env="LINKEDIN_CLIENT_ID",
+        client_secret_env="LINKEDIN_CLIENT_SECRET",
+        pkce_required=False,
+        secret_auth="client_secret_post",
+        docs="docs/integrations/linkedin.md",
+    ),
+}
+LINKEDIN_ANALYTICS_SCOPE = "r_member_postAnalytics"
+
+
+class OAuthError(E.IntegrationError):
+    """The authorization step failed: consent denied, state mismatch, a bad callback."""
+
+    exit_code = E.ExitCode.AUTH
+    kind = "oauth"
+
+
+class TokenEndpointError(E.AuthenticationError):
+    """The token endpoint answered with an OAuth error (`invalid_grant`, `invalid_client`…)."""
+
+    kind = "oauth"
+
+    def __init__(self, message: str, *, error: str, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.error = error
+
+
+class ReauthorizeError(E.AuthenticationError):
+    """The stored grant is unusable (expired, refused, revoked): only re-authorizing helps."""
+
+    kind = "reauthorize"
+
+    def __init__(self, message: str, *, platform: str, status_code: int = 401, **kw: Any):
+        kw.setdefault("hint", f"mktd authorize {platform}")
+        super().__init__(message, platform=platform, status_code=status_code, **kw)
+
+
+class RefreshNetworkError(E.ApiConnectionError):
+    """The refresh call failed on the network. Nothing stored was changed or deleted."""
+
+    retryable = False  # retrying the API call would only meet the same 401
+
+
+@dataclass(frozen=True)
+class OAuthApp:
+    """The user's registered app, resolved from the environment and config."""
+
+    provider: Provider
+    client_id: str
+    client_secret: str | None
+    authorize_url: str
+    token_url: str
+    revoke_url: str | None
+    scopes: tuple[str, ...]
+    pkce: bool
+
+    @property
+    def platform(self) -> str:
+        return self.provider.platform
+
+
+def config_value(config: ConfigGetter | None, key: str, default: Any = None) -> Any:
+    """A config value, or `default` when the key is unset or not declared in this version."""
+    if config is None:
+        return default
+    try:
+        value = config(key)
+    except E.UsageError:  # key not declared (yet) in core/config.py
+        return default
+    return default if value is None else value
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return bool(value)
+
+
+def resolve_app(
+    platform: str,
+    config: ConfigGetter | None = None,
+    *,
+    client_id: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> OAuthApp:
+    """The app for `platform`: client id/secret from the brief's env names, URLs overridable.
+
+    `client_id` is the one stored with a connection at authorize time: a refresh must use
+    the app that issued the token even where the environment no longer names it.
+    """
+    env = os.environ if environ is None else environ
+    p = PROVIDERS[platform]
+    cid = env.get(p.client_id_env, "").strip() or (client_id or "")
+    secret = env.get(p.client_secret_env, "").strip() or None
+    if not cid:
+        raise E.ConfigError(
+            f"{p.client_id_env} is not set: mktd needs your {p.label} app's client id.",
+            hint=f"Create an app ({p.docs}), then export {p.client_id_env}=... (or put it in .env)",
+        )
+    register(secret)
+    pkce = p.pkce_required or _truthy(
+        env.get("MKTD_LINKEDIN_PKCE") or config_value(config, f"{platform}.pkce", False)
+    )
+    if not pkce and not secret:
+        raise E.ConfigError(
+            f"{p.client_secret_env} is not set: {p.label}'s standard flow needs the client secret.",
+            hint=f"export {p.client_secret_env}=... (from the app's Auth tab, see {p.docs})",
+        )
+    token_url = (
+        url_override(platform, "token")
+        or config_value(config, f"{platform}.token_url")
+        or p.token_url
+    )
+    revoke_url = p.revoke_url
+    if revoke_url and token_url != p.token_url:
+        # An overridden token endpoint (sandbox, emulator) gets its sibling revoke endpoint.
+        revoke_url = token_url.rsplit("/", 1)[0] + "/" + p.revoke_url.rsplit("/", 1)[1]
+    scopes = p.scopes
+    if platform == "linkedin" and _truthy(config_value(config, "linkedin.post_analytics", False)):
+        scopes = (*scopes, LINKEDIN_ANALYTICS_SCOPE)
+    return OAuthApp(
+        provider=p,
+        client_id=cid,
+        client_secret=secret,
+        authorize_url=url_override(platform, "auth")
+        or config_value(config, f"{platform}.auth_url")
+        or p.authorize_url,
+        token_url=token_url,
+        revoke_url=revoke_url,
+        scopes=scopes,
+        pkce=pkce,
+    )
+
+
+@dataclass(frozen=True)
+class AuthorizationRequest:
+    """One authorize round trip: the URL to open and what the callback must match."""
+
+    url: str
+    state: str
+    redirect_uri: str
+    code_verifier: str | None = field(default=None, repr=False)
+
+
+class _HttpxClientAuth(httpx.Auth, ClientAuth):
+    """authlib's client authentication (Basic / body / none) as an httpx auth flow."""
+
+    requires_request_body = True
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        headers = {k: v for k, v in request.headers.items() if k.lower() != "content-length"}
+        url, headers, body = self.prepare(
+            request.method, str(request.url), headers, request.content.decode()
+        )
+        yield httpx.Request(request.method, url, headers=headers, content=body.encode())
+
+
+class _AuthlibClient(_AuthlibOAuth2Client):  # type: ignore[misc]
+    client_auth_class = _HttpxClientAuth
+    platform = ""
+    label = ""
+
+    def parse_response_token(self, resp: httpx.Response) -> dict[str, Any]:
+        # authlib's own parser raises ValueError on error descriptions with quotes and
+        # hides the status; ours maps every answer into the error tree.
+        token = parse_token_response(resp, self.platform, self.label)
+        self.token = token
+        return token
+
+
+def parse_token_response(resp: httpx.Response, platform: str, label: str) -> dict[str, Any]:
+    """The token JSON, or the error it carries, in the mktd error tree."""
+    path = resp.request.url.path
+    try:
+        data = resp.json()
+    except ValueError:
+        data = None
+    if isinstance(data, dict) and data.get("error"):
+        code = str(data["error"])[:60]
+        desc = redact(str(data.get("error_description") or data.get("message") or ""))[:200]
+        hint = None
+        if code == "invalid_client":
+            p = PROVIDERS[platform]
+            hint = f"Check {p.client_id_env} / {p.client_secret_env} against the app ({p.docs})"
+        raise TokenEndpointError(
+            f"{label} token endpoint refused the request: {code}" + (f" ({desc})" if desc else ""),
+            error=code, platform=platform, status_code=resp.status_code, method="POST",
+            path=path, code=code, hint=hint,
+        )
+    if resp.status_code >= 500:
+        raise E.ServerError(
+            f"{label} token endpoint failed: HTTP {resp.status_code}.",
+            platform=platform, status_code=resp.status_code, method="POST", path=path,
+            hint="Retry in a minute; your stored token was not changed",
+        )
+    if not isinstance(data, dict) or resp.status_code >= 400 or not data.get("access_token"):
+        raise E.ApiResponseError(
+            f"{label} token endpoint answered HTTP {resp.status_code} without an access token.",
+            platform=platform,
+            hint=f"Check MKTD_{platform.upper()}_TOKEN_URL; run with MKTD_DEBUG=1 for details",
+        )
+    register(data.get("access_token"), data.get("refresh_token"), data.get("id_token"))
+    return data
+
+
+class OAuthSession:
+    """Token endpoint calls for one app: authorize URL, code exchange, refresh, revoke."""
+
+    def __init__(
+        self,
+        app: OAuthApp,
+        *,
+        redirect_uri: str | None = None,
+        timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.app = app
+        self.redirect_uri = redirect_uri
+        self._http = httpx.Client(
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            transport=transport,
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+        )
+        method = app.provider.secret_auth if app.client_secret else "none"
+        self._client = _AuthlibClient(
+            session=self._http,
+            client_id=app.client_id,
+            client_secret=app.client_secret,
+            token_endpoint_auth_method=method,
+            revocation_endpoint_auth_method=method,
+            redirect_uri=redirect_uri,
+            code_challenge_method="S256" if app.pkce else None,
+        )
+        self._client.platform = app.platform
+        self._client.label = app.provider.label
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> OAuthSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def authorization_request(self) -> AuthorizationRequest:
+        """A fresh state (and PKCE verifier) and the URL to send the user to."""
+        if not self.redirect_uri:
+            raise ValueError("redirect_uri is required to authorize")
+        verifier = generate_token(64) if self.app.pkce else None
+        url, state = self._client.create_authorization_url(
+            self.app.authorize_url,
+            state=generate_token(32),
+            code_verifier=verifier,
+            scope=" ".join(self.app.scopes),
+        )
+        return AuthorizationRequest(url, state, self.redirect_uri, verifier)
+
+    def exchange_code(self, code: str, code_verifier: str | None = None) -> dict[str, Any]:
+        """Trade an authorization code for tokens (X codes live 30 s: call this at once)."""
+        kw: dict[str, Any] = {"code": code}
+        if code_verifier:
+            kw["code_verifier"] = code_verifier
+        return self._call(
+            lambda: self._client.fetch_token(
+                self.app.token_url, grant_type="authorization_code", **kw
+            )
+        )
+
+    def refresh(self, refresh_token: str) -> dict[str, Any]:
+        """A new access token (and, on X, a rotated refresh token)."""
+        return self._call(
+            lambda: dict(self._client.refresh_token(self.app.token_url, refresh_token=refresh_token))
+        )
+
+    def revoke(self, token: str, token_type_hint: str | None = None) -> None:
+        """Revoke a token where the platform has an endpoint (RFC 7009)."""
+        if not self.app.revoke_url:
+            return
+        resp = self._call(
+            lambda: self._client.revoke_token(
+                self.app.revoke_url, token=token, token_type_hint=token_type_hint
+            )
+        )
+        if resp.status_code >= 400:
+            parse_token_response(resp, self.app.platform, self.app.provider.label)
+
+    def _call(self, fn: Callable[[], Any]) -> Any:
+        label = self.app.provider.label
+        try:
+            return fn()
+        except httpx.TransportError as e:
+            sent = not isinstance(e, httpx.ConnectError | httpx.ConnectTimeout)
+            raise E.ApiConnectionError(
+                f"Network error talking to the {label} token endpoint ({type(e).__name__}).",
+                platform=self.app.platform,
+                sent=sent,
+                hint="Check your connection and retry; nothing stored was changed",
+            ) from None
+
+
+def split_scopes(value: Any) -> list[str]:
+    """Scopes from a token answer: X separates them by spaces, LinkedIn by commas."""
+    if isinstance(value, list | tuple):
+        return [str(s) for s in value]
+    return [s for s in re.split(r"[\s,]+", str(value or "")) if s]
+
+
+def connection_from_token(
+    platform: str,
+    token: Mapping[str, Any],
+    *,
+    account: str,
+    base: Connection | None = None,
+    requested_scopes: tuple[str, ...] = (),
+    now: float | None = None,
+) -> Connection:
+    """A Connection from a token answer; a refresh keeps what the answer leaves out."""
+    now = time.time() if now is None else now
+    expires_in = token.get("expires_in")
+    extra = dict(base.extra) if base else {}
+    if token.get("refresh_token_expires_in"):
+        extra["refresh_expires_at"] = now + float(token["refresh_token_expires_in"])
+    scopes = split_scopes(token.get("scope")) or (
+        list(base.scopes) if base else list(requested_scopes)
+    )
+    return Connection(
+        platform=platform,
+        account=account,
+        access_token=str(token["access_token"]),
+        refresh_token=token.get("refresh_token") or (base.refresh_token if base else None),
+        token_type="Bearer",
+        expires_at=now + float(expires_in) if expires_in else None,
+        scopes=scopes,
+        obtained_at=now,
+        user_id=base.user_id if base else None,
+        extra=extra,
+    )

@@ -1,0 +1,109 @@
+"""What the social clients (LinkedIn, X) share: result dataclasses and their error types.
+
+Publishing (agents/) builds on these: `RemotePost` is what a create returns and what read-back
+lists, `MetricRow` is one snapshot of a post's numbers, and `DuplicateContentError` is the
+platform saying "this exact text is already published", which publishing reconciles as success.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from mktdirector.core.errors import ApiStatusError, ConfigError, ConflictError
+
+
+@dataclass(frozen=True)
+class RemotePost:
+    """A post as the platform knows it."""
+
+    id: str  # X: numeric id; LinkedIn: urn:li:share:… / urn:li:ugcPost:…
+    url: str
+    text: str
+    created_at: str | None = None  # ISO 8601 UTC, "…Z"
+    platform: str = ""
+    reply_to: str | None = None  # X: the post this one replies to
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class MetricRow:
+    """One post's metrics at `fetched_at`. None means "not available", never zero."""
+
+    platform: str
+    post_id: str
+    fetched_at: str
+    impressions: int | None = None
+    likes: int | None = None  # LinkedIn: reactions
+    reposts: int | None = None
+    replies: int | None = None  # LinkedIn: comments
+    quotes: int | None = None
+    bookmarks: int | None = None
+    link_clicks: int | None = None
+    profile_clicks: int | None = None
+    engagements: int | None = None
+    reach: int | None = None  # LinkedIn: members reached
+    private: bool = False  # True when owner-only (non-public/organic) figures are included
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class DuplicateContentError(ConflictError):
+    """The platform refused a create because the same content is already published.
+
+    X answers 403 "duplicate content" (no id of the existing post); LinkedIn answers 422
+    DUPLICATE_POST and names the URN in its message (`existing_id`, which may point at a
+    post that no longer exists, see the reference card). Publishing treats it as "already
+    published" and reconciles instead of failing.
+    """
+
+    kind = "duplicate"
+
+    def __init__(self, message: str, *, existing_id: str | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.existing_id = existing_id
+
+    def to_dict(self) -> dict[str, Any]:
+        d = super().to_dict()
+        d["existing_id"] = self.existing_id
+        return d
+
+
+class CapabilityError(ConfigError):
+    """The app or token cannot do this at all (a product or scope LinkedIn/X must grant)."""
+
+    kind = "capability"
+
+    def __init__(self, message: str, *, platform: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.platform = platform
+
+
+def rebuild(
+    error: ApiStatusError, cls: type[ApiStatusError], message: str | None = None, **kw: Any
+) -> ApiStatusError:
+    """A copy of a classified error as `cls`, keeping status, request id, method and path."""
+    fields: dict[str, Any] = dict(
+        platform=error.platform,
+        status_code=error.status_code,
+        method=error.method,
+        path=error.path,
+        request_id=error.request_id,
+        code=error.code,
+        hint=error.hint,
+    )
+    fields.update(kw)
+    return cls(message or error.message, **fields)
+
+
+def utc_iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def now_iso() -> str:
+    return utc_iso(datetime.now(UTC).timestamp())
