@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mktdirector.core.utm import add_utm, extract_urls, has_utm
+
+UTM = "utm_source=x&utm_medium=social&utm_campaign=launch&utm_content=post1"
+
+
+def tag(text: str) -> str:
+    return add_utm(text, source="x", campaign="launch", content="post1")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("no links here", "no links here"),
+        ("https://example.com", f"https://example.com?{UTM}"),
+        ("see https://x.com/a.", f"see https://x.com/a?{UTM}."),
+        ("(see https://x.com/a), then", f"(see https://x.com/a?{UTM}), then"),
+        ('"https://x.com/a"!', f'"https://x.com/a?{UTM}"!'),
+        ("https://x.com/a?b=1&c=2", f"https://x.com/a?b=1&c=2&{UTM}"),
+        ("https://x.com/a?b=1&", f"https://x.com/a?b=1&{UTM}"),
+        ("https://x.com/a#top", f"https://x.com/a?{UTM}#top"),
+        ("https://x.com/a?b=1#top.", f"https://x.com/a?b=1&{UTM}#top."),
+        ("https://x.com/#/route?q=1", f"https://x.com/?{UTM}#/route?q=1"),
+        (
+            "https://en.wikipedia.org/wiki/Foo_(bar).",
+            f"https://en.wikipedia.org/wiki/Foo_(bar)?{UTM}.",
+        ),
+        ("詳細はhttps://x.com/aをご覧ください", f"詳細はhttps://x.com/a?{UTM}をご覧ください"),
+        ("a https://a.com b https://b.com", f"a https://a.com?{UTM} b https://b.com?{UTM}"),
+    ],
+)
+def test_add_utm_examples(text: str, expected: str) -> None:
+    assert tag(text) == expected
+
+
+def test_existing_utm_is_left_alone() -> None:
+    text = "https://x.com/a?utm_source=newsletter&b=1 and https://x.com/b?UTM_Campaign=z"
+    assert tag(text) == text
+    assert has_utm("https://x.com/?utm_term=a")
+    assert not has_utm("https://x.com/#utm_source=a")
+
+
+def test_values_are_encoded() -> None:
+    out = add_utm("https://x.com", source="news letter", campaign="a&b", content="v1.")
+    query = dict(parse_qsl(urlsplit(out).query))
+    assert query == {
+        "utm_source": "news letter",
+        "utm_medium": "social",
+        "utm_campaign": "a&b",
+        "utm_content": "v1.",
+    }
+    assert extract_urls(out + ".") == [out]  # a trailing "." in a value stays in the link
+
+
+def test_empty_value_rejected() -> None:
+    with pytest.raises(ValueError, match="utm_content"):
+        add_utm("https://x.com", source="x", campaign="c", content="")
+
+
+def test_extract_urls() -> None:
+    text = "Go to https://x.com/a_(b), or (http://y.org/c). Not ftp://z.com or xhttps://q.com"
+    assert extract_urls(text) == ["https://x.com/a_(b)", "http://y.org/c"]
+    assert extract_urls("https:// and https://.") == []
+    assert extract_urls("HTTPS://X.COM/A!") == ["HTTPS://X.COM/A"]
+
+
+hosts = st.text(alphabet="abcxyz", min_size=1, max_size=6).map(lambda h: f"{h}.com")
+paths = st.text(alphabet="abc/_-~()=?&#%.", max_size=20)
+urls = st.builds(
+    lambda scheme, host, path: f"{scheme}://{host}/{path}",
+    st.sampled_from(["http", "https"]),
+    hosts,
+    paths,
+)
+filler = st.text(alphabet="ab .,;:!?()'\"\n日", max_size=6)
+texts = st.lists(st.one_of(urls, filler), max_size=12).map("".join)
+values = st.text(min_size=1, max_size=10)
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts, values, values, values)
+def test_property_idempotent_and_preserving(
+    text: str, source: str, campaign: str, content: str
+) -> None:
+    once = add_utm(text, source=source, campaign=campaign, content=content)
+    assert add_utm(once, source="other", campaign="other", content="other") == once
+    before, after = extract_urls(text), extract_urls(once)
+    assert len(before) == len(after)
+    for old, new in zip(before, after, strict=True):
+        assert has_utm(new)
+        if has_utm(old):
+            assert new == old
+        else:
+            # Everything of the old URL is still there, in order, around the added query.
+            base, _, fragment = old.partition("#")
+            assert new.startswith(base) and new.endswith(fragment)
+            query = dict(parse_qsl(new.partition("#")[0].partition("?")[2]))
+            assert query["utm_source"] == source and query["utm_content"] == content
