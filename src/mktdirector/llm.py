@@ -194,8 +194,11 @@ class OpenAILLM:
             messages = [
                 *messages,
                 {"role": "assistant", "content": text},
-                {"role": "user", "content": f"That answer is invalid: {problem}. Reply again, "
-                 "fixing only that, in the same format."},
+                {
+                    "role": "user",
+                    "content": f"That answer is invalid: {problem}. Reply again, "
+                    "fixing only that, in the same format.",
+                },
             ]
         raise LLMOutputError(
             f"The model's answer was invalid twice ({redact(last_error)}).",
@@ -204,7 +207,9 @@ class OpenAILLM:
         )
 
     @staticmethod
-    def _check(text: str, schema: dict[str, Any] | None, validate: Validator | None) -> tuple[Any, str | None]:
+    def _check(
+        text: str, schema: dict[str, Any] | None, validate: Validator | None
+    ) -> tuple[Any, str | None]:
         data: Any = text
         if schema is not None:
             try:
@@ -288,30 +293,43 @@ def map_openai_error(e: Exception) -> E.MktdError:
 
     msg = redact(str(getattr(e, "message", "") or e))[:300]
     if isinstance(e, openai.APITimeoutError):
-        return E.ApiTimeoutError(f"The LLM did not answer in time: {msg}", platform=PLATFORM,
-                                 hint="Retry, or raise the limit: mktd config set llm.timeout 300")
+        return E.ApiTimeoutError(
+            f"The LLM did not answer in time: {msg}",
+            platform=PLATFORM,
+            hint="Retry, or raise the limit: mktd config set llm.timeout 300",
+        )
     if isinstance(e, openai.APIConnectionError):
         return E.ApiConnectionError(
-            f"Cannot reach the LLM endpoint: {msg}", platform=PLATFORM, sent=False,
+            f"Cannot reach the LLM endpoint: {msg}",
+            platform=PLATFORM,
+            sent=False,
             hint="Check OPENAI_BASE_URL (is the local server running?) and your network",
         )
     if isinstance(e, openai.APIStatusError):
         status = e.status_code
-        kw: dict[str, Any] = dict(platform=PLATFORM, status_code=status, method="POST",
-                                  path="/chat/completions", request_id=e.request_id)
+        kw: dict[str, Any] = dict(
+            platform=PLATFORM,
+            status_code=status,
+            method="POST",
+            path="/chat/completions",
+            request_id=e.request_id,
+        )
         text = f"LLM request failed: HTTP {status}: {msg}"
         if status == 401:
             return E.AuthenticationError(text, hint="Check OPENAI_API_KEY (it was rejected)", **kw)
         if status == 403:
             return E.PermissionDeniedError(text, hint="This key cannot use this model", **kw)
         if status == 404:
-            return E.NotFoundError(text, hint="Choose an available model: mktd config set llm.model MODEL", **kw)
+            return E.NotFoundError(
+                text, hint="Choose an available model: mktd config set llm.model MODEL", **kw
+            )
         if status == 429:
             from mktdirector.core.retry import parse_retry_after
 
             wait = parse_retry_after(dict(e.response.headers)) if e.response is not None else None
-            return E.RateLimitError(text, retry_after=wait,
-                                    hint="Wait and retry, or check the account's quota", **kw)
+            return E.RateLimitError(
+                text, retry_after=wait, hint="Wait and retry, or check the account's quota", **kw
+            )
         if status >= 500:
             return E.ServerError(text, hint="The LLM service failed; retry shortly", **kw)
         return E.BadRequestError(text, **kw)

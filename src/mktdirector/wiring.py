@@ -14,12 +14,12 @@ from mktdirector.core import paths
 
 if TYPE_CHECKING:
     from mktdirector.agents.brand import Brand
-    from mktdirector.llm import LLM
     from mktdirector.core.config import Config
     from mktdirector.core.credentials import CredentialStore
     from mktdirector.core.http import HttpClient
     from mktdirector.core.ratelimit import Limiter
     from mktdirector.integrations.base import Integration
+    from mktdirector.llm import LLM
     from mktdirector.store import Store
 
 _dotenv_loaded = False
@@ -138,4 +138,3 @@ class Deps:
     def close(self) -> None:
         if "store" in self.__dict__:
             self.store.close()
-

@@ -69,7 +69,9 @@ class Brand:
             "free": "Hashtags as you see fit.",
         }[self.hashtag_policy]
         if self.hashtags_always:
-            tags += f" Always include: {' '.join('#' + t.lstrip('#') for t in self.hashtags_always)}."
+            tags += (
+                f" Always include: {' '.join('#' + t.lstrip('#') for t in self.hashtags_always)}."
+            )
         lines.append(f"Hashtags: {tags}")
         emoji = {
             "none": "Use no emoji.",
@@ -80,7 +82,9 @@ class Brand:
         if self.cta_style:
             lines.append(f"Call to action style: {self.cta_style}")
         for ex in self.examples[:5]:
-            lines.append(f"Example post ({ex.get('platform', 'any')}):\n{ex.get('text', '').strip()}")
+            lines.append(
+                f"Example post ({ex.get('platform', 'any')}):\n{ex.get('text', '').strip()}"
+            )
         return "\n".join(lines)
 
 
@@ -102,7 +106,9 @@ def parse_brand(raw: bytes, where: str = "brand.toml") -> Brand:
     emoji = data.get("emoji", {}) or {}
     cta = data.get("cta", {}) or {}
     if not all(isinstance(x, dict) for x in (tags, emoji, cta)):
-        raise ConfigError(f"{where}: hashtags, emoji and cta must be tables.", hint="mktd brand edit")
+        raise ConfigError(
+            f"{where}: hashtags, emoji and cta must be tables.", hint="mktd brand edit"
+        )
     brand = Brand(
         company=str(data.get("company", "")),
         audience=str(data.get("audience", "")),
@@ -120,9 +126,13 @@ def parse_brand(raw: bytes, where: str = "brand.toml") -> Brand:
         hash=hashlib.sha256(raw).hexdigest()[:12],
     )
     if brand.hashtag_policy not in {"none", "few", "free"}:
-        raise ConfigError(f"{where}: hashtags.policy must be none, few or free.", hint="mktd brand edit")
+        raise ConfigError(
+            f"{where}: hashtags.policy must be none, few or free.", hint="mktd brand edit"
+        )
     if brand.emoji_policy not in {"none", "sparingly", "free"}:
-        raise ConfigError(f"{where}: emoji.policy must be none, sparingly or free.", hint="mktd brand edit")
+        raise ConfigError(
+            f"{where}: emoji.policy must be none, sparingly or free.", hint="mktd brand edit"
+        )
     for name in ("hashtag_max", "emoji_max"):
         if not isinstance(getattr(brand, name), int) or getattr(brand, name) < 0:
             raise ConfigError(f"{where}: max values must be whole numbers.", hint="mktd brand edit")
@@ -165,35 +175,57 @@ def _pos(text: str, index: int) -> tuple[int, int]:
     return line, col
 
 
-def lint_text(text: str, brand: Brand, platform: str, *, segment: int | None = None,
-              whole: bool = True) -> list[Finding]:
+def lint_text(
+    text: str, brand: Brand, platform: str, *, segment: int | None = None, whole: bool = True
+) -> list[Finding]:
     """Findings for one post or one thread segment. `whole` = checks that apply per post."""
     out: list[Finding] = []
     lower = text.lower()
     for phrase in brand.avoid:
         for m in re.finditer(r"(?<!\w)" + re.escape(phrase.lower()) + r"(?!\w)", lower):
             line, col = _pos(text, m.start())
-            out.append(Finding("error", "banned-phrase",
-                               f"'{text[m.start():m.end()]}' is on the brand's avoid list",
-                               line, col, segment))
+            out.append(
+                Finding(
+                    "error",
+                    "banned-phrase",
+                    f"'{text[m.start() : m.end()]}' is on the brand's avoid list",
+                    line,
+                    col,
+                    segment,
+                )
+            )
     tags = list(HASHTAG.finditer(text))
     if brand.hashtag_policy == "none" and tags:
         line, col = _pos(text, tags[0].start())
         out.append(Finding("error", "hashtags", "the brand uses no hashtags", line, col, segment))
     elif brand.hashtag_policy == "few" and len(tags) > brand.hashtag_max:
         line, col = _pos(text, tags[brand.hashtag_max].start())
-        out.append(Finding("error", "hashtags",
-                           f"{len(tags)} hashtags; the brand allows at most {brand.hashtag_max}",
-                           line, col, segment))
+        out.append(
+            Finding(
+                "error",
+                "hashtags",
+                f"{len(tags)} hashtags; the brand allows at most {brand.hashtag_max}",
+                line,
+                col,
+                segment,
+            )
+        )
     emoji = list(EMOJI.finditer(text))
     if brand.emoji_policy == "none" and emoji:
         line, col = _pos(text, emoji[0].start())
         out.append(Finding("error", "emoji", "the brand uses no emoji", line, col, segment))
     elif brand.emoji_policy == "sparingly" and len(emoji) > brand.emoji_max:
         line, col = _pos(text, emoji[brand.emoji_max].start())
-        out.append(Finding("warning", "emoji",
-                           f"{len(emoji)} emoji; the brand uses at most {brand.emoji_max}",
-                           line, col, segment))
+        out.append(
+            Finding(
+                "warning",
+                "emoji",
+                f"{len(emoji)} emoji; the brand uses at most {brand.emoji_max}",
+                line,
+                col,
+                segment,
+            )
+        )
     out.extend(_length(text, platform, segment))
     return out
 
@@ -204,8 +236,16 @@ def _length(text: str, platform: str, segment: int | None) -> list[Finding]:
 
         n = weighted_length(text)
         if n > LIMITS["twitter"]:
-            return [Finding("error", "length", f"{n}/280 weighted characters (URLs count 23, "
-                            "emoji and CJK 2)", 1, 1, segment)]
+            return [
+                Finding(
+                    "error",
+                    "length",
+                    f"{n}/280 weighted characters (URLs count 23, emoji and CJK 2)",
+                    1,
+                    1,
+                    segment,
+                )
+            ]
     elif platform == "linkedin":
         from mktdirector.core.linkedin_text import linkedin_length
 
@@ -230,8 +270,13 @@ def lint_draft(body: Any, kind: str, platform: str, brand: Brand) -> list[Findin
         if not subject.strip():
             findings.append(Finding("error", "subject", "the email has no subject"))
         elif len(subject) > 78:
-            findings.append(Finding("warning", "subject", f"subject is {len(subject)} characters; "
-                                    "most clients cut it near 60-78"))
+            findings.append(
+                Finding(
+                    "warning",
+                    "subject",
+                    f"subject is {len(subject)} characters; most clients cut it near 60-78",
+                )
+            )
         text = str(body.get("text", ""))
         findings += lint_text(subject, brand, "email")
         findings += [f for f in lint_text(text, brand, "email") if f.rule != "hashtags"]
@@ -246,13 +291,23 @@ def lint_draft(body: Any, kind: str, platform: str, brand: Brand) -> list[Findin
         findings += lint_text(seg, brand, platform, segment=i if multi else None)
     whole = "\n\n".join(segments)
     if brand.cta_required and not has_cta(whole):
-        findings.append(Finding("warning", "cta", "no call to action found (question, link or "
-                                "an ask like 'sign up')", segment=len(segments) if multi else None))
+        findings.append(
+            Finding(
+                "warning",
+                "cta",
+                "no call to action found (question, link or an ask like 'sign up')",
+                segment=len(segments) if multi else None,
+            )
+        )
     for tag in brand.hashtags_always:
         if f"#{tag.lstrip('#').lower()}" not in whole.lower():
-            findings.append(Finding("warning", "hashtags", f"missing the brand hashtag #{tag.lstrip('#')}"))
+            findings.append(
+                Finding("warning", "hashtags", f"missing the brand hashtag #{tag.lstrip('#')}")
+            )
     return findings
 
 
 def has_errors(findings: list[Finding] | list[dict[str, Any]]) -> bool:
-    return any((f.severity if isinstance(f, Finding) else f.get("severity")) == "error" for f in findings)
+    return any(
+        (f.severity if isinstance(f, Finding) else f.get("severity")) == "error" for f in findings
+    )

@@ -26,21 +26,37 @@ class Composed:
 
 
 def compose_from_topic(
-    llm: LLM, brand: Brand, *, platform: str, topic: str, style: str = "professional",
-    include_cta: bool = True, thread_length: int | None = None, kind: str | None = None,
+    llm: LLM,
+    brand: Brand,
+    *,
+    platform: str,
+    topic: str,
+    style: str = "professional",
+    include_cta: bool = True,
+    thread_length: int | None = None,
+    kind: str | None = None,
     on_text: Callable[[str], None] | None = None,
 ) -> Composed:
     if platform == "linkedin":
-        body, gen = content.linkedin_post(llm, brand, topic=topic, style=style,
-                                          include_cta=include_cta, on_text=on_text)
+        body, gen = content.linkedin_post(
+            llm, brand, topic=topic, style=style, include_cta=include_cta, on_text=on_text
+        )
         return Composed(platform, "post", body, lint_draft(body, "post", platform, brand), gen)
     if platform == "twitter":
-        body, gen = content.x_thread(llm, brand, topic=topic, thread_length=thread_length or 1,
-                                     style=style, include_cta=include_cta)
+        body, gen = content.x_thread(
+            llm,
+            brand,
+            topic=topic,
+            thread_length=thread_length or 1,
+            style=style,
+            include_cta=include_cta,
+        )
         k = "thread" if len(body) > 1 else "post"
         return Composed(platform, k, body, lint_draft(body, k, platform, brand), gen)
     if platform == "email" or kind == "email":
-        ebody, gen = content.marketing_email(llm, brand, topic=topic, style=style, include_cta=include_cta)
+        ebody, gen = content.marketing_email(
+            llm, brand, topic=topic, style=style, include_cta=include_cta
+        )
         return Composed("email", "email", ebody, lint_draft(ebody, "email", "email", brand), gen)
     raise UsageError(f"Cannot write content for {platform}.", hint="Use linkedin, twitter or email")
 
@@ -51,36 +67,78 @@ def compose_from_text(brand: Brand, *, platform: str, text: str) -> Composed:
 
 
 def save(
-    store: Store, brand: Brand, composed: Composed, *, topic: str | None, style: str | None,
-    source: str, campaign: str | None = None, account: str | None = None,
-    plan_id: str | None = None, plan_step: int | None = None,
+    store: Store,
+    brand: Brand,
+    composed: Composed,
+    *,
+    topic: str | None,
+    style: str | None,
+    source: str,
+    campaign: str | None = None,
+    account: str | None = None,
+    plan_id: str | None = None,
+    plan_step: int | None = None,
 ) -> DraftView:
     gid = log_generation(store, composed.generation, brand) if composed.generation else None
     return create_draft(
-        store, brand, platform=composed.platform, kind=composed.kind, body=composed.body,
-        topic=topic, style=style, source=source, campaign=campaign, account=account,
-        plan_id=plan_id, plan_step=plan_step, generation_id=gid,
+        store,
+        brand,
+        platform=composed.platform,
+        kind=composed.kind,
+        body=composed.body,
+        topic=topic,
+        style=style,
+        source=source,
+        campaign=campaign,
+        account=account,
+        plan_id=plan_id,
+        plan_step=plan_step,
+        generation_id=gid,
     )
 
 
 def drafts_from_plan(
-    llm: LLM, brand: Brand, store: Store, plan: Plan, *, style: str = "professional",
-    thread_length: int = 5, progress: Callable[[int, int], None] | None = None,
+    llm: LLM,
+    brand: Brand,
+    store: Store,
+    plan: Plan,
+    *,
+    style: str = "professional",
+    thread_length: int = 5,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[DraftView]:
     """One draft per plan step (skipping steps that already have one, so re-runs resume)."""
-    existing = {r["plan_step"] for r in store.db.query(
-        "select plan_step from drafts where plan_id = ?", [plan.id])}
+    existing = {
+        r["plan_step"]
+        for r in store.db.query("select plan_step from drafts where plan_id = ?", [plan.id])
+    }
     views = []
     for i, step in enumerate(plan.steps):
         if i in existing:
             continue
         platform = step.channel
         composed = compose_from_topic(
-            llm, brand, platform=platform, topic=f"{step.topic} — {step.angle}", style=style,
-            thread_length=thread_length if step.kind == "thread" else 1, kind=step.kind,
+            llm,
+            brand,
+            platform=platform,
+            topic=f"{step.topic} — {step.angle}",
+            style=style,
+            thread_length=thread_length if step.kind == "thread" else 1,
+            kind=step.kind,
         )
-        views.append(save(store, brand, composed, topic=step.topic, style=style, source="plan",
-                          campaign=plan.slug, plan_id=plan.id, plan_step=i))
+        views.append(
+            save(
+                store,
+                brand,
+                composed,
+                topic=step.topic,
+                style=style,
+                source="plan",
+                campaign=plan.slug,
+                plan_id=plan.id,
+                plan_step=i,
+            )
+        )
         if progress:
             progress(i + 1, len(plan.steps))
     return views

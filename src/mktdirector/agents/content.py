@@ -33,7 +33,12 @@ def _cta_rule(include_cta: bool, brand: Brand) -> str:
 
 
 def linkedin_post(
-    llm: LLM, brand: Brand, *, topic: str, style: str = "professional", include_cta: bool = True,
+    llm: LLM,
+    brand: Brand,
+    *,
+    topic: str,
+    style: str = "professional",
+    include_cta: bool = True,
     on_text: Callable[[str], None] | None = None,
 ) -> tuple[list[str], Generated]:
     """Generate one LinkedIn post; returns its body (one segment) and the generation."""
@@ -44,11 +49,24 @@ def linkedin_post(
         if not t:
             return "the post is empty"
         n = linkedin_length(t)
-        return f"the post is {n} characters; the limit is {LINKEDIN_MAX_CHARS}" if n > LINKEDIN_MAX_CHARS else None
+        return (
+            f"the post is {n} characters; the limit is {LINKEDIN_MAX_CHARS}"
+            if n > LINKEDIN_MAX_CHARS
+            else None
+        )
 
-    gen = run_prompt(llm, brand, "linkedin_post", purpose="linkedin_post", validate=validate,
-                     on_text=on_text, topic=topic, style=check_style(style),
-                     style_help=STYLES[style], cta_rule=_cta_rule(include_cta, brand))
+    gen = run_prompt(
+        llm,
+        brand,
+        "linkedin_post",
+        purpose="linkedin_post",
+        validate=validate,
+        on_text=on_text,
+        topic=topic,
+        style=check_style(style),
+        style_help=STYLES[style],
+        cta_rule=_cta_rule(include_cta, brand),
+    )
     return [gen.completion.text.strip()], gen
 
 
@@ -56,8 +74,12 @@ def thread_schema(n: int) -> dict[str, Any]:
     return {
         "type": "object",
         "properties": {
-            "posts": {"type": "array", "items": {"type": "string", "minLength": 1},
-                      "minItems": n, "maxItems": n}
+            "posts": {
+                "type": "array",
+                "items": {"type": "string", "minLength": 1},
+                "minItems": n,
+                "maxItems": n,
+            }
         },
         "required": ["posts"],
         "additionalProperties": False,
@@ -66,11 +88,20 @@ def thread_schema(n: int) -> dict[str, Any]:
 
 def number_segments(posts: list[str]) -> list[str]:
     n = len(posts)
-    return [p.strip() for p in posts] if n == 1 else [f"{p.strip()} {i}/{n}" for i, p in enumerate(posts, 1)]
+    return (
+        [p.strip() for p in posts]
+        if n == 1
+        else [f"{p.strip()} {i}/{n}" for i, p in enumerate(posts, 1)]
+    )
 
 
 def x_thread(
-    llm: LLM, brand: Brand, *, topic: str, thread_length: int = 5, style: str = "professional",
+    llm: LLM,
+    brand: Brand,
+    *,
+    topic: str,
+    thread_length: int = 5,
+    style: str = "professional",
     include_cta: bool = True,
 ) -> tuple[list[str], Generated]:
     """Generate an X thread of exactly `thread_length` posts, each within 280 with numbering."""
@@ -88,10 +119,20 @@ def x_thread(
                 return f"post {i} is {n} weighted characters; the limit is {limit}"
         return None
 
-    gen = run_prompt(llm, brand, "x_thread", purpose="x_thread", schema=thread_schema(thread_length),
-                     validate=validate, topic=topic, thread_length=thread_length,
-                     segment_limit=limit, style=check_style(style), style_help=STYLES[style],
-                     cta_rule=_cta_rule(include_cta, brand))
+    gen = run_prompt(
+        llm,
+        brand,
+        "x_thread",
+        purpose="x_thread",
+        schema=thread_schema(thread_length),
+        validate=validate,
+        topic=topic,
+        thread_length=thread_length,
+        segment_limit=limit,
+        style=check_style(style),
+        style_help=STYLES[style],
+        cta_rule=_cta_rule(include_cta, brand),
+    )
     return number_segments(gen.data["posts"]), gen
 
 
@@ -108,21 +149,40 @@ EMAIL_SCHEMA: dict[str, Any] = {
 
 
 def marketing_email(
-    llm: LLM, brand: Brand, *, topic: str, style: str = "professional", include_cta: bool = True,
+    llm: LLM,
+    brand: Brand,
+    *,
+    topic: str,
+    style: str = "professional",
+    include_cta: bool = True,
 ) -> tuple[dict[str, Any], Generated]:
     """Generate an email: subject, preheader, text body, and simple HTML made from the text."""
     from mktdirector.agents.drafts import text_to_html
 
-    gen = run_prompt(llm, brand, "email", purpose="email", schema=EMAIL_SCHEMA, topic=topic,
-                     style=check_style(style), style_help=STYLES[style],
-                     cta_rule=_cta_rule(include_cta, brand))
+    gen = run_prompt(
+        llm,
+        brand,
+        "email",
+        purpose="email",
+        schema=EMAIL_SCHEMA,
+        topic=topic,
+        style=check_style(style),
+        style_help=STYLES[style],
+        cta_rule=_cta_rule(include_cta, brand),
+    )
     d = gen.data
-    body = {"subject": d["subject"].strip(), "preheader": d["preheader"].strip(),
-            "text": d["text"].strip(), "html": text_to_html(d["text"])}
+    body = {
+        "subject": d["subject"].strip(),
+        "preheader": d["preheader"].strip(),
+        "text": d["text"].strip(),
+        "html": text_to_html(d["text"]),
+    }
     return body, gen
 
 
-def body_from_text(platform: str, text: str, *, thread: bool | None = None) -> tuple[str, list[str]]:
+def body_from_text(
+    platform: str, text: str, *, thread: bool | None = None
+) -> tuple[str, list[str]]:
     """Turn user-given text into (kind, segments): X text over 280 or with `---` lines is split."""
     from mktdirector.core.xtext import ThreadSplitError, segments_from_markers, split_thread
 
@@ -136,13 +196,17 @@ def body_from_text(platform: str, text: str, *, thread: bool | None = None) -> t
             else:
                 segs = split_thread(text, numbering=True)
         except ThreadSplitError as e:
-            raise UsageError(f"Cannot make a thread of this text: {e}.",
-                             hint="Shorten the posts, or separate them with lines of ---") from None
+            raise UsageError(
+                f"Cannot make a thread of this text: {e}.",
+                hint="Shorten the posts, or separate them with lines of ---",
+            ) from None
         return ("thread" if len(segs) > 1 else "post"), segs
     from mktdirector.core.linkedin_text import LINKEDIN_MAX_CHARS, linkedin_length
 
     n = linkedin_length(text)
     if n > LINKEDIN_MAX_CHARS:
-        raise UsageError(f"The post is {n} characters; LinkedIn allows {LINKEDIN_MAX_CHARS}.",
-                         hint="Shorten the text (mktd brand lint FILE --platform linkedin shows it)")
+        raise UsageError(
+            f"The post is {n} characters; LinkedIn allows {LINKEDIN_MAX_CHARS}.",
+            hint="Shorten the text (mktd brand lint FILE --platform linkedin shows it)",
+        )
     return "post", [text]

@@ -165,9 +165,15 @@ def text_to_body(kind: str, text: str, platform: str) -> Any:
             k, _, v = line.partition(":")
             fields[k.strip().lower()] = v.strip()
         if "subject" not in fields:
-            raise UsageError("The email must start with a 'Subject:' line.", hint="mktd drafts edit ID")
-        return {"subject": fields["subject"], "preheader": fields.get("preheader", ""),
-                "text": rest.strip(), "html": text_to_html(rest)}
+            raise UsageError(
+                "The email must start with a 'Subject:' line.", hint="mktd drafts edit ID"
+            )
+        return {
+            "subject": fields["subject"],
+            "preheader": fields.get("preheader", ""),
+            "text": rest.strip(),
+            "html": text_to_html(rest),
+        }
     if kind == "thread":
         from mktdirector.core.xtext import _MARKER_LINE
 
@@ -180,21 +186,31 @@ def edit_draft(store: Store, brand: Brand, draft_id: str, new_text: str) -> Draf
     """Replace a draft's text; re-lint; an approved or scheduled draft goes back to draft."""
     d = store.get_draft(draft_id)
     if d["status"] not in EDITABLE:
-        raise UsageError(f"Draft {d['id']} is {d['status']} and can no longer be edited.",
-                         hint="Create a new draft instead (mktd social ...)")
+        raise UsageError(
+            f"Draft {d['id']} is {d['status']} and can no longer be edited.",
+            hint="Create a new draft instead (mktd social ...)",
+        )
     body = text_to_body(d["kind"], new_text, d["platform"])
     if d["kind"] != "email" and not any(s.strip() for s in body):
-        raise UsageError("The edited draft is empty; nothing was changed.", hint=f"mktd drafts edit {d['id']}")
-    body = tag_links(body, d["kind"], d["platform"], campaign=d["campaign"] or "mktd", draft_id=d["id"])
+        raise UsageError(
+            "The edited draft is empty; nothing was changed.", hint=f"mktd drafts edit {d['id']}"
+        )
+    body = tag_links(
+        body, d["kind"], d["platform"], campaign=d["campaign"] or "mktd", draft_id=d["id"]
+    )
     new_hash = content_hash(d["platform"], d["kind"], body)
     if new_hash == d["content_hash"]:
         return DraftView(d, findings_of(d))
     findings = lint_draft(body, d["kind"], d["platform"], brand)
     status = "draft" if d["status"] in {"approved", "scheduled"} else d["status"]
     row = store.update_draft(
-        d["id"], d["status"],
-        body_json=json.dumps(body, ensure_ascii=False), content_hash=new_hash, status=status,
-        lint_json=json.dumps([f.to_dict() for f in findings]), brand_hash=brand.hash,
+        d["id"],
+        d["status"],
+        body_json=json.dumps(body, ensure_ascii=False),
+        content_hash=new_hash,
+        status=status,
+        lint_json=json.dumps([f.to_dict() for f in findings]),
+        brand_hash=brand.hash,
         approved_hash=None if status == "draft" else d["approved_hash"],
         approved_utc=None if status == "draft" else d["approved_utc"],
     )
@@ -208,24 +224,39 @@ def approve(store: Store, draft_id: str, *, force: bool = False) -> DraftView:
     if d["status"] == "approved" and d["approved_hash"] == d["content_hash"]:
         return DraftView(d, findings)
     if d["status"] not in {"draft", "failed"}:
-        raise UsageError(f"Draft {d['id']} is {d['status']}; only drafts can be approved.",
-                         hint=f"mktd drafts show {d['id']}")
+        raise UsageError(
+            f"Draft {d['id']} is {d['status']}; only drafts can be approved.",
+            hint=f"mktd drafts show {d['id']}",
+        )
     if has_errors(findings) and not force:
-        raise UsageError(f"Draft {d['id']} has lint errors; fix them before approving.",
-                         hint=f"mktd drafts edit {d['id']} (or approve --force)")
-    row = store.update_draft(d["id"], d["status"], status="approved",
-                             approved_hash=d["content_hash"], approved_utc=now_utc())
+        raise UsageError(
+            f"Draft {d['id']} has lint errors; fix them before approving.",
+            hint=f"mktd drafts edit {d['id']} (or approve --force)",
+        )
+    row = store.update_draft(
+        d["id"],
+        d["status"],
+        status="approved",
+        approved_hash=d["content_hash"],
+        approved_utc=now_utc(),
+    )
     return DraftView(row, findings)
 
 
 def reject(store: Store, draft_id: str, reason: str) -> DraftView:
     d = store.get_draft(draft_id)
     if "rejected" not in TRANSITIONS[d["status"]]:
-        raise UsageError(f"Draft {d['id']} is {d['status']} and cannot be rejected.",
-                         hint=f"mktd drafts show {d['id']}")
+        raise UsageError(
+            f"Draft {d['id']} is {d['status']} and cannot be rejected.",
+            hint=f"mktd drafts show {d['id']}",
+        )
     if not reason.strip():
-        raise UsageError("A reason is required.", hint=f"mktd drafts reject {d['id']} --reason '...'")
-    row = store.update_draft(d["id"], d["status"], status="rejected", rejected_reason=reason.strip())
+        raise UsageError(
+            "A reason is required.", hint=f"mktd drafts reject {d['id']} --reason '...'"
+        )
+    row = store.update_draft(
+        d["id"], d["status"], status="rejected", rejected_reason=reason.strip()
+    )
     return DraftView(row, findings_of(row))
 
 
@@ -233,6 +264,8 @@ def transition(store: Store, draft_id: str, to: str, **fields: Any) -> dict[str,
     """Move a draft along the lifecycle; refuses moves the state machine does not allow."""
     d = store.get_draft(draft_id)
     if to not in TRANSITIONS[d["status"]]:
-        raise UsageError(f"Draft {d['id']} cannot go from {d['status']} to {to}.",
-                         hint=f"mktd drafts show {d['id']}")
+        raise UsageError(
+            f"Draft {d['id']} cannot go from {d['status']} to {to}.",
+            hint=f"mktd drafts show {d['id']}",
+        )
     return store.update_draft(d["id"], d["status"], status=to, **fields)

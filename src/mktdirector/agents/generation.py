@@ -39,8 +39,14 @@ def run_prompt(
 ) -> Generated:
     prompt = prompts.load(template)
     system, user = prompt.render(brand=brand.rules_text() or "(no brand file yet)", **values)
-    completion = llm.complete(system=system, prompt=user, schema=schema, schema_name=purpose,
-                              validate=validate, on_text=on_text)
+    completion = llm.complete(
+        system=system,
+        prompt=user,
+        schema=schema,
+        schema_name=purpose,
+        validate=validate,
+        on_text=on_text,
+    )
     return Generated(purpose, prompt, system, user, completion)
 
 
@@ -48,7 +54,11 @@ def log_generation(store: Store, gen: Generated, brand: Brand, **links: str | No
     """Write the generation row: model, host (never the key), template+version, brand hash,
     prompts, output, tokens, cost, duration."""
     c = gen.completion
-    output = c.text if c.data is None or isinstance(c.data, str) else json.dumps(c.data, ensure_ascii=False)
+    output = (
+        c.text
+        if c.data is None or isinstance(c.data, str)
+        else json.dumps(c.data, ensure_ascii=False)
+    )
     return store.insert_generation(
         {
             "purpose": gen.purpose,

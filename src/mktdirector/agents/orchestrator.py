@@ -22,10 +22,15 @@ def parse_timeframe(text: str) -> int:
     """'2 weeks' / '10 days' / '1 month' / '14d' -> days."""
     m = re.fullmatch(r"\s*(\d+)\s*([a-zA-Z]+)\s*", text or "")
     if not m or m.group(2).lower() not in _UNITS:
-        raise UsageError(f"Cannot read the timeframe {text!r}.", hint="Use e.g. '2 weeks', '10 days' or '1 month'")
+        raise UsageError(
+            f"Cannot read the timeframe {text!r}.",
+            hint="Use e.g. '2 weeks', '10 days' or '1 month'",
+        )
     days = int(m.group(1)) * _UNITS[m.group(2).lower()]
     if not 1 <= days <= 92:
-        raise UsageError("The timeframe must be between 1 day and 3 months.", hint="e.g. --timeframe '2 weeks'")
+        raise UsageError(
+            "The timeframe must be between 1 day and 3 months.", hint="e.g. --timeframe '2 weeks'"
+        )
     return days
 
 
@@ -40,7 +45,9 @@ def parse_channels(channels: str | list[str] | None) -> list[str]:
         c = c.strip().lower()
         c = c if c == "email" else resolve_platform(c)
         if c not in CHANNELS:
-            raise UsageError(f"{c} is not a content channel.", hint=f"Use some of: {', '.join(CHANNELS)}")
+            raise UsageError(
+                f"{c} is not a content channel.", hint=f"Use some of: {', '.join(CHANNELS)}"
+            )
         if c not in out:
             out.append(c)
     return out
@@ -117,7 +124,10 @@ def plan_marketing_initiative(
     from mktdirector.agents.drafts import slugify
 
     if not objective.strip():
-        raise UsageError("The objective is empty.", hint='mktd plan "Launch the new course" --timeframe "2 weeks"')
+        raise UsageError(
+            "The objective is empty.",
+            hint='mktd plan "Launch the new course" --timeframe "2 weeks"',
+        )
     days = parse_timeframe(timeframe)
     chans = parse_channels(channels)
     start = start or date.today() + timedelta(days=1)
@@ -141,17 +151,33 @@ def plan_marketing_initiative(
             seen.add((s["day"], s["channel"]))
         return None
 
-    gen = run_prompt(llm, brand, "plan", purpose="plan", schema=plan_schema(chans, min_steps, max_steps),
-                     validate=validate, objective=objective, timeframe=timeframe,
-                     channels=", ".join(chans), start_date=start.isoformat(),
-                     end_date=end.isoformat(), min_steps=min_steps, max_steps=max_steps)
+    gen = run_prompt(
+        llm,
+        brand,
+        "plan",
+        purpose="plan",
+        schema=plan_schema(chans, min_steps, max_steps),
+        validate=validate,
+        objective=objective,
+        timeframe=timeframe,
+        channels=", ".join(chans),
+        start_date=start.isoformat(),
+        end_date=end.isoformat(),
+        min_steps=min_steps,
+        max_steps=max_steps,
+    )
     steps = sorted((PlanStep(**s) for s in gen.data["steps"]), key=lambda s: (s.day, s.channel))
     slug = slugify(objective)
-    row = store.insert_plan({
-        "objective": objective, "timeframe": timeframe, "start_date": start.isoformat(),
-        "channels_json": json.dumps(chans), "slug": slug,
-        "plan_json": json.dumps([s.to_dict() for s in steps]),
-    })
+    row = store.insert_plan(
+        {
+            "objective": objective,
+            "timeframe": timeframe,
+            "start_date": start.isoformat(),
+            "channels_json": json.dumps(chans),
+            "slug": slug,
+            "plan_json": json.dumps([s.to_dict() for s in steps]),
+        }
+    )
     gid = log_generation(store, gen, brand, plan_id=row["id"])
     store.db["plans"].update(row["id"], {"generation_id": gid})
     return Plan(row["id"], objective, timeframe, start.isoformat(), chans, slug, steps, gid), gen
@@ -160,7 +186,20 @@ def plan_marketing_initiative(
 def load_plan(store: Store, plan_id: str) -> Plan:
     row = store.get_plan(plan_id)
     steps = [PlanStep(**s) for s in row["plan"]]
-    drafts = [d["id"] for d in store.db.query("select id from drafts where plan_id = ? order by plan_step",
-                                               [row["id"]])]
-    return Plan(row["id"], row["objective"], row["timeframe"], row["start_date"], row["channels"],
-                row["slug"], steps, row["generation_id"], drafts)
+    drafts = [
+        d["id"]
+        for d in store.db.query(
+            "select id from drafts where plan_id = ? order by plan_step", [row["id"]]
+        )
+    ]
+    return Plan(
+        row["id"],
+        row["objective"],
+        row["timeframe"],
+        row["start_date"],
+        row["channels"],
+        row["slug"],
+        steps,
+        row["generation_id"],
+        drafts,
+    )

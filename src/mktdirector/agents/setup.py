@@ -68,10 +68,15 @@ def initialize(home: Path, store: Store) -> dict[str, Any]:
     db_created = not db.exists()
     store.db  # opening creates (0600) and migrates  # noqa: B018
     files.append({"path": str(db), "created": db_created})
-    files.append({"path": str(paths.config_path(home)), "created": _create(
-        paths.config_path(home), HEADER)})
-    files.append({"path": str(paths.brand_path(home)), "created": _create(
-        paths.brand_path(home), BRAND_TEMPLATE)})
+    files.append(
+        {"path": str(paths.config_path(home)), "created": _create(paths.config_path(home), HEADER)}
+    )
+    files.append(
+        {
+            "path": str(paths.brand_path(home)),
+            "created": _create(paths.brand_path(home), BRAND_TEMPLATE),
+        }
+    )
     logs = paths.log_path(home).parent
     logs_created = not logs.exists()
     paths.ensure_dir(logs)

@@ -58,8 +58,9 @@ def gather_status(
                 "label": info.label,
                 "ready": info.ready,
                 "credentials": (
-                    f"env ({env.extra['env']})" if env else
-                    ", ".join(f"{c['account']} ({c['store']})" for c in stored) or "missing"
+                    f"env ({env.extra['env']})"
+                    if env
+                    else ", ".join(f"{c['account']} ({c['store']})" for c in stored) or "missing"
                 ),
                 "accounts": [c["account"] for c in stored],
                 "calls_24h": calls.get("calls", 0),

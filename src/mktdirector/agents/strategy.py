@@ -41,7 +41,9 @@ def topics_schema(count: int) -> dict[str, Any]:
     }
     return {
         "type": "object",
-        "properties": {"topics": {"type": "array", "items": item, "minItems": count, "maxItems": count}},
+        "properties": {
+            "topics": {"type": "array", "items": item, "minItems": count, "maxItems": count}
+        },
         "required": ["topics"],
         "additionalProperties": False,
     }
@@ -61,8 +63,19 @@ def suggest_content_topics(
         raise UsageError("--count must be between 1 and 20.", hint="e.g. --count 5")
     history = ""
     if recent_titles:
-        history = "Avoid repeating these recent topics:\n" + "\n".join(f"- {t}" for t in recent_titles[:20])
-    gen = run_prompt(llm, brand, "topics", purpose="topics", schema=topics_schema(count),
-                     count=count, content_type=content_type, based_on=based_on or "(anything on-brand)",
-                     history=history, today=(today or date.today()).isoformat())
+        history = "Avoid repeating these recent topics:\n" + "\n".join(
+            f"- {t}" for t in recent_titles[:20]
+        )
+    gen = run_prompt(
+        llm,
+        brand,
+        "topics",
+        purpose="topics",
+        schema=topics_schema(count),
+        count=count,
+        content_type=content_type,
+        based_on=based_on or "(anything on-brand)",
+        history=history,
+        today=(today or date.today()).isoformat(),
+    )
     return [Topic(**t) for t in gen.data["topics"]], gen

@@ -40,8 +40,8 @@ def handle(exc: BaseException) -> int:
     if isinstance(exc, MktdError):
         err: MktdError = exc
     elif _is_sqlite_error(exc):
-        from mktdirector.store.db import translate_sqlite_error
         from mktdirector.core import paths
+        from mktdirector.store.db import translate_sqlite_error
 
         err = translate_sqlite_error(exc, paths.db_path())  # type: ignore[arg-type]
     else:

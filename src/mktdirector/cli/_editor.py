@@ -19,9 +19,13 @@ def edit_text(text: str, *, suffix: str = ".txt") -> str:
         try:
             code = subprocess.call([*shlex.split(editor), path])
         except FileNotFoundError:
-            raise UsageError(f"Editor {editor!r} not found.", hint="Set EDITOR, e.g. export EDITOR=nano") from None
+            raise UsageError(
+                f"Editor {editor!r} not found.", hint="Set EDITOR, e.g. export EDITOR=nano"
+            ) from None
         if code != 0:
-            raise UsageError(f"The editor exited with {code}; nothing was changed.", hint="Run the edit again")
+            raise UsageError(
+                f"The editor exited with {code}; nothing was changed.", hint="Run the edit again"
+            )
         with open(path, encoding="utf-8") as f:
             return f.read()
     finally:

@@ -48,7 +48,9 @@ def _default(o: Any) -> Any:
 
 
 def emit_json(data: Any) -> None:
-    sys.stdout.write(redact(json.dumps(data, indent=2, default=_default, ensure_ascii=False)) + "\n")
+    sys.stdout.write(
+        redact(json.dumps(data, indent=2, default=_default, ensure_ascii=False)) + "\n"
+    )
     sys.stdout.flush()
 
 
@@ -175,8 +177,10 @@ def findings(items: Sequence[Any]) -> None:
         d = f.to_dict() if hasattr(f, "to_dict") else f
         seg = f"post {d['segment']}, " if d.get("segment") else ""
         where = f"{seg}line {d.get('line', 1)}:{d.get('column', 1)}"
-        line(f"  {d['severity']:<7} {where:<18} {d['rule']}: {d['message']}",
-             style=styles.get(d["severity"]))
+        line(
+            f"  {d['severity']:<7} {where:<18} {d['rule']}: {d['message']}",
+            style=styles.get(d["severity"]),
+        )
 
 
 def draft(d: dict[str, Any], items: Sequence[Any], *, title: str | None = None) -> None:

@@ -45,8 +45,12 @@ def edit() -> None:
 @app.command("lint")
 def lint(
     file: Annotated[Path | None, typer.Argument(help="A text file to lint ('-' = stdin).")] = None,
-    draft: Annotated[str | None, typer.Option("--draft", help="Lint a saved draft instead.")] = None,
-    platform: Annotated[str, typer.Option("--platform", "-p", help="linkedin, twitter or email.")] = "linkedin",
+    draft: Annotated[
+        str | None, typer.Option("--draft", help="Lint a saved draft instead.")
+    ] = None,
+    platform: Annotated[
+        str, typer.Option("--platform", "-p", help="linkedin, twitter or email.")
+    ] = "linkedin",
     json_out: JsonOpt = False,
 ) -> None:
     """Check a text against the brand and platform rules; exit 1 when there are errors."""
@@ -58,7 +62,9 @@ def lint(
     from mktdirector.core.platforms import resolve_platform
 
     if (file is None) == (draft is None):
-        raise UsageError("Give a FILE or --draft ID.", hint="mktd brand lint post.md --platform twitter")
+        raise UsageError(
+            "Give a FILE or --draft ID.", hint="mktd brand lint post.md --platform twitter"
+        )
     deps = _deps.current()
     brand = deps.brand()
     if draft is not None:
@@ -69,7 +75,10 @@ def lint(
         text = _read_text(file)  # type: ignore[arg-type]
         kind, body = ("post", [text.strip()]) if pid == "email" else body_from_text(pid, text)
         if pid == "email":
-            kind, body = "email", {"subject": text.strip().splitlines()[0] if text.strip() else "", "text": text}
+            kind, body = (
+                "email",
+                {"subject": text.strip().splitlines()[0] if text.strip() else "", "text": text},
+            )
     found = lint_draft(body, kind, pid, brand)
     if json_out:
         _output.emit_json({"brand": brand.hash, "findings": [f.to_dict() for f in found]})

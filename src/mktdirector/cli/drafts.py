@@ -12,7 +12,9 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Output JSON.")]
 
 @app.command("list")
 def list_(
-    status: Annotated[str | None, typer.Option("--status", help="draft, approved, published, ...")] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="draft, approved, published, ...")
+    ] = None,
     platform: Annotated[str | None, typer.Option("--platform", "-p")] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1)] = 50,
     json_out: JsonOpt = False,
@@ -43,7 +45,9 @@ def list_(
 @app.command("show")
 def show(
     draft_id: Annotated[str, typer.Argument(help="Draft id (or its last characters).")],
-    provenance: Annotated[bool, typer.Option("--provenance", help="Model, prompt, brand version, tokens, cost.")] = False,
+    provenance: Annotated[
+        bool, typer.Option("--provenance", help="Model, prompt, brand version, tokens, cost.")
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Show a draft, its lint findings and (with --provenance) how it was generated."""
@@ -64,16 +68,26 @@ def show(
         if not gens:
             _output.line(f"Provenance: written by hand ({d['source']}); brand {d['brand_hash']}.")
         for g in gens:
-            _output.key_values([
-                ("model", f"{g['model']} @ {g['endpoint_host']}"),
-                ("prompt", f"{g['template']} v{g['template_version']}"),
-                ("brand", g["brand_hash"]),
-                ("tokens", f"{g['input_tokens']} in / {g['output_tokens']} out"),
-                ("cost", "unknown (no price for this model)" if g["cost_usd"] is None else f"${g['cost_usd']:.6f}"),
-                ("time", f"{g['duration_ms']} ms, {g['attempts']} attempt(s), {g['created_utc']}"),
-                ("system prompt", g["system_prompt"]),
-                ("user prompt", g["user_prompt"]),
-            ])
+            _output.key_values(
+                [
+                    ("model", f"{g['model']} @ {g['endpoint_host']}"),
+                    ("prompt", f"{g['template']} v{g['template_version']}"),
+                    ("brand", g["brand_hash"]),
+                    ("tokens", f"{g['input_tokens']} in / {g['output_tokens']} out"),
+                    (
+                        "cost",
+                        "unknown (no price for this model)"
+                        if g["cost_usd"] is None
+                        else f"${g['cost_usd']:.6f}",
+                    ),
+                    (
+                        "time",
+                        f"{g['duration_ms']} ms, {g['attempts']} attempt(s), {g['created_utc']}",
+                    ),
+                    ("system prompt", g["system_prompt"]),
+                    ("user prompt", g["user_prompt"]),
+                ]
+            )
 
 
 @app.command("edit")
@@ -93,7 +107,9 @@ def edit(draft_id: str, json_out: JsonOpt = False) -> None:
     if view.draft["content_hash"] == d["content_hash"]:
         _output.info("No changes.")
     elif d["status"] in {"approved", "scheduled"}:
-        _output.warn(f"Edited after approval: the draft is back to 'draft'. Approve it again: mktd drafts approve {d['id']}")
+        _output.warn(
+            f"Edited after approval: the draft is back to 'draft'. Approve it again: mktd drafts approve {d['id']}"
+        )
 
 
 @app.command("approve")
@@ -113,8 +129,10 @@ def approve(
     if not json_out:
         _output.draft(d, drafts.findings_of(d))
     if not _output.confirm(f"Approve draft {d['id']}?", assume_yes=yes):
-        raise UsageError("Not approved: approval needs a confirmation.",
-                         hint=f"Run it in a terminal, or: mktd drafts approve {d['id']} --yes")
+        raise UsageError(
+            "Not approved: approval needs a confirmation.",
+            hint=f"Run it in a terminal, or: mktd drafts approve {d['id']} --yes",
+        )
     view = drafts.approve(store, d["id"], force=force)
     if json_out:
         _output.emit_json(view.to_dict())

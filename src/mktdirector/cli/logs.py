@@ -8,14 +8,27 @@ import typer
 
 app = typer.Typer()
 
-COLUMNS = ["time_utc", "platform", "method", "path", "status", "duration_ms", "attempt", "error_kind"]
+COLUMNS = [
+    "time_utc",
+    "platform",
+    "method",
+    "path",
+    "status",
+    "duration_ms",
+    "attempt",
+    "error_kind",
+]
 
 
 @app.command("logs")
 def logs(
-    follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep printing new calls.")] = False,
+    follow: Annotated[
+        bool, typer.Option("--follow", "-f", help="Keep printing new calls.")
+    ] = False,
     errors: Annotated[bool, typer.Option("--errors", help="Only failed calls.")] = False,
-    platform: Annotated[str | None, typer.Option("--platform", "-p", help="Only this platform.")] = None,
+    platform: Annotated[
+        str | None, typer.Option("--platform", "-p", help="Only this platform.")
+    ] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many recent calls.")] = 50,
     interval: Annotated[float, typer.Option(hidden=True)] = 1.0,
     max_polls: Annotated[int, typer.Option(hidden=True)] = 0,
@@ -39,8 +52,11 @@ def logs(
             for r in batch:
                 _output.emit_json_line(r)
         elif batch:
-            _output.table(batch, COLUMNS, headers=["time", "platform", "method", "path",
-                                                   "status", "ms", "try", "error"])
+            _output.table(
+                batch,
+                COLUMNS,
+                headers=["time", "platform", "method", "path", "status", "ms", "try", "error"],
+            )
 
     show(rows)
     if not follow:

@@ -15,15 +15,32 @@ STYLE_HELP = "professional | casual | storytelling | contrarian"
 @app.command("social")
 def social(
     platform: Annotated[str, typer.Argument(help="linkedin or twitter (x).")],
-    topic: Annotated[str | None, typer.Option("--topic", "-t", help="Write about this (needs an LLM).")] = None,
+    topic: Annotated[
+        str | None, typer.Option("--topic", "-t", help="Write about this (needs an LLM).")
+    ] = None,
     text: Annotated[str | None, typer.Option("--text", help="Use this text as the post.")] = None,
-    text_file: Annotated[Path | None, typer.Option("--text-file", help="Read the post from a file ('-' = stdin).")] = None,
+    text_file: Annotated[
+        Path | None, typer.Option("--text-file", help="Read the post from a file ('-' = stdin).")
+    ] = None,
     style: Annotated[str, typer.Option("--style", "-s", help=STYLE_HELP)] = "professional",
     cta: Annotated[bool, typer.Option("--cta/--no-cta", help="End with a call to action.")] = True,
-    thread_length: Annotated[int | None, typer.Option("--thread-length", "-n", min=1, max=25, help="Posts in an X thread (topic mode).")] = None,
-    campaign: Annotated[str | None, typer.Option("--campaign", help="utm_campaign for links (default: from the topic).")] = None,
-    account: Annotated[str | None, typer.Option("--account", help="Which connected account.")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be saved and sent; save and send nothing.")] = False,
+    thread_length: Annotated[
+        int | None,
+        typer.Option(
+            "--thread-length", "-n", min=1, max=25, help="Posts in an X thread (topic mode)."
+        ),
+    ] = None,
+    campaign: Annotated[
+        str | None,
+        typer.Option("--campaign", help="utm_campaign for links (default: from the topic)."),
+    ] = None,
+    account: Annotated[
+        str | None, typer.Option("--account", help="Which connected account.")
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show what would be saved and sent; save and send nothing."),
+    ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Output JSON.")] = False,
 ) -> None:
     """Draft a post or thread in your brand voice, lint it and save it as a draft."""
@@ -34,12 +51,16 @@ def social(
 
     pid = resolve_platform(platform)
     if pid not in {"linkedin", "twitter"}:
-        raise UsageError(f"mktd social publishes to linkedin or twitter, not {pid}.",
-                         hint="mktd social linkedin --topic '...'")
+        raise UsageError(
+            f"mktd social publishes to linkedin or twitter, not {pid}.",
+            hint="mktd social linkedin --topic '...'",
+        )
     given = [x for x in (topic, text, text_file) if x is not None]
     if len(given) != 1:
-        raise UsageError("Give exactly one of --topic, --text or --text-file.",
-                         hint='mktd social linkedin --topic "AI ROI"')
+        raise UsageError(
+            "Give exactly one of --topic, --text or --text-file.",
+            hint='mktd social linkedin --topic "AI ROI"',
+        )
     deps = _deps.current()
     brand = deps.brand()
     if topic is not None:
@@ -47,8 +68,14 @@ def social(
         if pid == "linkedin" and _output.is_tty() and not json_out:
             stream = _output.stream_chunk
         composed = compose.compose_from_topic(
-            deps.llm(), brand, platform=pid, topic=topic, style=style, include_cta=cta,
-            thread_length=thread_length or (5 if pid == "twitter" else None), on_text=stream,
+            deps.llm(),
+            brand,
+            platform=pid,
+            topic=topic,
+            style=style,
+            include_cta=cta,
+            thread_length=thread_length or (5 if pid == "twitter" else None),
+            on_text=stream,
         )
         if stream:
             _output.stream_chunk("\n\n")
@@ -58,15 +85,30 @@ def social(
         composed = compose.compose_from_text(brand, platform=pid, text=body_text)
         source = "text" if text is not None else "file"
     if dry_run:
-        data = {"id": None, "platform": pid, "kind": composed.kind, "body": composed.body,
-                "status": "dry run", "topic": topic, "saved": False}
+        data = {
+            "id": None,
+            "platform": pid,
+            "kind": composed.kind,
+            "body": composed.body,
+            "status": "dry run",
+            "topic": topic,
+            "saved": False,
+        }
         if json_out:
             _output.emit_json({**data, "findings": [f.to_dict() for f in composed.findings]})
         else:
             _output.draft(data, composed.findings, title="Dry run (nothing saved or sent)")
         return
-    view = compose.save(deps.store, brand, composed, topic=topic, style=style if topic else None,
-                        source=source, campaign=campaign, account=account)
+    view = compose.save(
+        deps.store,
+        brand,
+        composed,
+        topic=topic,
+        style=style if topic else None,
+        source=source,
+        campaign=campaign,
+        account=account,
+    )
     if json_out:
         _output.emit_json(view.to_dict())
         return
@@ -84,8 +126,12 @@ def _read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise UsageError(f"No such file: {path}.", hint="Check the path given to --text-file") from None
+        raise UsageError(
+            f"No such file: {path}.", hint="Check the path given to --text-file"
+        ) from None
     except UnicodeDecodeError:
         raise UsageError(f"{path} is not UTF-8 text.", hint="Save the file as UTF-8") from None
     except OSError as e:
-        raise UsageError(f"Cannot read {path}: {e.strerror}.", hint="Check the path and permissions") from None
+        raise UsageError(
+            f"Cannot read {path}: {e.strerror}.", hint="Check the path and permissions"
+        ) from None

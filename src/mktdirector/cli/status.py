@@ -16,15 +16,16 @@ def status(json_out: Annotated[bool, typer.Option("--json", help="Output JSON.")
     from mktdirector.cli import _deps, _output
 
     deps = _deps.current()
-    data = gather_status(
-        deps.home, deps.store, deps.credentials, deps.config.get("secrets.store")
-    )
+    data = gather_status(deps.home, deps.store, deps.credentials, deps.config.get("secrets.store"))
     if json_out:
         _output.emit_json(data)
         return
     _output.key_values(
         [
-            ("home", data["home"] + ("" if data["initialized"] else "  (not initialized: mktd init)")),
+            (
+                "home",
+                data["home"] + ("" if data["initialized"] else "  (not initialized: mktd init)"),
+            ),
             ("database", data["database"]["path"]),
             ("secret store", data["secret_store"]),
             ("notifications", data.get("notifications_unread", 0)),

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 from mktdirector.store.db import new_id, now_utc
 
 if TYPE_CHECKING:
-    from mktdirector.core.http import Exchange
     from sqlite_utils import Database
+
+    from mktdirector.core.http import Exchange
 
 
 def _iso(epoch: float | None) -> str | None:
@@ -92,7 +93,9 @@ class AuditMixin:
         if platform:
             sql = "select * from auth_events where platform = ? order by time_utc desc limit ?"
             return list(self.db.query(sql, [platform, limit]))
-        return list(self.db.query("select * from auth_events order by time_utc desc limit ?", [limit]))
+        return list(
+            self.db.query("select * from auth_events order by time_utc desc limit ?", [limit])
+        )
 
     def platform_call_summary(self, since_utc: str) -> dict[str, dict[str, Any]]:
         """Calls, errors and last success per platform since a time (for status)."""

@@ -34,19 +34,25 @@ class ContentMixin:
         if not rows:
             # Let people type the end of an id, like git's short hashes.
             rows = list(
-                self.db.query("select * from drafts where id like ? limit 2", [f"%{draft_id.upper()}"])
+                self.db.query(
+                    "select * from drafts where id like ? limit 2", [f"%{draft_id.upper()}"]
+                )
             )
             if len(rows) != 1:
                 raise UsageError(f"No draft {draft_id!r}.", hint="mktd drafts list shows the ids")
         return _decode(rows[0])
 
-    def update_draft(self, draft_id: str, expected_status: str | None, **fields: Any) -> dict[str, Any]:
+    def update_draft(
+        self, draft_id: str, expected_status: str | None, **fields: Any
+    ) -> dict[str, Any]:
         """Update a draft; if `expected_status` is given, only from that status (atomic check)."""
         fields["updated_utc"] = now_utc()
         sets = ", ".join(f"{k} = ?" for k in fields)
         with immediate(self.db) as conn:
             if expected_status is None:
-                cur = conn.execute(f"update drafts set {sets} where id = ?", [*fields.values(), draft_id])
+                cur = conn.execute(
+                    f"update drafts set {sets} where id = ?", [*fields.values(), draft_id]
+                )
             else:
                 cur = conn.execute(
                     f"update drafts set {sets} where id = ? and status = ?",
@@ -79,8 +85,9 @@ class ContentMixin:
         self.db["generations"].insert({"id": gid, "created_utc": now_utc(), **row})
         return gid
 
-    def link_generation(self, generation_id: str, *, draft_id: str | None = None,
-                        plan_id: str | None = None) -> None:
+    def link_generation(
+        self, generation_id: str, *, draft_id: str | None = None, plan_id: str | None = None
+    ) -> None:
         fields = {k: v for k, v in {"draft_id": draft_id, "plan_id": plan_id}.items() if v}
         if fields:
             self.db["generations"].update(generation_id, fields)
@@ -105,8 +112,10 @@ class ContentMixin:
         return _decode(rows[0])
 
     def list_plans(self, limit: int = 50) -> list[dict[str, Any]]:
-        return [_decode(r) for r in self.db.query(
-            "select * from plans order by created_utc desc limit ?", [limit])]
+        return [
+            _decode(r)
+            for r in self.db.query("select * from plans order by created_utc desc limit ?", [limit])
+        ]
 
     def llm_cost_total(self, since_utc: str | None = None) -> float:
         sql = "select coalesce(sum(cost_usd), 0) as c from generations"

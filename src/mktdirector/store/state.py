@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 from mktdirector.store.db import immediate, now_utc
 
 if TYPE_CHECKING:
+    from sqlite_utils import Database
+
     from mktdirector.core.credentials import Connection
     from mktdirector.core.ratelimit import Transform
-    from sqlite_utils import Database
 
 _RATE_COLUMNS = (
     "key", "platform", "account", "name", "kind", "tokens", "window_start", "count",
@@ -43,7 +44,9 @@ class RateStateMixin:
 
     def rate_limit_rows(self, platform: str | None = None) -> list[dict[str, Any]]:
         if platform:
-            return list(self.db.query("select * from rate_limit_state where platform = ?", [platform]))
+            return list(
+                self.db.query("select * from rate_limit_state where platform = ?", [platform])
+            )
         return list(self.db.query("select * from rate_limit_state order by key"))
 
 
@@ -100,7 +103,9 @@ class ConnectionsMixin:
         )
 
     def remove_connection(self, platform: str, account: str) -> None:
-        self.db.execute("delete from connections where platform = ? and account = ?", [platform, account])
+        self.db.execute(
+            "delete from connections where platform = ? and account = ?", [platform, account]
+        )
         self.db.conn.commit()
 
     def connections(self, platform: str | None = None) -> list[dict[str, Any]]:

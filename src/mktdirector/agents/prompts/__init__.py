@@ -21,7 +21,9 @@ class Prompt:
 
     def render(self, **values: Any) -> tuple[str, str]:
         vals = {k: ("" if v is None else str(v)) for k, v in values.items()}
-        return Template(self.system).substitute(vals).strip(), Template(self.user).substitute(vals).strip()
+        return Template(self.system).substitute(vals).strip(), Template(self.user).substitute(
+            vals
+        ).strip()
 
 
 def load(name: str) -> Prompt:

@@ -1,0 +1,158 @@
+"""The Python API of the product brief: thin facades over agents/ and integrations/.
+
+    from mktdirector.api import SocialMediaAgent, StrategyAgent, OrchestratorAgent
+    topics = StrategyAgent().suggest_content_topics(content_type="linkedin", count=5,
+                                                     based_on="new course launch")
+    post = SocialMediaAgent().create_linkedin_post(topic=topics["topics"][0]["title"],
+                                                   style="professional", include_cta=True)
+
+Everything returns plain dicts (JSON-ready); every draft is saved, linted and logged exactly
+as the CLI does it. Pass `llm=` to use any object that speaks the `mktdirector.llm.LLM` protocol.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mktdirector.wiring import Deps
+
+__all__ = ["AnalyticsAgent", "OrchestratorAgent", "SocialMediaAgent", "StrategyAgent"]
+
+
+class _Facade:
+    def __init__(self, *, llm: Any = None, deps: Deps | None = None) -> None:
+        self._deps = deps or Deps()
+        if llm is not None:
+            self._deps.set_llm(llm)
+
+
+class SocialMediaAgent(_Facade):
+    """Draft (and, with publish=True, publish) LinkedIn posts and X threads."""
+
+    def create_linkedin_post(
+        self,
+        topic: str,
+        style: str = "professional",
+        include_cta: bool = True,
+        publish: bool = False,
+        account: str | None = None,
+    ) -> dict[str, Any]:
+        return self._create(
+            "linkedin",
+            topic=topic,
+            style=style,
+            include_cta=include_cta,
+            thread_length=None,
+            publish=publish,
+            account=account,
+        )
+
+    def create_twitter_thread(
+        self,
+        topic: str,
+        thread_length: int = 5,
+        style: str = "professional",
+        include_cta: bool = True,
+        publish: bool = False,
+        account: str | None = None,
+    ) -> dict[str, Any]:
+        return self._create(
+            "twitter",
+            topic=topic,
+            style=style,
+            include_cta=include_cta,
+            thread_length=thread_length,
+            publish=publish,
+            account=account,
+        )
+
+    def _create(
+        self,
+        platform: str,
+        *,
+        topic: str,
+        style: str,
+        include_cta: bool,
+        thread_length: int | None,
+        publish: bool,
+        account: str | None,
+    ) -> dict[str, Any]:
+        from mktdirector.agents import compose
+
+        d = self._deps
+        brand = d.brand()
+        composed = compose.compose_from_topic(
+            d.llm(),
+            brand,
+            platform=platform,
+            topic=topic,
+            style=style,
+            include_cta=include_cta,
+            thread_length=thread_length,
+        )
+        view = compose.save(
+            d.store, brand, composed, topic=topic, style=style, source="llm", account=account
+        )
+        result = view.to_dict()
+        result["draft_id"] = view.id
+        result["text"] = "\n\n".join(view.draft["body"])
+        if publish:
+            result.update(self._publish(view.id))
+        return result
+
+    def _publish(self, draft_id: str) -> dict[str, Any]:
+        from mktdirector.core.errors import ConfigError
+
+        raise ConfigError(
+            "Publishing from the Python API is not available in this version.",
+            hint=f"Approve and publish from the CLI: mktd drafts approve {draft_id}",
+        )
+
+
+class StrategyAgent(_Facade):
+    def suggest_content_topics(
+        self, content_type: str = "linkedin", count: int = 5, based_on: str = ""
+    ) -> dict[str, Any]:
+        """{'topics': [{'title', 'angle', 'audience', 'why_now', 'suggested_platform'}, ...]}"""
+        from mktdirector.agents.generation import log_generation
+        from mktdirector.agents.strategy import suggest_content_topics
+
+        d = self._deps
+        brand = d.brand()
+        topics, gen = suggest_content_topics(
+            d.llm(), brand, content_type=content_type, count=count, based_on=based_on
+        )
+        gid = log_generation(d.store, gen, brand)
+        return {"topics": [t.to_dict() for t in topics], "generation_id": gid}
+
+
+class OrchestratorAgent(_Facade):
+    def plan_marketing_initiative(
+        self,
+        objective: str,
+        timeframe: str = "2 weeks",
+        channels: list[str] | None = None,
+        create_drafts: bool = False,
+    ) -> dict[str, Any]:
+        """A stored plan with dated steps; with create_drafts=True, a draft per step."""
+        from mktdirector.agents.compose import drafts_from_plan
+        from mktdirector.agents.orchestrator import plan_marketing_initiative
+
+        d = self._deps
+        brand = d.brand()
+        plan, _ = plan_marketing_initiative(
+            d.llm(), brand, d.store, objective=objective, timeframe=timeframe, channels=channels
+        )
+        if create_drafts:
+            plan.draft_ids = [v.id for v in drafts_from_plan(d.llm(), brand, d.store, plan)]
+        return plan.to_dict()
+
+
+class AnalyticsAgent(_Facade):
+    def summarize(self, figures: dict[str, Any], timeframe: str = "7 days") -> dict[str, Any]:
+        """A written summary with recommendations from report figures (needs an LLM)."""
+        from mktdirector.agents.analytics import narrative
+
+        d = self._deps
+        text, gid = narrative(d.llm(), d.brand(), d.store, figures=figures, timeframe=timeframe)
+        return {"summary": text, "generation_id": gid}
