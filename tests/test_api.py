@@ -1,0 +1,50 @@
+"""The brief's own Python API examples, run as written (with a fake LLM injected)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from fakes import FakeLLM
+
+from mktdirector.api import OrchestratorAgent, SocialMediaAgent, StrategyAgent
+from mktdirector.core.errors import ConfigError
+from mktdirector.llm import NoLLMError
+
+
+def test_brief_campaign_flow_drafts():
+    day = lambda n: (date.today() + timedelta(days=n)).isoformat()  # noqa: E731
+    steps = [{"day": day(1 + i), "channel": c, "topic": f"S{i}", "angle": "a", "kind": "post"}
+             for i, c in enumerate(["linkedin", "twitter", "linkedin", "twitter"])]
+    topics = [{"title": "Prompting is a skill", "angle": "a", "audience": "b", "why_now": "c",
+               "suggested_platform": "linkedin"}] * 5
+    llm = FakeLLM({"steps": steps}, {"topics": topics}, "LinkedIn post text",
+                  {"posts": [f"p{i}" for i in range(5)]})
+
+    orchestrator = OrchestratorAgent(llm=llm)
+    plan = orchestrator.plan_marketing_initiative(
+        objective="Launch new prompt engineering course", timeframe="2 weeks"
+    )
+    strategy = StrategyAgent(llm=llm)
+    topics = strategy.suggest_content_topics(content_type="linkedin", count=5, based_on="new course launch")
+    social = SocialMediaAgent(llm=llm)
+    linkedin_post = social.create_linkedin_post(
+        topic=topics["topics"][0]["title"], style="professional", include_cta=True, publish=False
+    )
+    twitter_thread = social.create_twitter_thread(topic=topics["topics"][0]["title"], thread_length=5,
+                                                  publish=False)
+    assert len(plan["steps"]) == 4 and plan["slug"] == "launch-new-prompt-engineering-course"
+    assert linkedin_post["status"] == "draft" and linkedin_post["text"] == "LinkedIn post text"
+    assert twitter_thread["kind"] == "thread" and len(twitter_thread["body"]) == 5
+    assert twitter_thread["body"][4] == "p4 5/5"
+
+
+def test_without_llm_the_api_raises_the_config_error():
+    with pytest.raises(NoLLMError):
+        SocialMediaAgent().create_linkedin_post(topic="AI ROI")
+
+
+def test_publish_from_api_is_refused_clearly_until_supported():
+    social = SocialMediaAgent(llm=FakeLLM("text"))
+    with pytest.raises(ConfigError):
+        social.create_linkedin_post(topic="AI ROI", publish=True)
