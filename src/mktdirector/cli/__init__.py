@@ -19,6 +19,7 @@ from mktdirector.cli import config as config_cmd
 from mktdirector.cli import drafts as drafts_cmd
 from mktdirector.cli import init as init_cmd
 from mktdirector.cli import logs as logs_cmd
+from mktdirector.cli import publish as publish_cmd
 from mktdirector.cli import social as social_cmd
 from mktdirector.cli import status as status_cmd
 from mktdirector.cli import strategy as strategy_cmd
@@ -29,8 +30,12 @@ def _debug() -> bool:
     return os.environ.get("MKTD_DEBUG", "") not in ("", "0")
 
 
+# The arguments of the current invocation (`app(args)` and CliRunner do not set sys.argv).
+_argv: list[str] | None = None
+
+
 def _wants_json() -> bool:
-    return "--json" in sys.argv[1:]
+    return "--json" in (sys.argv[1:] if _argv is None else _argv)
 
 
 def handle(exc: BaseException) -> int:
@@ -63,6 +68,11 @@ def _is_sqlite_error(exc: BaseException) -> bool:
 
 class MktdGroup(TyperGroup):
     """Root group: the one place where expected errors become exit codes."""
+
+    def make_context(self, info_name: Any, args: Any, parent: Any = None, **extra: Any) -> Any:
+        global _argv
+        _argv = list(args)
+        return super().make_context(info_name, args, parent=parent, **extra)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -124,6 +134,7 @@ def _root(
 app.add_typer(init_cmd.app)
 app.add_typer(social_cmd.app)
 app.add_typer(strategy_cmd.app)
+app.add_typer(publish_cmd.app)
 app.add_typer(drafts_cmd.app, name="drafts")
 app.add_typer(brand_cmd.app, name="brand")
 app.add_typer(status_cmd.app)

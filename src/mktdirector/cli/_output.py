@@ -232,3 +232,15 @@ def confirm(question: str, *, assume_yes: bool) -> bool:
         return False
     answer = console(stderr=True).input(f"{question} [y/N] ")
     return answer.strip().lower() in {"y", "yes"}
+
+
+def requests(plan: dict[str, Any]) -> None:
+    """A dry run's HTTP requests, exactly as they would go out (secrets masked)."""
+    info(f"Dry run: {len(plan['requests'])} request(s) would be sent; none was.")
+    for r in plan["requests"]:
+        line(f"{r['method']} {r['url']}", style="bold")
+        for k, v in r["headers"].items():
+            line(f"  {k}: {v}")
+        line(json.dumps(r["body"], indent=2, ensure_ascii=False))
+    if plan.get("credentials_missing"):
+        warn(plan["credentials_missing"])

@@ -37,6 +37,13 @@ def social(
     account: Annotated[
         str | None, typer.Option("--account", help="Which connected account.")
     ] = None,
+    publish: Annotated[
+        bool, typer.Option("--publish", help="Approve and publish it now (asks unless --yes).")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="With --publish: don't ask.")] = False,
+    image: Annotated[
+        str | None, typer.Option("--image", help="With --publish: attach an image.")
+    ] = None,
     dry_run: Annotated[
         bool,
         typer.Option("--dry-run", help="Show what would be saved and sent; save and send nothing."),
@@ -85,20 +92,9 @@ def social(
         composed = compose.compose_from_text(brand, platform=pid, text=body_text)
         source = "text" if text is not None else "file"
     if dry_run:
-        data = {
-            "id": None,
-            "platform": pid,
-            "kind": composed.kind,
-            "body": composed.body,
-            "status": "dry run",
-            "topic": topic,
-            "saved": False,
-        }
-        if json_out:
-            _output.emit_json({**data, "findings": [f.to_dict() for f in composed.findings]})
-        else:
-            _output.draft(data, composed.findings, title="Dry run (nothing saved or sent)")
-        return
+        return _show_dry_run(
+            deps, pid, composed, topic=topic, publish=publish, account=account, json_out=json_out
+        )
     view = compose.save(
         deps.store,
         brand,
@@ -109,11 +105,56 @@ def social(
         campaign=campaign,
         account=account,
     )
+    if publish:
+        return _approve_and_publish(deps, view, yes=yes, image=image, json_out=json_out)
     if json_out:
         _output.emit_json(view.to_dict())
         return
     _output.draft(view.draft, view.findings)
     _output.info(f"Saved draft {view.id}. Next: mktd drafts approve {view.id}")
+
+
+def _show_dry_run(deps, pid, composed, *, topic, publish, account, json_out) -> None:  # type: ignore[no-untyped-def]
+    """Nothing saved, nothing sent: the draft, its findings and (with --publish) the requests."""
+    from mktdirector.cli import _output
+
+    data = {
+        "id": None,
+        "platform": pid,
+        "kind": composed.kind,
+        "body": composed.body,
+        "status": "dry run",
+        "topic": topic,
+        "saved": False,
+    }
+    if publish:
+        from mktdirector.agents.publishing import dry_run_segments
+
+        data["publish"] = dry_run_segments(deps.integration(pid, account), composed.body)
+    if json_out:
+        _output.emit_json({**data, "findings": [f.to_dict() for f in composed.findings]})
+        return
+    _output.draft(data, composed.findings, title="Dry run (nothing saved or sent)")
+    if publish:
+        _output.requests(data["publish"])
+
+
+def _approve_and_publish(deps, view, *, yes: bool, image: str | None, json_out: bool) -> None:  # type: ignore[no-untyped-def]
+    """`--publish`: show the draft, ask once (approval and publishing are one human act)."""
+    from mktdirector.agents import drafts
+    from mktdirector.cli import _output
+    from mktdirector.cli.publish import run
+    from mktdirector.core.errors import UsageError
+
+    if not json_out:
+        _output.draft(view.draft, view.findings)
+    if not _output.confirm(f"Approve and publish draft {view.id}?", assume_yes=yes):
+        raise UsageError(
+            f"Saved draft {view.id} but did not publish: that needs a confirmation.",
+            hint=f"mktd drafts approve {view.id} && mktd publish {view.id} (or --yes)",
+        )
+    drafts.approve(deps.store, view.id)
+    run(deps, view.id, yes=True, dry_run=False, image=image, json_out=json_out)
 
 
 def _read_text(path: Path) -> str:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from mktdirector.store.audit import AuditMixin
 from mktdirector.store.content import ContentMixin
 from mktdirector.store.notifications import NotificationsMixin
+from mktdirector.store.posts import PostsMixin
 from mktdirector.store.state import ConnectionsMixin, RateStateMixin, SecretsMixin
 
 if TYPE_CHECKING:
@@ -19,7 +20,13 @@ __all__ = ["Store"]
 
 
 class Store(
-    AuditMixin, RateStateMixin, SecretsMixin, ConnectionsMixin, NotificationsMixin, ContentMixin
+    AuditMixin,
+    RateStateMixin,
+    SecretsMixin,
+    ConnectionsMixin,
+    NotificationsMixin,
+    ContentMixin,
+    PostsMixin,
 ):
     """The product's state. Nothing touches the file until a method needs it."""
 

@@ -185,3 +185,49 @@ def m003_content(db: Database) -> None:
     )
     db["generations"].create_index(["draft_id"])
     db["generations"].create_index(["created_utc"])
+
+
+@migrations()
+def m004_publishing(db: Database) -> None:
+    # A lease, so a crashed publisher's draft can be taken over (and reconciled) by the next run.
+    db["drafts"].add_column("lease_owner", str)
+    db["drafts"].add_column("lease_until", float)
+    db["drafts"].add_column("published_utc", str)
+    db["drafts"].add_column("error", str)
+    db["drafts"].add_column("media_json", str)
+    db["posts"].create(
+        {
+            "id": str,
+            "draft_id": str,
+            "platform": str,
+            "account": str,
+            "segment": int,  # 0-based position in the thread
+            "text": str,
+            "status": str,  # intent | published | failed | needs-check
+            "remote_id": str,
+            "url": str,
+            "reply_to": str,
+            "intent_utc": str,
+            "published_utc": str,
+            "error": str,
+            "cost_usd": float,
+        },
+        pk="id",
+        foreign_keys=[("draft_id", "drafts", "id")],
+    )
+    db["posts"].create_index(["draft_id", "segment"], unique=True)
+    db["posts"].create_index(["platform", "published_utc"])
+    db["posts"].create_index(["remote_id"])
+    db["publish_attempts"].create(
+        {
+            "id": str,
+            "draft_id": str,
+            "segment": int,
+            "time_utc": str,
+            "outcome": str,  # created | duplicate | reconciled | not_found | unknown | failed
+            "error_kind": str,
+            "detail": str,
+        },
+        pk="id",
+    )
+    db["publish_attempts"].create_index(["draft_id", "time_utc"])

@@ -1,0 +1,114 @@
+"""Entry points for publishing a draft: the real thing, the dry run, and token warnings."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from mktdirector.agents.publish import Publisher, PublishResult, resolve
+from mktdirector.agents.publish_targets import target_for
+from mktdirector.core.errors import MissingCredentialError, UsageError
+from mktdirector.integrations.base import Integration
+from mktdirector.store import Store
+
+WARN_DAYS = 7
+
+
+def check_publishable(draft: dict[str, Any]) -> None:
+    if draft["platform"] not in {"linkedin", "twitter"}:
+        raise UsageError(
+            f"Draft {draft['id']} is for {draft['platform']}, not a social network.",
+            hint="Emails are sent with mktd email send",
+        )
+
+
+def token_warning(client: Integration) -> str | None:
+    """A warning when the token expires within 7 days (LinkedIn tokens cannot be refreshed)."""
+    conn = client.connection
+    if conn is None or conn.expires_at is None or conn.refresh_token:
+        return None
+    left = conn.expires_at - time.time()
+    if left <= 0:
+        raise MissingCredentialError(
+            client.name,
+            f"The {client.label} token expired; nothing was sent.",
+            hint=f"mktd authorize {client.name}",
+        )
+    if left < WARN_DAYS * 86400:
+        return (
+            f"The {client.label} token expires in {left / 86400:.1f} days; "
+            f"renew it with: mktd authorize {client.name}"
+        )
+    return None
+
+
+def publish_draft(
+    store: Store, client: Integration, draft_id: str, *, image: str | None = None
+) -> PublishResult:
+    draft = store.get_draft(draft_id)
+    check_publishable(draft)
+    client.require_connection()
+    publisher = Publisher(store, target_for(client), account=client.account)
+    return publisher.publish(draft["id"], image=image)
+
+
+def dry_run(store: Store, client: Integration, draft_id: str) -> dict[str, Any]:
+    """The exact requests that would be sent (secrets masked); sends nothing."""
+    draft = store.get_draft(draft_id)
+    check_publishable(draft)
+    done = {
+        r["segment"]: r["remote_id"]
+        for r in store.draft_posts(draft["id"])
+        if r["status"] == "published"
+    }
+    plan = dry_run_segments(client, list(draft["body"]), done)
+    plan.update(
+        draft_id=draft["id"],
+        status=draft["status"],
+        approved=draft["approved_hash"] == draft["content_hash"],
+    )
+    return plan
+
+
+def dry_run_segments(
+    client: Integration, segments: list[str], done: dict[int, str] | None = None
+) -> dict[str, Any]:
+    """Requests for a body that may not be saved yet (`mktd social ... --publish --dry-run`)."""
+    from mktdirector.core.http import describe_request
+
+    target = target_for(client)
+    requests, prev = [], None
+    for i, text in enumerate(segments):
+        if done and i in done:
+            prev = done[i]
+            continue
+        req = target.dry_run_request(text, reply_to=prev)
+        requests.append({"segment": i + 1, **describe_request(req)})
+        prev = f"{{id of post {i + 1}}}"
+    missing = (
+        None
+        if client.connection and client.connection.secret()
+        else (f"No {client.label} credentials: mktd authorize {client.name}")
+    )
+    return {
+        "platform": client.name,
+        "requests": requests,
+        "credentials_missing": missing,
+        "sent": False,
+    }
+
+
+def resolve_needs_check(
+    store: Store, client_platform: str, draft_id: str, *, posted: bool, url: str | None
+) -> dict[str, Any]:
+    from mktdirector.agents.publish import _url_for
+
+    return resolve(
+        store,
+        draft_id,
+        posted=posted,
+        remote=url,
+        platform_url=lambda rid: (
+            url if url and url.startswith("http") else _url_for(client_platform, rid)
+        ),
+    )
