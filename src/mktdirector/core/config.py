@@ -36,6 +36,13 @@ def _positive_float(s: str) -> float:
     return v
 
 
+def _non_negative_float(s: str) -> float:
+    v = float(s)
+    if not v >= 0:
+        raise ValueError("must be 0 or more")
+    return v
+
+
 def _non_negative_int(s: str) -> int:
     v = int(s)
     if v < 0:
@@ -83,7 +90,7 @@ KEYS: tuple[ConfigKey, ...] = (
     ConfigKey("http.max_retries", _non_negative_int, 3, "Retries for network errors and 5xx."),
     ConfigKey(
         "http.max_wait",
-        _positive_float,
+        _non_negative_float,
         60.0,
         "Longest wait (s) for a rate limit before queueing instead.",
         "MKTD_MAX_WAIT",
@@ -140,7 +147,9 @@ def _toml_value(v: Any) -> str:
     return f'"{s}"'
 
 
-HEADER = "# mktd configuration. Edit with `mktd config set KEY VALUE`; `mktd config show` lists it.\n"
+HEADER = (
+    "# mktd configuration. Edit with `mktd config set KEY VALUE`; `mktd config show` lists it.\n"
+)
 
 
 def dump_toml(flat: dict[str, Any]) -> str:
@@ -245,7 +254,7 @@ class Config:
         for key, value in self.file_values().items():
             if key.startswith("llm.price."):
                 a, b = str(value).split("/")
-                out[key[len("llm.price."):]] = (float(a), float(b))
+                out[key[len("llm.price.") :]] = (float(a), float(b))
         return out
 
     def rows(self, include_defaults: bool = False) -> list[dict[str, Any]]:
