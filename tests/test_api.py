@@ -44,7 +44,25 @@ def test_without_llm_the_api_raises_the_config_error():
         SocialMediaAgent().create_linkedin_post(topic="AI ROI")
 
 
-def test_publish_from_api_is_refused_clearly_until_supported():
+def test_publish_true_without_credentials_refuses_and_sends_nothing():
     social = SocialMediaAgent(llm=FakeLLM("text"))
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError) as info:
         social.create_linkedin_post(topic="AI ROI", publish=True)
+    assert "mktd authorize linkedin" in info.value.hint
+
+
+def test_publish_true_returns_the_brief_shape(monkeypatch):
+    import httpx
+    import respx
+
+    monkeypatch.setenv("MKTD_TWITTER_BASE_URL", "http://x.test")
+    monkeypatch.setenv("TWITTER_ACCESS_TOKEN", "tok-123456789")
+    social = SocialMediaAgent(llm=FakeLLM({"posts": ["a", "b"]}))
+    ids = iter(["101", "102"])
+    with respx.mock() as router:
+        router.post("http://x.test/2/tweets").mock(
+            side_effect=lambda r: httpx.Response(201, json={"data": {"id": next(ids), "text": "t"}}))
+        result = social.create_twitter_thread(topic="AI ROI", thread_length=2, publish=True)
+    assert result["status"] == "published" and result["post_id"] == "101"
+    assert [t["id"] for t in result["thread_results"]] == ["101", "102"]
+    assert set(result) >= {"id", "platform", "text", "url", "created_at", "status"}

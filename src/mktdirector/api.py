@@ -101,12 +101,23 @@ class SocialMediaAgent(_Facade):
         return result
 
     def _publish(self, draft_id: str) -> dict[str, Any]:
-        from mktdirector.core.errors import ConfigError
+        """publish=True is the caller's explicit approval of exactly this generated text."""
+        from mktdirector.agents import drafts
+        from mktdirector.agents.publishing import publish_draft
 
-        raise ConfigError(
-            "Publishing from the Python API is not available in this version.",
-            hint=f"Approve and publish from the CLI: mktd drafts approve {draft_id}",
-        )
+        d = self._deps
+        draft = drafts.approve(d.store, draft_id).draft
+        client = d.integration(draft["platform"], draft.get("account"))
+        return publish_draft(d.store, client, draft_id).to_dict()
+
+    def publish_draft(self, draft_id: str) -> dict[str, Any]:
+        """Publish an already approved draft (exactly once; resumes a cut-off thread)."""
+        from mktdirector.agents.publishing import publish_draft
+
+        d = self._deps
+        draft = d.store.get_draft(draft_id)
+        client = d.integration(draft["platform"], draft.get("account"))
+        return publish_draft(d.store, client, draft["id"]).to_dict()
 
 
 class StrategyAgent(_Facade):
