@@ -5,34 +5,51 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from fakes import FakeLLM
 
 from mktdirector.api import OrchestratorAgent, SocialMediaAgent, StrategyAgent
 from mktdirector.core.errors import ConfigError
 from mktdirector.llm import NoLLMError
 
+from fakes import FakeLLM
+
 
 def test_brief_campaign_flow_drafts():
     day = lambda n: (date.today() + timedelta(days=n)).isoformat()  # noqa: E731
-    steps = [{"day": day(1 + i), "channel": c, "topic": f"S{i}", "angle": "a", "kind": "post"}
-             for i, c in enumerate(["linkedin", "twitter", "linkedin", "twitter"])]
-    topics = [{"title": "Prompting is a skill", "angle": "a", "audience": "b", "why_now": "c",
-               "suggested_platform": "linkedin"}] * 5
-    llm = FakeLLM({"steps": steps}, {"topics": topics}, "LinkedIn post text",
-                  {"posts": [f"p{i}" for i in range(5)]})
+    steps = [
+        {"day": day(1 + i), "channel": c, "topic": f"S{i}", "angle": "a", "kind": "post"}
+        for i, c in enumerate(["linkedin", "twitter", "linkedin", "twitter"])
+    ]
+    topics = [
+        {
+            "title": "Prompting is a skill",
+            "angle": "a",
+            "audience": "b",
+            "why_now": "c",
+            "suggested_platform": "linkedin",
+        }
+    ] * 5
+    llm = FakeLLM(
+        {"steps": steps},
+        {"topics": topics},
+        "LinkedIn post text",
+        {"posts": [f"p{i}" for i in range(5)]},
+    )
 
     orchestrator = OrchestratorAgent(llm=llm)
     plan = orchestrator.plan_marketing_initiative(
         objective="Launch new prompt engineering course", timeframe="2 weeks"
     )
     strategy = StrategyAgent(llm=llm)
-    topics = strategy.suggest_content_topics(content_type="linkedin", count=5, based_on="new course launch")
+    topics = strategy.suggest_content_topics(
+        content_type="linkedin", count=5, based_on="new course launch"
+    )
     social = SocialMediaAgent(llm=llm)
     linkedin_post = social.create_linkedin_post(
         topic=topics["topics"][0]["title"], style="professional", include_cta=True, publish=False
     )
-    twitter_thread = social.create_twitter_thread(topic=topics["topics"][0]["title"], thread_length=5,
-                                                  publish=False)
+    twitter_thread = social.create_twitter_thread(
+        topic=topics["topics"][0]["title"], thread_length=5, publish=False
+    )
     assert len(plan["steps"]) == 4 and plan["slug"] == "launch-new-prompt-engineering-course"
     assert linkedin_post["status"] == "draft" and linkedin_post["text"] == "LinkedIn post text"
     assert twitter_thread["kind"] == "thread" and len(twitter_thread["body"]) == 5
@@ -61,7 +78,8 @@ def test_publish_true_returns_the_brief_shape(monkeypatch):
     ids = iter(["101", "102"])
     with respx.mock() as router:
         router.post("http://x.test/2/tweets").mock(
-            side_effect=lambda r: httpx.Response(201, json={"data": {"id": next(ids), "text": "t"}}))
+            side_effect=lambda r: httpx.Response(201, json={"data": {"id": next(ids), "text": "t"}})
+        )
         result = social.create_twitter_thread(topic="AI ROI", thread_length=2, publish=True)
     assert result["status"] == "published" and result["post_id"] == "101"
     assert [t["id"] for t in result["thread_results"]] == ["101", "102"]

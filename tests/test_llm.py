@@ -24,8 +24,13 @@ def completion(content: str, model: str = "gpt-5-mini", tin: int = 120, tout: in
         "object": "chat.completion",
         "created": 1,
         "model": model,
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
-                     "finish_reason": "stop"}],
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content},
+                "finish_reason": "stop",
+            }
+        ],
         "usage": {"prompt_tokens": tin, "completion_tokens": tout, "total_tokens": tin + tout},
     }
 
@@ -51,8 +56,12 @@ class Endpoint:
 def make(endpoint: Endpoint, **kw) -> OpenAILLM:
     kw.setdefault("api_key", SECRET)
     kw.setdefault("max_retries", 0)
-    return OpenAILLM(base_url="http://llm.test/v1", model="gpt-5-mini",
-                     http_client=httpx2.Client(transport=httpx2.MockTransport(endpoint)), **kw)
+    return OpenAILLM(
+        base_url="http://llm.test/v1",
+        model="gpt-5-mini",
+        http_client=httpx2.Client(transport=httpx2.MockTransport(endpoint)),
+        **kw,
+    )
 
 
 def test_structured_output_sends_json_schema_and_parses_reply():
@@ -96,15 +105,20 @@ def test_schema_violation_twice_is_reported_clearly():
 
 def test_custom_validator_failure_goes_into_the_repair_prompt():
     ep = Endpoint((200, completion("x" * 50), None), (200, completion("short"), None))
-    c = make(ep).complete(system="s", prompt="p",
-                          validate=lambda t: "too long" if len(t) > 10 else None)
+    c = make(ep).complete(
+        system="s", prompt="p", validate=lambda t: "too long" if len(t) > 10 else None
+    )
     assert c.text == "short"
     assert "too long" in ep.requests[1]["messages"][-1]["content"]
 
 
 def test_endpoint_without_structured_output_falls_back_to_validated_parse():
-    refusal = {"error": {"message": "response_format json_schema is not supported",
-                         "type": "invalid_request_error"}}
+    refusal = {
+        "error": {
+            "message": "response_format json_schema is not supported",
+            "type": "invalid_request_error",
+        }
+    }
     ep = Endpoint((400, refusal, None), (200, completion('{"posts": ["a", "b"]}'), None))
     llm = make(ep)
     c = llm.complete(system="s", prompt="p", schema=SCHEMA)
@@ -114,7 +128,12 @@ def test_endpoint_without_structured_output_falls_back_to_validated_parse():
 
 
 def test_401_maps_to_authentication_error_without_the_key():
-    body = {"error": {"message": f"Incorrect API key provided: {SECRET}", "type": "invalid_request_error"}}
+    body = {
+        "error": {
+            "message": f"Incorrect API key provided: {SECRET}",
+            "type": "invalid_request_error",
+        }
+    }
     ep = Endpoint((401, body, None))
     with pytest.raises(E.AuthenticationError) as info:
         make(ep).complete(system="s", prompt="p")
@@ -156,21 +175,41 @@ def test_404_model_hint_names_the_config_key():
 
 def test_streaming_delivers_chunks_and_usage():
     chunks = [
-        {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "gpt-5-mini",
-         "choices": [{"index": 0, "delta": {"content": part}, "finish_reason": None}]}
+        {
+            "id": "c",
+            "object": "chat.completion.chunk",
+            "created": 1,
+            "model": "gpt-5-mini",
+            "choices": [{"index": 0, "delta": {"content": part}, "finish_reason": None}],
+        }
         for part in ("Hello ", "world")
     ]
-    chunks.append({"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "gpt-5-mini",
-                   "choices": [], "usage": {"prompt_tokens": 9, "completion_tokens": 2, "total_tokens": 11}})
+    chunks.append(
+        {
+            "id": "c",
+            "object": "chat.completion.chunk",
+            "created": 1,
+            "model": "gpt-5-mini",
+            "choices": [],
+            "usage": {"prompt_tokens": 9, "completion_tokens": 2, "total_tokens": 11},
+        }
+    )
     sse = "".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n"
     seen: list[str] = []
 
     def handler(request):
         assert json.loads(request.content)["stream"] is True
-        return httpx2.Response(200, content=sse.encode(), headers={"content-type": "text/event-stream"})
+        return httpx2.Response(
+            200, content=sse.encode(), headers={"content-type": "text/event-stream"}
+        )
 
-    llm = OpenAILLM(api_key=SECRET, base_url="http://llm.test/v1", model="gpt-5-mini",
-                    max_retries=0, http_client=httpx2.Client(transport=httpx2.MockTransport(handler)))
+    llm = OpenAILLM(
+        api_key=SECRET,
+        base_url="http://llm.test/v1",
+        model="gpt-5-mini",
+        max_retries=0,
+        http_client=httpx2.Client(transport=httpx2.MockTransport(handler)),
+    )
     c = llm.complete(system="s", prompt="p", on_text=seen.append)
     assert seen == ["Hello ", "world"] and c.text == "Hello world"
     assert (c.input_tokens, c.output_tokens) == (9, 2)
@@ -198,7 +237,11 @@ def test_cost_table_and_snapshot_names():
 
 @pytest.mark.parametrize(
     "text,expected",
-    [('{"a": 1}', {"a": 1}), ('```json\n{"a": 2}\n```', {"a": 2}), ('Here: {"a": 3} done', {"a": 3})],
+    [
+        ('{"a": 1}', {"a": 1}),
+        ('```json\n{"a": 2}\n```', {"a": 2}),
+        ('Here: {"a": 3} done', {"a": 3}),
+    ],
 )
 def test_parse_json_reply(text, expected):
     assert parse_json_reply(text) == expected

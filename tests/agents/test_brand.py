@@ -10,8 +10,13 @@ from mktdirector.core.errors import ConfigError
 
 
 def brand(**kw) -> Brand:
-    base = dict(avoid=["synergy", "game-changer"], hashtag_policy="few", hashtag_max=2,
-                emoji_policy="sparingly", emoji_max=1)
+    base = dict(
+        avoid=["synergy", "game-changer"],
+        hashtag_policy="few",
+        hashtag_max=2,
+        emoji_policy="sparingly",
+        emoji_max=1,
+    )
     base.update(kw)
     return Brand(**base)
 
@@ -45,7 +50,9 @@ def test_bad_brand_files_are_refused_with_a_hint(text, fragment):
 
 
 def test_banned_phrase_reported_with_line_and_column():
-    found = lint_draft(["Hello team.\nThis is a real Game-Changer for us."], "post", "linkedin", brand())
+    found = lint_draft(
+        ["Hello team.\nThis is a real Game-Changer for us."], "post", "linkedin", brand()
+    )
     f = [x for x in found if x.rule == "banned-phrase"][0]
     assert f.severity == "error" and (f.line, f.column) == (2, 16)
     assert "Game-Changer" in f.message
@@ -74,8 +81,13 @@ def test_linkedin_length_limit():
 def test_cta_required_warns_when_missing_and_not_when_present():
     b = brand(cta_required=True)
     assert any(f.rule == "cta" for f in lint_draft(["We did a thing."], "post", "linkedin", b))
-    assert not any(f.rule == "cta" for f in lint_draft(["We did a thing. Sign up today"], "post", "linkedin", b))
-    assert not any(f.rule == "cta" for f in lint_draft(["What would you do?"], "post", "linkedin", b))
+    assert not any(
+        f.rule == "cta"
+        for f in lint_draft(["We did a thing. Sign up today"], "post", "linkedin", b)
+    )
+    assert not any(
+        f.rule == "cta" for f in lint_draft(["What would you do?"], "post", "linkedin", b)
+    )
 
 
 def test_email_lint_checks_subject():

@@ -6,7 +6,6 @@ import json
 from datetime import date
 
 import pytest
-from fakes import FakeLLM
 
 from mktdirector.agents import compose, content, orchestrator, strategy
 from mktdirector.agents.brand import Brand
@@ -14,8 +13,17 @@ from mktdirector.agents.generation import log_generation
 from mktdirector.core.errors import UsageError
 from mktdirector.llm import LLMOutputError
 
-BRAND = Brand(company="Acme", audience="data leaders", tone=["plain"], avoid=["synergy"],
-              hashtag_max=2, cta_style="a question", hash="abc123def456")
+from fakes import FakeLLM
+
+BRAND = Brand(
+    company="Acme",
+    audience="data leaders",
+    tone=["plain"],
+    avoid=["synergy"],
+    hashtag_max=2,
+    cta_style="a question",
+    hash="abc123def456",
+)
 
 
 def test_linkedin_prompt_carries_brand_rules_and_platform_limits():
@@ -61,9 +69,11 @@ def test_x_thread_invalid_twice_raises():
 
 
 def test_email_has_subject_preheader_text_and_html():
-    llm = FakeLLM({"subject": "Your course", "preheader": "Starts Monday", "text": "Join us at https://a.io"})
+    llm = FakeLLM(
+        {"subject": "Your course", "preheader": "Starts Monday", "text": "Join us at https://a.io"}
+    )
     body, _ = content.marketing_email(llm, BRAND, topic="course")
-    assert body["subject"] == "Your course" and "<a href=\"https://a.io\">" in body["html"]
+    assert body["subject"] == "Your course" and '<a href="https://a.io">' in body["html"]
 
 
 def test_unknown_style_refused_before_any_llm_call():
@@ -74,12 +84,26 @@ def test_unknown_style_refused_before_any_llm_call():
 
 
 def test_topics_structured_and_grounded():
-    topics = [{"title": f"T{i}", "angle": "a", "audience": "b", "why_now": "c",
-               "suggested_platform": "linkedin"} for i in range(3)]
+    topics = [
+        {
+            "title": f"T{i}",
+            "angle": "a",
+            "audience": "b",
+            "why_now": "c",
+            "suggested_platform": "linkedin",
+        }
+        for i in range(3)
+    ]
     llm = FakeLLM({"topics": topics})
-    found, gen = strategy.suggest_content_topics(llm, BRAND, content_type="linkedin", count=3,
-                                                 based_on="course launch", recent_titles=["Old"],
-                                                 today=date(2026, 11, 22))
+    found, gen = strategy.suggest_content_topics(
+        llm,
+        BRAND,
+        content_type="linkedin",
+        count=3,
+        based_on="course launch",
+        recent_titles=["Old"],
+        today=date(2026, 11, 22),
+    )
     assert [t.title for t in found] == ["T0", "T1", "T2"]
     p = llm.calls[0]["prompt"]
     assert "course launch" in p and "Old" in p and "2026-11-22" in llm.calls[0]["system"]
@@ -87,14 +111,41 @@ def test_topics_structured_and_grounded():
 
 def test_plan_steps_dated_inside_timeframe_and_stored(store):
     start = date(2026, 12, 1)
-    steps = [{"day": "2026-12-01", "channel": "linkedin", "topic": "Teaser", "angle": "why", "kind": "post"},
-             {"day": "2026-12-03", "channel": "twitter", "topic": "Launch", "angle": "how", "kind": "thread"},
-             {"day": "2026-12-05", "channel": "linkedin", "topic": "Proof", "angle": "case", "kind": "post"},
-             {"day": "2026-12-09", "channel": "twitter", "topic": "Recap", "angle": "data", "kind": "post"}]
+    steps = [
+        {
+            "day": "2026-12-01",
+            "channel": "linkedin",
+            "topic": "Teaser",
+            "angle": "why",
+            "kind": "post",
+        },
+        {
+            "day": "2026-12-03",
+            "channel": "twitter",
+            "topic": "Launch",
+            "angle": "how",
+            "kind": "thread",
+        },
+        {
+            "day": "2026-12-05",
+            "channel": "linkedin",
+            "topic": "Proof",
+            "angle": "case",
+            "kind": "post",
+        },
+        {
+            "day": "2026-12-09",
+            "channel": "twitter",
+            "topic": "Recap",
+            "angle": "data",
+            "kind": "post",
+        },
+    ]
     outside = [dict(steps[0], day="2027-01-01")] + steps[1:]
     llm = FakeLLM({"steps": outside}, {"steps": steps})
-    plan, gen = orchestrator.plan_marketing_initiative(llm, BRAND, store, objective="Launch the course",
-                                                       timeframe="2 weeks", start=start)
+    plan, gen = orchestrator.plan_marketing_initiative(
+        llm, BRAND, store, objective="Launch the course", timeframe="2 weeks", start=start
+    )
     assert "outside 2026-12-01..2026-12-14" in llm.calls[1]["prompt"] or len(llm.calls) == 2
     assert [s.day for s in plan.steps] == ["2026-12-01", "2026-12-03", "2026-12-05", "2026-12-09"]
     assert plan.slug == "launch-the-course"
@@ -105,18 +156,42 @@ def test_plan_steps_dated_inside_timeframe_and_stored(store):
 
 
 def test_plan_create_drafts_links_and_resumes(store):
-    steps = [{"day": "2026-12-01", "channel": "linkedin", "topic": "Teaser", "angle": "why", "kind": "post"},
-             {"day": "2026-12-02", "channel": "twitter", "topic": "Launch", "angle": "how", "kind": "thread"}]
+    steps = [
+        {
+            "day": "2026-12-01",
+            "channel": "linkedin",
+            "topic": "Teaser",
+            "angle": "why",
+            "kind": "post",
+        },
+        {
+            "day": "2026-12-02",
+            "channel": "twitter",
+            "topic": "Launch",
+            "angle": "how",
+            "kind": "thread",
+        },
+    ]
     llm = FakeLLM({"steps": steps})
-    plan, _ = orchestrator.plan_marketing_initiative(llm, BRAND, store, objective="Launch",
-                                                     timeframe="2 days", channels="linkedin,x",
-                                                     start=date(2026, 12, 1))
+    plan, _ = orchestrator.plan_marketing_initiative(
+        llm,
+        BRAND,
+        store,
+        objective="Launch",
+        timeframe="2 days",
+        channels="linkedin,x",
+        start=date(2026, 12, 1),
+    )
     llm.replies += ["Teaser post https://acme.io/course", {"posts": ["Launch day"]}]
     views = compose.drafts_from_plan(llm, BRAND, store, plan, thread_length=1)
     assert len(views) == 2 and llm.replies == []
-    rows = store.db.query("select plan_id, plan_step, campaign, platform from drafts order by plan_step")
+    rows = store.db.query(
+        "select plan_id, plan_step, campaign, platform from drafts order by plan_step"
+    )
     assert [(r["plan_id"], r["plan_step"], r["campaign"], r["platform"]) for r in rows] == [
-        (plan.id, 0, "launch", "linkedin"), (plan.id, 1, "launch", "twitter")]
+        (plan.id, 0, "launch", "linkedin"),
+        (plan.id, 1, "launch", "twitter"),
+    ]
     assert "utm_campaign=launch" in store.get_draft(views[0].id)["body"][0]
     # A re-run drafts only the steps without a draft (none left): no LLM call at all.
     calls = len(llm.calls)
@@ -137,7 +212,11 @@ def test_generation_log_has_provenance(store):
     assert len(gens) == 1
     g = gens[0]
     assert g["model"] == "fake-model" and g["endpoint_host"] == "fake.local"
-    assert (g["template"], g["template_version"], g["brand_hash"]) == ("linkedin_post", "1", "abc123def456")
+    assert (g["template"], g["template_version"], g["brand_hash"]) == (
+        "linkedin_post",
+        "1",
+        "abc123def456",
+    )
     assert "AI ROI" in g["user_prompt"] and "Acme" in g["system_prompt"]
     assert g["output"] == "Post text" and (g["input_tokens"], g["output_tokens"]) == (100, 50)
     assert g["cost_usd"] == pytest.approx(0.000125)

@@ -11,8 +11,14 @@ from mktdirector.core.errors import UsageError
 
 @pytest.fixture
 def view(store):
-    return drafts.create_draft(store, Brand(), platform="linkedin", kind="post",
-                               body=["Read https://example.com/post now"], topic="AI ROI")
+    return drafts.create_draft(
+        store,
+        Brand(),
+        platform="linkedin",
+        kind="post",
+        body=["Read https://example.com/post now"],
+        topic="AI ROI",
+    )
 
 
 def test_create_tags_links_with_the_draft_id(view):
@@ -25,8 +31,9 @@ def test_create_tags_links_with_the_draft_id(view):
 
 
 def test_existing_utm_parameters_are_left_alone(store):
-    v = drafts.create_draft(store, Brand(), platform="twitter", kind="post",
-                            body=["https://x.io/a?utm_source=news"])
+    v = drafts.create_draft(
+        store, Brand(), platform="twitter", kind="post", body=["https://x.io/a?utm_source=news"]
+    )
     assert v.draft["body"] == ["https://x.io/a?utm_source=news"]
 
 
@@ -49,12 +56,15 @@ def test_edit_after_approve_returns_to_draft_and_clears_approval(store, view):
 def test_edit_with_same_text_changes_nothing(store, view):
     a = drafts.approve(store, view.id)
     same = drafts.edit_draft(store, Brand(), view.id, drafts.body_to_text(a.draft))
-    assert same.draft["status"] == "approved" and same.draft["updated_utc"] == a.draft["updated_utc"]
+    assert (
+        same.draft["status"] == "approved" and same.draft["updated_utc"] == a.draft["updated_utc"]
+    )
 
 
 def test_lint_errors_block_approval_unless_forced(store):
-    v = drafts.create_draft(store, Brand(avoid=["synergy"]), platform="linkedin", kind="post",
-                            body=["Pure synergy"])
+    v = drafts.create_draft(
+        store, Brand(avoid=["synergy"]), platform="linkedin", kind="post", body=["Pure synergy"]
+    )
     with pytest.raises(UsageError) as info:
         drafts.approve(store, v.id)
     assert "lint errors" in info.value.message and "--force" in info.value.hint
@@ -74,8 +84,11 @@ def test_reject_needs_reason_and_records_it(store, view):
 
 @pytest.mark.parametrize(
     "path",
-    [["approved", "publishing", "published"], ["approved", "scheduled", "publishing", "needs-check", "published"],
-     ["approved", "publishing", "failed", "publishing", "published"]],
+    [
+        ["approved", "publishing", "published"],
+        ["approved", "scheduled", "publishing", "needs-check", "published"],
+        ["approved", "publishing", "failed", "publishing", "published"],
+    ],
 )
 def test_allowed_lifecycles(store, view, path):
     drafts.approve(store, view.id)
@@ -99,7 +112,9 @@ def test_refused_transitions_change_nothing(store, view):
 
 
 def test_thread_edit_uses_separator_lines(store):
-    v = drafts.create_draft(store, Brand(), platform="twitter", kind="thread", body=["one 1/2", "two 2/2"])
+    v = drafts.create_draft(
+        store, Brand(), platform="twitter", kind="thread", body=["one 1/2", "two 2/2"]
+    )
     text = drafts.body_to_text(v.draft)
     assert text == "one 1/2\n---\ntwo 2/2"
     e = drafts.edit_draft(store, Brand(), v.id, "uno 1/3\n---\ndos 2/3\n---\ntres 3/3\n")
@@ -107,8 +122,13 @@ def test_thread_edit_uses_separator_lines(store):
 
 
 def test_email_edit_round_trip(store):
-    v = drafts.create_draft(store, Brand(), platform="email", kind="email",
-                            body={"subject": "Hi", "preheader": "pre", "text": "Go to https://a.io", "html": ""})
+    v = drafts.create_draft(
+        store,
+        Brand(),
+        platform="email",
+        kind="email",
+        body={"subject": "Hi", "preheader": "pre", "text": "Go to https://a.io", "html": ""},
+    )
     assert "utm_source=email" in v.draft["body"]["text"] and "<a href=" in v.draft["body"]["html"]
     e = drafts.edit_draft(store, Brand(), v.id, "Subject: New\nPreheader: p2\n\nBody here")
     assert e.draft["body"]["subject"] == "New" and e.draft["body"]["html"].startswith("<html>")

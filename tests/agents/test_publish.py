@@ -32,9 +32,14 @@ def deps(monkeypatch, home):
 
 
 def approved(deps, platform, body, kind=None):
-    v = drafts.create_draft(deps.store, Brand(), platform=platform,
-                            kind=kind or ("thread" if len(body) > 1 else "post"), body=body,
-                            utm=False)
+    v = drafts.create_draft(
+        deps.store,
+        Brand(),
+        platform=platform,
+        kind=kind or ("thread" if len(body) > 1 else "post"),
+        body=body,
+        utm=False,
+    )
     drafts.approve(deps.store, v.id)
     return v.id
 
@@ -53,8 +58,11 @@ class XServer:
         self.fail = fail or {}  # call number (1-based) -> exception or httpx.Response
         self.calls = 0
         router.post(f"{X}/2/tweets").mock(side_effect=self.create)
-        router.get(f"{X}/2/users/me").mock(return_value=httpx.Response(
-            200, json={"data": {"id": "42", "username": "acme", "name": "Acme"}}))
+        router.get(f"{X}/2/users/me").mock(
+            return_value=httpx.Response(
+                200, json={"data": {"id": "42", "username": "acme", "name": "Acme"}}
+            )
+        )
         router.get(url__regex=rf"{X}/2/users/42/tweets.*").mock(side_effect=self.timeline)
 
     def create(self, request):
@@ -64,17 +72,29 @@ class XServer:
         if isinstance(outcome, httpx.Response):
             return outcome
         post_id = str(1_900_000_000_000_000_000 + len(self.created))
-        self.created.append({"id": post_id, "text": body["text"],
-                             "reply_to": body.get("reply", {}).get("in_reply_to_tweet_id")})
+        self.created.append(
+            {
+                "id": post_id,
+                "text": body["text"],
+                "reply_to": body.get("reply", {}).get("in_reply_to_tweet_id"),
+            }
+        )
         if isinstance(outcome, Exception):
             raise outcome  # created on the server, answer lost on the way back
         return httpx.Response(201, json={"data": {"id": post_id, "text": body["text"]}})
 
     def timeline(self, request):
-        data = [{"id": p["id"], "text": p["text"], "created_at": "2026-11-22T10:00:00.000Z",
-                 "referenced_tweets": ([{"type": "replied_to", "id": p["reply_to"]}]
-                                       if p["reply_to"] else None)}
-                for p in reversed(self.created)]
+        data = [
+            {
+                "id": p["id"],
+                "text": p["text"],
+                "created_at": "2026-11-22T10:00:00.000Z",
+                "referenced_tweets": (
+                    [{"type": "replied_to", "id": p["reply_to"]}] if p["reply_to"] else None
+                ),
+            }
+            for p in reversed(self.created)
+        ]
         return httpx.Response(200, json={"data": data, "meta": {"result_count": len(data)}})
 
 
@@ -89,15 +109,23 @@ def test_thread_publishes_in_order_with_reply_chain_and_cost(deps):
     assert all(xs.created[i]["reply_to"] == xs.created[i - 1]["id"] for i in range(1, 5))
     assert deps.store.get_draft(did)["status"] == "published"
     d = result.to_dict()
-    assert d["id"] == xs.created[0]["id"] and d["status"] == "published" and d["platform"] == "twitter"
+    assert (
+        d["id"] == xs.created[0]["id"] and d["status"] == "published" and d["platform"] == "twitter"
+    )
     assert d["url"] == f"https://x.com/i/web/status/{xs.created[0]['id']}"  # env token: no username
     assert d["cost_usd"] == pytest.approx(5 * 0.015)
 
 
 def test_thread_failing_at_segment_3_resumes_without_reposting(deps):
     did = approved(deps, "twitter", [f"seg {i} {i}/5" for i in range(1, 6)])
-    refused = httpx.Response(400, json={"title": "Invalid Request", "detail": "bad",
-                                        "type": "https://api.x.com/2/problems/invalid-request"})
+    refused = httpx.Response(
+        400,
+        json={
+            "title": "Invalid Request",
+            "detail": "bad",
+            "type": "https://api.x.com/2/problems/invalid-request",
+        },
+    )
     with respx.mock(assert_all_called=False) as router:
         xs = XServer(router, fail={3: refused})
         with pytest.raises(E.BadRequestError):
@@ -133,8 +161,15 @@ def test_lost_request_not_on_timeline_is_sent_again_once(deps):
 
 def test_duplicate_content_answer_counts_as_published(deps):
     did = approved(deps, "twitter", ["Already out there"])
-    dup = httpx.Response(403, json={"detail": "You are not allowed to create a Tweet with duplicate content.",
-                                    "type": "about:blank", "title": "Forbidden", "status": 403})
+    dup = httpx.Response(
+        403,
+        json={
+            "detail": "You are not allowed to create a Tweet with duplicate content.",
+            "type": "about:blank",
+            "title": "Forbidden",
+            "status": 403,
+        },
+    )
     with respx.mock(assert_all_called=False) as router:
         xs = XServer(router, fail={1: dup})
         xs.created.append({"id": "1800", "text": "Already out there", "reply_to": None})
@@ -147,7 +182,9 @@ def test_crashed_run_intent_is_settled_by_read_back(deps):
     did = approved(deps, "twitter", ["First 1/2", "Second 2/2"])
     # A run that died after sending post 1 and before saving its id:
     deps.store.claim_draft(did, "dead-process", now=0.0, lease_s=1.0)  # lease long expired
-    deps.store.write_intent(did, 0, platform="twitter", account=None, text="First 1/2", reply_to=None)
+    deps.store.write_intent(
+        did, 0, platform="twitter", account=None, text="First 1/2", reply_to=None
+    )
     with respx.mock(assert_all_called=False) as router:
         xs = XServer(router)
         xs.created.append({"id": "1700", "text": "First 1/2", "reply_to": None})
@@ -190,7 +227,9 @@ def test_unapproved_draft_is_refused(deps):
 
 
 def linkedin_routes(router, create):
-    router.get(f"{LI}/v2/userinfo").mock(return_value=httpx.Response(200, json={"sub": "abc", "name": "A"}))
+    router.get(f"{LI}/v2/userinfo").mock(
+        return_value=httpx.Response(200, json={"sub": "abc", "name": "A"})
+    )
     return router.post(f"{LI}/rest/posts").mock(side_effect=create)
 
 
@@ -209,8 +248,13 @@ def test_linkedin_lost_answer_becomes_needs_check_then_resolved(deps):
         assert "needs a human check" in info.value.message and route.call_count == 1
     from mktdirector.agents.publishing import resolve_needs_check
 
-    row = resolve_needs_check(deps.store, "linkedin", did, posted=True,
-                              url="https://www.linkedin.com/feed/update/urn:li:share:777/")
+    row = resolve_needs_check(
+        deps.store,
+        "linkedin",
+        did,
+        posted=True,
+        url="https://www.linkedin.com/feed/update/urn:li:share:777/",
+    )
     assert row["status"] == "published"
     assert deps.store.draft_posts(did)[0]["remote_id"] == "urn:li:share:777"
 
@@ -218,14 +262,22 @@ def test_linkedin_lost_answer_becomes_needs_check_then_resolved(deps):
 def test_linkedin_not_posted_resolution_allows_resend(deps):
     did = approved(deps, "linkedin", ["Retry me"])
     with respx.mock(assert_all_called=False) as router:
-        route = linkedin_routes(router, [
-            httpx.Response(502, text="<html>Bad gateway</html>", headers={"content-type": "text/html"}),
-            httpx.Response(201, json={}, headers={"x-restli-id": "urn:li:share:9"}),
-        ])
+        route = linkedin_routes(
+            router,
+            [
+                httpx.Response(
+                    502, text="<html>Bad gateway</html>", headers={"content-type": "text/html"}
+                ),
+                httpx.Response(201, json={}, headers={"x-restli-id": "urn:li:share:9"}),
+            ],
+        )
         assert publish_draft(deps.store, client(deps, "linkedin"), did).status == "needs-check"
         from mktdirector.agents.publishing import resolve_needs_check
 
-        assert resolve_needs_check(deps.store, "linkedin", did, posted=False, url=None)["status"] == "failed"
+        assert (
+            resolve_needs_check(deps.store, "linkedin", did, posted=False, url=None)["status"]
+            == "failed"
+        )
         result = publish_draft(deps.store, client(deps, "linkedin"), did)
     assert result.status == "published" and route.call_count == 2
     assert result.posts[0]["id"] == "urn:li:share:9"
@@ -233,20 +285,32 @@ def test_linkedin_not_posted_resolution_allows_resend(deps):
 
 def test_linkedin_duplicate_post_reconciles_to_the_named_urn(deps):
     did = approved(deps, "linkedin", ["Same again"])
-    dup = httpx.Response(422, json={
-        "message": "Content is a duplicate of urn:li:share:7140000000000000000",
-        "errorDetails": {"inputErrors": [{"code": "DUPLICATE_POST", "description": "Duplicate post is detected"}]},
-        "status": 422})
+    dup = httpx.Response(
+        422,
+        json={
+            "message": "Content is a duplicate of urn:li:share:7140000000000000000",
+            "errorDetails": {
+                "inputErrors": [
+                    {"code": "DUPLICATE_POST", "description": "Duplicate post is detected"}
+                ]
+            },
+            "status": 422,
+        },
+    )
     with respx.mock(assert_all_called=False) as router:
         linkedin_routes(router, [dup])
         result = publish_draft(deps.store, client(deps, "linkedin"), did)
-    assert result.status == "published" and result.posts[0]["id"] == "urn:li:share:7140000000000000000"
+    assert (
+        result.status == "published" and result.posts[0]["id"] == "urn:li:share:7140000000000000000"
+    )
 
 
 def test_linkedin_post_body_and_headers(deps):
     did = approved(deps, "linkedin", ["Hello (world) #AI"])
     with respx.mock(assert_all_called=False) as router:
-        route = linkedin_routes(router, [httpx.Response(201, json={}, headers={"x-restli-id": "urn:li:share:1"})])
+        route = linkedin_routes(
+            router, [httpx.Response(201, json={}, headers={"x-restli-id": "urn:li:share:1"})]
+        )
         publish_draft(deps.store, client(deps, "linkedin"), did)
     req = route.calls[0].request
     body = json.loads(req.content)
@@ -258,7 +322,9 @@ def test_linkedin_post_body_and_headers(deps):
 
 def test_dry_run_sends_nothing(deps):
     did = approved(deps, "twitter", ["One 1/2", "Two 2/2"])
-    with respx.mock(assert_all_mocked=True, assert_all_called=False):  # no routes: any request fails
+    with respx.mock(
+        assert_all_mocked=True, assert_all_called=False
+    ):  # no routes: any request fails
         plan = dry_run(deps.store, client(deps, "twitter"), did)
     assert [r["body"]["text"] for r in plan["requests"]] == ["One 1/2", "Two 2/2"]
     assert plan["requests"][1]["body"]["reply"]["in_reply_to_tweet_id"] == "{id of post 1}"

@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from fakes import FakeLLM
 
 from mktdirector.wiring import Deps
+
+from fakes import FakeLLM
 
 LAUNCH = Path(__file__).resolve().parents[2] / "examples" / "launch.md"
 
@@ -33,7 +34,11 @@ def test_text_draft_saved_without_llm(cli):
     r = cli("social", "linkedin", "--text", "Hello https://acme.io", "--json")
     assert r.exit_code == 0, r.stderr
     d = json.loads(r.stdout)
-    assert d["status"] == "draft" and d["source"] == "text" and f"utm_content={d['id']}" in d["body"][0]
+    assert (
+        d["status"] == "draft"
+        and d["source"] == "text"
+        and f"utm_content={d['id']}" in d["body"][0]
+    )
 
 
 def test_topic_without_llm_exits_3_with_three_ways(cli):
@@ -161,8 +166,16 @@ def test_brand_edit_refuses_invalid_file_and_keeps_old(cli, home, tmp_path, monk
 
 
 def test_topics_and_plan_commands(cli, fake_llm):
-    topics = [{"title": f"T{i}", "angle": "a", "audience": "b", "why_now": "c",
-               "suggested_platform": "twitter"} for i in range(2)]
+    topics = [
+        {
+            "title": f"T{i}",
+            "angle": "a",
+            "audience": "b",
+            "why_now": "c",
+            "suggested_platform": "twitter",
+        }
+        for i in range(2)
+    ]
     fake_llm.replies.append({"topics": topics})
     r = cli("topics", "--for", "linkedin", "--count", "2", "--based-on", "course", "--json")
     assert r.exit_code == 0, r.stderr
@@ -172,11 +185,21 @@ def test_topics_and_plan_commands(cli, fake_llm):
 
     day = (date.today() + timedelta(days=1)).isoformat()
     day2 = (date.today() + timedelta(days=2)).isoformat()
-    steps = [{"day": day, "channel": "linkedin", "topic": "Tease", "angle": "x", "kind": "post"},
-             {"day": day2, "channel": "linkedin", "topic": "Launch", "angle": "y", "kind": "post"}]
+    steps = [
+        {"day": day, "channel": "linkedin", "topic": "Tease", "angle": "x", "kind": "post"},
+        {"day": day2, "channel": "linkedin", "topic": "Launch", "angle": "y", "kind": "post"},
+    ]
     fake_llm.replies += [{"steps": steps}, "Tease post", "Launch post"]
-    r = cli("plan", "Launch course", "--timeframe", "2 days", "--channels", "linkedin",
-            "--create-drafts", "--json")
+    r = cli(
+        "plan",
+        "Launch course",
+        "--timeframe",
+        "2 days",
+        "--channels",
+        "linkedin",
+        "--create-drafts",
+        "--json",
+    )
     assert r.exit_code == 0, r.stderr
     plan = json.loads(r.stdout)
     assert len(plan["steps"]) == 2 and len(plan["draft_ids"]) == 2
