@@ -119,6 +119,14 @@ class SocialMediaAgent(_Facade):
         client = d.integration(draft["platform"], draft.get("account"))
         return publish_draft(d.store, client, draft["id"]).to_dict()
 
+    def get_post_analytics(self, platform: str, post_id: str) -> dict[str, Any]:
+        """Fresh metrics of one published post (also stored as a snapshot)."""
+        from mktdirector.agents.social_analytics import post_analytics
+        from mktdirector.core.platforms import resolve_platform
+
+        d = self._deps
+        return post_analytics(d.store, d.integration(resolve_platform(platform)), post_id)
+
 
 class StrategyAgent(_Facade):
     def suggest_content_topics(

@@ -14,6 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from mktdirector import __version__
+from mktdirector.cli import analytics as analytics_cmd
 from mktdirector.cli import brand as brand_cmd
 from mktdirector.cli import config as config_cmd
 from mktdirector.cli import drafts as drafts_cmd
@@ -136,6 +137,7 @@ app.add_typer(social_cmd.app)
 app.add_typer(strategy_cmd.app)
 app.add_typer(publish_cmd.app)
 app.add_typer(drafts_cmd.app, name="drafts")
+app.add_typer(analytics_cmd.app, name="analytics")
 app.add_typer(brand_cmd.app, name="brand")
 app.add_typer(status_cmd.app)
 app.add_typer(logs_cmd.app)

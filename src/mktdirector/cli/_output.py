@@ -244,3 +244,33 @@ def requests(plan: dict[str, Any]) -> None:
         line(json.dumps(r["body"], indent=2, ensure_ascii=False))
     if plan.get("credentials_missing"):
         warn(plan["credentials_missing"])
+
+
+class _Progress:
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> Any:
+        # A bar on a TTY; nothing at all in pipes and logs.
+        if sys.stderr.isatty():
+            from rich.progress import Progress
+
+            self._bar = Progress(console=console(stderr=True), transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task(self.label, total=None)
+
+        def tick(done: int, total: int) -> None:
+            if self._bar is not None:
+                self._bar.update(self._task, completed=done, total=total)
+
+        return tick
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def progress(label: str) -> _Progress:
+    return _Progress(label)

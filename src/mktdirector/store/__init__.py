@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from mktdirector.store.audit import AuditMixin
 from mktdirector.store.content import ContentMixin
+from mktdirector.store.metrics import MetricsMixin
 from mktdirector.store.notifications import NotificationsMixin
 from mktdirector.store.posts import PostsMixin
 from mktdirector.store.state import ConnectionsMixin, RateStateMixin, SecretsMixin
@@ -27,6 +28,7 @@ class Store(
     NotificationsMixin,
     ContentMixin,
     PostsMixin,
+    MetricsMixin,
 ):
     """The product's state. Nothing touches the file until a method needs it."""
 

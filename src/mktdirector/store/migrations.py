@@ -231,3 +231,34 @@ def m004_publishing(db: Database) -> None:
         pk="id",
     )
     db["publish_attempts"].create_index(["draft_id", "time_utc"])
+
+
+@migrations()
+def m005_metric_snapshots(db: Database) -> None:
+    # One row per post per fetch; reports read the latest row per post (index below).
+    db["metric_snapshots"].create(
+        {
+            "id": int,
+            "platform": str,
+            "remote_id": str,
+            "draft_id": str,
+            "post_row_id": str,
+            "taken_utc": str,
+            "impressions": int,
+            "reach": int,
+            "likes": int,
+            "reposts": int,
+            "replies": int,
+            "quotes": int,
+            "bookmarks": int,
+            "link_clicks": int,
+            "profile_clicks": int,
+            "engagements": int,
+            "private": int,
+            "raw_json": str,
+        },
+        pk="id",
+    )
+    db["metric_snapshots"].create_index(["platform", "remote_id", "taken_utc"])
+    db["metric_snapshots"].create_index(["draft_id", "taken_utc"])
+    db["metric_snapshots"].create_index(["taken_utc"])

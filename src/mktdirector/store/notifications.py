@@ -26,17 +26,15 @@ class NotificationsMixin:
         dedupe_key: str | None = None,
         dedupe_since_utc: str | None = None,
     ) -> str | None:
-        """Add a notification unless the same cause was raised since `dedupe_since_utc`."""
+        """Add a notification unless the same cause is already known (see dedupe below)."""
         from mktdirector.core.redact import redact
 
-        if dedupe_key and dedupe_since_utc:
-            dup = list(
-                self.db.query(
-                    "select id from notifications where dedupe_key = ? and created_utc >= ? limit 1",
-                    [dedupe_key, dedupe_since_utc],
-                )
-            )
-            if dup:
+        if dedupe_key:
+            # Same cause: skip if raised since `dedupe_since_utc`, or while still unread.
+            where = "created_utc >= ?" if dedupe_since_utc else "read_utc is null"
+            params = [dedupe_key] + ([dedupe_since_utc] if dedupe_since_utc else [])
+            sql = f"select id from notifications where dedupe_key = ? and {where} limit 1"
+            if list(self.db.query(sql, params)):
                 return None
         nid = new_id()
         self.db["notifications"].insert(

@@ -1,0 +1,96 @@
+"""Pull engagement of published posts back into metric snapshots."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from mktdirector.core.errors import ConfigError, IntegrationError
+from mktdirector.integrations.base import Integration
+from mktdirector.store import Store
+
+BATCH = 100  # X: up to 100 ids per GET /2/tweets
+
+
+@dataclass
+class FetchResult:
+    platform: str
+    posts: int = 0
+    snapshots: int = 0
+    skipped: str | None = None  # why nothing could be fetched (told once, not per post)
+    errors: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def fetch_metrics(
+    store: Store,
+    client: Integration,
+    *,
+    since_utc: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> FetchResult:
+    posts = store.published_posts(platform=client.name, since_utc=since_utc)
+    result = FetchResult(client.name, posts=len(posts))
+    by_remote = {p["remote_id"]: p for p in posts}
+    ids = list(by_remote)
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        try:
+            rows = client.get_metrics(batch)  # type: ignore[attr-defined]
+        except ConfigError as e:
+            # The app cannot read analytics at all: say it once, keep the reason.
+            result.skipped = e.message
+            store.notify(
+                "analytics_unavailable",
+                f"{client.label} analytics",
+                e.message,
+                severity="warning",
+                platform=client.name,
+                hint=e.hint,
+                dedupe_key=f"analytics_unavailable:{client.name}",
+            )
+            return result
+        except IntegrationError as e:
+            result.errors.append(e.message)
+            break
+        snaps = []
+        for row in rows:
+            post = by_remote.get(row.post_id)
+            d = row.to_dict()
+            d.update(
+                remote_id=row.post_id,
+                taken_utc=row.fetched_at,
+                draft_id=post["draft_id"] if post else None,
+                post_row_id=post["id"] if post else None,
+            )
+            snaps.append(d)
+        result.snapshots += store.add_snapshots(snaps)
+        if progress:
+            progress(min(start + BATCH, len(ids)), len(ids))
+    return result
+
+
+def post_analytics(store: Store, client: Integration, remote_id: str) -> dict[str, Any]:
+    """Fresh metrics for one post (fetched now and stored), as a plain dict."""
+    rows = client.get_metrics([remote_id])  # type: ignore[attr-defined]
+    if not rows:
+        return {"platform": client.name, "post_id": remote_id, "available": False}
+    post = next(
+        (p for p in store.published_posts(platform=client.name) if p["remote_id"] == remote_id),
+        None,
+    )
+    d = rows[0].to_dict()
+    d.update(
+        remote_id=remote_id,
+        taken_utc=rows[0].fetched_at,
+        draft_id=post["draft_id"] if post else None,
+        post_row_id=post["id"] if post else None,
+    )
+    store.add_snapshots([d])
+    out = rows[0].to_dict()
+    out.pop("raw", None)
+    out["available"] = True
+    return out
