@@ -15,7 +15,7 @@ from mktdirector.core import paths
 if TYPE_CHECKING:
     from mktdirector.agents.brand import Brand
     from mktdirector.core.config import Config
-    from mktdirector.core.credentials import CredentialStore
+    from mktdirector.core.credentials import Connection, CredentialStore
     from mktdirector.core.http import HttpClient
     from mktdirector.core.ratelimit import Limiter
     from mktdirector.integrations.base import Integration
@@ -87,20 +87,38 @@ class Deps:
         kw.setdefault("timeout", self.config.get("http.timeout"))
         kw.setdefault("max_retries", self.config.get("http.max_retries"))
         kw.setdefault("max_wait", self.config.get("http.max_wait"))
-        return HttpClient(
-            limiter=self.limiter, audit=self.store.record_exchange, debug=self.verbose, **kw
-        )
+        kw.setdefault("limiter", self.limiter)
+        kw.setdefault("audit", self.store.record_exchange)
+        kw.setdefault("debug", self.verbose)
+        return HttpClient(**kw)
 
-    def integration(self, platform: str, account: str | None = None) -> Integration:
+    def integration(
+        self,
+        platform: str,
+        account: str | None = None,
+        connection: Connection | None = None,
+        **http_overrides: Any,
+    ) -> Integration:
+        """A platform client wired to the shared limiter, audit log and credential store.
+
+        `http_overrides` replace HttpClient arguments (the dry-run check swaps the transport).
+        """
+        from functools import partial
+
         from mktdirector.integrations import get_class
 
         cls = get_class(platform)
-        return cls(
-            http_factory=self.http,
+        client = cls(
+            http_factory=partial(self.http, **http_overrides) if http_overrides else self.http,
             credentials=self.credentials,
             config=self.config.get,
             account=account,
+            connection=connection,
         )
+        if hasattr(client, "auth_events"):
+            # OAuth clients report refreshes and failures to `mktd auth status`.
+            client.auth_events = self.store.record_auth_event
+        return client
 
     def llm(self) -> LLM:
         """The configured LLM, or NoLLMError (exit 3) naming the three ways to configure one."""

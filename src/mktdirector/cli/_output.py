@@ -274,3 +274,29 @@ class _Progress:
 
 def progress(label: str) -> _Progress:
     return _Progress(label)
+
+
+def check_result(r: dict[str, Any]) -> None:
+    mark = {"connected": "✓", "missing_credentials": "–", "error": "✗"}.get(r["status"], "?")
+    style = {"connected": "green", "missing_credentials": "yellow", "error": "red"}.get(r["status"])
+    who = f" as {r['user_id']}" if r.get("user_id") else ""
+    rl = r.get("rate_limit") or {}
+    quota = ""
+    if rl.get("rate_limit_remaining") is not None:
+        quota = f" · {rl['rate_limit_remaining']} calls left"
+    detail = f" · {r['detail']}" if r.get("detail") and r["status"] != "connected" else ""
+    line(f"{mark} {r['platform']:<17} {r['status']}{who}{quota}{detail}", style=style)
+    if r["status"] == "error" and r.get("hint"):
+        line(f"  hint: {r['hint']}")
+
+
+def check_dry_run(r: dict[str, Any]) -> None:
+    info(f"Dry run for {r['platform']} ({r['base_url']}): nothing was sent.")
+    line(f"credentials: {r['credentials']}")
+    req = r.get("request")
+    if req:
+        line(f"{req['method']} {req['url']}", style="bold")
+        for k, v in req["headers"].items():
+            line(f"  {k}: {v}")
+    elif r.get("detail"):
+        line(f"would not send: {r['detail']}")

@@ -109,6 +109,8 @@ class ConnectionsMixin:
         self.db.conn.commit()
 
     def connections(self, platform: str | None = None) -> list[dict[str, Any]]:
+        if not self.exists():  # type: ignore[attr-defined]
+            return []  # a read must not create the database
         if platform:
             sql = "select * from connections where platform = ? order by account"
             return list(self.db.query(sql, [platform]))

@@ -1,0 +1,114 @@
+"""`test-integration`: validate a platform's credentials with its cheapest call.
+
+The dry run builds the very request `test_connection()` would send, through the same client,
+and stops it before it leaves the machine (a transport that captures and refuses).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from mktdirector.core.credentials import Connection
+from mktdirector.core.errors import MissingCredentialError, MktdError
+from mktdirector.core.platforms import PLATFORMS
+from mktdirector.integrations.base import Integration
+
+ClientFactory = Callable[..., Integration]
+PLACEHOLDER = "<your-token>"
+
+
+class _Captured(Exception):
+    def __init__(self, request: httpx.Request) -> None:
+        super().__init__("captured")
+        self.request = request
+
+
+class _CaptureTransport(httpx.BaseTransport):
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        raise _Captured(request)
+
+
+def missing_credentials(client: Integration) -> str | None:
+    if client.connection is not None and client.connection.secret():
+        return None
+    envs = " or ".join(PLATFORMS[client.name].token_env)
+    return f"no credentials: run mktd authorize {client.name}" + (f" or set {envs}" if envs else "")
+
+
+def check(client: Integration) -> dict[str, Any]:
+    """The brief's shape: status, platform, user_id, organization_id, rate_limit, detail."""
+    missing = missing_credentials(client)
+    if missing:
+        return {
+            "status": "missing_credentials",
+            "platform": client.name,
+            "detail": missing,
+            "hint": f"mktd authorize {client.name}",
+        }
+    try:
+        result = client.test_connection().to_dict()
+    except MissingCredentialError as e:
+        return {
+            "status": "missing_credentials",
+            "platform": client.name,
+            "detail": e.message,
+            "hint": e.hint,
+        }
+    except MktdError as e:
+        return {
+            "status": "error",
+            "platform": client.name,
+            "detail": e.message,
+            "hint": e.hint,
+            "error": e.kind,
+        }
+    result.setdefault("hint", None)
+    return result
+
+
+def dry_run(make_client: ClientFactory, platform: str) -> dict[str, Any]:
+    """What would be checked and the exact request (secrets masked); nothing is sent."""
+    from mktdirector.core.http import describe_request
+    from mktdirector.core.ratelimit import Limiter
+
+    # A private limiter and transport: a dry run takes no quota and cannot reach the network.
+    def build(connection: Connection | None = None) -> Integration:
+        return make_client(
+            platform,
+            connection=connection,
+            transport=_CaptureTransport(),
+            limiter=Limiter(),
+            audit=lambda ex: None,
+        )
+
+    client = build()
+    missing = missing_credentials(client)
+    out: dict[str, Any] = {
+        "status": "dry_run",
+        "platform": client.name,
+        "sent": False,
+        "credentials": missing or "present",
+        "base_url": client.http.base_url,
+    }
+    if missing:
+        # Show the request all the same, with a placeholder where the secret would go.
+        client = build(
+            Connection(
+                platform,
+                account="(missing)",
+                access_token=PLACEHOLDER,
+                api_key=PLACEHOLDER,
+                user_id="{your-user-id}",
+            )
+        )
+    out["request"] = None
+    try:
+        client.test_connection()
+    except _Captured as c:
+        out["request"] = describe_request(c.request)
+    except MktdError as e:
+        out["detail"] = e.message
+    return out
