@@ -1,6 +1,5 @@
 """`mktd analytics fetch|show`: engagement of published posts."""
 
-from __future__ import annotations
 
 from typing import Annotated
 

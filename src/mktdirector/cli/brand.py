@@ -1,6 +1,5 @@
 """`mktd brand show|edit|lint`."""
 
-from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated

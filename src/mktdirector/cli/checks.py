@@ -1,6 +1,5 @@
 """`mktd test-integration P` and `mktd test-integrations`."""
 
-from __future__ import annotations
 
 from typing import Annotated
 

@@ -1,6 +1,5 @@
 """`mktd config show|get|set|unset`."""
 
-from __future__ import annotations
 
 from typing import Annotated
 

@@ -1,6 +1,5 @@
 """`mktd drafts list|show|edit|approve|reject`."""
 
-from __future__ import annotations
 
 from typing import Annotated
 

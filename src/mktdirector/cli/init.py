@@ -1,6 +1,5 @@
 """`mktd init`: the home directory, database, config and brand file."""
 
-from __future__ import annotations
 
 from typing import Annotated
 

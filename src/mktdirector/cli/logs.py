@@ -1,6 +1,5 @@
 """`mktd logs`: the audit log of every HTTP attempt."""
 
-from __future__ import annotations
 
 from typing import Annotated
 

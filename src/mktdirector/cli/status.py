@@ -1,6 +1,5 @@
 """`mktd status`: where things are and what is connected."""
 
-from __future__ import annotations
 
 from typing import Annotated
 

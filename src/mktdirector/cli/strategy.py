@@ -1,6 +1,5 @@
 """`mktd topics` and `mktd plan`: what to write about, and when."""
 
-from __future__ import annotations
 
 from typing import Annotated
 
