@@ -51,6 +51,8 @@ class Exchange:
 AuditSink = Callable[[Exchange], None]
 RefreshHook = Callable[[], bool]
 CheckResponse = Callable[[httpx.Response], None]
+# Reclassify an error response with the platform's knowledge of its body (None = keep).
+ClassifyError = Callable[[httpx.Response, E.ApiStatusError], E.ApiStatusError | None]
 
 
 class HttpClient:
@@ -68,6 +70,7 @@ class HttpClient:
         refresh: RefreshHook | None = None,
         check_response: CheckResponse | None = None,
         retry_after: Callable[[httpx.Response], float | None] | None = None,
+        classify_error: ClassifyError | None = None,
         timeout: float = 30.0,
         max_retries: int = 3,
         max_wait: float = 60.0,
@@ -83,6 +86,7 @@ class HttpClient:
         self.refresh = refresh
         self.check_response = check_response
         self.vendor_retry_after = retry_after
+        self.classify_error = classify_error
         self.max_retries = max_retries
         self.max_wait = max_wait
         self.sleep = sleep
@@ -187,7 +191,11 @@ class HttpClient:
             sleep=self.sleep,
             reraise=True,
             before_sleep=lambda rs: log.info(
-                "%s %s %s: retrying after attempt %d", self.platform, method, path, rs.attempt_number
+                "%s %s %s: retrying after attempt %d",
+                self.platform,
+                method,
+                path,
+                rs.attempt_number,
             ),
         )
         try:
@@ -197,7 +205,9 @@ class HttpClient:
                 e.message = f"{e.message.rstrip('.')} (resets in {format_wait(e.retry_after)})."
                 e.args = (e.message,)
             if not e.hint:
-                e.hint = "The work is not lost: run it again later, or let `mktd worker` pick it up."
+                e.hint = (
+                    "The work is not lost: run it again later, or let `mktd worker` pick it up."
+                )
             raise
 
     def _attempt(
@@ -219,24 +229,39 @@ class HttpClient:
         except httpx.TransportError as exc:
             ms = int((time.monotonic() - started) * 1000)
             err = _transport_error(exc, self.platform, method, path)
-            self.audit(Exchange(self.platform, self.account, method, path, None, ms, n,
-                                error_kind=err.kind))
+            self.audit(
+                Exchange(
+                    self.platform, self.account, method, path, None, ms, n, error_kind=err.kind
+                )
+            )
             state["headers"] = None
             raise err from None
         ms = int((time.monotonic() - started) * 1000)
         state["headers"] = response.headers
         rate = self.limiter.observe(self.platform, self.account, path, response)
         error = classify(response, platform=self.platform, method=method, path=path)
+        if error is not None and self.classify_error is not None:
+            error = self.classify_error(response, error) or error
         if error is None and self.check_response is not None:
             try:
                 self.check_response(response)
             except E.MktdError as e:
                 error = e  # type: ignore[assignment]
-        if isinstance(error, E.RateLimitError) and error.retry_after is None and self.vendor_retry_after:
+        if (
+            isinstance(error, E.RateLimitError)
+            and error.retry_after is None
+            and self.vendor_retry_after
+        ):
             error.retry_after = self.vendor_retry_after(response)
         self.audit(
             Exchange(
-                self.platform, self.account, method, path, response.status_code, ms, n,
+                self.platform,
+                self.account,
+                method,
+                path,
+                response.status_code,
+                ms,
+                n,
                 request_id=getattr(error, "request_id", None) or _request_id(response),
                 error_kind=error.kind if error else None,
                 error_code=getattr(error, "code", None),

@@ -59,5 +59,12 @@ def redact(text: str) -> str:
 
 
 def redact_headers(headers: dict[str, str]) -> dict[str, str]:
-    sensitive = {"authorization", "cookie", "set-cookie", "x-api-key", "api-key", "proxy-authorization"}
+    sensitive = {
+        "authorization",
+        "cookie",
+        "set-cookie",
+        "x-api-key",
+        "api-key",
+        "proxy-authorization",
+    }
     return {k: (MASK if k.lower() in sensitive else redact(v)) for k, v in headers.items()}

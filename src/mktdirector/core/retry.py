@@ -25,7 +25,9 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 MAX_BACKOFF = 8.0
 
 
-def parse_retry_after(headers: httpx.Headers | dict[str, str], now: float | None = None) -> float | None:
+def parse_retry_after(
+    headers: httpx.Headers | dict[str, str], now: float | None = None
+) -> float | None:
     """Seconds to wait from `retry-after-ms`, or `Retry-After` as seconds or an HTTP-date.
 
     Garbage gives None; a date in the past gives 0. Huge values are returned as they are:
@@ -170,13 +172,19 @@ def classify(
     return cls(text, **kw)
 
 
-def never_reached_server(error: BaseException, response_headers: httpx.Headers | None = None) -> bool:
+def never_reached_server(
+    error: BaseException, response_headers: httpx.Headers | None = None
+) -> bool:
     """True when a failed request certainly was not processed, so even a POST may be resent."""
     if isinstance(error, E.ApiConnectionError):
         return not error.sent
     if isinstance(error, E.RateLimitError):
         return True
-    if isinstance(error, E.ServerError) and error.status_code == 503 and response_headers is not None:
+    if (
+        isinstance(error, E.ServerError)
+        and error.status_code == 503
+        and response_headers is not None
+    ):
         return parse_retry_after(response_headers) is not None
     return False
 
@@ -195,7 +203,13 @@ def should_retry(
     return safe or never_reached_server(error, response_headers)
 
 
-def backoff(attempt: int, *, initial: float = 0.5, cap: float = MAX_BACKOFF, rng: random.Random | None = None) -> float:
+def backoff(
+    attempt: int,
+    *,
+    initial: float = 0.5,
+    cap: float = MAX_BACKOFF,
+    rng: random.Random | None = None,
+) -> float:
     """Exponential backoff with full-range jitter in [50 %, 100 %] of 0.5·2^(n-1), capped."""
     base = min(cap, initial * (2 ** max(attempt - 1, 0)))
     return base * (0.5 + 0.5 * (rng or random).random())

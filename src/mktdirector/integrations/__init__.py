@@ -12,7 +12,13 @@ if TYPE_CHECKING:
     from mktdirector.integrations.base import Integration
 
 # platform id -> "module:Class"; filled in as the clients land.
-_PATHS: dict[str, str] = {}
+_PATHS: dict[str, str] = {
+    "linkedin": "mktdirector.integrations.linkedin:LinkedInClient",
+    "twitter": "mktdirector.integrations.twitter:TwitterClient",
+    "hubspot": "mktdirector.integrations.hubspot:HubSpotClient",
+    "google-analytics": "mktdirector.integrations.google_analytics:GoogleAnalyticsClient",
+    "sendgrid": "mktdirector.integrations.sendgrid:SendGridClient",
+}
 _EXTRA: dict[str, type[Integration]] = {}
 
 
