@@ -262,3 +262,133 @@ def m005_metric_snapshots(db: Database) -> None:
     db["metric_snapshots"].create_index(["platform", "remote_id", "taken_utc"])
     db["metric_snapshots"].create_index(["draft_id", "taken_utc"])
     db["metric_snapshots"].create_index(["taken_utc"])
+
+
+@migrations()
+def m006_crm_email(db: Database) -> None:
+    # HubSpot contacts as last synced, with the attribution that ties them to a draft.
+    db["contacts"].create(
+        {
+            "id": str,  # HubSpot contact id
+            "email": str,
+            "firstname": str,
+            "lastname": str,
+            "created_utc": str,
+            "source": str,  # hs_analytics_source
+            "source_data_1": str,
+            "source_data_2": str,
+            "latest_source": str,
+            "utm_source": str,
+            "utm_medium": str,
+            "utm_campaign": str,
+            "utm_content": str,
+            "draft_id": str,  # utm_content when it names one of our drafts
+            "synced_utc": str,
+            "raw_json": str,
+        },
+        pk="id",
+    )
+    db["contacts"].create_index(["email"], unique=True)
+    db["contacts"].create_index(["draft_id"])
+    db["contacts"].create_index(["created_utc"])
+    # GA4 traffic by day and attribution keys; re-fetching a day replaces its rows.
+    db["traffic_snapshots"].create(
+        {
+            "id": int,
+            "property_id": str,
+            "date": str,
+            "source": str,
+            "medium": str,
+            "campaign": str,
+            "ad_content": str,  # sessionManualAdContent = utm_content = draft id
+            "landing_page": str,
+            "sessions": int,
+            "active_users": int,
+            "engaged_sessions": int,
+            "key_events": float,
+            "total_revenue": float,
+            "draft_id": str,
+            "taken_utc": str,
+        },
+        pk="id",
+    )
+    db["traffic_snapshots"].create_index(
+        ["property_id", "date", "source", "medium", "campaign", "ad_content", "landing_page"],
+        unique=True,
+    )
+    db["traffic_snapshots"].create_index(["draft_id", "date"])
+    db["traffic_snapshots"].create_index(["date"])
+    # Emails sent through SendGrid, exactly once like posts: intent first, message id after.
+    db["emails"].create(
+        {
+            "id": str,
+            "draft_id": str,
+            "status": str,  # intent | sent | scheduled | cancelled | failed | needs-check
+            "recipients": int,
+            "from_email": str,
+            "category": str,
+            "batch_id": str,
+            "message_id": str,
+            "send_at_utc": str,
+            "created_utc": str,
+            "sent_utc": str,
+            "error": str,
+        },
+        pk="id",
+    )
+    db["emails"].create_index(["draft_id"])
+    db["email_stats"].create(
+        {
+            "date": str,
+            "category": str,  # "" for global stats
+            "requests": int,
+            "delivered": int,
+            "opens": int,
+            "unique_opens": int,
+            "clicks": int,
+            "unique_clicks": int,
+            "bounces": int,
+            "spam_reports": int,
+            "taken_utc": str,
+        },
+        pk=("date", "category"),
+    )
+
+
+@migrations()
+def m007_jobs(db: Database) -> None:
+    # The schedule and the worker's queue; claimed with a lease in one BEGIN IMMEDIATE.
+    db["jobs"].create(
+        {
+            "id": str,
+            "kind": str,  # publish | analytics | token_refresh | expiry_check | send_email
+            "draft_id": str,
+            "platform": str,
+            "account": str,
+            "due_utc": str,
+            "status": str,  # queued | running | done | failed | cancelled | skipped
+            "lease_owner": str,
+            "lease_until": float,
+            "attempts": int,
+            "last_error": str,
+            "payload_json": str,
+            "result_json": str,
+            "created_utc": str,
+            "updated_utc": str,
+            "finished_utc": str,
+        },
+        pk="id",
+    )
+    db["jobs"].create_index(["status", "due_utc"])
+    db["jobs"].create_index(["draft_id"])
+    db["workers"].create(
+        {
+            "id": str,
+            "host": str,
+            "pid": int,
+            "started_utc": str,
+            "last_seen_utc": str,
+            "jobs_done": int,
+        },
+        pk="id",
+    )
