@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -80,5 +81,9 @@ def initialize(home: Path, store: Store) -> dict[str, Any]:
     logs = paths.log_path(home).parent
     logs_created = not logs.exists()
     paths.ensure_dir(logs)
+    # The log file too (0600), so that a second `mktd init`, which logs, finds nothing to create.
+    log_file = paths.log_path(home)
+    if not log_file.exists():
+        os.close(os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, paths.FILE_MODE))
     files.append({"path": str(logs), "created": logs_created})
     return {"home": str(home), "files": files}

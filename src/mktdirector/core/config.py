@@ -50,6 +50,13 @@ def _non_negative_int(s: str) -> int:
     return v
 
 
+def _port(s: str) -> int:
+    v = int(s)
+    if not 1024 <= v <= 65535:
+        raise ValueError("must be a port between 1024 and 65535")
+    return v
+
+
 def _url(s: str) -> str:
     v = s.strip().rstrip("/")
     if not v.startswith(("http://", "https://")):
@@ -108,6 +115,17 @@ KEYS: tuple[ConfigKey, ...] = (
     ConfigKey("*.account", str, None, "Default account name for a platform."),
     ConfigKey("secrets.store", str, "auto", "auto | keyring | encrypted", "MKTD_SECRET_STORE"),
     ConfigKey("llm.price.*", _price, None, "USD per million tokens IN/OUT, e.g. 0.25/2.00."),
+    ConfigKey(
+        "oauth.port", _port, 8765, "Loopback callback port for mktd authorize.", "MKTD_OAUTH_PORT"
+    ),
+    ConfigKey(
+        "linkedin.pkce", _bool, False, "The LinkedIn app has PKCE enabled.", "MKTD_LINKEDIN_PKCE"
+    ),
+    ConfigKey(
+        "linkedin.post_analytics", _bool, False, "Ask for r_member_postAnalytics at authorize."
+    ),
+    ConfigKey("twitter.cost_post", _non_negative_float, 0.015, "USD per X post (pay-per-use)."),
+    ConfigKey("twitter.cost_post_url", _non_negative_float, 0.20, "USD per X post with a URL."),
 )
 
 

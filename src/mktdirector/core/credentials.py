@@ -216,7 +216,9 @@ class NoBackend:
         return None
 
     def set(self, user: str, value: str) -> None:
-        raise CredentialStoreError("No secret store is available to save credentials.", hint=NO_STORE_HINT)
+        raise CredentialStoreError(
+            "No secret store is available to save credentials.", hint=NO_STORE_HINT
+        )
 
     def delete(self, user: str) -> None:
         return None
@@ -236,8 +238,10 @@ def choose_backend(mode: str, table: Callable[[], SecretTable]) -> SecretBackend
         register(key)
         return EncryptedBackend(table(), key)
     if mode == "encrypted":
-        raise CredentialStoreError("secrets.store is 'encrypted' but MKTD_SECRET_KEY is not set.",
-                                   hint="Generate a key with: mktd init --generate-secret-key")
+        raise CredentialStoreError(
+            "secrets.store is 'encrypted' but MKTD_SECRET_KEY is not set.",
+            hint="Generate a key with: mktd init --generate-secret-key",
+        )
     return NoBackend()
 
 
@@ -266,8 +270,13 @@ class CredentialStore:
             if value:
                 register(value)
                 field_name = "api_key" if info.auth_kind != "oauth2" else "access_token"
-                return Connection(platform, account="env", source="env",
-                                  extra={"env": name}, **{field_name: value})
+                return Connection(
+                    platform,
+                    account="env",
+                    source="env",
+                    extra={"env": name},
+                    **{field_name: value},
+                )
         return None
 
     def resolve_account(self, platform: str, account: str | None) -> str:
@@ -282,7 +291,9 @@ class CredentialStore:
                 return str(known[0]["account"])
         return "default"
 
-    def get(self, platform: str, account: str | None = None, *, env: bool = True) -> Connection | None:
+    def get(
+        self, platform: str, account: str | None = None, *, env: bool = True
+    ) -> Connection | None:
         """The environment's token first (like GH_TOKEN), then the stored connection."""
         if env and not account:
             found = self.from_env(platform)

@@ -135,16 +135,29 @@ class Limiter:
                         updates[key] = {**row, "remaining": rem - 1, "updated_at": now}
             for key, lim in declared.items():
                 row = dict(rows.get(key) or {})
-                base = {"platform": platform, "account": account, "name": lim.name, "kind": lim.kind}
+                base = {
+                    "platform": platform,
+                    "account": account,
+                    "name": lim.name,
+                    "kind": lim.kind,
+                }
                 if lim.kind == "bucket":
                     rate = lim.calls / lim.period_s
                     tokens = row.get("tokens")
                     tokens = float(lim.calls) if tokens is None else float(tokens)
-                    tokens = min(float(lim.calls), tokens + (now - (row.get("updated_at") or now)) * rate)
+                    tokens = min(
+                        float(lim.calls), tokens + (now - (row.get("updated_at") or now)) * rate
+                    )
                     if tokens < 1.0:
                         wait = max(wait, (1.0 - tokens) / rate)
-                    updates[key] = {**row, **base, "tokens": tokens - 1.0, "updated_at": now,
-                                    "limit_value": lim.calls, "remaining": int(tokens - 1.0)}
+                    updates[key] = {
+                        **row,
+                        **base,
+                        "tokens": tokens - 1.0,
+                        "updated_at": now,
+                        "limit_value": lim.calls,
+                        "remaining": int(tokens - 1.0),
+                    }
                 else:
                     start = (now // lim.period_s) * lim.period_s
                     count = row.get("count") or 0
@@ -152,10 +165,16 @@ class Limiter:
                         count = 0
                     if count >= lim.calls:
                         wait = max(wait, start + lim.period_s - now)
-                    updates[key] = {**row, **base, "window_start": start, "count": count + 1,
-                                    "updated_at": now, "limit_value": lim.calls,
-                                    "remaining": lim.calls - count - 1,
-                                    "reset_at": start + lim.period_s}
+                    updates[key] = {
+                        **row,
+                        **base,
+                        "window_start": start,
+                        "count": count + 1,
+                        "updated_at": now,
+                        "limit_value": lim.calls,
+                        "remaining": lim.calls - count - 1,
+                        "reset_at": start + lim.period_s,
+                    }
             if wait > 0:
                 return {}, wait  # all or nothing: a blocked call consumes no quota
             return updates, 0.0
@@ -215,8 +234,13 @@ class Limiter:
             for scope, limit, remaining, reset_at, blocked in found:
                 key = key_for[scope]
                 row = dict(rows.get(key) or {})
-                row.update(platform=platform, account=account, name=key.split("|")[2],
-                           kind="server", updated_at=now)
+                row.update(
+                    platform=platform,
+                    account=account,
+                    name=key.split("|")[2],
+                    kind="server",
+                    updated_at=now,
+                )
                 if blocked is not None:
                     row["blocked_until"] = max(blocked, row.get("blocked_until") or 0)
                 else:
@@ -258,8 +282,15 @@ def server_counters(headers: httpx.Headers, now: float) -> list[Counter]:
         rem = num(f"{prefix}-remaining")
         if rem is not None:
             lim = num(f"{prefix}-limit")
-            out.append((scope, int(lim) if lim is not None else None, int(rem),
-                        epoch(num(f"{prefix}-reset")), None))
+            out.append(
+                (
+                    scope,
+                    int(lim) if lim is not None else None,
+                    int(rem),
+                    epoch(num(f"{prefix}-reset")),
+                    None,
+                )
+            )
     hs_rem = num("x-hubspot-ratelimit-remaining")
     if hs_rem is not None:
         interval = (num("x-hubspot-ratelimit-interval-milliseconds") or 10_000) / 1000.0

@@ -36,14 +36,20 @@ def open_database(path: Path | str, *, migrate: bool = True) -> Database:
         ensure_dir(p.parent)
         if not p.exists():
             os.close(os.open(p, os.O_WRONLY | os.O_CREAT, FILE_MODE))
+    conn: sqlite3.Connection | None = None
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
         db = Database(conn)
         check_not_newer(db)
         if migrate and migrations.pending(db):
             migrations.apply(db)
-    except sqlite3.DatabaseError as e:
-        raise translate_sqlite_error(e, path) from None
+    except BaseException as e:
+        # A refused or locked database must not stay open (a worker would hold it forever).
+        if conn is not None:
+            conn.close()
+        if isinstance(e, sqlite3.DatabaseError):
+            raise translate_sqlite_error(e, path) from None
+        raise
     return db
 
 

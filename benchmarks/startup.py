@@ -1,0 +1,117 @@
+"""Startup cost of `mktd --help` and `mktd status` against a bare `python -c pass`.
+
+Runs the commands interleaved (so machine noise hits all of them alike), at least 10 times each,
+against a fresh, initialized MKTD_HOME, and prints the median wall times and the ratios to bare
+Python. Target (issue 2): `mktd --help` <= 8x bare Python, because shell completion runs the
+same startup on every Tab.
+
+    .venv/bin/python benchmarks/startup.py [--runs 15] [--json] [--check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGET_HELP_RATIO = 8.0
+
+
+def find_mktd() -> str:
+    beside = Path(sys.executable).with_name("mktd")
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("mktd")
+    if not found:
+        sys.exit("mktd is not installed: run .venv/bin/pip install -e '.[dev]' first")
+    return found
+
+
+def timed(cmd: list[str], env: dict[str, str], cwd: str) -> float:
+    started = time.perf_counter()
+    proc = subprocess.run(
+        cmd,
+        env=env,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        check=False,
+    )
+    elapsed = time.perf_counter() - started
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.decode()[-500:]}")
+    return elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15, help="runs per command (>= 10)")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--check", action="store_true", help=f"exit 1 if --help is over {TARGET_HELP_RATIO}x"
+    )
+    args = parser.parse_args()
+    runs = max(args.runs, 10)
+
+    mktd = find_mktd()
+    with tempfile.TemporaryDirectory(prefix="mktd-bench-") as tmp:
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("MKTD_", "PYTHON")) or k == "PYTHONHASHSEED"
+        }
+        env.update(MKTD_HOME=str(Path(tmp) / "home"), NO_COLOR="1")
+        cwd = tmp  # no stray .env
+        commands = {
+            "python -c pass": [sys.executable, "-c", "pass"],
+            "mktd --help": [mktd, "--help"],
+            "mktd status": [mktd, "status"],
+        }
+        timed([mktd, "init"], env, cwd)
+        for cmd in commands.values():  # warm the OS caches and .pyc files
+            timed(cmd, env, cwd)
+        samples: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(runs):
+            for name, cmd in commands.items():
+                samples[name].append(timed(cmd, env, cwd))
+
+    medians = {name: statistics.median(s) for name, s in samples.items()}
+    base = medians["python -c pass"]
+    results = {
+        name: {
+            "median_ms": round(medians[name] * 1000, 1),
+            "min_ms": round(min(samples[name]) * 1000, 1),
+            "ratio": round(medians[name] / base, 2),
+        }
+        for name in commands
+    }
+    help_ratio = results["mktd --help"]["ratio"]
+    if args.json:
+        print(
+            json.dumps(
+                {"runs": runs, "target_help_ratio": TARGET_HELP_RATIO, "results": results}, indent=2
+            )
+        )
+    else:
+        print(f"{runs} interleaved runs each, median (min) wall time, ratio to bare python")
+        for name, r in results.items():
+            print(
+                f"  {name:<16} {r['median_ms']:7.1f} ms  ({r['min_ms']:6.1f})  {r['ratio']:5.2f}x"
+            )
+        verdict = "ok" if help_ratio <= TARGET_HELP_RATIO else "OVER TARGET"
+        print(
+            f"mktd --help: {help_ratio:.2f}x bare python (target <= {TARGET_HELP_RATIO}x): {verdict}"
+        )
+    return 1 if args.check and help_ratio > TARGET_HELP_RATIO else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,172 @@
+"""Isolation shared by every test: a private MKTD_HOME, no stray environment, no real keyring."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import keyring
+import keyring.backend
+import pytest
+from keyring.backends import fail
+
+from mktdirector.core import platforms, redact
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A keyring that keeps passwords in a dict (one instance per test)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        from keyring.errors import PasswordDeleteError
+
+        if self.passwords.pop((service, username), None) is None:
+            raise PasswordDeleteError(username)
+
+
+# Defining a backend registers it for keyring's auto-detection; keep it out of that.
+with contextlib.suppress(AttributeError):
+    keyring.backend.KeyringBackend._classes.discard(MemoryKeyring)  # type: ignore[attr-defined]
+
+
+def _platform_env_names() -> set[str]:
+    names = {"SLACK_WEBHOOK_URL"}
+    for info in platforms.PLATFORMS.values():
+        names.update(info.token_env)
+        names.update(info.env)
+    return names
+
+
+class FakeClock:
+    """A clock whose sleep() records the wait and moves time forward instead of sleeping."""
+
+    def __init__(self, start: float = 1_800_000_000.0) -> None:
+        self.now = start
+        self.sleeps: list[float] = []
+
+    def time(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += max(seconds, 0.0)
+
+    __call__ = sleep
+
+
+def _reset_process_state() -> None:
+    from mktdirector.cli import _deps, _output
+
+    _deps.finish()
+    # `.env` is read once per process; forget that, wherever the loader lives.
+    loader = sys.modules[_deps.load_dotenv_once.__module__]
+    if hasattr(loader, "_dotenv_loaded"):
+        loader._dotenv_loaded = False  # type: ignore[attr-defined]
+    _output.reset()
+    with redact._lock:
+        redact._secrets.clear()
+    log = logging.getLogger("mktd")
+    for handler in list(log.handlers):
+        log.removeHandler(handler)
+        handler.close()
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """MKTD_HOME in a temp dir (not created: `mktd init` does that), cwd without a .env."""
+    for name in list(os.environ):
+        if name.startswith(("MKTD_", "OPENAI_")) or name in _platform_env_names():
+            monkeypatch.delenv(name, raising=False)
+    path = tmp_path / "mktd-home"
+    monkeypatch.setenv("MKTD_HOME", str(path))
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    original = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    _reset_process_state()
+    try:
+        yield path
+    finally:
+        _reset_process_state()
+        keyring.set_keyring(original)
+
+
+@pytest.fixture
+def memory_keyring() -> MemoryKeyring:
+    """The in-memory keyring installed for this test."""
+    kr = keyring.get_keyring()
+    assert isinstance(kr, MemoryKeyring)
+    return kr
+
+
+@pytest.fixture
+def fail_keyring() -> fail.Keyring:
+    """No usable OS keyring, as on a headless server."""
+    kr = fail.Keyring()
+    keyring.set_keyring(kr)
+    return kr
+
+
+@pytest.fixture
+def store(home: Path) -> Iterator[Any]:
+    """A Store on the test's home database (the file the CLI uses too)."""
+    from mktdirector.core.paths import db_path
+    from mktdirector.store import Store
+
+    s = Store(db_path(home))
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def no_sleep(clock: FakeClock) -> FakeClock:
+    """Pass as `sleep=`: records each wait in `.sleeps` and advances the fake clock."""
+    return clock
+
+
+@pytest.fixture
+def cli() -> Callable[..., Any]:
+    """Invoke `mktd ARGS` in-process; the result has separate `.stdout` and `.stderr`."""
+    from typer.testing import CliRunner
+
+    from mktdirector.cli import app
+
+    def invoke(
+        *args: str | Sequence[str],
+        env: dict[str, str] | None = None,
+        input: str | None = None,
+        catch_exceptions: bool = False,
+    ) -> Any:
+        argv: list[str] = []
+        for a in args:
+            argv.extend([a] if isinstance(a, str) else a)
+        runner = CliRunner()
+        return runner.invoke(
+            app, argv, env=env, input=input, catch_exceptions=catch_exceptions, color=False
+        )
+
+    return invoke
