@@ -15,7 +15,9 @@ from typer.core import TyperGroup
 
 from mktdirector import __version__
 from mktdirector.cli import analytics as analytics_cmd
+from mktdirector.cli import auth as auth_cmd
 from mktdirector.cli import brand as brand_cmd
+from mktdirector.cli import checks as checks_cmd
 from mktdirector.cli import config as config_cmd
 from mktdirector.cli import drafts as drafts_cmd
 from mktdirector.cli import init as init_cmd
@@ -133,12 +135,15 @@ def _root(
 
 
 app.add_typer(init_cmd.app)
+app.add_typer(auth_cmd.authorize_app)  # mktd authorize P
+app.add_typer(auth_cmd.app, name="auth")
 app.add_typer(social_cmd.app)
 app.add_typer(strategy_cmd.app)
 app.add_typer(publish_cmd.app)
 app.add_typer(drafts_cmd.app, name="drafts")
 app.add_typer(analytics_cmd.app, name="analytics")
 app.add_typer(brand_cmd.app, name="brand")
+app.add_typer(checks_cmd.app)
 app.add_typer(status_cmd.app)
 app.add_typer(logs_cmd.app)
 app.add_typer(config_cmd.app, name="config")

@@ -1,6 +1,5 @@
 """`mktd analytics fetch|show`: engagement of published posts."""
 
-
 from typing import Annotated
 
 import typer

@@ -1,6 +1,5 @@
 """`mktd brand show|edit|lint`."""
 
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,6 +1,5 @@
 """`mktd test-integration P` and `mktd test-integrations`."""
 
-
 from typing import Annotated
 
 import typer

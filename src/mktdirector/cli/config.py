@@ -1,6 +1,5 @@
 """`mktd config show|get|set|unset`."""
 
-
 from typing import Annotated
 
 import typer

@@ -1,6 +1,5 @@
 """`mktd drafts list|show|edit|approve|reject`."""
 
-
 from typing import Annotated
 
 import typer

@@ -1,6 +1,5 @@
 """`mktd init`: the home directory, database, config and brand file."""
 
-
 from typing import Annotated
 
 import typer

@@ -1,6 +1,5 @@
 """`mktd logs`: the audit log of every HTTP attempt."""
 
-
 from typing import Annotated
 
 import typer

@@ -1,6 +1,5 @@
 """`mktd publish ID`: publish an approved draft exactly once (or show the requests)."""
 
-
 from typing import Annotated, Any
 
 import typer

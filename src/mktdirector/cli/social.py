@@ -1,6 +1,5 @@
 """`mktd social linkedin|twitter`: draft from a topic (LLM) or your own text, lint, save."""
 
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,6 +1,5 @@
 """`mktd status`: where things are and what is connected."""
 
-
 from typing import Annotated
 
 import typer

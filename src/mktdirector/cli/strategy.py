@@ -1,6 +1,5 @@
 """`mktd topics` and `mktd plan`: what to write about, and when."""
 
-
 from typing import Annotated
 
 import typer

@@ -187,7 +187,7 @@ def resolve_app(
     revoke_url = p.revoke_url
     if revoke_url and token_url != p.token_url:
         # An overridden token endpoint (sandbox, emulator) gets its sibling revoke endpoint.
-        revoke_url = token_url.rsplit("/", 1)[0] + "/" + p.revoke_url.rsplit("/", 1)[1]
+        revoke_url = token_url.rsplit("/", 1)[0] + "/" + revoke_url.rsplit("/", 1)[1]
     scopes = p.scopes
     if platform == "linkedin" and _truthy(config_value(config, "linkedin.post_analytics", False)):
         scopes = (*scopes, LINKEDIN_ANALYTICS_SCOPE)
@@ -257,13 +257,21 @@ def parse_token_response(resp: httpx.Response, platform: str, label: str) -> dic
             hint = f"Check {p.client_id_env} / {p.client_secret_env} against the app ({p.docs})"
         raise TokenEndpointError(
             f"{label} token endpoint refused the request: {code}" + (f" ({desc})" if desc else ""),
-            error=code, platform=platform, status_code=resp.status_code, method="POST",
-            path=path, code=code, hint=hint,
+            error=code,
+            platform=platform,
+            status_code=resp.status_code,
+            method="POST",
+            path=path,
+            code=code,
+            hint=hint,
         )
     if resp.status_code >= 500:
         raise E.ServerError(
             f"{label} token endpoint failed: HTTP {resp.status_code}.",
-            platform=platform, status_code=resp.status_code, method="POST", path=path,
+            platform=platform,
+            status_code=resp.status_code,
+            method="POST",
+            path=path,
             hint="Retry in a minute; your stored token was not changed",
         )
     if not isinstance(data, dict) or resp.status_code >= 400 or not data.get("access_token"):
@@ -343,7 +351,9 @@ class OAuthSession:
     def refresh(self, refresh_token: str) -> dict[str, Any]:
         """A new access token (and, on X, a rotated refresh token)."""
         return self._call(
-            lambda: dict(self._client.refresh_token(self.app.token_url, refresh_token=refresh_token))
+            lambda: dict(
+                self._client.refresh_token(self.app.token_url, refresh_token=refresh_token)
+            )
         )
 
     def revoke(self, token: str, token_type_hint: str | None = None) -> None:
