@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from mktdirector.agents.publish import Publisher, PublishResult, resolve
@@ -10,8 +9,6 @@ from mktdirector.agents.publish_targets import target_for
 from mktdirector.core.errors import MissingCredentialError, UsageError
 from mktdirector.integrations.base import Integration
 from mktdirector.store import Store
-
-WARN_DAYS = 7
 
 
 def check_publishable(draft: dict[str, Any]) -> None:
@@ -23,23 +20,12 @@ def check_publishable(draft: dict[str, Any]) -> None:
 
 
 def token_warning(client: Integration) -> str | None:
-    """A warning when the token expires within 7 days (LinkedIn tokens cannot be refreshed)."""
-    conn = client.connection
-    if conn is None or conn.expires_at is None or conn.refresh_token:
-        return None
-    left = conn.expires_at - time.time()
-    if left <= 0:
-        raise MissingCredentialError(
-            client.name,
-            f"The {client.label} token expired; nothing was sent.",
-            hint=f"mktd authorize {client.name}",
-        )
-    if left < WARN_DAYS * 86400:
-        return (
-            f"The {client.label} token expires in {left / 86400:.1f} days; "
-            f"renew it with: mktd authorize {client.name}"
-        )
-    return None
+    """A warning when the token expires within 7 days (LinkedIn tokens cannot be refreshed);
+    an expired one stops here, before anything is claimed or sent."""
+    expired = getattr(client, "expired_for_good", lambda: None)()
+    if expired:
+        raise MissingCredentialError(client.name, expired, hint=f"mktd authorize {client.name}")
+    return getattr(client, "expiry_warning", lambda: None)()
 
 
 def publish_draft(
