@@ -77,6 +77,7 @@ class XServer:
                 "id": post_id,
                 "text": body["text"],
                 "reply_to": body.get("reply", {}).get("in_reply_to_tweet_id"),
+                "media": body.get("media"),
             }
         )
         if isinstance(outcome, Exception):
@@ -190,7 +191,7 @@ def test_crashed_run_intent_is_settled_by_read_back(deps):
         xs.created.append({"id": "1700", "text": "First 1/2", "reply_to": None})
         result = publish_draft(deps.store, client(deps, "twitter"), did)
     assert result.status == "published" and xs.calls == 1
-    assert xs.created[1] == {"id": xs.created[1]["id"], "text": "Second 2/2", "reply_to": "1700"}
+    assert (xs.created[1]["text"], xs.created[1]["reply_to"]) == ("Second 2/2", "1700")
 
 
 def test_live_lease_of_another_process_is_respected(deps):
@@ -331,3 +332,17 @@ def test_dry_run_sends_nothing(deps):
     assert plan["requests"][0]["headers"]["authorization"] == "****"
     assert TOKEN not in json.dumps(plan) and plan["sent"] is False
     assert deps.store.draft_posts(did) == []
+
+
+def test_image_is_uploaded_once_and_attached_to_the_first_post(deps, tmp_path):
+    png = tmp_path / "launch.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 64)
+    did = approved(deps, "twitter", ["With a picture 1/2", "Without 2/2"])
+    with respx.mock(assert_all_called=False) as router:
+        xs = XServer(router)
+        upload = router.post(f"{X}/2/media/upload").mock(
+            return_value=httpx.Response(200, json={"data": {"id": "777", "media_key": "3_777"}})
+        )
+        result = publish_draft(deps.store, client(deps, "twitter"), did, image=str(png))
+    assert result.status == "published" and upload.call_count == 1
+    assert [p["media"] for p in xs.created] == [{"media_ids": ["777"]}, None]
