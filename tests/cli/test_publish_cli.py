@@ -1,0 +1,92 @@
+"""The brief's headline flow through the CLI: draft, confirm, publish, result shape."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+import respx
+
+from mktdirector.wiring import Deps
+
+from fakes import FakeLLM
+
+LI = "http://li.test"
+TOKEN = "li-token-SECRET-0123456789"
+
+
+@pytest.fixture
+def linkedin(monkeypatch):
+    monkeypatch.setenv("MKTD_LINKEDIN_BASE_URL", LI)
+    monkeypatch.setenv("LINKEDIN_ACCESS_TOKEN", TOKEN)
+    with respx.mock(assert_all_called=False) as router:
+        router.get(f"{LI}/v2/userinfo").mock(
+            return_value=httpx.Response(200, json={"sub": "abc", "name": "Ann"})
+        )
+        route = router.post(f"{LI}/rest/posts").mock(
+            return_value=httpx.Response(201, json={}, headers={"x-restli-id": "urn:li:share:42"})
+        )
+        yield route
+
+
+def test_social_linkedin_topic_publish_exactly_as_the_brief(cli, linkedin, monkeypatch):
+    llm = FakeLLM("80% of AI projects fail to show ROI. Here's how to be in the 20%.")
+    monkeypatch.setattr(Deps, "llm", lambda self: llm)
+    r = cli("social", "linkedin", "--topic", "AI ROI", "--publish", "--yes", "--json")
+    assert r.exit_code == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["id"] == "urn:li:share:42" and out["platform"] == "linkedin"
+    assert out["url"] == "https://www.linkedin.com/feed/update/urn:li:share:42/"
+    assert out["status"] == "published" and out["text"].startswith("80% of AI")
+    assert out["created_at"]
+    assert linkedin.call_count == 1
+    assert TOKEN not in r.stdout + r.stderr
+
+
+def test_publish_without_confirmation_sends_nothing(cli, linkedin):
+    d = json.loads(cli("social", "linkedin", "--text", "Hello", "--json").stdout)
+    cli("drafts", "approve", d["id"], "--yes")
+    r = cli("publish", d["id"])  # no TTY, no --yes
+    assert r.exit_code == 2 and "--yes" in r.stderr and linkedin.call_count == 0
+
+
+def test_publish_twice_is_refused_the_second_time(cli, linkedin):
+    d = json.loads(cli("social", "linkedin", "--text", "Once", "--json").stdout)
+    cli("drafts", "approve", d["id"], "--yes")
+    assert cli("publish", d["id"], "--yes").exit_code == 0
+    again = cli("publish", d["id"], "--yes")
+    assert again.exit_code == 2 and "already published" in again.stderr
+    assert linkedin.call_count == 1
+
+
+def test_publish_dry_run_prints_requests_and_sends_nothing(cli, linkedin):
+    d = json.loads(cli("social", "linkedin", "--text", "Dry (run)", "--json").stdout)
+    r = cli("publish", d["id"], "--dry-run", "--json")
+    assert r.exit_code == 0, r.stderr
+    plan = json.loads(r.stdout)
+    req = plan["requests"][0]
+    assert req["method"] == "POST" and req["url"] == f"{LI}/rest/posts"
+    assert (
+        req["headers"]["authorization"] == "****" and req["body"]["commentary"] == "Dry \\(run\\)"
+    )
+    assert plan["approved"] is False and linkedin.call_count == 0
+
+
+def test_needs_check_exit_code_and_resolution(cli, linkedin):
+    linkedin.side_effect = httpx.ReadTimeout("lost")
+    d = json.loads(cli("social", "linkedin", "--text", "Lost answer", "--json").stdout)
+    cli("drafts", "approve", d["id"], "--yes")
+    r = cli("publish", d["id"], "--yes")
+    assert r.exit_code == 1 and "--resolve" in r.stderr
+    ok = cli(
+        "publish",
+        d["id"],
+        "--resolve",
+        "posted",
+        "--url",
+        "https://www.linkedin.com/feed/update/urn:li:share:99/",
+        "--json",
+    )
+    assert ok.exit_code == 0 and json.loads(ok.stdout)["status"] == "published"
+    assert linkedin.call_count == 1
