@@ -168,6 +168,43 @@ class OrchestratorAgent(_Facade):
 
 
 class AnalyticsAgent(_Facade):
+    def generate_performance_report(
+        self,
+        timeframe: str = "7d",
+        channels: list[str] | str | None = None,
+        metrics: list[str] | str | None = None,
+        summary: bool | None = None,
+    ) -> dict[str, Any]:
+        """The figures of `mktd report` (per channel, per post, top/bottom, daily trend) as a
+        dict; with an LLM configured, `summary` holds a written summary with recommendations.
+
+        `summary=None` adds it when an LLM is configured and skips it quietly otherwise;
+        True requires one (NoLLMError), False never calls it.
+        """
+        from mktdirector.agents.report import build_report, narrative_figures
+        from mktdirector.llm import NoLLMError
+
+        d = self._deps
+        report = build_report(d.store, timeframe=timeframe, channels=channels, metrics=metrics)
+        if summary is not False and report.posts:
+            from mktdirector.agents.analytics import narrative
+
+            try:
+                llm = d.llm()
+            except NoLLMError:
+                if summary:
+                    raise
+                llm = None
+            if llm is not None:
+                report.summary, _ = narrative(
+                    llm,
+                    d.brand(),
+                    d.store,
+                    figures=narrative_figures(report),
+                    timeframe=report.timeframe.label,
+                )
+        return report.to_dict()
+
     def summarize(self, figures: dict[str, Any], timeframe: str = "7 days") -> dict[str, Any]:
         """A written summary with recommendations from report figures (needs an LLM)."""
         from mktdirector.agents.analytics import narrative

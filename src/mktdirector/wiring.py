@@ -153,6 +153,22 @@ class Deps:
 
         return load_brand(paths.brand_path(self.home))
 
+    def alert_channels(self) -> list[Any]:
+        """Configured alert channels besides the in-tool list: Slack (SLACK_WEBHOOK_URL, from
+        the environment or .env only, so alerts never wait on a keyring) and email through
+        SendGrid to `alerts.email` (MKTD_ALERT_EMAIL)."""
+        from mktdirector.agents.alert_channels import EmailChannel, SlackChannel
+
+        channels: list[Any] = []
+        slack = self.credentials.from_env("slack")
+        if slack is not None and slack.secret():
+            channels.append(SlackChannel(str(slack.secret()), self.http))
+        to = self.config.get("alerts.email")
+        if to:
+            sender = os.environ.get("SENDGRID_FROM_EMAIL", "").strip() or None
+            channels.append(EmailChannel(to, sender, lambda: self.integration("sendgrid")))
+        return channels
+
     def close(self) -> None:
         if "store" in self.__dict__:
             self.store.close()

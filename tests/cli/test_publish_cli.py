@@ -90,3 +90,18 @@ def test_needs_check_exit_code_and_resolution(cli, linkedin):
     )
     assert ok.exit_code == 0 and json.loads(ok.stdout)["status"] == "published"
     assert linkedin.call_count == 1
+
+
+def test_rate_limited_publish_exits_5_and_is_queued_for_the_worker(cli, linkedin, store):
+    linkedin.return_value = httpx.Response(
+        429, json={"message": "Too many requests", "status": 429}, headers={"retry-after": "3600"}
+    )
+    d = json.loads(cli("social", "linkedin", "--text", "Busy day", "--json").stdout)
+    cli("drafts", "approve", d["id"], "--yes")
+    r = cli("publish", d["id"], "--yes")
+    assert r.exit_code == 5, r.stderr
+    assert "Queued for" in r.stderr and "mktd worker" in r.stderr
+    assert linkedin.call_count == 1
+    assert store.get_draft(d["id"])["status"] == "scheduled"
+    jobs = [j for j in store.list_jobs() if j["draft_id"] == d["id"]]
+    assert len(jobs) == 1 and jobs[0]["status"] == "queued"

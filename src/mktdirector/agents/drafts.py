@@ -27,7 +27,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "approved": frozenset({"scheduled", "publishing", "rejected", "draft"}),
     "scheduled": frozenset({"publishing", "approved", "draft", "rejected"}),
     "publishing": frozenset({"published", "failed", "needs-check"}),
-    "failed": frozenset({"publishing", "draft", "rejected", "approved"}),
+    # failed -> scheduled: the worker queued a retry (rate limit, network) of a scheduled post
+    "failed": frozenset({"publishing", "draft", "rejected", "approved", "scheduled"}),
     "needs-check": frozenset({"published", "failed", "publishing"}),
     "rejected": frozenset({"draft"}),
     "published": frozenset(),

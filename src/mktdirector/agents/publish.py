@@ -78,15 +78,18 @@ class Publisher:
         clock: Callable[[], float] = time.time,
         owner: str | None = None,
         account: str | None = None,
+        lease_s: float = LEASE_S,
     ) -> None:
         self.store = store
         self.target = target
         self.clock = clock
         self.owner = owner or owner_id()
         self.account = account
+        # The worker passes its job lease, so a crashed worker's draft frees up with its job.
+        self.lease_s = lease_s
 
     def publish(self, draft_id: str, *, image: str | None = None) -> PublishResult:
-        draft = self.store.claim_draft(draft_id, self.owner, now=self.clock(), lease_s=LEASE_S)
+        draft = self.store.claim_draft(draft_id, self.owner, now=self.clock(), lease_s=self.lease_s)
         did, segments = draft["id"], list(draft["body"])
         try:
             return self._run(did, segments, image)
@@ -95,9 +98,14 @@ class Publisher:
             if self.store.get_draft(did)["status"] == "publishing":
                 msg = getattr(exc, "message", None) or type(exc).__name__
                 self.store.finish_draft(did, self.owner, "failed", error=str(msg)[:300])
-                self._notify(
-                    did, "publish_failed", f"Publishing {did} failed: {msg}", f"mktd publish {did}"
-                )
+                # A rate limit is not a failure to alert on: the caller queues a retry.
+                if not isinstance(exc, E.RateLimitError):
+                    self._notify(
+                        did,
+                        "publish_failed",
+                        f"Publishing {did} failed: {msg}",
+                        f"mktd publish {did}",
+                    )
             raise
 
     def _run(self, did: str, segments: list[str], image: str | None) -> PublishResult:
@@ -105,7 +113,7 @@ class Publisher:
         prev: str | None = None
         media = None
         for i, text in enumerate(segments):
-            self.store.renew_lease(did, self.owner, self.clock() + LEASE_S)
+            self.store.renew_lease(did, self.owner, self.clock() + self.lease_s)
             row = rows.get(i)
             if row and row["status"] == "published":
                 prev = row["remote_id"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from mktdirector.agents.publish import Publisher, PublishResult, resolve
@@ -29,12 +30,25 @@ def token_warning(client: Integration) -> str | None:
 
 
 def publish_draft(
-    store: Store, client: Integration, draft_id: str, *, image: str | None = None
+    store: Store,
+    client: Integration,
+    draft_id: str,
+    *,
+    image: str | None = None,
+    owner: str | None = None,
+    lease_s: float | None = None,
 ) -> PublishResult:
+    """Publish exactly once; the worker passes `owner`/`lease_s` (its job's) for the draft lease."""
     draft = store.get_draft(draft_id)
     check_publishable(draft)
     client.require_connection()
-    publisher = Publisher(store, target_for(client), account=client.account)
+    publisher = Publisher(
+        store,
+        target_for(client),
+        account=client.account,
+        owner=owner,
+        **({"lease_s": lease_s} if lease_s is not None else {}),
+    )
     return publisher.publish(draft["id"], image=image)
 
 
@@ -98,3 +112,25 @@ def resolve_needs_check(
             url if url and url.startswith("http") else _url_for(client_platform, rid)
         ),
     )
+
+
+def queue_retry(
+    store: Store, draft_id: str, *, platform: str, account: str | None, retry_after: float | None
+) -> str:
+    """A rate-limited publish is not lost: queue it for `mktd worker` at the reset time."""
+    from datetime import UTC, datetime
+
+    from mktdirector.agents import drafts
+
+    wait = retry_after if retry_after is not None else 900.0  # unknown reset: try in 15 min
+    due = datetime.fromtimestamp(time.time() + wait, UTC)
+    if store.get_draft(draft_id)["status"] == "failed":
+        drafts.transition(store, draft_id, "approved")
+    job = store.schedule_publish(
+        draft_id,
+        platform=platform,
+        account=account,
+        due_utc=due.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        payload={"reason": "rate_limited"},
+    )
+    return str(job["due_utc"])

@@ -31,8 +31,11 @@ def fetch_metrics(
     *,
     since_utc: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    posts: list[dict[str, Any]] | None = None,
 ) -> FetchResult:
-    posts = store.published_posts(platform=client.name, since_utc=since_utc)
+    """Snapshot the metrics of `posts` (default: every published post since `since_utc`)."""
+    if posts is None:
+        posts = store.published_posts(platform=client.name, since_utc=since_utc)
     result = FetchResult(client.name, posts=len(posts))
     by_remote = {p["remote_id"]: p for p in posts}
     ids = list(by_remote)

@@ -1,4 +1,5 @@
-"""What `mktd status` reports: home, database, secret store, per-platform credentials."""
+"""What `mktd status` reports: home, database, secret store, per-platform credentials, and
+(once the database exists) the monitoring figures of agents/monitoring.py under `monitoring`."""
 
 from __future__ import annotations
 
@@ -27,8 +28,18 @@ def secret_store_name(mode: str) -> str:
 
 
 def gather_status(
-    home: Path, store: Store, credentials: CredentialStore, secrets_mode: str
+    home: Path,
+    store: Store,
+    credentials: CredentialStore,
+    secrets_mode: str,
+    *,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
+    """Status as a JSON-ready dict. The keys present before monitoring existed keep their
+    meaning; `notifications_unread` and `monitoring` appear once there is a database."""
+    from mktdirector.agents.monitoring import gather_monitoring
+
+    now = now or datetime.now(UTC)
     db = paths.db_path(home)
     status: dict[str, Any] = {
         "home": str(home),
@@ -43,9 +54,10 @@ def gather_status(
         status["database"]["size_bytes"] = db.stat().st_size
         try:
             connections = store.connections()
-            since = (datetime.now(UTC) - timedelta(hours=24)).isoformat(timespec="seconds")
+            since = (now - timedelta(hours=24)).isoformat(timespec="seconds")
             summary = store.platform_call_summary(since.replace("+00:00", "Z"))
             status["notifications_unread"] = store.unread_count()
+            status["monitoring"] = gather_monitoring(store, credentials, now=now)
         except MktdError as e:
             status["database"]["error"] = e.message
     for pid, info in PLATFORMS.items():

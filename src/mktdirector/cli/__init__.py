@@ -14,18 +14,26 @@ import typer
 from typer.core import TyperGroup
 
 from mktdirector import __version__
+from mktdirector.cli import alerts as alerts_cmd
 from mktdirector.cli import analytics as analytics_cmd
 from mktdirector.cli import auth as auth_cmd
 from mktdirector.cli import brand as brand_cmd
 from mktdirector.cli import checks as checks_cmd
 from mktdirector.cli import config as config_cmd
+from mktdirector.cli import crm as crm_cmd
 from mktdirector.cli import drafts as drafts_cmd
+from mktdirector.cli import email as email_cmd
+from mktdirector.cli import ga as ga_cmd
 from mktdirector.cli import init as init_cmd
 from mktdirector.cli import logs as logs_cmd
+from mktdirector.cli import notifications as notifications_cmd
 from mktdirector.cli import publish as publish_cmd
+from mktdirector.cli import queue as queue_cmd
+from mktdirector.cli import report as report_cmd
 from mktdirector.cli import social as social_cmd
 from mktdirector.cli import status as status_cmd
 from mktdirector.cli import strategy as strategy_cmd
+from mktdirector.cli import worker as worker_cmd
 from mktdirector.core.errors import ExitCode, MktdError
 
 
@@ -132,6 +140,10 @@ def _root(
         log_file = log_path(deps.home)
     _output.reset()
     _output.setup_logging(log_file, verbose=deps.verbose)
+    if not _wants_json():
+        from mktdirector.cli.notifications import unread_notice
+
+        unread_notice(deps.home, sys.argv[1:] if _argv is None else _argv)
 
 
 app.add_typer(init_cmd.app)
@@ -140,6 +152,9 @@ app.add_typer(auth_cmd.app, name="auth")
 app.add_typer(social_cmd.app)
 app.add_typer(strategy_cmd.app)
 app.add_typer(publish_cmd.app)
+app.add_typer(queue_cmd.app)  # mktd schedule ID --at WHEN
+app.add_typer(queue_cmd.queue_app, name="queue")
+app.add_typer(worker_cmd.app)
 app.add_typer(drafts_cmd.app, name="drafts")
 app.add_typer(analytics_cmd.app, name="analytics")
 app.add_typer(brand_cmd.app, name="brand")
@@ -147,6 +162,12 @@ app.add_typer(checks_cmd.app)
 app.add_typer(status_cmd.app)
 app.add_typer(logs_cmd.app)
 app.add_typer(config_cmd.app, name="config")
+app.add_typer(crm_cmd.app, name="crm")
+app.add_typer(ga_cmd.app, name="ga")
+app.add_typer(email_cmd.app, name="email")
+app.add_typer(report_cmd.app)  # mktd report
+app.add_typer(alerts_cmd.app, name="alerts")
+app.add_typer(notifications_cmd.app, name="notifications")
 
 
 def main() -> None:

@@ -300,3 +300,122 @@ def check_dry_run(r: dict[str, Any]) -> None:
             line(f"  {k}: {v}")
     elif r.get("detail"):
         line(f"would not send: {r['detail']}")
+
+
+# --- report, monitoring, notifications (issue 6) ---------------------------------------------
+
+
+def text(data: str) -> None:
+    """Rendered output (CSV, HTML, JSON text) to stdout as it is, secrets masked."""
+    sys.stdout.write(redact(data))
+    sys.stdout.flush()
+
+
+class capture:  # noqa: N801 - used as `with _output.capture() as buf`
+    """Send what would go to stdout's console into a string (a table report written to a file)."""
+
+    def __init__(self, width: int = 140) -> None:
+        import io
+
+        self.buf = io.StringIO()
+        self.width = width
+        self._saved: Console | None = None
+
+    def __enter__(self) -> Any:
+        from rich.console import Console
+
+        self._saved = _consoles.get("out")
+        _consoles["out"] = Console(file=self.buf, width=self.width, color_system=None)
+        return self.buf
+
+    def __exit__(self, *exc: object) -> None:
+        if self._saved is None:
+            _consoles.pop("out", None)
+        else:
+            _consoles["out"] = self._saved
+
+
+def report(data: dict[str, Any]) -> None:
+    """The terminal report: header, tables, a daily bar chart and sparklines, notes."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from mktdirector.cli import _report_view as view
+
+    c = console()
+    tf = data["timeframe"]
+    c.print(Text(f"Report {tf['first']} to {tf['last']} (UTC)", style="bold"))
+    if data.get("summary"):
+        c.print(Text(redact(data["summary"])))
+    for sec in view.sections(data):
+        t = Table(title=sec["title"], header_style="bold", title_justify="left")
+        cols = sec["columns"]
+        widths = [max([len(view.SHORT.get(c, c)), *(len(r[i]) for r in sec["rows"])])
+                  for i, c in enumerate(cols)]  # fmt: skip
+        # The topic is the one column that gives way: whatever the figures leave of the width.
+        fixed = sum(w for c, w in zip(cols, widths, strict=True) if c != "topic")
+        topic_w = max(8, min(28, c.width - fixed - 3 * len(cols) - 1))
+        for col, width in zip(cols, widths, strict=True):
+            label = view.SHORT.get(col, col)
+            if col == "topic":
+                t.add_column(label, no_wrap=True, overflow="ellipsis", width=topic_w)
+            else:
+                just = "left" if col in view.TEXT_COLUMNS else "right"
+                t.add_column(label, justify=just, no_wrap=True, min_width=width)
+        for row in sec["rows"]:
+            t.add_row(*(redact(v) for v in row))
+        c.print(t)
+    trend = data.get("trend") or []
+    if not data["posts"]:
+        info("No posts were published in this timeframe (mktd publish, or --timeframe 30d).")
+    elif trend:
+        c.print(Text.assemble(*view.legend(data["channels"])))
+        if len(trend) <= 31:
+            for pieces in view.trend_lines(trend, data["channels"]):
+                c.print(Text.assemble(*pieces), no_wrap=True, overflow="crop")
+        for spark in view.sparklines(trend):
+            c.print(Text(spark), no_wrap=True, overflow="crop")
+    for note in data.get("notes") or []:
+        warn(note)
+
+
+def monitoring(data: dict[str, Any]) -> None:
+    """`mktd status` monitoring: a row per platform/account, then queue, worker, alerts."""
+    from mktdirector.cli import _status_view as view
+
+    if data["accounts"]:
+        line("API health (24 h / 7 d)", style="bold")
+    for text, style in view.account_lines(data["accounts"]):
+        line(text, style=style)
+    for text, style in view.summary_lines(data):
+        line(text, style=style)
+
+
+def notification_list(rows: Sequence[dict[str, Any]]) -> None:
+    if not rows:
+        info("No notifications.")
+        return
+    styles = {"error": "red", "warning": "yellow"}
+    for n in rows:
+        mark = " " if n.get("read_utc") else "•"
+        head = f"{mark} {n['id']}  {n['created_utc'][:16].replace('T', ' ')}  {n['subject']}"
+        line(head, style=styles.get(n.get("severity") or ""))
+        line(f"    {n['message']}")
+        if n.get("hint"):
+            line(f"    fix: {n['hint']}")
+
+
+def unread_notice(count: int) -> None:
+    """The one line every command shows while notifications are unread (plain: it is cheap)."""
+    s = "s" if count != 1 else ""
+    sys.stderr.write(f"mktd: {count} unread notification{s}: mktd notifications\n")
+
+
+def alert_deliveries(results: dict[str, dict[str, Any]]) -> None:
+    marks = {"sent": ("✓", "green"), "error": ("✗", "red")}
+    for name, r in results.items():
+        mark, style = marks.get(r["status"], ("–", None))
+        detail = r.get("receipt") or r.get("error") or ""
+        line(f"{mark} {name:<9} {r['status']}" + (f" · {detail}" if detail else ""), style=style)
+        if r.get("hint") and r["status"] == "error":
+            line(f"  hint: {r['hint']}")

@@ -38,9 +38,19 @@ def social(
     publish: Annotated[
         bool, typer.Option("--publish", help="Approve and publish it now (asks unless --yes).")
     ] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="With --publish: don't ask.")] = False,
+    schedule_when: Annotated[
+        str | None,
+        typer.Option(
+            "--schedule",
+            metavar="WHEN",
+            help='Approve and schedule it: "tomorrow 9:00", "in 2h", next-slot (asks unless --yes).',
+        ),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="With --publish/--schedule: don't ask.")
+    ] = False,
     image: Annotated[
-        str | None, typer.Option("--image", help="With --publish: attach an image.")
+        str | None, typer.Option("--image", help="With --publish/--schedule: attach an image.")
     ] = None,
     dry_run: Annotated[
         bool,
@@ -67,6 +77,11 @@ def social(
             hint='mktd social linkedin --topic "AI ROI"',
         )
     deps = _deps.current()
+    when = None
+    if schedule_when is not None:  # checked before anything is generated or saved
+        from mktdirector.cli.queue import when_for
+
+        when = when_for(deps, pid, schedule_when, publish=publish)
     brand = deps.brand()
     if topic is not None:
         stream = None
@@ -90,9 +105,12 @@ def social(
         composed = compose.compose_from_text(brand, platform=pid, text=body_text)
         source = "text" if text is not None else "file"
     if dry_run:
-        return _show_dry_run(
+        _show_dry_run(
             deps, pid, composed, topic=topic, publish=publish, account=account, json_out=json_out
         )
+        if when is not None and not json_out:
+            _output.info(f"Would be approved and scheduled for {when.label}.")
+        return
     view = compose.save(
         deps.store,
         brand,
@@ -105,6 +123,10 @@ def social(
     )
     if publish:
         return _approve_and_publish(deps, view, yes=yes, image=image, json_out=json_out)
+    if when is not None:
+        from mktdirector.cli.queue import approve_and_schedule
+
+        return approve_and_schedule(deps, view, when, yes=yes, image=image, json_out=json_out)
     if json_out:
         _output.emit_json(view.to_dict())
         return

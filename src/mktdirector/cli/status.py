@@ -1,4 +1,4 @@
-"""`mktd status`: where things are and what is connected."""
+"""`mktd status`: where things are, what is connected, and how the APIs are doing."""
 
 from typing import Annotated
 
@@ -9,7 +9,9 @@ app = typer.Typer()
 
 @app.command("status")
 def status(json_out: Annotated[bool, typer.Option("--json", help="Output JSON.")] = False) -> None:
-    """Show the home, database, secret store and, per platform, credentials and recent calls."""
+    """Show the home, database, secret store and, per platform and account, calls, success rate,
+    failures, latency, rate limits and token health (24 h / 7 d); the queue, the worker and
+    unread notifications."""
     from mktdirector.agents.status import gather_status
     from mktdirector.cli import _deps, _output
 
@@ -34,3 +36,5 @@ def status(json_out: Annotated[bool, typer.Option("--json", help="Output JSON.")
         ["label", "credentials", "calls_24h", "errors_24h", "last_ok", "last_error"],
         headers=["platform", "credentials", "calls 24h", "errors 24h", "last ok", "last error"],
     )
+    if "monitoring" in data:
+        _output.monitoring(data["monitoring"])

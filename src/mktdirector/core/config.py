@@ -85,6 +85,41 @@ class ConfigKey:
     default: Any
     help: str
     env: str | None = None  # environment variable that overrides config.toml
+    # What the `*` of a pattern may stand for; empty = a platform id (leading `*`) or anything.
+    star: tuple[str, ...] = ()
+
+
+def _zone(s: str) -> str:
+    from mktdirector.core.when import zone_name
+
+    return zone_name(s)
+
+
+def _slots(s: str) -> str:
+    from mktdirector.core.when import normalize_slots
+
+    return normalize_slots(s)
+
+
+def _late_policy(s: str) -> str:
+    v = s.strip().lower()
+    if v not in {"publish-late", "skip"}:
+        raise ValueError("expected publish-late or skip")
+    return v
+
+
+def _email_address(s: str) -> str:
+    v = s.strip()
+    if v.count("@") != 1 or " " in v or "." not in v.rpartition("@")[2]:
+        raise ValueError("expected an email address, e.g. you@example.com")
+    return v
+
+
+def _fraction(s: str) -> float:
+    v = float(s)
+    if not 0 < v <= 1:
+        raise ValueError("must be more than 0 and at most 1, e.g. 0.5")
+    return v
 
 
 KEYS: tuple[ConfigKey, ...] = (
@@ -126,6 +161,55 @@ KEYS: tuple[ConfigKey, ...] = (
     ),
     ConfigKey("twitter.cost_post", _non_negative_float, 0.015, "USD per X post (pay-per-use)."),
     ConfigKey("twitter.cost_post_url", _non_negative_float, 0.20, "USD per X post with a URL."),
+    # Scheduling and the worker (issue 6).
+    ConfigKey(
+        "schedule.timezone",
+        _zone,
+        None,
+        "IANA zone for schedule times (default: TZ, then the system zone).",
+        "MKTD_TZ",
+    ),
+    ConfigKey(
+        "schedule.late_policy",
+        _late_policy,
+        "publish-late",
+        "Missed slot: publish-late (within the grace) | skip.",
+    ),
+    ConfigKey(
+        "schedule.grace_minutes",
+        _non_negative_int,
+        120,
+        "How late a missed slot may still be published.",
+        "MKTD_SCHEDULE_GRACE_MINUTES",
+    ),
+    ConfigKey(
+        "schedule.*",
+        _slots,
+        None,
+        "Recurring slots for --at next-slot, e.g. 'Tue,Thu 09:00'.",
+        star=("linkedin", "twitter"),
+    ),
+    ConfigKey(
+        "worker.lease_seconds",
+        _positive_float,
+        300.0,
+        "How long a worker holds a job before another may take it over.",
+        "MKTD_WORKER_LEASE_S",
+    ),
+    # Alerts (issue 6): Slack comes from SLACK_WEBHOOK_URL, email goes through SendGrid.
+    ConfigKey(
+        "alerts.email",
+        _email_address,
+        None,
+        "Where alert emails go (sent through SendGrid from SENDGRID_FROM_EMAIL).",
+        "MKTD_ALERT_EMAIL",
+    ),
+    ConfigKey(
+        "alerts.failure_rate",
+        _fraction,
+        0.5,
+        "Alert when more than this share of a platform's calls in the last hour failed (>= 5).",
+    ),
 )
 
 
@@ -138,7 +222,11 @@ def find_key(key: str) -> ConfigKey:
             prefix = key.split(".", 1)[0]
             from mktdirector.core.platforms import PLATFORMS
 
-            if prefix in PLATFORMS or not spec.pattern.startswith("*"):
+            if spec.star:
+                # `schedule.*`: the part after the fixed prefix must be one of `star`.
+                if key[spec.pattern.index("*") :] in spec.star:
+                    return spec
+            elif prefix in PLATFORMS or not spec.pattern.startswith("*"):
                 return spec
     raise UsageError(f"Unknown config key {key!r}.", hint="mktd config show --all lists every key")
 

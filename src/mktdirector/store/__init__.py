@@ -7,11 +7,17 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mktdirector.store.alerting import AlertingMixin
 from mktdirector.store.audit import AuditMixin
 from mktdirector.store.content import ContentMixin
+from mktdirector.store.crm import CrmMixin
+from mktdirector.store.email import EmailMixin
+from mktdirector.store.jobs import JobsMixin
 from mktdirector.store.metrics import MetricsMixin
+from mktdirector.store.monitoring import MonitoringMixin
 from mktdirector.store.notifications import NotificationsMixin
 from mktdirector.store.posts import PostsMixin
+from mktdirector.store.reporting import ReportingMixin
 from mktdirector.store.state import ConnectionsMixin, RateStateMixin, SecretsMixin
 
 if TYPE_CHECKING:
@@ -29,6 +35,12 @@ class Store(
     ContentMixin,
     PostsMixin,
     MetricsMixin,
+    JobsMixin,
+    CrmMixin,
+    EmailMixin,
+    ReportingMixin,
+    MonitoringMixin,
+    AlertingMixin,
 ):
     """The product's state. Nothing touches the file until a method needs it."""
 

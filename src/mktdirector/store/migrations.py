@@ -392,3 +392,29 @@ def m007_jobs(db: Database) -> None:
         },
         pk="id",
     )
+
+
+@migrations()
+def m008_email_send_key(db: Database) -> None:
+    # Exactly-once for email: a re-run of the same send (same content, sender and recipients)
+    # finds its earlier row by this key and refuses instead of sending twice.
+    db["emails"].add_column("send_key", str)
+    db["emails"].add_column("subject", str)
+    db["emails"].create_index(["send_key"])
+    db["emails"].create_index(["batch_id"])
+
+
+@migrations()
+def m009_jobs_one_active(db: Database) -> None:
+    # At most one active publish job per draft, and one active periodic job per kind and
+    # platform/account: a second worker or a racing `mktd schedule` cannot queue a duplicate.
+    db.execute(
+        "create unique index jobs_one_active_publish on jobs (draft_id) "
+        "where kind = 'publish' and status in ('queued', 'running')"
+    )
+    db.execute(
+        "create unique index jobs_one_active_periodic "
+        "on jobs (kind, coalesce(platform, ''), coalesce(account, '')) "
+        "where kind != 'publish' and status in ('queued', 'running')"
+    )
+    db["workers"].create_index(["last_seen_utc"])

@@ -1,0 +1,63 @@
+"""How report figures read, shared by the terminal, CSV-free views and the HTML report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+LABELS = {
+    "channel": "channel",
+    "posts": "posts",
+    "draft_id": "draft",
+    "published_utc": "published",
+    "topic": "topic",
+    "impressions": "impressions",
+    "reach": "reach",
+    "engagements": "engagements",
+    "engagement_rate": "eng. rate",
+    "link_clicks": "link clicks",
+    "sessions": "sessions",
+    "key_events": "key events",
+    "leads": "leads",
+    "cost_usd": "cost",
+    "cost_per_engagement": "cost/eng.",
+    "cost_per_lead": "cost/lead",
+}
+CHANNEL_LABELS = {"linkedin": "LinkedIn", "twitter": "X", "email": "Email", "all": "All"}
+CHANNEL_COLORS = {"linkedin": "#0a66c2", "twitter": "#1d9bf0", "email": "#e37400"}
+
+
+def fmt(field: str, value: Any) -> str:
+    """One figure as a person reads it; unknown figures are a dash, never 0."""
+    if value is None:
+        return "–"
+    if field == "channel":
+        return CHANNEL_LABELS.get(value, str(value))
+    if field == "engagement_rate":
+        return f"{value * 100:.2f}%"
+    if field.startswith("cost") or field.endswith("cost_usd"):
+        return usd(float(value))
+    if field == "published_utc":
+        return str(value)[:16].replace("T", " ")
+    if field == "key_events":
+        v = float(value)
+        return f"{v:,.0f}" if v.is_integer() else f"{v:,.2f}"
+    if isinstance(value, int | float):
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    return str(value)
+
+
+def usd(v: float) -> str:
+    # Per-engagement costs are fractions of a cent: keep enough digits to compare them.
+    if v == 0:
+        return "$0"
+    if abs(v) >= 100:
+        return f"${v:,.0f}"
+    if abs(v) >= 1:
+        return f"${v:,.2f}"
+    return f"${v:.4f}"
+
+
+def columns(shown: list[str], *, per_post: bool) -> list[str]:
+    """Table columns for the chosen metrics (posts first, cost last)."""
+    head = ["published_utc", "channel", "draft_id", "topic"] if per_post else ["channel", "posts"]
+    return [*head, *shown, "cost_usd"]

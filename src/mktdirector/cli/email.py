@@ -1,0 +1,204 @@
+"""`mktd email send|stats|cancel|list|resolve` (SendGrid)."""
+
+from typing import Annotated, Any
+
+import typer
+
+app = typer.Typer(help="Send email drafts through SendGrid and read their stats.",
+                  no_args_is_help=True)  # fmt: skip
+JsonOpt = Annotated[bool, typer.Option("--json", help="Output JSON.")]
+
+
+@app.command("send")
+def send(
+    to: Annotated[
+        list[str], typer.Option("--to", help="Recipient (repeatable; commas work).")
+    ] = [],  # noqa: B006
+    draft: Annotated[str | None, typer.Option("--draft", help="An approved email draft.")] = None,
+    subject: Annotated[
+        str | None, typer.Option("--subject", help="Subject (with --body-file).")
+    ] = None,
+    body_file: Annotated[
+        str | None, typer.Option("--body-file", help="Body: .html as HTML, else plain text.")
+    ] = None,
+    to_csv: Annotated[
+        str | None, typer.Option("--to-csv", help="CSV with an email column: more recipients.")
+    ] = None,
+    from_addr: Annotated[
+        str | None, typer.Option("--from", help="Sender (default: SENDGRID_FROM_EMAIL).")
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="Schedule: ISO time, 'in 2h', 'tomorrow 9:00' (<= 72 h)."),
+    ] = None,
+    category: Annotated[str | None, typer.Option("--category", help="SendGrid category.")] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the exact request; send nothing.")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Send without asking.")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Send an approved email draft (or a subject and body file) exactly once."""
+    from mktdirector.agents import email_send
+    from mktdirector.agents.email_plan import plan_send
+    from mktdirector.cli import _deps
+
+    deps = _deps.current()
+    plan = plan_send(deps.store, to=to, to_csv=to_csv, draft_id=draft, subject=subject,
+                     body_file=body_file, from_addr=from_addr, at=at, category=category,
+                     require_approved=not dry_run)  # fmt: skip
+    client = deps.integration("sendgrid")
+    if dry_run:
+        return _dry_run(email_send.dry_run(client, plan), plan, json_out)
+    client.require_connection()
+    email_send.check_unsent(deps.store, plan)  # refuse a repeat before asking anything
+    _confirm(plan, yes)
+    outcome = email_send.send_email(deps.store, client, plan)
+    _render_send(outcome, json_out)
+    if outcome.status == "needs-check":
+        raise typer.Exit(1)
+
+
+@app.command("stats")
+def stats(
+    since: Annotated[
+        str | None, typer.Option("--since", help="From YYYY-MM-DD (or 7d, 4w); default 7d.")
+    ] = None,
+    category: Annotated[str | None, typer.Option("--category", help="One category.")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Requests, deliveries, opens, clicks, bounces and spam reports per day."""
+    from mktdirector.agents.email_ops import fetch_stats
+    from mktdirector.agents.periods import parse_since
+    from mktdirector.cli import _deps, _output
+
+    deps = _deps.current()
+    start = parse_since(since, default_days=7)
+    report = fetch_stats(deps.store, deps.integration("sendgrid"), since=start, category=category)
+    if json_out:
+        _output.emit_json(report)
+        return
+    cols = ["date", "requests", "delivered", "opens", "unique_opens", "clicks", "bounces",
+            "spam_reports"]  # fmt: skip
+    rows = [*report.rows, {"date": "total", **report.totals}]
+    title = f"SendGrid stats since {report.since}" + (f", category {category}" if category else "")
+    _output.table(rows, cols, title=title)
+
+
+@app.command("cancel")
+def cancel(
+    batch_id: Annotated[str, typer.Argument(help="The batch id of a scheduled send.")],
+    json_out: JsonOpt = False,
+) -> None:
+    """Cancel a scheduled send (every email of its batch)."""
+    from mktdirector.agents.email_ops import cancel_batch
+    from mktdirector.cli import _deps, _output
+
+    deps = _deps.current()
+    result = cancel_batch(deps.store, deps.integration("sendgrid"), batch_id)
+    if json_out:
+        _output.emit_json(result)
+        return
+    _output.success(f"Cancelled batch {result.batch_id} ({len(result.emails)} email(s) here).")
+    if result.warning:
+        _output.warn(result.warning)
+
+
+@app.command("list")
+def list_(
+    limit: Annotated[int, typer.Option("--limit", min=1, help="How many.")] = 20,
+    json_out: JsonOpt = False,
+) -> None:
+    """Emails sent (or being checked), newest first."""
+    from mktdirector.agents.email_ops import list_emails
+    from mktdirector.cli import _deps, _output
+
+    rows = list_emails(_deps.current().store, limit=limit)
+    if json_out:
+        _output.emit_json(rows)
+        return
+    for r in rows:
+        r["when"] = (r.get("send_at_utc") or r.get("sent_utc") or r["created_utc"])[:19]
+    cols = ["id", "status", "recipients", "subject", "message_id", "when"]
+    _output.table(rows, cols, headers=["id", "status", "to", "subject", "message id", "when"])
+    scheduled = [r for r in rows if r["status"] == "scheduled" and r.get("batch_id")]
+    for r in scheduled:
+        _output.info(f"{r['id']}: scheduled in batch {r['batch_id']} (mktd email cancel BATCH)")
+
+
+@app.command("resolve")
+def resolve(
+    email_id: Annotated[str, typer.Argument(help="An email in needs-check.")],
+    outcome: Annotated[
+        str, typer.Argument(help="sent or not-sent (what SendGrid Activity shows).")
+    ],
+    message_id: Annotated[
+        str | None, typer.Option("--message-id", help="With sent: the message id seen there.")
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Settle an email whose send outcome was unknown, after looking in SendGrid."""
+    from mktdirector.agents.email_send import resolve_email
+    from mktdirector.cli import _deps, _output
+    from mktdirector.core.errors import UsageError
+
+    if outcome not in ("sent", "not-sent"):
+        raise UsageError(
+            "The outcome is sent or not-sent.", hint=f"mktd email resolve {email_id} sent"
+        )
+    row = resolve_email(
+        _deps.current().store, email_id, sent=outcome == "sent", message_id=message_id
+    )
+    if json_out:
+        _output.emit_json(row)
+        return
+    then = "" if outcome == "sent" else " Send it again with the same command."
+    _output.success(f"Noted: email {row['id']} is {row['status']}.{then}")
+
+
+# helpers ---------------------------------------------------------------------------------------
+def _confirm(plan: Any, yes: bool) -> None:
+    from mktdirector.cli import _output
+    from mktdirector.core.errors import UsageError
+
+    when = f"at {plan.send_at:%Y-%m-%d %H:%M %Z}" if plan.send_at else "now"
+    first = plan.recipients[0] + (
+        f" and {len(plan.recipients) - 1} more" if len(plan.recipients) > 1 else ""
+    )
+    _output.info(f"Email {plan.content.subject!r} from {plan.from_email} to {first}, {when}.")
+    for b in plan.skipped:
+        _output.warn(f"recipients CSV line {b.line}: {b.reason} (skipped)")
+    if not _output.confirm("Send it?", assume_yes=yes):
+        raise UsageError("Not sent: sending needs a confirmation.",
+                         hint="Run it in a terminal, or add --yes")  # fmt: skip
+
+
+def _dry_run(plan_out: dict[str, Any], plan: Any, json_out: bool) -> None:
+    from mktdirector.cli import _output
+
+    if json_out:
+        _output.emit_json(plan_out)
+        return
+    _output.requests(plan_out)
+    for b in plan.skipped:
+        _output.warn(f"recipients CSV line {b.line}: {b.reason} (would be skipped)")
+    if not plan_out["approved"]:
+        _output.warn(f"The draft is not approved: mktd drafts approve {plan.content.draft_id}")
+
+
+def _render_send(outcome: Any, json_out: bool) -> None:
+    from mktdirector.cli import _output
+
+    if json_out:
+        _output.emit_json(outcome)
+    elif outcome.status == "needs-check":
+        _output.warn(outcome.message)
+    else:
+        ids = ", ".join(outcome.message_ids) or "(SendGrid gave no message id)"
+        when = (
+            f" for {outcome.send_at_utc} (batch {outcome.batch_id})" if outcome.send_at_utc else ""
+        )
+        earlier = sum(1 for g in outcome.groups if g.earlier)
+        resumed = f"; {earlier} group(s) had gone out earlier" if earlier else ""
+        _output.success(f"{outcome.status.capitalize()} to {outcome.recipients} recipient(s){when}; "
+                        f"message id {ids}{resumed}.")  # fmt: skip

@@ -1,0 +1,94 @@
+"""`mktd notifications [--all] [--json]` and `mktd notifications ack [ID]`: in-tool alerts.
+
+`unread_notice` is what the root callback runs for every command: one COUNT query on the
+database file with the standard library, so it costs a few milliseconds and imports no store.
+"""
+
+from typing import Annotated, Any
+
+import typer
+
+app = typer.Typer(help="In-tool alerts: list them and mark them read.")
+JsonOpt = Annotated[bool, typer.Option("--json", help="Output JSON.")]
+# Commands that show no unread line: this one lists them, and the unattended ones (a cron job
+# would mail the line on every run).
+QUIET_COMMANDS = {"notifications", "worker", "alerts"}
+
+
+@app.callback(invoke_without_command=True)
+def notifications(
+    ctx: typer.Context,
+    all_: Annotated[bool, typer.Option("--all", "-a", help="Include read notifications.")] = False,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many.")] = 50,
+    json_out: JsonOpt = False,
+) -> None:
+    """List unread notifications (newest first); --all shows read ones too."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from mktdirector.cli import _deps, _output
+
+    store = _deps.current().store
+    rows = store.notifications(unread_only=not all_, limit=limit) if store.exists() else []
+    if json_out:
+        _output.emit_json(rows)
+        return
+    _output.notification_list(rows)
+    if rows and not all_:
+        _output.info("Mark them read: mktd notifications ack [ID]")
+
+
+@app.command("ack")
+def ack(
+    notification_id: Annotated[
+        str | None, typer.Argument(help="The notification (default: all unread).")
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Mark one notification, or every unread one, as read."""
+    from mktdirector.cli import _deps, _output
+    from mktdirector.core.errors import UsageError
+
+    store = _deps.current().store
+    if not store.exists():
+        count = 0
+    elif notification_id:
+        found = store.find_notification(notification_id)
+        if found is None:
+            raise UsageError(
+                f"No notification {notification_id!r}.", hint="mktd notifications --all"
+            )
+        count = store.ack(found["id"])
+    else:
+        count = store.ack()
+    if json_out:
+        _output.emit_json({"acknowledged": count})
+    else:
+        _output.info(f"{count} notification(s) marked read.")
+
+
+def unread_notice(home: Any, argv: list[str]) -> None:
+    """Show `mktd: N unread notifications` on stderr when there are any (see module doc)."""
+    words = [a for a in argv if not a.startswith("-")]
+    if not words or words[0] in QUIET_COMMANDS or {"--help", "-h"} & set(argv):
+        return
+    from mktdirector.core.paths import db_path
+
+    path = db_path(home)
+    if not path.is_file():
+        return  # never create the database just to count
+    import sqlite3
+
+    try:
+        # mode=rw: open the existing file only; a short timeout so a busy writer never stalls us.
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=0.2)
+        try:
+            row = conn.execute("select count(*) from notifications where read_utc is null")
+            count = int(row.fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return  # an old or busy database: the notice is a convenience, never an error
+    if count:
+        from mktdirector.cli import _output
+
+        _output.unread_notice(count)

@@ -1,0 +1,129 @@
+"""`mktd worker [--once] [--interval S]` and `mktd worker --install systemd|cron|launchd`."""
+
+from typing import Annotated, Any
+
+import typer
+
+app = typer.Typer()
+
+
+@app.command("worker")
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="Run what is due, then exit.")] = False,
+    interval: Annotated[
+        float,
+        typer.Option("--interval", min=1.0, metavar="S", help="Seconds between runs when looping."),
+    ] = 60.0,
+    install: Annotated[
+        str | None,
+        typer.Option(
+            "--install", metavar="KIND", help="Print a systemd|cron|launchd setup that runs --once."
+        ),
+    ] = None,
+    write: Annotated[
+        bool, typer.Option("--write", help="With --install: write the files where they belong.")
+    ] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Output JSON.")] = False,
+) -> None:
+    """Publish due posts, retry rate-limited ones, refresh analytics and tokens.
+
+    Safe to run several at once (jobs are leased). SIGTERM or Ctrl-C finishes the current job
+    and exits.
+    """
+    from mktdirector.cli import _deps
+
+    deps = _deps.current()
+    if install is not None:
+        return _install(deps, install, write=write, json_out=json_out)
+    if write:
+        from mktdirector.core.errors import UsageError
+
+        raise UsageError(
+            "--write goes with --install.", hint="mktd worker --install systemd --write"
+        )
+    run(deps, once=once, interval=interval, json_out=json_out)
+
+
+def run(deps: Any, *, once: bool, interval: float, json_out: bool) -> None:
+    import signal
+    from signal import SIGINT, SIGTERM
+
+    from mktdirector.agents.worker import StopFlag
+
+    stop = StopFlag()
+    # The handler only sets a flag: the current job finishes, the loop ends between jobs.
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (SIGTERM, SIGINT)}
+    try:
+        _loop(deps, stop, once=once, interval=interval, json_out=json_out)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _loop(deps: Any, stop: Any, *, once: bool, interval: float, json_out: bool) -> None:
+    from mktdirector.agents import schedule as sched
+    from mktdirector.agents.worker import Settings, Worker
+    from mktdirector.cli import _output
+
+    w = Worker(
+        deps.store,
+        deps.integration,
+        settings=Settings.from_config(deps.config.get),
+        tz=sched.user_tz(deps.config.get),
+        slots=lambda p: deps.config.get(f"schedule.{p}"),
+        after_run=lambda: _alerts(deps),
+    )
+
+    def show(o: Any) -> None:
+        if json_out:
+            _output.emit_json_line(o.to_dict())
+        elif not o.quiet:
+            what = f"{o.kind} {o.draft_id}" if o.draft_id else f"{o.kind} {o.platform or ''}"
+            link = f"  {o.url}" if o.url else ""
+            _output.info(f"{o.status:<9} {what.strip()}: {o.message}{link}")
+
+    if once:
+        outcomes = w.run_once(stop=stop, on_outcome=show)
+        if not json_out and not any(not o.quiet for o in outcomes):
+            _output.info("Nothing was due.")
+        return
+    if not json_out:
+        _output.info(f"mktd worker: running due jobs every {interval:g} s; Ctrl-C to stop.")
+
+    def failed(exc: Exception) -> None:
+        msg = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+        _output.warn(f"This run failed ({msg}); trying again in {interval:g} s.")
+
+    w.run_forever(interval, stop, on_outcome=show, on_error=failed)
+    if not json_out:
+        _output.info("mktd worker: stopped.")
+
+
+def _alerts(deps: Any) -> None:
+    """After each run: raise alerts for what went wrong and deliver them (Slack, email)."""
+    from mktdirector.agents.alerts import run_alerts
+
+    run_alerts(
+        deps.store, deps.alert_channels(), failure_rate=deps.config.get("alerts.failure_rate")
+    )
+
+
+def _install(deps: Any, kind: str, *, write: bool, json_out: bool) -> None:
+    from mktdirector.agents import worker_install
+    from mktdirector.cli import _output
+
+    p = worker_install.plan(kind.strip().lower(), home=deps.home)
+    if write:
+        worker_install.write(p)
+    if json_out:
+        _output.emit_json(p.to_dict())
+        return
+    if write and p.files:
+        for path in p.written:
+            _output.success(f"Wrote {path}")
+    else:
+        _output.text(p.text)  # as is: rich would wrap a long ExecStart line
+    label = "Install it with" if p.kind == "cron" else "Enable it with"
+    _output.info(f"{label}: {p.enable}")
+    for note in p.notes:
+        _output.info(f"Note: {note}")

@@ -1,0 +1,216 @@
+"""Report figures in SQL: one row per published draft, and daily traffic and leads.
+
+Everything is aggregated in SQLite so a report costs the posts it matches, not the history:
+- posts in the timeframe come from the (platform, published_utc) index;
+- each segment's LATEST metric snapshot is one backwards seek on the
+  (platform, remote_id, taken_utc) index (a correlated `order by taken_utc desc limit 1`), never
+  a scan or a sum over all snapshots;
+- LLM cost, GA4 traffic and HubSpot contacts are looked up by draft id (their draft_id indexes).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+# Engagements when the platform gives no total: the sum of the interactions it does give.
+_ENGAGEMENTS = """case when m.id is null then null else coalesce(m.engagements,
+    coalesce(m.likes, 0) + coalesce(m.reposts, 0) + coalesce(m.replies, 0)
+    + coalesce(m.quotes, 0) + coalesce(m.bookmarks, 0)) end"""
+
+_SOCIAL = f"""
+with seg as (
+    select p.draft_id, p.platform, p.account, p.segment, p.url, p.published_utc, p.cost_usd,
+           (select s.id from metric_snapshots s
+             where s.platform = p.platform and s.remote_id = p.remote_id
+             order by s.taken_utc desc, s.id desc limit 1) as snap_id
+    from posts p
+    where p.status = 'published' and p.platform in ({{marks}})
+      and p.published_utc >= ? and p.published_utc < ?
+),
+d as (
+    select seg.draft_id, seg.platform as channel, min(seg.account) as account,
+           min(seg.published_utc) as published_utc, count(*) as segments,
+           max(case when seg.segment = 0 then seg.url end) as url,
+           sum(seg.cost_usd) as api_cost_usd, count(m.id) as measured_segments,
+           max(m.taken_utc) as metrics_utc,
+           sum(m.impressions) as impressions, sum(m.reach) as reach,
+           sum({_ENGAGEMENTS}) as engagements, sum(m.link_clicks) as link_clicks
+    from seg left join metric_snapshots m on m.id = seg.snap_id
+    group by seg.draft_id, seg.platform
+)
+"""
+
+# Emails: a sent (or scheduled and due) send is a post; SendGrid category stats, when the email
+# has a category, give delivered (reach), unique opens (impressions) and unique clicks.
+_EMAIL = """
+with d as (
+    select e.draft_id, 'email' as channel, min(e.from_email) as account,
+           min(coalesce(e.sent_utc, e.send_at_utc)) as published_utc, count(*) as segments,
+           null as url, null as api_cost_usd, count(st.category) as measured_segments,
+           max(st.taken_utc) as metrics_utc, sum(st.unique_opens) as impressions,
+           sum(coalesce(st.delivered, e.recipients)) as reach,
+           sum(st.unique_clicks) as engagements, sum(st.unique_clicks) as link_clicks
+    from emails e
+    left join (select category, sum(delivered) as delivered, sum(unique_opens) as unique_opens,
+                      sum(unique_clicks) as unique_clicks, max(taken_utc) as taken_utc
+               from email_stats where category != '' group by category) st
+      on st.category = e.category
+    where (e.status = 'sent' or (e.status = 'scheduled' and e.send_at_utc <= ?))
+      and coalesce(e.sent_utc, e.send_at_utc) >= ? and coalesce(e.sent_utc, e.send_at_utc) < ?
+    group by e.draft_id
+)
+"""
+
+_PER_DRAFT = """
+select d.draft_id, d.channel, d.account, d.published_utc, dr.topic, d.url, d.segments,
+       d.measured_segments > 0 as measured, d.metrics_utc, d.impressions, d.reach,
+       d.engagements, d.link_clicks,
+       (select sum(t.sessions) from traffic_snapshots t where t.draft_id = d.draft_id)
+           as sessions,
+       (select sum(t.key_events) from traffic_snapshots t where t.draft_id = d.draft_id)
+           as key_events,
+       (select count(*) from contacts c where c.draft_id = d.draft_id) as leads,
+       (select sum(g.cost_usd) from generations g where g.draft_id = d.draft_id) as llm_cost_usd,
+       d.api_cost_usd
+from d left join drafts dr on dr.id = d.draft_id
+"""
+
+# Costs and rates of each post, computed by SQLite over the temp table of matched posts.
+_DERIVED = """
+with b as (select *, round(coalesce(llm_cost_usd, 0), 6) as llm,
+                  round(coalesce(api_cost_usd, 0), 6) as api from temp.report_posts)
+select draft_id, channel, account, published_utc, topic, url, segments, measured, metrics_utc,
+       impressions, reach, engagements,
+       case when impressions > 0 and engagements is not null
+            then round(1.0 * engagements / impressions, 4) end as engagement_rate,
+       link_clicks, sessions, round(key_events, 2) as key_events, leads,
+       llm as llm_cost_usd, api as api_cost_usd, round(llm + api, 6) as cost_usd,
+       case when engagements > 0 then round(round(llm + api, 6) / engagements, 6) end
+           as cost_per_engagement,
+       case when leads > 0 then round(round(llm + api, 6) / leads, 6) end as cost_per_lead
+from b
+"""
+
+# Sums per channel (and for all): unknown stays NULL; the rate only over posts with impressions.
+_TOTALS = """
+select {label} as channel, count(*) as posts, sum(measured) as measured_posts,
+       sum(impressions) as impressions, sum(reach) as reach, sum(engagements) as engagements,
+       sum(link_clicks) as link_clicks, sum(sessions) as sessions,
+       round(sum(key_events), 2) as key_events, sum(leads) as leads,
+       sum(case when impressions is not null then engagements end) as _rate_engagements,
+       sum(impressions) as _rate_impressions,
+       sum(round(coalesce(llm_cost_usd, 0), 6)) as llm_cost_usd,
+       sum(round(coalesce(api_cost_usd, 0), 6)) as api_cost_usd
+from temp.report_posts {group}
+"""
+
+_DAILY_POSTS = """
+select substr(published_utc, 1, 10) as day, channel, count(*) as posts,
+       sum(coalesce(impressions, 0)) as impressions, sum(coalesce(engagements, 0)) as engagements
+from temp.report_posts group by day, channel
+"""
+
+# What top/bottom may rank by (fixed column names, never user text).
+RANKABLE = ("engagements", "impressions", "link_clicks", "leads")
+TOP_N = 5
+
+
+def _compact(day: str) -> str:
+    return day.replace("-", "")
+
+
+class ReportingMixin:
+    db: Database
+
+    def report_figures(
+        self, channels: list[str], start: str, end: str, *, now_utc: str, rank_by: str
+    ) -> dict[str, Any]:
+        """Every per-post figure and its sums, for drafts published in [start, end) (dates,
+        end exclusive) on `channels`: {posts, by_channel, totals, top, bottom, daily_posts}.
+
+        A post's metrics are the sum over its segments of each segment's latest snapshot;
+        traffic, key events and contacts are everything attributed to the draft (utm_content).
+        The matched posts go into a temp table once; the sums, rankings and days read it.
+        """
+        if rank_by not in RANKABLE:
+            raise ValueError(f"cannot rank by {rank_by!r}")
+        conn = self.db.conn
+        parts: list[tuple[str, list[Any]]] = []
+        social = [c for c in channels if c != "email"]
+        if social:
+            sql = _SOCIAL.format(marks=",".join("?" * len(social))) + _PER_DRAFT
+            parts.append((sql, [*social, start, end]))
+        if "email" in channels:
+            parts.append((_EMAIL + _PER_DRAFT, [now_utc, start, end]))
+        # The temp table lives in memory: a report must not write files beside the database.
+        conn.execute("pragma temp_store = memory")
+        conn.execute("drop table if exists temp.report_posts")
+        try:
+            for i, (sql, params) in enumerate(parts):
+                verb = (
+                    "create temp table report_posts as"
+                    if i == 0
+                    else "insert into temp.report_posts"
+                )
+                conn.execute(f"{verb} {sql}", params)
+            return self._report_from_temp(rank_by)
+        finally:
+            conn.execute("drop table if exists temp.report_posts")
+
+    def _report_from_temp(self, rank_by: str) -> dict[str, Any]:
+        q = self.db.query
+        posts = list(q(_DERIVED + " order by published_utc, draft_id"))
+        by_channel = list(q(_TOTALS.format(label="channel", group="group by channel")))
+        totals = next(iter(q(_TOTALS.format(label="'all'", group=""))))
+        known = sum(1 for p in posts if p[rank_by] is not None)
+        k = min(TOP_N, (known + 1) // 2)  # with few posts: the better half on top
+        ranked = f"select * from ({_DERIVED}) where {rank_by} is not null"
+        top = list(q(f"{ranked} order by {rank_by} desc, published_utc, draft_id limit ?", [k]))
+        taken = [p["draft_id"] for p in top]
+        marks = ",".join("?" * len(taken)) or "null"
+        bottom = list(
+            q(
+                f"{ranked} and draft_id not in ({marks}) "
+                f"order by {rank_by}, published_utc, draft_id limit ?",
+                [*taken, min(TOP_N, known - k)],
+            )
+        )
+        return {
+            "posts": posts,
+            "by_channel": by_channel,
+            "totals": totals,
+            "top": top,
+            "bottom": bottom,
+            "daily_posts": list(q(_DAILY_POSTS)),
+        }
+
+    def report_daily_traffic(
+        self, channels: list[str], first: str, last: str
+    ) -> list[dict[str, Any]]:
+        """GA4 sessions and key events per day (first..last inclusive) of our drafts' links."""
+        marks = ",".join("?" * len(channels))
+        # GA4 returns dates as YYYYMMDD; accept both that and YYYY-MM-DD as stored.
+        sql = f"""
+            select case when length(t.date) = 8 then substr(t.date, 1, 4) || '-'
+                        || substr(t.date, 5, 2) || '-' || substr(t.date, 7, 2) else t.date end
+                   as day, sum(t.sessions) as sessions, sum(t.key_events) as key_events
+            from traffic_snapshots t join drafts d on d.id = t.draft_id
+            where ((t.date >= ? and t.date <= ?) or (t.date >= ? and t.date <= ?))
+              and d.platform in ({marks})
+            group by day order by day
+        """
+        return list(self.db.query(sql, [first, last, _compact(first), _compact(last), *channels]))
+
+    def report_daily_leads(self, channels: list[str], start: str, end: str) -> list[dict[str, Any]]:
+        """HubSpot contacts created per day in [start, end) that came from our drafts."""
+        marks = ",".join("?" * len(channels))
+        sql = f"""
+            select substr(c.created_utc, 1, 10) as day, count(*) as leads
+            from contacts c join drafts d on d.id = c.draft_id
+            where c.created_utc >= ? and c.created_utc < ? and d.platform in ({marks})
+            group by day order by day
+        """
+        return list(self.db.query(sql, [start, end, *channels]))
