@@ -139,7 +139,7 @@ def test_errors_map_to_exit_codes_with_a_hint() -> None:
     missing = run("authorize", "twitter")
     assert missing.exit_code == 3
     assert "TWITTER_CLIENT_ID is not set" in missing.stderr and "Hint:" in missing.stderr
-    unsupported = run("authorize", "hubspot")
+    unsupported = run("authorize", "salesforce")
     assert unsupported.exit_code == 2 and "not supported yet" in unsupported.stderr
     unknown = run("authorize", "myspace")
     assert unknown.exit_code == 2

@@ -251,6 +251,12 @@ def _human(seconds: float) -> str:
     return text if seconds >= 0 else f"expired {text} ago"
 
 
+def key_age_warning(row: dict[str, Any], now: float) -> str | None:
+    from mktdirector.agents.authorize_keys import key_age_warning as warn
+
+    return warn(row, now)
+
+
 def auth_status(
     *, store: Any, credentials: CredentialStore, now: float | None = None
 ) -> list[dict[str, Any]]:
@@ -273,9 +279,11 @@ def auth_status(
                              events, calls, refreshable=False))  # fmt: skip
         for c in mine:
             expires = _epoch(c.get("expires_utc"))
-            rows.append(_row(pid, c["account"], c["store"], expires, _scopes(c), now, events,
-                             calls, refreshable=bool(c.get("has_refresh")),
-                             user_id=c.get("user_id")))  # fmt: skip
+            row = _row(pid, c["account"], c["store"], expires, _scopes(c), now, events, calls,
+                       refreshable=bool(c.get("has_refresh")), user_id=c.get("user_id"))  # fmt: skip
+            # API keys do not expire, but the brief rotates them every 90 days.
+            row["warning"] = row.get("warning") or key_age_warning(c, now)
+            rows.append(row)
         if env is None and not mine and pid in PROVIDERS:
             rows.append({"platform": pid, "label": info.label, "account": None, "store": None,
                          "status": "not logged in", "hint": f"mktd authorize {pid}"})  # fmt: skip

@@ -16,7 +16,9 @@ AccountOpt = Annotated[
 
 @authorize_app.command("authorize")
 def authorize(
-    platform: Annotated[str, typer.Argument(help="linkedin or twitter (x).")],
+    platform: Annotated[
+        str, typer.Argument(help="linkedin, twitter (x), hubspot, sendgrid, google-analytics.")
+    ],
     account: AccountOpt = None,
     no_browser: Annotated[
         bool,
@@ -34,9 +36,25 @@ def authorize(
             help="Loopback port for the redirect; register http://127.0.0.1:PORT/callback.",
         ),
     ] = None,
+    from_stdin: Annotated[
+        bool, typer.Option("--from-stdin", help="API-key platforms: read the key from stdin.")
+    ] = False,
+    credentials_file: Annotated[
+        str | None,
+        typer.Option("--credentials", help="google-analytics: the service-account JSON file."),
+    ] = None,
+    property_id: Annotated[
+        str | None, typer.Option("--property-id", help="google-analytics: the GA4 property.")
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Connect an account with OAuth 2.0 in the browser; the token goes to the keyring."""
+    """Connect an account (OAuth 2.0 in the browser, or a validated API key); saved securely."""
+    from mktdirector.cli.auth_keys import API_KEY_PLATFORMS, authorize_key_command
+    from mktdirector.core.platforms import resolve_platform
+
+    if resolve_platform(platform) in API_KEY_PLATFORMS:
+        return authorize_key_command(platform, from_stdin, credentials_file, property_id,
+                                     json_out, account=account)  # fmt: skip
     from mktdirector.agents.authorize import OAuthFlow
     from mktdirector.agents.authorize import authorize as run
     from mktdirector.cli import _deps, _output
