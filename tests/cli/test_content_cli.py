@@ -207,3 +207,26 @@ def test_topics_and_plan_commands(cli, fake_llm):
     assert listed[0]["id"] == plan["id"]
     bad = cli("plan", "X", "--timeframe", "forever")
     assert bad.exit_code == 2 and "timeframe" in bad.stderr
+
+
+def test_email_draft_from_topic_and_from_text(cli, fake_llm, tmp_path):
+    fake_llm.replies.append(
+        {
+            "subject": "Your seat is ready",
+            "preheader": "Starts Monday",
+            "text": "Join at https://a.io",
+        }
+    )
+    r = cli("email", "draft", "--topic", "Course launch", "--json")
+    assert r.exit_code == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert d["kind"] == "email" and d["body"]["subject"] == "Your seat is ready"
+    assert "utm_medium=email" in d["body"]["text"] and "<a href=" in d["body"]["html"]
+    body = tmp_path / "mail.txt"
+    body.write_text("Hello,\n\nIt starts Monday.")
+    t = json.loads(
+        cli("email", "draft", "--subject", "Hi", "--body-file", str(body), "--json").stdout
+    )
+    assert t["source"] == "file" and t["body"]["text"] == "Hello,\n\nIt starts Monday."
+    bad = cli("email", "draft", "--subject", "Hi")
+    assert bad.exit_code == 2 and "--body-file" in bad.stderr

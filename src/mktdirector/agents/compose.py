@@ -66,6 +66,16 @@ def compose_from_text(brand: Brand, *, platform: str, text: str) -> Composed:
     return Composed(platform, kind, body, lint_draft(body, kind, platform, brand))
 
 
+def compose_email_from_text(brand: Brand, *, subject: str, preheader: str, text: str) -> Composed:
+    from mktdirector.agents.drafts import text_to_html
+
+    if not subject.strip() or not text.strip():
+        raise UsageError("The email needs a subject and a body.", hint="--subject S --body-file F")
+    body = {"subject": subject.strip(), "preheader": preheader.strip(), "text": text.strip(),
+            "html": text_to_html(text)}  # fmt: skip
+    return Composed("email", "email", body, lint_draft(body, "email", "email", brand))
+
+
 def save(
     store: Store,
     brand: Brand,

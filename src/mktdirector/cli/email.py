@@ -1,4 +1,4 @@
-"""`mktd email send|stats|cancel|list|resolve` (SendGrid)."""
+"""`mktd email draft|send|stats|cancel|list|resolve` (SendGrid)."""
 
 from typing import Annotated, Any
 
@@ -7,6 +7,56 @@ import typer
 app = typer.Typer(help="Send email drafts through SendGrid and read their stats.",
                   no_args_is_help=True)  # fmt: skip
 JsonOpt = Annotated[bool, typer.Option("--json", help="Output JSON.")]
+
+
+@app.command("draft")
+def draft_email(
+    topic: Annotated[
+        str | None, typer.Option("--topic", "-t", help="Write about this (LLM).")
+    ] = None,
+    subject: Annotated[str | None, typer.Option("--subject", help="Your own subject...")] = None,
+    body_file: Annotated[
+        str | None, typer.Option("--body-file", help="...and your own plain-text body.")
+    ] = None,
+    preheader: Annotated[str, typer.Option("--preheader", help="With --subject.")] = "",
+    style: Annotated[
+        str, typer.Option("--style", "-s", help="professional | casual | ...")
+    ] = "professional",
+    cta: Annotated[bool, typer.Option("--cta/--no-cta", help="End with a call to action.")] = True,
+    campaign: Annotated[
+        str | None, typer.Option("--campaign", help="utm_campaign for links.")
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Draft a marketing email (subject, preheader, text and HTML) in your brand voice."""
+    from mktdirector.agents import compose
+    from mktdirector.cli import _deps, _output
+    from mktdirector.cli.social import _read_text
+    from mktdirector.core.errors import UsageError
+
+    deps = _deps.current()
+    brand = deps.brand()
+    if (topic is None) == (subject is None):
+        raise UsageError("Give --topic, or --subject with --body-file.",
+                         hint='mktd email draft --topic "Course launch"')  # fmt: skip
+    if topic is not None:
+        composed = compose.compose_from_topic(deps.llm(), brand, platform="email", topic=topic,
+                                              style=style, include_cta=cta)  # fmt: skip
+    else:
+        if body_file is None:
+            raise UsageError("--subject needs --body-file.", hint="--body-file email.txt")
+        from pathlib import Path
+
+        composed = compose.compose_email_from_text(
+            brand, subject=subject or "", preheader=preheader, text=_read_text(Path(body_file))
+        )
+    view = compose.save(deps.store, brand, composed, topic=topic or subject, style=style,
+                        source="llm" if topic else "file", campaign=campaign)  # fmt: skip
+    if json_out:
+        return _output.emit_json(view.to_dict())
+    _output.draft(view.draft, view.findings)
+    _output.info(f"Saved email draft {view.id}. Next: mktd drafts approve {view.id}, then "
+                 f"mktd email send --draft {view.id} --to ...")  # fmt: skip
 
 
 @app.command("send")
