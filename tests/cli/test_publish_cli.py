@@ -105,3 +105,35 @@ def test_rate_limited_publish_exits_5_and_is_queued_for_the_worker(cli, linkedin
     assert store.get_draft(d["id"])["status"] == "scheduled"
     jobs = [j for j in store.list_jobs() if j["draft_id"] == d["id"]]
     assert len(jobs) == 1 and jobs[0]["status"] == "queued"
+
+
+def test_same_command_after_a_failure_resumes_the_same_draft(cli, monkeypatch, tmp_path, store):
+    monkeypatch.setenv("MKTD_TWITTER_BASE_URL", "http://x.test")
+    monkeypatch.setenv("TWITTER_ACCESS_TOKEN", "x-token-0123456789")
+    text = tmp_path / "thread.md"
+    text.write_text("First post https://acme.io/launch\n---\nSecond post\n---\nThird post")
+    posted: list[dict] = []
+
+    def create(request):
+        body = json.loads(request.content)
+        if len(posted) == 1 and not getattr(create, "failed", False):
+            create.failed = True  # X refuses post 2 once (a transient validation failure)
+            return httpx.Response(400, json={"title": "Invalid Request", "detail": "try later"})
+        posted.append(body)
+        return httpx.Response(
+            201, json={"data": {"id": str(100 + len(posted)), "text": body["text"]}}
+        )
+
+    args = ("social", "twitter", "--text-file", str(text), "--publish", "--yes", "--json")
+    with respx.mock() as router:
+        router.post("http://x.test/2/tweets").mock(side_effect=create)
+        first = cli(*args)
+        assert first.exit_code == 6, first.stderr
+        second = cli(*args)
+    assert second.exit_code == 0, second.stderr
+    assert "Resuming draft" in second.stderr
+    assert [p["text"].split(" ")[0] for p in posted] == ["First", "Second", "Third"]
+    assert posted[1]["reply"]["in_reply_to_tweet_id"] == "101"
+    assert len(store.list_drafts()) == 1  # the re-run made no second draft
+    third = cli(*args)
+    assert third.exit_code == 2 and "already published" in third.stderr and len(posted) == 3

@@ -76,6 +76,31 @@ def compose_email_from_text(brand: Brand, *, subject: str, preheader: str, text:
     return Composed("email", "email", body, lint_draft(body, "email", "email", brand))
 
 
+UNFINISHED = ("draft", "approved", "scheduled", "publishing", "failed", "needs-check")
+
+
+def input_key(platform: str, *, topic: str | None, text: str | None, style: str | None,
+              thread_length: int | None, include_cta: bool, account: str | None) -> str:
+    """What a `mktd social` run was asked for; the same command gives the same key."""
+    import hashlib
+    import json
+
+    ask = [platform, topic, text.strip() if text else None, style if topic else None,
+           thread_length if topic else None, include_cta if topic else None, account]  # fmt: skip
+    return hashlib.sha256(json.dumps(ask).encode()).hexdigest()[:32]
+
+
+def find_previous(store: Store, key: str) -> dict[str, Any] | None:
+    """The newest draft made by the same request that is unfinished or published, if any."""
+    if not store.exists():
+        return None
+    marks = ",".join("?" * (len(UNFINISHED) + 1))
+    rows = list(store.db.query(
+        f"select id from drafts where input_key = ? and status in ({marks}) "
+        "order by created_utc desc limit 1", [key, *UNFINISHED, "published"]))  # fmt: skip
+    return store.get_draft(rows[0]["id"]) if rows else None
+
+
 def save(
     store: Store,
     brand: Brand,
@@ -88,11 +113,13 @@ def save(
     account: str | None = None,
     plan_id: str | None = None,
     plan_step: int | None = None,
+    key: str | None = None,
 ) -> DraftView:
     gid = log_generation(store, composed.generation, brand) if composed.generation else None
     return create_draft(
         store,
         brand,
+        input_key=key,
         platform=composed.platform,
         kind=composed.kind,
         body=composed.body,

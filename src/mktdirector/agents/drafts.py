@@ -114,6 +114,7 @@ def create_draft(
     account: str | None = None,
     generation_id: str | None = None,
     utm: bool = True,
+    input_key: str | None = None,
 ) -> DraftView:
     """Tag links, lint, hash and save a new draft (status `draft`)."""
     draft_id = new_id()
@@ -139,6 +140,7 @@ def create_draft(
             "account": account,
             "generation_id": generation_id,
             "brand_hash": brand.hash,
+            "input_key": input_key,
         }
     )
     if generation_id:

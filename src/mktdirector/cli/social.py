@@ -52,6 +52,12 @@ def social(
     image: Annotated[
         str | None, typer.Option("--image", help="With --publish/--schedule: attach an image.")
     ] = None,
+    new: Annotated[
+        bool,
+        typer.Option(
+            "--new", help="Always start a new draft (default: resume the same request's)."
+        ),
+    ] = False,
     dry_run: Annotated[
         bool,
         typer.Option("--dry-run", help="Show what would be saved and sent; save and send nothing."),
@@ -82,28 +88,18 @@ def social(
         from mktdirector.cli.queue import when_for
 
         when = when_for(deps, pid, schedule_when, publish=publish)
+    body_text = None if topic is not None else (text if text is not None else _read_text(text_file))  # type: ignore[arg-type]
+    key = compose.input_key(pid, topic=topic, text=body_text, style=style,
+                            thread_length=thread_length, include_cta=cta, account=account)  # fmt: skip
+    # The same command again (after a crash, a lost connection): resume, never post twice.
+    resumable = not dry_run and not new and (publish or when is not None or topic is None)
+    previous = compose.find_previous(deps.store, key) if resumable else None
+    if previous is not None:
+        return _resume(deps, previous, publish=publish, when=when, yes=yes, image=image,
+                       json_out=json_out)  # fmt: skip
     brand = deps.brand()
-    if topic is not None:
-        stream = None
-        if pid == "linkedin" and _output.is_tty() and not json_out:
-            stream = _output.stream_chunk
-        composed = compose.compose_from_topic(
-            deps.llm(),
-            brand,
-            platform=pid,
-            topic=topic,
-            style=style,
-            include_cta=cta,
-            thread_length=thread_length or (5 if pid == "twitter" else None),
-            on_text=stream,
-        )
-        if stream:
-            _output.stream_chunk("\n\n")
-        source = "llm"
-    else:
-        body_text = text if text is not None else _read_text(text_file)  # type: ignore[arg-type]
-        composed = compose.compose_from_text(brand, platform=pid, text=body_text)
-        source = "text" if text is not None else "file"
+    composed = _compose(deps, brand, pid, topic=topic, text=body_text, style=style, cta=cta,
+                        thread_length=thread_length, json_out=json_out)  # fmt: skip
     if dry_run:
         _show_dry_run(
             deps, pid, composed, topic=topic, publish=publish, account=account, json_out=json_out
@@ -111,16 +107,34 @@ def social(
         if when is not None and not json_out:
             _output.info(f"Would be approved and scheduled for {when.label}.")
         return
-    view = compose.save(
-        deps.store,
-        brand,
-        composed,
-        topic=topic,
-        style=style if topic else None,
-        source=source,
-        campaign=campaign,
-        account=account,
+    source = "llm" if topic is not None else ("text" if text is not None else "file")
+    view = compose.save(deps.store, brand, composed, topic=topic,
+                        style=style if topic else None, source=source, campaign=campaign,
+                        account=account, key=key)  # fmt: skip
+    _next_step(deps, view, publish=publish, when=when, yes=yes, image=image, json_out=json_out)
+
+
+def _compose(deps, brand, pid, *, topic, text, style, cta, thread_length, json_out):  # type: ignore[no-untyped-def]
+    from mktdirector.agents import compose
+    from mktdirector.cli import _output
+
+    if topic is None:
+        return compose.compose_from_text(brand, platform=pid, text=text)
+    stream = (
+        _output.stream_chunk if pid == "linkedin" and _output.is_tty() and not json_out else None
     )
+    composed = compose.compose_from_topic(
+        deps.llm(), brand, platform=pid, topic=topic, style=style, include_cta=cta,
+        thread_length=thread_length or (5 if pid == "twitter" else None), on_text=stream,
+    )  # fmt: skip
+    if stream:
+        _output.stream_chunk("\n\n")
+    return composed
+
+
+def _next_step(deps, view, *, publish, when, yes, image, json_out) -> None:  # type: ignore[no-untyped-def]
+    from mktdirector.cli import _output
+
     if publish:
         return _approve_and_publish(deps, view, yes=yes, image=image, json_out=json_out)
     if when is not None:
@@ -128,10 +142,39 @@ def social(
 
         return approve_and_schedule(deps, view, when, yes=yes, image=image, json_out=json_out)
     if json_out:
-        _output.emit_json(view.to_dict())
-        return
+        return _output.emit_json(view.to_dict())
     _output.draft(view.draft, view.findings)
     _output.info(f"Saved draft {view.id}. Next: mktd drafts approve {view.id}")
+
+
+def _resume(deps, previous, *, publish, when, yes, image, json_out) -> None:  # type: ignore[no-untyped-def]
+    """A draft made by this very command exists: continue it instead of making another."""
+    from mktdirector.agents.drafts import DraftView, findings_of
+    from mktdirector.cli import _output
+    from mktdirector.core.errors import UsageError
+
+    view = DraftView(previous, findings_of(previous))
+    status = previous["status"]
+    if status == "published":
+        if publish or when is not None:
+            urls = [p["url"] for p in deps.store.draft_posts(view.id) if p.get("url")]
+            raise UsageError(
+                f"This was already published (draft {view.id}: {urls[0] if urls else 'no URL'}).",
+                hint="Add --new to publish it again as a new post",
+            )
+        _output.info(f"Same as draft {view.id}, already published; nothing saved.")
+        return (
+            _output.emit_json(view.to_dict())
+            if json_out
+            else _output.draft(view.draft, view.findings)
+        )
+    _output.info(f"Resuming draft {view.id} ({status}) from an earlier run; --new starts over.")
+    if status == "draft" or publish:
+        return _next_step(deps, view, publish=publish, when=when, yes=yes, image=image,
+                          json_out=json_out)  # fmt: skip
+    if json_out:
+        return _output.emit_json(view.to_dict())
+    _output.draft(view.draft, view.findings)
 
 
 def _show_dry_run(deps, pid, composed, *, topic, publish, account, json_out) -> None:  # type: ignore[no-untyped-def]
@@ -168,12 +211,15 @@ def _approve_and_publish(deps, view, *, yes: bool, image: str | None, json_out: 
 
     if not json_out:
         _output.draft(view.draft, view.findings)
-    if not _output.confirm(f"Approve and publish draft {view.id}?", assume_yes=yes):
+    fresh = view.draft["status"] == "draft"  # else: approved earlier, resuming its publication
+    question = f"Approve and publish draft {view.id}?" if fresh else f"Publish draft {view.id}?"
+    if not _output.confirm(question, assume_yes=yes):
         raise UsageError(
             f"Saved draft {view.id} but did not publish: that needs a confirmation.",
             hint=f"mktd drafts approve {view.id} && mktd publish {view.id} (or --yes)",
         )
-    drafts.approve(deps.store, view.id)
+    if fresh:
+        drafts.approve(deps.store, view.id)
     run(deps, view.id, yes=True, dry_run=False, image=image, json_out=json_out)
 
 

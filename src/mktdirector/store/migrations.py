@@ -418,3 +418,11 @@ def m009_jobs_one_active(db: Database) -> None:
         "where kind != 'publish' and status in ('queued', 'running')"
     )
     db["workers"].create_index(["last_seen_utc"])
+
+
+@migrations()
+def m010_drafts_input_key(db: Database) -> None:
+    # What a `mktd social` run was asked for (platform, text or topic, options): re-running the
+    # same command after a crash finds and resumes its draft instead of posting a new one.
+    db["drafts"].add_column("input_key", str)
+    db["drafts"].create_index(["input_key"])
