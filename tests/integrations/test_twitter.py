@@ -565,3 +565,25 @@ def test_media_limits_are_checked_before_any_request() -> None:
         with pytest.raises(E.UsageError, match="cannot attach"):
             make().upload_media(b"\0", "application/pdf")
         assert not mock.calls
+
+
+def test_metrics_fall_back_to_public_when_every_id_refuses_owner_fields() -> None:
+    """All posts of a batch are over 30 days old: X answers errors only; public is read next."""
+    import respx as _respx
+
+    pid = x_id(1_700_000_000)
+    field_error = {
+        "errors": [{"resource_id": pid, "parameter": "tweet.fields", "resource_type": "tweet",
+                    "title": "Field Authorization Error", "section": "data",
+                    "detail": "Sorry, you are not authorized to access non_public_metrics on a Tweet.",
+                    "type": "https://api.x.com/2/problems/not-authorized-for-field"}]
+    }  # fmt: skip
+    public = {"data": [{"id": pid, "text": "t", "public_metrics": {"like_count": 3,
+                                                                  "retweet_count": 1}}]}  # fmt: skip
+    with _respx.mock() as router:
+        route = router.get(url__regex=rf"{API}/2/tweets\?.*").mock(
+            side_effect=[httpx.Response(200, json=field_error), httpx.Response(200, json=public)]
+        )
+        rows = make().get_metrics([pid], now=1_700_000_000 + 5 * 86400)
+    assert route.call_count == 2
+    assert [(r.post_id, r.likes, r.reposts, r.private) for r in rows] == [(pid, 3, 1, False)]

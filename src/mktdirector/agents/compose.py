@@ -79,8 +79,16 @@ def compose_email_from_text(brand: Brand, *, subject: str, preheader: str, text:
 UNFINISHED = ("draft", "approved", "scheduled", "publishing", "failed", "needs-check")
 
 
-def input_key(platform: str, *, topic: str | None, text: str | None, style: str | None,
-              thread_length: int | None, include_cta: bool, account: str | None) -> str:
+def input_key(
+    platform: str,
+    *,
+    topic: str | None,
+    text: str | None,
+    style: str | None,
+    thread_length: int | None,
+    include_cta: bool,
+    account: str | None,
+) -> str:
     """What a `mktd social` run was asked for; the same command gives the same key."""
     import hashlib
     import json

@@ -59,8 +59,11 @@ def emit_json_line(data: Any) -> None:
     sys.stdout.flush()
 
 
-def line(text: str = "", *, err: bool = False, style: str | None = None) -> None:
-    console(err).print(redact(text), style=style, markup=False)
+def line(
+    text: str = "", *, err: bool = False, style: str | None = None, soft_wrap: bool = False
+) -> None:
+    """One line of text; `soft_wrap` keeps it whole (shell lines meant for eval, URLs)."""
+    console(err).print(redact(text), style=style, markup=False, soft_wrap=soft_wrap or None)
 
 
 def info(text: str) -> None:

@@ -202,8 +202,10 @@ def check_ok_body(response: httpx.Response) -> None:
     kinds = {problem_kind(e) for e in errors}
     method = response.request.method
     path = response.request.url.path
-    if method == "GET" and kinds <= RESOURCE_KINDS:
-        return  # a lookup that found nothing: the caller reads the per-resource errors
+    if method == "GET" and kinds <= RESOURCE_KINDS | FIELD_KINDS:
+        # A lookup that found nothing, or owner-only fields refused for every id (posts over
+        # 30 days old): the caller reads the per-resource errors and falls back.
+        return
     first = errors[0]
     kind = problem_kind(first)
     cls: type[E.ApiStatusError] = E.BadRequestError
