@@ -26,6 +26,7 @@ from mktdirector.core.linkedin_text import (
     escape_commentary,
 )
 from mktdirector.core.ratelimit import Limit, per_day
+from mktdirector.integrations._api_helpers import rebuild
 from mktdirector.integrations.base import ConnectionCheck
 from mktdirector.integrations.oauth import LINKEDIN_ANALYTICS_SCOPE, config_value
 from mktdirector.integrations.oauth_tokens import OAuthIntegration
@@ -35,7 +36,6 @@ from mktdirector.integrations.social import (
     MetricRow,
     RemotePost,
     now_iso,
-    rebuild,
 )
 
 DEFAULT_VERSION = "202610"

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from mktdirector.core.errors import ApiStatusError, ConfigError, ConflictError
+from mktdirector.core.errors import ConfigError, ConflictError
 
 
 @dataclass(frozen=True)
@@ -82,23 +82,6 @@ class CapabilityError(ConfigError):
     def __init__(self, message: str, *, platform: str, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.platform = platform
-
-
-def rebuild(
-    error: ApiStatusError, cls: type[ApiStatusError], message: str | None = None, **kw: Any
-) -> ApiStatusError:
-    """A copy of a classified error as `cls`, keeping status, request id, method and path."""
-    fields: dict[str, Any] = dict(
-        platform=error.platform,
-        status_code=error.status_code,
-        method=error.method,
-        path=error.path,
-        request_id=error.request_id,
-        code=error.code,
-        hint=error.hint,
-    )
-    fields.update(kw)
-    return cls(message or error.message, **fields)
 
 
 def utc_iso(epoch: float) -> str:

@@ -14,7 +14,8 @@ from typing import Any
 import httpx
 
 from mktdirector.core import errors as E
-from mktdirector.integrations.social import DuplicateContentError, rebuild
+from mktdirector.integrations._api_helpers import rebuild
+from mktdirector.integrations.social import DuplicateContentError
 
 DOCS = "docs/integrations/twitter.md"
 RESOURCE_KINDS = {"resource-not-found", "not-authorized-for-resource", "resource-unavailable"}
