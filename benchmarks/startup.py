@@ -3,9 +3,10 @@
 Runs the commands interleaved (so machine noise hits all of them alike), at least 10 times each,
 against a fresh, initialized MKTD_HOME, and prints the median wall times and the ratios to bare
 Python. Target (issue 2): `mktd --help` <= 8x bare Python, because shell completion runs the
-same startup on every Tab.
+same startup on every Tab. When Simon Willison's `llm` is installed (on PATH, or `--llm PATH`),
+`llm --help` is timed in the same rounds: a peer CLI of the same kind (Click, plugins, SQLite).
 
-    .venv/bin/python benchmarks/startup.py [--runs 15] [--json] [--check]
+    .venv/bin/python benchmarks/startup.py [--runs 15] [--llm PATH] [--json] [--check]
 """
 
 from __future__ import annotations
@@ -58,10 +59,12 @@ def main() -> int:
     parser.add_argument(
         "--check", action="store_true", help=f"exit 1 if --help is over {TARGET_HELP_RATIO}x"
     )
+    parser.add_argument("--llm", help="the llm executable to compare with (default: on PATH)")
     args = parser.parse_args()
     runs = max(args.runs, 10)
 
     mktd = find_mktd()
+    llm = args.llm or shutil.which("llm")
     with tempfile.TemporaryDirectory(prefix="mktd-bench-") as tmp:
         env = {
             k: v
@@ -75,6 +78,10 @@ def main() -> int:
             "mktd --help": [mktd, "--help"],
             "mktd status": [mktd, "status"],
         }
+        if llm:
+            # Its own user dir in the temp dir: nothing of a real llm setup is read or written.
+            env["LLM_USER_PATH"] = str(Path(tmp) / "llm")
+            commands["llm --help"] = [llm, "--help"]
         timed([mktd, "init"], env, cwd)
         for cmd in commands.values():  # warm the OS caches and .pyc files
             timed(cmd, env, cwd)
@@ -94,10 +101,21 @@ def main() -> int:
         for name in commands
     }
     help_ratio = results["mktd --help"]["ratio"]
+    vs_llm = (
+        round(medians["mktd --help"] / medians["llm --help"], 2)
+        if "llm --help" in medians
+        else None
+    )
     if args.json:
         print(
             json.dumps(
-                {"runs": runs, "target_help_ratio": TARGET_HELP_RATIO, "results": results}, indent=2
+                {
+                    "runs": runs,
+                    "target_help_ratio": TARGET_HELP_RATIO,
+                    "results": results,
+                    "mktd_help_vs_llm_help": vs_llm,
+                },
+                indent=2,
             )
         )
     else:
@@ -110,6 +128,8 @@ def main() -> int:
         print(
             f"mktd --help: {help_ratio:.2f}x bare python (target <= {TARGET_HELP_RATIO}x): {verdict}"
         )
+        if vs_llm is not None:
+            print(f"mktd --help: {vs_llm:.2f}x llm --help")
     return 1 if args.check and help_ratio > TARGET_HELP_RATIO else 0
 
 

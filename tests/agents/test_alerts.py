@@ -149,6 +149,22 @@ def test_resolved_causes_do_not_alert(store, now) -> None:  # type: ignore[no-un
     assert "auth_failed" not in kinds and "rate_limited" not in kinds
 
 
+def test_a_rejected_token_in_the_audit_raises_an_auth_alert(store) -> None:  # type: ignore[no-untyped-def]
+    # What the choke point writes for a 401 with nothing to refresh (an API key, an env token):
+    # no auth event, only the audit row. The rule once looked for a kind nobody writes.
+    from mktdirector.core.errors import AuthenticationError
+
+    at = datetime.now(UTC) - timedelta(minutes=5)
+    store.db["http_calls"].insert(
+        {"id": "C1", "time_utc": iso(at), "platform": "hubspot", "account": None,
+         "method": "POST", "path": "/crm/v3/objects/contacts/batch/upsert", "status": 401,
+         "duration_ms": 5, "attempt": 1, "error_kind": AuthenticationError.kind}
+    )  # fmt: skip
+    store.db.conn.commit()
+    alerts = [a for a in evaluate_alerts(store, datetime.now(UTC)) if a["kind"] == "auth_failed"]
+    assert len(alerts) == 1 and alerts[0]["hint"] == "mktd authorize hubspot"
+
+
 def test_delivery_once_per_channel_with_retries_recorded(store, now) -> None:  # type: ignore[no-untyped-def]
     slack, email = FakeChannel("slack"), FakeChannel("email", fail=1)
     result = run_alerts(store, [slack, email], now)

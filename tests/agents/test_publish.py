@@ -206,6 +206,31 @@ def test_live_lease_of_another_process_is_respected(deps):
     assert "another mktd process" in info.value.message and xs.calls == 0
 
 
+def test_live_lease_of_a_dead_local_process_is_taken_over_and_settled(deps):
+    """`mktd publish ID` killed mid-post, re-run at once: no 5-minute wait, no second post."""
+    import subprocess
+    import sys
+    import time
+
+    from mktdirector.core.leases import owner_id
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()  # exited and reaped, as after kill -9 in a shell
+    parts = owner_id().split(":")
+    parts[1] = str(proc.pid)
+    did = approved(deps, "twitter", ["Killed 1/2", "Resumed 2/2"])
+    deps.store.claim_draft(did, ":".join(parts), now=time.time(), lease_s=300)  # still live
+    deps.store.write_intent(
+        did, 0, platform="twitter", account=None, text="Killed 1/2", reply_to=None
+    )
+    with respx.mock(assert_all_called=False) as router:
+        xs = XServer(router)
+        xs.created.append({"id": "1700", "text": "Killed 1/2", "reply_to": None})
+        result = publish_draft(deps.store, client(deps, "twitter"), did)
+    assert result.status == "published" and xs.calls == 1  # post 1 read back, not resent
+    assert (xs.created[1]["text"], xs.created[1]["reply_to"]) == ("Resumed 2/2", "1700")
+
+
 def test_changed_after_approval_is_refused_and_nothing_sent(deps):
     did = approved(deps, "twitter", ["Approved text"])
     deps.store.db.execute("update drafts set content_hash = 'tampered' where id = ?", [did])

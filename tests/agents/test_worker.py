@@ -243,6 +243,24 @@ def test_draft_published_by_the_cli_meanwhile_makes_the_job_wait_then_finish(dep
     assert (o.status, o.message) == ("done", "already published") and xs.calls == 0
 
 
+def test_draft_left_by_a_killed_cli_publish_is_taken_over_without_waiting(deps):
+    import subprocess
+    import sys
+
+    from mktdirector.core.leases import owner_id
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()  # `mktd publish` killed (and reaped) while holding a 300 s lease
+    parts = owner_id().split(":")
+    parts[1] = str(proc.pid)
+    did = scheduled(deps, T0)
+    deps.store.claim_draft(did, ":".join(parts), now=time.time(), lease_s=300)
+    with respx.mock(assert_all_called=False) as router:
+        xs = FakeXApi(router)
+        [o] = publish_outcomes(make_worker(deps, Clock(T0 + 5)).run_once())
+    assert o.status == "done" and xs.calls == 1 and len(xs.created) == 1
+
+
 def test_stop_flag_finishes_the_current_job_and_leaves_the_rest(deps):
     first, second = scheduled(deps, T0, "First"), scheduled(deps, T0 + 1, "Second")
     stop = StopFlag()

@@ -102,7 +102,7 @@ def test_import_json_and_exit_0_when_all_good(cli, tmp_path):
     )
 
 
-def test_daily_limit_stops_with_a_resumable_message_and_resume_works(cli, tmp_path):
+def test_daily_limit_stops_with_a_resumable_message_and_resume_works(cli, tmp_path, store):
     path = write_csv(tmp_path, b"email,firstname\nbad,x\n" + good_rows(250))
     daily = httpx.Response(429, json=fixture("rate_limit_daily_429.json"))
     with respx.mock(assert_all_mocked=True) as router:
@@ -115,6 +115,15 @@ def test_daily_limit_stops_with_a_resumable_message_and_resume_works(cli, tmp_pa
     assert "daily" in r.stderr.lower() and "Stopped after 100 of 250 contacts" in r.stderr
     # Data row 101 is the 100th good one (row 1 was bad): resume right after it.
     assert "--skip 101" in r.stderr and "re-sending is safe" in r.stderr
+    # Before the reset the daily cap holds across processes: nothing is sent at all.
+    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
+        early = Upserts(router)
+        r1 = cli("crm", "contacts", "import", path, "--skip", "101")
+    assert r1.exit_code == 5 and early.calls == 0, r1.stderr
+    assert "--skip 101" in r1.stderr
+    # After the reset (simulated: the remembered block is gone), the resume goes through.
+    store.db["rate_limit_state"].delete_where()
+    store.db.conn.commit()
     with respx.mock(assert_all_mocked=True) as router:
         again = Upserts(router)
         r2 = cli("crm", "contacts", "import", path, "--skip", "101", "--json")

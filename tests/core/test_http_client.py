@@ -256,7 +256,10 @@ def test_bare_429_without_any_reset_is_raised_for_the_caller_to_queue(api, make_
     with pytest.raises(E.RateLimitError) as info:
         make_client().request("GET", "/items")
     assert route.call_count == 1
-    assert info.value.retry_after is None and "mktd worker" in (info.value.hint or "")
+    # The choke point cannot know whether its caller queues the work: it promises no worker.
+    assert info.value.retry_after is None and "run the same command again" in (
+        info.value.hint or ""
+    )
 
 
 def test_huge_retry_after_raises_instead_of_sleeping(api, make_client, clock) -> None:  # type: ignore[no-untyped-def]
@@ -276,6 +279,23 @@ def test_huge_retry_after_raises_instead_of_sleeping(api, make_client, clock) ->
         client.request("GET", "/items")
     assert route.call_count == 1
     assert again.value.retry_after == pytest.approx(7200.0, abs=0.01)
+
+
+def test_a_reset_known_only_from_the_platform_rules_holds_too(api, make_client, clock) -> None:  # type: ignore[no-untyped-def]
+    # LinkedIn and GA4 send no reset header: the client's hook knows (00:00 UTC, the quota's
+    # words). That wait must hold for the next process as a header's would, not cost a call.
+    route = api.post("/posts").mock(return_value=httpx.Response(429, json={"message": "day"}))
+    client = make_client(max_wait=60, retry_after=lambda r: 5000.0)
+    with pytest.raises(E.RateLimitError) as first:
+        client.request("POST", "/posts", json={})
+    assert first.value.retry_after == 5000.0 and route.call_count == 1
+    with pytest.raises(E.RateLimitError) as again:
+        client.request("POST", "/posts", json={})
+    assert route.call_count == 1  # refused here, before sending
+    assert again.value.retry_after == pytest.approx(5000.0, abs=0.01)
+    # ...for that endpoint only: another one is still called.
+    other = api.get("/me").mock(return_value=httpx.Response(200, json={}))
+    assert client.request("GET", "/me").status_code == 200 and other.call_count == 1
 
 
 def test_retry_after_http_date_within_budget_is_waited(api, make_client, clock) -> None:  # type: ignore[no-untyped-def]

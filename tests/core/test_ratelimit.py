@@ -102,7 +102,7 @@ def test_acquire_sleeps_within_budget_and_raises_beyond(limiter: Limiter, clock)
     with pytest.raises(RateLimitError) as info:
         limiter.acquire("p", "a", day, "GET", "/x", budget=5)
     assert info.value.retry_after == pytest.approx(86400 - 3600)
-    assert info.value.status_code == 429 and "mktd worker" in (info.value.hint or "")
+    assert info.value.status_code == 429 and "same command again" in (info.value.hint or "")
     assert len(clock.sleeps) == 1  # it did not sleep for a day
 
 

@@ -384,6 +384,17 @@ def test_error_rows(
     assert TOKEN not in str(err.value)
 
 
+def test_403_without_scopes_in_the_body_names_no_scope(hs: HubSpotClient, api: Any) -> None:
+    # A 403 from a proxy or a policy carries no missingScopes: it once read "lacks scope(s) None".
+    api.get("/account-info/v3/details").mock(
+        return_value=httpx.Response(403, json={"status": "error", "message": "Forbidden"})
+    )
+    with pytest.raises(E.PermissionDeniedError) as err:
+        hs.account_info()
+    assert "None" not in err.value.message and "HTTP 403: Forbidden" in err.value.message
+    assert err.value.hint == "Check the app's scopes, then mktd authorize hubspot"
+
+
 def test_5xx_on_reads_is_retried(hs: HubSpotClient, api: Any) -> None:
     route = api.get("/account-info/v3/details").mock(
         side_effect=[httpx.Response(500), httpx.Response(504), reply(200, "account_info.json")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +130,23 @@ def test_delay(sb: Sandbox) -> None:
     started = time.monotonic()
     assert http.get(f"{sb.url}/x/2/users/me", headers=X).status_code == 200
     assert time.monotonic() - started >= 0.4
+
+
+def test_delay_after_creates_first_then_answers_late(sb: Sandbox) -> None:
+    """The post exists while the client still waits: where a crash test kills the client."""
+    sb.set_faults("x.create:delay-after=0.6,x.create:delay=0.1")
+    assert parse("x.create:delay-after=0.6")[0].action.kind == "delay-after"
+    started = time.monotonic()
+    pool = ThreadPoolExecutor(1)
+    answer = pool.submit(http.post, f"{sb.url}/x/2/tweets", headers=X, json={"text": "late"})
+    deadline = time.monotonic() + 5
+    while not sb.state()["posts"]["x"] and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert [p["text"] for p in sb.state()["posts"]["x"]] == ["late"]
+    assert not answer.done()  # created, not yet answered
+    assert answer.result(timeout=5).status_code == 201
+    assert time.monotonic() - started >= 0.7  # both delays add up
+    pool.shutdown()
 
 
 # status faults ------------------------------------------------------------------------------------

@@ -12,10 +12,7 @@ For each segment of an approved draft, in order:
 
 from __future__ import annotations
 
-import os
-import socket
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -23,6 +20,7 @@ from typing import Any
 
 from mktdirector.agents.publish_targets import Target
 from mktdirector.core import errors as E
+from mktdirector.core.leases import owner_id
 from mktdirector.integrations.social import DuplicateContentError, RemotePost
 from mktdirector.store import Store
 
@@ -51,10 +49,6 @@ class PublishResult:
             "status": self.status, "thread_results": self.posts, "message": self.message,
             "cost_usd": round(self.cost_usd, 4),
         }  # fmt: skip
-
-
-def owner_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 def _epoch(iso: str | None) -> float:
@@ -216,8 +210,12 @@ class Publisher:
         )
 
     def _needs_check(self, did: str, i: int, pid: str, text: str, why: str) -> PublishResult:
+        from mktdirector.core.platforms import PLATFORMS
+
         look = self.target.where_to_look(text)
-        msg = f"Post {i + 1} may or may not be on {self.target.platform}: {why}. Look at {look}."
+        info = PLATFORMS.get(self.target.platform)  # the name the user knows, not the id
+        label = info.label if info else self.target.platform
+        msg = f"Post {i + 1} may or may not be on {label}: {why}. Look at {look}."
         self.store.mark_post(pid, "needs-check", error=why)
         self.store.record_attempt(did, i, "needs-check", detail=why)
         self.store.finish_draft(did, self.owner, "needs-check", error=msg[:300])

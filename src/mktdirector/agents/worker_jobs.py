@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from mktdirector.agents import drafts
 from mktdirector.core import errors as E
+from mktdirector.core.leases import owner_is_gone
 from mktdirector.core.platforms import PLATFORMS
 from mktdirector.core.when import from_iso, local_label
 
@@ -109,7 +110,8 @@ def _settled(w: Worker, job: dict[str, Any], d: dict[str, Any], now: float) -> O
         )
         return w.finish(job, "cancelled", msg)
     lease_owner, lease_until = d.get("lease_owner"), d.get("lease_until") or 0.0
-    if status == "publishing" and lease_owner not in (None, w.owner) and lease_until > now:
+    live = lease_until > now and not owner_is_gone(lease_owner)  # a dead local owner: take over
+    if status == "publishing" and lease_owner not in (None, w.owner) and live:
         # Look again soon: the other process usually finishes well before its lease ends.
         at = min(lease_until + 1.0, now + WAIT_POLL_S)
         return w.requeue(job, at, "waiting", "being published by another mktd process")

@@ -20,7 +20,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_never
 
 from mktdirector import __version__
 from mktdirector.core import errors as E
-from mktdirector.core.ratelimit import Limit, Limiter, format_wait
+from mktdirector.core.ratelimit import RATE_LIMIT_HINT, Limit, Limiter, format_wait
 from mktdirector.core.redact import redact, redact_headers
 from mktdirector.core.retry import backoff, classify, parse_retry_after, should_retry
 
@@ -205,9 +205,9 @@ class HttpClient:
                 e.message = f"{e.message.rstrip('.')} (resets in {format_wait(e.retry_after)})."
                 e.args = (e.message,)
             if not e.hint:
-                e.hint = (
-                    "The work is not lost: run it again later, or let `mktd worker` pick it up."
-                )
+                # Only publishing queues work for the worker (it sets its own hint); any
+                # other command has to be run again.
+                e.hint = RATE_LIMIT_HINT
             raise
 
     def _attempt(
@@ -253,6 +253,10 @@ class HttpClient:
             and self.vendor_retry_after
         ):
             error.retry_after = self.vendor_retry_after(response)
+        if isinstance(error, E.RateLimitError) and error.retry_after:
+            # A reset known only from the body or the platform's rules (LinkedIn's UTC day,
+            # GA4's quota words, HubSpot's policy names) must hold across processes too.
+            self.limiter.hold(self.platform, self.account, path, error.retry_after)
         self.audit(
             Exchange(
                 self.platform,

@@ -26,6 +26,7 @@ from mktdirector.core.errors import RateLimitError
 from mktdirector.core.retry import parse_retry_after
 
 Row = dict[str, Any]
+RATE_LIMIT_HINT = "Nothing is lost: run the same command again after the reset."
 Transform = Callable[[dict[str, Row | None]], tuple[dict[str, Row], float]]
 
 
@@ -207,10 +208,25 @@ class Limiter:
                     method=method,
                     path=path,
                     retry_after=wait,
-                    hint="The work is not lost: run it again later, or let `mktd worker` pick it up.",
+                    hint=RATE_LIMIT_HINT,
                 )
             self.sleep(wait + 0.001)
             waited += wait
+
+    def hold(self, platform: str, account: str | None, path: str, seconds: float) -> None:
+        """Block `path` for `seconds` after a 429 whose reset came from the body or the
+        platform's rules rather than a header (`observe` records header resets)."""
+        now = self.clock()
+        key = _server_keys(platform, account, path)[0]
+
+        def fn(rows: dict[str, Row | None]) -> tuple[dict[str, Row], float]:
+            row = dict(rows.get(key) or {})
+            until = max(now + seconds, row.get("blocked_until") or 0)
+            row.update(platform=platform, account=account, name=key.split("|")[2],
+                       kind="server", updated_at=now, blocked_until=until)  # fmt: skip
+            return {key: row}, 0.0
+
+        self.backend.transact([key], fn)
 
     def observe(
         self, platform: str, account: str | None, path: str, response: httpx.Response

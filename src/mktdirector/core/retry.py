@@ -164,6 +164,8 @@ def classify(
         kw["hint"] = f"mktd authorize {platform}"
     elif cls is E.PermissionDeniedError:
         kw["hint"] = f"Check the app's scopes, then mktd authorize {platform}"
+    elif cls is E.ServerError:
+        kw["hint"] = "The platform failed on its side; run the same command again later."
     if cls is E.RateLimitError:
         wait = parse_retry_after(response.headers, now)
         if wait is None:

@@ -133,12 +133,19 @@ class Integration:
             data = response.json()
         except ValueError:
             ctype = response.headers.get("content-type", "unknown")
-            what = "an HTML page" if "html" in ctype else f"unparseable {ctype} content"
+            if "html" in ctype:
+                what = "an HTML page instead of JSON"
+            elif "json" in ctype:
+                # The usual case is a body cut off on the way (a proxy, a dropped connection).
+                what = "JSON that is cut off or malformed"
+            else:
+                what = f"unparseable {ctype.split(';')[0]} content instead of JSON"
+            env = f"MKTD_{self.name.upper().replace('-', '_')}_BASE_URL"
             raise ApiResponseError(
                 f"{self.label} answered {response.request.method} "
-                f"{response.request.url.path} with {what} instead of JSON.",
+                f"{response.request.url.path} with {what}.",
                 platform=self.name,
-                hint=f"Retry later; if it persists, check MKTD_{self.name.upper()}_BASE_URL",
+                hint=f"Retry later; if it persists, check {env}",
             ) from None
         missing = [k for k in required if not _has_path(data, k)]
         if missing:

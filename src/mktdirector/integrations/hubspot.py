@@ -402,8 +402,7 @@ class HubSpotClient(Integration):
                 "HubSpot's daily API call limit for this account is used up (policy DAILY); "
                 "it resets at midnight in the account's time zone",
                 retry_after=self.seconds_to_daily_reset(),
-                hint="Nothing more was sent. Run the same command again after the reset, "
-                "or let `mktd worker` pick it up.",
+                hint="Nothing more was sent. Run the same command again after the reset.",
             )
         interval = (
             header_int(response.headers, "x-hubspot-ratelimit-interval-milliseconds") or 10_000
@@ -434,4 +433,6 @@ def _props(row: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _list(value: Any) -> list[Any]:
+    if value is None:
+        return []
     return list(value) if isinstance(value, list | tuple | set) else [value]

@@ -132,11 +132,22 @@ class LoopbackServer:
         try:
             return self.results.get(timeout=timeout)
         except queue.Empty:
+            pass
+        if self.refused:
+            # A refused redirect is never fatal at once (a stray or forged request must not end
+            # the user's real authorization), but when nothing valid followed it, say so.
+            what = ", ".join(sorted(set(self.refused)))
             raise OAuthError(
-                f"No authorization arrived within {int(timeout)} s.",
+                f"The redirect to {self.redirect_uri} was refused ({what}) and no valid "
+                f"authorization arrived within {timeout:g} s.",
                 platform=self.platform,
-                hint=f"mktd authorize {self.platform} --no-browser lets you paste the URL",
-            ) from None
+                hint=f"Run mktd authorize {self.platform} again and use the URL it prints now",
+            )
+        raise OAuthError(
+            f"No authorization arrived within {int(timeout)} s.",
+            platform=self.platform,
+            hint=f"mktd authorize {self.platform} --no-browser lets you paste the URL",
+        )
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         outer = self

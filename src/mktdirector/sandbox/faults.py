@@ -11,6 +11,8 @@ Grammar (`mktd sandbox serve --faults SPEC`, `POST /_sandbox/faults {"spec": SPE
 ACTION, one of:
 
     delay=S                   wait S seconds, then answer normally
+    delay-after=S             do the work, wait S seconds, then answer normally: the post
+                              exists while the client still waits (a window for crash tests)
     timeout[=S]               hold the request S seconds (default 90), then close without an
                               answer; nothing is done
     timeout-after-create[=S]  do the work (the post IS created), then hold S seconds (default
@@ -99,8 +101,8 @@ def _number(text: str, what: str, rule: str) -> float:
 def parse_action(text: str, rule: str) -> Action:
     name, _, arg = text.strip().partition("=")
     name = name.strip().lower()
-    if name == "delay":
-        return Action("delay", seconds=_number(arg, "the delay", rule))
+    if name in ("delay", "delay-after"):
+        return Action(name, seconds=_number(arg, "the delay", rule))
     if name in ("timeout", "timeout-after-create"):
         return Action(name, seconds=_number(arg, "the hold", rule) if arg else DEFAULT_HOLD)
     if name in ("reset", "reset-before"):
@@ -174,6 +176,7 @@ class Plan:
     """What the faults decided for one request."""
 
     delay: float = 0.0
+    delay_after: float = 0.0  # after the work, before the answer
     action: Action | None = None
     rules: list[str] = field(default_factory=list)
 
@@ -202,7 +205,7 @@ class Faults:
                 r.seen = r.fired = 0
 
     def plan(self, route_name: str) -> Plan:
-        """Delays add up; the first other action that applies wins."""
+        """Delays (before and after the work) add up; the first other action that applies wins."""
         out = Plan()
         with self._lock:
             for rule in self.rules:
@@ -214,6 +217,8 @@ class Faults:
                     continue
                 if rule.action.kind == "delay":
                     out.delay += rule.action.seconds
+                elif rule.action.kind == "delay-after":
+                    out.delay_after += rule.action.seconds
                 elif out.action is None:
                     out.action = rule.action
                 else:

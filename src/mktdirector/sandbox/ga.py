@@ -65,13 +65,19 @@ def unauthorized(emu: Emulator, reason: str, platform: str = PLATFORM) -> Respon
     )
 
 
-def rate_limited(emu: Emulator, reset: float | None, platform: str = PLATFORM) -> Response:
-    # GA4 sends no rate headers: the message says which quota ran out.
-    return gerror(
-        429,
-        "Exhausted property tokens per hour for a project per property. These "
-        "quota tokens will return in under an hour.",
-    )
+# What GA4 says for each exhausted token quota (it sends no rate headers, only these words).
+QUOTA_MESSAGES = {
+    "day": "Exhausted property tokens per day. These quota tokens will return tomorrow.",
+    "hour": "Exhausted property tokens per hour. These quota tokens will return in under an hour.",
+    "project_hour": "Exhausted property tokens per hour for a project per property. These "
+    "quota tokens will return in under an hour.",
+}
+
+
+def rate_limited(
+    emu: Emulator, reset: float | None, platform: str = PLATFORM, quota: str = "project_hour"
+) -> Response:
+    return gerror(429, QUOTA_MESSAGES[quota])
 
 
 # token ---------------------------------------------------------------------------------------------
@@ -194,8 +200,9 @@ def report(emu: Emulator, body: Any) -> dict[str, Any] | Response:
         name: emu.limits.take(f"ga.tokens.{name}", GA_PROPERTY, cost)
         for name in ("day", "hour", "project_hour")
     }
-    if not all(q.ok for q in quotas.values()):
-        return rate_limited(emu, None)
+    spent = next((name for name, q in quotas.items() if not q.ok), None)
+    if spent is not None:
+        return rate_limited(emu, None, quota=spent)
     rows = []
     for i, (first, last) in enumerate(query.ranges):
         for f in facts(emu, first, last):

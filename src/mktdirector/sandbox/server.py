@@ -137,6 +137,8 @@ class _Handler(BaseHTTPRequestHandler):
             resp = emu.not_found(mod, name)
         else:
             resp = emu.call(mod, route, req, params)  # type: ignore[arg-type]
+        if plan.delay_after:
+            emu.sleep(plan.delay_after)  # the work is done (and committed); the answer waits
         if act is not None and act.kind == "truncate":
             resp = Response(resp.status, resp.body[: len(resp.body) // 2], resp.headers)
         elif act is not None and act.kind == "status-after":

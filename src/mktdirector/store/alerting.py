@@ -53,7 +53,7 @@ class AlertingMixin:
         sql = """
             select platform, coalesce(account, '') as account, max(time_utc) as time_utc,
                    count(*) as failures
-            from http_calls where error_kind = 'authentication' and time_utc >= ?
+            from http_calls where error_kind = 'auth' and time_utc >= ?
             group by platform, coalesce(account, '')
         """
         return list(self.db.query(sql, [since_utc]))

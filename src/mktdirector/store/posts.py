@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mktdirector.core.errors import UsageError
+from mktdirector.core.leases import owner_is_gone
 from mktdirector.store.db import immediate, new_id, now_utc
 
 if TYPE_CHECKING:
@@ -52,7 +53,16 @@ class PostsMixin:
                     f"Draft {draft_id} changed since it was approved.",
                     hint=f"Review and approve it again: mktd drafts approve {draft_id}",
                 )
-            if status == "publishing" and lowner and lowner != owner and (luntil or 0) > now:
+            if (
+                status == "publishing"
+                and lowner
+                and lowner != owner
+                and (luntil or 0) > now
+                and not owner_is_gone(lowner)
+            ):
+                # A live lease of a process that still runs (or may: another host): wait.
+                # One whose process died on this host is taken over at once; what it may have
+                # sent is settled from its intent rows before anything is sent again.
                 raise UsageError(
                     f"Draft {draft_id} is being published by another mktd process.",
                     hint="Wait for it to finish (mktd drafts show ID)",
