@@ -63,7 +63,7 @@ def test_connected_twitter_in_brief_shape(cli, monkeypatch):
     assert out["rate_limit"]["rate_limit_remaining"] == 74
 
 
-def test_failing_platform_exit_6_and_listed_by_test_integrations(cli, monkeypatch):
+def test_rejected_key_exits_4_and_test_integrations_exits_6(cli, monkeypatch):
     monkeypatch.setenv("HUBSPOT_API_KEY", TOKEN)
     monkeypatch.setenv("MKTD_HUBSPOT_BASE_URL", "http://hs.test")
     with respx.mock() as router:
@@ -79,7 +79,7 @@ def test_failing_platform_exit_6_and_listed_by_test_integrations(cli, monkeypatc
         )
         one = cli("test-integration", "hubspot", "--json")
         every = cli("test-integrations", "--json")
-    assert one.exit_code == 6 and json.loads(one.stdout)["status"] == "error"
+    assert one.exit_code == 4 and json.loads(one.stdout)["status"] == "error"  # auth: exit 4
     assert every.exit_code == 6
     statuses = {r["platform"]: r["status"] for r in json.loads(every.stdout)}
     assert statuses["hubspot"] == "error" and statuses["linkedin"] == "missing_credentials"

@@ -33,7 +33,9 @@ def test_integration(
     result = checks.check(deps.integration(pid, account))
     _output.emit_json(result) if json_out else _output.check_result(result)
     if result["status"] != "connected":
-        raise typer.Exit(3 if result["status"] == "missing_credentials" else 6)
+        # The exit codes of DESIGN.md section 2: 3 credentials, 4 authentication, 5 rate limit.
+        codes = {"missing_credentials": 3, "auth": 4, "permission": 4, "rate_limit": 5}
+        raise typer.Exit(codes.get(result["status"], codes.get(result.get("error", ""), 6)))
 
 
 @app.command("test-integrations")

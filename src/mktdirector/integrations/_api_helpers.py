@@ -68,9 +68,9 @@ def checked(platform: str, probe: Callable[[], ConnectionCheck]) -> ConnectionCh
     try:
         return probe()
     except MissingCredentialError as e:
-        return ConnectionCheck("missing_credentials", platform, detail=_detail(e))
+        return ConnectionCheck("missing_credentials", platform, detail=_detail(e), hint=e.hint)
     except MktdError as e:
-        return ConnectionCheck("error", platform, detail=_detail(e))
+        return ConnectionCheck("error", platform, detail=_detail(e), error=e.kind, hint=e.hint)
 
 
 def _detail(e: MktdError) -> str:

@@ -35,6 +35,8 @@ class ConnectionCheck:
         default_factory=lambda: {"rate_limit_remaining": None, "rate_limit_reset": None}
     )
     detail: str = ""
+    error: str | None = None  # the error kind when status is "error" (auth, rate_limit, ...)
+    hint: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
