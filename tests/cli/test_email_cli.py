@@ -108,6 +108,8 @@ def test_unknown_outcome_needs_check_never_resends(cli, store, failure):
         assert "may or may not" in r.stderr and "Activity" in r.stderr
         [row] = emails(store)
         assert row["status"] == "needs-check"
+        [note] = [n for n in store.notifications() if n["kind"] == "needs_check"]
+        assert row["id"] in note["subject"] and "email resolve" in note["hint"]
         again = cli(*args)
         assert again.exit_code == 1 and f"mktd email resolve {row['id']}" in again.stderr
         assert mail.route.call_count == 1  # never a blind resend

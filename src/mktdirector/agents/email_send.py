@@ -149,8 +149,12 @@ def _send_group(
         if _unknown(err):
             store.update_email(eid, status="needs-check", error=err.message[:300])
             outcome.message = _look_message(eid, plan, chunk, batch_id, err.message)
+            _notify(store, eid, "needs_check", outcome.message,
+                    f"mktd email resolve {eid} sent|not-sent")  # fmt: skip
             return SentGroup(eid, len(chunk), "needs-check", None, batch_id)
         store.update_email(eid, status="failed", error=err.message[:300])
+        _notify(store, eid, "email_failed", f"Email {eid} was not sent: {err.message}",
+                err.hint or "mktd email list")  # fmt: skip
         sent = sum(1 for g in outcome.groups if g.status in DONE)
         if sent:
             err.hint = (f"{sent} of {len(plan.chunks())} recipient groups went out before this; "
@@ -159,6 +163,12 @@ def _send_group(
     status = "scheduled" if plan.send_at else "sent"
     store.update_email(eid, status=status, message_id=result.message_id, sent_utc=now_utc())
     return SentGroup(eid, len(chunk), status, result.message_id, batch_id)
+
+
+def _notify(store: Store, eid: str, kind: str, message: str, hint: str) -> None:
+    # Like posts: a problem with an email is told in-tool (and by the alert channels) once.
+    store.notify(kind, f"sendgrid email {eid}", message, platform="sendgrid", hint=hint,
+                 dedupe_key=f"{kind}:email:{eid}")  # fmt: skip
 
 
 def resolve_email(
