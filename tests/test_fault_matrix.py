@@ -249,7 +249,8 @@ ROWS: tuple[Row, ...] = (
         "quota is used up.",
         hint="In SendGrid: Settings → API Keys → Create API Key (Restricted Access: Mail Send "
         "full, Stats read), then `mktd authorize sendgrid` or set SENDGRID_API_KEY",
-        notified="auth_failed (alerts run)", outcome="email failed; 0 at SendGrid"),
+        notified="email_failed, then auth_failed (alerts run)",
+        outcome="email failed; 0 at SendGrid"),
     Row("scope", "twitter", faults("x.create", "403"),
         requests="x.create 403", exit=4, says="X POST /2/tweets: forbidden (Error).",
         hint="Check the app has Read and write permission and the scopes, then mktd authorize "
@@ -279,7 +280,7 @@ ROWS: tuple[Row, ...] = (
         says="The SendGrid API key may not call POST /v3/mail/send (needs mail.send).",
         hint="Edit the key's permissions in SendGrid (Settings → API Keys), or create one with "
         "them and run `mktd authorize sendgrid`",
-        outcome="email failed; 0 at SendGrid"),
+        notified="email_failed", outcome="email failed; 0 at SendGrid"),
     # API error ------------------------------------------------------------------------------
     Row("server-read", "twitter", faults("x.me", "503"), read=True,
         requests="x.me 503 ×4", waits=BACKOFF, exit=6,
@@ -317,7 +318,7 @@ ROWS: tuple[Row, ...] = (
         requests="sendgrid.send 500", exit=1,
         says=SG_CHECK.format(why="SendGrid failed (HTTP 500) while taking the email; it may or "
                              "may not have been queued"),
-        outcome="email needs-check; 1 at SendGrid"),
+        notified="needs_check", outcome="email needs-check; 1 at SendGrid"),
     Row("html", "twitter", faults("x.create", "html@1"),
         requests="x.create 502, x.me 200, x.timeline 200, x.create 201", says=X_DONE,
         outcome="draft published; 1 post on X"),
@@ -335,7 +336,7 @@ ROWS: tuple[Row, ...] = (
         requests="sendgrid.send 502", exit=1,
         says=SG_CHECK.format(why="SendGrid failed (HTTP 502) while taking the email; it may or "
                              "may not have been queued"),
-        outcome="email needs-check; 0 at SendGrid"),
+        notified="needs_check", outcome="email needs-check; 0 at SendGrid"),
     Row("truncated", "twitter", faults("x.create", "truncate@1"),
         requests="x.create 201, x.me 200, x.timeline 200", says=X_DONE,
         outcome="draft published; 1 post on X"),
@@ -374,7 +375,7 @@ ROWS: tuple[Row, ...] = (
         requests="sendgrid.send reset", exit=1,
         says=SG_CHECK.format(why="sendgrid POST /v3/mail/send: network error (ReadError: "
                              "[Errno 104] Connection reset by peer)"),
-        outcome="email needs-check; 0 at SendGrid"),
+        notified="needs_check", outcome="email needs-check; 0 at SendGrid"),
     Row("timeout", "twitter", faults("x.create", f"timeout-after-create={HOLD}@1"),
         requests="x.create timeout-after-201, x.me 200, x.timeline 200", says=X_DONE,
         outcome="draft published; 1 post on X"),
@@ -393,7 +394,7 @@ ROWS: tuple[Row, ...] = (
         requests="sendgrid.send timeout-after-202", exit=1,
         says=SG_CHECK.format(why="sendgrid POST /v3/mail/send: network error (ReadTimeout: "
                              "timed out)"),
-        outcome="email needs-check; 1 at SendGrid"),
+        notified="needs_check", outcome="email needs-check; 1 at SendGrid"),
 )  # fmt: skip
 
 

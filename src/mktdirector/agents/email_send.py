@@ -153,8 +153,9 @@ def _send_group(
                     f"mktd email resolve {eid} sent|not-sent")  # fmt: skip
             return SentGroup(eid, len(chunk), "needs-check", None, batch_id)
         store.update_email(eid, status="failed", error=err.message[:300])
-        _notify(store, eid, "email_failed", f"Email {eid} was not sent: {err.message}",
-                err.hint or "mktd email list")  # fmt: skip
+        if not isinstance(err, E.RateLimitError):  # a rate limit is "later", not a failure
+            _notify(store, eid, "email_failed", f"Email {eid} was not sent: {err.message}",
+                    err.hint or "mktd email list")  # fmt: skip
         sent = sum(1 for g in outcome.groups if g.status in DONE)
         if sent:
             err.hint = (f"{sent} of {len(plan.chunks())} recipient groups went out before this; "
