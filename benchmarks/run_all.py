@@ -1,0 +1,319 @@
+"""Run every benchmark in sequence and write the results into docs/benchmarks.md.
+
+Runs startup, report_scale, worker_overhead, hubspot_import (its own server and the sandbox),
+x_metrics and crash_trials with their defaults (one after another, so they do not compete for
+the cores), each as `python benchmarks/NAME.py ... --json`, and replaces the part of
+docs/benchmarks.md between `<!-- results:start -->` and `<!-- results:end -->` (added at the end
+when missing; the prose around them is kept) with a table of the figures, the machine (cores,
+memory, OS, Python) and the date. A benchmark that fails is reported as failed, and the others
+still run. The whole run takes about 6 minutes on 2 cores, most of it the 200 crash trials.
+
+    .venv/bin/python benchmarks/run_all.py [--quick] [--only NAME,...] [--no-write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+DOC = HERE.parent / "docs" / "benchmarks.md"
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+
+
+@dataclass
+class Bench:
+    name: str
+    args: list[str]
+    quick: list[str]
+    render: Callable[[Any], list[tuple[str, str, str, str]]]  # rows: what, result, target, ok
+    script: str = ""
+
+    def __post_init__(self) -> None:
+        self.script = self.script or f"{self.name}.py"
+
+
+@dataclass
+class Outcome:
+    bench: Bench
+    seconds: float
+    data: Any = None
+    error: str | None = None
+    rows: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+
+def verdict(ok: bool | None) -> str:
+    return "" if ok is None else ("ok" if ok else "**not met**")
+
+
+# renderers: JSON of one benchmark -> table rows ----------------------------------------------------
+def r_startup(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    res = d["results"]
+    rows = [
+        (
+            "startup: `python -c pass`",
+            f"{res['python -c pass']['median_ms']:.1f} ms (median of {d['runs']})",
+            "",
+            "",
+        ),
+        (
+            "startup: `mktd --help`",
+            f"{res['mktd --help']['median_ms']:.1f} ms = {res['mktd --help']['ratio']:.2f}× python",
+            f"≤ {d['target_help_ratio']:g}×",
+            verdict(res["mktd --help"]["ratio"] <= d["target_help_ratio"]),
+        ),
+        (
+            "startup: `mktd status`",
+            f"{res['mktd status']['median_ms']:.1f} ms = {res['mktd status']['ratio']:.2f}× python",
+            "measured",
+            "",
+        ),
+    ]
+    if d.get("mktd_help_vs_llm_help") is not None:
+        llm = res["llm --help"]
+        rows.append(
+            (
+                "startup: `llm --help` (peer CLI)",
+                f"{llm['median_ms']:.1f} ms = {llm['ratio']:.2f}× python; `mktd --help` is "
+                f"{d['mktd_help_vs_llm_help']:.2f}× `llm --help`",
+                "compared",
+                "",
+            )
+        )
+    return rows
+
+
+def r_report(d: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
+    rows = []
+    for r in d:
+        ok = r["report_all_s"] <= 1.0 if r["snapshots"] >= 1_000_000 else None
+        rows.append(
+            (
+                f"report over {r['snapshots']:,} metric snapshots",
+                f"{r['report_all_s'] * 1000:.0f} ms for 90 days ({r['matched_all']:,} posts), "
+                f"{r['report_7d_s'] * 1000:.0f} ms for 7 days",
+                "≤ 1 s at 1M" if r["snapshots"] >= 1_000_000 else "",
+                verdict(ok),
+            )
+        )
+    return rows
+
+
+def r_worker(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    return [
+        (
+            f"worker overhead, {d['jobs']:,} due jobs",
+            f"{d['per_job_ms']:.2f} ms per job ({d['total_s']:.2f} s)",
+            f"≤ {d['target_ms']:g} ms",
+            verdict(d["per_job_ms"] <= d["target_ms"]),
+        )
+    ]
+
+
+def r_hubspot(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    return [
+        (
+            f"HubSpot import, {d['rows']:,} contacts ({d['server']} server)",
+            f"{d['wall_s']:.2f} s / floor {d['floor_s']:.2f} s = {d['ratio']:.3f}× "
+            f"(median of {d['runs']}); {d['http_429']} × 429; {d['requests']} requests",
+            "≤ 1.10×, 0 × 429",
+            verdict(d["target_met"]),
+        )
+    ]
+
+
+def r_x(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    rows = []
+    for name in ("published", "tight"):
+        r = d[name]
+        ratio = f"{r['ratio']:.3f}×" if r["ratio"] is not None else "n/a (stopped early)"
+        got = f"{r['snapshots']:,} of {r['posts']:,} snapshots"
+        ok = r["http_429"] == 0 and r["snapshots"] == r["posts"] and r["ratio"] is not None
+        rows.append(
+            (
+                f"X metrics, {r['posts']:,} posts, limit {r['limit']}",
+                f"span {r['span_s']:.2f} s / floor {r['floor_s']:.2f} s = {ratio}; "
+                f"{r['http_429']} × 429; {r['calls_sent']} calls for {r['calls_needed']}; {got}",
+                "≤ 1.25×, 0 × 429, all posts",
+                verdict(ok and r["ratio"] <= 1.25),
+            )
+        )
+    return rows
+
+
+def r_crash(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    refusals = d["duplicate_refusals"]
+    return [
+        (
+            f"crash trials (seed {d['seed']})",
+            f"{d['trials']} trials, {d['kills']} SIGKILLs ({d['trials_killed']} trials killed), "
+            f"{d['runs']} re-runs: {d['published']} published once, {d['needs_check']} "
+            f"needs-check ({d['needs_check_posted']} of them posted), {d['stuck']} stuck; "
+            f"{d['duplicates']} duplicates, {d['thread_order_errors']} thread-order errors, "
+            f"{d['strays']} strays; {d['reconciled']} reconciled by read-back; refused resends "
+            f"X {refusals.get('x_403', 0)}, LinkedIn {refusals.get('linkedin_422', 0)}; "
+            f"{d['wall_s']:.0f} s",
+            "0 duplicates, 0 lost",
+            verdict(d["ok"]),
+        )
+    ]
+
+
+BENCHES = [
+    Bench("startup", ["--runs", "15"], ["--runs", "10"], r_startup),
+    Bench("report_scale", [], ["--sizes", "10000,100000", "--runs", "1"], r_report),
+    Bench("worker_overhead", ["--jobs", "1000"], ["--jobs", "200"], r_worker),
+    Bench("hubspot_import", ["--repeat", "3"], ["--repeat", "1", "--rows", "2000"], r_hubspot),
+    Bench(
+        "hubspot_sandbox",
+        ["--sandbox", "--repeat", "3"],
+        ["--sandbox", "--repeat", "1", "--rows", "2000"],
+        r_hubspot,
+        script="hubspot_import.py",
+    ),
+    Bench("x_metrics", [], ["--posts", "1000"], r_x),
+    Bench("crash_trials", ["--trials", "200"], ["--trials", "18"], r_crash),
+]
+
+
+def run(bench: Bench, quick: bool, llm: str | None) -> Outcome:
+    cmd = [sys.executable, str(HERE / bench.script), *(bench.quick if quick else bench.args)]
+    if bench.name == "startup" and llm:
+        cmd += ["--llm", llm]
+    cmd.append("--json")
+    print(f"==> {' '.join(Path(c).name if i < 2 else c for i, c in enumerate(cmd))}", flush=True)
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=HERE.parent)
+    seconds = time.perf_counter() - started
+    out = Outcome(bench, seconds)
+    try:
+        out.data = json.loads(proc.stdout)
+    except ValueError:
+        out.error = f"exit {proc.returncode}: {(proc.stderr or proc.stdout)[-600:]}"
+        print(f"    failed after {seconds:.0f} s: {out.error}", flush=True)
+        return out
+    try:
+        out.rows = bench.render(out.data)
+    except (KeyError, TypeError) as e:
+        out.error = f"unexpected output ({type(e).__name__}: {e})"
+    # A missed target is not an error here: its row says **not met**.
+    for row in out.rows:
+        print(f"    {row[0]}: {row[1]} {row[3]}", flush=True)
+    print(f"    ({seconds:.0f} s)", flush=True)
+    return out
+
+
+def machine() -> dict[str, str]:
+    mem = "?"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+    cores = str(os.cpu_count() or "?")
+    if hasattr(os, "sched_getaffinity"):
+        cores = str(len(os.sched_getaffinity(0)))
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    return {
+        "cores": cores,
+        "memory": mem,
+        "os": f"{platform.system()} {platform.machine()}",
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "load": load,
+    }
+
+
+def section(outcomes: list[Outcome], m: dict[str, str], total_s: float, quick: bool) -> str:
+    lines = [
+        START,
+        "## Results",
+        "",
+        "Written by `.venv/bin/python benchmarks/run_all.py`"
+        + (" --quick (reduced sizes)" if quick else "")
+        + f" on {m['date']}: {m['cores']} cores (nproc), {m['memory']} memory, {m['os']}, "
+        f"{m['python']}; load average {m['load']} at the start; {total_s / 60:.1f} min in all. "
+        "Ratios are measured within each run, so they travel between machines better than the "
+        "absolute times.",
+        "",
+        "| benchmark | result | target | |",
+        "|---|---|---|---|",
+    ]
+    for o in outcomes:
+        if o.error:
+            lines.append(
+                f"| {o.bench.name} | failed: {o.error.splitlines()[-1][:200]} | | **failed** |"
+            )
+            continue
+        for what, result, target, ok in o.rows:
+            lines.append(f"| {what} | {result} | {target} | {ok} |")
+    crash = next((o for o in outcomes if o.bench.name == "crash_trials" and o.data), None)
+    if crash is not None:
+        phases = crash.data.get("kill_phases", {})
+        lines += [
+            "",
+            "Where the crash trials' SIGKILLs landed: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(phases.items(), key=lambda kv: -kv[1]))
+            + ". Outcomes by kind: "
+            + "; ".join(
+                f"{kind} " + ", ".join(f"{s} {n}" for s, n in counts.items())
+                for kind, counts in crash.data.get("by_kind", {}).items()
+            )
+            + ".",
+        ]
+    lines.append(END)
+    return "\n".join(lines)
+
+
+def write(doc: Path, text: str) -> None:
+    old = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
+    pattern = re.compile(re.escape(START) + r".*?" + re.escape(END), re.S)
+    if pattern.search(old):
+        new = pattern.sub(lambda _m: text, old)
+    else:
+        new = old.rstrip("\n") + "\n\n" + text + "\n"
+    doc.write_text(new if new.endswith("\n") else new + "\n", encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="reduced sizes (a few minutes)")
+    parser.add_argument("--only", help="comma-separated benchmark names: " + ", ".join(
+        b.name for b in BENCHES))  # fmt: skip
+    parser.add_argument("--no-write", action="store_true", help="do not touch docs/benchmarks.md")
+    parser.add_argument("--llm", help="llm executable for the startup comparison (default: PATH)")
+    parser.add_argument("--doc", type=Path, default=DOC, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    only = set(args.only.split(",")) if args.only else None
+    unknown = (only or set()) - {b.name for b in BENCHES}
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
+    llm = args.llm or shutil.which("llm")
+    m = machine()
+    started = time.perf_counter()
+    outcomes = [run(b, args.quick, llm) for b in BENCHES if only is None or b.name in only]
+    total = time.perf_counter() - started
+    text = section(outcomes, m, total, args.quick)
+    if not args.no_write:
+        write(args.doc, text)
+        print(f"wrote the results into {args.doc}")
+    else:
+        print(text)
+    return 1 if any(o.error for o in outcomes) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
