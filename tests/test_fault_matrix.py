@@ -148,7 +148,7 @@ NO_REFRESH = "an API key has no refresh: see “401 on every try”"
 ROWS: tuple[Row, ...] = (
     # Rate limit -----------------------------------------------------------------------------
     Row("rate-short", "twitter", faults("x.create", "429=2@1"),
-        requests="x.create 429, x.create 201", waits=((1, 2),),
+        requests="x.create 429, x.create 201", waits=((2, 3),),
         says=X_DONE, outcome="draft published; 1 post on X"),
     Row("rate-short", "linkedin", faults("linkedin.create", "429=2@1"),
         requests="linkedin.me 200, linkedin.create 429", exit=5, says=LI_DAY, hint=QUEUED,
@@ -161,7 +161,7 @@ ROWS: tuple[Row, ...] = (
         requests="ga.token 200, ga.report 429", exit=5, says=GA_HOUR, hint=AGAIN,
         outcome="nothing stored"),
     Row("rate-short", "sendgrid", faults("sendgrid.send", "429=2@1"),
-        requests="sendgrid.send 429, sendgrid.send 202", waits=((1, 2),), says=SG_SENT,
+        requests="sendgrid.send 429, sendgrid.send 202", waits=((2, 3),), says=SG_SENT,
         outcome="email sent; 1 at SendGrid"),
     Row("rate-long", "twitter", "--limit x.create.user24h=0/86400",
         requests="x.create 429", exit=5,

@@ -334,12 +334,12 @@ def test_vendor_headers_block_the_next_call(api, make_client, clock) -> None:  #
     with pytest.raises(E.RateLimitError) as info:
         client.request("GET", "/2/tweets", budget=10)
     assert route.call_count == 1
-    assert info.value.retry_after == pytest.approx(30.0)
+    assert info.value.retry_after == pytest.approx(31.0)  # truncated reset second + 1
     assert clock.sleeps == []
     # within the budget: waits for the reset, then sends
     client.request("GET", "/2/tweets", budget=60)
     assert route.call_count == 2
-    assert clock.sleeps == [pytest.approx(30.001)]
+    assert clock.sleeps == [pytest.approx(31.001)]
 
 
 def test_audit_records_remaining_quota(api, make_client, audit, clock) -> None:  # type: ignore[no-untyped-def]
@@ -350,7 +350,7 @@ def test_audit_records_remaining_quota(api, make_client, audit, clock) -> None: 
         )
     )
     make_client().request("GET", "/2/users/me")
-    assert (audit[0].rate_remaining, audit[0].rate_reset_at) == (74, float(reset))
+    assert (audit[0].rate_remaining, audit[0].rate_reset_at) == (74, float(reset) + 1)
 
 
 def test_declared_limits_throttle_the_client(api, make_client, clock) -> None:  # type: ignore[no-untyped-def]

@@ -103,7 +103,7 @@ def test_classify_rate_limit_carries_retry_after() -> None:
         platform="x",
         now=NOW,
     )
-    assert isinstance(err, E.RateLimitError) and err.retry_after == pytest.approx(120.0)
+    assert isinstance(err, E.RateLimitError) and err.retry_after == pytest.approx(121.0)
     err = classify(response(429, json={}), platform="x")
     assert isinstance(err, E.RateLimitError) and err.retry_after is None
 
@@ -155,7 +155,8 @@ def test_parse_retry_after_http_date() -> None:
 @pytest.mark.parametrize(
     ("headers", "expected"),
     [
-        ({"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(int(NOW + 60))}, 60.0),
+        # epoch resets are truncated whole seconds: one more second to be past the window
+        ({"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(int(NOW + 60))}, 61.0),
         ({"x-rate-limit-remaining": "5", "x-rate-limit-reset": str(int(NOW + 60))}, None),
         (
             {
@@ -164,7 +165,7 @@ def test_parse_retry_after_http_date() -> None:
                 "x-rate-limit-remaining": "0",
                 "x-rate-limit-reset": str(int(NOW + 60)),
             },
-            600.0,
+            601.0,
         ),
         ({"x-ratelimit-remaining": "0", "x-ratelimit-reset": "12"}, 12.0),  # relative seconds
         ({"x-rate-limit-remaining": "0", "x-rate-limit-reset": "junk"}, None),

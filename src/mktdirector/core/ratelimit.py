@@ -287,7 +287,9 @@ def server_counters(headers: httpx.Headers, now: float) -> list[Counter]:
     def epoch(v: float | None) -> float | None:
         if v is None:
             return None
-        return v if v > 1_000_000_000 else now + v
+        # Reset headers are whole epoch seconds, truncated: the window really ends up to a
+        # second later, and a call in that second is refused (tweepy waits reset - now + 1).
+        return v + 1.0 if v > 1_000_000_000 else now + v
 
     for prefix, scope in (
         ("x-rate-limit", "endpoint"),

@@ -78,8 +78,9 @@ def reset_after(headers: httpx.Headers | dict[str, str], now: float | None = Non
             r = float(reset)
         except ValueError:
             continue
-        # Epoch seconds are large; small values are "seconds from now" (some APIs do that).
-        waits.append(r - now if r > 1_000_000_000 else r)
+        # Epoch seconds are large (whole seconds, truncated: + 1 so the window has surely
+        # ended); small values are "seconds from now" (some APIs do that).
+        waits.append(r + 1.0 - now if r > 1_000_000_000 else r)
     return max(max(waits), 0.0) if waits else None
 
 
