@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -381,3 +382,28 @@ def test_describe_request_masks_auth_for_dry_run(make_client) -> None:  # type: 
     assert d["headers"]["authorization"] == "****"
     assert d["body"] == {"a": 1}
     assert d["headers"]["user-agent"].startswith("mktd/")
+
+
+def test_query_strings_and_hosts_never_leave_the_request(no_sleep) -> None:  # type: ignore[no-untyped-def]
+    """A signed upload URL or a query with keys is sent as is, but rate-limit keys, errors and
+    audit rows see only the path template."""
+    import respx as _respx
+
+    from mktdirector.core.errors import ServerError
+    from mktdirector.core.http import HttpClient, template_of
+
+    assert template_of("https://up.test/dms-uploads/abc?m=SIG&ut=SECRETSIG") == "/dms-uploads/abc"
+    assert template_of("/rest/x?q=entity&entity=(share:1)") == "/rest/x"
+    seen: list[Exchange] = []
+    client = HttpClient("linkedin", "https://api.test", audit=seen.append, sleep=no_sleep.sleep,
+                        max_retries=0)  # fmt: skip
+    with _respx.mock() as router:
+        route = router.put("https://up.test/dms-uploads/abc").mock(
+            return_value=httpx.Response(500, text="boom")
+        )
+        with pytest.raises(ServerError) as info:
+            client.request("PUT", "https://up.test/dms-uploads/abc?m=SIG&ut=SECRETSIG")
+    assert route.calls[0].request.url.params["ut"] == "SECRETSIG"  # sent exactly as given
+    assert "SECRETSIG" not in str(info.value) and info.value.path == "/dms-uploads/abc"
+    assert [e.path for e in seen] == ["/dms-uploads/abc"]
+    assert "SECRETSIG" not in json.dumps(client.limiter.backend.rows)  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_never
@@ -22,7 +22,7 @@ from mktdirector import __version__
 from mktdirector.core import errors as E
 from mktdirector.core.ratelimit import RATE_LIMIT_HINT, Limit, Limiter, format_wait
 from mktdirector.core.redact import redact, redact_headers
-from mktdirector.core.retry import backoff, classify, parse_retry_after, should_retry
+from mktdirector.core.retry import backoff, classify, parse_retry_after, request_id, should_retry
 
 log = logging.getLogger("mktd.http")
 # Redacted request lines for --verbose / MKTD_DEBUG_HTTP=1; the CLI decides where they go.
@@ -194,7 +194,7 @@ class HttpClient:
                 "%s %s %s: retrying after attempt %d",
                 self.platform,
                 method,
-                path,
+                template_of(path),
                 rs.attempt_number,
             ),
         )
@@ -220,8 +220,9 @@ class HttpClient:
         budget: float,
     ) -> httpx.Response:
         n = state["attempt"]
+        url, path = path, template_of(path)  # never a query string or host past this point
         self.limiter.acquire(self.platform, self.account, self.limits, method, path, budget=budget)
-        request = self.build_request(method, path, path_params=path_params, **kw)
+        request = self.build_request(method, url, path_params=path_params, **kw)
         started = time.monotonic()
         try:
             response = self._client.send(request)
@@ -283,8 +284,16 @@ class HttpClient:
 
 
 def _request_id(response: httpx.Response) -> str | None:
-    h = response.headers
-    return h.get("x-request-id") or h.get("x-li-uuid") or h.get("x-transaction-id")
+    return request_id(response.headers)
+
+
+def template_of(path: str) -> str:
+    """The path template without query string or scheme/host (absolute upload URLs).
+
+    Rate-limit keys, error messages, logs and audit rows use this: queries can carry keys
+    (signed upload URLs do), and one key per distinct query would make the limits useless.
+    """
+    return urlsplit(path).path or "/"
 
 
 def _transport_error(

@@ -151,14 +151,13 @@ def classify(
         return None
     cls = _STATUS_CLASSES.get(status) or (E.ServerError if status >= 500 else E.BadRequestError)
     message, code = body_excerpt(response)
-    rid = (
-        response.headers.get("x-request-id")
-        or response.headers.get("x-li-uuid")
-        or response.headers.get("x-transaction-id")
-        or response.headers.get("x-correlation-id")
-    )
     kw: dict[str, Any] = dict(
-        platform=platform, status_code=status, method=method, path=path, request_id=rid, code=code
+        platform=platform,
+        status_code=status,
+        method=method,
+        path=path,
+        request_id=request_id(response.headers),
+        code=code,
     )
     text = f"{platform} {method} {path} failed: HTTP {status}: {message}".replace("  ", " ")
     if cls is E.AuthenticationError:
@@ -173,6 +172,16 @@ def classify(
             wait = reset_after(response.headers, now)
         return E.RateLimitError(text, retry_after=wait, **kw)
     return cls(text, **kw)
+
+
+def request_id(headers: httpx.Headers) -> str | None:
+    """The platform's id for a request, for support tickets (audit rows and errors)."""
+    return (
+        headers.get("x-request-id")
+        or headers.get("x-li-uuid")
+        or headers.get("x-transaction-id")
+        or headers.get("x-correlation-id")
+    )
 
 
 def never_reached_server(
