@@ -137,3 +137,19 @@ def test_same_command_after_a_failure_resumes_the_same_draft(cli, monkeypatch, t
     assert len(store.list_drafts()) == 1  # the re-run made no second draft
     third = cli(*args)
     assert third.exit_code == 2 and "already published" in third.stderr and len(posted) == 3
+
+
+def test_unreadable_image_is_refused_before_anything_changes(cli, linkedin, store):
+    d = json.loads(cli("social", "linkedin", "--text", "With a picture", "--json").stdout)
+    cli("drafts", "approve", d["id"], "--yes")
+    r = cli("publish", d["id"], "--yes", "--image", "/nope/launch.png")
+    assert r.exit_code == 2 and "Cannot read the image" in r.stderr
+    assert store.get_draft(d["id"])["status"] == "approved"  # not marked failed
+    assert store.notifications() == [] and linkedin.call_count == 0
+
+
+def test_report_to_an_unwritable_path_is_one_clean_error(cli):
+    cli("init")
+    r = cli("report", "--format", "html", "-o", "/nope/dir/report.html")
+    assert r.exit_code == 2 and "Cannot write /nope/dir/report.html" in r.stderr
+    assert "Traceback" not in r.stderr

@@ -275,10 +275,8 @@ def resolve(
         if row:
             store.mark_post(row["id"], "failed", error="not posted (checked by a human)")
         status = "failed"
-    store.db.execute(
-        "update drafts set status = ?, lease_owner = ? where id = ?", [status, None, d["id"]]
-    )
-    store.db.conn.commit()
+    # Only from needs-check: two people resolving at once cannot both win.
+    store.update_draft(d["id"], "needs-check", status=status, lease_owner=None)
     store.record_attempt(
         d["id"],
         row["segment"] if row else -1,

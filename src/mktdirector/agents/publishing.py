@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -42,6 +43,8 @@ def publish_draft(
     draft = store.get_draft(draft_id)
     check_publishable(draft)
     client.require_connection()
+    if image is not None:
+        _check_readable(image)  # before the claim: a typo must not mark the draft failed
     publisher = Publisher(
         store,
         target_for(client),
@@ -134,3 +137,11 @@ def queue_retry(
         payload={"reason": "rate_limited"},
     )
     return str(job["due_utc"])
+
+
+def _check_readable(path: str) -> None:
+    from pathlib import Path
+
+    p = Path(path).expanduser()
+    if not p.is_file() or not os.access(p, os.R_OK):
+        raise UsageError(f"Cannot read the image {p}.", hint="Check the path given to --image")

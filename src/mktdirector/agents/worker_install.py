@@ -162,10 +162,17 @@ def _launchd(cmd: list[str], home: Path, workdir: Path, env: dict[str, str]) -> 
 
 def write(p: InstallPlan) -> InstallPlan:
     """Write the plan's files to their conventional places (cron: nothing, see `enable`)."""
+    from mktdirector.core.errors import UsageError
+
     for path, body in p.files:
-        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(body, encoding="utf-8")
-        os.replace(tmp, path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(body, encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError as e:
+            tmp.unlink(missing_ok=True)
+            raise UsageError(f"Cannot write {path}: {e.strerror or e}.",
+                             hint="Run without --write and install the printed file yourself") from None  # fmt: skip
         p.written.append(path)
     return p

@@ -130,6 +130,9 @@ def _root(
     ] = False,
 ) -> None:
     """mktd: plan, draft, approve, publish and measure marketing from the terminal."""
+    args = sys.argv[1:] if _argv is None else _argv
+    if "--help" in args or "-h" in args:
+        return  # help is printed before any command runs: no wiring, logging or notices
     from mktdirector.cli import _deps, _output
 
     _deps.start(verbose=verbose)
@@ -144,7 +147,7 @@ def _root(
     if not _wants_json():
         from mktdirector.cli.notifications import unread_notice
 
-        unread_notice(deps.home, sys.argv[1:] if _argv is None else _argv)
+        unread_notice(deps.home, args)
 
 
 app.add_typer(init_cmd.app)

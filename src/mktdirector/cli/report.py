@@ -67,10 +67,15 @@ def report(
         return
     from pathlib import Path
 
+    from mktdirector.core.errors import UsageError
     from mktdirector.core.redact import redact
 
     path = Path(output).expanduser()
-    path.write_text(redact(text), encoding="utf-8")
+    try:
+        path.write_text(redact(text), encoding="utf-8")
+    except OSError as e:
+        raise UsageError(f"Cannot write {path}: {e.strerror or e}.",
+                         hint="Give -o a path in a directory you can write") from None  # fmt: skip
     _output.success(f"Wrote {path} ({len(rep.posts)} post(s), {rep.timeframe.label}).")
 
 

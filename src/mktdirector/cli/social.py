@@ -169,7 +169,7 @@ def _resume(deps, previous, *, publish, when, yes, image, json_out) -> None:  # 
             else _output.draft(view.draft, view.findings)
         )
     _output.info(f"Resuming draft {view.id} ({status}) from an earlier run; --new starts over.")
-    if status == "draft" or publish:
+    if status == "draft" or publish or (when is not None and status == "approved"):
         return _next_step(deps, view, publish=publish, when=when, yes=yes, image=image,
                           json_out=json_out)  # fmt: skip
     if json_out:
@@ -191,9 +191,12 @@ def _show_dry_run(deps, pid, composed, *, topic, publish, account, json_out) -> 
         "saved": False,
     }
     if publish:
+        from mktdirector.agents.drafts import tag_links
         from mktdirector.agents.publishing import dry_run_segments
 
-        data["publish"] = dry_run_segments(deps.integration(pid, account), composed.body)
+        # The links as they will really go out: UTM-tagged with the draft id saving assigns.
+        body = tag_links(composed.body, composed.kind, pid, campaign="mktd", draft_id="DRAFT-ID")
+        data["publish"] = dry_run_segments(deps.integration(pid, account), body)
     if json_out:
         _output.emit_json({**data, "findings": [f.to_dict() for f in composed.findings]})
         return
