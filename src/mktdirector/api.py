@@ -103,21 +103,21 @@ class SocialMediaAgent(_Facade):
     def _publish(self, draft_id: str) -> dict[str, Any]:
         """publish=True is the caller's explicit approval of exactly this generated text."""
         from mktdirector.agents import drafts
-        from mktdirector.agents.publishing import publish_draft
+        from mktdirector.agents.publishing import publish_or_queue
 
         d = self._deps
         draft = drafts.approve(d.store, draft_id).draft
         client = d.integration(draft["platform"], draft.get("account"))
-        return publish_draft(d.store, client, draft_id).to_dict()
+        return publish_or_queue(d.store, client, draft_id).to_dict()
 
     def publish_draft(self, draft_id: str) -> dict[str, Any]:
         """Publish an already approved draft (exactly once; resumes a cut-off thread)."""
-        from mktdirector.agents.publishing import publish_draft
+        from mktdirector.agents.publishing import publish_or_queue
 
         d = self._deps
         draft = d.store.get_draft(draft_id)
         client = d.integration(draft["platform"], draft.get("account"))
-        return publish_draft(d.store, client, draft["id"]).to_dict()
+        return publish_or_queue(d.store, client, draft["id"]).to_dict()
 
     def get_post_analytics(self, platform: str, post_id: str) -> dict[str, Any]:
         """Fresh metrics of one published post (also stored as a snapshot)."""

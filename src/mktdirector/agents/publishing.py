@@ -117,6 +117,21 @@ def resolve_needs_check(
     )
 
 
+def publish_or_queue(
+    store: Store, client: Integration, draft_id: str, *, image: str | None = None
+) -> PublishResult:
+    """Publish now; on a rate limit, queue the draft for `mktd worker` and say when (exit 5)."""
+    from mktdirector.core.errors import RateLimitError
+
+    try:
+        return publish_draft(store, client, draft_id, image=image)
+    except RateLimitError as e:
+        due = queue_retry(store, draft_id, platform=client.name, account=client.account,
+                          retry_after=e.retry_after)  # fmt: skip
+        e.hint = f"Queued for {due} (UTC): mktd worker --once publishes it then (mktd queue list)"
+        raise
+
+
 def queue_retry(
     store: Store, draft_id: str, *, platform: str, account: str | None, retry_after: float | None
 ) -> str:

@@ -41,7 +41,7 @@ def run(
     """Shared by `mktd publish` and `mktd social ... --publish`."""
     from mktdirector.agents import publishing
     from mktdirector.cli import _output
-    from mktdirector.core.errors import RateLimitError, UsageError
+    from mktdirector.core.errors import UsageError
 
     d = deps.store.get_draft(draft_id)
     publishing.check_publishable(d)
@@ -63,18 +63,7 @@ def run(
             "Not published: publishing needs a confirmation.",
             hint=f"Run it in a terminal, or: mktd publish {d['id']} --yes",
         )
-    try:
-        result = publishing.publish_draft(deps.store, client, d["id"], image=image)
-    except RateLimitError as e:
-        due = publishing.queue_retry(
-            deps.store,
-            d["id"],
-            platform=client.name,
-            account=client.account,
-            retry_after=e.retry_after,
-        )
-        e.hint = f"Queued for {due} (UTC): mktd worker --once publishes it then (mktd queue list)"
-        raise
+    result = publishing.publish_or_queue(deps.store, client, d["id"], image=image)
     if json_out:
         _output.emit_json(result.to_dict())
     elif result.status == "published":
