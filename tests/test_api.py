@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from mktdirector.api import OrchestratorAgent, SocialMediaAgent, StrategyAgent
-from mktdirector.core.errors import ConfigError
+from mktdirector.core.errors import ConfigError, UsageError
 from mktdirector.llm import NoLLMError
 
 from fakes import FakeLLM
@@ -84,3 +84,30 @@ def test_publish_true_returns_the_brief_shape(monkeypatch):
     assert result["status"] == "published" and result["post_id"] == "101"
     assert [t["id"] for t in result["thread_results"]] == ["101", "102"]
     assert set(result) >= {"id", "platform", "text", "url", "created_at", "status"}
+
+
+def test_brief_flow_draft_then_publish_publishes_the_reviewed_draft(monkeypatch):
+    """The brief drafts with publish=False, a human reviews, then calls again with publish=True:
+    the reviewed draft goes out, not a second, different text."""
+    import httpx
+    import respx
+
+    monkeypatch.setenv("MKTD_LINKEDIN_BASE_URL", "http://li.test")
+    monkeypatch.setenv("LINKEDIN_ACCESS_TOKEN", "li-tok-123456789")
+    llm = FakeLLM("The reviewed text.")
+    social = SocialMediaAgent(llm=llm)
+    draft = social.create_linkedin_post(topic="AI ROI", style="professional", publish=False)
+    with respx.mock() as router:
+        router.get("http://li.test/v2/userinfo").mock(
+            return_value=httpx.Response(200, json={"sub": "abc"})
+        )
+        route = router.post("http://li.test/rest/posts").mock(
+            return_value=httpx.Response(201, json={}, headers={"x-restli-id": "urn:li:share:9"})
+        )
+        published = social.create_linkedin_post(topic="AI ROI", publish=True)
+        assert route.call_count == 1
+        with pytest.raises(UsageError) as info:
+            social.create_linkedin_post(topic="AI ROI", publish=True)
+        assert "already published" in info.value.message
+    assert published["draft_id"] == draft["draft_id"] and published["status"] == "published"
+    assert len(llm.calls) == 1  # no second generation

@@ -78,21 +78,29 @@ class SocialMediaAgent(_Facade):
         account: str | None,
     ) -> dict[str, Any]:
         from mktdirector.agents import compose
+        from mktdirector.agents.drafts import DraftView, findings_of
+        from mktdirector.core.errors import UsageError
 
         d = self._deps
-        brand = d.brand()
-        composed = compose.compose_from_topic(
-            d.llm(),
-            brand,
-            platform=platform,
-            topic=topic,
-            style=style,
-            include_cta=include_cta,
-            thread_length=thread_length,
-        )
-        view = compose.save(
-            d.store, brand, composed, topic=topic, style=style, source="llm", account=account
-        )
+        key = compose.input_key(platform, topic=topic, text=None, style=style,
+                                thread_length=thread_length, include_cta=include_cta,
+                                account=account)  # fmt: skip
+        previous = compose.find_previous(d.store, key) if publish else None
+        if previous is not None and previous["status"] == "published":
+            raise UsageError(f"This was already published (draft {previous['id']}).",
+                             hint="SocialMediaAgent().publish_draft(ID) for another draft")  # fmt: skip
+        if previous is not None:
+            # The same request was drafted before (the brief's "draft, review, then publish"
+            # flow, or a run cut off mid-publish): publish that draft, not a new text.
+            view = DraftView(previous, findings_of(previous))
+        else:
+            brand = d.brand()
+            composed = compose.compose_from_topic(
+                d.llm(), brand, platform=platform, topic=topic, style=style,
+                include_cta=include_cta, thread_length=thread_length,
+            )  # fmt: skip
+            view = compose.save(d.store, brand, composed, topic=topic, style=style,
+                                source="llm", account=account, key=key)  # fmt: skip
         result = view.to_dict()
         result["draft_id"] = view.id
         result["text"] = "\n\n".join(view.draft["body"])
@@ -106,7 +114,9 @@ class SocialMediaAgent(_Facade):
         from mktdirector.agents.publishing import publish_or_queue
 
         d = self._deps
-        draft = drafts.approve(d.store, draft_id).draft
+        draft = d.store.get_draft(draft_id)
+        if draft["status"] == "draft":
+            draft = drafts.approve(d.store, draft_id).draft
         client = d.integration(draft["platform"], draft.get("account"))
         return publish_or_queue(d.store, client, draft_id).to_dict()
 
