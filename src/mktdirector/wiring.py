@@ -51,6 +51,7 @@ class Deps:
         self.overrides = overrides or {}
         self.home = paths.home()
         self._llm: LLM | None = None
+        self._brand: Brand | None = None
 
     @cached_property
     def config(self) -> Config:
@@ -149,9 +150,12 @@ class Deps:
         return KeyringBackend.available() or bool(os.environ.get("MKTD_SECRET_KEY"))
 
     def brand(self) -> Brand:
-        from mktdirector.agents.brand import load_brand
+        """brand.toml, read once per command (every generation of a run uses one version)."""
+        if self._brand is None:
+            from mktdirector.agents.brand import load_brand
 
-        return load_brand(paths.brand_path(self.home))
+            self._brand = load_brand(paths.brand_path(self.home))
+        return self._brand
 
     def alert_channels(self) -> list[Any]:
         """Configured alert channels besides the in-tool list: Slack (SLACK_WEBHOOK_URL, from

@@ -14,7 +14,7 @@ def fetch(
         str | None, typer.Option("--platform", "-p", help="linkedin or twitter.")
     ] = None,
     since: Annotated[
-        str | None, typer.Option("--since", help="Only posts published since YYYY-MM-DD.")
+        str | None, typer.Option("--since", help="Only posts published since YYYY-MM-DD, 7d or 2w.")
     ] = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -66,13 +66,6 @@ def show(draft_id: str, json_out: JsonOpt = False) -> None:
 
 
 def _since(text: str | None) -> str | None:
-    if not text:
-        return None
-    from datetime import date
+    from mktdirector.agents.periods import iso_start, parse_since
 
-    from mktdirector.core.errors import UsageError
-
-    try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise UsageError(f"--since {text!r} is not a date.", hint="Use YYYY-MM-DD") from None
+    return iso_start(parse_since(text, default_days=None))

@@ -57,7 +57,9 @@ class EmailMixin:
         rows = list(self.db.query("select * from emails where id = ?", [email_id]))
         if not rows:
             rows = list(
-                self.db.query("select * from emails where id like ? limit 2", [f"%{email_id}"])
+                self.db.query(
+                    "select * from emails where id like ? limit 2", [f"%{email_id.upper()}"]
+                )
             )
             if len(rows) != 1:
                 raise UsageError(f"No email {email_id!r}.", hint="mktd email list shows the ids")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mktdirector.store.db import new_id, now_utc
+from mktdirector.store.db import immediate, new_id, now_utc
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -29,30 +29,36 @@ class NotificationsMixin:
         """Add a notification unless the same cause is already known (see dedupe below)."""
         from mktdirector.core.redact import redact
 
-        if dedupe_key:
-            # Same cause: skip if raised since `dedupe_since_utc`, or while still unread.
-            where = "created_utc >= ?" if dedupe_since_utc else "read_utc is null"
-            params = [dedupe_key] + ([dedupe_since_utc] if dedupe_since_utc else [])
-            sql = f"select id from notifications where dedupe_key = ? and {where} limit 1"
-            if list(self.db.query(sql, params)):
-                return None
-        nid = new_id()
-        self.db["notifications"].insert(
-            {
-                "id": nid,
-                "created_utc": now_utc(),
-                "kind": kind,
-                "severity": severity,
-                "platform": platform,
-                "account": account,
-                "subject": redact(subject),
-                "message": redact(message),
-                "hint": hint,
-                "dedupe_key": dedupe_key,
-                "read_utc": None,
-                "sent_json": "{}",
-            }
-        )
+        row = {
+            "id": new_id(),
+            "created_utc": now_utc(),
+            "kind": kind,
+            "severity": severity,
+            "platform": platform,
+            "account": account,
+            "subject": redact(subject),
+            "message": redact(message),
+            "hint": hint,
+            "dedupe_key": dedupe_key,
+            "read_utc": None,
+            "sent_json": "{}",
+        }
+        # Check and insert in one write transaction: a worker and a CLI run raising the same
+        # cause at once must still make one notification.
+        with immediate(self.db) as conn:
+            if dedupe_key:
+                # Same cause: skip if raised since `dedupe_since_utc`, or while still unread.
+                where = "created_utc >= ?" if dedupe_since_utc else "read_utc is null"
+                params = [dedupe_key] + ([dedupe_since_utc] if dedupe_since_utc else [])
+                sql = f"select id from notifications where dedupe_key = ? and {where} limit 1"
+                if conn.execute(sql, params).fetchone():
+                    return None
+            cols = ", ".join(row)
+            conn.execute(
+                f"insert into notifications ({cols}) values ({', '.join('?' * len(row))})",
+                list(row.values()),
+            )
+        nid = str(row["id"])
         return nid
 
     def notifications(self, *, unread_only: bool = True, limit: int = 50) -> list[dict[str, Any]]:
