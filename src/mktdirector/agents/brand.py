@@ -194,40 +194,28 @@ def lint_text(
                     segment,
                 )
             )
-    tags = list(HASHTAG.finditer(text))
-    if brand.hashtag_policy == "none" and tags:
-        line, col = _pos(text, tags[0].start())
-        out.append(Finding("error", "hashtags", "the brand uses no hashtags", line, col, segment))
-    elif brand.hashtag_policy == "few" and len(tags) > brand.hashtag_max:
-        line, col = _pos(text, tags[brand.hashtag_max].start())
-        out.append(
-            Finding(
-                "error",
-                "hashtags",
-                f"{len(tags)} hashtags; the brand allows at most {brand.hashtag_max}",
-                line,
-                col,
-                segment,
-            )
-        )
-    emoji = list(EMOJI.finditer(text))
-    if brand.emoji_policy == "none" and emoji:
-        line, col = _pos(text, emoji[0].start())
-        out.append(Finding("error", "emoji", "the brand uses no emoji", line, col, segment))
-    elif brand.emoji_policy == "sparingly" and len(emoji) > brand.emoji_max:
-        line, col = _pos(text, emoji[brand.emoji_max].start())
-        out.append(
-            Finding(
-                "warning",
-                "emoji",
-                f"{len(emoji)} emoji; the brand uses at most {brand.emoji_max}",
-                line,
-                col,
-                segment,
-            )
-        )
+    out += _count_rule(text, HASHTAG, "hashtags", brand.hashtag_policy, "few",
+                       brand.hashtag_max, "error", segment)  # fmt: skip
+    out += _count_rule(text, EMOJI, "emoji", brand.emoji_policy, "sparingly",
+                       brand.emoji_max, "warning", segment)  # fmt: skip
     out.extend(_length(text, platform, segment))
     return out
+
+
+def _count_rule(
+    text: str, pattern: re.Pattern[str], rule: str, policy: str, limited: str, most: int,
+    over_severity: str, segment: int | None,
+) -> list[Finding]:  # fmt: skip
+    """`none`: any match is an error; the `limited` policy: more than `most` is a finding."""
+    found = list(pattern.finditer(text))
+    if policy == "none" and found:
+        line, col = _pos(text, found[0].start())
+        return [Finding("error", rule, f"the brand uses no {rule}", line, col, segment)]
+    if policy == limited and len(found) > most:
+        line, col = _pos(text, found[most].start())
+        message = f"{len(found)} {rule}; the brand allows at most {most}"
+        return [Finding(over_severity, rule, message, line, col, segment)]
+    return []
 
 
 def _length(text: str, platform: str, segment: int | None) -> list[Finding]:
