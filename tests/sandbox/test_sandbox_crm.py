@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +24,6 @@ http = httpx.Client(timeout=10)
 HUBSPOT = {"Authorization": f"Bearer {TOKEN_ENV['HUBSPOT_API_KEY']}"}
 SENDGRID = {"Authorization": f"Bearer {TOKEN_ENV['SENDGRID_API_KEY']}"}
 LINK = "https://example.com/course?utm_source=x&utm_medium=social&utm_campaign=launch&utm_content=DRAFT42"
-
-
-@pytest.fixture
-def sb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    with Sandbox(port=0, state_dir=tmp_path / "sbx") as s:
-        for k, v in s.env().items():
-            monkeypatch.setenv(k, v)
-        yield s
 
 
 def client(platform: str) -> Any:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,14 +23,6 @@ SPEC = (
     "x.create:timeout-after-create@2,linkedin.create:500@1,hubspot.upsert:429@*,x.create:reset,"
     "x.me:401-once,sendgrid.send:delay=2.5"
 )
-
-
-@pytest.fixture
-def sb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    with Sandbox(port=0, state_dir=tmp_path / "sbx") as s:
-        for k, v in s.env().items():
-            monkeypatch.setenv(k, v)
-        yield s
 
 
 def client(platform: str, timeout: float = 5.0) -> Any:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,14 +19,6 @@ http = httpx.Client(timeout=10)
 AUTHOR = f"urn:li:person:{LINKEDIN_MEMBER['sub']}"
 TOKEN = {"Authorization": f"Bearer {TOKEN_ENV['LINKEDIN_ACCESS_TOKEN']}"}
 TEXT = "AI ROI (part 1): what we measured #ai https://example.com/roi_report?utm_content=D9"
-
-
-@pytest.fixture
-def sb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    with Sandbox(port=0, state_dir=tmp_path / "sbx") as s:
-        for k, v in s.env().items():
-            monkeypatch.setenv(k, v)
-        yield s
 
 
 def client(**overrides: Any) -> Any:

@@ -25,14 +25,6 @@ LINK = "https://example.com/launch?utm_source=x&utm_medium=social&utm_campaign=c
 
 
 @pytest.fixture
-def sb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    with Sandbox(port=0, state_dir=tmp_path / "sbx") as s:
-        for k, v in s.env().items():
-            monkeypatch.setenv(k, v)
-        yield s
-
-
-@pytest.fixture
 def x(sb: Sandbox) -> Iterator[Any]:
     deps = Deps(overrides={"http.max_wait": 0})
     client = deps.integration("twitter")
