@@ -146,7 +146,7 @@ def _send_group(
     try:
         result = client.send(plan.message(chunk, batch_id))
     except E.MktdError as err:
-        if _unknown(err):
+        if E.outcome_unknown(err):
             store.update_email(eid, status="needs-check", error=err.message[:300])
             outcome.message = _look_message(eid, plan, chunk, batch_id, err.message)
             _notify(store, eid, "needs_check", outcome.message,
@@ -190,13 +190,6 @@ def resolve_email(
 
 
 # helpers ---------------------------------------------------------------------------------------
-def _unknown(err: E.MktdError) -> bool:
-    """True when the send may have reached SendGrid: never resend those blindly."""
-    if isinstance(err, E.ApiConnectionError):
-        return err.sent
-    return isinstance(err, E.ServerError | E.ApiResponseError)
-
-
 def _refuse_unsettled(store: Store, prior: list[dict[str, Any] | None]) -> None:
     for row in prior:
         if row and row["status"] == "intent":

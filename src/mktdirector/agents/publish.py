@@ -26,8 +26,6 @@ from mktdirector.store import Store
 
 LEASE_S = 300.0
 READ_BACK_MARGIN_S = 120.0
-# Outcomes after which the post may or may not exist on the platform.
-UNKNOWN = (E.ApiTimeoutError, E.ServerError, E.ApiResponseError)
 
 
 @dataclass
@@ -55,12 +53,6 @@ def _epoch(iso: str | None) -> float:
     if not iso:
         return time.time()
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
-
-
-def _unknown(err: Exception) -> bool:
-    if isinstance(err, E.ApiConnectionError):
-        return err.sent
-    return isinstance(err, UNKNOWN)
 
 
 class Publisher:
@@ -162,7 +154,7 @@ class Publisher:
             self._mark_published(pid, found, text)
             return found
         except E.MktdError as err:
-            if not _unknown(err):
+            if not E.outcome_unknown(err):
                 self.store.mark_post(pid, "failed", error=err.message[:300])
                 self.store.record_attempt(did, i, "failed", error_kind=err.kind, detail=err.message)
                 raise

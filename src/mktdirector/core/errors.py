@@ -185,3 +185,12 @@ class RateLimitError(ApiStatusError):
 class ServerError(ApiStatusError):
     retryable = True
     kind = "server"
+
+
+def outcome_unknown(err: BaseException) -> bool:
+    """True when a failed create may still have happened on the platform (the request may have
+    arrived: a timeout or reset after sending, a 5xx, a 2xx we could not read). Such a create
+    is settled by looking, or by a human, never by sending it again blindly."""
+    if isinstance(err, ApiConnectionError):
+        return err.sent
+    return isinstance(err, ServerError | ApiResponseError)

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from mktdirector.core import errors as E
-from mktdirector.integrations._api_helpers import rebuild
+from mktdirector.integrations._api_helpers import error_body, rebuild
 from mktdirector.integrations.social import DuplicateContentError
 
 DOCS = "docs/integrations/twitter.md"
@@ -26,14 +26,6 @@ class ReplyNotAllowedError(E.PermissionDeniedError):
     """X refused a reply: the author did not summon this account, or the post is gone."""
 
     kind = "reply_not_allowed"
-
-
-def body(response: httpx.Response) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def problem_kind(problem: dict[str, Any]) -> str | None:
@@ -70,7 +62,7 @@ def _short(data: dict[str, Any], fallback: str) -> str:
 
 def classify(response: httpx.Response, error: E.ApiStatusError) -> E.ApiStatusError | None:
     """A more precise error than the generic table, or None to keep `error`."""
-    data = body(response)
+    data = error_body(response)
     status = response.status_code
     kind = problem_kind(data)
     text = _texts(data)
@@ -196,7 +188,7 @@ def check_ok_body(response: httpx.Response) -> None:
     """Raise for a 2xx whose body has `errors[]` and no `data` (partial errors are kept)."""
     if not response.content or "json" not in response.headers.get("content-type", "json"):
         return
-    data = body(response)
+    data = error_body(response)
     errors = [e for e in data.get("errors") or [] if isinstance(e, dict)]
     if not errors or data.get("data") is not None:
         return
