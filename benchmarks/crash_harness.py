@@ -435,7 +435,7 @@ class CrashHarness:
     @staticmethod
     def _draft_by_input(conn: Any, spec: TrialSpec, text_file: Path) -> str | None:
         """The draft `mktd social ... --text-file F` made, found the way a re-run finds it."""
-        from mktdirector.agents.compose import input_key
+        from mktdirector.agents.content.compose import input_key
 
         key = input_key(spec.platform, topic=None, text=text_file.read_text(encoding="utf-8"),
                         style="professional", thread_length=None, include_cta=True,

@@ -202,7 +202,7 @@ def run(rows: int, batch: int, latency: float, *, sandbox: bool = False) -> dict
         os.environ.update(MKTD_HOME=str(Path(tmp) / "home"), HUBSPOT_API_KEY=token,
                           MKTD_HUBSPOT_BASE_URL=hub.url, MKTD_MAX_WAIT="60")  # fmt: skip
 
-        from mktdirector.agents.crm import import_contacts
+        from mktdirector.agents.crm.workflows import import_contacts
         from mktdirector.wiring import Deps
 
         deps = Deps()

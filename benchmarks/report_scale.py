@@ -21,7 +21,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from mktdirector.agents.report import build_report
+from mktdirector.agents.analytics.report import build_report
 from mktdirector.store import Store
 
 # The worker refreshes a post hourly for 30 days, then daily: ~750 snapshots per post, so 1M

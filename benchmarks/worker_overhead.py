@@ -60,8 +60,9 @@ class FakeX:
 
 
 def setup(store: Any, jobs: int) -> None:
-    from mktdirector.agents import drafts, schedule
-    from mktdirector.agents.brand import Brand
+    from mktdirector.agents.content import drafts
+    from mktdirector.agents.content.brand import Brand
+    from mktdirector.agents.social import schedule
 
     due = datetime.fromtimestamp(time.time() - 60, UTC)
     for i in range(jobs):
@@ -80,7 +81,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="mktd-bench-") as tmp:
         os.environ["MKTD_HOME"] = str(Path(tmp) / "home")
-        from mktdirector.agents.worker import Settings, Worker
+        from mktdirector.agents.worker.loop import Settings, Worker
         from mktdirector.core.paths import db_path
         from mktdirector.store import Store
 

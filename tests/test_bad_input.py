@@ -7,7 +7,7 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mktdirector.agents.brand import parse_brand
+from mktdirector.agents.content.brand import parse_brand
 from mktdirector.core.config import Config
 from mktdirector.core.errors import ApiResponseError, ApiStatusError, MktdError
 from mktdirector.core.retry import classify, parse_retry_after
@@ -107,7 +107,7 @@ def test_retry_after_never_raises(value, ms):
 @FAST
 @given(text=st.text(max_size=2000))
 def test_thread_text_is_split_or_refused_clearly(text):
-    from mktdirector.agents.content import body_from_text
+    from mktdirector.agents.content.agent import body_from_text
 
     try:
         kind, body = body_from_text("twitter", text)

@@ -23,8 +23,9 @@ from typing import Any
 
 import pytest
 
-from mktdirector.agents import drafts, schedule
-from mktdirector.agents.brand import Brand
+from mktdirector.agents.content import drafts
+from mktdirector.agents.content.brand import Brand
+from mktdirector.agents.social import schedule
 from mktdirector.sandbox import Sandbox
 
 pytestmark = pytest.mark.slow

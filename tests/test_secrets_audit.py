@@ -32,8 +32,8 @@ import pytest
 from cryptography.fernet import Fernet
 
 from mktdirector.core import redact
-from mktdirector.integrations.oauth import OAuthError
-from mktdirector.integrations.oauth_loopback import LoopbackServer, host_allowed, is_loopback
+from mktdirector.integrations.oauth.flow import OAuthError
+from mktdirector.integrations.oauth.loopback import LoopbackServer, host_allowed, is_loopback
 from mktdirector.sandbox import Sandbox
 from mktdirector.sandbox import env as sbenv
 

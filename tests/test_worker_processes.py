@@ -22,8 +22,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from mktdirector.agents import drafts, schedule
-from mktdirector.agents.brand import Brand
+from mktdirector.agents.content import drafts
+from mktdirector.agents.content.brand import Brand
+from mktdirector.agents.social import schedule
 
 pytestmark = pytest.mark.slow
 X_EPOCH_MS = 1288834974657

@@ -77,8 +77,8 @@ class SocialMediaAgent(_Facade):
         publish: bool,
         account: str | None,
     ) -> dict[str, Any]:
-        from mktdirector.agents import compose
-        from mktdirector.agents.drafts import DraftView, findings_of
+        from mktdirector.agents.content import compose
+        from mktdirector.agents.content.drafts import DraftView, findings_of
         from mktdirector.core.errors import UsageError
 
         d = self._deps
@@ -110,8 +110,8 @@ class SocialMediaAgent(_Facade):
 
     def _publish(self, draft_id: str) -> dict[str, Any]:
         """publish=True is the caller's explicit approval of exactly this generated text."""
-        from mktdirector.agents import drafts
-        from mktdirector.agents.publishing import publish_or_queue
+        from mktdirector.agents.content import drafts
+        from mktdirector.agents.social.publishing import publish_or_queue
 
         d = self._deps
         draft = d.store.get_draft(draft_id)
@@ -122,7 +122,7 @@ class SocialMediaAgent(_Facade):
 
     def publish_draft(self, draft_id: str) -> dict[str, Any]:
         """Publish an already approved draft (exactly once; resumes a cut-off thread)."""
-        from mktdirector.agents.publishing import publish_or_queue
+        from mktdirector.agents.social.publishing import publish_or_queue
 
         d = self._deps
         draft = d.store.get_draft(draft_id)
@@ -131,7 +131,7 @@ class SocialMediaAgent(_Facade):
 
     def get_post_analytics(self, platform: str, post_id: str) -> dict[str, Any]:
         """Fresh metrics of one published post (also stored as a snapshot)."""
-        from mktdirector.agents.social_analytics import post_analytics
+        from mktdirector.agents.analytics.social import post_analytics
         from mktdirector.core.platforms import resolve_platform
 
         d = self._deps
@@ -143,8 +143,8 @@ class StrategyAgent(_Facade):
         self, content_type: str = "linkedin", count: int = 5, based_on: str = ""
     ) -> dict[str, Any]:
         """{'topics': [{'title', 'angle', 'audience', 'why_now', 'suggested_platform'}, ...]}"""
-        from mktdirector.agents.generation import log_generation
-        from mktdirector.agents.strategy import suggest_content_topics
+        from mktdirector.agents.content.generation import log_generation
+        from mktdirector.agents.content.strategy import suggest_content_topics
 
         d = self._deps
         brand = d.brand()
@@ -164,8 +164,8 @@ class OrchestratorAgent(_Facade):
         create_drafts: bool = False,
     ) -> dict[str, Any]:
         """A stored plan with dated steps; with create_drafts=True, a draft per step."""
-        from mktdirector.agents.compose import drafts_from_plan
-        from mktdirector.agents.orchestrator import plan_marketing_initiative
+        from mktdirector.agents.content.compose import drafts_from_plan
+        from mktdirector.agents.content.orchestrator import plan_marketing_initiative
 
         d = self._deps
         brand = d.brand()
@@ -191,13 +191,13 @@ class AnalyticsAgent(_Facade):
         `summary=None` adds it when an LLM is configured and skips it quietly otherwise;
         True requires one (NoLLMError), False never calls it.
         """
-        from mktdirector.agents.report import build_report, narrative_figures
+        from mktdirector.agents.analytics.report import build_report, narrative_figures
         from mktdirector.llm import NoLLMError
 
         d = self._deps
         report = build_report(d.store, timeframe=timeframe, channels=channels, metrics=metrics)
         if summary is not False and report.posts:
-            from mktdirector.agents.analytics import narrative
+            from mktdirector.agents.analytics.narrative import narrative
 
             try:
                 llm = d.llm()
@@ -217,7 +217,7 @@ class AnalyticsAgent(_Facade):
 
     def summarize(self, figures: dict[str, Any], timeframe: str = "7 days") -> dict[str, Any]:
         """A written summary with recommendations from report figures (needs an LLM)."""
-        from mktdirector.agents.analytics import narrative
+        from mktdirector.agents.analytics.narrative import narrative
 
         d = self._deps
         text, gid = narrative(d.llm(), d.brand(), d.store, figures=figures, timeframe=timeframe)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from mktdirector.core import paths
 
 if TYPE_CHECKING:
-    from mktdirector.agents.brand import Brand
+    from mktdirector.agents.content.brand import Brand
     from mktdirector.core.config import Config
     from mktdirector.core.credentials import Connection, CredentialStore
     from mktdirector.core.http import HttpClient
@@ -152,7 +152,7 @@ class Deps:
     def brand(self) -> Brand:
         """brand.toml, read once per command (every generation of a run uses one version)."""
         if self._brand is None:
-            from mktdirector.agents.brand import load_brand
+            from mktdirector.agents.content.brand import load_brand
 
             self._brand = load_brand(paths.brand_path(self.home))
         return self._brand
@@ -161,7 +161,7 @@ class Deps:
         """Configured alert channels besides the in-tool list: Slack (SLACK_WEBHOOK_URL, from
         the environment or .env only, so alerts never wait on a keyring) and email through
         SendGrid to `alerts.email` (MKTD_ALERT_EMAIL)."""
-        from mktdirector.agents.alert_channels import EmailChannel, SlackChannel
+        from mktdirector.agents.ops.alert_channels import EmailChannel, SlackChannel
 
         channels: list[Any] = []
         slack = self.credentials.from_env("slack")

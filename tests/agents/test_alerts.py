@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from mktdirector.agents.alerts import deliver, evaluate_alerts, run_alerts
+from mktdirector.agents.ops.alerts import deliver, evaluate_alerts, run_alerts
 from mktdirector.core.errors import ApiConnectionError
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mktdirector.agents.brand import Brand, has_errors, lint_draft, load_brand, parse_brand
-from mktdirector.agents.setup import BRAND_TEMPLATE
+from mktdirector.agents.content.brand import Brand, has_errors, lint_draft, load_brand, parse_brand
+from mktdirector.agents.ops.setup import BRAND_TEMPLATE
 from mktdirector.core.errors import ConfigError
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mktdirector.agents.contacts_csv import parse_contacts_csv, property_name
+from mktdirector.agents.crm.contacts_csv import parse_contacts_csv, property_name
 from mktdirector.core.errors import UsageError
 
 MESSY = (

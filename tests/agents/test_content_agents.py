@@ -7,9 +7,10 @@ from datetime import date
 
 import pytest
 
-from mktdirector.agents import compose, content, orchestrator, strategy
-from mktdirector.agents.brand import Brand
-from mktdirector.agents.generation import log_generation
+from mktdirector.agents.content import agent as content
+from mktdirector.agents.content import compose, orchestrator, strategy
+from mktdirector.agents.content.brand import Brand
+from mktdirector.agents.content.generation import log_generation
 from mktdirector.core.errors import UsageError
 from mktdirector.llm import LLMOutputError
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mktdirector.agents import drafts
-from mktdirector.agents.brand import Brand
+from mktdirector.agents.content import drafts
+from mktdirector.agents.content.brand import Brand
 from mktdirector.core.errors import UsageError
 
 

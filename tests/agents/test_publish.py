@@ -8,9 +8,9 @@ import httpx
 import pytest
 import respx
 
-from mktdirector.agents import drafts
-from mktdirector.agents.brand import Brand
-from mktdirector.agents.publishing import dry_run, publish_draft
+from mktdirector.agents.content import drafts
+from mktdirector.agents.content.brand import Brand
+from mktdirector.agents.social.publishing import dry_run, publish_draft
 from mktdirector.core import errors as E
 from mktdirector.wiring import Deps
 
@@ -272,7 +272,7 @@ def test_linkedin_lost_answer_becomes_needs_check_then_resolved(deps):
         with pytest.raises(E.UsageError) as info:
             publish_draft(deps.store, client(deps, "linkedin"), did)
         assert "needs a human check" in info.value.message and route.call_count == 1
-    from mktdirector.agents.publishing import resolve_needs_check
+    from mktdirector.agents.social.publishing import resolve_needs_check
 
     row = resolve_needs_check(
         deps.store,
@@ -298,7 +298,7 @@ def test_linkedin_not_posted_resolution_allows_resend(deps):
             ],
         )
         assert publish_draft(deps.store, client(deps, "linkedin"), did).status == "needs-check"
-        from mktdirector.agents.publishing import resolve_needs_check
+        from mktdirector.agents.social.publishing import resolve_needs_check
 
         assert (
             resolve_needs_check(deps.store, "linkedin", did, posted=False, url=None)["status"]

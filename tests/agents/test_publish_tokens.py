@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from mktdirector.agents.publishing import token_warning
+from mktdirector.agents.social.publishing import token_warning
 from mktdirector.core.credentials import Connection
 from mktdirector.core.errors import MissingCredentialError
 from mktdirector.wiring import Deps

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from report_fixture import TIMEFRAME, seed
 
-from mktdirector.agents.report import build_report, parse_timeframe, to_csv
+from mktdirector.agents.analytics.report import build_report, parse_timeframe, to_csv
 from mktdirector.core.errors import UsageError
 
 NOW = datetime(2026, 5, 8, 12, 0, tzinfo=UTC)

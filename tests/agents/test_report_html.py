@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from report_fixture import TIMEFRAME, seed
 
-from mktdirector.agents.report import build_report
-from mktdirector.agents.report_html import render_html
+from mktdirector.agents.analytics.report import build_report
+from mktdirector.agents.analytics.report_html import render_html
 
 CHROMIUM = "/usr/bin/chromium"
 NOW = datetime(2026, 5, 8, 12, 0, tzinfo=UTC)

@@ -11,8 +11,8 @@ X = "http://x.test"
 
 
 def seed(store, n, platform="twitter"):
-    from mktdirector.agents import drafts
-    from mktdirector.agents.brand import Brand
+    from mktdirector.agents.content import drafts
+    from mktdirector.agents.content.brand import Brand
 
     ids = []
     for i in range(n):

@@ -15,9 +15,10 @@ import httpx
 import pytest
 import respx
 
-from mktdirector.agents import drafts, schedule
-from mktdirector.agents.brand import Brand
-from mktdirector.agents.worker import Settings, StopFlag, Worker
+from mktdirector.agents.content import drafts
+from mktdirector.agents.content.brand import Brand
+from mktdirector.agents.social import schedule
+from mktdirector.agents.worker.loop import Settings, StopFlag, Worker
 from mktdirector.core.when import to_iso
 from mktdirector.wiring import Deps
 

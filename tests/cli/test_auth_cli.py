@@ -100,7 +100,7 @@ def test_authorize_json_and_auth_status(fake: Any, browser: list[str]) -> None:
 
 
 def test_authorize_no_browser_paste_flow(fake: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from mktdirector.integrations import oauth
+    from mktdirector.integrations.oauth import flow as oauth
 
     monkeypatch.setattr("webbrowser.open", lambda *a, **k: pytest.fail("browser opened"))
     urls: list[str] = []
@@ -157,7 +157,7 @@ def test_module_is_light_at_import_time() -> None:
     code = (
         "import sys, mktdirector.cli.auth; "
         "print(sorted(m for m in ('httpx', 'authlib', 'mktdirector.integrations', "
-        "'mktdirector.agents.authorize') if m in sys.modules))"
+        "'mktdirector.agents.auth.authorize') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

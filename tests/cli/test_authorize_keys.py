@@ -17,7 +17,7 @@ import respx
 import typer
 from typer.testing import CliRunner
 
-from mktdirector.agents.authorize_keys import key_age_warning
+from mktdirector.agents.auth.keys import key_age_warning
 from mktdirector.cli import MktdGroup
 from mktdirector.cli.auth_keys import authorize_key_command
 from mktdirector.core.credentials import Connection

@@ -17,7 +17,7 @@ from mktdirector.core import errors as E
 from mktdirector.core.credentials import Connection, CredentialStore, KeyringBackend
 from mktdirector.core.http import Exchange
 from mktdirector.core.platforms import PLATFORMS
-from mktdirector.store import db as store_db
+from mktdirector.store.sqlite import db as store_db
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ import httpx
 import pytest
 import respx
 
-from mktdirector.agents import drafts
-from mktdirector.agents.brand import Brand
-from mktdirector.agents.email_plan import parse_at
+from mktdirector.agents.content import drafts
+from mktdirector.agents.content.brand import Brand
+from mktdirector.agents.email.plan import parse_at
 from mktdirector.core.errors import UsageError
 from mktdirector.core.paths import db_path
 

@@ -13,7 +13,7 @@ import respx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from mktdirector.agents.ga_traffic import ga_quota
+from mktdirector.agents.analytics.ga_traffic import ga_quota
 from mktdirector.wiring import Deps
 
 GA = "http://ga.test"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from mktdirector.agents import drafts
-from mktdirector.agents.brand import Brand
+from mktdirector.agents.content import drafts
+from mktdirector.agents.content.brand import Brand
 
 
 @pytest.fixture
@@ -163,7 +163,7 @@ def test_install_write_puts_files_in_the_user_locations(cli, home, tmp_path, mon
 def test_worker_once_skips_a_long_missed_slot_and_tells_once(cli, store, draft_id):
     from datetime import UTC, datetime, timedelta
 
-    from mktdirector.agents import schedule
+    from mktdirector.agents.social import schedule
 
     schedule.schedule(store, draft_id, datetime.now(UTC) - timedelta(hours=5), tz=UTC)
     store.close()

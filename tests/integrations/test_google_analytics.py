@@ -23,8 +23,8 @@ from mktdirector.core.credentials import Connection, CredentialStore, NoBackend
 from mktdirector.core.http import Exchange, HttpClient
 from mktdirector.core.ratelimit import Limiter, MemoryBackend
 from mktdirector.integrations import get_class
-from mktdirector.integrations.google_analytics import GoogleAnalyticsClient
-from mktdirector.integrations.google_analytics_models import (
+from mktdirector.integrations.google_analytics.client import GoogleAnalyticsClient
+from mktdirector.integrations.google_analytics.models import (
     ATTRIBUTION_DIMENSIONS,
     ATTRIBUTION_METRICS,
     DateRange,
@@ -516,7 +516,7 @@ def test_secrets_never_in_error_text(ga: GoogleAnalyticsClient, api: Any) -> Non
 def test_dry_run_never_shows_the_signed_assertion(
     make_ga: Callable[..., GoogleAnalyticsClient], sa_file: Path, clock: Any
 ) -> None:
-    from mktdirector.agents.checks import dry_run
+    from mktdirector.agents.ops.checks import dry_run
 
     def make_client(platform: str, connection: Connection | None = None, **http: Any) -> Any:
         factory = functools.partial(HttpClient, sleep=clock.sleep, **http)

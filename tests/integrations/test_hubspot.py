@@ -17,13 +17,13 @@ from mktdirector.core.credentials import Connection
 from mktdirector.core.http import Exchange, HttpClient
 from mktdirector.core.ratelimit import Limiter, MemoryBackend
 from mktdirector.integrations import get_class
-from mktdirector.integrations.hubspot import HubSpotClient
-from mktdirector.integrations.hubspot_models import (
+from mktdirector.integrations.hubspot.client import HubSpotClient
+from mktdirector.integrations.hubspot.models import (
     ContactExistsError,
     ImportRateLimited,
     UnknownPropertyError,
 )
-from mktdirector.integrations.hubspot_search import SEARCH_CAP
+from mktdirector.integrations.hubspot.search import SEARCH_CAP
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "hubspot"
 BASE = "https://api.hubapi.com"
@@ -566,7 +566,7 @@ def test_attribution_properties_without_schema_scope(hs: HubSpotClient, api: Any
 
 
 def test_dry_run_shows_the_check_request_masked(clock: Any) -> None:
-    from mktdirector.agents.checks import dry_run
+    from mktdirector.agents.ops.checks import dry_run
 
     def make_client(platform: str, connection: Connection | None = None, **http: Any) -> Any:
         factory = functools.partial(HttpClient, sleep=clock.sleep, **http)

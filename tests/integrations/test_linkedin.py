@@ -17,12 +17,12 @@ from mktdirector.core.credentials import Connection
 from mktdirector.core.http import HttpClient
 from mktdirector.core.linkedin_text import escape_commentary
 from mktdirector.integrations import get_class
-from mktdirector.integrations.linkedin import (
+from mktdirector.integrations.linkedin.client import (
     LinkedInClient,
     LinkedInVersionError,
     suggested_version,
 )
-from mktdirector.integrations.oauth import ReauthorizeError
+from mktdirector.integrations.oauth.flow import ReauthorizeError
 from mktdirector.integrations.social import CapabilityError, DuplicateContentError
 
 FIX = Path(__file__).parents[1] / "fixtures" / "linkedin"

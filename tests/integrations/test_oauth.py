@@ -19,11 +19,11 @@ import httpx
 import pytest
 import respx
 
-from mktdirector.agents.authorize import OAuthFlow, auth_status, authorize, logout
+from mktdirector.agents.auth.authorize import OAuthFlow, auth_status, authorize, logout
 from mktdirector.core import errors as E
 from mktdirector.core.credentials import Connection
 from mktdirector.core.http import HttpClient
-from mktdirector.integrations.oauth import (
+from mktdirector.integrations.oauth.flow import (
     OAuthError,
     OAuthSession,
     ReauthorizeError,
@@ -32,15 +32,15 @@ from mktdirector.integrations.oauth import (
     connection_from_token,
     resolve_app,
 )
-from mktdirector.integrations.oauth_loopback import (
+from mktdirector.integrations.oauth.loopback import (
     LoopbackServer,
     check_state,
     host_allowed,
     is_loopback,
     parse_callback,
 )
-from mktdirector.integrations.oauth_tokens import file_lock
-from mktdirector.integrations.twitter import TwitterClient
+from mktdirector.integrations.oauth.tokens import file_lock
+from mktdirector.integrations.twitter.client import TwitterClient
 from mktdirector.wiring import Deps
 
 FIX = Path(__file__).parents[1] / "fixtures"
@@ -694,7 +694,7 @@ def test_dry_run_of_test_connection_never_refreshes_an_expired_token(deps: Any) 
 
 
 def test_test_connection_of_a_dead_linkedin_token_sends_nothing() -> None:
-    from mktdirector.integrations.linkedin import LinkedInClient
+    from mktdirector.integrations.linkedin.client import LinkedInClient
 
     conn = Connection("linkedin", account="a", access_token="li-tok-0123456789",
                       expires_at=time.time() - 86400)  # fmt: skip

@@ -22,8 +22,8 @@ from mktdirector.core.credentials import Connection
 from mktdirector.core.http import Exchange, HttpClient
 from mktdirector.core.ratelimit import Limiter, MemoryBackend
 from mktdirector.integrations import get_class
-from mktdirector.integrations.sendgrid import SenderIdentityError, SendGridClient
-from mktdirector.integrations.sendgrid_models import DRAFT_ARG, EmailMessage, Recipient
+from mktdirector.integrations.sendgrid.client import SenderIdentityError, SendGridClient
+from mktdirector.integrations.sendgrid.models import DRAFT_ARG, EmailMessage, Recipient
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "sendgrid"
 SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs"
@@ -428,7 +428,7 @@ def test_key_never_in_error_text(sg: SendGridClient, api: Any) -> None:
 
 
 def test_dry_run_shows_the_check_request_masked(clock: Any) -> None:
-    from mktdirector.agents.checks import dry_run
+    from mktdirector.agents.ops.checks import dry_run
 
     def make_client(platform: str, connection: Connection | None = None, **http: Any) -> Any:
         factory = functools.partial(HttpClient, sleep=clock.sleep, **http)

@@ -20,7 +20,7 @@ from mktdirector.core.http import HttpClient
 from mktdirector.core.ratelimit import Limiter
 from mktdirector.integrations import get_class
 from mktdirector.integrations.social import DuplicateContentError, RemotePost
-from mktdirector.integrations.twitter import (
+from mktdirector.integrations.twitter.client import (
     PRIVATE_FIELDS,
     PUBLIC_FIELDS,
     TWEPOCH_MS,
@@ -29,7 +29,7 @@ from mktdirector.integrations.twitter import (
     post_cost,
     snowflake_time,
 )
-from mktdirector.integrations.twitter_errors import ReplyNotAllowedError
+from mktdirector.integrations.twitter.errors import ReplyNotAllowedError
 
 FIX = Path(__file__).parents[1] / "fixtures" / "twitter"
 # ../shared/specs next to the repository (DESIGN.md section 9: contract tests)

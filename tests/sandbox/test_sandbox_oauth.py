@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from mktdirector.integrations.oauth import OAuthSession, TokenEndpointError, resolve_app
-from mktdirector.integrations.oauth_loopback import parse_callback
+from mktdirector.integrations.oauth.flow import OAuthSession, TokenEndpointError, resolve_app
+from mktdirector.integrations.oauth.loopback import parse_callback
 from mktdirector.sandbox import Sandbox
 
 # One keep-alive client: a new httpx.Client costs ~30 ms (TLS context) per call.

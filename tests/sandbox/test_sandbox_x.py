@@ -11,7 +11,7 @@ import pytest
 
 from mktdirector.core import errors as E
 from mktdirector.integrations.social import DuplicateContentError
-from mktdirector.integrations.twitter_errors import ReplyNotAllowedError
+from mktdirector.integrations.twitter.errors import ReplyNotAllowedError
 from mktdirector.sandbox import Sandbox
 from mktdirector.sandbox.env import TOKEN_ENV, X_USER
 from mktdirector.wiring import Deps

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from mktdirector.core.errors import StoreError
-from mktdirector.store.db import open_database
-from mktdirector.store.migrations import migrations
+from mktdirector.store.sqlite.db import open_database
+from mktdirector.store.sqlite.migrations import migrations
 
 # The spine's tables (m001_spine). Later migrations add tables; they never change these.
 SPINE: dict[str, tuple[dict[str, type], list[str]]] = {

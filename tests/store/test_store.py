@@ -13,8 +13,8 @@ from mktdirector.core.errors import StoreError
 from mktdirector.core.http import Exchange
 from mktdirector.core.redact import register
 from mktdirector.store import Store
-from mktdirector.store import db as store_db
-from mktdirector.store.db import immediate, translate_sqlite_error
+from mktdirector.store.sqlite import db as store_db
+from mktdirector.store.sqlite.db import immediate, translate_sqlite_error
 
 
 def exchange(platform: str = "twitter", **kw) -> Exchange:  # type: ignore[no-untyped-def]

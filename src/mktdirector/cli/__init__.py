@@ -58,7 +58,7 @@ def handle(exc: BaseException) -> int:
         err: MktdError = exc
     elif _is_sqlite_error(exc):
         from mktdirector.core import paths
-        from mktdirector.store.db import translate_sqlite_error
+        from mktdirector.store.sqlite.db import translate_sqlite_error
 
         err = translate_sqlite_error(exc, paths.db_path())  # type: ignore[arg-type]
     else:

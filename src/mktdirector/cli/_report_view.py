@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from mktdirector.agents.report_format import CHANNEL_LABELS, LABELS, columns, fmt
+from mktdirector.agents.analytics.report_format import CHANNEL_LABELS, LABELS, columns, fmt
 
 SPARKS = "▁▂▃▄▅▆▇█"
 EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -131,6 +131,6 @@ def sections(report: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _fields(metric: str) -> tuple[str, ...]:
-    from mktdirector.agents.report import METRICS
+    from mktdirector.agents.analytics.report import METRICS
 
     return METRICS[metric]

@@ -20,7 +20,7 @@ SETUP = {
 def run(json_out: JsonOpt = False) -> None:
     """Check the alert rules now, raise new notifications and deliver them to Slack and email
     (the worker runs the same check)."""
-    from mktdirector.agents.alerts import run_alerts
+    from mktdirector.agents.ops.alerts import run_alerts
     from mktdirector.cli import _deps, _output
 
     deps = _deps.current()
@@ -43,7 +43,7 @@ def run(json_out: JsonOpt = False) -> None:
 @app.command("test")
 def test(json_out: JsonOpt = False) -> None:
     """Send a test alert to every configured channel and say, per channel, whether it arrived."""
-    from mktdirector.agents.alerts import send_test
+    from mktdirector.agents.ops.alerts import send_test
     from mktdirector.cli import _deps, _output
 
     deps = _deps.current()

@@ -19,7 +19,7 @@ def fetch(
     json_out: JsonOpt = False,
 ) -> None:
     """Fetch metrics for published posts and store them as snapshots."""
-    from mktdirector.agents.social_analytics import fetch_metrics
+    from mktdirector.agents.analytics.social import fetch_metrics
     from mktdirector.cli import _deps, _output
     from mktdirector.core.errors import UsageError
     from mktdirector.core.platforms import resolve_platform

@@ -55,8 +55,8 @@ def authorize(
     if resolve_platform(platform) in API_KEY_PLATFORMS:
         return authorize_key_command(platform, from_stdin, credentials_file, property_id,
                                      json_out, account=account)  # fmt: skip
-    from mktdirector.agents.authorize import OAuthFlow
-    from mktdirector.agents.authorize import authorize as run
+    from mktdirector.agents.auth.authorize import OAuthFlow
+    from mktdirector.agents.auth.authorize import authorize as run
     from mktdirector.cli import _deps, _output
 
     def show_url(url: str, redirect: str | None) -> None:
@@ -91,7 +91,7 @@ def authorize(
 @app.command("status")
 def status(json_out: JsonOpt = False) -> None:
     """Token health per platform and account: store, expiry, scopes, last success and failure."""
-    from mktdirector.agents.authorize import auth_status
+    from mktdirector.agents.auth.authorize import auth_status
     from mktdirector.cli import _deps, _output
 
     deps = _deps.current()
@@ -131,7 +131,7 @@ def logout(
     json_out: JsonOpt = False,
 ) -> None:
     """Revoke the stored token where the platform allows it, then delete it from this machine."""
-    from mktdirector.agents.authorize import logout as run
+    from mktdirector.agents.auth.authorize import logout as run
     from mktdirector.cli import _deps, _output
 
     deps = _deps.current()

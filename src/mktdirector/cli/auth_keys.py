@@ -22,7 +22,7 @@ def authorize_key_command(
     account: str | None = None,
 ) -> None:
     """Validate a HubSpot/SendGrid API key or a GA4 service-account key, then save it."""
-    from mktdirector.agents import authorize_keys as agent
+    from mktdirector.agents.auth import keys as agent
     from mktdirector.cli import _deps
     from mktdirector.core.platforms import resolve_platform
 

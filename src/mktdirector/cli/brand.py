@@ -27,8 +27,8 @@ def show(json_out: JsonOpt = False) -> None:
 @app.command("edit")
 def edit() -> None:
     """Edit brand.toml in $EDITOR; an invalid file is refused and the old one kept."""
-    from mktdirector.agents.brand import parse_brand
-    from mktdirector.agents.setup import BRAND_TEMPLATE
+    from mktdirector.agents.content.brand import parse_brand
+    from mktdirector.agents.ops.setup import BRAND_TEMPLATE
     from mktdirector.cli import _deps, _editor, _output
     from mktdirector.core import paths
 
@@ -52,8 +52,8 @@ def lint(
     json_out: JsonOpt = False,
 ) -> None:
     """Check a text against the brand and platform rules; exit 1 when there are errors."""
-    from mktdirector.agents.brand import has_errors, lint_draft
-    from mktdirector.agents.content import body_from_text
+    from mktdirector.agents.content.agent import body_from_text
+    from mktdirector.agents.content.brand import has_errors, lint_draft
     from mktdirector.cli import _deps, _output
     from mktdirector.cli.social import _read_text
     from mktdirector.core.errors import UsageError

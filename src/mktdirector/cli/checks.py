@@ -20,7 +20,7 @@ def test_integration(
     json_out: JsonOpt = False,
 ) -> None:
     """Check one platform's credentials with its cheapest authenticated call."""
-    from mktdirector.agents import checks
+    from mktdirector.agents.ops import checks
     from mktdirector.cli import _deps, _output
     from mktdirector.core.platforms import resolve_platform
 
@@ -41,7 +41,7 @@ def test_integration(
 @app.command("test-integrations")
 def test_integrations(json_out: JsonOpt = False) -> None:
     """Check every platform mktd supports; exit 6 if a configured one fails."""
-    from mktdirector.agents import checks
+    from mktdirector.agents.ops import checks
     from mktdirector.cli import _deps, _output
     from mktdirector.integrations import available
 

@@ -29,7 +29,7 @@ def import_contacts(
     Exit 0: every row imported; 1: some rows bad (the good ones imported); 5: stopped by a
     HubSpot rate limit (the message says how to resume).
     """
-    from mktdirector.agents.crm import import_contacts as run
+    from mktdirector.agents.crm.workflows import import_contacts as run
     from mktdirector.cli import _deps, _output
 
     client = _deps.current().integration("hubspot")
@@ -47,7 +47,7 @@ def get_contact(
     json_out: JsonOpt = False,
 ) -> None:
     """Show a HubSpot contact, where it came from, and the mktd post behind it if any."""
-    from mktdirector.agents.crm import get_contact as run
+    from mktdirector.agents.crm.workflows import get_contact as run
     from mktdirector.cli import _deps, _output
 
     deps = _deps.current()
@@ -91,7 +91,7 @@ def attribution(
     json_out: JsonOpt = False,
 ) -> None:
     """Contacts grouped by source / campaign / utm_content, with the draft and post behind them."""
-    from mktdirector.agents.crm import attribution as run
+    from mktdirector.agents.crm.workflows import attribution as run
     from mktdirector.agents.periods import parse_since
     from mktdirector.cli import _deps, _output
 
@@ -116,7 +116,7 @@ def attribution(
 
 # helpers ---------------------------------------------------------------------------------------
 def _sync(deps: Any, since: str | None) -> Any:
-    from mktdirector.agents.crm import sync_contacts
+    from mktdirector.agents.crm.workflows import sync_contacts
     from mktdirector.agents.periods import parse_since
     from mktdirector.cli import _output
 

@@ -18,7 +18,7 @@ def list_(
     json_out: JsonOpt = False,
 ) -> None:
     """List drafts, newest first."""
-    from mktdirector.agents.drafts import STATUSES, public
+    from mktdirector.agents.content.drafts import STATUSES, public
     from mktdirector.cli import _deps, _output
     from mktdirector.core.errors import UsageError
     from mktdirector.core.platforms import resolve_platform
@@ -49,7 +49,7 @@ def show(
     json_out: JsonOpt = False,
 ) -> None:
     """Show a draft, its lint findings and (with --provenance) how it was generated."""
-    from mktdirector.agents.drafts import findings_of, public
+    from mktdirector.agents.content.drafts import findings_of, public
     from mktdirector.cli import _deps, _output
 
     store = _deps.current().store
@@ -91,7 +91,7 @@ def show(
 @app.command("edit")
 def edit(draft_id: str, json_out: JsonOpt = False) -> None:
     """Edit a draft in $EDITOR (thread posts separated by --- lines); re-lints it."""
-    from mktdirector.agents.drafts import body_to_text, edit_draft
+    from mktdirector.agents.content.drafts import body_to_text, edit_draft
     from mktdirector.cli import _deps, _editor, _output
 
     deps = _deps.current()
@@ -118,7 +118,7 @@ def approve(
     json_out: JsonOpt = False,
 ) -> None:
     """Approve a draft (a human act: asks on a TTY, or needs --yes)."""
-    from mktdirector.agents import drafts
+    from mktdirector.agents.content import drafts
     from mktdirector.cli import _deps, _output
     from mktdirector.core.errors import UsageError
 
@@ -145,7 +145,7 @@ def reject(
     json_out: JsonOpt = False,
 ) -> None:
     """Reject a draft with a reason."""
-    from mktdirector.agents import drafts
+    from mktdirector.agents.content import drafts
     from mktdirector.cli import _deps, _output
 
     view = drafts.reject(_deps.current().store, draft_id, reason)

@@ -29,7 +29,7 @@ def draft_email(
     json_out: JsonOpt = False,
 ) -> None:
     """Draft a marketing email (subject, preheader, text and HTML) in your brand voice."""
-    from mktdirector.agents import compose
+    from mktdirector.agents.content import compose
     from mktdirector.cli import _deps, _output
     from mktdirector.cli.social import _read_text
     from mktdirector.core.errors import UsageError
@@ -89,8 +89,8 @@ def send(
     json_out: JsonOpt = False,
 ) -> None:
     """Send an approved email draft (or a subject and body file) exactly once."""
-    from mktdirector.agents import email_send
-    from mktdirector.agents.email_plan import plan_send
+    from mktdirector.agents.email import send as email_send
+    from mktdirector.agents.email.plan import plan_send
     from mktdirector.cli import _deps
 
     deps = _deps.current()
@@ -118,7 +118,7 @@ def stats(
     json_out: JsonOpt = False,
 ) -> None:
     """Requests, deliveries, opens, clicks, bounces and spam reports per day."""
-    from mktdirector.agents.email_ops import fetch_stats
+    from mktdirector.agents.email.ops import fetch_stats
     from mktdirector.agents.periods import parse_since
     from mktdirector.cli import _deps, _output
 
@@ -141,7 +141,7 @@ def cancel(
     json_out: JsonOpt = False,
 ) -> None:
     """Cancel a scheduled send (every email of its batch)."""
-    from mktdirector.agents.email_ops import cancel_batch
+    from mktdirector.agents.email.ops import cancel_batch
     from mktdirector.cli import _deps, _output
 
     deps = _deps.current()
@@ -160,7 +160,7 @@ def list_(
     json_out: JsonOpt = False,
 ) -> None:
     """Emails sent (or being checked), newest first."""
-    from mktdirector.agents.email_ops import list_emails
+    from mktdirector.agents.email.ops import list_emails
     from mktdirector.cli import _deps, _output
 
     rows = list_emails(_deps.current().store, limit=limit)
@@ -188,7 +188,7 @@ def resolve(
     json_out: JsonOpt = False,
 ) -> None:
     """Settle an email whose send outcome was unknown, after looking in SendGrid."""
-    from mktdirector.agents.email_send import resolve_email
+    from mktdirector.agents.email.send import resolve_email
     from mktdirector.cli import _deps, _output
     from mktdirector.core.errors import UsageError
 

@@ -24,7 +24,7 @@ def traffic(
     json_out: Annotated[bool, typer.Option("--json", help="Output JSON.")] = False,
 ) -> None:
     """Fetch GA4 traffic since a date, store it as snapshots, and show it grouped."""
-    from mktdirector.agents.ga_traffic import fetch_traffic
+    from mktdirector.agents.analytics.ga_traffic import fetch_traffic
     from mktdirector.agents.periods import parse_since
     from mktdirector.cli import _deps, _output
 
@@ -42,7 +42,7 @@ def traffic(
 
 
 def _render(report: Any) -> None:
-    from mktdirector.agents.ga_traffic import quota_summary
+    from mktdirector.agents.analytics.ga_traffic import quota_summary
     from mktdirector.cli import _output
 
     rows = [_fmt(g) for g in report.groups]

@@ -19,8 +19,8 @@ def init(
     json_out: Annotated[bool, typer.Option("--json", help="Output JSON.")] = False,
 ) -> None:
     """Create the mktd home (0700), database, config.toml and a commented brand.toml. Idempotent."""
-    from mktdirector.agents.setup import generate_secret_key as gen
-    from mktdirector.agents.setup import initialize
+    from mktdirector.agents.ops.setup import generate_secret_key as gen
+    from mktdirector.agents.ops.setup import initialize
     from mktdirector.cli import _deps, _output
 
     if generate_secret_key:

@@ -39,7 +39,7 @@ def run(
     deps: Any, draft_id: str, *, yes: bool, dry_run: bool, image: str | None, json_out: bool
 ) -> None:
     """Shared by `mktd publish` and `mktd social ... --publish`."""
-    from mktdirector.agents import publishing
+    from mktdirector.agents.social import publishing
     from mktdirector.cli import _output
     from mktdirector.core.errors import UsageError
 
@@ -77,7 +77,7 @@ def run(
 
 
 def _resolve(deps: Any, d: dict[str, Any], how: str, url: str | None, json_out: bool) -> None:
-    from mktdirector.agents.publishing import resolve_needs_check
+    from mktdirector.agents.social.publishing import resolve_needs_check
     from mktdirector.cli import _output
     from mktdirector.core.errors import UsageError
 

@@ -21,7 +21,7 @@ def schedule(
     json_out: JsonOpt = False,
 ) -> None:
     """Publish an approved draft later; `mktd worker` publishes it when it is due."""
-    from mktdirector.agents import schedule as sched
+    from mktdirector.agents.social import schedule as sched
     from mktdirector.cli import _deps, _output
 
     deps = _deps.current()
@@ -53,7 +53,7 @@ def list_(
     json_out: JsonOpt = False,
 ) -> None:
     """Scheduled posts by time, shown in your time zone."""
-    from mktdirector.agents import schedule as sched
+    from mktdirector.agents.social import schedule as sched
     from mktdirector.cli import _deps, _output
 
     deps = _deps.current()
@@ -88,7 +88,7 @@ def cancel(
     json_out: JsonOpt = False,
 ) -> None:
     """Cancel a scheduled post; the draft stays approved."""
-    from mktdirector.agents import schedule as sched
+    from mktdirector.agents.social import schedule as sched
     from mktdirector.cli import _deps, _output
 
     deps = _deps.current()
@@ -101,7 +101,7 @@ def cancel(
 
 def when_for(deps: Any, platform: str, text: str, *, publish: bool = False) -> Any:
     """`mktd social ... --schedule WHEN`: WHEN resolved before anything is generated or saved."""
-    from mktdirector.agents import schedule as sched
+    from mktdirector.agents.social import schedule as sched
     from mktdirector.core.errors import UsageError
 
     if publish:
@@ -119,8 +119,8 @@ def approve_and_schedule(
     deps: Any, view: Any, when: Any, *, yes: bool, image: str | None, json_out: bool
 ) -> None:
     """`--schedule`: show the draft, ask once (approving and scheduling are one human act)."""
-    from mktdirector.agents import drafts
-    from mktdirector.agents import schedule as sched
+    from mktdirector.agents.content import drafts
+    from mktdirector.agents.social import schedule as sched
     from mktdirector.cli import _output
     from mktdirector.core.errors import UsageError
 

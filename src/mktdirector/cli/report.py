@@ -35,7 +35,7 @@ def report(
 ) -> None:
     """Posts, reach, engagement, clicks, GA4 sessions, HubSpot leads and cost, per channel and
     per post; top and bottom posts; the daily trend. HTML is one self-contained file."""
-    from mktdirector.agents.report import build_report
+    from mktdirector.agents.analytics.report import build_report
     from mktdirector.cli import _deps, _output
     from mktdirector.core.errors import UsageError
 
@@ -47,8 +47,8 @@ def report(
     deps = _deps.current()
     rep = build_report(deps.store, timeframe=timeframe, channels=channels, metrics=metrics)
     if summary:
-        from mktdirector.agents.analytics import narrative
-        from mktdirector.agents.report import narrative_figures
+        from mktdirector.agents.analytics.narrative import narrative
+        from mktdirector.agents.analytics.report import narrative_figures
 
         with _output.progress("Writing the summary"):
             rep.summary, _ = narrative(
@@ -85,11 +85,11 @@ def _render(rep, fmt: str) -> str:  # type: ignore[no-untyped-def]
 
         return json.dumps(rep.to_dict(), indent=2, ensure_ascii=False) + "\n"
     if fmt == "csv":
-        from mktdirector.agents.report import to_csv
+        from mktdirector.agents.analytics.report import to_csv
 
         return to_csv(rep)
     if fmt == "html":
-        from mktdirector.agents.report_html import render_html
+        from mktdirector.agents.analytics.report_html import render_html
 
         return render_html(rep)
     from mktdirector.cli import _output

@@ -65,7 +65,7 @@ def social(
     json_out: Annotated[bool, typer.Option("--json", help="Output JSON.")] = False,
 ) -> None:
     """Draft a post or thread in your brand voice, lint it and save it as a draft."""
-    from mktdirector.agents import compose
+    from mktdirector.agents.content import compose
     from mktdirector.cli import _deps, _output
     from mktdirector.core.errors import UsageError
     from mktdirector.core.platforms import resolve_platform
@@ -115,7 +115,7 @@ def social(
 
 
 def _compose(deps, brand, pid, *, topic, text, style, cta, thread_length, json_out):  # type: ignore[no-untyped-def]
-    from mktdirector.agents import compose
+    from mktdirector.agents.content import compose
     from mktdirector.cli import _output
 
     if topic is None:
@@ -149,7 +149,7 @@ def _next_step(deps, view, *, publish, when, yes, image, json_out) -> None:  # t
 
 def _resume(deps, previous, *, publish, when, yes, image, json_out) -> None:  # type: ignore[no-untyped-def]
     """A draft made by this very command exists: continue it instead of making another."""
-    from mktdirector.agents.drafts import DraftView, findings_of
+    from mktdirector.agents.content.drafts import DraftView, findings_of
     from mktdirector.cli import _output
     from mktdirector.core.errors import UsageError
 
@@ -191,8 +191,8 @@ def _show_dry_run(deps, pid, composed, *, topic, publish, account, json_out) -> 
         "saved": False,
     }
     if publish:
-        from mktdirector.agents.drafts import tag_links
-        from mktdirector.agents.publishing import dry_run_segments
+        from mktdirector.agents.content.drafts import tag_links
+        from mktdirector.agents.social.publishing import dry_run_segments
 
         # The links as they will really go out: UTM-tagged with the draft id saving assigns.
         body = tag_links(composed.body, composed.kind, pid, campaign="mktd", draft_id="DRAFT-ID")
@@ -207,7 +207,7 @@ def _show_dry_run(deps, pid, composed, *, topic, publish, account, json_out) -> 
 
 def _approve_and_publish(deps, view, *, yes: bool, image: str | None, json_out: bool) -> None:  # type: ignore[no-untyped-def]
     """`--publish`: show the draft, ask once (approval and publishing are one human act)."""
-    from mktdirector.agents import drafts
+    from mktdirector.agents.content import drafts
     from mktdirector.cli import _output
     from mktdirector.cli.publish import run
     from mktdirector.core.errors import UsageError

@@ -12,7 +12,7 @@ def status(json_out: Annotated[bool, typer.Option("--json", help="Output JSON.")
     """Show the home, database, secret store and, per platform and account, calls, success rate,
     failures, latency, rate limits and token health (24 h / 7 d); the queue, the worker and
     unread notifications."""
-    from mktdirector.agents.status import gather_status
+    from mktdirector.agents.ops.status import gather_status
     from mktdirector.cli import _deps, _output
 
     deps = _deps.current()

@@ -18,8 +18,8 @@ def topics(
     json_out: JsonOpt = False,
 ) -> None:
     """Suggest content topics in your brand's territory (title, angle, audience, why now)."""
-    from mktdirector.agents.generation import log_generation
-    from mktdirector.agents.strategy import suggest_content_topics
+    from mktdirector.agents.content.generation import log_generation
+    from mktdirector.agents.content.strategy import suggest_content_topics
     from mktdirector.cli import _deps, _output
 
     deps = _deps.current()
@@ -61,8 +61,8 @@ def plan(
     json_out: JsonOpt = False,
 ) -> None:
     """Plan a marketing initiative as dated steps; optionally draft every step."""
-    from mktdirector.agents import orchestrator
-    from mktdirector.agents.compose import drafts_from_plan
+    from mktdirector.agents.content import orchestrator
+    from mktdirector.agents.content.compose import drafts_from_plan
     from mktdirector.cli import _deps, _output
     from mktdirector.core.errors import UsageError
 

@@ -48,7 +48,7 @@ def run(deps: Any, *, once: bool, interval: float, json_out: bool) -> None:
     import signal
     from signal import SIGINT, SIGTERM
 
-    from mktdirector.agents.worker import StopFlag
+    from mktdirector.agents.worker.loop import StopFlag
 
     stop = StopFlag()
     # The handler only sets a flag: the current job finishes, the loop ends between jobs.
@@ -61,8 +61,8 @@ def run(deps: Any, *, once: bool, interval: float, json_out: bool) -> None:
 
 
 def _loop(deps: Any, stop: Any, *, once: bool, interval: float, json_out: bool) -> None:
-    from mktdirector.agents import schedule as sched
-    from mktdirector.agents.worker import Settings, Worker
+    from mktdirector.agents.social import schedule as sched
+    from mktdirector.agents.worker.loop import Settings, Worker
     from mktdirector.cli import _output
 
     w = Worker(
@@ -101,7 +101,7 @@ def _loop(deps: Any, stop: Any, *, once: bool, interval: float, json_out: bool) 
 
 def _alerts(deps: Any) -> None:
     """After each run: raise alerts for what went wrong and deliver them (Slack, email)."""
-    from mktdirector.agents.alerts import run_alerts
+    from mktdirector.agents.ops.alerts import run_alerts
 
     run_alerts(
         deps.store, deps.alert_channels(), failure_rate=deps.config.get("alerts.failure_rate")
@@ -109,7 +109,7 @@ def _alerts(deps: Any) -> None:
 
 
 def _install(deps: Any, kind: str, *, write: bool, json_out: bool) -> None:
-    from mktdirector.agents import worker_install
+    from mktdirector.agents.worker import install as worker_install
     from mktdirector.cli import _output
 
     p = worker_install.plan(kind.strip().lower(), home=deps.home)

@@ -13,11 +13,11 @@ if TYPE_CHECKING:
 
 # platform id -> "module:Class"; filled in as the clients land.
 _PATHS: dict[str, str] = {
-    "linkedin": "mktdirector.integrations.linkedin:LinkedInClient",
-    "twitter": "mktdirector.integrations.twitter:TwitterClient",
-    "hubspot": "mktdirector.integrations.hubspot:HubSpotClient",
-    "google-analytics": "mktdirector.integrations.google_analytics:GoogleAnalyticsClient",
-    "sendgrid": "mktdirector.integrations.sendgrid:SendGridClient",
+    "linkedin": "mktdirector.integrations.linkedin.client:LinkedInClient",
+    "twitter": "mktdirector.integrations.twitter.client:TwitterClient",
+    "hubspot": "mktdirector.integrations.hubspot.client:HubSpotClient",
+    "google-analytics": "mktdirector.integrations.google_analytics.client:GoogleAnalyticsClient",
+    "sendgrid": "mktdirector.integrations.sendgrid.client:SendGridClient",
 }
 _EXTRA: dict[str, type[Integration]] = {}
 

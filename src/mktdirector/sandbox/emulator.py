@@ -36,13 +36,14 @@ from mktdirector.sandbox.state import State, token_hash
 INSPECT = "_sandbox"
 # URL prefix -> the modules that serve it (the first one owns the error shapes).
 PLATFORMS = {
-    "x": ("x", "x_read", "x_media"),
-    "linkedin": ("linkedin", "linkedin_media"),
-    "hubspot": ("hubspot", "hubspot_search"),
-    "ga": ("ga",),
-    "sendgrid": ("sendgrid", "sendgrid_stats"),
-    "oauth": ("oauth", "oauth_consent"),
+    "x": ("twitter.api", "twitter.read", "twitter.media"),
+    "linkedin": ("linkedin.api", "linkedin.media"),
+    "hubspot": ("hubspot.api", "hubspot.search"),
+    "ga": ("google_analytics.api",),
+    "sendgrid": ("sendgrid.api", "sendgrid.stats"),
+    "oauth": ("oauth.server", "oauth.consent"),
 }
+
 ALIASES = {"twitter": "x", "google-analytics": "ga"}
 
 

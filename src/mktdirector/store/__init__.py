@@ -7,18 +7,18 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mktdirector.store.alerting import AlertingMixin
-from mktdirector.store.audit import AuditMixin
-from mktdirector.store.content import ContentMixin
-from mktdirector.store.crm import CrmMixin
-from mktdirector.store.email import EmailMixin
-from mktdirector.store.jobs import JobsMixin
-from mktdirector.store.metrics import MetricsMixin
-from mktdirector.store.monitoring import MonitoringMixin
-from mktdirector.store.notifications import NotificationsMixin
-from mktdirector.store.posts import PostsMixin
-from mktdirector.store.reporting import ReportingMixin
-from mktdirector.store.state import ConnectionsMixin, RateStateMixin, SecretsMixin
+from mktdirector.store.sqlite.alerting import AlertingMixin
+from mktdirector.store.sqlite.audit import AuditMixin
+from mktdirector.store.sqlite.content import ContentMixin
+from mktdirector.store.sqlite.crm import CrmMixin
+from mktdirector.store.sqlite.email import EmailMixin
+from mktdirector.store.sqlite.jobs import JobsMixin
+from mktdirector.store.sqlite.metrics import MetricsMixin
+from mktdirector.store.sqlite.monitoring import MonitoringMixin
+from mktdirector.store.sqlite.notifications import NotificationsMixin
+from mktdirector.store.sqlite.posts import PostsMixin
+from mktdirector.store.sqlite.reporting import ReportingMixin
+from mktdirector.store.sqlite.state import ConnectionsMixin, RateStateMixin, SecretsMixin
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -49,7 +49,7 @@ class Store(
 
     @cached_property
     def db(self) -> Database:  # type: ignore[override]
-        from mktdirector.store.db import open_database
+        from mktdirector.store.sqlite.db import open_database
 
         return open_database(self.path)
 

@@ -1,0 +1,349 @@
+"""Connecting accounts: `mktd authorize P`, `mktd auth status`, `mktd auth logout P`.
+
+`authorize` dispatches on the platform's auth kind. OAuth 2.0 (LinkedIn, X) runs the
+authorization code flow against a loopback redirect (or a pasted redirect URL), exchanges the
+code at once, asks the platform who the token belongs to, and saves one connection per account.
+Other kinds (API keys for HubSpot and SendGrid, GA service accounts) get their own branch later.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import webbrowser
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from mktdirector.core import errors as E
+from mktdirector.core.credentials import NO_STORE_HINT, Connection, CredentialStore
+from mktdirector.core.platforms import PLATFORMS, resolve_platform
+from mktdirector.integrations.oauth.flow import (
+    PROVIDERS,
+    AuthEventSink,
+    ConfigGetter,
+    OAuthSession,
+    config_value,
+    connection_from_token,
+    resolve_app,
+)
+from mktdirector.integrations.oauth.loopback import (
+    CALLBACK_PATH,
+    DEFAULT_PORT,
+    LoopbackServer,
+    check_state,
+    is_loopback,
+    parse_callback,
+)
+from mktdirector.integrations.oauth.tokens import WARN_BEFORE_S, expiry_warning
+
+ShowUrl = Callable[[str, str | None], None]  # (authorize URL, redirect URI or None when pasting)
+
+
+@dataclass
+class AuthorizeResult:
+    platform: str
+    account: str
+    user_id: str | None
+    username: str | None
+    scopes: list[str]
+    expires_at: float | None
+    refreshable: bool
+    store: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class LogoutResult:
+    platform: str
+    account: str
+    revoked: bool | None  # None: the platform has no revoke endpoint
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class OAuthFlow:
+    """How one authorize run talks to the user (the CLI fills these in)."""
+
+    show_url: ShowUrl
+    read_redirect: Callable[[], str]
+    open_browser: bool = True
+    paste: bool = False  # --no-browser: print the URL, read the redirected URL back
+    port: int | None = None
+    timeout: float = 300.0
+    browser: Callable[[str], Any] | None = None  # default: webbrowser.open, looked up per run
+    transport: httpx.BaseTransport | None = None  # token endpoint transport (tests)
+
+
+def authorize(
+    platform: str,
+    *,
+    credentials: CredentialStore,
+    config: ConfigGetter,
+    http_factory: Callable[..., Any],
+    flow: OAuthFlow,
+    events: AuthEventSink | None = None,
+    account: str | None = None,
+) -> AuthorizeResult:
+    """Connect an account of `platform` and store its credential."""
+    pid = resolve_platform(platform)
+    kind = PLATFORMS[pid].auth_kind
+    if kind == "oauth2" and pid in PROVIDERS:
+        return _authorize_oauth2(pid, credentials, config, http_factory, flow, events, account)
+    # API-key and service-account platforms get their own branch here.
+    envs = " / ".join(PLATFORMS[pid].token_env)
+    raise E.UsageError(
+        f"mktd authorize {pid} is not supported yet.",
+        hint=f"Set {envs} in the environment or .env" if envs else "See mktd status",
+    )
+
+
+def _redirect(pid: str, flow: OAuthFlow, config: ConfigGetter) -> tuple[str, int | None, str]:
+    """(redirect URI, port to listen on or None to paste, callback path)."""
+    if flow.port:
+        return f"http://127.0.0.1:{flow.port}{CALLBACK_PATH}", flow.port, CALLBACK_PATH
+    registered = os.environ.get(f"{pid.upper()}_REDIRECT_URI", "").strip()
+    if registered:
+        u = urlsplit(registered)
+        local = u.scheme == "http" and (u.hostname == "localhost" or is_loopback(u.hostname or ""))
+        # An HTTPS redirect (LinkedIn apps that refuse http) cannot be served here: paste.
+        return registered, (u.port or 80) if local else None, u.path or "/"
+    port = int(config_value(config, "oauth.port", DEFAULT_PORT))
+    return f"http://127.0.0.1:{port}{CALLBACK_PATH}", port, CALLBACK_PATH
+
+
+def _authorize_oauth2(
+    pid: str,
+    credentials: CredentialStore,
+    config: ConfigGetter,
+    http_factory: Callable[..., Any],
+    flow: OAuthFlow,
+    events: AuthEventSink | None,
+    account: str | None,
+) -> AuthorizeResult:
+    app = resolve_app(pid, config)
+    if credentials.backend.name == "none":  # say so before the user goes through consent
+        raise E.CredentialStoreError(
+            "No secret store is available to save the token.", hint=NO_STORE_HINT
+        )
+    uri, port, path = _redirect(pid, flow, config)
+    try:
+        with OAuthSession(app, redirect_uri=uri, transport=flow.transport) as session:
+            req = session.authorization_request()
+            if flow.paste or port is None:
+                flow.show_url(req.url, None)
+                result = parse_callback(flow.read_redirect())
+            else:
+                with LoopbackServer(port, req.state, pid, path=path) as server:
+                    flow.show_url(req.url, uri)
+                    if flow.open_browser:
+                        (flow.browser or webbrowser.open)(req.url)
+                    result = server.wait(flow.timeout)
+            code = check_state(result, req.state, pid)
+            token = session.exchange_code(code, req.code_verifier)  # X codes live 30 s
+        conn = connection_from_token(pid, token, account=account or "default",
+                                     requested_scopes=app.scopes)  # fmt: skip
+        conn.extra["client_id"] = app.client_id
+        user_id, username, default_account = _identify(pid, conn, config, http_factory)
+        conn.account = account or default_account
+        conn.user_id = user_id
+        conn.extra["username"] = username
+        credentials.save(conn)
+    except E.MktdError as e:
+        _record(events, pid, account, "authorize", False, e.message)
+        raise
+    _record(events, pid, conn.account, "authorize", True, "scopes: " + " ".join(conn.scopes))
+    return AuthorizeResult(
+        platform=pid, account=conn.account, user_id=conn.user_id, username=username,
+        scopes=conn.scopes, expires_at=conn.expires_at, refreshable=bool(conn.refresh_token),
+        store=conn.source,
+    )  # fmt: skip
+
+
+def _identify(
+    pid: str, conn: Connection, config: ConfigGetter, http_factory: Callable[..., Any]
+) -> tuple[str, str, str]:
+    """(user id, display name, default account name) of the token's owner."""
+    from mktdirector.integrations import get_class
+
+    client = get_class(pid)(http_factory=http_factory, connection=conn, config=config)
+    try:
+        who = client.me()  # type: ignore[attr-defined]
+    finally:
+        client.close()
+    if pid == "twitter":
+        return who.id, who.username, who.username
+    return who.urn, who.name, who.sub
+
+
+def _record(
+    events: AuthEventSink | None, pid: str, account: str | None, event: str, ok: bool, detail: str
+) -> None:
+    if events is not None:
+        events(pid, account, event, ok, detail)
+
+
+def logout(
+    platform: str,
+    *,
+    credentials: CredentialStore,
+    config: ConfigGetter,
+    events: AuthEventSink | None = None,
+    account: str | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> LogoutResult:
+    """Revoke the stored token where the platform has an endpoint, then delete it here."""
+    pid = resolve_platform(platform)
+    label = PLATFORMS[pid].label
+    acct = credentials.resolve_account(pid, account)
+    conn = credentials.get(pid, acct, env=False)
+    if conn is None:
+        env = credentials.from_env(pid)
+        if env is not None and not account:
+            name = env.extra.get("env")
+            raise E.UsageError(
+                f"The {label} credential comes from {name}; mktd did not store it.",
+                hint=f"unset {name}",
+            )
+        raise E.UsageError(f"No stored {label} connection for {acct}.", hint="mktd auth status")
+    revoked: bool | None = None
+    detail = ""
+    provider = PROVIDERS.get(pid)
+    if provider and provider.revoke_url:
+        try:
+            app = resolve_app(pid, config, client_id=conn.extra.get("client_id"))
+            with OAuthSession(app, transport=transport) as session:
+                for token, hint in ((conn.refresh_token, "refresh_token"),
+                                    (conn.access_token, "access_token")):  # fmt: skip
+                    if token:
+                        session.revoke(token, hint)
+            revoked = True
+        except E.MktdError as e:
+            revoked = False
+            detail = f"revoking at {label} failed ({e.message}); deleted here anyway"
+    elif provider:
+        detail = (
+            f"{label} has no documented revoke endpoint; to revoke there too, remove the app in "
+            "LinkedIn Settings > Data privacy > Permitted services"
+        )
+    credentials.delete(pid, acct)
+    _record(events, pid, acct, "logout", True, detail or "revoked and deleted")
+    return LogoutResult(pid, acct, revoked, detail)
+
+
+def _human(seconds: float) -> str:
+    s = abs(int(seconds))
+    if s < 3600:
+        text = f"{max(s // 60, 1)} min"
+    elif s < 2 * 86400:
+        text = f"{s // 3600} h {s % 3600 // 60} min"
+    else:
+        text = f"{s // 86400} days"
+    return text if seconds >= 0 else f"expired {text} ago"
+
+
+def key_age_warning(row: dict[str, Any], now: float) -> str | None:
+    from mktdirector.agents.auth.keys import key_age_warning as warn
+
+    return warn(row, now)
+
+
+def auth_status(
+    *, store: Any, credentials: CredentialStore, now: float | None = None
+) -> list[dict[str, Any]]:
+    """Token health per platform and account, from metadata only (never the keyring)."""
+    now = time.time() if now is None else now
+    stored: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    calls: dict[str, dict[str, Any]] = {}
+    if store.exists():
+        stored = store.connections()
+        events = store.auth_events(limit=500)
+        since = (datetime.fromtimestamp(now, UTC) - timedelta(days=30)).isoformat()
+        calls = store.platform_call_summary(since.replace("+00:00", "Z"))
+    rows: list[dict[str, Any]] = []
+    for pid, info in PLATFORMS.items():
+        env = credentials.from_env(pid)
+        mine = [c for c in stored if c["platform"] == pid]
+        if env is not None:
+            rows.append(_row(pid, "env", f"env ({env.extra.get('env')})", None, [], now,
+                             events, calls, refreshable=False))  # fmt: skip
+        for c in mine:
+            expires = _epoch(c.get("expires_utc"))
+            row = _row(pid, c["account"], c["store"], expires, _scopes(c), now, events, calls,
+                       refreshable=bool(c.get("has_refresh")), user_id=c.get("user_id"))  # fmt: skip
+            # API keys do not expire, but the brief rotates them every 90 days.
+            row["warning"] = row.get("warning") or key_age_warning(c, now)
+            rows.append(row)
+        if env is None and not mine and pid in PROVIDERS:
+            rows.append({"platform": pid, "label": info.label, "account": None, "store": None,
+                         "status": "not logged in", "hint": f"mktd authorize {pid}"})  # fmt: skip
+    return rows
+
+
+def _row(
+    pid: str, account: str, source: str, expires: float | None, scopes: list[str], now: float,
+    events: list[dict[str, Any]], calls: dict[str, dict[str, Any]], *, refreshable: bool,
+    user_id: str | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    mine = [e for e in events if e["platform"] == pid and e.get("account") in (account, None)]
+    ok = next((e for e in mine if e["ok"]), None)
+    bad = next((e for e in mine if not e["ok"]), None)
+    summary = calls.get(pid, {})
+    last_ok = max(filter(None, [ok and ok["time_utc"], summary.get("last_ok")]), default=None)
+    last_bad = max(filter(None, [bad and bad["time_utc"], summary.get("last_error")]), default=None)
+    status, warning = "ok", None
+    if expires is not None:
+        conn = Connection(pid, account=account, expires_at=expires,
+                          refresh_token="x" if refreshable else None)  # fmt: skip
+        warning = expiry_warning(conn, now=now)
+        if expires <= now and not refreshable:
+            status = "expired"
+        elif expires - now <= WARN_BEFORE_S and not refreshable:
+            status = "expiring"
+    return {
+        "platform": pid,
+        "label": PLATFORMS[pid].label,
+        "account": account,
+        "store": source,
+        "user_id": user_id,
+        "status": status,
+        "expires_utc": _iso(expires),
+        "expires_in": None if expires is None else _human(expires - now),
+        "refreshable": refreshable,
+        "scopes": scopes,
+        "last_success": last_ok,
+        "last_failure": last_bad,
+        "last_failure_detail": bad["detail"] if bad and bad["time_utc"] == last_bad else None,
+        "warning": warning,
+    }
+
+
+def _scopes(row: dict[str, Any]) -> list[str]:
+    import json
+
+    try:
+        return list(json.loads(row.get("scopes") or "[]"))
+    except ValueError:
+        return []
+
+
+def _epoch(iso: str | None) -> float | None:
+    if not iso:
+        return None
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+
+
+def _iso(epoch: float | None) -> str | None:
+    if epoch is None:
+        return None
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

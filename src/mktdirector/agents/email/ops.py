@@ -1,0 +1,89 @@
+"""SendGrid after the send: stats per day (global or per category), cancelling a scheduled
+batch, and the local list of emails sent."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from mktdirector.store import Store
+from mktdirector.store.sqlite.email import STATS_COLUMNS
+
+CANCEL_MARGIN_S = 600  # SendGrid does not promise a cancel less than 10 minutes before
+
+
+@dataclass
+class StatsReport:
+    since: str
+    category: str | None
+    rows: list[dict[str, Any]]
+    totals: dict[str, int]
+    stored: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class CancelResult:
+    batch_id: str
+    status: str  # cancel
+    emails: list[str] = field(default_factory=list)  # local email ids now cancelled
+    warning: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def fetch_stats(
+    store: Store, client: Any, *, since: date, category: str | None = None
+) -> StatsReport:
+    """Daily counters since a date, stored in `email_stats` (re-fetching replaces a day)."""
+    start = since.isoformat()
+    rows = client.category_stats([category], start) if category else client.stats(start)
+    dicts = [r.to_dict() for r in rows]
+    stored = store.upsert_email_stats(dicts)
+    out = [{"date": d["date"], "category": d.get("category")} | {c: d[c] for c in STATS_COLUMNS}
+           for d in dicts]  # fmt: skip
+    totals = {c: sum(r[c] for r in out) for c in STATS_COLUMNS}
+    return StatsReport(start, category, out, totals, stored)
+
+
+def cancel_batch(
+    store: Store, client: Any, batch_id: str, *, now: float | None = None
+) -> CancelResult:
+    """Cancel every scheduled send of a batch at SendGrid, then mark our rows cancelled."""
+    from mktdirector.core.errors import UsageError
+
+    batch_id = batch_id.strip()
+    if not batch_id:
+        raise UsageError("Give the batch id of the scheduled send.", hint="mktd email list")
+    rows = store.emails(batch_id=batch_id, limit=10_000) if store.exists() else []
+    warning = None
+    now = time.time() if now is None else now
+    soon = [
+        r for r in rows if r.get("send_at_utc") and _epoch(r["send_at_utc"]) - now < CANCEL_MARGIN_S
+    ]
+    if soon:
+        warning = ("The send is due within 10 minutes; SendGrid does not guarantee the cancel "
+                   "that late. Check Activity in SendGrid after the send time.")  # fmt: skip
+    status = client.cancel_scheduled(batch_id, "cancel")
+    done = []
+    for r in rows:
+        if r["status"] in ("scheduled", "needs-check", "intent"):
+            store.update_email(r["id"], status="cancelled")
+            done.append(r["id"])
+    return CancelResult(batch_id, status, done, warning)
+
+
+def list_emails(store: Store, *, limit: int = 50) -> list[dict[str, Any]]:
+    """The emails mktd sent or tried to send, newest first (no database: none)."""
+    if not store.exists():
+        return []
+    return store.emails(limit=limit)
+
+
+def _epoch(iso: str) -> float:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(UTC).timestamp()

@@ -1,0 +1,84 @@
+"""What `mktd status` reports: home, database, secret store, per-platform credentials, and
+(once the database exists) the monitoring figures of agents/monitoring.py under `monitoring`."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from mktdirector.core import paths
+from mktdirector.core.credentials import CredentialStore, KeyringBackend
+from mktdirector.core.errors import MktdError
+from mktdirector.core.platforms import PLATFORMS
+from mktdirector.store import Store
+
+
+def secret_store_name(mode: str) -> str:
+    """Which store saving would use, without touching the keyring (so status never hangs)."""
+    mode = (mode or "auto").lower()
+    if mode in {"auto", "keyring"} and KeyringBackend.available():
+        import keyring
+
+        return f"keyring ({type(keyring.get_keyring()).__module__.rsplit('.', 1)[-1]})"
+    if os.environ.get("MKTD_SECRET_KEY", "").strip():
+        return "encrypted database table (MKTD_SECRET_KEY)"
+    return "none (no keyring, MKTD_SECRET_KEY unset: credentials can only come from env)"
+
+
+def gather_status(
+    home: Path,
+    store: Store,
+    credentials: CredentialStore,
+    secrets_mode: str,
+    *,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Status as a JSON-ready dict. The keys present before monitoring existed keep their
+    meaning; `notifications_unread` and `monitoring` appear once there is a database."""
+    from mktdirector.agents.ops.monitoring import gather_monitoring
+
+    now = now or datetime.now(UTC)
+    db = paths.db_path(home)
+    status: dict[str, Any] = {
+        "home": str(home),
+        "initialized": home.is_dir() and db.exists(),
+        "database": {"path": str(db), "exists": db.exists()},
+        "secret_store": secret_store_name(secrets_mode),
+        "platforms": [],
+    }
+    connections: list[dict[str, Any]] = []
+    summary: dict[str, dict[str, Any]] = {}
+    if db.exists():
+        status["database"]["size_bytes"] = db.stat().st_size
+        try:
+            connections = store.connections()
+            since = (now - timedelta(hours=24)).isoformat(timespec="seconds")
+            summary = store.platform_call_summary(since.replace("+00:00", "Z"))
+            status["notifications_unread"] = store.unread_count()
+            status["monitoring"] = gather_monitoring(store, credentials, now=now)
+        except MktdError as e:
+            status["database"]["error"] = e.message
+    for pid, info in PLATFORMS.items():
+        env = credentials.from_env(pid)
+        stored = [c for c in connections if c["platform"] == pid]
+        calls = summary.get(pid, {})
+        status["platforms"].append(
+            {
+                "platform": pid,
+                "label": info.label,
+                "ready": info.ready,
+                "credentials": (
+                    f"env ({env.extra['env']})"
+                    if env
+                    else ", ".join(f"{c['account']} ({c['store']})" for c in stored) or "missing"
+                ),
+                "accounts": [c["account"] for c in stored],
+                "calls_24h": calls.get("calls", 0),
+                "errors_24h": calls.get("errors", 0),
+                "last_ok": calls.get("last_ok"),
+                "last_error": calls.get("last_error"),
+            }
+        )
+    return status

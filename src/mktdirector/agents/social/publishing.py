@@ -1,0 +1,162 @@
+"""Entry points for publishing a draft: the real thing, the dry run, and token warnings."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+from mktdirector.agents.social.publisher import Publisher, PublishResult, resolve
+from mktdirector.agents.social.targets import target_for
+from mktdirector.core.errors import MissingCredentialError, UsageError
+from mktdirector.integrations.base import Integration
+from mktdirector.store import Store
+
+
+def check_publishable(draft: dict[str, Any]) -> None:
+    if draft["platform"] not in {"linkedin", "twitter"}:
+        raise UsageError(
+            f"Draft {draft['id']} is for {draft['platform']}, not a social network.",
+            hint="Emails are sent with mktd email send",
+        )
+
+
+def token_warning(client: Integration) -> str | None:
+    """A warning when the token expires within 7 days (LinkedIn tokens cannot be refreshed);
+    an expired one stops here, before anything is claimed or sent."""
+    expired = getattr(client, "expired_for_good", lambda: None)()
+    if expired:
+        raise MissingCredentialError(client.name, expired, hint=f"mktd authorize {client.name}")
+    return getattr(client, "expiry_warning", lambda: None)()
+
+
+def publish_draft(
+    store: Store,
+    client: Integration,
+    draft_id: str,
+    *,
+    image: str | None = None,
+    owner: str | None = None,
+    lease_s: float | None = None,
+) -> PublishResult:
+    """Publish exactly once; the worker passes `owner`/`lease_s` (its job's) for the draft lease."""
+    draft = store.get_draft(draft_id)
+    check_publishable(draft)
+    client.require_connection()
+    if image is not None:
+        _check_readable(image)  # before the claim: a typo must not mark the draft failed
+    publisher = Publisher(
+        store,
+        target_for(client),
+        account=client.account,
+        owner=owner,
+        **({"lease_s": lease_s} if lease_s is not None else {}),
+    )
+    return publisher.publish(draft["id"], image=image)
+
+
+def dry_run(store: Store, client: Integration, draft_id: str) -> dict[str, Any]:
+    """The exact requests that would be sent (secrets masked); sends nothing."""
+    draft = store.get_draft(draft_id)
+    check_publishable(draft)
+    done = {
+        r["segment"]: r["remote_id"]
+        for r in store.draft_posts(draft["id"])
+        if r["status"] == "published"
+    }
+    plan = dry_run_segments(client, list(draft["body"]), done)
+    plan.update(
+        draft_id=draft["id"],
+        status=draft["status"],
+        approved=draft["approved_hash"] == draft["content_hash"],
+    )
+    return plan
+
+
+def dry_run_segments(
+    client: Integration, segments: list[str], done: dict[int, str] | None = None
+) -> dict[str, Any]:
+    """Requests for a body that may not be saved yet (`mktd social ... --publish --dry-run`)."""
+    from mktdirector.core.http import describe_request
+
+    target = target_for(client)
+    requests, prev = [], None
+    for i, text in enumerate(segments):
+        if done and i in done:
+            prev = done[i]
+            continue
+        req = target.dry_run_request(text, reply_to=prev)
+        requests.append({"segment": i + 1, **describe_request(req)})
+        prev = f"{{id of post {i + 1}}}"
+    missing = (
+        None
+        if client.connection and client.connection.secret()
+        else (f"No {client.label} credentials: mktd authorize {client.name}")
+    )
+    return {
+        "platform": client.name,
+        "requests": requests,
+        "credentials_missing": missing,
+        "sent": False,
+    }
+
+
+def resolve_needs_check(
+    store: Store, client_platform: str, draft_id: str, *, posted: bool, url: str | None
+) -> dict[str, Any]:
+    from mktdirector.agents.social.publisher import _url_for
+
+    return resolve(
+        store,
+        draft_id,
+        posted=posted,
+        remote=url,
+        platform_url=lambda rid: (
+            url if url and url.startswith("http") else _url_for(client_platform, rid)
+        ),
+    )
+
+
+def publish_or_queue(
+    store: Store, client: Integration, draft_id: str, *, image: str | None = None
+) -> PublishResult:
+    """Publish now; on a rate limit, queue the draft for `mktd worker` and say when (exit 5)."""
+    from mktdirector.core.errors import RateLimitError
+
+    try:
+        return publish_draft(store, client, draft_id, image=image)
+    except RateLimitError as e:
+        due = queue_retry(store, draft_id, platform=client.name, account=client.account,
+                          retry_after=e.retry_after)  # fmt: skip
+        e.hint = f"Queued for {due} (UTC): mktd worker --once publishes it then (mktd queue list)"
+        raise
+
+
+def queue_retry(
+    store: Store, draft_id: str, *, platform: str, account: str | None, retry_after: float | None
+) -> str:
+    """A rate-limited publish is not lost: queue it for `mktd worker` at the reset time."""
+    from datetime import UTC, datetime
+
+    from mktdirector.agents.content import drafts
+
+    wait = retry_after if retry_after is not None else 900.0  # unknown reset: try in 15 min
+    due = datetime.fromtimestamp(time.time() + wait, UTC)
+    if store.get_draft(draft_id)["status"] == "failed":
+        drafts.transition(store, draft_id, "approved")
+    job = store.schedule_publish(
+        draft_id,
+        platform=platform,
+        account=account,
+        due_utc=due.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        payload={"reason": "rate_limited"},
+    )
+    return str(job["due_utc"])
+
+
+def _check_readable(path: str) -> None:
+    from pathlib import Path
+
+    p = Path(path).expanduser()
+    if not p.is_file() or not os.access(p, os.R_OK):
+        raise UsageError(f"Cannot read the image {p}.", hint="Check the path given to --image")

@@ -1,0 +1,112 @@
+"""What publishing needs from each social platform, behind one small interface.
+
+X can be read back (the account's recent posts), so an unknown outcome is settled by looking;
+LinkedIn member posts cannot be read back, so an unknown outcome becomes `needs-check`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import httpx
+
+from mktdirector.integrations.base import Integration
+from mktdirector.integrations.social import RemotePost
+
+
+class Target(Protocol):
+    platform: str
+    can_read_back: bool
+
+    def create(self, text: str, *, reply_to: str | None, media: str | None) -> RemotePost: ...
+    def find(self, text: str, *, reply_to: str | None, since: float) -> RemotePost | None: ...
+    def upload(self, path: str) -> str: ...
+    def dry_run_request(self, text: str, *, reply_to: str | None) -> httpx.Request: ...
+    def cost(self, text: str) -> float: ...
+    def where_to_look(self, text: str) -> str: ...
+
+
+@dataclass
+class XTarget:
+    client: Any  # TwitterClient
+    platform: str = "twitter"
+    can_read_back: bool = True
+
+    def create(self, text: str, *, reply_to: str | None, media: str | None) -> RemotePost:
+        return self.client.create_post(
+            text, reply_to=reply_to, media_ids=[media] if media else None
+        )
+
+    def find(self, text: str, *, reply_to: str | None, since: float) -> RemotePost | None:
+        from mktdirector.core.xtext import URL_PLACEHOLDER, normalize_for_match
+
+        want = normalize_for_match(text)
+        for post in self.client.recent_posts(since=since):
+            got = normalize_for_match(post.text)
+            # X appends a t.co link for attached media: allow one extra trailing link.
+            same_text = got == want or got.removesuffix(URL_PLACEHOLDER).rstrip() == want
+            if same_text and post.reply_to == reply_to:
+                return post
+        return None
+
+    def upload(self, path: str) -> str:
+        return str(self.client.upload_image(path))
+
+    def dry_run_request(self, text: str, *, reply_to: str | None) -> httpx.Request:
+        return self.client.create_post_request(text, reply_to=reply_to)
+
+    def cost(self, text: str) -> float:
+        from mktdirector.integrations.twitter.client import post_cost
+
+        return post_cost(text, self.client.config)
+
+    def where_to_look(self, text: str) -> str:
+        return f"your X profile's posts for one starting {text[:60]!r}"
+
+
+@dataclass
+class LinkedInTarget:
+    client: Any  # LinkedInClient
+    platform: str = "linkedin"
+    can_read_back: bool = False
+    _author: str | None = None
+
+    def author(self) -> str:
+        if self._author is None:
+            self._author = self.client.author_urn()
+        return self._author
+
+    def create(self, text: str, *, reply_to: str | None, media: str | None) -> RemotePost:
+        return self.client.create_post(text, author=self.author(), image_urn=media)
+
+    def find(self, text: str, *, reply_to: str | None, since: float) -> RemotePost | None:
+        return None  # member posts cannot be read back without the closed r_member_social
+
+    def upload(self, path: str) -> str:
+        return str(self.client.upload_image(path, owner=self.author()))
+
+    def dry_run_request(self, text: str, *, reply_to: str | None) -> httpx.Request:
+        conn = self.client.connection
+        author = conn.user_id if conn and conn.user_id else "urn:li:person:{your-member-id}"
+        return self.client.create_post_request(text, author=author)
+
+    def cost(self, text: str) -> float:
+        return 0.0
+
+    def where_to_look(self, text: str) -> str:
+        return (
+            f"https://www.linkedin.com/in/me/recent-activity/all/ for a post starting {text[:60]!r}"
+        )
+
+
+def target_for(client: Integration) -> Target:
+    if client.name == "twitter":
+        return XTarget(client)
+    if client.name == "linkedin":
+        return LinkedInTarget(client)
+    from mktdirector.core.errors import UsageError
+
+    raise UsageError(
+        f"Publishing to {client.name} is not supported.", hint="Use linkedin or twitter"
+    )

@@ -1,0 +1,314 @@
+"""SendGrid v3 client: check the key's scopes, send (now or scheduled), cancel, read stats.
+
+Auth is an API key sent as Bearer (SENDGRID_API_KEY or the keyring). `send()` is not
+idempotent: it is never retried once it may have reached SendGrid (only a connect failure or
+a 429 is retried by the choke point), and a 5xx says the outcome is unknown instead of
+resending. Scheduled sends always get a batch id so they can be cancelled. SendGrid publishes
+no per-endpoint rate numbers; its `X-RateLimit-*` headers drive the shared limiter.
+Facts: reference card api-crm-email.md section 3; schemas in ../shared/specs/sendgrid-*.json.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import httpx
+
+from mktdirector.core import errors as E
+from mktdirector.core.redact import register
+from mktdirector.integrations._api_helpers import (
+    checked,
+    error_body,
+    header_int,
+    rate_limit,
+    rebuild,
+)
+from mktdirector.integrations.base import ConnectionCheck, Integration
+from mktdirector.integrations.sendgrid.models import (
+    MAX_CATEGORIES,
+    EmailMessage,
+    EmailMetrics,
+    ScopeReport,
+    SendResult,
+    StatsRow,
+)
+
+SEND = "/v3/mail/send"
+KEY_STEPS = (
+    "In SendGrid: Settings → API Keys → Create API Key (Restricted Access: Mail Send full, "
+    "Stats read), then `mktd authorize sendgrid` or set SENDGRID_API_KEY"
+)
+# The permission a 403 on each endpoint most likely means is missing.
+_SCOPE_FOR = {
+    SEND: "mail.send",
+    "/v3/mail/batch": "mail.batch.create",
+    "/v3/user/scheduled_sends": "user.scheduled_sends.create",
+    "/v3/stats": "stats.read",
+    "/v3/categories/stats": "categories.stats.read",
+    "/v3/scopes": "(any valid key may read its scopes)",
+}
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class SenderIdentityError(E.ApiStatusError):
+    """403: the from address is not a verified Sender Identity. The key itself is fine."""
+
+    exit_code = E.ExitCode.CONFIG
+    kind = "sender_identity"
+
+
+class SendGridClient(Integration):
+    """SendGrid v3 over the choke point."""
+
+    name = "sendgrid"
+    label = "SendGrid"
+    default_base_url = "https://api.sendgrid.com"
+    auth_kind = "api_key"
+    rate_limits = ()
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.last_rate: dict[str, Any] = rate_limit(None)
+        if self.connection is not None:
+            register(self.connection.secret())
+
+    # key -------------------------------------------------------------------------------------
+    def scopes(self) -> ScopeReport:
+        """The key's permissions (`GET /v3/scopes`) and which mktd features they leave out."""
+        data = self.json(self._request("GET", "/v3/scopes"), "scopes")
+        if not isinstance(data["scopes"], list):
+            raise E.ApiResponseError("SendGrid scopes answer is not a list.", platform=self.name)
+        return ScopeReport.of([str(s) for s in data["scopes"]])
+
+    def test_connection(self) -> ConnectionCheck:
+        """`connected` when the key can send mail; the detail lists permissions it lacks."""
+
+        def probe() -> ConnectionCheck:
+            report = self.scopes()
+            return ConnectionCheck(
+                "connected" if report.can_send else "error",
+                self.name,
+                rate_limit=self.last_rate,
+                detail=report.summary(),
+            )
+
+        return checked(self.name, probe)
+
+    def connection_probe_request(self) -> httpx.Request:
+        """The request `test_connection` sends (for --dry-run)."""
+        return self.http.build_request("GET", "/v3/scopes")
+
+    # sending ---------------------------------------------------------------------------------
+    def create_batch(self) -> str:
+        """A new batch id (`POST /v3/mail/batch`), to schedule sends that can be cancelled."""
+        # An unused batch id is harmless, so creating one may be retried.
+        response = self._request("POST", "/v3/mail/batch", idempotent=True)
+        return str(self.json(response, "batch_id")["batch_id"])
+
+    def build_send_request(self, message: EmailMessage) -> httpx.Request:
+        """The exact mail/send request (for --dry-run); validates the message."""
+        return self.http.build_request("POST", SEND, json=message.to_body())
+
+    def send(self, message: EmailMessage) -> SendResult:
+        """Send or schedule one message. Returns SendGrid's X-Message-Id on 202.
+
+        The body is validated first (UsageError, nothing sent). A scheduled message without
+        a batch id gets one, so `cancel_scheduled` can stop it. Never resent blindly: after a
+        timeout or 5xx the outcome is unknown and the error says so.
+        """
+        body = message.to_body()
+        if "send_at" in body and "batch_id" not in body:
+            body["batch_id"] = self.create_batch()
+        response = self._request("POST", SEND, json=body, idempotent=False)
+        # A 202 means queued, whatever else is missing: never turn it into an error.
+        return SendResult(
+            message_id=response.headers.get("x-message-id"),
+            batch_id=body.get("batch_id"),
+            send_at=body.get("send_at"),
+            recipients=sum(len(p["to"]) for p in body["personalizations"]),
+            status_code=response.status_code,
+        )
+
+    def cancel_scheduled(self, batch_id: str, action: str = "cancel") -> str:
+        """Cancel (or pause) every scheduled send of a batch; returns the status now set.
+
+        SendGrid does not guarantee a cancel less than 10 minutes before the send time.
+        """
+        if action not in ("cancel", "pause"):
+            raise E.UsageError("action must be cancel or pause.")
+        try:
+            self._request(
+                "POST",
+                "/v3/user/scheduled_sends",
+                json={"batch_id": batch_id, "status": action},
+                idempotent=True,
+            )
+            return action
+        except E.BadRequestError:
+            # A batch that already has a status answers 400; change it instead.
+            current = self._scheduled_status(batch_id)
+            if current == action:
+                return action
+            if current is None:
+                raise
+        self._request(
+            "PATCH",
+            "/v3/user/scheduled_sends/{batch_id}",
+            path_params={"batch_id": batch_id},
+            json={"status": action},
+        )
+        return action
+
+    def _scheduled_status(self, batch_id: str) -> str | None:
+        response = self._request(
+            "GET", "/v3/user/scheduled_sends/{batch_id}", path_params={"batch_id": batch_id}
+        )
+        data = self.json(response)
+        for item in data if isinstance(data, list) else [data]:
+            if isinstance(item, dict) and item.get("batch_id") == batch_id:
+                return str(item.get("status"))
+        return None
+
+    # stats -----------------------------------------------------------------------------------
+    def stats(
+        self,
+        start: date | str,
+        end: date | str | None = None,
+        aggregated_by: str | None = None,
+        *,
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> list[StatsRow]:
+        """Account-wide counters per day (or week/month) from `GET /v3/stats`."""
+        params = self._period(start, end, aggregated_by)
+        if limit is not None:
+            params["limit"] = limit
+        if offset is not None:
+            params["offset"] = offset
+        return self._stats_rows(self._request("GET", "/v3/stats", params=params))
+
+    def category_stats(
+        self,
+        categories: Sequence[str],
+        start: date | str,
+        end: date | str | None = None,
+        aggregated_by: str | None = None,
+    ) -> list[StatsRow]:
+        """Counters per category (up to 10) from `GET /v3/categories/stats`."""
+        cats = list(dict.fromkeys(categories))
+        if not 1 <= len(cats) <= MAX_CATEGORIES:
+            raise E.UsageError(f"Give 1 to {MAX_CATEGORIES} categories.")
+        params: list[tuple[str, Any]] = list(self._period(start, end, aggregated_by).items())
+        params += [("categories", c) for c in cats]
+        return self._stats_rows(self._request("GET", "/v3/categories/stats", params=params))
+
+    @staticmethod
+    def _period(start: date | str, end: date | str | None, by: str | None) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        for key, value in (("start_date", start), ("end_date", end)):
+            if value is None:
+                continue
+            text = value.isoformat() if isinstance(value, date) else str(value)
+            if not _DATE.fullmatch(text):
+                raise E.UsageError(f"{key} must be YYYY-MM-DD, got {text!r}.")
+            params[key] = text
+        if by is not None:
+            if by not in ("day", "week", "month"):
+                raise E.UsageError("aggregated_by must be day, week or month.")
+            params["aggregated_by"] = by
+        return params
+
+    def _stats_rows(self, response: httpx.Response) -> list[StatsRow]:
+        data = self.json(response)
+        if not isinstance(data, list):
+            raise E.ApiResponseError(
+                "SendGrid stats answer is not a list of days.", platform=self.name
+            )
+        rows = []
+        for day in data:
+            if not isinstance(day, dict) or "date" not in day:
+                raise E.ApiResponseError(
+                    "SendGrid stats answer is missing date.", platform=self.name
+                )
+            for item in day.get("stats") or []:
+                rows.append(
+                    StatsRow(
+                        str(day["date"]),
+                        EmailMetrics.from_api(item.get("metrics")),
+                        item.get("name"),
+                    )
+                )
+        return rows
+
+    # plumbing --------------------------------------------------------------------------------
+    def _request(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        self.require_connection()
+        response = self.http.request(method, path, **kw)
+        remaining = header_int(response.headers, "x-ratelimit-remaining")
+        if remaining is not None:
+            reset = header_int(response.headers, "x-ratelimit-reset")
+            self.last_rate = rate_limit(remaining, float(reset) if reset else None)
+        return response
+
+    def classify_error(
+        self, response: httpx.Response, error: E.ApiStatusError
+    ) -> E.ApiStatusError | None:
+        """SendGrid's `{"errors": [{message, field, help}]}` bodies, explained."""
+        errs = [e for e in error_body(response).get("errors") or [] if isinstance(e, dict)]
+        text = "; ".join(
+            f"{e['field']}: {e.get('message')}"
+            if e.get("field") not in (None, "null")
+            else str(e.get("message"))
+            for e in errs
+        )
+        status = response.status_code
+        path = error.path
+        if status == 401:
+            return rebuild(
+                error,
+                E.AuthenticationError,
+                "SendGrid rejected the API key (HTTP 401): wrong, revoked, or the plan's "
+                "email quota is used up.",
+                hint=KEY_STEPS,
+            )
+        if status == 403 and (
+            any(e.get("field") == "from" for e in errs) or "sender identity" in text.lower()
+        ):
+            return rebuild(
+                error,
+                SenderIdentityError,
+                "SendGrid refused the from address: it is not a verified Sender Identity.",
+                hint="In SendGrid: Settings → Sender Authentication → verify this address "
+                "(Single Sender) or authenticate its domain; the API key is fine",
+            )
+        if status == 403:
+            scope = _SCOPE_FOR.get(path, "the matching permission")
+            return rebuild(
+                error,
+                E.PermissionDeniedError,
+                f"The SendGrid API key may not call {error.method} {path} (needs {scope}).",
+                hint="Edit the key's permissions in SendGrid (Settings → API Keys), or create "
+                "one with them and run `mktd authorize sendgrid`",
+            )
+        if status == 413:
+            return rebuild(
+                error,
+                E.BadRequestError,
+                "The email is too large for SendGrid (30 MB in all, attachments included).",
+            )
+        if status == 400 and text:
+            return rebuild(error, E.BadRequestError, f"SendGrid refused the request: {text[:400]}")
+        if status == 429 and error.retry_after is None:  # type: ignore[attr-defined]
+            error.retry_after = 1.0  # type: ignore[attr-defined]
+        if status >= 500 and path == SEND:
+            return rebuild(
+                error,
+                E.ServerError,
+                f"SendGrid failed (HTTP {status}) while taking the email; it may or may not "
+                "have been queued.",
+                hint="mktd did not resend it. Check Activity in SendGrid before sending again",
+            )
+        return None

@@ -1,0 +1,105 @@
+"""Emails sent through SendGrid (exactly once: intent row first) and their stats."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from mktdirector.core.errors import UsageError
+from mktdirector.store.sqlite.db import immediate, new_id, now_utc
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+STATS_COLUMNS = (
+    "requests", "delivered", "opens", "unique_opens", "clicks", "unique_clicks", "bounces",
+    "spam_reports",
+)  # fmt: skip
+
+
+class EmailMixin:
+    db: Database
+
+    def write_email_intent(self, row: dict[str, Any]) -> str:
+        """Commit an `intent` row before the send call; returns its id.
+
+        The check for an earlier row with the same `send_key` and the insert are one
+        BEGIN IMMEDIATE transaction, so two processes cannot both start the same send.
+        """
+        eid = new_id()
+        values = {**row, "id": eid, "status": "intent", "created_utc": now_utc()}
+        cols = list(values)
+        with immediate(self.db) as conn:
+            if row.get("send_key"):
+                found = conn.execute(
+                    "select id, status from emails where send_key = ? "
+                    "and status not in ('failed', 'cancelled')",
+                    [row["send_key"]],
+                ).fetchone()
+                if found is not None:
+                    raise UsageError(
+                        f"Email {found[0]} with the same content and recipients is {found[1]} "
+                        "(another mktd run?); nothing was sent.",
+                        hint="mktd email list",
+                    )
+            conn.execute(
+                f"insert into emails ({', '.join(cols)}) values ({', '.join('?' * len(cols))})",
+                [values[c] for c in cols],
+            )
+        return eid
+
+    def update_email(self, email_id: str, **fields: Any) -> None:
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        with immediate(self.db) as conn:
+            conn.execute(f"update emails set {sets} where id = ?", [*fields.values(), email_id])
+
+    def get_email(self, email_id: str) -> dict[str, Any]:
+        rows = list(self.db.query("select * from emails where id = ?", [email_id]))
+        if not rows:
+            rows = list(
+                self.db.query(
+                    "select * from emails where id like ? limit 2", [f"%{email_id.upper()}"]
+                )
+            )
+            if len(rows) != 1:
+                raise UsageError(f"No email {email_id!r}.", hint="mktd email list shows the ids")
+        return rows[0]
+
+    def email_by_key(self, send_key: str) -> dict[str, Any] | None:
+        """The latest send with this key that may have gone out (failed/cancelled ones don't)."""
+        rows = list(
+            self.db.query(
+                "select * from emails where send_key = ? "
+                "and status not in ('failed', 'cancelled') order by created_utc desc limit 1",
+                [send_key],
+            )
+        )
+        return rows[0] if rows else None
+
+    def emails(
+        self,
+        *,
+        draft_id: str | None = None,
+        batch_id: str | None = None,
+        status: str | None = None,
+        limit: int = 50,
+    ) -> list[dict[str, Any]]:
+        where, params = ["1=1"], []
+        for col, value in (("draft_id", draft_id), ("batch_id", batch_id), ("status", status)):
+            if value:
+                where.append(f"{col} = ?")
+                params.append(value)
+        sql = f"select * from emails where {' and '.join(where)} order by created_utc desc limit ?"
+        return list(self.db.query(sql, [*params, limit]))
+
+    def upsert_email_stats(self, rows: Sequence[dict[str, Any]]) -> int:
+        taken = now_utc()
+        clean = [
+            {"date": r["date"], "category": r.get("category") or "", "taken_utc": taken}
+            | {c: int(r.get(c) or 0) for c in STATS_COLUMNS}
+            for r in rows
+        ]
+        if clean:
+            with self.db.atomic():
+                self.db.table("email_stats").upsert_all(clean, pk=("date", "category"))
+        return len(clean)

@@ -1,0 +1,344 @@
+"""The job queue (`jobs`) and worker heartbeats (`workers`).
+
+A job is `queued` until `due_utc`, then `running` under one worker's lease (`lease_owner`,
+`lease_until`), taken in one BEGIN IMMEDIATE transaction so two workers never hold the same job.
+A lease that runs out (the worker crashed) makes the job claimable again; what the dead worker
+may have sent is settled by the publisher's intent rows, not by doing the job blindly again.
+Ends: done | failed | cancelled | skipped. Periodic jobs (analytics, tokens) are re-queued in
+place, so there is at most one active row per kind and platform (m009's unique indexes).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from mktdirector.core.errors import UsageError
+from mktdirector.store.sqlite.db import immediate, new_id, now_utc
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+ACTIVE = ("queued", "running")
+SCHEDULABLE = ("approved", "scheduled")
+
+
+def _decode(row: dict[str, Any]) -> dict[str, Any]:
+    out = dict(row)
+    for key in ("payload", "result"):
+        raw = out.get(f"{key}_json")
+        out[key] = json.loads(raw) if raw else {}
+    return out
+
+
+def _row(cur: Any) -> dict[str, Any] | None:
+    found = cur.fetchone()
+    if found is None:
+        return None
+    return _decode(dict(zip([c[0] for c in cur.description], found, strict=True)))
+
+
+class JobsMixin:
+    db: Database
+
+    # scheduling -------------------------------------------------------------------------------
+    def schedule_publish(
+        self,
+        draft_id: str,
+        *,
+        platform: str,
+        account: str | None,
+        due_utc: str,
+        payload: dict[str, Any],
+    ) -> dict[str, Any]:
+        """Queue (or move) the one publish job of an approved draft; the draft is `scheduled`.
+
+        Draft and job change in one transaction, re-checking the approval inside it.
+        """
+        now = now_utc()
+        with immediate(self.db) as conn:
+            row = conn.execute(
+                "select status, approved_hash, content_hash from drafts where id = ?", [draft_id]
+            ).fetchone()
+            if row is None or row[0] not in SCHEDULABLE or not row[1] or row[1] != row[2]:
+                raise UsageError(
+                    f"Draft {draft_id} is no longer approved as it was.",
+                    hint=f"mktd drafts show {draft_id}",
+                )
+            job = conn.execute(
+                "select id, status from jobs where kind = 'publish' and draft_id = ? "
+                "and status in ('queued', 'running')",
+                [draft_id],
+            ).fetchone()
+            if job and job[1] == "running":
+                raise UsageError(
+                    f"Draft {draft_id} is being published right now.",
+                    hint=f"mktd drafts show {draft_id}",
+                )
+            if job:
+                job_id = job[0]
+                conn.execute(
+                    "update jobs set due_utc = ?, payload_json = ?, attempts = 0, "
+                    "last_error = null, updated_utc = ? where id = ?",
+                    [due_utc, json.dumps(payload), now, job_id],
+                )
+            else:
+                job_id = new_id()
+                conn.execute(
+                    "insert into jobs (id, kind, draft_id, platform, account, due_utc, status, "
+                    "attempts, payload_json, created_utc, updated_utc) "
+                    "values (?, 'publish', ?, ?, ?, ?, 'queued', 0, ?, ?, ?)",
+                    [job_id, draft_id, platform, account, due_utc, json.dumps(payload), now, now],
+                )
+            conn.execute(
+                "update drafts set status = 'scheduled', updated_utc = ? where id = ?",
+                [now, draft_id],
+            )
+        return self.get_job(job_id)
+
+    def cancel_publish(self, draft_id: str) -> dict[str, Any]:
+        """Cancel a draft's queued publish job; the draft goes back to `approved`."""
+        now = now_utc()
+        with immediate(self.db) as conn:
+            job = conn.execute(
+                "select id, status from jobs where kind = 'publish' and draft_id = ? "
+                "and status in ('queued', 'running')",
+                [draft_id],
+            ).fetchone()
+            if job is None:
+                raise UsageError(
+                    f"Draft {draft_id} has no queued publish job.", hint="mktd queue list"
+                )
+            if job[1] == "running":
+                raise UsageError(
+                    f"Draft {draft_id} is being published right now; it cannot be cancelled.",
+                    hint=f"mktd drafts show {draft_id}",
+                )
+            conn.execute(
+                "update jobs set status = 'cancelled', updated_utc = ?, finished_utc = ? "
+                "where id = ?",
+                [now, now, job[0]],
+            )
+            conn.execute(
+                "update drafts set status = 'approved', updated_utc = ? "
+                "where id = ? and status = 'scheduled'",
+                [now, draft_id],
+            )
+        return self.get_job(job[0])
+
+    def get_job(self, job_id: str) -> dict[str, Any]:
+        rows = list(self.db.query("select * from jobs where id = ?", [job_id]))
+        if not rows:
+            raise UsageError(f"No job {job_id!r}.", hint="mktd queue list")
+        return _decode(rows[0])
+
+    def find_publish_job(self, ref: str) -> dict[str, Any] | None:
+        """The active publish job named by its id, its draft's id, or the end of either."""
+        like = f"%{ref.strip().upper()}"
+        sql = (
+            "select * from jobs where kind = 'publish' and status in ('queued', 'running') "
+            "and (id = ? or draft_id = ? or id like ? or draft_id like ?) limit 2"
+        )
+        rows = list(self.db.query(sql, [ref, ref, like, like]))
+        return _decode(rows[0]) if len(rows) == 1 else None
+
+    def list_jobs(
+        self,
+        *,
+        statuses: tuple[str, ...] | None = ACTIVE,
+        kinds: tuple[str, ...] | None = ("publish",),
+        limit: int = 200,
+    ) -> list[dict[str, Any]]:
+        """Jobs by due time, with the draft's first segment (`preview`) for publish jobs."""
+        where, params = ["1=1"], []
+        if statuses:
+            where.append(f"j.status in ({','.join('?' * len(statuses))})")
+            params += list(statuses)
+        if kinds:
+            where.append(f"j.kind in ({','.join('?' * len(kinds))})")
+            params += list(kinds)
+        sql = (
+            "select j.*, d.body_json as draft_body_json, d.status as draft_status "
+            "from jobs j left join drafts d on d.id = j.draft_id "
+            f"where {' and '.join(where)} order by j.due_utc, j.created_utc limit ?"
+        )
+        out = []
+        for r in self.db.query(sql, [*params, limit]):
+            row = _decode(r)
+            body = json.loads(row.pop("draft_body_json") or "null")
+            first = body[0] if isinstance(body, list) and body else ""
+            row["preview"] = first if isinstance(first, str) else ""
+            out.append(row)
+        return out
+
+    def taken_slots(self, platform: str, *, exclude_draft: str | None = None) -> list[str]:
+        """Due times of the platform's active publish jobs (for `--at next-slot`)."""
+        sql = (
+            "select due_utc from jobs where kind = 'publish' and platform = ? "
+            "and status in ('queued', 'running') and coalesce(draft_id, '') != ?"
+        )
+        return [r["due_utc"] for r in self.db.query(sql, [platform, exclude_draft or ""])]
+
+    # the worker -------------------------------------------------------------------------------
+    def claim_job(
+        self, owner: str, *, now: float, now_iso: str, due_before: str, lease_s: float
+    ) -> dict[str, Any] | None:
+        """Take the next due job (or one whose lease ran out) under a lease, atomically.
+
+        Jobs abandoned by a dead worker come first: their draft may be half-published.
+        """
+        with immediate(self.db) as conn:
+            cur = conn.execute(
+                "select * from jobs where status = 'running' and lease_until < ? "
+                "order by due_utc limit 1",
+                [now],
+            )
+            job = _row(cur)
+            if job is None:
+                cur = conn.execute(
+                    "select * from jobs where status = 'queued' and due_utc <= ? "
+                    "order by due_utc, created_utc limit 1",
+                    [due_before],
+                )
+                job = _row(cur)
+            if job is None:
+                return None
+            conn.execute(
+                "update jobs set status = 'running', lease_owner = ?, lease_until = ?, "
+                "attempts = coalesce(attempts, 0) + 1, updated_utc = ? where id = ?",
+                [owner, now + lease_s, now_iso, job["id"]],
+            )
+        job.update(
+            status="running",
+            lease_owner=owner,
+            lease_until=now + lease_s,
+            attempts=(job["attempts"] or 0) + 1,
+        )
+        return job
+
+    def finish_job(
+        self,
+        job_id: str,
+        owner: str,
+        status: str,
+        *,
+        error: str | None = None,
+        result: dict[str, Any] | None = None,
+    ) -> bool:
+        """End a job this worker holds (done | failed | cancelled | skipped)."""
+        now = now_utc()
+        with immediate(self.db) as conn:
+            cur = conn.execute(
+                "update jobs set status = ?, last_error = ?, result_json = ?, lease_owner = null, "
+                "lease_until = null, updated_utc = ?, finished_utc = ? "
+                "where id = ? and lease_owner = ? and status = 'running'",
+                [status, error, json.dumps(result or {}), now, now, job_id, owner],
+            )
+            return cur.rowcount == 1
+
+    def requeue_job(
+        self,
+        job_id: str,
+        owner: str,
+        *,
+        due_utc: str,
+        error: str | None = None,
+        result: dict[str, Any] | None = None,
+        reset_attempts: bool = False,
+    ) -> bool:
+        """Give a held job back to the queue, due at `due_utc` (a retry, or the next period)."""
+        now = now_utc()
+        attempts = "0" if reset_attempts else "attempts"
+        with immediate(self.db) as conn:
+            cur = conn.execute(
+                f"update jobs set status = 'queued', due_utc = ?, last_error = ?, "
+                f"result_json = coalesce(?, result_json), attempts = {attempts}, "
+                "lease_owner = null, lease_until = null, updated_utc = ?, "
+                "finished_utc = case when ? then ? else finished_utc end "
+                "where id = ? and lease_owner = ? and status = 'running'",
+                [
+                    due_utc,
+                    error,
+                    json.dumps(result) if result is not None else None,
+                    now,
+                    int(reset_attempts),
+                    now,
+                    job_id,
+                    owner,
+                ],
+            )
+            return cur.rowcount == 1
+
+    def ensure_job(
+        self, kind: str, *, due_utc: str, platform: str | None = None, account: str | None = None
+    ) -> bool:
+        """Create a periodic job unless one of that kind (and platform) is already active."""
+        now = now_utc()
+        with immediate(self.db) as conn:
+            cur = conn.execute(
+                "insert into jobs (id, kind, platform, account, due_utc, status, attempts, "
+                "payload_json, created_utc, updated_utc) "
+                "select ?, ?, ?, ?, ?, 'queued', 0, '{}', ?, ? where not exists ("
+                "select 1 from jobs where kind = ? and coalesce(platform, '') = ? "
+                "and coalesce(account, '') = ? and status in ('queued', 'running'))",
+                [new_id(), kind, platform, account, due_utc, now, now,
+                 kind, platform or "", account or ""],
+            )  # fmt: skip
+            return cur.rowcount == 1
+
+    def heartbeat(
+        self, worker_id: str, *, host: str, pid: int, started_utc: str, jobs_done: int
+    ) -> None:
+        """Record that this worker is alive (`mktd status` shows "worker last seen")."""
+        now = now_utc()
+        with immediate(self.db) as conn:
+            conn.execute(
+                "insert into workers (id, host, pid, started_utc, last_seen_utc, jobs_done) "
+                "values (?, ?, ?, ?, ?, ?) on conflict(id) do update set "
+                "last_seen_utc = excluded.last_seen_utc, jobs_done = excluded.jobs_done",
+                [worker_id, host, pid, started_utc, now, jobs_done],
+            )
+
+    def prune_workers(self, before_utc: str) -> None:
+        """Forget workers not seen since `before_utc` (cron starts one per minute)."""
+        with immediate(self.db) as conn:
+            conn.execute("delete from workers where last_seen_utc < ?", [before_utc])
+
+    # analytics selection ----------------------------------------------------------------------
+    def platforms_with_posts_since(self, since_utc: str) -> list[str]:
+        sql = (
+            "select distinct platform from posts where status = 'published' "
+            "and remote_id is not null and published_utc >= ?"
+        )
+        return [r["platform"] for r in self.db.query(sql, [since_utc])]
+
+    def posts_due_for_metrics(
+        self,
+        platform: str,
+        *,
+        hourly_since: str,
+        daily_since: str,
+        hour_ago: str,
+        day_ago: str,
+    ) -> list[dict[str, Any]]:
+        """Published posts whose metrics are due: hourly while young, daily until old, then none.
+
+        A post is due when neither its last snapshot nor its publication is more recent than
+        the period (so the first snapshot comes an hour after publishing).
+        """
+        sql = """
+            select p.*, max(coalesce(m.last, p.published_utc), p.published_utc) as fresh
+            from posts p
+            left join (select remote_id, max(taken_utc) as last from metric_snapshots
+                       where platform = :platform group by remote_id) m
+              on m.remote_id = p.remote_id
+            where p.platform = :platform and p.status = 'published'
+              and p.remote_id is not null and p.published_utc >= :daily_since
+        """
+        rows = self.db.query(sql, {"platform": platform, "daily_since": daily_since})
+        due = []
+        for r in rows:
+            young = r["published_utc"] >= hourly_since
+            if r["fresh"] <= (hour_ago if young else day_ago):
+                due.append({k: v for k, v in r.items() if k != "fresh"})
+        return due
