@@ -19,6 +19,7 @@ from mktdirector.sandbox.base import AuthFailure, Request, Response, json_respon
 from mktdirector.sandbox.env import GA_EMAIL, GA_PROPERTY, service_account_path
 from mktdirector.sandbox.google_analytics import query as gq
 from mktdirector.sandbox.google_analytics.facts import day_of, facts
+from mktdirector.sandbox.oauth.tokens import store_token
 
 if TYPE_CHECKING:
     from mktdirector.sandbox.emulator import Emulator
@@ -140,10 +141,8 @@ def token(emu: Emulator, req: Request) -> Response:
     scopes = set(str(claims.get("scope") or "").split())
     if not scopes & SCOPES:
         return bad("Invalid OAuth scope or ID token audience provided.")
-    from mktdirector.sandbox.oauth import server as oauth
-
     access = "ya29.sbx-" + secrets.token_urlsafe(32)
-    oauth.store_token(
+    store_token(
         emu,
         access,
         platform="ga",

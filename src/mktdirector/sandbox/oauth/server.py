@@ -28,6 +28,8 @@ from mktdirector.sandbox.base import (
     json_response,
     route,
 )
+from mktdirector.sandbox.google_analytics import api as ga
+from mktdirector.sandbox.oauth.tokens import store_token
 from mktdirector.sandbox.state import token_hash
 
 if TYPE_CHECKING:
@@ -98,39 +100,6 @@ def rate_limited(emu: Emulator, reset: float | None, platform: str = "x") -> Res
     return json_response(
         429, {"error": "rate_limited", "error_description": "Too Many Requests"}, headers
     )
-
-
-def store_token(
-    emu: Emulator,
-    token: str,
-    *,
-    platform: str,
-    kind: str,
-    user: str,
-    scopes: list[str],
-    client_id: str,
-    ttl: float | None,
-    family: str,
-    principal: str = "user",
-) -> dict[str, Any]:
-    """Remember an issued token by its hash only."""
-    h = token_hash(token)
-    doc = {
-        "id": h,
-        "platform": platform,
-        "kind": kind,
-        "user": user,
-        "scopes": scopes,
-        "client_id": client_id,
-        "issued_at": emu.now(),
-        "family": family,
-        "principal": principal,
-        "expires_at": emu.now() + ttl if ttl else None,
-        "revoked": False,
-        "rotated": False,
-    }
-    emu.state.put("token", h, doc, owner=family, key=platform, created=emu.now())
-    return doc
 
 
 def _client(app: dict[str, Any], req: Request, form: dict[str, str]) -> str | None:
@@ -302,8 +271,6 @@ def revoke(emu: Emulator, req: Request, p: str) -> Response:
 
 
 def ga_token(emu: Emulator, req: Request, p: str) -> Response:
-    from mktdirector.sandbox.google_analytics import api as ga
-
     return ga.token(emu, req)
 
 

@@ -12,6 +12,7 @@ import base64
 from typing import TYPE_CHECKING, Any
 
 from mktdirector.sandbox.base import Principal, Request, Response, json_response, route
+from mktdirector.sandbox.twitter import common as x
 
 if TYPE_CHECKING:
     from mktdirector.sandbox.emulator import Emulator
@@ -24,12 +25,6 @@ MAX_BYTES = {
     "subtitles": 1 * MB,
 }
 EXPIRES = 86_400
-
-
-def _x() -> Any:
-    from mktdirector.sandbox.twitter import api as x  # x imports this module: resolve at call time
-
-    return x
 
 
 def parts(req: Request) -> dict[str, bytes]:
@@ -79,7 +74,7 @@ def _info(media: dict[str, Any]) -> dict[str, Any]:
 
 
 def _new(emu: Emulator, who: Principal, category: str, size: int) -> dict[str, Any]:
-    mid = _x().snowflake(emu)
+    mid = x.snowflake(emu)
     media = {
         "id": mid,
         "owner": who.user,
@@ -93,7 +88,6 @@ def _new(emu: Emulator, who: Principal, category: str, size: int) -> dict[str, A
 
 
 def upload(emu: Emulator, req: Request) -> Response:
-    x = _x()
     g = x.guard(emu, req, "media")
     if isinstance(g, Response):
         return g
@@ -122,7 +116,6 @@ def upload(emu: Emulator, req: Request) -> Response:
 
 
 def initialize(emu: Emulator, req: Request) -> Response:
-    x = _x()
     g = x.guard(emu, req, "media")
     if isinstance(g, Response):
         return g
@@ -149,7 +142,6 @@ def _mine(emu: Emulator, who: Principal, mid: str) -> dict[str, Any] | None:
 
 
 def append(emu: Emulator, req: Request, mid: str) -> Response:
-    x = _x()
     g = x.guard(emu, req, "media")
     if isinstance(g, Response):
         return g
@@ -167,7 +159,6 @@ def append(emu: Emulator, req: Request, mid: str) -> Response:
 
 
 def finalize(emu: Emulator, req: Request, mid: str) -> Response:
-    x = _x()
     g = x.guard(emu, req, "media")
     if isinstance(g, Response):
         return g
@@ -185,7 +176,6 @@ def finalize(emu: Emulator, req: Request, mid: str) -> Response:
 
 
 def status(emu: Emulator, req: Request) -> Response:
-    x = _x()
     g = x.guard(emu, req, "media")
     if isinstance(g, Response):
         return g
@@ -203,7 +193,6 @@ def status(emu: Emulator, req: Request) -> Response:
 
 def check_attach(emu: Emulator, who: Principal, media: Any) -> list[str] | Response:
     """The media ids of a create body, each the author's and fully processed."""
-    x = _x()
     if media is None:
         return []
     ids = media.get("media_ids") if isinstance(media, dict) else None

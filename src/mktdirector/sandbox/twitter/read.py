@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from mktdirector.sandbox import engagement as eng
 from mktdirector.sandbox.base import Principal, Request, Response, iso, json_response, route
-from mktdirector.sandbox.twitter.api import (
+from mktdirector.sandbox.twitter.api import rendered
+from mktdirector.sandbox.twitter.common import (
     POST_FIELDS,
     PRIVATE_DAYS,
     PRIVATE_FIELDS,
     PROBLEMS,
     guard,
     invalid,
-    rendered,
 )
 
 if TYPE_CHECKING:
