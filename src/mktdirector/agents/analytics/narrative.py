@@ -17,27 +17,12 @@ from mktdirector.store import Store
 
 def stored_figures(store: Store) -> dict[str, Any]:
     """What we know without a report: drafts by status and platform, LLM spend, API health."""
-    drafts = list(
-        store.db.query(
-            "select platform, status, count(*) as n from drafts group by platform, status"
-        )
-    )
-    calls = list(
-        store.db.query(
-            "select platform, count(*) as calls, sum(error_kind is not null) as errors "
-            "from http_calls group by platform"
-        )
-    )
-    figures: dict[str, Any] = {
-        "drafts": drafts,
-        "api_calls": calls,
+    return {
+        "drafts": store.draft_counts(),
+        "api_calls": store.calls_by_platform(),
         "llm_cost_usd": store.llm_cost_total(),
+        "metrics": store.recent_snapshots(200),
     }
-    if "metric_snapshots" in store.db.table_names():
-        figures["metrics"] = list(
-            store.db.query("select * from metric_snapshots order by rowid desc limit 200")
-        )
-    return figures
 
 
 def narrative(

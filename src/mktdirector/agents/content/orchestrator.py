@@ -179,19 +179,14 @@ def plan_marketing_initiative(
         }
     )
     gid = log_generation(store, gen, brand, plan_id=row["id"])
-    store.db["plans"].update(row["id"], {"generation_id": gid})
+    store.set_plan_generation(row["id"], gid)
     return Plan(row["id"], objective, timeframe, start.isoformat(), chans, slug, steps, gid), gen
 
 
 def load_plan(store: Store, plan_id: str) -> Plan:
     row = store.get_plan(plan_id)
     steps = [PlanStep(**s) for s in row["plan"]]
-    drafts = [
-        d["id"]
-        for d in store.db.query(
-            "select id from drafts where plan_id = ? order by plan_step", [row["id"]]
-        )
-    ]
+    drafts = store.plan_draft_ids(row["id"])
     return Plan(
         row["id"],
         row["objective"],

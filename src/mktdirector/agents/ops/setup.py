@@ -67,7 +67,7 @@ def initialize(home: Path, store: Store) -> dict[str, Any]:
     files = [{"path": str(home), "created": home_created}]
     db = paths.db_path(home)
     db_created = not db.exists()
-    store.db  # opening creates (0600) and migrates  # noqa: B018
+    store.open()  # creates (0600) and migrates
     files.append({"path": str(db), "created": db_created})
     files.append(
         {"path": str(paths.config_path(home)), "created": _create(paths.config_path(home), HEADER)}
