@@ -93,6 +93,7 @@ def edit(draft_id: str, json_out: JsonOpt = False) -> None:
     """Edit a draft in $EDITOR (thread posts separated by --- lines); re-lints it."""
     from mktdirector.agents.content.drafts import body_to_text, edit_draft
     from mktdirector.cli import _deps, _editor, _output
+    from mktdirector.store.rows import DraftStatus
 
     deps = _deps.current()
     d = deps.store.get_draft(draft_id)
@@ -104,7 +105,7 @@ def edit(draft_id: str, json_out: JsonOpt = False) -> None:
     _output.draft(view.draft, view.findings)
     if view.draft["content_hash"] == d["content_hash"]:
         _output.info("No changes.")
-    elif d["status"] in {"approved", "scheduled"}:
+    elif d["status"] in {DraftStatus.APPROVED, DraftStatus.SCHEDULED}:
         _output.warn(
             f"Edited after approval: the draft is back to 'draft'. Approve it again: mktd drafts approve {d['id']}"
         )

@@ -46,6 +46,7 @@ class AttemptOutcome(StrEnum):
     UNKNOWN = "unknown"
     FAILED = "failed"
     NEEDS_CHECK = "needs-check"
+    RESOLVED = "resolved"  # a human said whether a needs-check segment went out
 
 
 class JobStatus(StrEnum):

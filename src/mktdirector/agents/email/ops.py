@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from mktdirector.store import Store
+from mktdirector.store.rows import EmailStatus
 from mktdirector.store.sqlite.email import STATS_COLUMNS
 
 CANCEL_MARGIN_S = 600  # SendGrid does not promise a cancel less than 10 minutes before
@@ -72,8 +73,8 @@ def cancel_batch(
     status = client.cancel_scheduled(batch_id, "cancel")
     done = []
     for r in rows:
-        if r["status"] in ("scheduled", "needs-check", "intent"):
-            store.update_email(r["id"], status="cancelled")
+        if r["status"] in (EmailStatus.SCHEDULED, EmailStatus.NEEDS_CHECK, EmailStatus.INTENT):
+            store.update_email(r["id"], status=EmailStatus.CANCELLED)
             done.append(r["id"])
     return CancelResult(batch_id, status, done, warning)
 

@@ -21,10 +21,11 @@ from typing import Any
 from mktdirector.agents.crm.contacts_csv import BadRow, is_email, read_contacts_csv
 from mktdirector.core.errors import ConfigError, UsageError
 from mktdirector.store import Store
+from mktdirector.store.rows import DraftStatus
 
 MAX_PER_REQUEST = 1000  # SendGrid: recipients per mail/send request
 MAX_AHEAD = timedelta(hours=72)  # SendGrid: send_at at most 72 h ahead
-SENDABLE = ("approved", "scheduled")
+SENDABLE = (DraftStatus.APPROVED, DraftStatus.SCHEDULED)
 FROM_ENV = "SENDGRID_FROM_EMAIL"
 _IN = re.compile(r"in\s+(\d+)\s*(m|min|mins|minutes?|h|hrs?|hours?|d|days?)")
 _DAY_AT = re.compile(r"(today|tomorrow)(?:\s+(?:at\s+)?(\d{1,2})(?::(\d{2}))?\s*(am|pm)?)?")

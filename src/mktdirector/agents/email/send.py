@@ -17,9 +17,10 @@ from typing import Any
 from mktdirector.agents.email.plan import SendPlan
 from mktdirector.core import errors as E
 from mktdirector.store import Store
+from mktdirector.store.rows import EmailStatus
 from mktdirector.store.sqlite.db import now_utc
 
-DONE = ("sent", "scheduled")
+DONE = (EmailStatus.SENT, EmailStatus.SCHEDULED)
 BATCH_PLACEHOLDER = "<batch_id from POST /v3/mail/batch>"
 
 
@@ -118,7 +119,7 @@ def send_email(store: Store, client: Any, plan: SendPlan) -> SendOutcome:
             next((r["batch_id"] for r in done if r["batch_id"]), None) or client.create_batch()
         )
     outcome = SendOutcome(
-        "scheduled" if plan.send_at else "sent", plan.content.subject, plan.from_email,
+        EmailStatus.SCHEDULED if plan.send_at else EmailStatus.SENT, plan.content.subject, plan.from_email,
         len(plan.recipients), plan.content.draft_id, _iso(plan.send_at), batch_id,
     )  # fmt: skip
     for chunk, key, row in zip(chunks, keys, prior, strict=True):
@@ -127,8 +128,8 @@ def send_email(store: Store, client: Any, plan: SendPlan) -> SendOutcome:
             continue
         group = _send_group(store, client, plan, chunk, key, batch_id, outcome)
         outcome.groups.append(group)
-        if group.status == "needs-check":
-            outcome.status = "needs-check"
+        if group.status == EmailStatus.NEEDS_CHECK:
+            outcome.status = EmailStatus.NEEDS_CHECK
             return outcome
     return outcome
 
@@ -147,12 +148,12 @@ def _send_group(
         result = client.send(plan.message(chunk, batch_id))
     except E.MktdError as err:
         if E.outcome_unknown(err):
-            store.update_email(eid, status="needs-check", error=err.message[:300])
+            store.update_email(eid, status=EmailStatus.NEEDS_CHECK, error=err.message[:300])
             outcome.message = _look_message(eid, plan, chunk, batch_id, err.message)
             _notify(store, eid, "needs_check", outcome.message,
                     f"mktd email resolve {eid} sent|not-sent")  # fmt: skip
-            return SentGroup(eid, len(chunk), "needs-check", None, batch_id)
-        store.update_email(eid, status="failed", error=err.message[:300])
+            return SentGroup(eid, len(chunk), EmailStatus.NEEDS_CHECK, None, batch_id)
+        store.update_email(eid, status=EmailStatus.FAILED, error=err.message[:300])
         if not isinstance(err, E.RateLimitError):  # a rate limit is "later", not a failure
             _notify(store, eid, "email_failed", f"Email {eid} was not sent: {err.message}",
                     err.hint or "mktd email list")  # fmt: skip
@@ -161,7 +162,7 @@ def _send_group(
             err.hint = (f"{sent} of {len(plan.chunks())} recipient groups went out before this; "
                         f"fix the cause and run the same command: it sends only the rest.")  # fmt: skip
         raise
-    status = "scheduled" if plan.send_at else "sent"
+    status = EmailStatus.SCHEDULED if plan.send_at else EmailStatus.SENT
     store.update_email(eid, status=status, message_id=result.message_id, sent_utc=now_utc())
     return SentGroup(eid, len(chunk), status, result.message_id, batch_id)
 
@@ -177,27 +178,29 @@ def resolve_email(
 ) -> dict[str, Any]:
     """A human looked in SendGrid: the needs-check email went out (or did not)."""
     row = store.get_email(email_id)
-    if row["status"] != "needs-check":
+    if row["status"] != EmailStatus.NEEDS_CHECK:
         raise E.UsageError(f"Email {row['id']} is {row['status']}, not needs-check.",
                            hint="mktd email list")  # fmt: skip
     if sent:
         future = row.get("send_at_utc") and row["send_at_utc"] > _iso(datetime.now(UTC))
-        store.update_email(row["id"], status="scheduled" if future else "sent",
+        store.update_email(row["id"], status=EmailStatus.SCHEDULED if future else EmailStatus.SENT,
                            message_id=message_id, error=None, sent_utc=now_utc())  # fmt: skip
     else:
-        store.update_email(row["id"], status="failed", error="not sent (checked by a human)")
+        store.update_email(
+            row["id"], status=EmailStatus.FAILED, error="not sent (checked by a human)"
+        )
     return store.get_email(row["id"])
 
 
 # helpers ---------------------------------------------------------------------------------------
 def _refuse_unsettled(store: Store, prior: list[dict[str, Any] | None]) -> None:
     for row in prior:
-        if row and row["status"] == "intent":
+        if row and row["status"] == EmailStatus.INTENT:
             # A run stopped between writing the intent and hearing back: it may have sent.
-            store.update_email(row["id"], status="needs-check",
+            store.update_email(row["id"], status=EmailStatus.NEEDS_CHECK,
                                error="an earlier run stopped after starting the send")  # fmt: skip
-            row["status"] = "needs-check"
-    stuck = next((r for r in prior if r and r["status"] == "needs-check"), None)
+            row["status"] = EmailStatus.NEEDS_CHECK
+    stuck = next((r for r in prior if r and r["status"] == EmailStatus.NEEDS_CHECK), None)
     if stuck is not None:
         raise NeedsCheckError(
             f"Email {stuck['id']} ({stuck['subject']!r}, {stuck['recipients']} recipient(s), "
@@ -211,7 +214,7 @@ def _already_sent(plan: SendPlan, done: list[dict[str, Any]]) -> AlreadySentErro
     ids = ", ".join(r["message_id"] or "(no id)" for r in done)
     what = f"Draft {plan.content.draft_id}" if plan.content.draft_id else "This email"
     when = done[0].get("sent_utc") or done[0]["created_utc"]
-    verb = "scheduled" if done[0]["status"] == "scheduled" else "sent"
+    verb = "scheduled" if done[0]["status"] == EmailStatus.SCHEDULED else "sent"
     hint = "mktd email list"
     if verb == "scheduled" and done[0].get("batch_id"):
         hint = f"To stop it: mktd email cancel {done[0]['batch_id']}"

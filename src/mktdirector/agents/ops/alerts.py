@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from mktdirector.core.errors import MktdError
 from mktdirector.core.platforms import PLATFORMS
 from mktdirector.store import Store
+from mktdirector.store.rows import DraftStatus
 
 DEFAULT_FAILURE_RATE = 0.5
 MIN_CALLS = 5  # a failure rate over fewer calls is noise
@@ -84,7 +85,7 @@ def _publish_rule(store: Store, now: datetime) -> list[Alert]:
         if d.get("topic"):
             what += f" ({d['topic'][:60]})"
         seg = f" (segment {d['segments']})" if d.get("segments") else ""
-        if d["status"] == "needs-check":
+        if d["status"] == DraftStatus.NEEDS_CHECK:
             out.append(Alert(
                 "needs_check", f"needs_check:{d['id']}", f"Check whether {what} went out",
                 f"The outcome of publishing {what}{seg} is unknown; nothing more is sent until "

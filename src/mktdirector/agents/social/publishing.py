@@ -11,6 +11,7 @@ from mktdirector.agents.social.targets import target_for
 from mktdirector.core.errors import MissingCredentialError, UsageError
 from mktdirector.integrations.base import Integration
 from mktdirector.store import Store
+from mktdirector.store.rows import DraftStatus, PostStatus
 
 
 def check_publishable(draft: dict[str, Any]) -> None:
@@ -62,7 +63,7 @@ def dry_run(store: Store, client: Integration, draft_id: str) -> dict[str, Any]:
     done = {
         r["segment"]: r["remote_id"]
         for r in store.draft_posts(draft["id"])
-        if r["status"] == "published"
+        if r["status"] == PostStatus.PUBLISHED
     }
     plan = dry_run_segments(client, list(draft["body"]), done)
     plan.update(
@@ -142,8 +143,8 @@ def queue_retry(
 
     wait = retry_after if retry_after is not None else 900.0  # unknown reset: try in 15 min
     due = datetime.fromtimestamp(time.time() + wait, UTC)
-    if store.get_draft(draft_id)["status"] == "failed":
-        drafts.transition(store, draft_id, "approved")
+    if store.get_draft(draft_id)["status"] == DraftStatus.FAILED:
+        drafts.transition(store, draft_id, DraftStatus.APPROVED)
     job = store.schedule_publish(
         draft_id,
         platform=platform,

@@ -9,6 +9,7 @@ from mktdirector.core import errors as E
 from mktdirector.core.leases import owner_is_gone
 from mktdirector.core.platforms import PLATFORMS
 from mktdirector.core.when import from_iso, local_label
+from mktdirector.store.rows import DraftStatus, JobStatus, PostStatus
 
 if TYPE_CHECKING:
     from mktdirector.agents.worker.loop import Outcome, Worker
@@ -47,12 +48,16 @@ def publish(w: Worker, job: dict[str, Any]) -> Outcome:
     try:
         d = store.get_draft(did)
     except E.UsageError:
-        return w.finish(job, "failed", f"draft {did} no longer exists")
+        return w.finish(job, JobStatus.FAILED, f"draft {did} no longer exists")
     settled = _settled(w, job, d, now)
     if settled is not None:
         return settled
     late = now - from_iso(job["due_utc"]).timestamp()
-    if d["status"] == "scheduled" and late > w.settings.late_allowed_s and not _started(w, did):
+    if (
+        d["status"] == DraftStatus.SCHEDULED
+        and late > w.settings.late_allowed_s
+        and not _started(w, did)
+    ):
         return _skip(w, job, d, late)
     from mktdirector.agents.social.publishing import publish_draft
 
@@ -82,22 +87,22 @@ def publish(w: Worker, job: dict[str, Any]) -> Outcome:
             return _retry(w, job, did, e, wait)
         return _failed(w, job, did, e)
     first = result.posts[0]["url"] if result.posts else None
-    if result.status == "published":
-        return w.finish(job, "done", f"published to {_label(platform)}", url=first)
-    return w.finish(job, "failed", result.message, url=first)
+    if result.status == DraftStatus.PUBLISHED:
+        return w.finish(job, JobStatus.DONE, f"published to {_label(platform)}", url=first)
+    return w.finish(job, JobStatus.FAILED, result.message, url=first)
 
 
 def _settled(w: Worker, job: dict[str, Any], d: dict[str, Any], now: float) -> Outcome | None:
     """An outcome when the draft's state decides the job without publishing, else None."""
     did, status = d["id"], d["status"]
-    if status == "published":
+    if status == DraftStatus.PUBLISHED:
         url = next((r["url"] for r in w.store.draft_posts(did) if r["url"]), None)
-        return w.finish(job, "done", "already published", url=url)
-    if status == "needs-check":
-        return w.finish(job, "failed", "needs a human check first (see mktd notifications)")
-    if status == "rejected":
-        return w.finish(job, "cancelled", "the draft was rejected")
-    if status in {"draft", "approved"}:
+        return w.finish(job, JobStatus.DONE, "already published", url=url)
+    if status == DraftStatus.NEEDS_CHECK:
+        return w.finish(job, JobStatus.FAILED, "needs a human check first (see mktd notifications)")
+    if status == DraftStatus.REJECTED:
+        return w.finish(job, JobStatus.CANCELLED, "the draft was rejected")
+    if status in {DraftStatus.DRAFT, DraftStatus.APPROVED}:
         msg = f"Draft {did} changed after it was scheduled; it was not published."
         w.store.notify(
             "schedule_cancelled",
@@ -108,10 +113,10 @@ def _settled(w: Worker, job: dict[str, Any], d: dict[str, Any], now: float) -> O
             hint=f"mktd drafts approve {did} && mktd schedule {did} --at WHEN",
             dedupe_key=f"schedule_cancelled:{job['id']}",
         )
-        return w.finish(job, "cancelled", msg)
+        return w.finish(job, JobStatus.CANCELLED, msg)
     lease_owner, lease_until = d.get("lease_owner"), d.get("lease_until") or 0.0
     live = lease_until > now and not owner_is_gone(lease_owner)  # a dead local owner: take over
-    if status == "publishing" and lease_owner not in (None, w.owner) and live:
+    if status == DraftStatus.PUBLISHING and lease_owner not in (None, w.owner) and live:
         # Look again soon: the other process usually finishes well before its lease ends.
         at = min(lease_until + 1.0, now + WAIT_POLL_S)
         return w.requeue(job, at, "waiting", "being published by another mktd process")
@@ -120,7 +125,7 @@ def _settled(w: Worker, job: dict[str, Any], d: dict[str, Any], now: float) -> O
 
 def _started(w: Worker, did: str) -> bool:
     """Whether anything of the draft may have been sent (then it is finished, never skipped)."""
-    return any(r["status"] != "failed" for r in w.store.draft_posts(did))
+    return any(r["status"] != PostStatus.FAILED for r in w.store.draft_posts(did))
 
 
 def _skip(w: Worker, job: dict[str, Any], d: dict[str, Any], late: float) -> Outcome:
@@ -128,7 +133,7 @@ def _skip(w: Worker, job: dict[str, Any], d: dict[str, Any], late: float) -> Out
     slot = local_label(from_iso(job["due_utc"]), w.tz)
     again = "next-slot" if w.slots(platform) else '"in 10m"'
     hint = f"mktd schedule {did} --at {again}"
-    drafts.transition(w.store, did, "approved")
+    drafts.transition(w.store, did, DraftStatus.APPROVED)
     msg = (
         f"Missed slot {slot} for draft {did} on {_label(platform)}: the worker ran "
         f"{_duration(late)} late, beyond the grace; skipped."
@@ -142,14 +147,14 @@ def _skip(w: Worker, job: dict[str, Any], d: dict[str, Any], late: float) -> Out
         hint=hint,
         dedupe_key=f"slot_skipped:{did}@{job['id']}",  # the alert rules' key: told once
     )
-    return w.finish(job, "skipped", f"{msg} Reschedule with: {hint}")
+    return w.finish(job, JobStatus.SKIPPED, f"{msg} Reschedule with: {hint}")
 
 
 def _back_to_scheduled(w: Worker, did: str) -> None:
     # The Publisher marked the draft failed; with a retry queued it is scheduled again.
     try:
-        if w.store.get_draft(did)["status"] == "failed":
-            drafts.transition(w.store, did, "scheduled")
+        if w.store.get_draft(did)["status"] == DraftStatus.FAILED:
+            drafts.transition(w.store, did, DraftStatus.SCHEDULED)
     except E.UsageError:
         pass  # moved on meanwhile (edited, published elsewhere): the retry will see it
 
@@ -193,7 +198,7 @@ def _failed(w: Worker, job: dict[str, Any], did: str, err: E.MktdError) -> Outco
         hint=err.hint or f"mktd publish {did}",
         dedupe_key=f"publish_failed:{did}",
     )
-    return w.finish(job, "failed", err.message)
+    return w.finish(job, JobStatus.FAILED, err.message)
 
 
 # analytics ------------------------------------------------------------------------------------
@@ -211,7 +216,7 @@ def analytics(w: Worker, job: dict[str, Any]) -> Outcome:
     )
     nxt = now + w.periods["analytics"]
     if not posts:
-        return w.requeue(job, nxt, "done", "no posts due", periodic=True, quiet=True)
+        return w.requeue(job, nxt, JobStatus.DONE, "no posts due", periodic=True, quiet=True)
     by_account: dict[str | None, list[dict[str, Any]]] = {}
     for p in posts:
         by_account.setdefault(_account(p.get("account")), []).append(p)
@@ -230,7 +235,7 @@ def analytics(w: Worker, job: dict[str, Any]) -> Outcome:
         notes += [n for n in [res.skipped, *res.errors] if n]
     msg = f"{snapshots} snapshot(s) of {len(posts)} post(s)" + (f"; {notes[0]}" if notes else "")
     details = {"posts": len(posts), "snapshots": snapshots, "notes": notes[:5]}
-    return w.requeue(job, nxt, "done", msg, periodic=True, details=details)
+    return w.requeue(job, nxt, JobStatus.DONE, msg, periodic=True, details=details)
 
 
 # tokens ---------------------------------------------------------------------------------------
@@ -281,4 +286,6 @@ def tokens(w: Worker, job: dict[str, Any]) -> Outcome:
                 done.append(f"warned {platform}:{account}")
     msg = "; ".join(done) or "all tokens fine"
     nxt = now + w.periods["tokens"]
-    return w.requeue(job, nxt, "done", msg, periodic=True, quiet=not done, details={"done": done})
+    return w.requeue(
+        job, nxt, JobStatus.DONE, msg, periodic=True, quiet=not done, details={"done": done}
+    )

@@ -29,6 +29,7 @@ from mktdirector.agents.worker import jobs as worker_jobs
 from mktdirector.core.when import to_iso
 from mktdirector.integrations.base import Integration
 from mktdirector.store import Store
+from mktdirector.store.rows import JobStatus
 
 log = logging.getLogger("mktd.worker")
 ClientFactory = Callable[[str, "str | None"], Integration]
@@ -227,12 +228,12 @@ class Worker:
         }.get(job["kind"])
         try:
             if runner is None:
-                return self.finish(job, "failed", f"unknown job kind {job['kind']!r}")
+                return self.finish(job, JobStatus.FAILED, f"unknown job kind {job['kind']!r}")
             return runner(self, job)
         except Exception as exc:  # noqa: BLE001 - one bad job must not stop the others
             log.exception("job %s (%s) crashed", job["id"], job["kind"])
             msg = f"{type(exc).__name__}: {getattr(exc, 'message', None) or exc}"[:300]
-            return self.finish(job, "failed", msg)
+            return self.finish(job, JobStatus.FAILED, msg)
 
     def client(self, platform: str, account: str | None) -> Integration:
         key = (platform, account)
@@ -252,7 +253,7 @@ class Worker:
         self, job: dict[str, Any], status: str, message: str, *, quiet: bool = False, **kw: Any
     ) -> Outcome:
         """End the job (done/failed/skipped/cancelled) and describe it."""
-        error = None if status == "done" else message
+        error = None if status == JobStatus.DONE else message
         self.store.finish_job(job["id"], self.owner, status, error=error, result=kw.get("details"))
         return self.outcome(job, status, message, quiet=quiet, **kw)
 
