@@ -130,12 +130,13 @@ class Generation(TypedDict):
 class Plan(TypedDict):
     id: str
     created_utc: str
+    # every plan is written whole (agents/content/orchestrator.py)
     objective: str
-    timeframe: str | None
-    start_date: str | None
-    channels_json: str | None
-    slug: str | None
-    plan_json: str | None
+    timeframe: str
+    start_date: str
+    channels_json: str
+    slug: str
+    plan_json: str
     generation_id: str | None
     channels: NotRequired[Any]
     plan: NotRequired[Any]
@@ -327,8 +328,8 @@ class ConnectionRow(TypedDict):
 
 
 class RateLimitRow(TypedDict):
-    key: str
-    platform: str | None
+    key: str  # platform:account:name
+    platform: str
     account: str | None
     name: str | None
     kind: str | None

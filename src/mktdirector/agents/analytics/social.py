@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -31,7 +31,7 @@ def fetch_metrics(
     *,
     since_utc: str | None = None,
     progress: Callable[[int, int], None] | None = None,
-    posts: list[dict[str, Any]] | None = None,
+    posts: Sequence[Mapping[str, Any]] | None = None,
 ) -> FetchResult:
     """Snapshot the metrics of `posts` (default: every published post since `since_utc`)."""
     if posts is None:

@@ -11,13 +11,14 @@ import hashlib
 import html
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from mktdirector.agents.content.brand import Brand, Finding, has_errors, lint_draft
 from mktdirector.core.errors import UsageError
 from mktdirector.store import Store
-from mktdirector.store.rows import DraftStatus
+from mktdirector.store.rows import Draft, DraftStatus
 from mktdirector.store.sqlite.db import new_id, now_utc
 
 STATUSES = tuple(DraftStatus)
@@ -82,7 +83,7 @@ def slugify(text: str, max_len: int = 40) -> str:
 
 @dataclass
 class DraftView:
-    draft: dict[str, Any]
+    draft: Draft
     findings: list[Finding]
 
     @property
@@ -93,7 +94,7 @@ class DraftView:
         return {**public(self.draft), "findings": [f.to_dict() for f in self.findings]}
 
 
-def public(draft: dict[str, Any]) -> dict[str, Any]:
+def public(draft: Mapping[str, Any]) -> dict[str, Any]:
     """A draft as shown to users and --json (decoded, without raw *_json columns)."""
     return {k: v for k, v in draft.items() if not k.endswith("_json")}
 
@@ -148,11 +149,11 @@ def create_draft(
     return DraftView(row, findings)
 
 
-def findings_of(draft: dict[str, Any]) -> list[Finding]:
+def findings_of(draft: Mapping[str, Any]) -> list[Finding]:
     return [Finding(**f) for f in draft.get("lint") or []]
 
 
-def body_to_text(draft: dict[str, Any]) -> str:
+def body_to_text(draft: Mapping[str, Any]) -> str:
     """The editable text of a draft (threads: segments separated by `---` lines)."""
     body = draft["body"]
     if draft["kind"] == "email":
@@ -267,7 +268,7 @@ def reject(store: Store, draft_id: str, reason: str) -> DraftView:
     return DraftView(row, findings_of(row))
 
 
-def transition(store: Store, draft_id: str, to: str, **fields: Any) -> dict[str, Any]:
+def transition(store: Store, draft_id: str, to: str, **fields: Any) -> Draft:
     """Move a draft along the lifecycle; refuses moves the state machine does not allow."""
     d = store.get_draft(draft_id)
     if to not in TRANSITIONS[d["status"]]:

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from mktdirector.store import Store
-from mktdirector.store.rows import EmailStatus
+from mktdirector.store.rows import Email, EmailStatus
 from mktdirector.store.sqlite.email import STATS_COLUMNS
 
 CANCEL_MARGIN_S = 600  # SendGrid does not promise a cancel less than 10 minutes before
@@ -64,9 +64,8 @@ def cancel_batch(
     rows = store.emails(batch_id=batch_id, limit=10_000) if store.exists() else []
     warning = None
     now = time.time() if now is None else now
-    soon = [
-        r for r in rows if r.get("send_at_utc") and _epoch(r["send_at_utc"]) - now < CANCEL_MARGIN_S
-    ]
+    due = [(r, r["send_at_utc"]) for r in rows]
+    soon = [r for r, at in due if at and _epoch(at) - now < CANCEL_MARGIN_S]
     if soon:
         warning = ("The send is due within 10 minutes; SendGrid does not guarantee the cancel "
                    "that late. Check Activity in SendGrid after the send time.")  # fmt: skip
@@ -79,7 +78,7 @@ def cancel_batch(
     return CancelResult(batch_id, status, done, warning)
 
 
-def list_emails(store: Store, *, limit: int = 50) -> list[dict[str, Any]]:
+def list_emails(store: Store, *, limit: int = 50) -> list[Email]:
     """The emails mktd sent or tried to send, newest first (no database: none)."""
     if not store.exists():
         return []

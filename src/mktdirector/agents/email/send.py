@@ -10,6 +10,7 @@ naming the message id; an interrupted multi-group send resumes at the first grou
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 from mktdirector.agents.email.plan import SendPlan
 from mktdirector.core import errors as E
 from mktdirector.store import Store
-from mktdirector.store.rows import EmailStatus
+from mktdirector.store.rows import Email, EmailStatus
 from mktdirector.store.sqlite.db import now_utc
 
 DONE = (EmailStatus.SENT, EmailStatus.SCHEDULED)
@@ -88,7 +89,7 @@ def dry_run(client: Any, plan: SendPlan) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def check_unsent(store: Store, plan: SendPlan) -> list[dict[str, Any] | None]:
+def check_unsent(store: Store, plan: SendPlan) -> list[Email | None]:
     """Refuse a send that already went out or may have; returns each group's earlier row.
 
     Also validates every request body, so nothing is asked or written for a bad message.
@@ -175,14 +176,15 @@ def _notify(store: Store, eid: str, kind: str, message: str, hint: str) -> None:
 
 def resolve_email(
     store: Store, email_id: str, *, sent: bool, message_id: str | None = None
-) -> dict[str, Any]:
+) -> Email:
     """A human looked in SendGrid: the needs-check email went out (or did not)."""
     row = store.get_email(email_id)
     if row["status"] != EmailStatus.NEEDS_CHECK:
         raise E.UsageError(f"Email {row['id']} is {row['status']}, not needs-check.",
                            hint="mktd email list")  # fmt: skip
     if sent:
-        future = row.get("send_at_utc") and row["send_at_utc"] > _iso(datetime.now(UTC))
+        send_at = row["send_at_utc"]
+        future = send_at is not None and send_at > (_iso(datetime.now(UTC)) or "")
         store.update_email(row["id"], status=EmailStatus.SCHEDULED if future else EmailStatus.SENT,
                            message_id=message_id, error=None, sent_utc=now_utc())  # fmt: skip
     else:
@@ -193,7 +195,7 @@ def resolve_email(
 
 
 # helpers ---------------------------------------------------------------------------------------
-def _refuse_unsettled(store: Store, prior: list[dict[str, Any] | None]) -> None:
+def _refuse_unsettled(store: Store, prior: Sequence[Email | None]) -> None:
     for row in prior:
         if row and row["status"] == EmailStatus.INTENT:
             # A run stopped between writing the intent and hearing back: it may have sent.
@@ -210,7 +212,7 @@ def _refuse_unsettled(store: Store, prior: list[dict[str, Any] | None]) -> None:
         )
 
 
-def _already_sent(plan: SendPlan, done: list[dict[str, Any]]) -> AlreadySentError:
+def _already_sent(plan: SendPlan, done: Sequence[Mapping[str, Any]]) -> AlreadySentError:
     ids = ", ".join(r["message_id"] or "(no id)" for r in done)
     what = f"Draft {plan.content.draft_id}" if plan.content.draft_id else "This email"
     when = done[0].get("sent_utc") or done[0]["created_utc"]
@@ -237,7 +239,7 @@ def _look_message(eid: str, plan: SendPlan, chunk: list[str], batch: str | None,
     return text
 
 
-def _group(row: dict[str, Any], *, earlier: bool) -> SentGroup:
+def _group(row: Mapping[str, Any], *, earlier: bool) -> SentGroup:
     return SentGroup(row["id"], row["recipients"], row["status"], row["message_id"],
                      row["batch_id"], earlier)  # fmt: skip
 

@@ -12,7 +12,7 @@ what `mktd alerts run` and the worker call: evaluate, then deliver what is not d
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -53,7 +53,7 @@ class Channel(Protocol):
 
     name: str
 
-    def send(self, alerts: Sequence[dict[str, Any]], *, test: bool = False) -> str:
+    def send(self, alerts: Sequence[Mapping[str, Any]], *, test: bool = False) -> str:
         """Deliver one message about these notifications; return a short receipt."""
 
 
@@ -164,7 +164,8 @@ def _rate_limit_rule(store: Store, now: datetime) -> list[Alert]:
         if not n or r.get("kind") == "bucket":
             continue
         reset, blocked = r.get("reset_at") or 0, r.get("blocked_until") or 0
-        exhausted = r.get("remaining") is not None and r["remaining"] <= 0 and reset > t
+        remaining = r["remaining"]
+        exhausted = remaining is not None and remaining <= 0 and reset > t
         until = max(reset if exhausted else 0, blocked if blocked > t else 0)
         if not until:
             continue

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,7 @@ def gather_status(
         "secret_store": secret_store_name(secrets_mode),
         "platforms": [],
     }
-    connections: list[dict[str, Any]] = []
+    connections: Sequence[Mapping[str, Any]] = []
     summary: dict[str, dict[str, Any]] = {}
     if db.exists():
         status["database"]["size_bytes"] = db.stat().st_size

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from mktdirector.agents.content import drafts
@@ -9,7 +10,7 @@ from mktdirector.core import errors as E
 from mktdirector.core.leases import owner_is_gone
 from mktdirector.core.platforms import PLATFORMS
 from mktdirector.core.when import from_iso, local_label
-from mktdirector.store.rows import DraftStatus, JobStatus, PostStatus
+from mktdirector.store.rows import DraftStatus, JobStatus, Post, PostStatus
 
 if TYPE_CHECKING:
     from mktdirector.agents.worker.loop import Outcome, Worker
@@ -42,7 +43,7 @@ def _duration(seconds: float) -> str:
 
 
 # publish --------------------------------------------------------------------------------------
-def publish(w: Worker, job: dict[str, Any]) -> Outcome:
+def publish(w: Worker, job: Mapping[str, Any]) -> Outcome:
     """A due publish: settle the draft's state, then let the Publisher do the exactly-once part."""
     store, now, did = w.store, w.clock(), job["draft_id"]
     try:
@@ -92,7 +93,7 @@ def publish(w: Worker, job: dict[str, Any]) -> Outcome:
     return w.finish(job, JobStatus.FAILED, result.message, url=first)
 
 
-def _settled(w: Worker, job: dict[str, Any], d: dict[str, Any], now: float) -> Outcome | None:
+def _settled(w: Worker, job: Mapping[str, Any], d: Mapping[str, Any], now: float) -> Outcome | None:
     """An outcome when the draft's state decides the job without publishing, else None."""
     did, status = d["id"], d["status"]
     if status == DraftStatus.PUBLISHED:
@@ -128,7 +129,7 @@ def _started(w: Worker, did: str) -> bool:
     return any(r["status"] != PostStatus.FAILED for r in w.store.draft_posts(did))
 
 
-def _skip(w: Worker, job: dict[str, Any], d: dict[str, Any], late: float) -> Outcome:
+def _skip(w: Worker, job: Mapping[str, Any], d: Mapping[str, Any], late: float) -> Outcome:
     did, platform = d["id"], d["platform"]
     slot = local_label(from_iso(job["due_utc"]), w.tz)
     again = "next-slot" if w.slots(platform) else '"in 10m"'
@@ -161,7 +162,7 @@ def _back_to_scheduled(w: Worker, did: str) -> None:
 
 def _retry(
     w: Worker,
-    job: dict[str, Any],
+    job: Mapping[str, Any],
     did: str,
     err: E.MktdError,
     wait: float,
@@ -188,7 +189,7 @@ def _retry(
     return w.requeue(job, at, "retry", f"{err.message} Retrying at {when}.")
 
 
-def _failed(w: Worker, job: dict[str, Any], did: str, err: E.MktdError) -> Outcome:
+def _failed(w: Worker, job: Mapping[str, Any], did: str, err: E.MktdError) -> Outcome:
     # Same key as the Publisher's own notification: told once, whoever noticed first.
     w.store.notify(
         "publish_failed",
@@ -202,7 +203,7 @@ def _failed(w: Worker, job: dict[str, Any], did: str, err: E.MktdError) -> Outco
 
 
 # analytics ------------------------------------------------------------------------------------
-def analytics(w: Worker, job: dict[str, Any]) -> Outcome:
+def analytics(w: Worker, job: Mapping[str, Any]) -> Outcome:
     """Snapshot metrics of the platform's posts whose refresh is due, then come back in an hour."""
     from mktdirector.agents.analytics.social import fetch_metrics
 
@@ -217,7 +218,7 @@ def analytics(w: Worker, job: dict[str, Any]) -> Outcome:
     nxt = now + w.periods["analytics"]
     if not posts:
         return w.requeue(job, nxt, JobStatus.DONE, "no posts due", periodic=True, quiet=True)
-    by_account: dict[str | None, list[dict[str, Any]]] = {}
+    by_account: dict[str | None, list[Post]] = {}
     for p in posts:
         by_account.setdefault(_account(p.get("account")), []).append(p)
     snapshots, notes = 0, []
@@ -239,15 +240,16 @@ def analytics(w: Worker, job: dict[str, Any]) -> Outcome:
 
 
 # tokens ---------------------------------------------------------------------------------------
-def tokens(w: Worker, job: dict[str, Any]) -> Outcome:
+def tokens(w: Worker, job: Mapping[str, Any]) -> Outcome:
     """Refresh tokens about to expire; warn once about those that cannot be refreshed."""
     now = w.clock()
     done: list[str] = []
     for row in w.store.connections():
-        if not row.get("expires_utc"):
+        expires = row["expires_utc"]
+        if not expires:
             continue
         platform, account = row["platform"], row["account"]
-        left = from_iso(row["expires_utc"]).timestamp() - now
+        left = from_iso(expires).timestamp() - now
         label = _label(platform)
         if row.get("has_refresh"):
             if left > REFRESH_WITHIN_S:
@@ -268,7 +270,7 @@ def tokens(w: Worker, job: dict[str, Any]) -> Outcome:
                     dedupe_since_utc=w.iso(now - 3600),
                 )
         elif left <= WARN_WITHIN_S:
-            day = row["expires_utc"][:10]
+            day = expires[:10]
             what = f"expired on {day}" if left <= 0 else f"expires in {_duration(left)} ({day})"
             nid = w.store.notify(
                 "token_expiring",

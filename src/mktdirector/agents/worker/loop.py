@@ -19,7 +19,7 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
@@ -219,7 +219,7 @@ class Worker:
             self.store.ensure_job("analytics", platform=platform, due_utc=self.iso(now))
 
     # jobs ---------------------------------------------------------------------------------------
-    def run_job(self, job: dict[str, Any]) -> Outcome:
+    def run_job(self, job: Mapping[str, Any]) -> Outcome:
         """Run one claimed job; every outcome ends, re-queues or hands back the job."""
         runner = {
             "publish": worker_jobs.publish,
@@ -250,7 +250,7 @@ class Worker:
         self._clients.clear()
 
     def finish(
-        self, job: dict[str, Any], status: str, message: str, *, quiet: bool = False, **kw: Any
+        self, job: Mapping[str, Any], status: str, message: str, *, quiet: bool = False, **kw: Any
     ) -> Outcome:
         """End the job (done/failed/skipped/cancelled) and describe it."""
         error = None if status == JobStatus.DONE else message
@@ -259,7 +259,7 @@ class Worker:
 
     def requeue(
         self,
-        job: dict[str, Any],
+        job: Mapping[str, Any],
         at: float,
         status: str,
         message: str,
@@ -280,7 +280,7 @@ class Worker:
         return self.outcome(job, status, message, quiet=quiet, **kw)
 
     @staticmethod
-    def outcome(job: dict[str, Any], status: str, message: str, **kw: Any) -> Outcome:
+    def outcome(job: Mapping[str, Any], status: str, message: str, **kw: Any) -> Outcome:
         return Outcome(
             job_id=job["id"],
             kind=job["kind"],
