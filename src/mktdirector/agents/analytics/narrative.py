@@ -12,10 +12,10 @@ from mktdirector.agents.content.brand import Brand
 from mktdirector.agents.content.generation import log_generation, run_prompt
 from mktdirector.core.errors import UsageError
 from mktdirector.llm import LLM
-from mktdirector.store import Store
+from mktdirector.store import StoreLike
 
 
-def stored_figures(store: Store) -> dict[str, Any]:
+def stored_figures(store: StoreLike) -> dict[str, Any]:
     """What we know without a report: drafts by status and platform, LLM spend, API health."""
     return {
         "drafts": store.draft_counts(),
@@ -28,7 +28,7 @@ def stored_figures(store: Store) -> dict[str, Any]:
 def narrative(
     llm: LLM,
     brand: Brand,
-    store: Store,
+    store: StoreLike,
     *,
     figures: dict[str, Any] | None = None,
     timeframe: str = "7 days",

@@ -13,7 +13,7 @@ from mktdirector.agents.content.generation import Generated, log_generation
 from mktdirector.agents.content.orchestrator import Plan
 from mktdirector.core.errors import UsageError
 from mktdirector.llm import LLM
-from mktdirector.store import Store
+from mktdirector.store import StoreLike
 from mktdirector.store.rows import Draft, DraftStatus
 
 
@@ -102,7 +102,7 @@ def input_key(
     return hashlib.sha256(json.dumps(ask).encode()).hexdigest()[:32]
 
 
-def find_previous(store: Store, key: str) -> Draft | None:
+def find_previous(store: StoreLike, key: str) -> Draft | None:
     """The newest draft made by the same request that is unfinished or published, if any."""
     if not store.exists():
         return None
@@ -110,7 +110,7 @@ def find_previous(store: Store, key: str) -> Draft | None:
 
 
 def save(
-    store: Store,
+    store: StoreLike,
     brand: Brand,
     composed: Composed,
     *,
@@ -145,7 +145,7 @@ def save(
 def drafts_from_plan(
     llm: LLM,
     brand: Brand,
-    store: Store,
+    store: StoreLike,
     plan: Plan,
     *,
     style: str = "professional",

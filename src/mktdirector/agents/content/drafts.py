@@ -17,7 +17,7 @@ from typing import Any
 
 from mktdirector.agents.content.brand import Brand, Finding, has_errors, lint_draft
 from mktdirector.core.errors import UsageError
-from mktdirector.store import Store
+from mktdirector.store import StoreLike
 from mktdirector.store.rows import Draft, DraftStatus
 from mktdirector.store.sqlite.db import new_id, now_utc
 
@@ -100,7 +100,7 @@ def public(draft: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def create_draft(
-    store: Store,
+    store: StoreLike,
     brand: Brand,
     *,
     platform: str,
@@ -186,7 +186,7 @@ def text_to_body(kind: str, text: str, platform: str) -> Any:
     return [text.strip()]
 
 
-def edit_draft(store: Store, brand: Brand, draft_id: str, new_text: str) -> DraftView:
+def edit_draft(store: StoreLike, brand: Brand, draft_id: str, new_text: str) -> DraftView:
     """Replace a draft's text; re-lint; an approved or scheduled draft goes back to draft."""
     d = store.get_draft(draft_id)
     if d["status"] not in EDITABLE:
@@ -225,7 +225,7 @@ def edit_draft(store: Store, brand: Brand, draft_id: str, new_text: str) -> Draf
     return DraftView(row, findings)
 
 
-def approve(store: Store, draft_id: str, *, force: bool = False) -> DraftView:
+def approve(store: StoreLike, draft_id: str, *, force: bool = False) -> DraftView:
     """Record a human's approval of exactly this content (its hash)."""
     d = store.get_draft(draft_id)
     findings = findings_of(d)
@@ -251,7 +251,7 @@ def approve(store: Store, draft_id: str, *, force: bool = False) -> DraftView:
     return DraftView(row, findings)
 
 
-def reject(store: Store, draft_id: str, reason: str) -> DraftView:
+def reject(store: StoreLike, draft_id: str, reason: str) -> DraftView:
     d = store.get_draft(draft_id)
     if DraftStatus.REJECTED not in TRANSITIONS[d["status"]]:
         raise UsageError(
@@ -268,7 +268,7 @@ def reject(store: Store, draft_id: str, reason: str) -> DraftView:
     return DraftView(row, findings_of(row))
 
 
-def transition(store: Store, draft_id: str, to: str, **fields: Any) -> Draft:
+def transition(store: StoreLike, draft_id: str, to: str, **fields: Any) -> Draft:
     """Move a draft along the lifecycle; refuses moves the state machine does not allow."""
     d = store.get_draft(draft_id)
     if to not in TRANSITIONS[d["status"]]:

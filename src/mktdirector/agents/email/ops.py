@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from mktdirector.store import Store
+from mktdirector.store import StoreLike
 from mktdirector.store.rows import Email, EmailStatus
 from mktdirector.store.sqlite.email import STATS_COLUMNS
 
@@ -39,7 +39,7 @@ class CancelResult:
 
 
 def fetch_stats(
-    store: Store, client: Any, *, since: date, category: str | None = None
+    store: StoreLike, client: Any, *, since: date, category: str | None = None
 ) -> StatsReport:
     """Daily counters since a date, stored in `email_stats` (re-fetching replaces a day)."""
     start = since.isoformat()
@@ -53,7 +53,7 @@ def fetch_stats(
 
 
 def cancel_batch(
-    store: Store, client: Any, batch_id: str, *, now: float | None = None
+    store: StoreLike, client: Any, batch_id: str, *, now: float | None = None
 ) -> CancelResult:
     """Cancel every scheduled send of a batch at SendGrid, then mark our rows cancelled."""
     from mktdirector.core.errors import UsageError
@@ -78,7 +78,7 @@ def cancel_batch(
     return CancelResult(batch_id, status, done, warning)
 
 
-def list_emails(store: Store, *, limit: int = 50) -> list[Email]:
+def list_emails(store: StoreLike, *, limit: int = 50) -> list[Email]:
     """The emails mktd sent or tried to send, newest first (no database: none)."""
     if not store.exists():
         return []

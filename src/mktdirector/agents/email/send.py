@@ -17,7 +17,7 @@ from typing import Any
 
 from mktdirector.agents.email.plan import SendPlan
 from mktdirector.core import errors as E
-from mktdirector.store import Store
+from mktdirector.store import StoreLike
 from mktdirector.store.rows import Email, EmailStatus
 from mktdirector.store.sqlite.db import now_utc
 
@@ -89,7 +89,7 @@ def dry_run(client: Any, plan: SendPlan) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def check_unsent(store: Store, plan: SendPlan) -> list[Email | None]:
+def check_unsent(store: StoreLike, plan: SendPlan) -> list[Email | None]:
     """Refuse a send that already went out or may have; returns each group's earlier row.
 
     Also validates every request body, so nothing is asked or written for a bad message.
@@ -107,7 +107,7 @@ def check_unsent(store: Store, plan: SendPlan) -> list[Email | None]:
     return prior
 
 
-def send_email(store: Store, client: Any, plan: SendPlan) -> SendOutcome:
+def send_email(store: StoreLike, client: Any, plan: SendPlan) -> SendOutcome:
     """Send (or schedule) the plan exactly once; see the module docstring."""
     chunks = plan.chunks()
     keys = [plan.send_key(c) for c in chunks]
@@ -136,7 +136,7 @@ def send_email(store: Store, client: Any, plan: SendPlan) -> SendOutcome:
 
 
 def _send_group(
-    store: Store, client: Any, plan: SendPlan, chunk: list[str], key: str,
+    store: StoreLike, client: Any, plan: SendPlan, chunk: list[str], key: str,
     batch_id: str | None, outcome: SendOutcome,
 ) -> SentGroup:  # fmt: skip
     eid = store.write_email_intent({
@@ -168,14 +168,14 @@ def _send_group(
     return SentGroup(eid, len(chunk), status, result.message_id, batch_id)
 
 
-def _notify(store: Store, eid: str, kind: str, message: str, hint: str) -> None:
+def _notify(store: StoreLike, eid: str, kind: str, message: str, hint: str) -> None:
     # Like posts: a problem with an email is told in-tool (and by the alert channels) once.
     store.notify(kind, f"sendgrid email {eid}", message, platform="sendgrid", hint=hint,
                  dedupe_key=f"{kind}:email:{eid}")  # fmt: skip
 
 
 def resolve_email(
-    store: Store, email_id: str, *, sent: bool, message_id: str | None = None
+    store: StoreLike, email_id: str, *, sent: bool, message_id: str | None = None
 ) -> Email:
     """A human looked in SendGrid: the needs-check email went out (or did not)."""
     row = store.get_email(email_id)
@@ -195,7 +195,7 @@ def resolve_email(
 
 
 # helpers ---------------------------------------------------------------------------------------
-def _refuse_unsettled(store: Store, prior: Sequence[Email | None]) -> None:
+def _refuse_unsettled(store: StoreLike, prior: Sequence[Email | None]) -> None:
     for row in prior:
         if row and row["status"] == EmailStatus.INTENT:
             # A run stopped between writing the intent and hearing back: it may have sent.

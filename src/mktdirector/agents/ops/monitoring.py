@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mktdirector.core.platforms import PLATFORMS
-from mktdirector.store import Store
+from mktdirector.store import StoreLike
 
 EXPIRY_WARN_DAYS = 7
 KEY_MAX_AGE_DAYS = 90  # API keys older than this are flagged for rotation
@@ -118,7 +118,7 @@ def _rate_limits(rows: Sequence[Mapping[str, Any]], now: float) -> list[dict[str
 
 
 def gather_monitoring(
-    store: Store, credentials: Any, *, now: datetime | None = None
+    store: StoreLike, credentials: Any, *, now: datetime | None = None
 ) -> dict[str, Any]:
     """Everything `mktd status` shows beyond the per-platform summary (see module doc)."""
     now = now or datetime.now(UTC)

@@ -13,7 +13,7 @@ from mktdirector.core import paths
 from mktdirector.core.credentials import CredentialStore, KeyringBackend
 from mktdirector.core.errors import MktdError
 from mktdirector.core.platforms import PLATFORMS
-from mktdirector.store import Store
+from mktdirector.store import StoreLike
 
 
 def secret_store_name(mode: str) -> str:
@@ -30,7 +30,7 @@ def secret_store_name(mode: str) -> str:
 
 def gather_status(
     home: Path,
-    store: Store,
+    store: StoreLike,
     credentials: CredentialStore,
     secrets_mode: str,
     *,

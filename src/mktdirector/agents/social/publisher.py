@@ -22,7 +22,7 @@ from mktdirector.agents.social.targets import Target
 from mktdirector.core import errors as E
 from mktdirector.core.leases import owner_id
 from mktdirector.integrations.social import DuplicateContentError, RemotePost
-from mktdirector.store import Store
+from mktdirector.store import StoreLike
 from mktdirector.store.rows import AttemptOutcome, DraftStatus, PostStatus
 
 LEASE_S = 300.0
@@ -59,7 +59,7 @@ def _epoch(iso: str | None) -> float:
 class Publisher:
     def __init__(
         self,
-        store: Store,
+        store: StoreLike,
         target: Target,
         *,
         clock: Callable[[], float] = time.time,
@@ -244,7 +244,7 @@ class Publisher:
 
 
 def resolve(
-    store: Store,
+    store: StoreLike,
     draft_id: str,
     *,
     posted: bool,

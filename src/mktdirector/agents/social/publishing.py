@@ -10,7 +10,7 @@ from mktdirector.agents.social.publisher import Publisher, PublishResult, resolv
 from mktdirector.agents.social.targets import target_for
 from mktdirector.core.errors import MissingCredentialError, UsageError
 from mktdirector.integrations.base import Integration
-from mktdirector.store import Store
+from mktdirector.store import StoreLike
 from mktdirector.store.rows import DraftStatus, PostStatus
 
 
@@ -32,7 +32,7 @@ def token_warning(client: Integration) -> str | None:
 
 
 def publish_draft(
-    store: Store,
+    store: StoreLike,
     client: Integration,
     draft_id: str,
     *,
@@ -56,7 +56,7 @@ def publish_draft(
     return publisher.publish(draft["id"], image=image)
 
 
-def dry_run(store: Store, client: Integration, draft_id: str) -> dict[str, Any]:
+def dry_run(store: StoreLike, client: Integration, draft_id: str) -> dict[str, Any]:
     """The exact requests that would be sent (secrets masked); sends nothing."""
     draft = store.get_draft(draft_id)
     check_publishable(draft)
@@ -103,7 +103,7 @@ def dry_run_segments(
 
 
 def resolve_needs_check(
-    store: Store, client_platform: str, draft_id: str, *, posted: bool, url: str | None
+    store: StoreLike, client_platform: str, draft_id: str, *, posted: bool, url: str | None
 ) -> dict[str, Any]:
     from mktdirector.agents.social.publisher import _url_for
 
@@ -119,7 +119,7 @@ def resolve_needs_check(
 
 
 def publish_or_queue(
-    store: Store, client: Integration, draft_id: str, *, image: str | None = None
+    store: StoreLike, client: Integration, draft_id: str, *, image: str | None = None
 ) -> PublishResult:
     """Publish now; on a rate limit, queue the draft for `mktd worker` and say when (exit 5)."""
     from mktdirector.core.errors import RateLimitError
@@ -134,7 +134,12 @@ def publish_or_queue(
 
 
 def queue_retry(
-    store: Store, draft_id: str, *, platform: str, account: str | None, retry_after: float | None
+    store: StoreLike,
+    draft_id: str,
+    *,
+    platform: str,
+    account: str | None,
+    retry_after: float | None,
 ) -> str:
     """A rate-limited publish is not lost: queue it for `mktd worker` at the reset time."""
     from datetime import UTC, datetime

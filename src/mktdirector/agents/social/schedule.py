@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from mktdirector.core import when as W
 from mktdirector.core.errors import UsageError
-from mktdirector.store import Store
+from mktdirector.store import StoreLike
 from mktdirector.store.rows import DraftStatus, JobStatus
 
 ConfigGetter = Callable[[str], Any]
@@ -99,7 +99,7 @@ def user_tz(config: ConfigGetter, override: str | None = None) -> ZoneInfo:
 def resolve_when(
     text: str,
     *,
-    store: Store,
+    store: StoreLike,
     config: ConfigGetter,
     platform: str,
     tz: tzinfo,
@@ -152,7 +152,7 @@ def check_schedulable(draft: dict[str, Any]) -> None:
 
 
 def schedule(
-    store: Store,
+    store: StoreLike,
     draft_id: str,
     at: datetime,
     *,
@@ -175,7 +175,7 @@ def schedule(
     return _view(row, tz, preview=_preview(draft))
 
 
-def cancel(store: Store, ref: str, *, tz: tzinfo) -> QueuedJob:
+def cancel(store: StoreLike, ref: str, *, tz: tzinfo) -> QueuedJob:
     """Cancel a queued publish (by job or draft id); the draft goes back to approved."""
     job = store.find_publish_job(ref) if store.exists() else None
     if job is None:
@@ -185,7 +185,7 @@ def cancel(store: Store, ref: str, *, tz: tzinfo) -> QueuedJob:
 
 
 def queue(
-    store: Store, *, tz: tzinfo, everything: bool = False, limit: int = 200
+    store: StoreLike, *, tz: tzinfo, everything: bool = False, limit: int = 200
 ) -> list[QueuedJob]:
     """Active publish jobs by due time; `everything` adds finished and periodic jobs."""
     if not store.exists():

@@ -28,7 +28,7 @@ from mktdirector.agents.social.publisher import owner_id
 from mktdirector.agents.worker import jobs as worker_jobs
 from mktdirector.core.when import to_iso
 from mktdirector.integrations.base import Integration
-from mktdirector.store import Store
+from mktdirector.store import StoreLike
 from mktdirector.store.rows import JobStatus
 
 log = logging.getLogger("mktd.worker")
@@ -105,7 +105,7 @@ class Worker:
 
     def __init__(
         self,
-        store: Store,
+        store: StoreLike,
         clients: ClientFactory,
         *,
         settings: Settings | None = None,
