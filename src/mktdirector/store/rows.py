@@ -250,6 +250,13 @@ class Contact(TypedDict):
     raw_json: str | None
 
 
+# The counters of one day's email stats (per category, "" for all), as the sender reports them.
+EMAIL_STATS_COLUMNS = (
+    "requests", "delivered", "opens", "unique_opens", "clicks", "unique_clicks", "bounces",
+    "spam_reports",
+)  # fmt: skip
+
+
 class Email(TypedDict):
     id: str
     draft_id: str | None

@@ -13,7 +13,7 @@ from typing import Any
 
 from mktdirector.core import errors as E
 from mktdirector.store import StoreLike
-from mktdirector.store.sqlite.db import now_utc
+from mktdirector.store.stamps import now_utc
 
 BY = ("source", "campaign", "post")
 # GA4 dimension/metric name -> traffic_snapshots column.

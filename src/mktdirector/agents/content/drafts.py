@@ -19,7 +19,7 @@ from mktdirector.agents.content.brand import Brand, Finding, has_errors, lint_dr
 from mktdirector.core.errors import UsageError
 from mktdirector.store import StoreLike
 from mktdirector.store.rows import Draft, DraftStatus
-from mktdirector.store.sqlite.db import new_id, now_utc
+from mktdirector.store.stamps import new_id, now_utc
 
 STATUSES = tuple(DraftStatus)
 _S = DraftStatus

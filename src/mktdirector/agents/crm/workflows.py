@@ -20,7 +20,7 @@ from mktdirector.agents.crm.contacts_csv import BadRow, read_contacts_csv
 from mktdirector.core import errors as E
 from mktdirector.core.ratelimit import format_wait
 from mktdirector.store import StoreLike
-from mktdirector.store.sqlite.db import now_utc
+from mktdirector.store.stamps import now_utc
 
 Progress = Callable[[int, int], None]
 # HubSpot's drill-down that carries utm_campaign, per original source (reference card 1.6).

@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from mktdirector.store import StoreLike
+from mktdirector.store.rows import EMAIL_STATS_COLUMNS as STATS_COLUMNS
 from mktdirector.store.rows import Email, EmailStatus
-from mktdirector.store.sqlite.email import STATS_COLUMNS
 
 CANCEL_MARGIN_S = 600  # SendGrid does not promise a cancel less than 10 minutes before
 

@@ -19,7 +19,7 @@ from mktdirector.agents.email.plan import SendPlan
 from mktdirector.core import errors as E
 from mktdirector.store import StoreLike
 from mktdirector.store.rows import Email, EmailStatus
-from mktdirector.store.sqlite.db import now_utc
+from mktdirector.store.stamps import now_utc
 
 DONE = (EmailStatus.SENT, EmailStatus.SCHEDULED)
 BATCH_PLACEHOLDER = "<batch_id from POST /v3/mail/batch>"

@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from mktdirector.store.rows import Notification
-from mktdirector.store.sqlite.db import Connected, immediate, now_utc
+from mktdirector.store.sqlite.db import Connected, immediate
+from mktdirector.store.stamps import now_utc
 
 
 class AlertingMixin(Connected):

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from mktdirector.store.rows import AuditRow, AuthEvent
-from mktdirector.store.sqlite.db import Connected, new_id, now_utc
+from mktdirector.store.sqlite.db import Connected
+from mktdirector.store.stamps import new_id, now_utc
 
 if TYPE_CHECKING:
     from mktdirector.core.http import Exchange

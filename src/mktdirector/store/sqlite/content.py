@@ -8,8 +8,9 @@ from typing import Any, cast
 
 from mktdirector.store.errors import RecordNotFoundError, Refusal, StateRefusedError
 from mktdirector.store.rows import Draft, Generation, Plan
-from mktdirector.store.sqlite.db import Connected, immediate, new_id, now_utc
+from mktdirector.store.sqlite.db import Connected, immediate
 from mktdirector.store.sqlite.dialect import SQLITE
+from mktdirector.store.stamps import new_id, now_utc
 
 
 def decode_json_columns(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,6 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
@@ -18,16 +17,6 @@ from mktdirector.store.sqlite.dialect import SQLITE
 from mktdirector.store.sqlite.migrations import migrations
 
 BUSY_TIMEOUT_S = 10.0
-
-
-def now_utc() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def new_id() -> str:
-    from ulid import ULID
-
-    return str(ULID())
 
 
 def open_database(path: Path | str, *, migrate: bool = True) -> Database:

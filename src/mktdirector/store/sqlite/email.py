@@ -6,13 +6,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from mktdirector.store.errors import RecordNotFoundError, Refusal, StateRefusedError
-from mktdirector.store.rows import Email, EmailStatus
-from mktdirector.store.sqlite.db import Connected, immediate, new_id, now_utc
+from mktdirector.store.rows import EMAIL_STATS_COLUMNS, Email, EmailStatus
+from mktdirector.store.sqlite.db import Connected, immediate
+from mktdirector.store.stamps import new_id, now_utc
 
-STATS_COLUMNS = (
-    "requests", "delivered", "opens", "unique_opens", "clicks", "unique_clicks", "bounces",
-    "spam_reports",
-)  # fmt: skip
+STATS_COLUMNS = EMAIL_STATS_COLUMNS
 
 
 class EmailMixin(Connected):

@@ -17,8 +17,9 @@ from typing import Any, cast
 
 from mktdirector.store.errors import RecordNotFoundError, Refusal, StateRefusedError
 from mktdirector.store.rows import DraftStatus, Job, JobStatus, Post, QueuedJob
-from mktdirector.store.sqlite.db import Connected, immediate, new_id, now_utc
+from mktdirector.store.sqlite.db import Connected, immediate
 from mktdirector.store.sqlite.dialect import SQLITE
+from mktdirector.store.stamps import new_id, now_utc
 
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 SCHEDULABLE = (DraftStatus.APPROVED, DraftStatus.SCHEDULED)

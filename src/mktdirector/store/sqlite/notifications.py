@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import cast
 
 from mktdirector.store.rows import Notification
-from mktdirector.store.sqlite.db import Connected, immediate, new_id, now_utc
+from mktdirector.store.sqlite.db import Connected, immediate
 from mktdirector.store.sqlite.dialect import SQLITE
+from mktdirector.store.stamps import new_id, now_utc
 
 
 class NotificationsMixin(Connected):

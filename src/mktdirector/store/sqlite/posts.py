@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any, cast
 from mktdirector.core.leases import owner_is_gone
 from mktdirector.store.errors import RecordNotFoundError, Refusal, StateRefusedError
 from mktdirector.store.rows import Draft, DraftStatus, Post, PostStatus, PublishAttempt
-from mktdirector.store.sqlite.db import Connected, immediate, new_id, now_utc
+from mktdirector.store.sqlite.db import Connected, immediate
 from mktdirector.store.sqlite.dialect import SQLITE
+from mktdirector.store.stamps import new_id, now_utc
 
 _INTENT_COLUMNS = (
     "id", "draft_id", "platform", "account", "segment", "text", "status", "reply_to",

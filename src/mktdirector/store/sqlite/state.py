@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from mktdirector.store.rows import ConnectionRow, RateLimitRow
-from mktdirector.store.sqlite.db import Connected, immediate, now_utc
+from mktdirector.store.sqlite.db import Connected, immediate
 from mktdirector.store.sqlite.dialect import SQLITE
+from mktdirector.store.stamps import now_utc
 
 if TYPE_CHECKING:
     from mktdirector.core.credentials import Connection
