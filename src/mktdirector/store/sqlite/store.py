@@ -1,4 +1,4 @@
-"""The SQLite store: one file, opened lazily; one mixin per aggregate (see store/protocols.py)."""
+"""The SQLite store: one file, opened lazily; one mixin per aggregate (see store/protocols/)."""
 
 from __future__ import annotations
 
