@@ -1,4 +1,4 @@
-"""The product's state, behind one protocol per aggregate (protocols.py) with typed rows (rows.py).
+"""The product's state, behind one protocol per aggregate (protocols/) with typed rows (rows.py).
 
 `Store` is today's backend, SQLite (store/sqlite/). Names are resolved on first use so that
 importing a small part of the store (a row type, the unread count) loads no database library.
