@@ -43,8 +43,13 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreLike]
     s.close()
 
 
-def add_draft(store: StoreLike, **fields: Any) -> Draft:
-    """A draft as the content agents make one (approved when `approved=True`)."""
+@pytest.fixture
+def add_draft(store: StoreLike) -> Callable[..., Draft]:
+    """Adds a draft as the content agents make one (approved when `approved=True`)."""
+    return lambda **fields: _add_draft(store, **fields)
+
+
+def _add_draft(store: StoreLike, **fields: Any) -> Draft:
     body = fields.pop("body", ["Hello from the contract tests"])
     approved = fields.pop("approved", False)
     row: dict[str, Any] = {

@@ -5,12 +5,13 @@ Time is injected: `claim_job` is told now (epoch) and what is due; nothing sleep
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
-from conftest import add_draft
 from mktdirector.store.errors import RecordNotFoundError, Refusal, StateRefusedError
 from mktdirector.store.protocols import StoreLike
-from mktdirector.store.rows import DraftStatus, JobStatus
+from mktdirector.store.rows import Draft, DraftStatus, JobStatus
 
 NOW = 1_800_000_000.0
 NOW_ISO = "2027-01-15T08:00:00.000Z"
@@ -18,8 +19,10 @@ EARLIER = "2027-01-15T07:00:00Z"
 LATER = "2027-01-15T09:00:00Z"
 
 
-def schedule(store: StoreLike, due: str = EARLIER) -> tuple[str, str]:
-    d = add_draft(store, approved=True)
+def schedule(
+    store: StoreLike, add_draft: Callable[..., Draft], due: str = EARLIER
+) -> tuple[str, str]:
+    d = add_draft(approved=True)
     job = store.schedule_publish(d["id"], platform="linkedin", account=None, due_utc=due,
                                  payload={"image": None})  # fmt: skip
     return d["id"], job["id"]
@@ -30,8 +33,10 @@ def claim(store: StoreLike, owner: str, now: float = NOW) -> str | None:
     return None if job is None else job["id"]
 
 
-def test_scheduling_queues_one_job_and_marks_the_draft(store: StoreLike) -> None:
-    did, jid = schedule(store)
+def test_scheduling_queues_one_job_and_marks_the_draft(
+    store: StoreLike, add_draft: Callable[..., Draft]
+) -> None:
+    did, jid = schedule(store, add_draft)
     job = store.get_job(jid)
     assert (job["kind"], job["status"], job["draft_id"], job["payload"]) == (
         "publish", JobStatus.QUEUED, did, {"image": None},
@@ -51,8 +56,10 @@ def test_scheduling_queues_one_job_and_marks_the_draft(store: StoreLike) -> None
     assert found is not None and found["id"] == jid
 
 
-def test_scheduling_an_unapproved_draft_is_refused_and_queues_nothing(store: StoreLike) -> None:
-    d = add_draft(store)
+def test_scheduling_an_unapproved_draft_is_refused_and_queues_nothing(
+    store: StoreLike, add_draft: Callable[..., Draft]
+) -> None:
+    d = add_draft()
     with pytest.raises(StateRefusedError) as info:
         store.schedule_publish(d["id"], platform="linkedin", account=None, due_utc=LATER,
                                payload={})  # fmt: skip
@@ -61,8 +68,10 @@ def test_scheduling_an_unapproved_draft_is_refused_and_queues_nothing(store: Sto
     assert store.get_draft(d["id"]) == d
 
 
-def test_cancelling_returns_the_draft_to_approved(store: StoreLike) -> None:
-    did, jid = schedule(store)
+def test_cancelling_returns_the_draft_to_approved(
+    store: StoreLike, add_draft: Callable[..., Draft]
+) -> None:
+    did, jid = schedule(store, add_draft)
     assert store.cancel_publish(did)["status"] == JobStatus.CANCELLED
     assert store.get_draft(did)["status"] == DraftStatus.APPROVED
     assert store.list_jobs() == [] and store.find_publish_job(did) is None
@@ -71,8 +80,10 @@ def test_cancelling_returns_the_draft_to_approved(store: StoreLike) -> None:
     assert info.value.reason is Refusal.NO_QUEUED_JOB
 
 
-def test_a_running_job_cannot_be_cancelled_or_moved(store: StoreLike) -> None:
-    did, jid = schedule(store)
+def test_a_running_job_cannot_be_cancelled_or_moved(
+    store: StoreLike, add_draft: Callable[..., Draft]
+) -> None:
+    did, jid = schedule(store, add_draft)
     assert claim(store, "w1") == jid
 
     def move() -> None:
@@ -89,9 +100,11 @@ def test_a_running_job_cannot_be_cancelled_or_moved(store: StoreLike) -> None:
         assert (job["status"], job["lease_owner"], job["due_utc"]) == ("running", "w1", EARLIER)
 
 
-def test_only_due_jobs_are_claimed_and_each_by_one_worker(store: StoreLike) -> None:
-    _, due = schedule(store, EARLIER)
-    schedule(store, LATER)
+def test_only_due_jobs_are_claimed_and_each_by_one_worker(
+    store: StoreLike, add_draft: Callable[..., Draft]
+) -> None:
+    _, due = schedule(store, add_draft, EARLIER)
+    schedule(store, add_draft, LATER)
     job = store.claim_job("w1", now=NOW, now_iso=NOW_ISO, due_before=NOW_ISO, lease_s=60)
     assert job is not None and job["id"] == due
     assert (job["status"], job["lease_owner"], job["lease_until"], job["attempts"]) == (
@@ -101,9 +114,11 @@ def test_only_due_jobs_are_claimed_and_each_by_one_worker(store: StoreLike) -> N
     assert claim(store, "w2") is None  # the other one is not due yet
 
 
-def test_an_expired_lease_is_taken_over_first(store: StoreLike) -> None:
-    _, jid = schedule(store)
-    schedule(store)
+def test_an_expired_lease_is_taken_over_first(
+    store: StoreLike, add_draft: Callable[..., Draft]
+) -> None:
+    _, jid = schedule(store, add_draft)
+    schedule(store, add_draft)
     assert claim(store, "w1") == jid
     other = claim(store, "w2", now=NOW + 1)
     assert other not in (None, jid)
@@ -114,8 +129,10 @@ def test_an_expired_lease_is_taken_over_first(store: StoreLike) -> None:
     assert not store.finish_job(jid, "w1", JobStatus.DONE)  # w1 lost it
 
 
-def test_a_held_job_ends_or_goes_back_to_the_queue(store: StoreLike) -> None:
-    _, jid = schedule(store)
+def test_a_held_job_ends_or_goes_back_to_the_queue(
+    store: StoreLike, add_draft: Callable[..., Draft]
+) -> None:
+    _, jid = schedule(store, add_draft)
     claim(store, "w1")
     assert store.requeue_job(jid, "w1", due_utc=LATER, error="rate limited", result={"n": 1})
     job = store.get_job(jid)

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
-from conftest import add_draft
 from mktdirector.store.errors import RecordNotFoundError, Refusal, StateRefusedError
 from mktdirector.store.protocols import StoreLike
-from mktdirector.store.rows import DraftStatus, PostStatus
+from mktdirector.store.rows import Draft, DraftStatus, PostStatus
 
 NOW = 1_800_000_000.0
 ME = "this-host:100:aaaa"
 OTHER = "another-host:200:bbbb"  # on another host: never presumed dead
 
 
-def test_an_approved_draft_is_claimed_under_a_lease(store: StoreLike) -> None:
-    d = add_draft(store, approved=True)
+def test_an_approved_draft_is_claimed_under_a_lease(
+    store: StoreLike, add_draft: Callable[..., Draft]
+) -> None:
+    d = add_draft(approved=True)
     got = store.claim_draft(d["id"], ME, now=NOW, lease_s=60)
     assert got["status"] == DraftStatus.PUBLISHING
     assert (got["lease_owner"], got["lease_until"]) == (ME, NOW + 60)
@@ -34,9 +37,9 @@ def test_an_approved_draft_is_claimed_under_a_lease(store: StoreLike) -> None:
     ],
 )
 def test_a_claim_is_refused_with_its_reason_and_changes_nothing(
-    store: StoreLike, fields: dict[str, str], reason: Refusal
+    store: StoreLike, add_draft: Callable[..., Draft], fields: dict[str, str], reason: Refusal
 ) -> None:
-    d = add_draft(store, **fields)
+    d = add_draft(**fields)
     with pytest.raises(StateRefusedError) as info:
         store.claim_draft(d["id"], ME, now=NOW, lease_s=60)
     assert info.value.reason is reason and info.value.ref == d["id"]
@@ -44,8 +47,10 @@ def test_a_claim_is_refused_with_its_reason_and_changes_nothing(
     assert store.get_draft(d["id"]) == d
 
 
-def test_a_live_lease_of_another_process_is_respected_until_it_runs_out(store: StoreLike) -> None:
-    d = add_draft(store, approved=True)
+def test_a_live_lease_of_another_process_is_respected_until_it_runs_out(
+    store: StoreLike, add_draft: Callable[..., Draft]
+) -> None:
+    d = add_draft(approved=True)
     store.claim_draft(d["id"], OTHER, now=NOW, lease_s=60)
     with pytest.raises(StateRefusedError) as info:
         store.claim_draft(d["id"], ME, now=NOW + 59, lease_s=60)
@@ -60,8 +65,10 @@ def test_claiming_a_missing_draft_is_not_found(store: StoreLike) -> None:
         store.claim_draft("01NOPE", ME, now=NOW, lease_s=60)
 
 
-def test_intent_is_written_before_and_confirmed_after_each_segment(store: StoreLike) -> None:
-    d = add_draft(store, approved=True, kind="thread", body=["a", "b"])
+def test_intent_is_written_before_and_confirmed_after_each_segment(
+    store: StoreLike, add_draft: Callable[..., Draft]
+) -> None:
+    d = add_draft(approved=True, kind="thread", body=["a", "b"])
     store.claim_draft(d["id"], ME, now=NOW, lease_s=60)
     first = store.write_intent(d["id"], 0, platform="twitter", account="main", text="a",
                                reply_to=None)  # fmt: skip
@@ -85,8 +92,10 @@ def test_intent_is_written_before_and_confirmed_after_each_segment(store: StoreL
     assert (retried["status"], retried["error"]) == (PostStatus.INTENT, None)
 
 
-def test_finishing_releases_the_lease_only_for_its_holder(store: StoreLike) -> None:
-    d = add_draft(store, approved=True)
+def test_finishing_releases_the_lease_only_for_its_holder(
+    store: StoreLike, add_draft: Callable[..., Draft]
+) -> None:
+    d = add_draft(approved=True)
     store.claim_draft(d["id"], ME, now=NOW, lease_s=60)
     store.finish_draft(d["id"], OTHER, DraftStatus.FAILED)  # not the holder: nothing happens
     assert store.get_draft(d["id"])["status"] == DraftStatus.PUBLISHING
@@ -96,8 +105,10 @@ def test_finishing_releases_the_lease_only_for_its_holder(store: StoreLike) -> N
     assert done["published_utc"] == "2026-05-01T09:00:00Z"
 
 
-def test_attempts_are_kept_in_order_with_short_details(store: StoreLike) -> None:
-    d = add_draft(store)
+def test_attempts_are_kept_in_order_with_short_details(
+    store: StoreLike, add_draft: Callable[..., Draft]
+) -> None:
+    d = add_draft()
     store.record_attempt(d["id"], 0, "unknown", error_kind="timeout", detail="timed out")
     store.record_attempt(d["id"], 0, "reconciled", detail="x" * 500)
     rows = store.attempts(d["id"])
@@ -108,8 +119,10 @@ def test_attempts_are_kept_in_order_with_short_details(store: StoreLike) -> None
     assert len(rows[1]["detail"] or "") == 300
 
 
-def test_published_posts_are_the_confirmed_ones(store: StoreLike) -> None:
-    d = add_draft(store, approved=True)
+def test_published_posts_are_the_confirmed_ones(
+    store: StoreLike, add_draft: Callable[..., Draft]
+) -> None:
+    d = add_draft(approved=True)
     pid = store.write_intent(d["id"], 0, platform="linkedin", account=None, text="t", reply_to=None)
     assert store.published_posts() == []
     store.mark_post(pid, PostStatus.PUBLISHED, remote_id="urn:li:share:1",

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from conftest import add_draft
 from mktdirector.core.credentials import Connection
 from mktdirector.core.http import Exchange
 from mktdirector.store.errors import RecordNotFoundError, Refusal, StateRefusedError
 from mktdirector.store.protocols import StoreLike
-from mktdirector.store.rows import EmailStatus, PostStatus
+from mktdirector.store.rows import Draft, EmailStatus, PostStatus
 
 
 def call(platform: str, **kw: Any) -> Exchange:
@@ -66,8 +66,10 @@ def test_the_latest_snapshot_of_each_post_wins(store: StoreLike) -> None:
     assert store.add_snapshots([]) == 0
 
 
-def test_posts_are_due_for_metrics_hourly_then_daily(store: StoreLike) -> None:
-    d = add_draft(store, approved=True)
+def test_posts_are_due_for_metrics_hourly_then_daily(
+    store: StoreLike, add_draft: Callable[..., Draft]
+) -> None:
+    d = add_draft(approved=True)
     pid = store.write_intent(d["id"], 0, platform="twitter", account=None, text="t", reply_to=None)
     store.mark_post(pid, PostStatus.PUBLISHED, remote_id="9", published_utc="2027-01-15T06:00:00Z")
     window = dict(hourly_since="2027-01-14T08:00:00Z", daily_since="2027-01-01T00:00:00Z",
@@ -86,8 +88,10 @@ def contact(cid: str, email: str, **kw: Any) -> dict[str, Any]:
     return {"id": cid, "email": email, "created_utc": "2027-01-10T00:00:00Z", **kw}
 
 
-def test_contacts_are_upserted_by_id_and_a_merged_email_moves(store: StoreLike) -> None:
-    d = add_draft(store)
+def test_contacts_are_upserted_by_id_and_a_merged_email_moves(
+    store: StoreLike, add_draft: Callable[..., Draft]
+) -> None:
+    d = add_draft()
     store.upsert_contacts([contact("1", "a@example.com", utm_source="linkedin",
                                    utm_content=d["id"], draft_id=d["id"])])  # fmt: skip
     store.upsert_contacts([contact("1", "a@example.com", firstname="Ann", utm_source="linkedin",
