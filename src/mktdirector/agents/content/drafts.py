@@ -22,7 +22,7 @@ from mktdirector.store.rows import Draft, DraftStatus
 from mktdirector.store.stamps import new_id, now_utc
 
 STATUSES = tuple(DraftStatus)
-_S = DraftStatus
+_S = DraftStatus  # short, so the table below reads one status per line
 TRANSITIONS: dict[str, frozenset[DraftStatus]] = {
     _S.DRAFT: frozenset({_S.APPROVED, _S.REJECTED}),
     _S.APPROVED: frozenset({_S.SCHEDULED, _S.PUBLISHING, _S.REJECTED, _S.DRAFT}),
