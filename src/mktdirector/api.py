@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mktdirector.store.rows import DraftStatus
 from mktdirector.wiring import Deps
 
 __all__ = ["AnalyticsAgent", "OrchestratorAgent", "SocialMediaAgent", "StrategyAgent"]
@@ -86,7 +87,7 @@ class SocialMediaAgent(_Facade):
                                 thread_length=thread_length, include_cta=include_cta,
                                 account=account)  # fmt: skip
         previous = compose.find_previous(d.store, key) if publish else None
-        if previous is not None and previous["status"] == "published":
+        if previous is not None and previous["status"] == DraftStatus.PUBLISHED:
             raise UsageError(f"This was already published (draft {previous['id']}).",
                              hint="SocialMediaAgent().publish_draft(ID) for another draft")  # fmt: skip
         if previous is not None:
@@ -115,7 +116,7 @@ class SocialMediaAgent(_Facade):
 
         d = self._deps
         draft = d.store.get_draft(draft_id)
-        if draft["status"] == "draft":
+        if draft["status"] == DraftStatus.DRAFT:
             draft = drafts.approve(d.store, draft_id).draft
         client = d.integration(draft["platform"], draft.get("account"))
         return publish_or_queue(d.store, client, draft_id).to_dict()

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from mktdirector.core.ratelimit import Limiter
     from mktdirector.integrations.base import Integration
     from mktdirector.llm import LLM
-    from mktdirector.store import Store
+    from mktdirector.store import StoreLike
 
 _dotenv_loaded = False
 
@@ -60,7 +60,7 @@ class Deps:
         return Config(paths.config_path(self.home), overrides=self.overrides)
 
     @cached_property
-    def store(self) -> Store:
+    def store(self) -> StoreLike:
         from mktdirector.store import Store
 
         return Store(paths.db_path(self.home))

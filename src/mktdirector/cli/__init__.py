@@ -55,7 +55,9 @@ def handle(exc: BaseException) -> int:
     from mktdirector.cli import _output
 
     if isinstance(exc, MktdError):
-        err: MktdError = exc
+        from mktdirector.cli._hints import add_hint
+
+        err: MktdError = add_hint(exc)
     elif _is_sqlite_error(exc):
         from mktdirector.core import paths
         from mktdirector.store.sqlite.db import translate_sqlite_error

@@ -11,7 +11,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from mktdirector.core.redact import redact
@@ -79,7 +79,7 @@ def warn(text: str) -> None:
 
 
 def table(
-    rows: Sequence[dict[str, Any]],
+    rows: Sequence[Mapping[str, Any]],
     columns: Sequence[str],
     *,
     title: str | None = None,
@@ -186,7 +186,7 @@ def findings(items: Sequence[Any]) -> None:
         )
 
 
-def draft(d: dict[str, Any], items: Sequence[Any], *, title: str | None = None) -> None:
+def draft(d: Mapping[str, Any], items: Sequence[Any], *, title: str | None = None) -> None:
     """A draft as a person reads it: header, each segment with its length, then findings."""
     from rich.panel import Panel
     from rich.text import Text
@@ -394,7 +394,7 @@ def monitoring(data: dict[str, Any]) -> None:
         line(text, style=style)
 
 
-def notification_list(rows: Sequence[dict[str, Any]]) -> None:
+def notification_list(rows: Sequence[Mapping[str, Any]]) -> None:
     if not rows:
         info("No notifications.")
         return

@@ -1,6 +1,6 @@
 """`mktd drafts list|show|edit|approve|reject`."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -30,14 +30,15 @@ def list_(
     if json_out:
         _output.emit_json([public(r) for r in rows])
         return
-    for r in rows:
+    shown: list[dict[str, Any]] = [dict(r) for r in rows]  # with the table's own columns
+    for r in shown:
         body = r["body"]
         first = body.get("subject", "") if isinstance(body, dict) else (body[0] if body else "")
         r["preview"] = first.replace("\n", " ")[:50]
         r["err"] = sum(1 for f in r["lint"] if f["severity"] == "error")
         r["what"] = f"{r['platform']} {r['kind']}"
     cols = ["id", "status", "what", "err", "preview"]
-    _output.table(rows, cols, no_wrap=cols[:-1], truncate=["preview"])
+    _output.table(shown, cols, no_wrap=cols[:-1], truncate=["preview"])
 
 
 @app.command("show")
@@ -93,6 +94,7 @@ def edit(draft_id: str, json_out: JsonOpt = False) -> None:
     """Edit a draft in $EDITOR (thread posts separated by --- lines); re-lints it."""
     from mktdirector.agents.content.drafts import body_to_text, edit_draft
     from mktdirector.cli import _deps, _editor, _output
+    from mktdirector.store.rows import DraftStatus
 
     deps = _deps.current()
     d = deps.store.get_draft(draft_id)
@@ -104,7 +106,7 @@ def edit(draft_id: str, json_out: JsonOpt = False) -> None:
     _output.draft(view.draft, view.findings)
     if view.draft["content_hash"] == d["content_hash"]:
         _output.info("No changes.")
-    elif d["status"] in {"approved", "scheduled"}:
+    elif d["status"] in {DraftStatus.APPROVED, DraftStatus.SCHEDULED}:
         _output.warn(
             f"Edited after approval: the draft is back to 'draft'. Approve it again: mktd drafts approve {d['id']}"
         )
@@ -135,7 +137,7 @@ def approve(
     if json_out:
         _output.emit_json(view.to_dict())
     else:
-        _output.success(f"Approved {view.id} (content {view.draft['approved_hash'][:12]}).")
+        _output.success(f"Approved {view.id} (content {(view.draft['approved_hash'] or '')[:12]}).")
 
 
 @app.command("reject")

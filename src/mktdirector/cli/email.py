@@ -92,6 +92,7 @@ def send(
     from mktdirector.agents.email import send as email_send
     from mktdirector.agents.email.plan import plan_send
     from mktdirector.cli import _deps
+    from mktdirector.store.rows import EmailStatus
 
     deps = _deps.current()
     plan = plan_send(deps.store, to=to, to_csv=to_csv, draft_id=draft, subject=subject,
@@ -105,7 +106,7 @@ def send(
     _confirm(plan, yes)
     outcome = email_send.send_email(deps.store, client, plan)
     _render_send(outcome, json_out)
-    if outcome.status == "needs-check":
+    if outcome.status == EmailStatus.NEEDS_CHECK:
         raise typer.Exit(1)
 
 
@@ -162,16 +163,18 @@ def list_(
     """Emails sent (or being checked), newest first."""
     from mktdirector.agents.email.ops import list_emails
     from mktdirector.cli import _deps, _output
+    from mktdirector.store.rows import EmailStatus
 
     rows = list_emails(_deps.current().store, limit=limit)
     if json_out:
         _output.emit_json(rows)
         return
-    for r in rows:
-        r["when"] = (r.get("send_at_utc") or r.get("sent_utc") or r["created_utc"])[:19]
+    shown: list[dict[str, Any]] = [dict(r) for r in rows]  # with the table's own `when` column
+    for s in shown:
+        s["when"] = (s.get("send_at_utc") or s.get("sent_utc") or s["created_utc"])[:19]
     cols = ["id", "status", "recipients", "subject", "message_id", "when"]
-    _output.table(rows, cols, headers=["id", "status", "to", "subject", "message id", "when"])
-    scheduled = [r for r in rows if r["status"] == "scheduled" and r.get("batch_id")]
+    _output.table(shown, cols, headers=["id", "status", "to", "subject", "message id", "when"])
+    scheduled = [r for r in rows if r["status"] == EmailStatus.SCHEDULED and r.get("batch_id")]
     for r in scheduled:
         _output.info(f"{r['id']}: scheduled in batch {r['batch_id']} (mktd email cancel BATCH)")
 
@@ -238,10 +241,11 @@ def _dry_run(plan_out: dict[str, Any], plan: Any, json_out: bool) -> None:
 
 def _render_send(outcome: Any, json_out: bool) -> None:
     from mktdirector.cli import _output
+    from mktdirector.store.rows import EmailStatus
 
     if json_out:
         _output.emit_json(outcome)
-    elif outcome.status == "needs-check":
+    elif outcome.status == EmailStatus.NEEDS_CHECK:
         _output.warn(outcome.message)
     else:
         ids = ", ".join(outcome.message_ids) or "(SendGrid gave no message id)"

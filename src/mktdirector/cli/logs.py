@@ -1,6 +1,7 @@
 """`mktd logs`: the audit log of every HTTP attempt."""
 
-from typing import Annotated
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any
 
 import typer
 
@@ -45,7 +46,7 @@ def logs(
         return
     rows = deps.store.calls(platform=pid, errors_only=errors, limit=limit)
 
-    def show(batch: list[dict]) -> None:
+    def show(batch: Sequence[Mapping[str, Any]]) -> None:
         if json_out:
             for r in batch:
                 _output.emit_json_line(r)

@@ -1,7 +1,7 @@
 """`mktd notifications [--all] [--json]` and `mktd notifications ack [ID]`: in-tool alerts.
 
 `unread_notice` is what the root callback runs for every command: one COUNT query on the
-database file with the standard library, so it costs a few milliseconds and imports no store.
+database file (store/sqlite/glance.py), so it costs a few milliseconds and opens no store.
 """
 
 from typing import Annotated, Any
@@ -72,22 +72,9 @@ def unread_notice(home: Any, argv: list[str]) -> None:
     if not words or words[0] in QUIET_COMMANDS or {"--help", "-h"} & set(argv):
         return
     from mktdirector.core.paths import db_path
+    from mktdirector.store.sqlite.glance import unread_count
 
-    path = db_path(home)
-    if not path.is_file():
-        return  # never create the database just to count
-    import sqlite3
-
-    try:
-        # mode=rw: open the existing file only; a short timeout so a busy writer never stalls us.
-        conn = sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=0.2)
-        try:
-            row = conn.execute("select count(*) from notifications where read_utc is null")
-            count = int(row.fetchone()[0])
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return  # an old or busy database: the notice is a convenience, never an error
+    count = unread_count(db_path(home))
     if count:
         from mktdirector.cli import _output
 

@@ -42,6 +42,7 @@ def run(
     from mktdirector.agents.social import publishing
     from mktdirector.cli import _output
     from mktdirector.core.errors import UsageError
+    from mktdirector.store.rows import DraftStatus
 
     d = deps.store.get_draft(draft_id)
     publishing.check_publishable(d)
@@ -66,13 +67,13 @@ def run(
     result = publishing.publish_or_queue(deps.store, client, d["id"], image=image)
     if json_out:
         _output.emit_json(result.to_dict())
-    elif result.status == "published":
+    elif result.status == DraftStatus.PUBLISHED:
         for p in result.posts:
             _output.line(f"{p['segment'] + 1}/{len(result.posts)}  {p['url']}")
         _output.success(f"Published {d['id']} to {client.label}.")
     else:
         _output.warn(result.message)
-    if result.status != "published":
+    if result.status != DraftStatus.PUBLISHED:
         raise typer.Exit(1)
 
 
@@ -80,13 +81,14 @@ def _resolve(deps: Any, d: dict[str, Any], how: str, url: str | None, json_out: 
     from mktdirector.agents.social.publishing import resolve_needs_check
     from mktdirector.cli import _output
     from mktdirector.core.errors import UsageError
+    from mktdirector.store.rows import DraftStatus
 
     if how not in {"posted", "not-posted"}:
         raise UsageError("--resolve takes posted or not-posted.", hint="--resolve posted --url URL")
     row = resolve_needs_check(deps.store, d["platform"], d["id"], posted=how == "posted", url=url)
     if json_out:
         _output.emit_json({"id": row["id"], "status": row["status"]})
-    elif row["status"] == "failed":
+    elif row["status"] == DraftStatus.FAILED:
         _output.info(f"Noted. Resume with: mktd publish {row['id']}")
     else:
         _output.success(f"Noted: {row['id']} is published.")

@@ -152,10 +152,11 @@ def _resume(deps, previous, *, publish, when, yes, image, json_out) -> None:  # 
     from mktdirector.agents.content.drafts import DraftView, findings_of
     from mktdirector.cli import _output
     from mktdirector.core.errors import UsageError
+    from mktdirector.store.rows import DraftStatus
 
     view = DraftView(previous, findings_of(previous))
     status = previous["status"]
-    if status == "published":
+    if status == DraftStatus.PUBLISHED:
         if publish or when is not None:
             urls = [p["url"] for p in deps.store.draft_posts(view.id) if p.get("url")]
             raise UsageError(
@@ -169,7 +170,11 @@ def _resume(deps, previous, *, publish, when, yes, image, json_out) -> None:  # 
             else _output.draft(view.draft, view.findings)
         )
     _output.info(f"Resuming draft {view.id} ({status}) from an earlier run; --new starts over.")
-    if status == "draft" or publish or (when is not None and status == "approved"):
+    if (
+        status == DraftStatus.DRAFT
+        or publish
+        or (when is not None and status == DraftStatus.APPROVED)
+    ):
         return _next_step(deps, view, publish=publish, when=when, yes=yes, image=image,
                           json_out=json_out)  # fmt: skip
     if json_out:
@@ -211,10 +216,13 @@ def _approve_and_publish(deps, view, *, yes: bool, image: str | None, json_out: 
     from mktdirector.cli import _output
     from mktdirector.cli.publish import run
     from mktdirector.core.errors import UsageError
+    from mktdirector.store.rows import DraftStatus
 
     if not json_out:
         _output.draft(view.draft, view.findings)
-    fresh = view.draft["status"] == "draft"  # else: approved earlier, resuming its publication
+    fresh = (
+        view.draft["status"] == DraftStatus.DRAFT
+    )  # else: approved earlier, resuming its publication
     question = f"Approve and publish draft {view.id}?" if fresh else f"Publish draft {view.id}?"
     if not _output.confirm(question, assume_yes=yes):
         raise UsageError(

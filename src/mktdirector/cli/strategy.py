@@ -24,7 +24,7 @@ def topics(
 
     deps = _deps.current()
     brand = deps.brand()
-    recent = [r["topic"] for r in deps.store.list_drafts(limit=20) if r.get("topic")]
+    recent = [t for r in deps.store.list_drafts(limit=20) if (t := r["topic"])]
     found, gen = suggest_content_topics(
         deps.llm(), brand, content_type=for_, count=count, based_on=based_on, recent_titles=recent
     )

@@ -13,7 +13,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -95,7 +95,7 @@ class ConnectionIndex(Protocol):
 
     def record_connection(self, conn: Connection, store: str) -> None: ...
     def remove_connection(self, platform: str, account: str) -> None: ...
-    def connections(self, platform: str | None = None) -> list[dict[str, Any]]: ...
+    def connections(self, platform: str | None = None) -> Sequence[Mapping[str, Any]]: ...
 
 
 def _with_timeout(fn: Callable[[], T], what: str) -> T:

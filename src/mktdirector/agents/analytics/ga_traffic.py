@@ -12,8 +12,8 @@ from datetime import date
 from typing import Any
 
 from mktdirector.core import errors as E
-from mktdirector.store import Store
-from mktdirector.store.sqlite.db import now_utc
+from mktdirector.store import StoreLike
+from mktdirector.store.stamps import now_utc
 
 BY = ("source", "campaign", "post")
 # GA4 dimension/metric name -> traffic_snapshots column.
@@ -43,7 +43,7 @@ class TrafficReport:
 
 
 def fetch_traffic(
-    store: Store,
+    store: StoreLike,
     client: Any,
     *,
     since: date,
@@ -77,7 +77,7 @@ def fetch_traffic(
     return result
 
 
-def summarize(store: Store, *, since: date, by: str, property_id: str) -> TrafficReport:
+def summarize(store: StoreLike, *, since: date, by: str, property_id: str) -> TrafficReport:
     """Sum the stored traffic since a date per group; `post` joins drafts and post URLs."""
     groups = store.traffic_summary(by, since=since.isoformat(), property_id=property_id)
     if by == "post":

@@ -12,38 +12,23 @@ from mktdirector.agents.content.brand import Brand
 from mktdirector.agents.content.generation import log_generation, run_prompt
 from mktdirector.core.errors import UsageError
 from mktdirector.llm import LLM
-from mktdirector.store import Store
+from mktdirector.store import StoreLike
 
 
-def stored_figures(store: Store) -> dict[str, Any]:
+def stored_figures(store: StoreLike) -> dict[str, Any]:
     """What we know without a report: drafts by status and platform, LLM spend, API health."""
-    drafts = list(
-        store.db.query(
-            "select platform, status, count(*) as n from drafts group by platform, status"
-        )
-    )
-    calls = list(
-        store.db.query(
-            "select platform, count(*) as calls, sum(error_kind is not null) as errors "
-            "from http_calls group by platform"
-        )
-    )
-    figures: dict[str, Any] = {
-        "drafts": drafts,
-        "api_calls": calls,
+    return {
+        "drafts": store.draft_counts(),
+        "api_calls": store.calls_by_platform(),
         "llm_cost_usd": store.llm_cost_total(),
+        "metrics": store.recent_snapshots(200),
     }
-    if "metric_snapshots" in store.db.table_names():
-        figures["metrics"] = list(
-            store.db.query("select * from metric_snapshots order by rowid desc limit 200")
-        )
-    return figures
 
 
 def narrative(
     llm: LLM,
     brand: Brand,
-    store: Store,
+    store: StoreLike,
     *,
     figures: dict[str, Any] | None = None,
     timeframe: str = "7 days",

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from mktdirector.core.errors import UsageError
-from mktdirector.store import Store
+from mktdirector.store import StoreLike
 
 CHANNELS = ("linkedin", "twitter", "email")
 # Each --metrics group and the figures it shows; the first group given ranks top/bottom posts.
@@ -170,7 +170,7 @@ def _total(row: dict[str, Any], channel: str | None = None) -> dict[str, Any]:
 
 
 def _trend(
-    store: Store, tf: Timeframe, channels: list[str], daily_posts: list[dict[str, Any]]
+    store: StoreLike, tf: Timeframe, channels: list[str], daily_posts: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
     days: dict[str, dict[str, Any]] = {
         d: {
@@ -204,7 +204,7 @@ def _trend(
 
 
 def build_report(
-    store: Store,
+    store: StoreLike,
     *,
     timeframe: str | Timeframe = "7d",
     channels: str | list[str] | None = None,

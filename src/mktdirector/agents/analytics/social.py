@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from mktdirector.core.errors import ConfigError, IntegrationError
 from mktdirector.integrations.base import Integration
-from mktdirector.store import Store
+from mktdirector.store import StoreLike
 
 BATCH = 100  # X: up to 100 ids per GET /2/tweets
 
@@ -26,12 +26,12 @@ class FetchResult:
 
 
 def fetch_metrics(
-    store: Store,
+    store: StoreLike,
     client: Integration,
     *,
     since_utc: str | None = None,
     progress: Callable[[int, int], None] | None = None,
-    posts: list[dict[str, Any]] | None = None,
+    posts: Sequence[Mapping[str, Any]] | None = None,
 ) -> FetchResult:
     """Snapshot the metrics of `posts` (default: every published post since `since_utc`)."""
     if posts is None:
@@ -76,7 +76,7 @@ def fetch_metrics(
     return result
 
 
-def post_analytics(store: Store, client: Integration, remote_id: str) -> dict[str, Any]:
+def post_analytics(store: StoreLike, client: Integration, remote_id: str) -> dict[str, Any]:
     """Fresh metrics for one post (fetched now and stored), as a plain dict."""
     rows = client.get_metrics([remote_id])  # type: ignore[attr-defined]
     if not rows:

@@ -13,7 +13,8 @@ from mktdirector.agents.content.generation import Generated, log_generation
 from mktdirector.agents.content.orchestrator import Plan
 from mktdirector.core.errors import UsageError
 from mktdirector.llm import LLM
-from mktdirector.store import Store
+from mktdirector.store import StoreLike
+from mktdirector.store.rows import Draft, DraftStatus
 
 
 @dataclass
@@ -76,7 +77,10 @@ def compose_email_from_text(brand: Brand, *, subject: str, preheader: str, text:
     return Composed("email", "email", body, lint_draft(body, "email", "email", brand))
 
 
-UNFINISHED = ("draft", "approved", "scheduled", "publishing", "failed", "needs-check")
+UNFINISHED = (
+    DraftStatus.DRAFT, DraftStatus.APPROVED, DraftStatus.SCHEDULED, DraftStatus.PUBLISHING,
+    DraftStatus.FAILED, DraftStatus.NEEDS_CHECK,
+)  # fmt: skip
 
 
 def input_key(
@@ -98,19 +102,15 @@ def input_key(
     return hashlib.sha256(json.dumps(ask).encode()).hexdigest()[:32]
 
 
-def find_previous(store: Store, key: str) -> dict[str, Any] | None:
+def find_previous(store: StoreLike, key: str) -> Draft | None:
     """The newest draft made by the same request that is unfinished or published, if any."""
     if not store.exists():
         return None
-    marks = ",".join("?" * (len(UNFINISHED) + 1))
-    rows = list(store.db.query(
-        f"select id from drafts where input_key = ? and status in ({marks}) "
-        "order by created_utc desc limit 1", [key, *UNFINISHED, "published"]))  # fmt: skip
-    return store.get_draft(rows[0]["id"]) if rows else None
+    return store.find_draft_by_input_key(key, [*UNFINISHED, DraftStatus.PUBLISHED])
 
 
 def save(
-    store: Store,
+    store: StoreLike,
     brand: Brand,
     composed: Composed,
     *,
@@ -145,7 +145,7 @@ def save(
 def drafts_from_plan(
     llm: LLM,
     brand: Brand,
-    store: Store,
+    store: StoreLike,
     plan: Plan,
     *,
     style: str = "professional",
@@ -153,10 +153,7 @@ def drafts_from_plan(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[DraftView]:
     """One draft per plan step (skipping steps that already have one, so re-runs resume)."""
-    existing = {
-        r["plan_step"]
-        for r in store.db.query("select plan_step from drafts where plan_id = ?", [plan.id])
-    }
+    existing = store.plan_steps_drafted(plan.id)
     views = []
     for i, step in enumerate(plan.steps):
         if i in existing:

@@ -11,29 +11,30 @@ import hashlib
 import html
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from mktdirector.agents.content.brand import Brand, Finding, has_errors, lint_draft
 from mktdirector.core.errors import UsageError
-from mktdirector.store import Store
-from mktdirector.store.sqlite.db import new_id, now_utc
+from mktdirector.store import StoreLike
+from mktdirector.store.rows import Draft, DraftStatus
+from mktdirector.store.stamps import new_id, now_utc
 
-STATUSES = (
-    "draft", "approved", "scheduled", "publishing", "published", "failed", "needs-check", "rejected",
-)  # fmt: skip
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "draft": frozenset({"approved", "rejected"}),
-    "approved": frozenset({"scheduled", "publishing", "rejected", "draft"}),
-    "scheduled": frozenset({"publishing", "approved", "draft", "rejected"}),
-    "publishing": frozenset({"published", "failed", "needs-check"}),
+STATUSES = tuple(DraftStatus)
+_S = DraftStatus  # short, so the table below reads one status per line
+TRANSITIONS: dict[str, frozenset[DraftStatus]] = {
+    _S.DRAFT: frozenset({_S.APPROVED, _S.REJECTED}),
+    _S.APPROVED: frozenset({_S.SCHEDULED, _S.PUBLISHING, _S.REJECTED, _S.DRAFT}),
+    _S.SCHEDULED: frozenset({_S.PUBLISHING, _S.APPROVED, _S.DRAFT, _S.REJECTED}),
+    _S.PUBLISHING: frozenset({_S.PUBLISHED, _S.FAILED, _S.NEEDS_CHECK}),
     # failed -> scheduled: the worker queued a retry (rate limit, network) of a scheduled post
-    "failed": frozenset({"publishing", "draft", "rejected", "approved", "scheduled"}),
-    "needs-check": frozenset({"published", "failed", "publishing"}),
-    "rejected": frozenset({"draft"}),
-    "published": frozenset(),
+    _S.FAILED: frozenset({_S.PUBLISHING, _S.DRAFT, _S.REJECTED, _S.APPROVED, _S.SCHEDULED}),
+    _S.NEEDS_CHECK: frozenset({_S.PUBLISHED, _S.FAILED, _S.PUBLISHING}),
+    _S.REJECTED: frozenset({_S.DRAFT}),
+    _S.PUBLISHED: frozenset(),
 }
-EDITABLE = frozenset({"draft", "approved", "scheduled", "failed", "rejected"})
+EDITABLE = frozenset({_S.DRAFT, _S.APPROVED, _S.SCHEDULED, _S.FAILED, _S.REJECTED})
 SEPARATOR = "\n---\n"
 
 
@@ -82,7 +83,7 @@ def slugify(text: str, max_len: int = 40) -> str:
 
 @dataclass
 class DraftView:
-    draft: dict[str, Any]
+    draft: Draft
     findings: list[Finding]
 
     @property
@@ -93,13 +94,13 @@ class DraftView:
         return {**public(self.draft), "findings": [f.to_dict() for f in self.findings]}
 
 
-def public(draft: dict[str, Any]) -> dict[str, Any]:
+def public(draft: Mapping[str, Any]) -> dict[str, Any]:
     """A draft as shown to users and --json (decoded, without raw *_json columns)."""
     return {k: v for k, v in draft.items() if not k.endswith("_json")}
 
 
 def create_draft(
-    store: Store,
+    store: StoreLike,
     brand: Brand,
     *,
     platform: str,
@@ -131,7 +132,7 @@ def create_draft(
             "style": style,
             "body_json": json.dumps(body, ensure_ascii=False),
             "content_hash": content_hash(platform, kind, body),
-            "status": "draft",
+            "status": DraftStatus.DRAFT,
             "lint_json": json.dumps([f.to_dict() for f in findings]),
             "source": source,
             "campaign": campaign,
@@ -148,11 +149,11 @@ def create_draft(
     return DraftView(row, findings)
 
 
-def findings_of(draft: dict[str, Any]) -> list[Finding]:
+def findings_of(draft: Mapping[str, Any]) -> list[Finding]:
     return [Finding(**f) for f in draft.get("lint") or []]
 
 
-def body_to_text(draft: dict[str, Any]) -> str:
+def body_to_text(draft: Mapping[str, Any]) -> str:
     """The editable text of a draft (threads: segments separated by `---` lines)."""
     body = draft["body"]
     if draft["kind"] == "email":
@@ -185,7 +186,7 @@ def text_to_body(kind: str, text: str, platform: str) -> Any:
     return [text.strip()]
 
 
-def edit_draft(store: Store, brand: Brand, draft_id: str, new_text: str) -> DraftView:
+def edit_draft(store: StoreLike, brand: Brand, draft_id: str, new_text: str) -> DraftView:
     """Replace a draft's text; re-lint; an approved or scheduled draft goes back to draft."""
     d = store.get_draft(draft_id)
     if d["status"] not in EDITABLE:
@@ -205,7 +206,11 @@ def edit_draft(store: Store, brand: Brand, draft_id: str, new_text: str) -> Draf
     if new_hash == d["content_hash"]:
         return DraftView(d, findings_of(d))
     findings = lint_draft(body, d["kind"], d["platform"], brand)
-    status = "draft" if d["status"] in {"approved", "scheduled"} else d["status"]
+    status = (
+        DraftStatus.DRAFT
+        if d["status"] in {DraftStatus.APPROVED, DraftStatus.SCHEDULED}
+        else d["status"]
+    )
     row = store.update_draft(
         d["id"],
         d["status"],
@@ -214,19 +219,19 @@ def edit_draft(store: Store, brand: Brand, draft_id: str, new_text: str) -> Draf
         status=status,
         lint_json=json.dumps([f.to_dict() for f in findings]),
         brand_hash=brand.hash,
-        approved_hash=None if status == "draft" else d["approved_hash"],
-        approved_utc=None if status == "draft" else d["approved_utc"],
+        approved_hash=None if status == DraftStatus.DRAFT else d["approved_hash"],
+        approved_utc=None if status == DraftStatus.DRAFT else d["approved_utc"],
     )
     return DraftView(row, findings)
 
 
-def approve(store: Store, draft_id: str, *, force: bool = False) -> DraftView:
+def approve(store: StoreLike, draft_id: str, *, force: bool = False) -> DraftView:
     """Record a human's approval of exactly this content (its hash)."""
     d = store.get_draft(draft_id)
     findings = findings_of(d)
-    if d["status"] == "approved" and d["approved_hash"] == d["content_hash"]:
+    if d["status"] == DraftStatus.APPROVED and d["approved_hash"] == d["content_hash"]:
         return DraftView(d, findings)
-    if d["status"] not in {"draft", "failed"}:
+    if d["status"] not in {DraftStatus.DRAFT, DraftStatus.FAILED}:
         raise UsageError(
             f"Draft {d['id']} is {d['status']}; only drafts can be approved.",
             hint=f"mktd drafts show {d['id']}",
@@ -239,16 +244,16 @@ def approve(store: Store, draft_id: str, *, force: bool = False) -> DraftView:
     row = store.update_draft(
         d["id"],
         d["status"],
-        status="approved",
+        status=DraftStatus.APPROVED,
         approved_hash=d["content_hash"],
         approved_utc=now_utc(),
     )
     return DraftView(row, findings)
 
 
-def reject(store: Store, draft_id: str, reason: str) -> DraftView:
+def reject(store: StoreLike, draft_id: str, reason: str) -> DraftView:
     d = store.get_draft(draft_id)
-    if "rejected" not in TRANSITIONS[d["status"]]:
+    if DraftStatus.REJECTED not in TRANSITIONS[d["status"]]:
         raise UsageError(
             f"Draft {d['id']} is {d['status']} and cannot be rejected.",
             hint=f"mktd drafts show {d['id']}",
@@ -258,12 +263,12 @@ def reject(store: Store, draft_id: str, reason: str) -> DraftView:
             "A reason is required.", hint=f"mktd drafts reject {d['id']} --reason '...'"
         )
     row = store.update_draft(
-        d["id"], d["status"], status="rejected", rejected_reason=reason.strip()
+        d["id"], d["status"], status=DraftStatus.REJECTED, rejected_reason=reason.strip()
     )
     return DraftView(row, findings_of(row))
 
 
-def transition(store: Store, draft_id: str, to: str, **fields: Any) -> dict[str, Any]:
+def transition(store: StoreLike, draft_id: str, to: str, **fields: Any) -> Draft:
     """Move a draft along the lifecycle; refuses moves the state machine does not allow."""
     d = store.get_draft(draft_id)
     if to not in TRANSITIONS[d["status"]]:

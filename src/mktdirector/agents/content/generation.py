@@ -10,7 +10,7 @@ from typing import Any
 from mktdirector.agents.content import prompts
 from mktdirector.agents.content.brand import Brand
 from mktdirector.llm import LLM, Completion, Validator
-from mktdirector.store import Store
+from mktdirector.store import StoreLike
 
 
 @dataclass
@@ -50,7 +50,7 @@ def run_prompt(
     return Generated(purpose, prompt, system, user, completion)
 
 
-def log_generation(store: Store, gen: Generated, brand: Brand, **links: str | None) -> str:
+def log_generation(store: StoreLike, gen: Generated, brand: Brand, **links: str | None) -> str:
     """Write the generation row: model, host (never the key), template+version, brand hash,
     prompts, output, tokens, cost, duration."""
     c = gen.completion

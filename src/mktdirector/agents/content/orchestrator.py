@@ -12,7 +12,7 @@ from mktdirector.agents.content.brand import Brand
 from mktdirector.agents.content.generation import Generated, log_generation, run_prompt
 from mktdirector.core.errors import UsageError
 from mktdirector.llm import LLM
-from mktdirector.store import Store
+from mktdirector.store import StoreLike
 
 CHANNELS = ("linkedin", "twitter", "email")
 _UNITS = {"day": 1, "days": 1, "d": 1, "week": 7, "weeks": 7, "w": 7, "month": 30, "months": 30}
@@ -113,7 +113,7 @@ def plan_schema(channels: list[str], min_steps: int, max_steps: int) -> dict[str
 def plan_marketing_initiative(
     llm: LLM,
     brand: Brand,
-    store: Store,
+    store: StoreLike,
     *,
     objective: str,
     timeframe: str = "2 weeks",
@@ -179,19 +179,14 @@ def plan_marketing_initiative(
         }
     )
     gid = log_generation(store, gen, brand, plan_id=row["id"])
-    store.db["plans"].update(row["id"], {"generation_id": gid})
+    store.set_plan_generation(row["id"], gid)
     return Plan(row["id"], objective, timeframe, start.isoformat(), chans, slug, steps, gid), gen
 
 
-def load_plan(store: Store, plan_id: str) -> Plan:
+def load_plan(store: StoreLike, plan_id: str) -> Plan:
     row = store.get_plan(plan_id)
     steps = [PlanStep(**s) for s in row["plan"]]
-    drafts = [
-        d["id"]
-        for d in store.db.query(
-            "select id from drafts where plan_id = ? order by plan_step", [row["id"]]
-        )
-    ]
+    drafts = store.plan_draft_ids(row["id"])
     return Plan(
         row["id"],
         row["objective"],

@@ -19,8 +19,8 @@ from typing import Any
 from mktdirector.agents.crm.contacts_csv import BadRow, read_contacts_csv
 from mktdirector.core import errors as E
 from mktdirector.core.ratelimit import format_wait
-from mktdirector.store import Store
-from mktdirector.store.sqlite.db import now_utc
+from mktdirector.store import StoreLike
+from mktdirector.store.stamps import now_utc
 
 Progress = Callable[[int, int], None]
 # HubSpot's drill-down that carries utm_campaign, per original source (reference card 1.6).
@@ -132,7 +132,7 @@ class SyncResult:
 
 
 def sync_contacts(
-    store: Store, client: Any, *, since: date | None = None, progress: Progress | None = None
+    store: StoreLike, client: Any, *, since: date | None = None, progress: Progress | None = None
 ) -> SyncResult:
     """Pull contacts (created since `since`) with attribution into the `contacts` table."""
     start = datetime(since.year, since.month, since.day).astimezone() if since else None
@@ -181,7 +181,7 @@ def contact_row(contact: Any) -> dict[str, Any]:
 
 
 # attribution -------------------------------------------------------------------------------
-def attribution(store: Store, *, since: date | None = None) -> list[dict[str, Any]]:
+def attribution(store: StoreLike, *, since: date | None = None) -> list[dict[str, Any]]:
     """Contacts grouped by source / campaign / utm_content, with the draft and its post URLs."""
     from mktdirector.agents.periods import iso_start
 
@@ -197,7 +197,7 @@ def attribution(store: Store, *, since: date | None = None) -> list[dict[str, An
     return out
 
 
-def get_contact(store: Store, client: Any, email: str) -> dict[str, Any]:
+def get_contact(store: StoreLike, client: Any, email: str) -> dict[str, Any]:
     """A HubSpot contact by email with its attribution and, when known, the post behind it."""
     props = client.attribution_properties()
     from mktdirector.integrations.hubspot.models import DEFAULT_PROPERTIES

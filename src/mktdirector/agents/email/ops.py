@@ -8,8 +8,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from mktdirector.store import Store
-from mktdirector.store.sqlite.email import STATS_COLUMNS
+from mktdirector.store import StoreLike
+from mktdirector.store.rows import EMAIL_STATS_COLUMNS as STATS_COLUMNS
+from mktdirector.store.rows import Email, EmailStatus
 
 CANCEL_MARGIN_S = 600  # SendGrid does not promise a cancel less than 10 minutes before
 
@@ -38,7 +39,7 @@ class CancelResult:
 
 
 def fetch_stats(
-    store: Store, client: Any, *, since: date, category: str | None = None
+    store: StoreLike, client: Any, *, since: date, category: str | None = None
 ) -> StatsReport:
     """Daily counters since a date, stored in `email_stats` (re-fetching replaces a day)."""
     start = since.isoformat()
@@ -52,7 +53,7 @@ def fetch_stats(
 
 
 def cancel_batch(
-    store: Store, client: Any, batch_id: str, *, now: float | None = None
+    store: StoreLike, client: Any, batch_id: str, *, now: float | None = None
 ) -> CancelResult:
     """Cancel every scheduled send of a batch at SendGrid, then mark our rows cancelled."""
     from mktdirector.core.errors import UsageError
@@ -63,22 +64,21 @@ def cancel_batch(
     rows = store.emails(batch_id=batch_id, limit=10_000) if store.exists() else []
     warning = None
     now = time.time() if now is None else now
-    soon = [
-        r for r in rows if r.get("send_at_utc") and _epoch(r["send_at_utc"]) - now < CANCEL_MARGIN_S
-    ]
+    due = [(r, r["send_at_utc"]) for r in rows]
+    soon = [r for r, at in due if at and _epoch(at) - now < CANCEL_MARGIN_S]
     if soon:
         warning = ("The send is due within 10 minutes; SendGrid does not guarantee the cancel "
                    "that late. Check Activity in SendGrid after the send time.")  # fmt: skip
     status = client.cancel_scheduled(batch_id, "cancel")
     done = []
     for r in rows:
-        if r["status"] in ("scheduled", "needs-check", "intent"):
-            store.update_email(r["id"], status="cancelled")
+        if r["status"] in (EmailStatus.SCHEDULED, EmailStatus.NEEDS_CHECK, EmailStatus.INTENT):
+            store.update_email(r["id"], status=EmailStatus.CANCELLED)
             done.append(r["id"])
     return CancelResult(batch_id, status, done, warning)
 
 
-def list_emails(store: Store, *, limit: int = 50) -> list[dict[str, Any]]:
+def list_emails(store: StoreLike, *, limit: int = 50) -> list[Email]:
     """The emails mktd sent or tried to send, newest first (no database: none)."""
     if not store.exists():
         return []

@@ -20,11 +20,12 @@ from typing import Any
 
 from mktdirector.agents.crm.contacts_csv import BadRow, is_email, read_contacts_csv
 from mktdirector.core.errors import ConfigError, UsageError
-from mktdirector.store import Store
+from mktdirector.store import StoreLike
+from mktdirector.store.rows import DraftStatus
 
 MAX_PER_REQUEST = 1000  # SendGrid: recipients per mail/send request
 MAX_AHEAD = timedelta(hours=72)  # SendGrid: send_at at most 72 h ahead
-SENDABLE = ("approved", "scheduled")
+SENDABLE = (DraftStatus.APPROVED, DraftStatus.SCHEDULED)
 FROM_ENV = "SENDGRID_FROM_EMAIL"
 _IN = re.compile(r"in\s+(\d+)\s*(m|min|mins|minutes?|h|hrs?|hours?|d|days?)")
 _DAY_AT = re.compile(r"(today|tomorrow)(?:\s+(?:at\s+)?(\d{1,2})(?::(\d{2}))?\s*(am|pm)?)?")
@@ -73,7 +74,7 @@ class SendPlan:
 
 
 def plan_send(
-    store: Store,
+    store: StoreLike,
     *,
     to: Sequence[str] = (),
     to_csv: str | None = None,
@@ -106,7 +107,9 @@ def plan_send(
     return SendPlan(content, addr, name, recipients, send_at, categories, skipped)
 
 
-def draft_content(store: Store, draft_id: str, *, require_approved: bool = True) -> EmailContent:
+def draft_content(
+    store: StoreLike, draft_id: str, *, require_approved: bool = True
+) -> EmailContent:
     """An email draft's content, refused unless approved and unchanged since approval."""
     d = store.get_draft(draft_id)
     did = d["id"]

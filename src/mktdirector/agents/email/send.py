@@ -10,16 +10,18 @@ naming the message id; an interrupted multi-group send resumes at the first grou
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from mktdirector.agents.email.plan import SendPlan
 from mktdirector.core import errors as E
-from mktdirector.store import Store
-from mktdirector.store.sqlite.db import now_utc
+from mktdirector.store import StoreLike
+from mktdirector.store.rows import Email, EmailStatus
+from mktdirector.store.stamps import now_utc
 
-DONE = ("sent", "scheduled")
+DONE = (EmailStatus.SENT, EmailStatus.SCHEDULED)
 BATCH_PLACEHOLDER = "<batch_id from POST /v3/mail/batch>"
 
 
@@ -87,7 +89,7 @@ def dry_run(client: Any, plan: SendPlan) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def check_unsent(store: Store, plan: SendPlan) -> list[dict[str, Any] | None]:
+def check_unsent(store: StoreLike, plan: SendPlan) -> list[Email | None]:
     """Refuse a send that already went out or may have; returns each group's earlier row.
 
     Also validates every request body, so nothing is asked or written for a bad message.
@@ -105,7 +107,7 @@ def check_unsent(store: Store, plan: SendPlan) -> list[dict[str, Any] | None]:
     return prior
 
 
-def send_email(store: Store, client: Any, plan: SendPlan) -> SendOutcome:
+def send_email(store: StoreLike, client: Any, plan: SendPlan) -> SendOutcome:
     """Send (or schedule) the plan exactly once; see the module docstring."""
     chunks = plan.chunks()
     keys = [plan.send_key(c) for c in chunks]
@@ -118,7 +120,7 @@ def send_email(store: Store, client: Any, plan: SendPlan) -> SendOutcome:
             next((r["batch_id"] for r in done if r["batch_id"]), None) or client.create_batch()
         )
     outcome = SendOutcome(
-        "scheduled" if plan.send_at else "sent", plan.content.subject, plan.from_email,
+        EmailStatus.SCHEDULED if plan.send_at else EmailStatus.SENT, plan.content.subject, plan.from_email,
         len(plan.recipients), plan.content.draft_id, _iso(plan.send_at), batch_id,
     )  # fmt: skip
     for chunk, key, row in zip(chunks, keys, prior, strict=True):
@@ -127,14 +129,14 @@ def send_email(store: Store, client: Any, plan: SendPlan) -> SendOutcome:
             continue
         group = _send_group(store, client, plan, chunk, key, batch_id, outcome)
         outcome.groups.append(group)
-        if group.status == "needs-check":
-            outcome.status = "needs-check"
+        if group.status == EmailStatus.NEEDS_CHECK:
+            outcome.status = EmailStatus.NEEDS_CHECK
             return outcome
     return outcome
 
 
 def _send_group(
-    store: Store, client: Any, plan: SendPlan, chunk: list[str], key: str,
+    store: StoreLike, client: Any, plan: SendPlan, chunk: list[str], key: str,
     batch_id: str | None, outcome: SendOutcome,
 ) -> SentGroup:  # fmt: skip
     eid = store.write_email_intent({
@@ -147,12 +149,12 @@ def _send_group(
         result = client.send(plan.message(chunk, batch_id))
     except E.MktdError as err:
         if E.outcome_unknown(err):
-            store.update_email(eid, status="needs-check", error=err.message[:300])
+            store.update_email(eid, status=EmailStatus.NEEDS_CHECK, error=err.message[:300])
             outcome.message = _look_message(eid, plan, chunk, batch_id, err.message)
             _notify(store, eid, "needs_check", outcome.message,
                     f"mktd email resolve {eid} sent|not-sent")  # fmt: skip
-            return SentGroup(eid, len(chunk), "needs-check", None, batch_id)
-        store.update_email(eid, status="failed", error=err.message[:300])
+            return SentGroup(eid, len(chunk), EmailStatus.NEEDS_CHECK, None, batch_id)
+        store.update_email(eid, status=EmailStatus.FAILED, error=err.message[:300])
         if not isinstance(err, E.RateLimitError):  # a rate limit is "later", not a failure
             _notify(store, eid, "email_failed", f"Email {eid} was not sent: {err.message}",
                     err.hint or "mktd email list")  # fmt: skip
@@ -161,43 +163,46 @@ def _send_group(
             err.hint = (f"{sent} of {len(plan.chunks())} recipient groups went out before this; "
                         f"fix the cause and run the same command: it sends only the rest.")  # fmt: skip
         raise
-    status = "scheduled" if plan.send_at else "sent"
+    status = EmailStatus.SCHEDULED if plan.send_at else EmailStatus.SENT
     store.update_email(eid, status=status, message_id=result.message_id, sent_utc=now_utc())
     return SentGroup(eid, len(chunk), status, result.message_id, batch_id)
 
 
-def _notify(store: Store, eid: str, kind: str, message: str, hint: str) -> None:
+def _notify(store: StoreLike, eid: str, kind: str, message: str, hint: str) -> None:
     # Like posts: a problem with an email is told in-tool (and by the alert channels) once.
     store.notify(kind, f"sendgrid email {eid}", message, platform="sendgrid", hint=hint,
                  dedupe_key=f"{kind}:email:{eid}")  # fmt: skip
 
 
 def resolve_email(
-    store: Store, email_id: str, *, sent: bool, message_id: str | None = None
-) -> dict[str, Any]:
+    store: StoreLike, email_id: str, *, sent: bool, message_id: str | None = None
+) -> Email:
     """A human looked in SendGrid: the needs-check email went out (or did not)."""
     row = store.get_email(email_id)
-    if row["status"] != "needs-check":
+    if row["status"] != EmailStatus.NEEDS_CHECK:
         raise E.UsageError(f"Email {row['id']} is {row['status']}, not needs-check.",
                            hint="mktd email list")  # fmt: skip
     if sent:
-        future = row.get("send_at_utc") and row["send_at_utc"] > _iso(datetime.now(UTC))
-        store.update_email(row["id"], status="scheduled" if future else "sent",
+        send_at = row["send_at_utc"]
+        future = send_at is not None and send_at > (_iso(datetime.now(UTC)) or "")
+        store.update_email(row["id"], status=EmailStatus.SCHEDULED if future else EmailStatus.SENT,
                            message_id=message_id, error=None, sent_utc=now_utc())  # fmt: skip
     else:
-        store.update_email(row["id"], status="failed", error="not sent (checked by a human)")
+        store.update_email(
+            row["id"], status=EmailStatus.FAILED, error="not sent (checked by a human)"
+        )
     return store.get_email(row["id"])
 
 
 # helpers ---------------------------------------------------------------------------------------
-def _refuse_unsettled(store: Store, prior: list[dict[str, Any] | None]) -> None:
+def _refuse_unsettled(store: StoreLike, prior: Sequence[Email | None]) -> None:
     for row in prior:
-        if row and row["status"] == "intent":
+        if row and row["status"] == EmailStatus.INTENT:
             # A run stopped between writing the intent and hearing back: it may have sent.
-            store.update_email(row["id"], status="needs-check",
+            store.update_email(row["id"], status=EmailStatus.NEEDS_CHECK,
                                error="an earlier run stopped after starting the send")  # fmt: skip
-            row["status"] = "needs-check"
-    stuck = next((r for r in prior if r and r["status"] == "needs-check"), None)
+            row["status"] = EmailStatus.NEEDS_CHECK
+    stuck = next((r for r in prior if r and r["status"] == EmailStatus.NEEDS_CHECK), None)
     if stuck is not None:
         raise NeedsCheckError(
             f"Email {stuck['id']} ({stuck['subject']!r}, {stuck['recipients']} recipient(s), "
@@ -207,11 +212,11 @@ def _refuse_unsettled(store: Store, prior: list[dict[str, Any] | None]) -> None:
         )
 
 
-def _already_sent(plan: SendPlan, done: list[dict[str, Any]]) -> AlreadySentError:
+def _already_sent(plan: SendPlan, done: Sequence[Mapping[str, Any]]) -> AlreadySentError:
     ids = ", ".join(r["message_id"] or "(no id)" for r in done)
     what = f"Draft {plan.content.draft_id}" if plan.content.draft_id else "This email"
     when = done[0].get("sent_utc") or done[0]["created_utc"]
-    verb = "scheduled" if done[0]["status"] == "scheduled" else "sent"
+    verb = "scheduled" if done[0]["status"] == EmailStatus.SCHEDULED else "sent"
     hint = "mktd email list"
     if verb == "scheduled" and done[0].get("batch_id"):
         hint = f"To stop it: mktd email cancel {done[0]['batch_id']}"
@@ -234,7 +239,7 @@ def _look_message(eid: str, plan: SendPlan, chunk: list[str], batch: str | None,
     return text
 
 
-def _group(row: dict[str, Any], *, earlier: bool) -> SentGroup:
+def _group(row: Mapping[str, Any], *, earlier: bool) -> SentGroup:
     return SentGroup(row["id"], row["recipients"], row["status"], row["message_id"],
                      row["batch_id"], earlier)  # fmt: skip
 

@@ -8,7 +8,7 @@ on 5xx and timeouts anyway, because a repeated alert is better than a lost one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,14 +25,14 @@ def _esc(text: str) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _title(alerts: Sequence[dict[str, Any]], test: bool) -> str:
+def _title(alerts: Sequence[Mapping[str, Any]], test: bool) -> str:
     if test:
         return "mktd: test alert"
     n = len(alerts)
     return f"mktd: {n} alert{'s' if n != 1 else ''}"
 
 
-def slack_payload(alerts: Sequence[dict[str, Any]], *, test: bool = False) -> dict[str, Any]:
+def slack_payload(alerts: Sequence[Mapping[str, Any]], *, test: bool = False) -> dict[str, Any]:
     """An incoming-webhook message: `text` (notification fallback) plus Block Kit `blocks`."""
     title = _title(alerts, test)
     blocks: list[dict[str, Any]] = [
@@ -61,7 +61,7 @@ def slack_payload(alerts: Sequence[dict[str, Any]], *, test: bool = False) -> di
     return {"text": f"{title}: {first}" if first else title, "blocks": blocks}
 
 
-def email_text(alerts: Sequence[dict[str, Any]], *, test: bool = False) -> tuple[str, str]:
+def email_text(alerts: Sequence[Mapping[str, Any]], *, test: bool = False) -> tuple[str, str]:
     """(subject, plain-text body) of an alert email."""
     title = _title(alerts, test)
     subject = f"{title}: {alerts[0]['subject']}" if alerts else title
@@ -100,7 +100,7 @@ class SlackChannel:
         self._query = parts.query
         self._http_factory = http_factory
 
-    def send(self, alerts: Sequence[dict[str, Any]], *, test: bool = False) -> str:
+    def send(self, alerts: Sequence[Mapping[str, Any]], *, test: bool = False) -> str:
         payload = slack_payload(alerts, test=test)
         with self._http_factory(platform="slack", base_url=self._base) as http:
             response = http.request(
@@ -125,7 +125,7 @@ class EmailChannel:
         self.from_email = from_email
         self._client = client
 
-    def send(self, alerts: Sequence[dict[str, Any]], *, test: bool = False) -> str:
+    def send(self, alerts: Sequence[Mapping[str, Any]], *, test: bool = False) -> str:
         from mktdirector.integrations.sendgrid.models import EmailMessage
 
         if not self.from_email:

@@ -12,14 +12,15 @@ what `mktd alerts run` and the worker call: evaluate, then deliver what is not d
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from mktdirector.core.errors import MktdError
 from mktdirector.core.platforms import PLATFORMS
-from mktdirector.store import Store
+from mktdirector.store import StoreLike
+from mktdirector.store.rows import DraftStatus
 
 DEFAULT_FAILURE_RATE = 0.5
 MIN_CALLS = 5  # a failure rate over fewer calls is noise
@@ -52,7 +53,7 @@ class Channel(Protocol):
 
     name: str
 
-    def send(self, alerts: Sequence[dict[str, Any]], *, test: bool = False) -> str:
+    def send(self, alerts: Sequence[Mapping[str, Any]], *, test: bool = False) -> str:
         """Deliver one message about these notifications; return a short receipt."""
 
 
@@ -77,14 +78,14 @@ def _who(platform: str | None, account: str | None) -> str:
     return f"{_label(platform)} account {account}" if account else _label(platform)
 
 
-def _publish_rule(store: Store, now: datetime) -> list[Alert]:
+def _publish_rule(store: StoreLike, now: datetime) -> list[Alert]:
     out = []
     for d in store.troubled_drafts(_iso(now - LOOKBACK)):
         what = f"{_label(d['platform'])} post of draft {d['id']}"
         if d.get("topic"):
             what += f" ({d['topic'][:60]})"
         seg = f" (segment {d['segments']})" if d.get("segments") else ""
-        if d["status"] == "needs-check":
+        if d["status"] == DraftStatus.NEEDS_CHECK:
             out.append(Alert(
                 "needs_check", f"needs_check:{d['id']}", f"Check whether {what} went out",
                 f"The outcome of publishing {what}{seg} is unknown; nothing more is sent until "
@@ -102,7 +103,7 @@ def _publish_rule(store: Store, now: datetime) -> list[Alert]:
     return out
 
 
-def _auth_rule(store: Store, now: datetime) -> list[Alert]:
+def _auth_rule(store: StoreLike, now: datetime) -> list[Alert]:
     out: dict[str, Alert] = {}
     since = _iso(now - LOOKBACK)
     for e in store.latest_auth_events(since):
@@ -135,7 +136,7 @@ def _auth_rule(store: Store, now: datetime) -> list[Alert]:
     return list(out.values())
 
 
-def _expiry_rule(store: Store, now: datetime) -> list[Alert]:
+def _expiry_rule(store: StoreLike, now: datetime) -> list[Alert]:
     out = []
     for c in store.expiring_connections(_iso(now + EXPIRY_WARN)):
         expired = c["expires_utc"] <= _iso(now)
@@ -154,7 +155,7 @@ def _expiry_rule(store: Store, now: datetime) -> list[Alert]:
     return out
 
 
-def _rate_limit_rule(store: Store, now: datetime) -> list[Alert]:
+def _rate_limit_rule(store: StoreLike, now: datetime) -> list[Alert]:
     queued = store.queued_by_platform()
     out: dict[str, Alert] = {}
     t = now.timestamp()
@@ -163,7 +164,8 @@ def _rate_limit_rule(store: Store, now: datetime) -> list[Alert]:
         if not n or r.get("kind") == "bucket":
             continue
         reset, blocked = r.get("reset_at") or 0, r.get("blocked_until") or 0
-        exhausted = r.get("remaining") is not None and r["remaining"] <= 0 and reset > t
+        remaining = r["remaining"]
+        exhausted = remaining is not None and remaining <= 0 and reset > t
         until = max(reset if exhausted else 0, blocked if blocked > t else 0)
         if not until:
             continue
@@ -182,7 +184,7 @@ def _rate_limit_rule(store: Store, now: datetime) -> list[Alert]:
     return list(out.values())
 
 
-def _failure_rate_rule(store: Store, now: datetime, threshold: float) -> list[Alert]:
+def _failure_rate_rule(store: StoreLike, now: datetime, threshold: float) -> list[Alert]:
     out = []
     for r in store.failure_rates(_iso(now - timedelta(hours=1))):
         calls, failed = r["calls"], r["failed"] or 0
@@ -199,7 +201,7 @@ def _failure_rate_rule(store: Store, now: datetime, threshold: float) -> list[Al
     return out
 
 
-def _skipped_rule(store: Store, now: datetime) -> list[Alert]:
+def _skipped_rule(store: StoreLike, now: datetime) -> list[Alert]:
     out = []
     for j in store.skipped_jobs(_iso(now - LOOKBACK)):
         ref = j.get("draft_id") or j["id"]
@@ -215,7 +217,7 @@ def _skipped_rule(store: Store, now: datetime) -> list[Alert]:
 
 
 def collect_alerts(
-    store: Store, now: datetime, *, failure_rate: float = DEFAULT_FAILURE_RATE
+    store: StoreLike, now: datetime, *, failure_rate: float = DEFAULT_FAILURE_RATE
 ) -> list[Alert]:
     """Every alert the rules find now (before de-duplication)."""
     return [
@@ -229,7 +231,7 @@ def collect_alerts(
 
 
 def evaluate_alerts(
-    store: Store, now: datetime | None = None, *, failure_rate: float = DEFAULT_FAILURE_RATE
+    store: StoreLike, now: datetime | None = None, *, failure_rate: float = DEFAULT_FAILURE_RATE
 ) -> list[dict[str, Any]]:
     """Raise a notification per new alert; returns the ones raised (id, kind, subject, hint)."""
     now = now or datetime.now(UTC)
@@ -250,7 +252,7 @@ def evaluate_alerts(
 
 
 def deliver(
-    store: Store, channels: Sequence[Channel], now: datetime | None = None
+    store: StoreLike, channels: Sequence[Channel], now: datetime | None = None
 ) -> dict[str, dict[str, Any]]:
     """Send each channel the unread alerts it has not had yet (one message per channel)."""
     now = now or datetime.now(UTC)
@@ -279,7 +281,7 @@ def deliver(
 
 
 def run_alerts(
-    store: Store,
+    store: StoreLike,
     channels: Sequence[Channel],
     now: datetime | None = None,
     *,
@@ -295,7 +297,7 @@ def run_alerts(
 TEST_SUBJECT = "Test alert from mktd"
 
 
-def send_test(store: Store, channels: Sequence[Channel]) -> dict[str, dict[str, Any]]:
+def send_test(store: StoreLike, channels: Sequence[Channel]) -> dict[str, dict[str, Any]]:
     """`mktd alerts test`: one test alert to the in-tool list and to every channel given."""
     message = "If you can read this, mktd alerts reach this channel."
     hint = "mktd notifications ack"

@@ -8,11 +8,12 @@ already write; never the network and never the keyring (status must not hang).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mktdirector.core.platforms import PLATFORMS
-from mktdirector.store import Store
+from mktdirector.store import StoreLike
 
 EXPIRY_WARN_DAYS = 7
 KEY_MAX_AGE_DAYS = 90  # API keys older than this are flagged for rotation
@@ -51,8 +52,8 @@ def _window(calls: int, ok: int, kinds: dict[str, int], lat: dict[str, Any]) -> 
 
 def token_health(
     platform: str,
-    conn: dict[str, Any] | None,
-    auth: dict[str, Any] | None,
+    conn: Mapping[str, Any] | None,
+    auth: Mapping[str, Any] | None,
     now: datetime,
     *,
     env_var: str | None = None,
@@ -90,7 +91,7 @@ def token_health(
     }
 
 
-def _rate_limits(rows: list[dict[str, Any]], now: float) -> list[dict[str, Any]]:
+def _rate_limits(rows: Sequence[Mapping[str, Any]], now: float) -> list[dict[str, Any]]:
     out = []
     for r in rows:
         if r.get("kind") == "bucket":
@@ -117,7 +118,7 @@ def _rate_limits(rows: list[dict[str, Any]], now: float) -> list[dict[str, Any]]
 
 
 def gather_monitoring(
-    store: Store, credentials: Any, *, now: datetime | None = None
+    store: StoreLike, credentials: Any, *, now: datetime | None = None
 ) -> dict[str, Any]:
     """Everything `mktd status` shows beyond the per-platform summary (see module doc)."""
     now = now or datetime.now(UTC)
@@ -175,7 +176,7 @@ def gather_monitoring(
             env_var=env_vars.get(pid) if acct == "env" else None,
         )
         accounts.append(row)
-    workers = store.worker_rows()
+    workers: list[dict[str, Any]] = [dict(w) for w in store.worker_rows()]
     for w in workers:
         seen = parse_iso(w.get("last_seen_utc"))
         w["seen_ago_s"] = int((now - seen).total_seconds()) if seen else None

@@ -8,7 +8,7 @@ from typing import Any
 
 from mktdirector.core import paths
 from mktdirector.core.config import HEADER
-from mktdirector.store import Store
+from mktdirector.store import StoreLike
 
 BRAND_TEMPLATE = '''# Your brand voice. mktd puts these rules into every prompt and lints every draft against them.
 # Edit with `mktd brand edit`; the file's hash is its version, recorded with every generation.
@@ -60,14 +60,14 @@ def _create(path: Any, text: str) -> bool:
     return True
 
 
-def initialize(home: Path, store: Store) -> dict[str, Any]:
+def initialize(home: Path, store: StoreLike) -> dict[str, Any]:
     """Create what is missing; leave everything that exists untouched."""
     home_created = not home.exists()
     paths.ensure_dir(home)
     files = [{"path": str(home), "created": home_created}]
     db = paths.db_path(home)
     db_created = not db.exists()
-    store.db  # opening creates (0600) and migrates  # noqa: B018
+    store.open()  # creates (0600) and migrates
     files.append({"path": str(db), "created": db_created})
     files.append(
         {"path": str(paths.config_path(home)), "created": _create(paths.config_path(home), HEADER)}

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from mktdirector.core import paths
 from mktdirector.core.credentials import CredentialStore, KeyringBackend
 from mktdirector.core.errors import MktdError
 from mktdirector.core.platforms import PLATFORMS
-from mktdirector.store import Store
+from mktdirector.store import StoreLike
 
 
 def secret_store_name(mode: str) -> str:
@@ -29,7 +30,7 @@ def secret_store_name(mode: str) -> str:
 
 def gather_status(
     home: Path,
-    store: Store,
+    store: StoreLike,
     credentials: CredentialStore,
     secrets_mode: str,
     *,
@@ -48,7 +49,7 @@ def gather_status(
         "secret_store": secret_store_name(secrets_mode),
         "platforms": [],
     }
-    connections: list[dict[str, Any]] = []
+    connections: Sequence[Mapping[str, Any]] = []
     summary: dict[str, dict[str, Any]] = {}
     if db.exists():
         status["database"]["size_bytes"] = db.stat().st_size

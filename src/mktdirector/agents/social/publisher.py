@@ -22,7 +22,8 @@ from mktdirector.agents.social.targets import Target
 from mktdirector.core import errors as E
 from mktdirector.core.leases import owner_id
 from mktdirector.integrations.social import DuplicateContentError, RemotePost
-from mktdirector.store import Store
+from mktdirector.store import StoreLike
+from mktdirector.store.rows import AttemptOutcome, DraftStatus, PostStatus
 
 LEASE_S = 300.0
 READ_BACK_MARGIN_S = 120.0
@@ -58,7 +59,7 @@ def _epoch(iso: str | None) -> float:
 class Publisher:
     def __init__(
         self,
-        store: Store,
+        store: StoreLike,
         target: Target,
         *,
         clock: Callable[[], float] = time.time,
@@ -81,9 +82,9 @@ class Publisher:
             return self._run(did, segments, image)
         except BaseException as exc:
             # Whatever happened, never leave the lease held: the next run must be able to resume.
-            if self.store.get_draft(did)["status"] == "publishing":
+            if self.store.get_draft(did)["status"] == DraftStatus.PUBLISHING:
                 msg = getattr(exc, "message", None) or type(exc).__name__
-                self.store.finish_draft(did, self.owner, "failed", error=str(msg)[:300])
+                self.store.finish_draft(did, self.owner, DraftStatus.FAILED, error=str(msg)[:300])
                 # A rate limit is not a failure to alert on: the caller queues a retry.
                 if not isinstance(exc, E.RateLimitError):
                     self._notify(
@@ -101,10 +102,10 @@ class Publisher:
         for i, text in enumerate(segments):
             self.store.renew_lease(did, self.owner, self.clock() + self.lease_s)
             row = rows.get(i)
-            if row and row["status"] == "published":
+            if row and row["status"] == PostStatus.PUBLISHED:
                 prev = row["remote_id"]
                 continue
-            if row and row["status"] in ("intent", "needs-check"):
+            if row and row["status"] in (PostStatus.INTENT, PostStatus.NEEDS_CHECK):
                 found = self._settle(did, i, row, text, prev)
                 if found is not None:
                     prev = found.id
@@ -119,8 +120,8 @@ class Publisher:
             if isinstance(post, PublishResult):
                 return post
             prev = post.id
-        self.store.finish_draft(did, self.owner, "published", published_utc=_now_iso())
-        return self.result(did, "published", "Published.")
+        self.store.finish_draft(did, self.owner, DraftStatus.PUBLISHED, published_utc=_now_iso())
+        return self.result(did, DraftStatus.PUBLISHED, "Published.")
 
     def _create(
         self, did: str, i: int, text: str, prev: str | None, media: str | None, tries: int = 2
@@ -132,7 +133,9 @@ class Publisher:
         try:
             post = self.target.create(text, reply_to=prev, media=media)
         except DuplicateContentError as dup:
-            self.store.record_attempt(did, i, "duplicate", error_kind=dup.kind, detail=dup.message)
+            self.store.record_attempt(
+                did, i, AttemptOutcome.DUPLICATE, error_kind=dup.kind, detail=dup.message
+            )
             found = self._read_back(text, prev, intent_at) if self.target.can_read_back else None
             if found is None and dup.existing_id:
                 found = RemotePost(
@@ -155,22 +158,26 @@ class Publisher:
             return found
         except E.MktdError as err:
             if not E.outcome_unknown(err):
-                self.store.mark_post(pid, "failed", error=err.message[:300])
-                self.store.record_attempt(did, i, "failed", error_kind=err.kind, detail=err.message)
+                self.store.mark_post(pid, PostStatus.FAILED, error=err.message[:300])
+                self.store.record_attempt(
+                    did, i, AttemptOutcome.FAILED, error_kind=err.kind, detail=err.message
+                )
                 raise
-            self.store.record_attempt(did, i, "unknown", error_kind=err.kind, detail=err.message)
+            self.store.record_attempt(
+                did, i, AttemptOutcome.UNKNOWN, error_kind=err.kind, detail=err.message
+            )
             found = self._read_back(text, prev, intent_at)
             if found is not None:
-                self.store.record_attempt(did, i, "reconciled", detail=found.id)
+                self.store.record_attempt(did, i, AttemptOutcome.RECONCILED, detail=found.id)
                 self._mark_published(pid, found, text)
                 return found
             if not self.target.can_read_back or tries <= 1:
                 return self._needs_check(did, i, pid, text, f"the answer was lost ({err.kind})")
             # X shows new posts at once; not there means not created, and a resend that
             # races a late create is refused as duplicate content and reconciled above.
-            self.store.record_attempt(did, i, "not_found")
+            self.store.record_attempt(did, i, AttemptOutcome.NOT_FOUND)
             return self._create(did, i, text, prev, media, tries - 1)
-        self.store.record_attempt(did, i, "created", detail=post.id)
+        self.store.record_attempt(did, i, AttemptOutcome.CREATED, detail=post.id)
         self._mark_published(pid, post, text)
         return post
 
@@ -180,10 +187,10 @@ class Publisher:
         """An intent without an id, left by a crashed or cut-off run: look before resending."""
         found = self._read_back(text, prev, _epoch(row["intent_utc"]))
         if found is not None:
-            self.store.record_attempt(did, i, "reconciled", detail=found.id)
+            self.store.record_attempt(did, i, AttemptOutcome.RECONCILED, detail=found.id)
             self._mark_published(row["id"], found, text)
         elif self.target.can_read_back:
-            self.store.record_attempt(did, i, "not_found")
+            self.store.record_attempt(did, i, AttemptOutcome.NOT_FOUND)
         return found
 
     def _read_back(self, text: str, prev: str | None, since: float) -> RemotePost | None:
@@ -194,7 +201,7 @@ class Publisher:
     def _mark_published(self, pid: str, post: RemotePost, text: str) -> None:
         self.store.mark_post(
             pid,
-            "published",
+            PostStatus.PUBLISHED,
             remote_id=post.id,
             url=post.url,
             cost_usd=self.target.cost(text),
@@ -208,12 +215,12 @@ class Publisher:
         info = PLATFORMS.get(self.target.platform)  # the name the user knows, not the id
         label = info.label if info else self.target.platform
         msg = f"Post {i + 1} may or may not be on {label}: {why}. Look at {look}."
-        self.store.mark_post(pid, "needs-check", error=why)
-        self.store.record_attempt(did, i, "needs-check", detail=why)
-        self.store.finish_draft(did, self.owner, "needs-check", error=msg[:300])
+        self.store.mark_post(pid, PostStatus.NEEDS_CHECK, error=why)
+        self.store.record_attempt(did, i, AttemptOutcome.NEEDS_CHECK, detail=why)
+        self.store.finish_draft(did, self.owner, DraftStatus.NEEDS_CHECK, error=msg[:300])
         hint = f"mktd publish {did} --resolve posted --url URL   or   --resolve not-posted"
         self._notify(did, "needs_check", msg, hint)
-        return self.result(did, "needs-check", f"{msg} Then: {hint}")
+        return self.result(did, DraftStatus.NEEDS_CHECK, f"{msg} Then: {hint}")
 
     def _notify(self, did: str, kind: str, message: str, hint: str) -> None:
         self.store.notify(
@@ -237,7 +244,7 @@ class Publisher:
 
 
 def resolve(
-    store: Store,
+    store: StoreLike,
     draft_id: str,
     *,
     posted: bool,
@@ -246,33 +253,35 @@ def resolve(
 ) -> dict[str, Any]:
     """A human settled a needs-check: it is there (id or URL), or it is not (resend allowed)."""
     d = store.get_draft(draft_id)
-    if d["status"] != "needs-check":
+    if d["status"] != DraftStatus.NEEDS_CHECK:
         raise E.UsageError(
             f"Draft {d['id']} is {d['status']}, not needs-check.",
             hint=f"mktd drafts show {d['id']}",
         )
-    row = next((r for r in store.draft_posts(d["id"]) if r["status"] == "needs-check"), None)
+    row = next(
+        (r for r in store.draft_posts(d["id"]) if r["status"] == PostStatus.NEEDS_CHECK), None
+    )
     # No lease needed: a needs-check draft is refused by every publisher until resolved here.
     if posted:
         if not remote:
             raise E.UsageError("Give the post's URL or id.", hint="--url https://...")
         rid = _id_from(remote)
         if row:
-            store.mark_post(row["id"], "published", remote_id=rid, url=platform_url(rid))
+            store.mark_post(row["id"], PostStatus.PUBLISHED, remote_id=rid, url=platform_url(rid))
         remaining = len(d["body"]) - len(
-            [r for r in store.draft_posts(d["id"]) if r["status"] == "published"]
+            [r for r in store.draft_posts(d["id"]) if r["status"] == PostStatus.PUBLISHED]
         )
-        status = "published" if remaining <= 0 else "failed"
+        status = DraftStatus.PUBLISHED if remaining <= 0 else DraftStatus.FAILED
     else:
         if row:
-            store.mark_post(row["id"], "failed", error="not posted (checked by a human)")
-        status = "failed"
+            store.mark_post(row["id"], PostStatus.FAILED, error="not posted (checked by a human)")
+        status = DraftStatus.FAILED
     # Only from needs-check: two people resolving at once cannot both win.
-    store.update_draft(d["id"], "needs-check", status=status, lease_owner=None)
+    store.update_draft(d["id"], DraftStatus.NEEDS_CHECK, status=status, lease_owner=None)
     store.record_attempt(
         d["id"],
         row["segment"] if row else -1,
-        "resolved",
+        AttemptOutcome.RESOLVED,
         detail=f"{'posted' if posted else 'not posted'} {remote or ''}",
     )
     return store.get_draft(d["id"])

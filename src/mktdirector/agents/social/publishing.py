@@ -10,7 +10,8 @@ from mktdirector.agents.social.publisher import Publisher, PublishResult, resolv
 from mktdirector.agents.social.targets import target_for
 from mktdirector.core.errors import MissingCredentialError, UsageError
 from mktdirector.integrations.base import Integration
-from mktdirector.store import Store
+from mktdirector.store import StoreLike
+from mktdirector.store.rows import DraftStatus, PostStatus
 
 
 def check_publishable(draft: dict[str, Any]) -> None:
@@ -31,7 +32,7 @@ def token_warning(client: Integration) -> str | None:
 
 
 def publish_draft(
-    store: Store,
+    store: StoreLike,
     client: Integration,
     draft_id: str,
     *,
@@ -55,14 +56,14 @@ def publish_draft(
     return publisher.publish(draft["id"], image=image)
 
 
-def dry_run(store: Store, client: Integration, draft_id: str) -> dict[str, Any]:
+def dry_run(store: StoreLike, client: Integration, draft_id: str) -> dict[str, Any]:
     """The exact requests that would be sent (secrets masked); sends nothing."""
     draft = store.get_draft(draft_id)
     check_publishable(draft)
     done = {
         r["segment"]: r["remote_id"]
         for r in store.draft_posts(draft["id"])
-        if r["status"] == "published"
+        if r["status"] == PostStatus.PUBLISHED
     }
     plan = dry_run_segments(client, list(draft["body"]), done)
     plan.update(
@@ -102,7 +103,7 @@ def dry_run_segments(
 
 
 def resolve_needs_check(
-    store: Store, client_platform: str, draft_id: str, *, posted: bool, url: str | None
+    store: StoreLike, client_platform: str, draft_id: str, *, posted: bool, url: str | None
 ) -> dict[str, Any]:
     from mktdirector.agents.social.publisher import _url_for
 
@@ -118,7 +119,7 @@ def resolve_needs_check(
 
 
 def publish_or_queue(
-    store: Store, client: Integration, draft_id: str, *, image: str | None = None
+    store: StoreLike, client: Integration, draft_id: str, *, image: str | None = None
 ) -> PublishResult:
     """Publish now; on a rate limit, queue the draft for `mktd worker` and say when (exit 5)."""
     from mktdirector.core.errors import RateLimitError
@@ -133,7 +134,12 @@ def publish_or_queue(
 
 
 def queue_retry(
-    store: Store, draft_id: str, *, platform: str, account: str | None, retry_after: float | None
+    store: StoreLike,
+    draft_id: str,
+    *,
+    platform: str,
+    account: str | None,
+    retry_after: float | None,
 ) -> str:
     """A rate-limited publish is not lost: queue it for `mktd worker` at the reset time."""
     from datetime import UTC, datetime
@@ -142,8 +148,8 @@ def queue_retry(
 
     wait = retry_after if retry_after is not None else 900.0  # unknown reset: try in 15 min
     due = datetime.fromtimestamp(time.time() + wait, UTC)
-    if store.get_draft(draft_id)["status"] == "failed":
-        drafts.transition(store, draft_id, "approved")
+    if store.get_draft(draft_id)["status"] == DraftStatus.FAILED:
+        drafts.transition(store, draft_id, DraftStatus.APPROVED)
     job = store.schedule_publish(
         draft_id,
         platform=platform,

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 from mktdirector.core import when as W
 from mktdirector.core.errors import UsageError
-from mktdirector.store import Store
+from mktdirector.store import StoreLike
+from mktdirector.store.rows import DraftStatus, JobStatus
 
 ConfigGetter = Callable[[str], Any]
 
@@ -51,7 +52,11 @@ class QueuedJob:
     def note(self) -> str:
         """Why the job will not do what it says (an edited draft), or its last error."""
         status = self.extra.get("draft_status")
-        if self.kind == "publish" and self.status == "queued" and status in {"draft", "rejected"}:
+        if (
+            self.kind == "publish"
+            and self.status == JobStatus.QUEUED
+            and status in {DraftStatus.DRAFT, DraftStatus.REJECTED}
+        ):
             return f"the draft is {status} now: it will not be published"
         return self.last_error or ""
 
@@ -94,7 +99,7 @@ def user_tz(config: ConfigGetter, override: str | None = None) -> ZoneInfo:
 def resolve_when(
     text: str,
     *,
-    store: Store,
+    store: StoreLike,
     config: ConfigGetter,
     platform: str,
     tz: tzinfo,
@@ -125,17 +130,17 @@ def check_schedulable(draft: dict[str, Any]) -> None:
 
     check_publishable(draft)
     did, status = draft["id"], draft["status"]
-    if status in {"draft", "rejected"}:
+    if status in {DraftStatus.DRAFT, DraftStatus.REJECTED}:
         raise UsageError(
             f"Draft {did} is {status}; only approved drafts can be scheduled.",
             hint=f"mktd drafts approve {did}",
         )
-    if status == "published":
+    if status == DraftStatus.PUBLISHED:
         raise UsageError(f"Draft {did} is already published.", hint=f"mktd drafts show {did}")
-    if status in {"publishing", "needs-check", "failed"}:
+    if status in {DraftStatus.PUBLISHING, DraftStatus.NEEDS_CHECK, DraftStatus.FAILED}:
         hint = (
             f"mktd publish {did} --resolve posted|not-posted"
-            if status == "needs-check"
+            if status == DraftStatus.NEEDS_CHECK
             else f"mktd publish {did}"
         )
         raise UsageError(f"Draft {did} is {status}; it cannot be scheduled.", hint=hint)
@@ -147,7 +152,7 @@ def check_schedulable(draft: dict[str, Any]) -> None:
 
 
 def schedule(
-    store: Store,
+    store: StoreLike,
     draft_id: str,
     at: datetime,
     *,
@@ -170,7 +175,7 @@ def schedule(
     return _view(row, tz, preview=_preview(draft))
 
 
-def cancel(store: Store, ref: str, *, tz: tzinfo) -> QueuedJob:
+def cancel(store: StoreLike, ref: str, *, tz: tzinfo) -> QueuedJob:
     """Cancel a queued publish (by job or draft id); the draft goes back to approved."""
     job = store.find_publish_job(ref) if store.exists() else None
     if job is None:
@@ -180,7 +185,7 @@ def cancel(store: Store, ref: str, *, tz: tzinfo) -> QueuedJob:
 
 
 def queue(
-    store: Store, *, tz: tzinfo, everything: bool = False, limit: int = 200
+    store: StoreLike, *, tz: tzinfo, everything: bool = False, limit: int = 200
 ) -> list[QueuedJob]:
     """Active publish jobs by due time; `everything` adds finished and periodic jobs."""
     if not store.exists():

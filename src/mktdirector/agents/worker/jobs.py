@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from mktdirector.agents.content import drafts
@@ -9,6 +10,7 @@ from mktdirector.core import errors as E
 from mktdirector.core.leases import owner_is_gone
 from mktdirector.core.platforms import PLATFORMS
 from mktdirector.core.when import from_iso, local_label
+from mktdirector.store.rows import DraftStatus, JobStatus, Post, PostStatus
 
 if TYPE_CHECKING:
     from mktdirector.agents.worker.loop import Outcome, Worker
@@ -41,18 +43,22 @@ def _duration(seconds: float) -> str:
 
 
 # publish --------------------------------------------------------------------------------------
-def publish(w: Worker, job: dict[str, Any]) -> Outcome:
+def publish(w: Worker, job: Mapping[str, Any]) -> Outcome:
     """A due publish: settle the draft's state, then let the Publisher do the exactly-once part."""
     store, now, did = w.store, w.clock(), job["draft_id"]
     try:
         d = store.get_draft(did)
     except E.UsageError:
-        return w.finish(job, "failed", f"draft {did} no longer exists")
+        return w.finish(job, JobStatus.FAILED, f"draft {did} no longer exists")
     settled = _settled(w, job, d, now)
     if settled is not None:
         return settled
     late = now - from_iso(job["due_utc"]).timestamp()
-    if d["status"] == "scheduled" and late > w.settings.late_allowed_s and not _started(w, did):
+    if (
+        d["status"] == DraftStatus.SCHEDULED
+        and late > w.settings.late_allowed_s
+        and not _started(w, did)
+    ):
         return _skip(w, job, d, late)
     from mktdirector.agents.social.publishing import publish_draft
 
@@ -82,22 +88,22 @@ def publish(w: Worker, job: dict[str, Any]) -> Outcome:
             return _retry(w, job, did, e, wait)
         return _failed(w, job, did, e)
     first = result.posts[0]["url"] if result.posts else None
-    if result.status == "published":
-        return w.finish(job, "done", f"published to {_label(platform)}", url=first)
-    return w.finish(job, "failed", result.message, url=first)
+    if result.status == DraftStatus.PUBLISHED:
+        return w.finish(job, JobStatus.DONE, f"published to {_label(platform)}", url=first)
+    return w.finish(job, JobStatus.FAILED, result.message, url=first)
 
 
-def _settled(w: Worker, job: dict[str, Any], d: dict[str, Any], now: float) -> Outcome | None:
+def _settled(w: Worker, job: Mapping[str, Any], d: Mapping[str, Any], now: float) -> Outcome | None:
     """An outcome when the draft's state decides the job without publishing, else None."""
     did, status = d["id"], d["status"]
-    if status == "published":
+    if status == DraftStatus.PUBLISHED:
         url = next((r["url"] for r in w.store.draft_posts(did) if r["url"]), None)
-        return w.finish(job, "done", "already published", url=url)
-    if status == "needs-check":
-        return w.finish(job, "failed", "needs a human check first (see mktd notifications)")
-    if status == "rejected":
-        return w.finish(job, "cancelled", "the draft was rejected")
-    if status in {"draft", "approved"}:
+        return w.finish(job, JobStatus.DONE, "already published", url=url)
+    if status == DraftStatus.NEEDS_CHECK:
+        return w.finish(job, JobStatus.FAILED, "needs a human check first (see mktd notifications)")
+    if status == DraftStatus.REJECTED:
+        return w.finish(job, JobStatus.CANCELLED, "the draft was rejected")
+    if status in {DraftStatus.DRAFT, DraftStatus.APPROVED}:
         msg = f"Draft {did} changed after it was scheduled; it was not published."
         w.store.notify(
             "schedule_cancelled",
@@ -108,10 +114,10 @@ def _settled(w: Worker, job: dict[str, Any], d: dict[str, Any], now: float) -> O
             hint=f"mktd drafts approve {did} && mktd schedule {did} --at WHEN",
             dedupe_key=f"schedule_cancelled:{job['id']}",
         )
-        return w.finish(job, "cancelled", msg)
+        return w.finish(job, JobStatus.CANCELLED, msg)
     lease_owner, lease_until = d.get("lease_owner"), d.get("lease_until") or 0.0
     live = lease_until > now and not owner_is_gone(lease_owner)  # a dead local owner: take over
-    if status == "publishing" and lease_owner not in (None, w.owner) and live:
+    if status == DraftStatus.PUBLISHING and lease_owner not in (None, w.owner) and live:
         # Look again soon: the other process usually finishes well before its lease ends.
         at = min(lease_until + 1.0, now + WAIT_POLL_S)
         return w.requeue(job, at, "waiting", "being published by another mktd process")
@@ -120,15 +126,15 @@ def _settled(w: Worker, job: dict[str, Any], d: dict[str, Any], now: float) -> O
 
 def _started(w: Worker, did: str) -> bool:
     """Whether anything of the draft may have been sent (then it is finished, never skipped)."""
-    return any(r["status"] != "failed" for r in w.store.draft_posts(did))
+    return any(r["status"] != PostStatus.FAILED for r in w.store.draft_posts(did))
 
 
-def _skip(w: Worker, job: dict[str, Any], d: dict[str, Any], late: float) -> Outcome:
+def _skip(w: Worker, job: Mapping[str, Any], d: Mapping[str, Any], late: float) -> Outcome:
     did, platform = d["id"], d["platform"]
     slot = local_label(from_iso(job["due_utc"]), w.tz)
     again = "next-slot" if w.slots(platform) else '"in 10m"'
     hint = f"mktd schedule {did} --at {again}"
-    drafts.transition(w.store, did, "approved")
+    drafts.transition(w.store, did, DraftStatus.APPROVED)
     msg = (
         f"Missed slot {slot} for draft {did} on {_label(platform)}: the worker ran "
         f"{_duration(late)} late, beyond the grace; skipped."
@@ -142,21 +148,21 @@ def _skip(w: Worker, job: dict[str, Any], d: dict[str, Any], late: float) -> Out
         hint=hint,
         dedupe_key=f"slot_skipped:{did}@{job['id']}",  # the alert rules' key: told once
     )
-    return w.finish(job, "skipped", f"{msg} Reschedule with: {hint}")
+    return w.finish(job, JobStatus.SKIPPED, f"{msg} Reschedule with: {hint}")
 
 
 def _back_to_scheduled(w: Worker, did: str) -> None:
     # The Publisher marked the draft failed; with a retry queued it is scheduled again.
     try:
-        if w.store.get_draft(did)["status"] == "failed":
-            drafts.transition(w.store, did, "scheduled")
+        if w.store.get_draft(did)["status"] == DraftStatus.FAILED:
+            drafts.transition(w.store, did, DraftStatus.SCHEDULED)
     except E.UsageError:
         pass  # moved on meanwhile (edited, published elsewhere): the retry will see it
 
 
 def _retry(
     w: Worker,
-    job: dict[str, Any],
+    job: Mapping[str, Any],
     did: str,
     err: E.MktdError,
     wait: float,
@@ -183,7 +189,7 @@ def _retry(
     return w.requeue(job, at, "retry", f"{err.message} Retrying at {when}.")
 
 
-def _failed(w: Worker, job: dict[str, Any], did: str, err: E.MktdError) -> Outcome:
+def _failed(w: Worker, job: Mapping[str, Any], did: str, err: E.MktdError) -> Outcome:
     # Same key as the Publisher's own notification: told once, whoever noticed first.
     w.store.notify(
         "publish_failed",
@@ -193,11 +199,11 @@ def _failed(w: Worker, job: dict[str, Any], did: str, err: E.MktdError) -> Outco
         hint=err.hint or f"mktd publish {did}",
         dedupe_key=f"publish_failed:{did}",
     )
-    return w.finish(job, "failed", err.message)
+    return w.finish(job, JobStatus.FAILED, err.message)
 
 
 # analytics ------------------------------------------------------------------------------------
-def analytics(w: Worker, job: dict[str, Any]) -> Outcome:
+def analytics(w: Worker, job: Mapping[str, Any]) -> Outcome:
     """Snapshot metrics of the platform's posts whose refresh is due, then come back in an hour."""
     from mktdirector.agents.analytics.social import fetch_metrics
 
@@ -211,8 +217,8 @@ def analytics(w: Worker, job: dict[str, Any]) -> Outcome:
     )
     nxt = now + w.periods["analytics"]
     if not posts:
-        return w.requeue(job, nxt, "done", "no posts due", periodic=True, quiet=True)
-    by_account: dict[str | None, list[dict[str, Any]]] = {}
+        return w.requeue(job, nxt, JobStatus.DONE, "no posts due", periodic=True, quiet=True)
+    by_account: dict[str | None, list[Post]] = {}
     for p in posts:
         by_account.setdefault(_account(p.get("account")), []).append(p)
     snapshots, notes = 0, []
@@ -230,19 +236,20 @@ def analytics(w: Worker, job: dict[str, Any]) -> Outcome:
         notes += [n for n in [res.skipped, *res.errors] if n]
     msg = f"{snapshots} snapshot(s) of {len(posts)} post(s)" + (f"; {notes[0]}" if notes else "")
     details = {"posts": len(posts), "snapshots": snapshots, "notes": notes[:5]}
-    return w.requeue(job, nxt, "done", msg, periodic=True, details=details)
+    return w.requeue(job, nxt, JobStatus.DONE, msg, periodic=True, details=details)
 
 
 # tokens ---------------------------------------------------------------------------------------
-def tokens(w: Worker, job: dict[str, Any]) -> Outcome:
+def tokens(w: Worker, job: Mapping[str, Any]) -> Outcome:
     """Refresh tokens about to expire; warn once about those that cannot be refreshed."""
     now = w.clock()
     done: list[str] = []
     for row in w.store.connections():
-        if not row.get("expires_utc"):
+        expires = row["expires_utc"]
+        if not expires:
             continue
         platform, account = row["platform"], row["account"]
-        left = from_iso(row["expires_utc"]).timestamp() - now
+        left = from_iso(expires).timestamp() - now
         label = _label(platform)
         if row.get("has_refresh"):
             if left > REFRESH_WITHIN_S:
@@ -263,7 +270,7 @@ def tokens(w: Worker, job: dict[str, Any]) -> Outcome:
                     dedupe_since_utc=w.iso(now - 3600),
                 )
         elif left <= WARN_WITHIN_S:
-            day = row["expires_utc"][:10]
+            day = expires[:10]
             what = f"expired on {day}" if left <= 0 else f"expires in {_duration(left)} ({day})"
             nid = w.store.notify(
                 "token_expiring",
@@ -281,4 +288,6 @@ def tokens(w: Worker, job: dict[str, Any]) -> Outcome:
                 done.append(f"warned {platform}:{account}")
     msg = "; ".join(done) or "all tokens fine"
     nxt = now + w.periods["tokens"]
-    return w.requeue(job, nxt, "done", msg, periodic=True, quiet=not done, details={"done": done})
+    return w.requeue(
+        job, nxt, JobStatus.DONE, msg, periodic=True, quiet=not done, details={"done": done}
+    )

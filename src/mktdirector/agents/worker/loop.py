@@ -19,7 +19,7 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
@@ -28,7 +28,8 @@ from mktdirector.agents.social.publisher import owner_id
 from mktdirector.agents.worker import jobs as worker_jobs
 from mktdirector.core.when import to_iso
 from mktdirector.integrations.base import Integration
-from mktdirector.store import Store
+from mktdirector.store import StoreLike
+from mktdirector.store.rows import JobStatus
 
 log = logging.getLogger("mktd.worker")
 ClientFactory = Callable[[str, "str | None"], Integration]
@@ -104,7 +105,7 @@ class Worker:
 
     def __init__(
         self,
-        store: Store,
+        store: StoreLike,
         clients: ClientFactory,
         *,
         settings: Settings | None = None,
@@ -218,7 +219,7 @@ class Worker:
             self.store.ensure_job("analytics", platform=platform, due_utc=self.iso(now))
 
     # jobs ---------------------------------------------------------------------------------------
-    def run_job(self, job: dict[str, Any]) -> Outcome:
+    def run_job(self, job: Mapping[str, Any]) -> Outcome:
         """Run one claimed job; every outcome ends, re-queues or hands back the job."""
         runner = {
             "publish": worker_jobs.publish,
@@ -227,12 +228,12 @@ class Worker:
         }.get(job["kind"])
         try:
             if runner is None:
-                return self.finish(job, "failed", f"unknown job kind {job['kind']!r}")
+                return self.finish(job, JobStatus.FAILED, f"unknown job kind {job['kind']!r}")
             return runner(self, job)
         except Exception as exc:  # noqa: BLE001 - one bad job must not stop the others
             log.exception("job %s (%s) crashed", job["id"], job["kind"])
             msg = f"{type(exc).__name__}: {getattr(exc, 'message', None) or exc}"[:300]
-            return self.finish(job, "failed", msg)
+            return self.finish(job, JobStatus.FAILED, msg)
 
     def client(self, platform: str, account: str | None) -> Integration:
         key = (platform, account)
@@ -249,16 +250,16 @@ class Worker:
         self._clients.clear()
 
     def finish(
-        self, job: dict[str, Any], status: str, message: str, *, quiet: bool = False, **kw: Any
+        self, job: Mapping[str, Any], status: str, message: str, *, quiet: bool = False, **kw: Any
     ) -> Outcome:
         """End the job (done/failed/skipped/cancelled) and describe it."""
-        error = None if status == "done" else message
+        error = None if status == JobStatus.DONE else message
         self.store.finish_job(job["id"], self.owner, status, error=error, result=kw.get("details"))
         return self.outcome(job, status, message, quiet=quiet, **kw)
 
     def requeue(
         self,
-        job: dict[str, Any],
+        job: Mapping[str, Any],
         at: float,
         status: str,
         message: str,
@@ -279,7 +280,7 @@ class Worker:
         return self.outcome(job, status, message, quiet=quiet, **kw)
 
     @staticmethod
-    def outcome(job: dict[str, Any], status: str, message: str, **kw: Any) -> Outcome:
+    def outcome(job: Mapping[str, Any], status: str, message: str, **kw: Any) -> Outcome:
         return Outcome(
             job_id=job["id"],
             kind=job["kind"],

@@ -1,0 +1,1 @@
+"""The SQLite backend: one file, WAL, BEGIN IMMEDIATE writes; one mixin per aggregate."""

@@ -10,17 +10,15 @@ a cause at most once per hour. `notifications.sent_json` holds one entry per cha
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any, cast
 
-from mktdirector.store.sqlite.db import immediate, now_utc
+from mktdirector.store.rows import Notification
+from mktdirector.store.sqlite.db import Connected, immediate
+from mktdirector.store.stamps import now_utc
 
-if TYPE_CHECKING:
-    from sqlite_utils import Database
 
-
-class AlertingMixin:
-    db: Database
-
+class AlertingMixin(Connected):
     # de-duplication -----------------------------------------------------------------------------
     def alert_seen(self, cause: str, occurrence_key: str | None, since_utc: str) -> bool:
         """True when this occurrence was ever raised, or its cause since `since_utc`."""
@@ -87,7 +85,7 @@ class AlertingMixin:
         """
         return list(self.db.query(sql, [since_utc]))
 
-    def find_notification(self, ref: str) -> dict[str, Any] | None:
+    def find_notification(self, ref: str) -> Notification | None:
         """A notification by id, or by a unique start of its id."""
         ref = ref.strip().upper()
         rows = list(self.db.query("select * from notifications where id = ?", [ref]))
@@ -98,15 +96,15 @@ class AlertingMixin:
                     [ref, ref + "\U0010ffff"],
                 )
             )
-        return rows[0] if len(rows) == 1 else None
+        return cast(Notification, rows[0]) if len(rows) == 1 else None
 
     # channels ---------------------------------------------------------------------------------
     def claim_undelivered(
         self, channel: str, *, since_utc: str, stale_utc: str, max_attempts: int, limit: int = 50
-    ) -> list[dict[str, Any]]:
+    ) -> list[Notification]:
         """Take the unread alerts not yet delivered to `channel` (one BEGIN IMMEDIATE, so two
         processes never send the same alert): marks them claimed and returns them."""
-        claimed: list[dict[str, Any]] = []
+        claimed: list[Notification] = []
         with immediate(self.db) as conn:
             cur = conn.execute(
                 "select * from notifications where read_utc is null and created_utc >= ? "
@@ -127,7 +125,7 @@ class AlertingMixin:
                     "update notifications set sent_json = ? where id = ?",
                     [json.dumps(sent), row["id"]],
                 )
-                claimed.append(row)
+                claimed.append(cast(Notification, row))
                 if len(claimed) >= limit:
                     break
         return claimed
@@ -157,7 +155,7 @@ class AlertingMixin:
                 )
 
 
-def _sent(row: dict[str, Any]) -> dict[str, Any]:
+def _sent(row: Mapping[str, Any]) -> dict[str, Any]:
     try:
         data = json.loads(row.get("sent_json") or "{}")
     except ValueError:

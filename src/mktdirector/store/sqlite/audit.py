@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from mktdirector.store.sqlite.db import new_id, now_utc
+from mktdirector.store.rows import AuditRow, AuthEvent
+from mktdirector.store.sqlite.db import Connected
+from mktdirector.store.stamps import new_id, now_utc
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
-
     from mktdirector.core.http import Exchange
 
 
@@ -19,12 +19,10 @@ def _iso(epoch: float | None) -> str | None:
     return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-class AuditMixin:
-    db: Database
-
+class AuditMixin(Connected):
     def record_exchange(self, ex: Exchange) -> None:
         # The path is a template and carries no query string: keys can travel in queries.
-        self.db["http_calls"].insert(
+        self.db.table("http_calls").insert(
             {
                 "id": new_id(),
                 "time_utc": now_utc(),
@@ -51,7 +49,7 @@ class AuditMixin:
         after_id: str | None = None,
         since_utc: str | None = None,
         limit: int = 50,
-    ) -> list[dict[str, Any]]:
+    ) -> list[AuditRow]:
         """Newest `limit` calls matching the filters, returned oldest first."""
         where, params = ["1=1"], []
         if platform:
@@ -69,7 +67,7 @@ class AuditMixin:
             f"select * from http_calls where {' and '.join(where)} "
             "order by time_utc desc, id desc limit ?"
         )
-        rows = list(self.db.query(sql, [*params, limit]))
+        rows = cast(list[AuditRow], list(self.db.query(sql, [*params, limit])))
         return list(reversed(rows))
 
     def record_auth_event(
@@ -77,7 +75,7 @@ class AuditMixin:
     ) -> None:
         from mktdirector.core.redact import redact
 
-        self.db["auth_events"].insert(
+        self.db.table("auth_events").insert(
             {
                 "id": new_id(),
                 "time_utc": now_utc(),
@@ -89,13 +87,12 @@ class AuditMixin:
             }
         )
 
-    def auth_events(self, platform: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+    def auth_events(self, platform: str | None = None, limit: int = 20) -> list[AuthEvent]:
         if platform:
             sql = "select * from auth_events where platform = ? order by time_utc desc limit ?"
-            return list(self.db.query(sql, [platform, limit]))
-        return list(
-            self.db.query("select * from auth_events order by time_utc desc limit ?", [limit])
-        )
+            return cast(list[AuthEvent], list(self.db.query(sql, [platform, limit])))
+        sql = "select * from auth_events order by time_utc desc limit ?"
+        return cast(list[AuthEvent], list(self.db.query(sql, [limit])))
 
     def platform_call_summary(self, since_utc: str) -> dict[str, dict[str, Any]]:
         """Calls, errors and last success per platform since a time (for status)."""

@@ -1,18 +1,20 @@
-"""Drafts, generations and plans: typed row helpers (the state machine is in agents/drafts)."""
+"""Drafts, generations and plans: typed row helpers (the state machine is in agents/content)."""
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping
+from typing import Any, cast
 
-from mktdirector.core.errors import UsageError
-from mktdirector.store.sqlite.db import immediate, new_id, now_utc
+from mktdirector.store.errors import RecordNotFoundError, Refusal, StateRefusedError
+from mktdirector.store.rows import Draft, Generation, Plan
+from mktdirector.store.sqlite.db import Connected, immediate
+from mktdirector.store.sqlite.dialect import SQLITE
+from mktdirector.store.stamps import new_id, now_utc
 
-if TYPE_CHECKING:
-    from sqlite_utils import Database
 
-
-def _decode(row: dict[str, Any]) -> dict[str, Any]:
+def decode_json_columns(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The row with each set `x_json` column also given decoded as `x`."""
     out = dict(row)
     for key in list(out):
         if key.endswith("_json") and isinstance(out[key], str):
@@ -20,16 +22,14 @@ def _decode(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-class ContentMixin:
-    db: Database
-
-    def insert_draft(self, row: dict[str, Any]) -> dict[str, Any]:
+class ContentMixin(Connected):
+    def insert_draft(self, row: Mapping[str, Any]) -> Draft:
         now = now_utc()
-        row = {"id": row.get("id") or new_id(), "created_utc": now, "updated_utc": now, **row}
-        self.db["drafts"].insert(row)
-        return self.get_draft(row["id"])
+        values = {"id": row.get("id") or new_id(), "created_utc": now, "updated_utc": now, **row}
+        self.db.table("drafts").insert(values)
+        return self.get_draft(values["id"])
 
-    def get_draft(self, draft_id: str) -> dict[str, Any]:
+    def get_draft(self, draft_id: str) -> Draft:
         rows = list(self.db.query("select * from drafts where id = ?", [draft_id]))
         if not rows:
             # Let people type the end of an id, like git's short hashes.
@@ -39,12 +39,10 @@ class ContentMixin:
                 )
             )
             if len(rows) != 1:
-                raise UsageError(f"No draft {draft_id!r}.", hint="mktd drafts list shows the ids")
-        return _decode(rows[0])
+                raise RecordNotFoundError("draft", draft_id)
+        return cast(Draft, decode_json_columns(rows[0]))
 
-    def update_draft(
-        self, draft_id: str, expected_status: str | None, **fields: Any
-    ) -> dict[str, Any]:
+    def update_draft(self, draft_id: str, expected_status: str | None, **fields: Any) -> Draft:
         """Update a draft; if `expected_status` is given, only from that status (atomic check)."""
         fields["updated_utc"] = now_utc()
         sets = ", ".join(f"{k} = ?" for k in fields)
@@ -61,15 +59,17 @@ class ContentMixin:
             changed = cur.rowcount
         if not changed:
             current = self.get_draft(draft_id)
-            raise UsageError(
+            raise StateRefusedError(
                 f"Draft {draft_id} is {current['status']}, not {expected_status}.",
-                hint=f"mktd drafts show {draft_id}",
+                entity="draft",
+                ref=draft_id,
+                reason=Refusal.WRONG_STATUS,
             )
         return self.get_draft(draft_id)
 
     def list_drafts(
         self, *, status: str | None = None, platform: str | None = None, limit: int = 100
-    ) -> list[dict[str, Any]]:
+    ) -> list[Draft]:
         where, params = ["1=1"], []
         if status:
             where.append("status = ?")
@@ -78,11 +78,26 @@ class ContentMixin:
             where.append("platform = ?")
             params.append(platform)
         sql = f"select * from drafts where {' and '.join(where)} order by created_utc desc limit ?"
-        return [_decode(r) for r in self.db.query(sql, [*params, limit])]
+        return [cast(Draft, decode_json_columns(r)) for r in self.db.query(sql, [*params, limit])]
 
-    def insert_generation(self, row: dict[str, Any]) -> str:
+    def find_draft_by_input_key(self, input_key: str, statuses: Iterable[str]) -> Draft | None:
+        """The newest draft made by the same request (see m010) that is in one of `statuses`."""
+        wanted = list(statuses)
+        sql = (
+            f"select id from drafts where input_key = ? and status in ({SQLITE.marks(len(wanted))}) "
+            "order by created_utc desc limit 1"
+        )
+        rows = list(self.db.query(sql, [input_key, *wanted]))
+        return self.get_draft(rows[0]["id"]) if rows else None
+
+    def draft_counts(self) -> list[dict[str, Any]]:
+        """How many drafts there are per platform and status: {platform, status, n}."""
+        sql = "select platform, status, count(*) as n from drafts group by platform, status"
+        return list(self.db.query(sql))
+
+    def insert_generation(self, row: Mapping[str, Any]) -> str:
         gid = new_id()
-        self.db["generations"].insert({"id": gid, "created_utc": now_utc(), **row})
+        self.db.table("generations").insert({"id": gid, "created_utc": now_utc(), **row})
         return gid
 
     def link_generation(
@@ -90,32 +105,44 @@ class ContentMixin:
     ) -> None:
         fields = {k: v for k, v in {"draft_id": draft_id, "plan_id": plan_id}.items() if v}
         if fields:
-            self.db["generations"].update(generation_id, fields)
+            self.db.table("generations").update(generation_id, fields)
 
-    def generation(self, generation_id: str) -> dict[str, Any] | None:
+    def generation(self, generation_id: str) -> Generation | None:
         rows = list(self.db.query("select * from generations where id = ?", [generation_id]))
-        return rows[0] if rows else None
+        return cast(Generation, rows[0]) if rows else None
 
-    def generations_for_draft(self, draft_id: str) -> list[dict[str, Any]]:
+    def generations_for_draft(self, draft_id: str) -> list[Generation]:
         sql = "select * from generations where draft_id = ? order by created_utc"
-        return list(self.db.query(sql, [draft_id]))
+        return cast(list[Generation], list(self.db.query(sql, [draft_id])))
 
-    def insert_plan(self, row: dict[str, Any]) -> dict[str, Any]:
+    def insert_plan(self, row: Mapping[str, Any]) -> Plan:
         pid = row.get("id") or new_id()
-        self.db["plans"].insert({"id": pid, "created_utc": now_utc(), **row})
+        self.db.table("plans").insert({"id": pid, "created_utc": now_utc(), **row})
         return self.get_plan(pid)
 
-    def get_plan(self, plan_id: str) -> dict[str, Any]:
+    def get_plan(self, plan_id: str) -> Plan:
         rows = list(self.db.query("select * from plans where id = ?", [plan_id]))
         if not rows:
-            raise UsageError(f"No plan {plan_id!r}.", hint="mktd plan --list shows the plans")
-        return _decode(rows[0])
+            raise RecordNotFoundError("plan", plan_id)
+        return cast(Plan, decode_json_columns(rows[0]))
 
-    def list_plans(self, limit: int = 50) -> list[dict[str, Any]]:
-        return [
-            _decode(r)
-            for r in self.db.query("select * from plans order by created_utc desc limit ?", [limit])
-        ]
+    def set_plan_generation(self, plan_id: str, generation_id: str) -> None:
+        """Record the generation that wrote the plan (known only after the plan row exists)."""
+        self.db.table("plans").update(plan_id, {"generation_id": generation_id})
+
+    def plan_draft_ids(self, plan_id: str) -> list[str]:
+        """The plan's drafts in step order."""
+        sql = "select id from drafts where plan_id = ? order by plan_step"
+        return [r["id"] for r in self.db.query(sql, [plan_id])]
+
+    def plan_steps_drafted(self, plan_id: str) -> set[int]:
+        """The steps of a plan that already have a draft."""
+        sql = "select plan_step from drafts where plan_id = ? and plan_step is not null"
+        return {int(r["plan_step"]) for r in self.db.query(sql, [plan_id])}
+
+    def list_plans(self, limit: int = 50) -> list[Plan]:
+        sql = "select * from plans order by created_utc desc limit ?"
+        return [cast(Plan, decode_json_columns(r)) for r in self.db.query(sql, [limit])]
 
     def llm_cost_total(self, since_utc: str | None = None) -> float:
         sql = "select coalesce(sum(cost_usd), 0) as c from generations"

@@ -3,13 +3,10 @@ to drafts and posts (the `utm_content` of a link is the draft id)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
-from mktdirector.store.sqlite.db import immediate
-
-if TYPE_CHECKING:
-    from sqlite_utils import Database
+from mktdirector.store.sqlite.db import Connected, immediate
 
 CONTACT_COLUMNS = (
     "id", "email", "firstname", "lastname", "created_utc", "source", "source_data_1",
@@ -27,9 +24,7 @@ TRAFFIC_GROUPS = {
 _CHUNK = 500  # bound parameters per `in (...)` query
 
 
-class CrmMixin:
-    db: Database
-
+class CrmMixin(Connected):
     # drafts and posts, as attribution needs them --------------------------------------------
     def known_draft_ids(self, ids: Iterable[str]) -> set[str]:
         """The subset of `ids` that are drafts in this database (compared case-insensitively)."""
@@ -64,7 +59,7 @@ class CrmMixin:
         return out
 
     # contacts ----------------------------------------------------------------------------------
-    def upsert_contacts(self, rows: Sequence[dict[str, Any]]) -> int:
+    def upsert_contacts(self, rows: Sequence[Mapping[str, Any]]) -> int:
         """Insert or update contacts by HubSpot id, in one transaction."""
         cols = CONTACT_COLUMNS
         sets = ", ".join(f"{c} = excluded.{c}" for c in cols if c != "id")
@@ -105,7 +100,13 @@ class CrmMixin:
 
     # GA4 traffic -------------------------------------------------------------------------------
     def upsert_traffic(
-        self, property_id: str, rows: Sequence[dict[str, Any]], *, start: str, end: str, taken: str
+        self,
+        property_id: str,
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        start: str,
+        end: str,
+        taken: str,
     ) -> int:
         """Store one fetch of [start, end]: upsert on the unique key, then drop rows of those
         days that the fetch no longer returned (re-fetching a day replaces its rows)."""

@@ -6,26 +6,17 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from mktdirector.core.errors import StoreError
 from mktdirector.core.paths import FILE_MODE, ensure_dir
+from mktdirector.store.sqlite.dialect import SQLITE
 from mktdirector.store.sqlite.migrations import migrations
 
 BUSY_TIMEOUT_S = 10.0
-
-
-def now_utc() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def new_id() -> str:
-    from ulid import ULID
-
-    return str(ULID())
 
 
 def open_database(path: Path | str, *, migrate: bool = True) -> Database:
@@ -84,7 +75,7 @@ def translate_sqlite_error(e: sqlite3.DatabaseError, path: Path | str) -> StoreE
 def immediate(db: Database) -> Iterator[sqlite3.Connection]:
     """A write transaction that takes the lock up front (no deadlock on upgrade)."""
     conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
+    conn.execute(SQLITE.begin)
     try:
         yield conn
     except BaseException:
@@ -92,3 +83,34 @@ def immediate(db: Database) -> Iterator[sqlite3.Connection]:
         raise
     else:
         conn.execute("COMMIT")
+
+
+class Connected:
+    """What every part of the SQLite store stands on: the file, opened on first use."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = path
+
+    @cached_property
+    def db(self) -> Database:
+        return open_database(self.path)
+
+    def open(self) -> None:
+        """Create (0600) and migrate the database now rather than on first use."""
+        self.db  # noqa: B018 - the property opens it
+
+    @property
+    def is_open(self) -> bool:
+        return "db" in self.__dict__
+
+    def exists(self) -> bool:
+        """Whether the database is there (reads must not create it)."""
+        return str(self.path) == ":memory:" or Path(self.path).exists()
+
+    def close(self) -> None:
+        if self.is_open:
+            try:
+                self.db.close()
+            except sqlite3.Error:
+                pass
+            del self.__dict__["db"]

@@ -2,32 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
-from mktdirector.core.errors import UsageError
-from mktdirector.store.sqlite.db import immediate, new_id, now_utc
+from mktdirector.store.errors import RecordNotFoundError, Refusal, StateRefusedError
+from mktdirector.store.rows import EMAIL_STATS_COLUMNS, Email, EmailStatus
+from mktdirector.store.sqlite.db import Connected, immediate
+from mktdirector.store.stamps import new_id, now_utc
 
-if TYPE_CHECKING:
-    from sqlite_utils import Database
-
-STATS_COLUMNS = (
-    "requests", "delivered", "opens", "unique_opens", "clicks", "unique_clicks", "bounces",
-    "spam_reports",
-)  # fmt: skip
+STATS_COLUMNS = EMAIL_STATS_COLUMNS
 
 
-class EmailMixin:
-    db: Database
-
-    def write_email_intent(self, row: dict[str, Any]) -> str:
+class EmailMixin(Connected):
+    def write_email_intent(self, row: Mapping[str, Any]) -> str:
         """Commit an `intent` row before the send call; returns its id.
 
         The check for an earlier row with the same `send_key` and the insert are one
         BEGIN IMMEDIATE transaction, so two processes cannot both start the same send.
         """
         eid = new_id()
-        values = {**row, "id": eid, "status": "intent", "created_utc": now_utc()}
+        values = {**row, "id": eid, "status": EmailStatus.INTENT, "created_utc": now_utc()}
         cols = list(values)
         with immediate(self.db) as conn:
             if row.get("send_key"):
@@ -37,10 +31,12 @@ class EmailMixin:
                     [row["send_key"]],
                 ).fetchone()
                 if found is not None:
-                    raise UsageError(
+                    raise StateRefusedError(
                         f"Email {found[0]} with the same content and recipients is {found[1]} "
                         "(another mktd run?); nothing was sent.",
-                        hint="mktd email list",
+                        entity="email",
+                        ref=found[0],
+                        reason=Refusal.DUPLICATE_SEND,
                     )
             conn.execute(
                 f"insert into emails ({', '.join(cols)}) values ({', '.join('?' * len(cols))})",
@@ -53,7 +49,7 @@ class EmailMixin:
         with immediate(self.db) as conn:
             conn.execute(f"update emails set {sets} where id = ?", [*fields.values(), email_id])
 
-    def get_email(self, email_id: str) -> dict[str, Any]:
+    def get_email(self, email_id: str) -> Email:
         rows = list(self.db.query("select * from emails where id = ?", [email_id]))
         if not rows:
             rows = list(
@@ -62,10 +58,10 @@ class EmailMixin:
                 )
             )
             if len(rows) != 1:
-                raise UsageError(f"No email {email_id!r}.", hint="mktd email list shows the ids")
-        return rows[0]
+                raise RecordNotFoundError("email", email_id)
+        return cast(Email, rows[0])
 
-    def email_by_key(self, send_key: str) -> dict[str, Any] | None:
+    def email_by_key(self, send_key: str) -> Email | None:
         """The latest send with this key that may have gone out (failed/cancelled ones don't)."""
         rows = list(
             self.db.query(
@@ -74,7 +70,7 @@ class EmailMixin:
                 [send_key],
             )
         )
-        return rows[0] if rows else None
+        return cast(Email, rows[0]) if rows else None
 
     def emails(
         self,
@@ -83,16 +79,16 @@ class EmailMixin:
         batch_id: str | None = None,
         status: str | None = None,
         limit: int = 50,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Email]:
         where, params = ["1=1"], []
         for col, value in (("draft_id", draft_id), ("batch_id", batch_id), ("status", status)):
             if value:
                 where.append(f"{col} = ?")
                 params.append(value)
         sql = f"select * from emails where {' and '.join(where)} order by created_utc desc limit ?"
-        return list(self.db.query(sql, [*params, limit]))
+        return cast(list[Email], list(self.db.query(sql, [*params, limit])))
 
-    def upsert_email_stats(self, rows: Sequence[dict[str, Any]]) -> int:
+    def upsert_email_stats(self, rows: Sequence[Mapping[str, Any]]) -> int:
         taken = now_utc()
         clean = [
             {"date": r["date"], "category": r.get("category") or "", "taken_utc": taken}

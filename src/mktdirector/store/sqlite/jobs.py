@@ -11,36 +11,43 @@ place, so there is at most one active row per kind and platform (m009's unique i
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+import sqlite3
+from collections.abc import Mapping
+from typing import Any, cast
 
-from mktdirector.core.errors import UsageError
-from mktdirector.store.sqlite.db import immediate, new_id, now_utc
+from mktdirector.store.errors import RecordNotFoundError, Refusal, StateRefusedError
+from mktdirector.store.rows import DraftStatus, Job, JobStatus, Post, QueuedJob
+from mktdirector.store.sqlite.db import Connected, immediate
+from mktdirector.store.sqlite.dialect import SQLITE
+from mktdirector.store.stamps import new_id, now_utc
 
-if TYPE_CHECKING:
-    from sqlite_utils import Database
-
-ACTIVE = ("queued", "running")
-SCHEDULABLE = ("approved", "scheduled")
+ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+SCHEDULABLE = (DraftStatus.APPROVED, DraftStatus.SCHEDULED)
+_WORKER_COLUMNS = ("id", "host", "pid", "started_utc", "last_seen_utc", "jobs_done")
 
 
-def _decode(row: dict[str, Any]) -> dict[str, Any]:
+def _decode(row: Mapping[str, Any]) -> Job:
     out = dict(row)
     for key in ("payload", "result"):
         raw = out.get(f"{key}_json")
         out[key] = json.loads(raw) if raw else {}
-    return out
+    return cast(Job, out)
 
 
-def _row(cur: Any) -> dict[str, Any] | None:
+def _row(cur: sqlite3.Cursor) -> Job | None:
     found = cur.fetchone()
     if found is None:
         return None
     return _decode(dict(zip([c[0] for c in cur.description], found, strict=True)))
 
 
-class JobsMixin:
-    db: Database
+def _refused(draft_id: str, what: str, reason: Refusal) -> StateRefusedError:
+    return StateRefusedError(
+        f"Draft {draft_id} {what}", entity="draft", ref=draft_id, reason=reason
+    )
 
+
+class JobsMixin(Connected):
     # scheduling -------------------------------------------------------------------------------
     def schedule_publish(
         self,
@@ -50,7 +57,7 @@ class JobsMixin:
         account: str | None,
         due_utc: str,
         payload: dict[str, Any],
-    ) -> dict[str, Any]:
+    ) -> Job:
         """Queue (or move) the one publish job of an approved draft; the draft is `scheduled`.
 
         Draft and job change in one transaction, re-checking the approval inside it.
@@ -61,20 +68,16 @@ class JobsMixin:
                 "select status, approved_hash, content_hash from drafts where id = ?", [draft_id]
             ).fetchone()
             if row is None or row[0] not in SCHEDULABLE or not row[1] or row[1] != row[2]:
-                raise UsageError(
-                    f"Draft {draft_id} is no longer approved as it was.",
-                    hint=f"mktd drafts show {draft_id}",
+                raise _refused(
+                    draft_id, "is no longer approved as it was.", Refusal.NO_LONGER_APPROVED
                 )
             job = conn.execute(
                 "select id, status from jobs where kind = 'publish' and draft_id = ? "
                 "and status in ('queued', 'running')",
                 [draft_id],
             ).fetchone()
-            if job and job[1] == "running":
-                raise UsageError(
-                    f"Draft {draft_id} is being published right now.",
-                    hint=f"mktd drafts show {draft_id}",
-                )
+            if job and job[1] == JobStatus.RUNNING:
+                raise _refused(draft_id, "is being published right now.", Refusal.BEING_PUBLISHED)
             if job:
                 job_id = job[0]
                 conn.execute(
@@ -96,7 +99,7 @@ class JobsMixin:
             )
         return self.get_job(job_id)
 
-    def cancel_publish(self, draft_id: str) -> dict[str, Any]:
+    def cancel_publish(self, draft_id: str) -> Job:
         """Cancel a draft's queued publish job; the draft goes back to `approved`."""
         now = now_utc()
         with immediate(self.db) as conn:
@@ -106,13 +109,12 @@ class JobsMixin:
                 [draft_id],
             ).fetchone()
             if job is None:
-                raise UsageError(
-                    f"Draft {draft_id} has no queued publish job.", hint="mktd queue list"
-                )
-            if job[1] == "running":
-                raise UsageError(
-                    f"Draft {draft_id} is being published right now; it cannot be cancelled.",
-                    hint=f"mktd drafts show {draft_id}",
+                raise _refused(draft_id, "has no queued publish job.", Refusal.NO_QUEUED_JOB)
+            if job[1] == JobStatus.RUNNING:
+                raise _refused(
+                    draft_id,
+                    "is being published right now; it cannot be cancelled.",
+                    Refusal.BEING_PUBLISHED,
                 )
             conn.execute(
                 "update jobs set status = 'cancelled', updated_utc = ?, finished_utc = ? "
@@ -126,13 +128,13 @@ class JobsMixin:
             )
         return self.get_job(job[0])
 
-    def get_job(self, job_id: str) -> dict[str, Any]:
+    def get_job(self, job_id: str) -> Job:
         rows = list(self.db.query("select * from jobs where id = ?", [job_id]))
         if not rows:
-            raise UsageError(f"No job {job_id!r}.", hint="mktd queue list")
+            raise RecordNotFoundError("job", job_id)
         return _decode(rows[0])
 
-    def find_publish_job(self, ref: str) -> dict[str, Any] | None:
+    def find_publish_job(self, ref: str) -> Job | None:
         """The active publish job named by its id, its draft's id, or the end of either."""
         like = f"%{ref.strip().upper()}"
         sql = (
@@ -148,7 +150,7 @@ class JobsMixin:
         statuses: tuple[str, ...] | None = ACTIVE,
         kinds: tuple[str, ...] | None = ("publish",),
         limit: int = 200,
-    ) -> list[dict[str, Any]]:
+    ) -> list[QueuedJob]:
         """Jobs by due time, with the draft's first segment (`preview`) for publish jobs."""
         where, params = ["1=1"], []
         if statuses:
@@ -164,9 +166,9 @@ class JobsMixin:
         )
         out = []
         for r in self.db.query(sql, [*params, limit]):
-            row = _decode(r)
-            body = json.loads(row.pop("draft_body_json") or "null")
+            body = json.loads(r.pop("draft_body_json") or "null")
             first = body[0] if isinstance(body, list) and body else ""
+            row = cast(QueuedJob, _decode(r))
             row["preview"] = first if isinstance(first, str) else ""
             out.append(row)
         return out
@@ -182,7 +184,7 @@ class JobsMixin:
     # the worker -------------------------------------------------------------------------------
     def claim_job(
         self, owner: str, *, now: float, now_iso: str, due_before: str, lease_s: float
-    ) -> dict[str, Any] | None:
+    ) -> Job | None:
         """Take the next due job (or one whose lease ran out) under a lease, atomically.
 
         Jobs abandoned by a dead worker come first: their draft may be half-published.
@@ -190,14 +192,14 @@ class JobsMixin:
         with immediate(self.db) as conn:
             cur = conn.execute(
                 "select * from jobs where status = 'running' and lease_until < ? "
-                "order by due_utc limit 1",
+                f"order by due_utc limit 1 {SQLITE.skip_locked}",
                 [now],
             )
             job = _row(cur)
             if job is None:
                 cur = conn.execute(
                     "select * from jobs where status = 'queued' and due_utc <= ? "
-                    "order by due_utc, created_utc limit 1",
+                    f"order by due_utc, created_utc limit 1 {SQLITE.skip_locked}",
                     [due_before],
                 )
                 job = _row(cur)
@@ -208,12 +210,10 @@ class JobsMixin:
                 "attempts = coalesce(attempts, 0) + 1, updated_utc = ? where id = ?",
                 [owner, now + lease_s, now_iso, job["id"]],
             )
-        job.update(
-            status="running",
-            lease_owner=owner,
-            lease_until=now + lease_s,
-            attempts=(job["attempts"] or 0) + 1,
-        )
+        job["status"] = JobStatus.RUNNING
+        job["lease_owner"] = owner
+        job["lease_until"] = now + lease_s
+        job["attempts"] = (job["attempts"] or 0) + 1
         return job
 
     def finish_job(
@@ -293,9 +293,7 @@ class JobsMixin:
         now = now_utc()
         with immediate(self.db) as conn:
             conn.execute(
-                "insert into workers (id, host, pid, started_utc, last_seen_utc, jobs_done) "
-                "values (?, ?, ?, ?, ?, ?) on conflict(id) do update set "
-                "last_seen_utc = excluded.last_seen_utc, jobs_done = excluded.jobs_done",
+                SQLITE.upsert("workers", _WORKER_COLUMNS, ("id",), ("last_seen_utc", "jobs_done")),
                 [worker_id, host, pid, started_utc, now, jobs_done],
             )
 
@@ -320,7 +318,7 @@ class JobsMixin:
         daily_since: str,
         hour_ago: str,
         day_ago: str,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Post]:
         """Published posts whose metrics are due: hourly while young, daily until old, then none.
 
         A post is due when neither its last snapshot nor its publication is more recent than
@@ -340,5 +338,5 @@ class JobsMixin:
         for r in rows:
             young = r["published_utc"] >= hourly_since
             if r["fresh"] <= (hour_ago if young else day_ago):
-                due.append({k: v for k, v in r.items() if k != "fresh"})
+                due.append(cast(Post, {k: v for k, v in r.items() if k != "fresh"}))
         return due

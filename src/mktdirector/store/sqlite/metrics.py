@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
-if TYPE_CHECKING:
-    from sqlite_utils import Database
+from mktdirector.store.rows import MetricSnapshot, Post
+from mktdirector.store.sqlite.db import Connected
 
 FIELDS = ("impressions", "reach", "likes", "reposts", "replies", "quotes", "bookmarks",
           "link_clicks", "profile_clicks", "engagements")  # fmt: skip
 
 
-class MetricsMixin:
-    db: Database
-
+class MetricsMixin(Connected):
     def published_posts(
         self, *, platform: str | None = None, since_utc: str | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[Post]:
         where, params = ["status = 'published'", "remote_id is not null"], []
         if platform:
             where.append("platform = ?")
@@ -26,9 +25,10 @@ class MetricsMixin:
             where.append("published_utc >= ?")
             params.append(since_utc)
         sql = f"select * from posts where {' and '.join(where)} order by published_utc"
-        return list(self.db.query(sql, params))
+        return cast(list[Post], list(self.db.query(sql, params)))
 
-    def add_snapshots(self, rows: list[dict[str, Any]]) -> int:
+    def add_snapshots(self, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Store one fetch: a row per post (`raw` is kept as JSON); returns how many."""
         clean = []
         for r in rows:
             item = {
@@ -40,12 +40,12 @@ class MetricsMixin:
             clean.append(item)
         if clean:
             with self.db.atomic():
-                self.db["metric_snapshots"].insert_all(clean)
+                self.db.table("metric_snapshots").insert_all(clean)
         return len(clean)
 
     def latest_snapshots(
         self, *, draft_id: str | None = None, remote_id: str | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[MetricSnapshot]:
         """The newest snapshot of each post, optionally of one draft or one remote post."""
         where, params = ["1=1"], []
         if draft_id:
@@ -60,4 +60,9 @@ class MetricsMixin:
                   where {" and ".join(where)} group by platform, remote_id) last
               on m.platform = last.platform and m.remote_id = last.remote_id and m.taken_utc = last.t
         """
-        return list(self.db.query(sql, params))
+        return cast(list[MetricSnapshot], list(self.db.query(sql, params)))
+
+    def recent_snapshots(self, limit: int = 200) -> list[MetricSnapshot]:
+        """The newest `limit` snapshots, whatever their post."""
+        sql = "select * from metric_snapshots order by rowid desc limit ?"
+        return cast(list[MetricSnapshot], list(self.db.query(sql, [limit])))

@@ -12,7 +12,7 @@ migrations = Migrations("mktd")
 
 @migrations()
 def m001_spine(db: Database) -> None:
-    db["http_calls"].create(
+    db.table("http_calls").create(
         {
             "id": str,
             "time_utc": str,
@@ -31,11 +31,11 @@ def m001_spine(db: Database) -> None:
         },
         pk="id",
     )
-    db["http_calls"].create_index(["time_utc"])
-    db["http_calls"].create_index(["platform", "time_utc"])
-    db["http_calls"].create_index(["error_kind", "time_utc"])
+    db.table("http_calls").create_index(["time_utc"])
+    db.table("http_calls").create_index(["platform", "time_utc"])
+    db.table("http_calls").create_index(["error_kind", "time_utc"])
 
-    db["auth_events"].create(
+    db.table("auth_events").create(
         {
             "id": str,
             "time_utc": str,
@@ -47,9 +47,9 @@ def m001_spine(db: Database) -> None:
         },
         pk="id",
     )
-    db["auth_events"].create_index(["platform", "account", "time_utc"])
+    db.table("auth_events").create_index(["platform", "account", "time_utc"])
 
-    db["rate_limit_state"].create(
+    db.table("rate_limit_state").create(
         {
             "key": str,
             "platform": str,
@@ -67,9 +67,9 @@ def m001_spine(db: Database) -> None:
         },
         pk="key",
     )
-    db["rate_limit_state"].create_index(["platform"])
+    db.table("rate_limit_state").create_index(["platform"])
 
-    db["notifications"].create(
+    db.table("notifications").create(
         {
             "id": str,
             "created_utc": str,
@@ -86,12 +86,12 @@ def m001_spine(db: Database) -> None:
         },
         pk="id",
     )
-    db["notifications"].create_index(["read_utc", "created_utc"])
-    db["notifications"].create_index(["dedupe_key", "created_utc"])
+    db.table("notifications").create_index(["read_utc", "created_utc"])
+    db.table("notifications").create_index(["dedupe_key", "created_utc"])
 
-    db["secrets"].create({"key": str, "ciphertext": bytes, "updated_utc": str}, pk="key")
+    db.table("secrets").create({"key": str, "ciphertext": bytes, "updated_utc": str}, pk="key")
 
-    db["connections"].create(
+    db.table("connections").create(
         {
             "platform": str,
             "account": str,
@@ -116,7 +116,7 @@ def m002_wal(db: Database) -> None:
 
 @migrations()
 def m003_content(db: Database) -> None:
-    db["plans"].create(
+    db.table("plans").create(
         {
             "id": str,
             "created_utc": str,
@@ -130,7 +130,7 @@ def m003_content(db: Database) -> None:
         },
         pk="id",
     )
-    db["drafts"].create(
+    db.table("drafts").create(
         {
             "id": str,
             "created_utc": str,
@@ -157,10 +157,10 @@ def m003_content(db: Database) -> None:
         pk="id",
         foreign_keys=[("plan_id", "plans", "id")],
     )
-    db["drafts"].create_index(["status", "updated_utc"])
-    db["drafts"].create_index(["platform", "status"])
-    db["drafts"].create_index(["plan_id"])
-    db["generations"].create(
+    db.table("drafts").create_index(["status", "updated_utc"])
+    db.table("drafts").create_index(["platform", "status"])
+    db.table("drafts").create_index(["plan_id"])
+    db.table("generations").create(
         {
             "id": str,
             "created_utc": str,
@@ -183,19 +183,19 @@ def m003_content(db: Database) -> None:
         },
         pk="id",
     )
-    db["generations"].create_index(["draft_id"])
-    db["generations"].create_index(["created_utc"])
+    db.table("generations").create_index(["draft_id"])
+    db.table("generations").create_index(["created_utc"])
 
 
 @migrations()
 def m004_publishing(db: Database) -> None:
     # A lease, so a crashed publisher's draft can be taken over (and reconciled) by the next run.
-    db["drafts"].add_column("lease_owner", str)
-    db["drafts"].add_column("lease_until", float)
-    db["drafts"].add_column("published_utc", str)
-    db["drafts"].add_column("error", str)
-    db["drafts"].add_column("media_json", str)
-    db["posts"].create(
+    db.table("drafts").add_column("lease_owner", str)
+    db.table("drafts").add_column("lease_until", float)
+    db.table("drafts").add_column("published_utc", str)
+    db.table("drafts").add_column("error", str)
+    db.table("drafts").add_column("media_json", str)
+    db.table("posts").create(
         {
             "id": str,
             "draft_id": str,
@@ -215,10 +215,10 @@ def m004_publishing(db: Database) -> None:
         pk="id",
         foreign_keys=[("draft_id", "drafts", "id")],
     )
-    db["posts"].create_index(["draft_id", "segment"], unique=True)
-    db["posts"].create_index(["platform", "published_utc"])
-    db["posts"].create_index(["remote_id"])
-    db["publish_attempts"].create(
+    db.table("posts").create_index(["draft_id", "segment"], unique=True)
+    db.table("posts").create_index(["platform", "published_utc"])
+    db.table("posts").create_index(["remote_id"])
+    db.table("publish_attempts").create(
         {
             "id": str,
             "draft_id": str,
@@ -230,13 +230,13 @@ def m004_publishing(db: Database) -> None:
         },
         pk="id",
     )
-    db["publish_attempts"].create_index(["draft_id", "time_utc"])
+    db.table("publish_attempts").create_index(["draft_id", "time_utc"])
 
 
 @migrations()
 def m005_metric_snapshots(db: Database) -> None:
     # One row per post per fetch; reports read the latest row per post (index below).
-    db["metric_snapshots"].create(
+    db.table("metric_snapshots").create(
         {
             "id": int,
             "platform": str,
@@ -259,15 +259,15 @@ def m005_metric_snapshots(db: Database) -> None:
         },
         pk="id",
     )
-    db["metric_snapshots"].create_index(["platform", "remote_id", "taken_utc"])
-    db["metric_snapshots"].create_index(["draft_id", "taken_utc"])
-    db["metric_snapshots"].create_index(["taken_utc"])
+    db.table("metric_snapshots").create_index(["platform", "remote_id", "taken_utc"])
+    db.table("metric_snapshots").create_index(["draft_id", "taken_utc"])
+    db.table("metric_snapshots").create_index(["taken_utc"])
 
 
 @migrations()
 def m006_crm_email(db: Database) -> None:
     # HubSpot contacts as last synced, with the attribution that ties them to a draft.
-    db["contacts"].create(
+    db.table("contacts").create(
         {
             "id": str,  # HubSpot contact id
             "email": str,
@@ -288,11 +288,11 @@ def m006_crm_email(db: Database) -> None:
         },
         pk="id",
     )
-    db["contacts"].create_index(["email"], unique=True)
-    db["contacts"].create_index(["draft_id"])
-    db["contacts"].create_index(["created_utc"])
+    db.table("contacts").create_index(["email"], unique=True)
+    db.table("contacts").create_index(["draft_id"])
+    db.table("contacts").create_index(["created_utc"])
     # GA4 traffic by day and attribution keys; re-fetching a day replaces its rows.
-    db["traffic_snapshots"].create(
+    db.table("traffic_snapshots").create(
         {
             "id": int,
             "property_id": str,
@@ -312,14 +312,14 @@ def m006_crm_email(db: Database) -> None:
         },
         pk="id",
     )
-    db["traffic_snapshots"].create_index(
+    db.table("traffic_snapshots").create_index(
         ["property_id", "date", "source", "medium", "campaign", "ad_content", "landing_page"],
         unique=True,
     )
-    db["traffic_snapshots"].create_index(["draft_id", "date"])
-    db["traffic_snapshots"].create_index(["date"])
+    db.table("traffic_snapshots").create_index(["draft_id", "date"])
+    db.table("traffic_snapshots").create_index(["date"])
     # Emails sent through SendGrid, exactly once like posts: intent first, message id after.
-    db["emails"].create(
+    db.table("emails").create(
         {
             "id": str,
             "draft_id": str,
@@ -336,8 +336,8 @@ def m006_crm_email(db: Database) -> None:
         },
         pk="id",
     )
-    db["emails"].create_index(["draft_id"])
-    db["email_stats"].create(
+    db.table("emails").create_index(["draft_id"])
+    db.table("email_stats").create(
         {
             "date": str,
             "category": str,  # "" for global stats
@@ -358,7 +358,7 @@ def m006_crm_email(db: Database) -> None:
 @migrations()
 def m007_jobs(db: Database) -> None:
     # The schedule and the worker's queue; claimed with a lease in one BEGIN IMMEDIATE.
-    db["jobs"].create(
+    db.table("jobs").create(
         {
             "id": str,
             "kind": str,  # publish | analytics | token_refresh | expiry_check | send_email
@@ -379,9 +379,9 @@ def m007_jobs(db: Database) -> None:
         },
         pk="id",
     )
-    db["jobs"].create_index(["status", "due_utc"])
-    db["jobs"].create_index(["draft_id"])
-    db["workers"].create(
+    db.table("jobs").create_index(["status", "due_utc"])
+    db.table("jobs").create_index(["draft_id"])
+    db.table("workers").create(
         {
             "id": str,
             "host": str,
@@ -398,10 +398,10 @@ def m007_jobs(db: Database) -> None:
 def m008_email_send_key(db: Database) -> None:
     # Exactly-once for email: a re-run of the same send (same content, sender and recipients)
     # finds its earlier row by this key and refuses instead of sending twice.
-    db["emails"].add_column("send_key", str)
-    db["emails"].add_column("subject", str)
-    db["emails"].create_index(["send_key"])
-    db["emails"].create_index(["batch_id"])
+    db.table("emails").add_column("send_key", str)
+    db.table("emails").add_column("subject", str)
+    db.table("emails").create_index(["send_key"])
+    db.table("emails").create_index(["batch_id"])
 
 
 @migrations()
@@ -417,12 +417,12 @@ def m009_jobs_one_active(db: Database) -> None:
         "on jobs (kind, coalesce(platform, ''), coalesce(account, '')) "
         "where kind != 'publish' and status in ('queued', 'running')"
     )
-    db["workers"].create_index(["last_seen_utc"])
+    db.table("workers").create_index(["last_seen_utc"])
 
 
 @migrations()
 def m010_drafts_input_key(db: Database) -> None:
     # What a `mktd social` run was asked for (platform, text or topic, options): re-running the
     # same command after a crash finds and resumes its draft instead of posting a new one.
-    db["drafts"].add_column("input_key", str)
-    db["drafts"].create_index(["input_key"])
+    db.table("drafts").add_column("input_key", str)
+    db.table("drafts").create_index(["input_key"])

@@ -7,10 +7,10 @@ and `workers`. Each query is bounded by a time window on an indexed column.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, cast
 
-if TYPE_CHECKING:
-    from sqlite_utils import Database
+from mktdirector.store.rows import Worker
+from mktdirector.store.sqlite.db import Connected
 
 # Nearest-rank percentiles (rank = ceil(p * n)) with window functions: SQLite has no
 # percentile(), and this sorts each platform's durations once instead of in Python.
@@ -30,9 +30,7 @@ from w group by platform, account
 """
 
 
-class MonitoringMixin:
-    db: Database
-
+class MonitoringMixin(Connected):
     def call_windows(self, since_7d: str, since_24h: str) -> list[dict[str, Any]]:
         """Calls, successes and last times per platform and account over 7 days and 24 hours."""
         sql = """
@@ -56,6 +54,14 @@ class MonitoringMixin:
             group by platform, coalesce(account, ''), error_kind
         """
         return list(self.db.query(sql, [since_24h, since_7d]))
+
+    def calls_by_platform(self) -> list[dict[str, Any]]:
+        """Every call ever made, counted per platform: {platform, calls, errors}."""
+        sql = (
+            "select platform, count(*) as calls, sum(error_kind is not null) as errors "
+            "from http_calls group by platform"
+        )
+        return list(self.db.query(sql))
 
     def latency_percentiles(self, since_utc: str) -> list[dict[str, Any]]:
         """p50 and p95 of response times (attempts that got an HTTP answer) since a time."""
@@ -125,13 +131,16 @@ class MonitoringMixin:
         )
         return {r["platform"]: r["n"] for r in rows}
 
-    def worker_rows(self, limit: int = 5) -> list[dict[str, Any]]:
-        return list(
-            self.db.query(
-                "select id, host, pid, started_utc, last_seen_utc, jobs_done from workers "
-                "order by last_seen_utc desc limit ?",
-                [limit],
-            )
+    def worker_rows(self, limit: int = 5) -> list[Worker]:
+        return cast(
+            list[Worker],
+            list(
+                self.db.query(
+                    "select id, host, pid, started_utc, last_seen_utc, jobs_done from workers "
+                    "order by last_seen_utc desc limit ?",
+                    [limit],
+                )
+            ),
         )
 
     def unread_notifications(self, limit: int = 5) -> list[dict[str, Any]]:

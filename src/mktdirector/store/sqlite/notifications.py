@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import cast
 
-from mktdirector.store.sqlite.db import immediate, new_id, now_utc
+from mktdirector.store.rows import Notification
+from mktdirector.store.sqlite.db import Connected, immediate
+from mktdirector.store.sqlite.dialect import SQLITE
+from mktdirector.store.stamps import new_id, now_utc
 
-if TYPE_CHECKING:
-    from sqlite_utils import Database
 
-
-class NotificationsMixin:
-    db: Database
-
+class NotificationsMixin(Connected):
     def notify(
         self,
         kind: str,
@@ -53,18 +51,14 @@ class NotificationsMixin:
                 sql = f"select id from notifications where dedupe_key = ? and {where} limit 1"
                 if conn.execute(sql, params).fetchone():
                     return None
-            cols = ", ".join(row)
-            conn.execute(
-                f"insert into notifications ({cols}) values ({', '.join('?' * len(row))})",
-                list(row.values()),
-            )
+            conn.execute(SQLITE.insert("notifications", list(row)), list(row.values()))
         nid = str(row["id"])
         return nid
 
-    def notifications(self, *, unread_only: bool = True, limit: int = 50) -> list[dict[str, Any]]:
+    def notifications(self, *, unread_only: bool = True, limit: int = 50) -> list[Notification]:
         where = "where read_utc is null" if unread_only else ""
         sql = f"select * from notifications {where} order by created_utc desc limit ?"
-        return list(self.db.query(sql, [limit]))
+        return cast(list[Notification], list(self.db.query(sql, [limit])))
 
     def unread_count(self) -> int:
         rows = list(self.db.query("select count(*) as n from notifications where read_utc is null"))

@@ -6,24 +6,30 @@ after it, so a crash at any point leaves enough to reconcile instead of posting 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from mktdirector.core.errors import UsageError
 from mktdirector.core.leases import owner_is_gone
-from mktdirector.store.sqlite.db import immediate, new_id, now_utc
+from mktdirector.store.errors import RecordNotFoundError, Refusal, StateRefusedError
+from mktdirector.store.rows import Draft, DraftStatus, Post, PostStatus, PublishAttempt
+from mktdirector.store.sqlite.db import Connected, immediate
+from mktdirector.store.sqlite.dialect import SQLITE
+from mktdirector.store.stamps import new_id, now_utc
 
-if TYPE_CHECKING:
-    from sqlite_utils import Database
+_INTENT_COLUMNS = (
+    "id", "draft_id", "platform", "account", "segment", "text", "status", "reply_to",
+    "intent_utc", "error",
+)  # fmt: skip
+CLAIMABLE = (
+    DraftStatus.APPROVED, DraftStatus.SCHEDULED, DraftStatus.FAILED, DraftStatus.PUBLISHING,
+)  # fmt: skip
 
-CLAIMABLE = ("approved", "scheduled", "failed", "publishing")
 
+class PostsMixin(Connected):
+    if TYPE_CHECKING:  # ContentMixin's, in the Store this mixin is part of
 
-class PostsMixin:
-    db: Database
+        def get_draft(self, draft_id: str) -> Draft: ...
 
-    def claim_draft(
-        self, draft_id: str, owner: str, *, now: float, lease_s: float
-    ) -> dict[str, Any]:
+    def claim_draft(self, draft_id: str, owner: str, *, now: float, lease_s: float) -> Draft:
         """Take the publishing lease in one BEGIN IMMEDIATE transaction, or explain why not."""
         with immediate(self.db) as conn:
             row = conn.execute(
@@ -32,29 +38,24 @@ class PostsMixin:
                 [draft_id],
             ).fetchone()
             if row is None:
-                raise UsageError(f"No draft {draft_id!r}.", hint="mktd drafts list")
+                raise RecordNotFoundError("draft", draft_id)
             status, chash, ahash, lowner, luntil = row
-            if status == "published":
-                raise UsageError(
-                    f"Draft {draft_id} is already published.", hint=f"mktd drafts show {draft_id}"
-                )
-            if status == "needs-check":
-                raise UsageError(
-                    f"Draft {draft_id} needs a human check before anything else is sent.",
-                    hint=f"Look for the post, then: mktd publish {draft_id} --resolve posted|not-posted",
+            if status == DraftStatus.PUBLISHED:
+                raise _refused(draft_id, "is already published", Refusal.ALREADY_PUBLISHED)
+            if status == DraftStatus.NEEDS_CHECK:
+                raise _refused(
+                    draft_id,
+                    "needs a human check before anything else is sent",
+                    Refusal.NEEDS_CHECK,
                 )
             if status not in CLAIMABLE:
-                raise UsageError(
-                    f"Draft {draft_id} is {status}; approve it first.",
-                    hint=f"mktd drafts approve {draft_id}",
-                )
+                raise _refused(draft_id, f"is {status}; approve it first", Refusal.NOT_APPROVED)
             if not ahash or ahash != chash:
-                raise UsageError(
-                    f"Draft {draft_id} changed since it was approved.",
-                    hint=f"Review and approve it again: mktd drafts approve {draft_id}",
+                raise _refused(
+                    draft_id, "changed since it was approved", Refusal.CHANGED_SINCE_APPROVAL
                 )
             if (
-                status == "publishing"
+                status == DraftStatus.PUBLISHING
                 and lowner
                 and lowner != owner
                 and (luntil or 0) > now
@@ -63,16 +64,15 @@ class PostsMixin:
                 # A live lease of a process that still runs (or may: another host): wait.
                 # One whose process died on this host is taken over at once; what it may have
                 # sent is settled from its intent rows before anything is sent again.
-                raise UsageError(
-                    f"Draft {draft_id} is being published by another mktd process.",
-                    hint="Wait for it to finish (mktd drafts show ID)",
+                raise _refused(
+                    draft_id, "is being published by another mktd process", Refusal.LEASED
                 )
             conn.execute(
-                "update drafts set status = 'publishing', lease_owner = ?, lease_until = ?, "
+                "update drafts set status = ?, lease_owner = ?, lease_until = ?, "
                 "error = null, updated_utc = ? where id = ?",
-                [owner, now + lease_s, now_utc(), draft_id],
+                [DraftStatus.PUBLISHING, owner, now + lease_s, now_utc(), draft_id],
             )
-        return self.get_draft(draft_id)  # type: ignore[attr-defined,no-any-return]
+        return self.get_draft(draft_id)
 
     def renew_lease(self, draft_id: str, owner: str, until: float) -> None:
         with immediate(self.db) as conn:
@@ -91,10 +91,9 @@ class PostsMixin:
                 [*fields.values(), draft_id, owner],
             )
 
-    def draft_posts(self, draft_id: str) -> list[dict[str, Any]]:
-        return list(
-            self.db.query("select * from posts where draft_id = ? order by segment", [draft_id])
-        )
+    def draft_posts(self, draft_id: str) -> list[Post]:
+        sql = "select * from posts where draft_id = ? order by segment"
+        return cast(list[Post], list(self.db.query(sql, [draft_id])))
 
     def write_intent(
         self,
@@ -109,13 +108,13 @@ class PostsMixin:
         """Commit the intent to create one segment (before the create call)."""
         pid = new_id()
         with immediate(self.db) as conn:
+            # A retried segment keeps its row (and id): only the intent is renewed.
             conn.execute(
-                "insert into posts (id, draft_id, platform, account, segment, text, status, "
-                "reply_to, intent_utc) values (?, ?, ?, ?, ?, ?, 'intent', ?, ?) "
-                "on conflict(draft_id, segment) do update set status = 'intent', "
-                "reply_to = excluded.reply_to, intent_utc = excluded.intent_utc, error = null",
-                [pid, draft_id, platform, account, segment, text, reply_to, now_utc()],
-            )
+                SQLITE.upsert("posts", _INTENT_COLUMNS, ("draft_id", "segment"),
+                              ("status", "reply_to", "intent_utc", "error")),
+                [pid, draft_id, platform, account, segment, text, PostStatus.INTENT, reply_to,
+                 now_utc(), None],
+            )  # fmt: skip
             return str(
                 conn.execute(
                     "select id from posts where draft_id = ? and segment = ?", [draft_id, segment]
@@ -124,7 +123,7 @@ class PostsMixin:
 
     def mark_post(self, post_id: str, status: str, **fields: Any) -> None:
         fields["status"] = status
-        if status == "published" and "published_utc" not in fields:
+        if status == PostStatus.PUBLISHED and "published_utc" not in fields:
             fields["published_utc"] = now_utc()
         sets = ", ".join(f"{k} = ?" for k in fields)
         with immediate(self.db) as conn:
@@ -141,7 +140,7 @@ class PostsMixin:
     ) -> None:
         from mktdirector.core.redact import redact
 
-        self.db["publish_attempts"].insert(
+        self.db.table("publish_attempts").insert(
             {
                 "id": new_id(),
                 "draft_id": draft_id,
@@ -153,10 +152,12 @@ class PostsMixin:
             }
         )
 
-    def attempts(self, draft_id: str) -> list[dict[str, Any]]:
-        return list(
-            self.db.query(
-                "select * from publish_attempts where draft_id = ? order by time_utc, rowid",
-                [draft_id],
-            )
-        )
+    def attempts(self, draft_id: str) -> list[PublishAttempt]:
+        sql = "select * from publish_attempts where draft_id = ? order by time_utc, rowid"
+        return cast(list[PublishAttempt], list(self.db.query(sql, [draft_id])))
+
+
+def _refused(draft_id: str, what: str, reason: Refusal) -> StateRefusedError:
+    return StateRefusedError(
+        f"Draft {draft_id} {what}.", entity="draft", ref=draft_id, reason=reason
+    )

@@ -10,10 +10,9 @@ Everything is aggregated in SQLite so a report costs the posts it matches, not t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from sqlite_utils import Database
+from mktdirector.store.sqlite.db import Connected
 
 # Engagements when the platform gives no total: the sum of the interactions it does give.
 _ENGAGEMENTS = """case when m.id is null then null else coalesce(m.engagements,
@@ -122,9 +121,7 @@ def _compact(day: str) -> str:
     return day.replace("-", "")
 
 
-class ReportingMixin:
-    db: Database
-
+class ReportingMixin(Connected):
     def report_figures(
         self, channels: list[str], start: str, end: str, *, now_utc: str, rank_by: str
     ) -> dict[str, Any]:

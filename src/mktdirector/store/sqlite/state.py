@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from mktdirector.store.sqlite.db import immediate, now_utc
+from mktdirector.store.rows import ConnectionRow, RateLimitRow
+from mktdirector.store.sqlite.db import Connected, immediate
+from mktdirector.store.sqlite.dialect import SQLITE
+from mktdirector.store.stamps import now_utc
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
-
     from mktdirector.core.credentials import Connection
     from mktdirector.core.ratelimit import Transform
 
@@ -20,13 +21,11 @@ _RATE_COLUMNS = (
 )  # fmt: skip
 
 
-class RateStateMixin:
-    db: Database
-
+class RateStateMixin(Connected):
     def transact(self, keys: list[str], fn: Transform) -> float:
         """Read-modify-write of rate-limit rows under BEGIN IMMEDIATE (safe across processes)."""
         with immediate(self.db) as conn:
-            marks = ",".join("?" * len(keys))
+            marks = SQLITE.marks(len(keys))
             cur = conn.execute(f"select * from rate_limit_state where key in ({marks})", keys)
             cols = [c[0] for c in cur.description]
             rows: dict[str, dict[str, Any] | None] = {k: None for k in keys}
@@ -35,24 +34,18 @@ class RateStateMixin:
             updates, result = fn(rows)
             for key, row in updates.items():
                 values = [key if c == "key" else row.get(c) for c in _RATE_COLUMNS]
-                conn.execute(
-                    f"insert or replace into rate_limit_state ({','.join(_RATE_COLUMNS)}) "
-                    f"values ({','.join('?' * len(_RATE_COLUMNS))})",
-                    values,
-                )
+                conn.execute(SQLITE.upsert("rate_limit_state", _RATE_COLUMNS, ("key",)), values)
             return result
 
-    def rate_limit_rows(self, platform: str | None = None) -> list[dict[str, Any]]:
+    def rate_limit_rows(self, platform: str | None = None) -> list[RateLimitRow]:
         if platform:
-            return list(
-                self.db.query("select * from rate_limit_state where platform = ?", [platform])
-            )
-        return list(self.db.query("select * from rate_limit_state order by key"))
+            sql, params = "select * from rate_limit_state where platform = ?", [platform]
+        else:
+            sql, params = "select * from rate_limit_state order by key", []
+        return cast(list[RateLimitRow], list(self.db.query(sql, params)))
 
 
-class SecretsMixin:
-    db: Database
-
+class SecretsMixin(Connected):
     def get_secret(self, key: str) -> bytes | None:
         rows = list(self.db.query("select ciphertext from secrets where key = ?", [key]))
         return bytes(rows[0]["ciphertext"]) if rows else None
@@ -60,7 +53,7 @@ class SecretsMixin:
     def put_secret(self, key: str, ciphertext: bytes) -> None:
         with immediate(self.db) as conn:
             conn.execute(
-                "insert or replace into secrets (key, ciphertext, updated_utc) values (?, ?, ?)",
+                SQLITE.upsert("secrets", ("key", "ciphertext", "updated_utc"), ("key",)),
                 [key, ciphertext, now_utc()],
             )
 
@@ -75,11 +68,9 @@ def _iso(epoch: float | None) -> str | None:
     return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-class ConnectionsMixin:
-    db: Database
-
+class ConnectionsMixin(Connected):
     def record_connection(self, conn: Connection, store: str) -> None:
-        table = self.db["connections"]
+        table = self.db.table("connections")
         existing = list(
             self.db.query(
                 "select created_utc from connections where platform = ? and account = ?",
@@ -108,10 +99,14 @@ class ConnectionsMixin:
         )
         self.db.conn.commit()
 
-    def connections(self, platform: str | None = None) -> list[dict[str, Any]]:
-        if not self.exists():  # type: ignore[attr-defined]
+    def connections(self, platform: str | None = None) -> list[ConnectionRow]:
+        if not self.exists():
             return []  # a read must not create the database
         if platform:
-            sql = "select * from connections where platform = ? order by account"
-            return list(self.db.query(sql, [platform]))
-        return list(self.db.query("select * from connections order by platform, account"))
+            sql, params = (
+                "select * from connections where platform = ? order by account",
+                [platform],
+            )
+        else:
+            sql, params = "select * from connections order by platform, account", []
+        return cast(list[ConnectionRow], list(self.db.query(sql, params)))

@@ -1,0 +1,92 @@
+"""Monitoring and Reporting: the figures status, alerts and reports read from the store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from mktdirector.core.http import Exchange
+from mktdirector.store.protocols import StoreLike
+from mktdirector.store.rows import Draft, DraftStatus, JobStatus, PostStatus
+
+SINCE = "2000-01-01T00:00:00Z"
+
+
+def published(store: StoreLike, add_draft: Callable[..., Draft], remote_id: str) -> Draft:
+    d = add_draft(approved=True, topic="AI ROI")
+    pid = store.write_intent(d["id"], 0, platform="linkedin", account=None, text="t", reply_to=None)
+    store.mark_post(pid, PostStatus.PUBLISHED, remote_id=remote_id, url=f"https://li/{remote_id}",
+                    published_utc="2027-01-10T09:00:00Z")  # fmt: skip
+    return d
+
+
+def test_a_report_sums_each_posts_latest_snapshot(
+    store: StoreLike, add_draft: Callable[..., Draft]
+) -> None:
+    d = published(store, add_draft, "urn:1")
+    store.add_snapshots([
+        {"platform": "linkedin", "remote_id": "urn:1", "draft_id": d["id"], "taken_utc": "2027-01-11T00:00:00Z", "impressions": 100, "likes": 1},
+        {"platform": "linkedin", "remote_id": "urn:1", "draft_id": d["id"], "taken_utc": "2027-01-12T00:00:00Z", "impressions": 500, "likes": 20, "reposts": 5},
+    ])  # fmt: skip
+    figures = store.report_figures(["linkedin"], "2027-01-01", "2027-02-01",
+                                   now_utc="2027-02-01T00:00:00Z", rank_by="engagements")  # fmt: skip
+    [post] = figures["posts"]
+    assert (post["draft_id"], post["impressions"], post["engagements"]) == (d["id"], 500, 25)
+    assert (post["engagement_rate"], post["url"], post["topic"]) == (
+        0.05,
+        "https://li/urn:1",
+        "AI ROI",
+    )
+    assert figures["totals"]["posts"] == 1 and figures["totals"]["impressions"] == 500
+    assert [t["draft_id"] for t in figures["top"]] == [d["id"]]
+    empty = store.report_figures(["linkedin"], "2026-01-01", "2026-02-01",
+                                 now_utc="2027-02-01T00:00:00Z", rank_by="engagements")  # fmt: skip
+    assert empty["posts"] == [] and empty["totals"]["posts"] == 0
+
+
+def test_daily_leads_come_from_contacts_of_our_drafts(
+    store: StoreLike, add_draft: Callable[..., Draft]
+) -> None:
+    d = published(store, add_draft, "urn:2")
+    store.upsert_contacts([{"id": "1", "email": "a@example.com", "draft_id": d["id"],
+                            "created_utc": "2027-01-11T08:00:00Z"}])  # fmt: skip
+    leads = store.report_daily_leads(["linkedin"], "2027-01-01", "2027-02-01")
+    assert [(r["day"], r["leads"]) for r in leads] == [("2027-01-11", 1)]
+    assert store.report_daily_leads(["twitter"], "2027-01-01", "2027-02-01") == []
+
+
+def test_status_figures_count_calls_and_the_queue(
+    store: StoreLike, add_draft: Callable[..., Draft]
+) -> None:
+    base: dict[str, Any] = dict(account="main", method="GET", path="/me", duration_ms=10, attempt=1)
+    store.record_exchange(Exchange(platform="twitter", status=200, **base))
+    store.record_exchange(Exchange(platform="twitter", status=500, error_kind="server", **base))
+    [w] = store.call_windows(SINCE, SINCE)
+    assert (w["platform"], w["account"], w["calls_7d"], w["ok_7d"]) == ("twitter", "main", 2, 1)
+    [f] = store.failures_by_kind(SINCE, SINCE)
+    assert (f["error_kind"], f["failures_7d"]) == ("server", 1)
+    assert store.last_success("twitter", "main") is not None
+    assert store.last_success("linkedin", "main") is None
+    d = add_draft(approved=True)
+    store.schedule_publish(d["id"], platform="linkedin", account=None,
+                           due_utc="2027-01-10T09:00:00Z", payload={})  # fmt: skip
+    queue = store.queue_summary("2027-01-11T00:00:00Z")
+    assert (queue["queued"], queue["running"], queue["overdue"]) == (1, 0, 1)
+    assert queue["next_due"]["draft_id"] == d["id"]
+    assert store.queued_by_platform() == {"linkedin": 1}
+
+
+def test_alert_rules_see_troubled_drafts_and_skipped_jobs(
+    store: StoreLike, add_draft: Callable[..., Draft]
+) -> None:
+    d = add_draft(approved=True)
+    store.claim_draft(d["id"], "me", now=0, lease_s=60)
+    store.finish_draft(d["id"], "me", DraftStatus.NEEDS_CHECK, error="timeout")
+    [t] = store.troubled_drafts(SINCE)
+    assert (t["id"], t["status"], t["error"]) == (d["id"], "needs-check", "timeout")
+    assert store.ensure_job("analytics", due_utc="2027-01-10T09:00:00Z", platform="twitter")
+    job = store.claim_job("w", now=0, now_iso="2027-01-10T09:00:00Z",
+                          due_before="2027-01-10T09:00:00Z", lease_s=60)  # fmt: skip
+    assert job is not None and store.finish_job(job["id"], "w", JobStatus.SKIPPED, error="late")
+    [s] = store.skipped_jobs(SINCE)
+    assert (s["id"], s["last_error"]) == (job["id"], "late")
