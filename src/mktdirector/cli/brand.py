@@ -55,7 +55,7 @@ def lint(
     from mktdirector.agents.content.agent import body_from_text
     from mktdirector.agents.content.brand import has_errors, lint_draft
     from mktdirector.cli import _deps, _output
-    from mktdirector.cli.social import _read_text
+    from mktdirector.cli._files import read_text as _read_text
     from mktdirector.core.errors import UsageError
     from mktdirector.core.platforms import resolve_platform
 

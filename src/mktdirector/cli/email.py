@@ -31,7 +31,7 @@ def draft_email(
     """Draft a marketing email (subject, preheader, text and HTML) in your brand voice."""
     from mktdirector.agents.content import compose
     from mktdirector.cli import _deps, _output
-    from mktdirector.cli.social import _read_text
+    from mktdirector.cli._files import read_text as _read_text
     from mktdirector.core.errors import UsageError
 
     deps = _deps.current()
