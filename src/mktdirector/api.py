@@ -80,15 +80,23 @@ class SocialMediaAgent(_Facade):
         from mktdirector.agents.social import posting
         from mktdirector.core.errors import UsageError
 
-        request = posting.PostRequest(platform, topic=topic, style=style, include_cta=include_cta,
-                                      thread_length=thread_length, account=account)  # fmt: skip
+        request = posting.PostRequest(
+            platform,
+            topic=topic,
+            style=style,
+            include_cta=include_cta,
+            thread_length=thread_length,
+            account=account,
+        )
         try:
             # The CLI's resume rule: publish=True continues the draft this same request made
             # (the brief's "draft, review, then publish", or a run cut off mid-publish).
             prepared = posting.prepare(self._deps, request, publish=publish)
         except posting.AlreadyPublished as e:
-            raise UsageError(f"This was already published (draft {e.draft_id}).",
-                             hint="SocialMediaAgent().publish_draft(ID) for another draft") from None  # fmt: skip
+            raise UsageError(
+                f"This was already published (draft {e.draft_id}).",
+                hint="SocialMediaAgent().publish_draft(ID) for another draft",
+            ) from None
         view = prepared.view
         result = view.to_dict()
         result["draft_id"] = view.id
@@ -141,17 +149,16 @@ class OrchestratorAgent(_Facade):
         create_drafts: bool = False,
     ) -> dict[str, Any]:
         """A stored plan with dated steps; with create_drafts=True, a draft per step."""
-        from mktdirector.agents.content.compose import drafts_from_plan
-        from mktdirector.agents.content.orchestrator import plan_marketing_initiative
+        from mktdirector.agents.content import planning
 
-        d = self._deps
-        brand = d.brand()
-        plan, _ = plan_marketing_initiative(
-            d.llm(), brand, d.store, objective=objective, timeframe=timeframe, channels=channels
+        planned = planning.plan(
+            self._deps,
+            objective=objective,
+            timeframe=timeframe,
+            channels=channels,
+            create_drafts=create_drafts,
         )
-        if create_drafts:
-            plan.draft_ids = [v.id for v in drafts_from_plan(d.llm(), brand, d.store, plan)]
-        return plan.to_dict()
+        return planned.to_dict()
 
 
 class AnalyticsAgent(_Facade):

@@ -8,7 +8,7 @@ import typer
 from mktdirector.cli import _options
 
 if TYPE_CHECKING:
-    from mktdirector.agents.social.posting import PostingDeps, Prepared
+    from mktdirector.agents.social.posting import PostingDeps, PostRequest, Prepared
 
 app = typer.Typer()
 
@@ -78,22 +78,14 @@ def social(
     pid = posting.check_platform(platform)
     _require_one_source(topic, text, text_file)
     deps = _deps.current()
-    when = (
-        None
-        if schedule_when is None
-        else posting.when_for(deps, pid, schedule_when, publish=publish)
-    )
-    body_text = _read_source(text, text_file) if topic is None else None
-    request = posting.PostRequest(pid, topic=topic, text=body_text, from_file=text_file is not None,
-                                  style=style, include_cta=cta, thread_length=thread_length,
-                                  campaign=campaign, account=account)  # fmt: skip
-    live = show.live_text(pid, json_out)
+    when = posting.when_for(deps, pid, schedule_when, publish=publish)  # before any LLM call
+    request = _request(pid, topic, text, text_file, style, cta, thread_length, campaign, account)
+    live = show.LiveText.for_platform(pid, json_out)
     if dry_run:
         result = posting.dry_run(deps, request, publish=publish, when=when, on_text=live)
-        show.end_live_text(live, composed=topic is not None)
-        return show.dry_run(result, json_out)
+        return show.dry_run(result, live, json_out)
     prepared = posting.prepare(deps, request, publish=publish, when=when, new=new, on_text=live)
-    show.end_live_text(live, composed=topic is not None and prepared.resumed is None)
+    live.finish()
     _next_step(deps, prepared, yes=yes, image=image, json_out=json_out)
 
 
@@ -140,10 +132,24 @@ def _require_one_source(topic: str | None, text: str | None, text_file: Path | N
         )
 
 
-def _read_source(text: str | None, text_file: Path | None) -> str:
+def _request(
+    pid: str,
+    topic: str | None,
+    text: str | None,
+    text_file: Path | None,
+    style: str,
+    cta: bool,
+    thread_length: int | None,
+    campaign: str | None,
+    account: str | None,
+) -> "PostRequest":
+    from mktdirector.agents.social.posting import PostRequest
     from mktdirector.cli._files import read_text
 
-    if text is not None:
-        return text
-    assert text_file is not None  # _require_one_source saw exactly one source
-    return read_text(text_file)
+    if topic is None and text is None:
+        assert text_file is not None  # _require_one_source saw exactly one source
+        text = read_text(text_file)
+    return PostRequest(
+        pid, topic=topic, text=text, from_file=text_file is not None, style=style,
+        include_cta=cta, thread_length=thread_length, campaign=campaign, account=account,
+    )  # fmt: skip

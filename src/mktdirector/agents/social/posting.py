@@ -67,9 +67,14 @@ class PostRequest:
     def key(self) -> str:
         """The same request gives the same key, so a re-run finds the draft it made."""
         return compose.input_key(
-            self.platform, topic=self.topic, text=self.text, style=self.style,
-            thread_length=self.thread_length, include_cta=self.include_cta, account=self.account,
-        )  # fmt: skip
+            self.platform,
+            topic=self.topic,
+            text=self.text,
+            style=self.style,
+            thread_length=self.thread_length,
+            include_cta=self.include_cta,
+            account=self.account,
+        )
 
 
 class Next(StrEnum):
@@ -111,10 +116,14 @@ class DryRun:
     @property
     def draft(self) -> dict[str, Any]:
         data: dict[str, Any] = {
-            "id": None, "platform": self.request.platform, "kind": self.composed.kind,
-            "body": self.composed.body, "status": "dry run", "topic": self.request.topic,
+            "id": None,
+            "platform": self.request.platform,
+            "kind": self.composed.kind,
+            "body": self.composed.body,
+            "status": "dry run",
+            "topic": self.request.topic,
             "saved": False,
-        }  # fmt: skip
+        }
         if self.requests is not None:
             data["publish"] = self.requests
         return data
@@ -173,8 +182,12 @@ def check_platform(platform: str) -> str:
     return pid
 
 
-def when_for(deps: PostingDeps, platform: str, text: str, *, publish: bool) -> sched.When:
-    """`--schedule WHEN`, resolved before anything is generated or saved."""
+def when_for(
+    deps: PostingDeps, platform: str, text: str | None, *, publish: bool
+) -> sched.When | None:
+    """`--schedule WHEN` (None: not scheduling), resolved before anything is generated or saved."""
+    if text is None:
+        return None
     if publish:
         raise UsageError(
             "Give --publish or --schedule, not both.", hint="mktd social ... --schedule 'in 2h'"
@@ -207,9 +220,17 @@ def prepare(
         return _resume(deps, previous, publish=publish, when=when)
     brand = deps.brand()
     composed = _compose(deps, brand, request, on_text)
-    view = compose.save(deps.store, brand, composed, topic=request.topic,
-                        style=request.style if request.topic else None, source=request.source,
-                        campaign=request.campaign, account=request.account, key=request.key)  # fmt: skip
+    view = compose.save(
+        deps.store,
+        brand,
+        composed,
+        topic=request.topic,
+        style=request.style if request.topic else None,
+        source=request.source,
+        campaign=request.campaign,
+        account=request.account,
+        key=request.key,
+    )
     nxt = Next.PUBLISH if publish else (Next.SCHEDULE if when is not None else Next.SHOW)
     return Prepared(view, nxt, when)
 
@@ -227,8 +248,9 @@ def dry_run(
     composed = _compose(deps, deps.brand(), request, on_text)
     plan = None
     if publish:
-        body = drafts.tag_links(composed.body, composed.kind, request.platform,
-                                campaign="mktd", draft_id="DRAFT-ID")  # fmt: skip
+        body = drafts.tag_links(
+            composed.body, composed.kind, request.platform, campaign="mktd", draft_id="DRAFT-ID"
+        )
         client = deps.integration(request.platform, request.account)
         plan = publishing.dry_run_segments(client, body)
     return DryRun(request, composed, plan, when)
@@ -293,8 +315,14 @@ def schedule_draft(
     zone = sched.user_tz(deps.config.get, tz)
     draft = deps.store.get_draft(draft_id)
     sched.check_schedulable(draft)
-    when = sched.resolve_when(at, store=deps.store, config=deps.config.get,
-                              platform=draft["platform"], tz=zone, draft_id=draft["id"])  # fmt: skip
+    when = sched.resolve_when(
+        at,
+        store=deps.store,
+        config=deps.config.get,
+        platform=draft["platform"],
+        tz=zone,
+        draft_id=draft["id"],
+    )
     return sched.schedule(deps.store, draft["id"], when, tz=zone)
 
 
@@ -345,7 +373,12 @@ def _compose(
         return compose.compose_from_text(brand, platform=request.platform, text=request.text or "")
     default_length = DEFAULT_X_THREAD_LENGTH if request.platform == "twitter" else None
     return compose.compose_from_topic(
-        deps.llm(), brand, platform=request.platform, topic=request.topic, style=request.style,
-        include_cta=request.include_cta, thread_length=request.thread_length or default_length,
+        deps.llm(),
+        brand,
+        platform=request.platform,
+        topic=request.topic,
+        style=request.style,
+        include_cta=request.include_cta,
+        thread_length=request.thread_length or default_length,
         on_text=on_text,
-    )  # fmt: skip
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -15,18 +14,26 @@ if TYPE_CHECKING:
     from mktdirector.agents.social.schedule import QueuedJob
 
 
-def live_text(platform: str, json_out: bool) -> Callable[[str], None] | None:
+class LiveText:
     """A LinkedIn post streams to a terminal as the LLM writes it (X threads come as JSON)."""
-    return (
-        _output.stream_chunk
-        if platform == "linkedin" and _output.is_tty() and not json_out
-        else None
-    )
 
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.started = False
 
-def end_live_text(live: Callable[[str], None] | None, *, composed: bool) -> None:
-    if live is not None and composed:
-        live("\n\n")
+    @classmethod
+    def for_platform(cls, platform: str, json_out: bool) -> LiveText:
+        return cls(platform == "linkedin" and _output.is_tty() and not json_out)
+
+    def __call__(self, chunk: str) -> None:
+        if self.enabled:
+            self.started = True
+            _output.stream_chunk(chunk)
+
+    def finish(self) -> None:
+        """A blank line after streamed text, before what comes next."""
+        if self.started:
+            _output.stream_chunk("\n\n")
 
 
 def resumed(prepared: Prepared) -> None:
@@ -57,8 +64,9 @@ def draft_before_asking(prepared: Prepared, json_out: bool) -> None:
         _output.draft(prepared.view.draft, prepared.view.findings)
 
 
-def dry_run(result: DryRun, json_out: bool) -> None:
+def dry_run(result: DryRun, live: LiveText, json_out: bool) -> None:
     """Nothing saved, nothing sent: the draft, its findings and (with --publish) the requests."""
+    live.finish()
     if json_out:
         return _output.emit_json(result.to_dict())
     _output.draft(result.draft, result.composed.findings, title="Dry run (nothing saved or sent)")
