@@ -1,13 +1,12 @@
 """`mktd alerts run|test`: evaluate the alert rules and deliver them to Slack and email."""
 
-from typing import Annotated
-
 import typer
+
+from mktdirector.cli._options import JsonOpt
 
 app = typer.Typer(
     help="Alert rules and where alerts go (in-tool, Slack, email).", no_args_is_help=True
 )
-JsonOpt = Annotated[bool, typer.Option("--json", help="Output JSON.")]
 SETUP = {
     "slack": "export SLACK_WEBHOOK_URL=https://hooks.slack.com/services/… (Slack: Apps → "
     "Incoming Webhooks)",

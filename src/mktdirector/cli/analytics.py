@@ -4,17 +4,17 @@ from typing import Annotated
 
 import typer
 
+from mktdirector.cli import _options
+from mktdirector.cli._options import JsonOpt
+
 app = typer.Typer(help="Pull and show engagement of published posts.", no_args_is_help=True)
-JsonOpt = Annotated[bool, typer.Option("--json", help="Output JSON.")]
 
 
 @app.command("fetch")
 def fetch(
-    platform: Annotated[
-        str | None, typer.Option("--platform", "-p", help="linkedin or twitter.")
-    ] = None,
+    platform: Annotated[str | None, _options.platform("linkedin or twitter.")] = None,
     since: Annotated[
-        str | None, typer.Option("--since", help="Only posts published since YYYY-MM-DD, 7d or 2w.")
+        str | None, _options.since("Only posts published since YYYY-MM-DD, 7d or 2w.")
     ] = None,
     json_out: JsonOpt = False,
 ) -> None:

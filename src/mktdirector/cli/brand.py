@@ -5,8 +5,10 @@ from typing import Annotated
 
 import typer
 
+from mktdirector.cli import _options
+from mktdirector.cli._options import JsonOpt
+
 app = typer.Typer(help="Your brand voice: show, edit, lint text against it.", no_args_is_help=True)
-JsonOpt = Annotated[bool, typer.Option("--json", help="Output JSON.")]
 
 
 @app.command("show")
@@ -46,9 +48,7 @@ def lint(
     draft: Annotated[
         str | None, typer.Option("--draft", help="Lint a saved draft instead.")
     ] = None,
-    platform: Annotated[
-        str, typer.Option("--platform", "-p", help="linkedin, twitter or email.")
-    ] = "linkedin",
+    platform: Annotated[str, _options.platform("linkedin, twitter or email.")] = "linkedin",
     json_out: JsonOpt = False,
 ) -> None:
     """Check a text against the brand and platform rules; exit 1 when there are errors."""

@@ -4,8 +4,10 @@ from typing import Annotated
 
 import typer
 
+from mktdirector.cli import _options
+from mktdirector.cli._options import JsonOpt
+
 app = typer.Typer(help="Review, edit, approve and reject drafts.", no_args_is_help=True)
-JsonOpt = Annotated[bool, typer.Option("--json", help="Output JSON.")]
 
 
 @app.command("list")
@@ -13,8 +15,8 @@ def list_(
     status: Annotated[
         str | None, typer.Option("--status", help="draft, approved, published, ...")
     ] = None,
-    platform: Annotated[str | None, typer.Option("--platform", "-p")] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1)] = 50,
+    platform: Annotated[str | None, _options.platform()] = None,
+    limit: Annotated[int, _options.limit()] = 50,
     json_out: JsonOpt = False,
 ) -> None:
     """List drafts, newest first."""
@@ -113,7 +115,7 @@ def edit(draft_id: str, json_out: JsonOpt = False) -> None:
 @app.command("approve")
 def approve(
     draft_id: str,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Approve without asking.")] = False,
+    yes: Annotated[bool, _options.yes("Approve without asking.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Approve despite lint errors.")] = False,
     json_out: JsonOpt = False,
 ) -> None:

@@ -4,9 +4,10 @@ from typing import Annotated, Any
 
 import typer
 
+from mktdirector.cli._options import JsonOpt
+
 app = typer.Typer(help="Send email drafts through SendGrid and read their stats.",
                   no_args_is_help=True)  # fmt: skip
-JsonOpt = Annotated[bool, typer.Option("--json", help="Output JSON.")]
 
 
 @app.command("draft")

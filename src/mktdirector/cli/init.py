@@ -4,6 +4,8 @@ from typing import Annotated
 
 import typer
 
+from mktdirector.cli._options import JsonOpt
+
 app = typer.Typer()
 
 
@@ -16,7 +18,7 @@ def init(
             help="Print a new Fernet key for MKTD_SECRET_KEY (for machines without a keyring).",
         ),
     ] = False,
-    json_out: Annotated[bool, typer.Option("--json", help="Output JSON.")] = False,
+    json_out: JsonOpt = False,
 ) -> None:
     """Create the mktd home (0700), database, config.toml and a commented brand.toml. Idempotent."""
     from mktdirector.agents.ops.setup import generate_secret_key as gen

@@ -4,6 +4,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from mktdirector.cli._options import JsonOpt
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -110,7 +112,7 @@ def env(
             help="Include ready dev tokens (--no-tokens: rehearse mktd authorize).",
         ),
     ] = True,
-    json_out: Annotated[bool, typer.Option("--json", help="Output JSON.")] = False,
+    json_out: JsonOpt = False,
 ) -> None:
     """Print the `export MKTD_*_URL=…` and token lines that point mktd at the sandbox."""
     from mktdirector.cli import _output

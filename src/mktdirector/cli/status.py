@@ -1,14 +1,14 @@
 """`mktd status`: where things are, what is connected, and how the APIs are doing."""
 
-from typing import Annotated
-
 import typer
+
+from mktdirector.cli._options import JsonOpt
 
 app = typer.Typer()
 
 
 @app.command("status")
-def status(json_out: Annotated[bool, typer.Option("--json", help="Output JSON.")] = False) -> None:
+def status(json_out: JsonOpt = False) -> None:
     """Show the home, database, secret store and, per platform and account, calls, success rate,
     failures, latency, rate limits and token health (24 h / 7 d); the queue, the worker and
     unread notifications."""
