@@ -30,15 +30,15 @@ def publish(
     """Publish an approved draft; a re-run resumes a thread and never posts twice."""
     from mktdirector.agents.social import posting
     from mktdirector.cli import _deps, _output
-    from mktdirector.cli.views import posting as show
+    from mktdirector.cli.views import posting as render
 
     deps = _deps.current()
     if resolve is not None:
-        return show.resolved(posting.resolve_needs_check(deps, draft_id, resolve, url), json_out)
+        return render.resolved(posting.resolve_needs_check(deps, draft_id, resolve, url), json_out)
     if dry_run:
-        return show.publish_preview(posting.preview_publish(deps, draft_id), json_out)
+        return render.publish_preview(posting.preview_publish(deps, draft_id), json_out)
     ticket = posting.ready_to_publish(deps, draft_id)
-    show.token_warning(ticket)
+    render.token_warning(ticket)
     ok = _output.confirm(f"Publish draft {ticket.draft_id} to {ticket.label} now?", assume_yes=yes)
     result = posting.publish(deps, ticket, confirmed=ok, image=image)
-    show.published(result, ticket.label, json_out)
+    render.published(result, ticket.label, json_out)

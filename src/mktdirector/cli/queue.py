@@ -22,9 +22,9 @@ def schedule(
     """Publish an approved draft later; `mktd worker` publishes it when it is due."""
     from mktdirector.agents.social import posting
     from mktdirector.cli import _deps
-    from mktdirector.cli.views import posting as show
+    from mktdirector.cli.views import posting as render
 
-    show.job_scheduled(posting.schedule_draft(_deps.current(), draft_id, at, tz=tz), json_out)
+    render.job_scheduled(posting.schedule_draft(_deps.current(), draft_id, at, tz=tz), json_out)
 
 
 @queue_app.command("list")
@@ -38,11 +38,11 @@ def list_(
     """Scheduled posts by time, shown in your time zone."""
     from mktdirector.agents.social import schedule as sched
     from mktdirector.cli import _deps
-    from mktdirector.cli.views import queue as show
+    from mktdirector.cli.views import queue as render
 
     deps = _deps.current()
     zone = sched.user_tz(deps.config.get, tz)
-    show.jobs(sched.queue(deps.store, tz=zone, everything=all_jobs), json_out)
+    render.jobs(sched.queue(deps.store, tz=zone, everything=all_jobs), json_out)
 
 
 @queue_app.command("cancel")

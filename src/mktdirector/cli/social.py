@@ -73,17 +73,17 @@ def social(
     """Draft a post or thread in your brand voice, lint it and save it as a draft."""
     from mktdirector.agents.social import posting
     from mktdirector.cli import _deps
-    from mktdirector.cli.views import posting as show
+    from mktdirector.cli.views import posting as render
 
     pid = posting.check_platform(platform)
     _require_one_source(topic, text, text_file)
     deps = _deps.current()
     when = posting.when_for(deps, pid, schedule_when, publish=publish)  # before any LLM call
     request = _request(pid, topic, text, text_file, style, cta, thread_length, campaign, account)
-    live = show.LiveText.for_platform(pid, json_out)
+    live = render.LiveText.for_platform(pid, json_out)
     if dry_run:
         result = posting.dry_run(deps, request, publish=publish, when=when, on_text=live)
-        return show.dry_run(result, live, json_out)
+        return render.dry_run(result, live, json_out)
     prepared = posting.prepare(deps, request, publish=publish, when=when, new=new, on_text=live)
     live.finish()
     _next_step(deps, prepared, yes=yes, image=image, json_out=json_out)
@@ -95,19 +95,19 @@ def _next_step(
     """Show the draft; with --publish/--schedule ask once, then approve and publish/schedule."""
     from mktdirector.agents.social import posting
     from mktdirector.cli import _output
-    from mktdirector.cli.views import posting as show
+    from mktdirector.cli.views import posting as render
 
-    show.resumed(prepared)
+    render.resumed(prepared)
     did = prepared.view.id
     if prepared.next is posting.Next.SHOW:
-        return show.draft(prepared, json_out)
-    show.draft_before_asking(prepared, json_out)
+        return render.draft(prepared, json_out)
+    render.draft_before_asking(prepared, json_out)
     if prepared.next is posting.Next.SCHEDULE:
         assert prepared.when is not None  # Next.SCHEDULE is only set with a time
         ok = _output.confirm(
             f"Approve draft {did} and schedule it for {prepared.when.label}?", assume_yes=yes
         )
-        return show.scheduled(
+        return render.scheduled(
             posting.approve_and_schedule(deps, prepared, confirmed=ok, image=image), json_out
         )
     question = (
@@ -116,8 +116,8 @@ def _next_step(
     ticket = posting.approve_for_publishing(
         deps, prepared, confirmed=_output.confirm(question, assume_yes=yes)
     )
-    show.token_warning(ticket)
-    show.published(
+    render.token_warning(ticket)
+    render.published(
         posting.publish(deps, ticket, confirmed=True, image=image), ticket.label, json_out
     )
 

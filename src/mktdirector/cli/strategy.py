@@ -64,11 +64,11 @@ def plan(
     """Plan a marketing initiative as dated steps; optionally draft every step."""
     from mktdirector.agents.content import planning
     from mktdirector.cli import _deps, _output
-    from mktdirector.cli.views import planning as show
+    from mktdirector.cli.views import planning as render
 
     deps = _deps.current()
     if list_plans:
-        return show.plans(planning.stored_plans(deps), json_out)
+        return render.plans(planning.stored_plans(deps), json_out)
     planned = planning.plan(
         deps,
         objective=objective or None,
@@ -78,4 +78,4 @@ def plan(
         create_drafts=create_drafts,
         progress=lambda i, n: _output.info(f"drafted step {i}/{n}"),
     )
-    show.plan(planned, json_out, offered_drafts=not create_drafts)
+    render.plan(planned, json_out, offered_drafts=not create_drafts)
