@@ -128,16 +128,13 @@ class StrategyAgent(_Facade):
         self, content_type: str = "linkedin", count: int = 5, based_on: str = ""
     ) -> dict[str, Any]:
         """{'topics': [{'title', 'angle', 'audience', 'why_now', 'suggested_platform'}, ...]}"""
-        from mktdirector.agents.content.generation import log_generation
-        from mktdirector.agents.content.strategy import suggest_content_topics
+        from mktdirector.agents.content import planning
 
-        d = self._deps
-        brand = d.brand()
-        topics, gen = suggest_content_topics(
-            d.llm(), brand, content_type=content_type, count=count, based_on=based_on
-        )
-        gid = log_generation(d.store, gen, brand)
-        return {"topics": [t.to_dict() for t in topics], "generation_id": gid}
+        found = planning.suggest_topics(
+            self._deps, content_type=content_type, count=count, based_on=based_on,
+            avoid_recent=False,  # the brief's API call: exactly what was asked for
+        )  # fmt: skip
+        return {"topics": [t.to_dict() for t in found.topics], "generation_id": found.generation_id}
 
 
 class OrchestratorAgent(_Facade):

@@ -39,3 +39,18 @@ def test_approval_needs_the_confirmation_flag_and_changes_nothing_without(store)
     view = review.approve(store, did, confirmed=True)
     assert view.draft["status"] == "approved"
     assert view.draft["approved_hash"] == view.draft["content_hash"]
+
+
+def test_lint_reads_a_text_as_the_platform_would_get_it(store):
+    long_x = "word " * 80  # over 280: split into a numbered thread, no length error
+    assert not [
+        f for f in review.lint(store, Brand(), text=long_x, platform="x") if f.severity == "error"
+    ]
+    [no_subject] = review.lint(store, Brand(), text="", platform="email")
+    assert no_subject.rule == "subject" and no_subject.severity == "error"
+    titled = review.lint(store, Brand(), text="Launch day\n\nCome along.", platform="email")
+    assert not [f for f in titled if f.rule == "subject"]  # the first line is the subject
+    did = make(store, "linkedin", "Saved text")
+    assert review.lint(store, Brand(), draft_id=did) == review.lint(
+        store, Brand(), text="Saved text", platform="linkedin"
+    )

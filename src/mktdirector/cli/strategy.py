@@ -19,26 +19,14 @@ def topics(
     json_out: JsonOpt = False,
 ) -> None:
     """Suggest content topics in your brand's territory (title, angle, audience, why now)."""
-    from mktdirector.agents.content.generation import log_generation
-    from mktdirector.agents.content.strategy import suggest_content_topics
-    from mktdirector.cli import _deps, _output
+    from mktdirector.agents.content import planning
+    from mktdirector.cli import _deps
+    from mktdirector.cli.views import planning as render
 
-    deps = _deps.current()
-    brand = deps.brand()
-    recent = [r["topic"] for r in deps.store.list_drafts(limit=20) if r.get("topic")]
-    found, gen = suggest_content_topics(
-        deps.llm(), brand, content_type=for_, count=count, based_on=based_on, recent_titles=recent
+    found = planning.suggest_topics(
+        _deps.current(), content_type=for_, count=count, based_on=based_on
     )
-    log_generation(deps.store, gen, brand)
-    if json_out:
-        _output.emit_json([t.to_dict() for t in found])
-        return
-    _output.table(
-        [t.to_dict() for t in found],
-        ["title", "angle", "audience", "why_now", "suggested_platform"],
-        headers=["title", "angle", "audience", "why now", "platform"],
-    )
-    _output.info('Draft one: mktd social linkedin --topic "<title>"')
+    render.topics(found.topics, json_out)
 
 
 @app.command("plan")

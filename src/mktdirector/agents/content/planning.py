@@ -1,5 +1,6 @@
-"""The planning flow: an objective and a timeframe become a stored, dated plan, and (when asked)
-a draft for every step. `mktd plan`, the Python API and the web routes call it and render."""
+"""The planning flows: what to write about (topics), and when (a stored, dated plan with, when
+asked, a draft for every step). `mktd topics`, `mktd plan`, the Python API and the web routes
+call these and render what they return."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from mktdirector.agents.content import orchestrator
 from mktdirector.agents.content.brand import Brand
 from mktdirector.agents.content.compose import drafts_from_plan
 from mktdirector.agents.content.drafts import DraftView
+from mktdirector.agents.content.generation import log_generation
 from mktdirector.agents.content.orchestrator import Plan
+from mktdirector.agents.content.strategy import Topic, suggest_content_topics
 from mktdirector.core.errors import UsageError
 from mktdirector.llm import LLM
 from mktdirector.store import Store
@@ -37,6 +40,36 @@ class Planned:
 
     def to_dict(self) -> dict[str, Any]:
         return self.plan.to_dict()
+
+
+@dataclass(frozen=True)
+class Suggested:
+    """Topic ideas and the logged generation that produced them."""
+
+    topics: list[Topic]
+    generation_id: str
+
+
+def suggest_topics(
+    deps: PlanningDeps,
+    *,
+    content_type: str = "linkedin",
+    count: int = 5,
+    based_on: str = "",
+    avoid_recent: bool = True,
+) -> Suggested:
+    """Topics in the brand's territory; `avoid_recent` steers away from recent drafts' topics."""
+    brand = deps.brand()
+    recent = (
+        [r["topic"] for r in deps.store.list_drafts(limit=20) if r.get("topic")]
+        if avoid_recent
+        else None
+    )
+    found, gen = suggest_content_topics(
+        deps.llm(), brand, content_type=content_type, count=count, based_on=based_on,
+        recent_titles=recent,
+    )  # fmt: skip
+    return Suggested(found, log_generation(deps.store, gen, brand))
 
 
 def plan(

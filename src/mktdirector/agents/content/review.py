@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mktdirector.agents.content import drafts
-from mktdirector.agents.content.brand import Finding
+from mktdirector.agents.content.brand import Brand, Finding
 from mktdirector.agents.content.drafts import STATUSES, DraftView
 from mktdirector.core.errors import UsageError
 from mktdirector.store import Store
@@ -57,3 +57,29 @@ def approve(store: Store, draft_id: str, *, confirmed: bool, force: bool = False
             hint=f"Run it in a terminal, or: mktd drafts approve {draft['id']} --yes",
         )
     return drafts.approve(store, draft["id"], force=force)
+
+
+def lint(
+    store: Store,
+    brand: Brand,
+    *,
+    draft_id: str | None = None,
+    text: str | None = None,
+    platform: str = "linkedin",
+) -> list[Finding]:
+    """The brand and platform findings of a saved draft, or of a text as `platform` would get it
+    (an email text's first line is its subject)."""
+    from mktdirector.agents.content.agent import body_from_text
+    from mktdirector.agents.content.brand import lint_draft
+    from mktdirector.core.platforms import resolve_platform
+
+    if draft_id is not None:
+        d = store.get_draft(draft_id)
+        return lint_draft(d["body"], d["kind"], d["platform"], brand)
+    text = text or ""
+    if platform == "email":
+        subject = text.strip().splitlines()[0] if text.strip() else ""
+        return lint_draft({"subject": subject, "text": text}, "email", "email", brand)
+    pid = resolve_platform(platform)
+    kind, segments = body_from_text(pid, text)
+    return lint_draft(segments, kind, pid, brand)

@@ -8,6 +8,18 @@ from mktdirector.cli import _output
 
 if TYPE_CHECKING:
     from mktdirector.agents.content.planning import Planned
+    from mktdirector.agents.content.strategy import Topic
+
+
+def topics(found: list[Topic], json_out: bool) -> None:
+    if json_out:
+        return _output.emit_json([t.to_dict() for t in found])
+    _output.table(
+        [t.to_dict() for t in found],
+        ["title", "angle", "audience", "why_now", "suggested_platform"],
+        headers=["title", "angle", "audience", "why now", "platform"],
+    )
+    _output.info('Draft one: mktd social linkedin --topic "<title>"')
 
 
 def plans(rows: list[dict[str, Any]], json_out: bool) -> None:
