@@ -9,6 +9,8 @@ from mktdirector.cli._options import JsonOpt
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from mktdirector.sandbox import Sandbox
+
 app = typer.Typer(
     help="Run a local sandbox of LinkedIn, X, HubSpot, GA4 and SendGrid (no real accounts).",
     no_args_is_help=True,
@@ -61,20 +63,41 @@ def serve(
 ) -> None:
     """Serve the sandbox on 127.0.0.1 until Ctrl-C; prints the `export` lines to use it."""
     import signal
-    import sys
     import threading
 
     from mktdirector.cli import _output
-    from mktdirector.core.errors import UsageError
-    from mktdirector.sandbox import Sandbox, SandboxError
-    from mktdirector.sandbox.env import shell_lines
-    from mktdirector.sandbox.limits import parse_limits
 
     # Installed first, so a SIGTERM that arrives while starting still ends in a clean stop.
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    sb = _start(port=port, state=state, faults=faults, seed=seed, limit=limit, quiet=quiet)
+    _announce(sb)
     try:
-        sb = Sandbox(
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sb.stop()
+        _output.info("mktd sandbox stopped.")
+
+
+def _start(
+    *,
+    port: int,
+    state: str | None,
+    faults: str | None,
+    seed: int,
+    limit: list[str] | None,
+    quiet: bool,
+) -> "Sandbox":
+    from mktdirector.cli import _output
+    from mktdirector.core.errors import UsageError
+    from mktdirector.sandbox import Sandbox, SandboxError
+    from mktdirector.sandbox.limits import parse_limits
+
+    try:
+        return Sandbox(
             port=port,
             state_dir=_state_dir(state),
             faults=faults,
@@ -84,19 +107,20 @@ def serve(
         ).start()
     except SandboxError as e:
         raise UsageError(str(e), hint="mktd sandbox serve --help") from None
+
+
+def _announce(sb: "Sandbox") -> None:
+    """Where it listens, and the `export` lines that point mktd at it (flushed at once)."""
+    import sys
+
+    from mktdirector.cli import _output
+    from mktdirector.sandbox.env import shell_lines
+
     _output.info(f"mktd sandbox listening on {sb.url} (state: {sb.state_dir}); Ctrl-C stops it.")
     _output.info(f"Inspect: {sb.url}/_sandbox/state · point mktd at it with:")
     for text in shell_lines(sb.env()):
         _say(text)
     sys.stdout.flush()  # a parent process reading our stdout gets the lines now
-    try:
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sb.stop()
-        _output.info("mktd sandbox stopped.")
 
 
 @app.command("env")
