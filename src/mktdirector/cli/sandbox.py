@@ -7,6 +7,7 @@ import typer
 from mktdirector.cli._options import JsonOpt
 
 if TYPE_CHECKING:
+    import threading
     from pathlib import Path
 
     from mktdirector.sandbox import Sandbox
@@ -73,13 +74,19 @@ def serve(
     sb = _start(port=port, state=state, faults=faults, seed=seed, limit=limit, quiet=quiet)
     _announce(sb)
     try:
+        _wait_for(stop)
+    finally:
+        sb.stop()
+        _output.info("mktd sandbox stopped.")
+
+
+def _wait_for(stop: "threading.Event") -> None:
+    """Until SIGTERM sets `stop` or Ctrl-C; short waits keep Ctrl-C responsive."""
+    try:
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:
         pass
-    finally:
-        sb.stop()
-        _output.info("mktd sandbox stopped.")
 
 
 def _start(

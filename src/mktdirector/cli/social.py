@@ -9,6 +9,7 @@ from mktdirector.cli import _options
 
 if TYPE_CHECKING:
     from mktdirector.agents.social.posting import PostingDeps, PostRequest, Prepared
+    from mktdirector.cli.views.posting import LiveText
 
 app = typer.Typer()
 
@@ -85,41 +86,63 @@ def social(
         result = posting.dry_run(deps, request, publish=publish, when=when, on_text=live)
         return render.dry_run(result, live, json_out)
     prepared = posting.prepare(deps, request, publish=publish, when=when, new=new, on_text=live)
-    live.finish()
-    _next_step(deps, prepared, yes=yes, image=image, json_out=json_out)
+    _next_step(deps, prepared, live, yes=yes, image=image, json_out=json_out)
 
 
 def _next_step(
-    deps: "PostingDeps", prepared: "Prepared", *, yes: bool, image: str | None, json_out: bool
+    deps: "PostingDeps",
+    prepared: "Prepared",
+    live: "LiveText",
+    *,
+    yes: bool,
+    image: str | None,
+    json_out: bool,
 ) -> None:
     """Show the draft; with --publish/--schedule ask once, then approve and publish/schedule."""
+    from mktdirector.agents.social.posting import Next
+    from mktdirector.cli.views import posting as render
+
+    live.finish()
+    render.resumed(prepared)
+    if prepared.next is Next.SHOW:
+        return render.draft(prepared, json_out)
+    render.draft_before_asking(prepared, json_out)
+    if prepared.next is Next.SCHEDULE:
+        return _approve_and_schedule(deps, prepared, yes=yes, image=image, json_out=json_out)
+    _approve_and_publish(deps, prepared, yes=yes, image=image, json_out=json_out)
+
+
+def _approve_and_schedule(
+    deps: "PostingDeps", prepared: "Prepared", *, yes: bool, image: str | None, json_out: bool
+) -> None:
     from mktdirector.agents.social import posting
     from mktdirector.cli import _output
     from mktdirector.cli.views import posting as render
 
-    render.resumed(prepared)
+    assert prepared.when is not None  # Next.SCHEDULE is only set with a time
+    question = f"Approve draft {prepared.view.id} and schedule it for {prepared.when.label}?"
+    ok = _output.confirm(question, assume_yes=yes)
+    render.scheduled(
+        posting.approve_and_schedule(deps, prepared, confirmed=ok, image=image), json_out
+    )
+
+
+def _approve_and_publish(
+    deps: "PostingDeps", prepared: "Prepared", *, yes: bool, image: str | None, json_out: bool
+) -> None:
+    from mktdirector.agents.social import posting
+    from mktdirector.cli import _output
+    from mktdirector.cli.views import posting as render
+
     did = prepared.view.id
-    if prepared.next is posting.Next.SHOW:
-        return render.draft(prepared, json_out)
-    render.draft_before_asking(prepared, json_out)
-    if prepared.next is posting.Next.SCHEDULE:
-        assert prepared.when is not None  # Next.SCHEDULE is only set with a time
-        ok = _output.confirm(
-            f"Approve draft {did} and schedule it for {prepared.when.label}?", assume_yes=yes
-        )
-        return render.scheduled(
-            posting.approve_and_schedule(deps, prepared, confirmed=ok, image=image), json_out
-        )
     question = (
         f"Approve and publish draft {did}?" if prepared.needs_approval else f"Publish draft {did}?"
     )
-    ticket = posting.approve_for_publishing(
-        deps, prepared, confirmed=_output.confirm(question, assume_yes=yes)
-    )
-    render.token_warning(ticket)
-    render.published(
-        posting.publish(deps, ticket, confirmed=True, image=image), ticket.label, json_out
-    )
+    ok = _output.confirm(question, assume_yes=yes)
+    ticket = posting.approve_for_publishing(deps, prepared, confirmed=ok)
+    render.token_warning(ticket)  # before sending: an expiring token is worth knowing first
+    result = posting.publish(deps, ticket, confirmed=True, image=image)  # asked once, above
+    render.published(result, ticket.label, json_out)
 
 
 def _require_one_source(topic: str | None, text: str | None, text_file: Path | None) -> None:

@@ -51,19 +51,14 @@ def plan(
 ) -> None:
     """Plan a marketing initiative as dated steps; optionally draft every step."""
     from mktdirector.agents.content import planning
-    from mktdirector.cli import _deps, _output
+    from mktdirector.cli import _deps
     from mktdirector.cli.views import planning as render
 
     deps = _deps.current()
     if list_plans:
         return render.plans(planning.stored_plans(deps), json_out)
     planned = planning.plan(
-        deps,
-        objective=objective or None,
-        timeframe=timeframe,
-        channels=channels,
-        show_id=show_id,
-        create_drafts=create_drafts,
-        progress=lambda i, n: _output.info(f"drafted step {i}/{n}"),
-    )
+        deps, objective=objective or None, timeframe=timeframe, channels=channels,
+        show_id=show_id, create_drafts=create_drafts, progress=render.drafting_progress,
+    )  # fmt: skip
     render.plan(planned, json_out, offered_drafts=not create_drafts)

@@ -28,6 +28,10 @@ def plans(rows: list[dict[str, Any]], json_out: bool) -> None:
     _output.table(rows, ["id", "created_utc", "objective", "timeframe", "slug"])
 
 
+def drafting_progress(done: int, total: int) -> None:
+    _output.info(f"drafted step {done}/{total}")
+
+
 def plan(planned: Planned, json_out: bool, *, offered_drafts: bool) -> None:
     """The steps as a table, then the next step: the drafts to review, or how to make them."""
     if json_out:
