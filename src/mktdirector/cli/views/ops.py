@@ -30,7 +30,7 @@ def status(data: dict[str, Any], json_out: bool) -> None:
         headers=["platform", "credentials", "calls 24h", "errors 24h", "last ok", "last error"],
     )
     if "monitoring" in data:
-        _output.monitoring(data["monitoring"])
+        _monitoring(data["monitoring"])
 
 
 def secret_key(key: str, json_out: bool) -> None:
@@ -72,3 +72,15 @@ def alert_test(results: dict[str, dict[str, Any]], json_out: bool) -> None:
     codes = [r["exit_code"] for r in results.values() if r.get("exit_code")]
     if codes:
         raise typer.Exit(max(codes))
+
+
+def _monitoring(data: dict[str, Any]) -> None:
+    """`mktd status` monitoring: a row per platform/account, then queue, worker, alerts."""
+    from mktdirector.cli.views import status_layout as view
+
+    if data["accounts"]:
+        _output.line("API health (24 h / 7 d)", style="bold")
+    for text, style in view.account_lines(data["accounts"]):
+        _output.line(text, style=style)
+    for text, style in view.summary_lines(data):
+        _output.line(text, style=style)
