@@ -4,10 +4,12 @@ One use case, one place: `mktd social`, `mktd publish`, `mktd schedule`, the Pyt
 web routes call these functions and only render what they return. The flow never asks anything:
 publishing and scheduling take `confirmed`, which a front end sets after asking (or on --yes).
 
-    prepare()              create a draft, or resume the one the same request made before
-    approve_for_publishing()  + publish()        approve (one human act with publishing) and send
-    approve_and_schedule() approve and queue for the worker
-    dry_run()              compose and show the requests; save and send nothing
+    prepare()                 create a draft, or resume the one the same request made before
+    dry_run()                 compose and show the requests; save and send nothing
+    approve_for_publishing()  then publish(): approve and send (one human act, one question)
+    approve_and_schedule()    approve and queue for the worker (one question)
+    ready_to_publish()        then publish(): `mktd publish ID` for an approved draft
+    schedule_draft(), preview_publish(), resolve_needs_check(): the other `mktd` entry points
 """
 
 from __future__ import annotations
