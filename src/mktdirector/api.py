@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from mktdirector.store.rows import DraftStatus
 from mktdirector.wiring import Deps
 
 __all__ = ["AnalyticsAgent", "OrchestratorAgent", "SocialMediaAgent", "StrategyAgent"]
@@ -78,57 +77,42 @@ class SocialMediaAgent(_Facade):
         publish: bool,
         account: str | None,
     ) -> dict[str, Any]:
-        from mktdirector.agents.content import compose
-        from mktdirector.agents.content.drafts import DraftView, findings_of
+        from mktdirector.agents.social import posting
         from mktdirector.core.errors import UsageError
 
-        d = self._deps
-        key = compose.input_key(platform, topic=topic, text=None, style=style,
-                                thread_length=thread_length, include_cta=include_cta,
-                                account=account)  # fmt: skip
-        previous = compose.find_previous(d.store, key) if publish else None
-        if previous is not None and previous["status"] == DraftStatus.PUBLISHED:
-            raise UsageError(f"This was already published (draft {previous['id']}).",
-                             hint="SocialMediaAgent().publish_draft(ID) for another draft")  # fmt: skip
-        if previous is not None:
-            # The same request was drafted before (the brief's "draft, review, then publish"
-            # flow, or a run cut off mid-publish): publish that draft, not a new text.
-            view = DraftView(previous, findings_of(previous))
-        else:
-            brand = d.brand()
-            composed = compose.compose_from_topic(
-                d.llm(), brand, platform=platform, topic=topic, style=style,
-                include_cta=include_cta, thread_length=thread_length,
-            )  # fmt: skip
-            view = compose.save(d.store, brand, composed, topic=topic, style=style,
-                                source="llm", account=account, key=key)  # fmt: skip
+        request = posting.PostRequest(
+            platform,
+            topic=topic,
+            style=style,
+            include_cta=include_cta,
+            thread_length=thread_length,
+            account=account,
+        )
+        try:
+            # The CLI's resume rule: publish=True continues the draft this same request made
+            # (the brief's "draft, review, then publish", or a run cut off mid-publish).
+            prepared = posting.prepare(self._deps, request, publish=publish)
+        except posting.AlreadyPublished as e:
+            raise UsageError(
+                f"This was already published (draft {e.draft_id}).",
+                hint="SocialMediaAgent().publish_draft(ID) for another draft",
+            ) from None
+        view = prepared.view
         result = view.to_dict()
         result["draft_id"] = view.id
         result["text"] = "\n\n".join(view.draft["body"])
         if publish:
-            result.update(self._publish(view.id))
+            # publish=True is the caller's explicit approval of exactly this generated text.
+            ticket = posting.approve_for_publishing(self._deps, prepared, confirmed=True)
+            result.update(posting.publish(self._deps, ticket, confirmed=True).to_dict())
         return result
-
-    def _publish(self, draft_id: str) -> dict[str, Any]:
-        """publish=True is the caller's explicit approval of exactly this generated text."""
-        from mktdirector.agents.content import drafts
-        from mktdirector.agents.social.publishing import publish_or_queue
-
-        d = self._deps
-        draft = d.store.get_draft(draft_id)
-        if draft["status"] == DraftStatus.DRAFT:
-            draft = drafts.approve(d.store, draft_id).draft
-        client = d.integration(draft["platform"], draft.get("account"))
-        return publish_or_queue(d.store, client, draft_id).to_dict()
 
     def publish_draft(self, draft_id: str) -> dict[str, Any]:
         """Publish an already approved draft (exactly once; resumes a cut-off thread)."""
-        from mktdirector.agents.social.publishing import publish_or_queue
+        from mktdirector.agents.social import posting
 
-        d = self._deps
-        draft = d.store.get_draft(draft_id)
-        client = d.integration(draft["platform"], draft.get("account"))
-        return publish_or_queue(d.store, client, draft["id"]).to_dict()
+        ticket = posting.ready_to_publish(self._deps, draft_id)
+        return posting.publish(self._deps, ticket, confirmed=True).to_dict()
 
     def get_post_analytics(self, platform: str, post_id: str) -> dict[str, Any]:
         """Fresh metrics of one published post (also stored as a snapshot)."""
@@ -144,16 +128,13 @@ class StrategyAgent(_Facade):
         self, content_type: str = "linkedin", count: int = 5, based_on: str = ""
     ) -> dict[str, Any]:
         """{'topics': [{'title', 'angle', 'audience', 'why_now', 'suggested_platform'}, ...]}"""
-        from mktdirector.agents.content.generation import log_generation
-        from mktdirector.agents.content.strategy import suggest_content_topics
+        from mktdirector.agents.content import planning
 
-        d = self._deps
-        brand = d.brand()
-        topics, gen = suggest_content_topics(
-            d.llm(), brand, content_type=content_type, count=count, based_on=based_on
-        )
-        gid = log_generation(d.store, gen, brand)
-        return {"topics": [t.to_dict() for t in topics], "generation_id": gid}
+        found = planning.suggest_topics(
+            self._deps, content_type=content_type, count=count, based_on=based_on,
+            avoid_recent=False,  # the brief's API call: exactly what was asked for
+        )  # fmt: skip
+        return {"topics": [t.to_dict() for t in found.topics], "generation_id": found.generation_id}
 
 
 class OrchestratorAgent(_Facade):
@@ -165,17 +146,16 @@ class OrchestratorAgent(_Facade):
         create_drafts: bool = False,
     ) -> dict[str, Any]:
         """A stored plan with dated steps; with create_drafts=True, a draft per step."""
-        from mktdirector.agents.content.compose import drafts_from_plan
-        from mktdirector.agents.content.orchestrator import plan_marketing_initiative
+        from mktdirector.agents.content import planning
 
-        d = self._deps
-        brand = d.brand()
-        plan, _ = plan_marketing_initiative(
-            d.llm(), brand, d.store, objective=objective, timeframe=timeframe, channels=channels
+        planned = planning.plan(
+            self._deps,
+            objective=objective,
+            timeframe=timeframe,
+            channels=channels,
+            create_drafts=create_drafts,
         )
-        if create_drafts:
-            plan.draft_ids = [v.id for v in drafts_from_plan(d.llm(), brand, d.store, plan)]
-        return plan.to_dict()
+        return planned.to_dict()
 
 
 class AnalyticsAgent(_Facade):

@@ -135,15 +135,17 @@ def _root(
     args = sys.argv[1:] if _argv is None else _argv
     if "--help" in args or "-h" in args:
         return  # help is printed before any command runs: no wiring, logging or notices
+    _start(args, verbose=verbose)
+
+
+def _start(args: list[str], *, verbose: bool) -> None:
+    """Once per invocation: the wiring, the log file (when the home exists), the unread notice."""
     from mktdirector.cli import _deps, _output
+    from mktdirector.core.paths import log_path
 
     _deps.start(verbose=verbose)
     deps = _deps.current()
-    log_file = None
-    from mktdirector.core.paths import log_path
-
-    if deps.home.is_dir():
-        log_file = log_path(deps.home)
+    log_file = log_path(deps.home) if deps.home.is_dir() else None
     _output.reset()
     _output.setup_logging(log_file, verbose=deps.verbose)
     if not _wants_json():

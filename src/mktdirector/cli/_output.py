@@ -338,62 +338,6 @@ class capture:  # noqa: N801 - used as `with _output.capture() as buf`
             _consoles["out"] = self._saved
 
 
-def report(data: dict[str, Any]) -> None:
-    """The terminal report: header, tables, a daily bar chart and sparklines, notes."""
-    from rich.table import Table
-    from rich.text import Text
-
-    from mktdirector.cli import _report_view as view
-
-    c = console()
-    tf = data["timeframe"]
-    c.print(Text(f"Report {tf['first']} to {tf['last']} (UTC)", style="bold"))
-    if data.get("summary"):
-        c.print(Text(redact(data["summary"])))
-    for sec in view.sections(data):
-        t = Table(title=sec["title"], header_style="bold", title_justify="left")
-        cols = sec["columns"]
-        widths = [max([len(view.SHORT.get(c, c)), *(len(r[i]) for r in sec["rows"])])
-                  for i, c in enumerate(cols)]  # fmt: skip
-        # The topic is the one column that gives way: whatever the figures leave of the width.
-        fixed = sum(w for c, w in zip(cols, widths, strict=True) if c != "topic")
-        topic_w = max(8, min(28, c.width - fixed - 3 * len(cols) - 1))
-        for col, width in zip(cols, widths, strict=True):
-            label = view.SHORT.get(col, col)
-            if col == "topic":
-                t.add_column(label, no_wrap=True, overflow="ellipsis", width=topic_w)
-            else:
-                just = "left" if col in view.TEXT_COLUMNS else "right"
-                t.add_column(label, justify=just, no_wrap=True, min_width=width)
-        for row in sec["rows"]:
-            t.add_row(*(redact(v) for v in row))
-        c.print(t)
-    trend = data.get("trend") or []
-    if not data["posts"]:
-        info("No posts were published in this timeframe (mktd publish, or --timeframe 30d).")
-    elif trend:
-        c.print(Text.assemble(*view.legend(data["channels"])))
-        if len(trend) <= 31:
-            for pieces in view.trend_lines(trend, data["channels"]):
-                c.print(Text.assemble(*pieces), no_wrap=True, overflow="crop")
-        for spark in view.sparklines(trend):
-            c.print(Text(spark), no_wrap=True, overflow="crop")
-    for note in data.get("notes") or []:
-        warn(note)
-
-
-def monitoring(data: dict[str, Any]) -> None:
-    """`mktd status` monitoring: a row per platform/account, then queue, worker, alerts."""
-    from mktdirector.cli import _status_view as view
-
-    if data["accounts"]:
-        line("API health (24 h / 7 d)", style="bold")
-    for text, style in view.account_lines(data["accounts"]):
-        line(text, style=style)
-    for text, style in view.summary_lines(data):
-        line(text, style=style)
-
-
 def notification_list(rows: Sequence[Mapping[str, Any]]) -> None:
     if not rows:
         info("No notifications.")

@@ -1,13 +1,12 @@
 """`mktd alerts run|test`: evaluate the alert rules and deliver them to Slack and email."""
 
-from typing import Annotated
-
 import typer
+
+from mktdirector.cli._options import JsonOpt
 
 app = typer.Typer(
     help="Alert rules and where alerts go (in-tool, Slack, email).", no_args_is_help=True
 )
-JsonOpt = Annotated[bool, typer.Option("--json", help="Output JSON.")]
 SETUP = {
     "slack": "export SLACK_WEBHOOK_URL=https://hooks.slack.com/services/… (Slack: Apps → "
     "Incoming Webhooks)",
@@ -22,29 +21,21 @@ def run(json_out: JsonOpt = False) -> None:
     (the worker runs the same check)."""
     from mktdirector.agents.ops.alerts import run_alerts
     from mktdirector.cli import _deps, _output
+    from mktdirector.cli.views import ops as render
 
     deps = _deps.current()
     if not deps.store.exists():
-        _output.info("No database yet, so nothing to check: mktd init")
-        return
-    result = run_alerts(
-        deps.store, deps.alert_channels(), failure_rate=deps.config.get("alerts.failure_rate")
-    )
-    if json_out:
-        _output.emit_json(result.to_dict())
-        return
-    if not result.raised:
-        _output.info("No new alerts.")
-    for a in result.raised:
-        _output.warn(f"{a['subject']}  → {a['hint']}")
-    _output.alert_deliveries(result.delivered)
+        return _output.info("No database yet, so nothing to check: mktd init")
+    rate = deps.config.get("alerts.failure_rate")
+    render.alerts_raised(run_alerts(deps.store, deps.alert_channels(), failure_rate=rate), json_out)
 
 
 @app.command("test")
 def test(json_out: JsonOpt = False) -> None:
     """Send a test alert to every configured channel and say, per channel, whether it arrived."""
     from mktdirector.agents.ops.alerts import send_test
-    from mktdirector.cli import _deps, _output
+    from mktdirector.cli import _deps
+    from mktdirector.cli.views import ops as render
 
     deps = _deps.current()
     channels = deps.alert_channels()
@@ -53,13 +44,4 @@ def test(json_out: JsonOpt = False) -> None:
     for name, hint in SETUP.items():
         if name not in names:
             results[name] = {"status": "not configured", "hint": hint}
-    if json_out:
-        _output.emit_json(results)
-    else:
-        _output.alert_deliveries(results)
-        for name, r in results.items():
-            if r["status"] == "not configured":
-                _output.line(f"  {name}: {r['hint']}", style="dim")
-    codes = [r["exit_code"] for r in results.values() if r.get("exit_code")]
-    if codes:
-        raise typer.Exit(max(codes))
+    render.alert_test(results, json_out)

@@ -1,26 +1,30 @@
 """`mktd analytics fetch|show`: engagement of published posts."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from mktdirector.cli import _options
+from mktdirector.cli._options import JsonOpt
+
+if TYPE_CHECKING:
+    from mktdirector.agents.analytics.social import FetchResult
+    from mktdirector.wiring import Deps
+
 app = typer.Typer(help="Pull and show engagement of published posts.", no_args_is_help=True)
-JsonOpt = Annotated[bool, typer.Option("--json", help="Output JSON.")]
 
 
 @app.command("fetch")
 def fetch(
-    platform: Annotated[
-        str | None, typer.Option("--platform", "-p", help="linkedin or twitter.")
-    ] = None,
+    platform: Annotated[str | None, _options.platform("linkedin or twitter.")] = None,
     since: Annotated[
-        str | None, typer.Option("--since", help="Only posts published since YYYY-MM-DD, 7d or 2w.")
+        str | None, _options.since("Only posts published since YYYY-MM-DD, 7d or 2w.")
     ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Fetch metrics for published posts and store them as snapshots."""
-    from mktdirector.agents.analytics.social import fetch_metrics
-    from mktdirector.cli import _deps, _output
+    from mktdirector.cli import _deps
+    from mktdirector.cli.views import analytics as render
     from mktdirector.core.errors import UsageError
     from mktdirector.core.platforms import resolve_platform
 
@@ -28,7 +32,14 @@ def fetch(
     platforms = [resolve_platform(platform)] if platform else ["linkedin", "twitter"]
     if any(p not in {"linkedin", "twitter"} for p in platforms):
         raise UsageError("analytics fetch covers linkedin and twitter.", hint="--platform twitter")
-    since_utc = _since(since)
+    render.fetched(_fetch(deps, platforms, _since(since)), json_out)
+
+
+def _fetch(deps: "Deps", platforms: list[str], since_utc: str | None) -> "list[FetchResult]":
+    """Each platform with a connection or published posts, with a progress bar on a terminal."""
+    from mktdirector.agents.analytics.social import fetch_metrics
+    from mktdirector.cli import _output
+
     results = []
     for pid in platforms:
         client = deps.integration(pid)
@@ -36,33 +47,17 @@ def fetch(
             continue
         with _output.progress(f"{client.label} metrics") as tick:
             results.append(fetch_metrics(deps.store, client, since_utc=since_utc, progress=tick))
-    if json_out:
-        _output.emit_json([r.to_dict() for r in results])
-        return
-    for r in results:
-        if r.skipped:
-            _output.warn(f"{r.platform}: {r.skipped}")
-        else:
-            _output.info(f"{r.platform}: {r.snapshots} snapshot(s) for {r.posts} post(s)")
-        for e in r.errors:
-            _output.warn(f"{r.platform}: {e}")
-    if not results:
-        _output.info("No published posts yet.")
+    return results
 
 
 @app.command("show")
 def show(draft_id: str, json_out: JsonOpt = False) -> None:
     """The latest metrics of every post of a draft."""
-    from mktdirector.cli import _deps, _output
+    from mktdirector.cli import _deps
+    from mktdirector.cli.views import analytics as render
 
     store = _deps.current().store
-    d = store.get_draft(draft_id)
-    rows = store.latest_snapshots(draft_id=d["id"])
-    if json_out:
-        _output.emit_json(rows)
-        return
-    cols = ["remote_id", "taken_utc", "impressions", "likes", "reposts", "replies", "link_clicks"]
-    _output.table(rows, cols)
+    render.snapshots(store.latest_snapshots(draft_id=store.get_draft(draft_id)["id"]), json_out)
 
 
 def _since(text: str | None) -> str | None:

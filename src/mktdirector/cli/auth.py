@@ -4,10 +4,11 @@ from typing import Annotated, Any
 
 import typer
 
+from mktdirector.cli._options import JsonOpt
+
 authorize_app = typer.Typer()
 app = typer.Typer(help="Token health and sign-out per platform and account.", no_args_is_help=True)
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Output JSON.")]
 AccountOpt = Annotated[
     str | None,
     typer.Option("--account", help="Account name to store or use (default: the username)."),

@@ -5,8 +5,10 @@ from typing import Annotated
 
 import typer
 
+from mktdirector.cli import _options
+from mktdirector.cli._options import JsonOpt
+
 app = typer.Typer(help="Your brand voice: show, edit, lint text against it.", no_args_is_help=True)
-JsonOpt = Annotated[bool, typer.Option("--json", help="Output JSON.")]
 
 
 @app.command("show")
@@ -46,18 +48,15 @@ def lint(
     draft: Annotated[
         str | None, typer.Option("--draft", help="Lint a saved draft instead.")
     ] = None,
-    platform: Annotated[
-        str, typer.Option("--platform", "-p", help="linkedin, twitter or email.")
-    ] = "linkedin",
+    platform: Annotated[str, _options.platform("linkedin, twitter or email.")] = "linkedin",
     json_out: JsonOpt = False,
 ) -> None:
     """Check a text against the brand and platform rules; exit 1 when there are errors."""
-    from mktdirector.agents.content.agent import body_from_text
-    from mktdirector.agents.content.brand import has_errors, lint_draft
-    from mktdirector.cli import _deps, _output
-    from mktdirector.cli.social import _read_text
+    from mktdirector.agents.content import review
+    from mktdirector.cli import _deps
+    from mktdirector.cli._files import read_text
+    from mktdirector.cli.views import brand as render
     from mktdirector.core.errors import UsageError
-    from mktdirector.core.platforms import resolve_platform
 
     if (file is None) == (draft is None):
         raise UsageError(
@@ -65,24 +64,6 @@ def lint(
         )
     deps = _deps.current()
     brand = deps.brand()
-    if draft is not None:
-        d = deps.store.get_draft(draft)
-        kind, body, pid = d["kind"], d["body"], d["platform"]
-    else:
-        pid = "email" if platform == "email" else resolve_platform(platform)
-        text = _read_text(file)  # type: ignore[arg-type]
-        kind, body = ("post", [text.strip()]) if pid == "email" else body_from_text(pid, text)
-        if pid == "email":
-            kind, body = (
-                "email",
-                {"subject": text.strip().splitlines()[0] if text.strip() else "", "text": text},
-            )
-    found = lint_draft(body, kind, pid, brand)
-    if json_out:
-        _output.emit_json({"brand": brand.hash, "findings": [f.to_dict() for f in found]})
-    elif found:
-        _output.findings(found)
-    else:
-        _output.success("No findings.")
-    if has_errors(found):
-        raise typer.Exit(1)
+    text = None if file is None else read_text(file)
+    found = review.lint(deps.store, brand, draft_id=draft, text=text, platform=platform)
+    render.lint(found, brand, json_out)

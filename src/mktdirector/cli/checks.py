@@ -4,8 +4,9 @@ from typing import Annotated
 
 import typer
 
+from mktdirector.cli._options import JsonOpt
+
 app = typer.Typer()
-JsonOpt = Annotated[bool, typer.Option("--json", help="Output JSON.")]
 
 
 @app.command("test-integration")

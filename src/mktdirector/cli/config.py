@@ -4,9 +4,9 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(help="Show and change settings in config.toml.", no_args_is_help=True)
+from mktdirector.cli._options import JsonOpt
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Output JSON.")]
+app = typer.Typer(help="Show and change settings in config.toml.", no_args_is_help=True)
 
 
 @app.command("show")

@@ -4,11 +4,12 @@ from typing import Annotated, Any
 
 import typer
 
+from mktdirector.cli._options import JsonOpt
+
 app = typer.Typer(help="HubSpot contacts, and which posts brought them.", no_args_is_help=True)
 contacts_app = typer.Typer(help="Import and look up HubSpot contacts.", no_args_is_help=True)
 app.add_typer(contacts_app, name="contacts")
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Output JSON.")]
 SinceOpt = Annotated[
     str | None,
     typer.Option("--since", help="Contacts created since YYYY-MM-DD (or 30d, 4w)."),

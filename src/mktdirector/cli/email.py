@@ -4,9 +4,10 @@ from typing import Annotated, Any
 
 import typer
 
+from mktdirector.cli._options import JsonOpt
+
 app = typer.Typer(help="Send email drafts through SendGrid and read their stats.",
                   no_args_is_help=True)  # fmt: skip
-JsonOpt = Annotated[bool, typer.Option("--json", help="Output JSON.")]
 
 
 @app.command("draft")
@@ -31,7 +32,7 @@ def draft_email(
     """Draft a marketing email (subject, preheader, text and HTML) in your brand voice."""
     from mktdirector.agents.content import compose
     from mktdirector.cli import _deps, _output
-    from mktdirector.cli.social import _read_text
+    from mktdirector.cli._files import read_text as _read_text
     from mktdirector.core.errors import UsageError
 
     deps = _deps.current()

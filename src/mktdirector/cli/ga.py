@@ -4,6 +4,9 @@ from typing import Annotated, Any
 
 import typer
 
+from mktdirector.cli import _options
+from mktdirector.cli._options import JsonOpt
+
 app = typer.Typer(help="Google Analytics 4 traffic, by source, campaign and post.",
                   no_args_is_help=True)  # fmt: skip
 
@@ -15,13 +18,13 @@ HEADERS = ["sessions", "users", "engaged", "key events", "revenue"]
 @app.command("traffic")
 def traffic(
     since: Annotated[
-        str | None, typer.Option("--since", help="From YYYY-MM-DD (or 7d, 4w); default 28d.")
+        str | None, _options.since("From YYYY-MM-DD (or 7d, 4w); default 28d.")
     ] = None,
     by: Annotated[str, typer.Option("--by", help="Group by source, campaign or post.")] = "source",
     property_id: Annotated[
         str | None, typer.Option("--property", help="GA4 property id (default: the env/saved one).")
     ] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Output JSON.")] = False,
+    json_out: JsonOpt = False,
 ) -> None:
     """Fetch GA4 traffic since a date, store it as snapshots, and show it grouped."""
     from mktdirector.agents.analytics.ga_traffic import fetch_traffic

@@ -4,6 +4,8 @@ from typing import Annotated
 
 import typer
 
+from mktdirector.cli._options import JsonOpt
+
 app = typer.Typer()
 
 
@@ -16,27 +18,15 @@ def init(
             help="Print a new Fernet key for MKTD_SECRET_KEY (for machines without a keyring).",
         ),
     ] = False,
-    json_out: Annotated[bool, typer.Option("--json", help="Output JSON.")] = False,
+    json_out: JsonOpt = False,
 ) -> None:
     """Create the mktd home (0700), database, config.toml and a commented brand.toml. Idempotent."""
-    from mktdirector.agents.ops.setup import generate_secret_key as gen
+    from mktdirector.agents.ops.setup import generate_secret_key as new_key
     from mktdirector.agents.ops.setup import initialize
-    from mktdirector.cli import _deps, _output
+    from mktdirector.cli import _deps
+    from mktdirector.cli.views import ops as render
 
     if generate_secret_key:
-        key = gen()
-        if json_out:
-            _output.emit_json({"secret_key": key})
-        else:
-            _output.line(key)
-            _output.info("Keep it secret; set it as MKTD_SECRET_KEY where mktd runs.")
-        return
+        return render.secret_key(new_key(), json_out)
     deps = _deps.current()
-    result = initialize(deps.home, deps.store)
-    if json_out:
-        _output.emit_json(result)
-        return
-    for item in result["files"]:
-        verb = "created" if item["created"] else "exists "
-        _output.line(f"{verb}  {item['path']}")
-    _output.success(f"mktd home ready: {result['home']}")
+    render.initialized(initialize(deps.home, deps.store), json_out)

@@ -8,8 +8,9 @@ from typing import Annotated, Any
 
 import typer
 
+from mktdirector.cli._options import JsonOpt
+
 app = typer.Typer(help="In-tool alerts: list them and mark them read.")
-JsonOpt = Annotated[bool, typer.Option("--json", help="Output JSON.")]
 # Commands that show no unread line: this one lists them, and the unattended ones (a cron job
 # would mail the line on every run).
 QUIET_COMMANDS = {"notifications", "worker", "alerts", "status"}  # status shows the count

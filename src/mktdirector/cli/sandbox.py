@@ -4,8 +4,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from mktdirector.cli._options import JsonOpt
+
 if TYPE_CHECKING:
+    import threading
     from pathlib import Path
+
+    from mktdirector.sandbox import Sandbox
 
 app = typer.Typer(
     help="Run a local sandbox of LinkedIn, X, HubSpot, GA4 and SendGrid (no real accounts).",
@@ -59,20 +64,47 @@ def serve(
 ) -> None:
     """Serve the sandbox on 127.0.0.1 until Ctrl-C; prints the `export` lines to use it."""
     import signal
-    import sys
     import threading
 
     from mktdirector.cli import _output
-    from mktdirector.core.errors import UsageError
-    from mktdirector.sandbox import Sandbox, SandboxError
-    from mktdirector.sandbox.env import shell_lines
-    from mktdirector.sandbox.limits import parse_limits
 
     # Installed first, so a SIGTERM that arrives while starting still ends in a clean stop.
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    sb = _start(port=port, state=state, faults=faults, seed=seed, limit=limit, quiet=quiet)
+    _announce(sb)
     try:
-        sb = Sandbox(
+        _wait_for(stop)
+    finally:
+        sb.stop()
+        _output.info("mktd sandbox stopped.")
+
+
+def _wait_for(stop: "threading.Event") -> None:
+    """Until SIGTERM sets `stop` or Ctrl-C; short waits keep Ctrl-C responsive."""
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+
+
+def _start(
+    *,
+    port: int,
+    state: str | None,
+    faults: str | None,
+    seed: int,
+    limit: list[str] | None,
+    quiet: bool,
+) -> "Sandbox":
+    from mktdirector.cli import _output
+    from mktdirector.core.errors import UsageError
+    from mktdirector.sandbox import Sandbox, SandboxError
+    from mktdirector.sandbox.limits import parse_limits
+
+    try:
+        return Sandbox(
             port=port,
             state_dir=_state_dir(state),
             faults=faults,
@@ -82,19 +114,20 @@ def serve(
         ).start()
     except SandboxError as e:
         raise UsageError(str(e), hint="mktd sandbox serve --help") from None
+
+
+def _announce(sb: "Sandbox") -> None:
+    """Where it listens, and the `export` lines that point mktd at it (flushed at once)."""
+    import sys
+
+    from mktdirector.cli import _output
+    from mktdirector.sandbox.env import shell_lines
+
     _output.info(f"mktd sandbox listening on {sb.url} (state: {sb.state_dir}); Ctrl-C stops it.")
     _output.info(f"Inspect: {sb.url}/_sandbox/state · point mktd at it with:")
     for text in shell_lines(sb.env()):
         _say(text)
     sys.stdout.flush()  # a parent process reading our stdout gets the lines now
-    try:
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sb.stop()
-        _output.info("mktd sandbox stopped.")
 
 
 @app.command("env")
@@ -110,7 +143,7 @@ def env(
             help="Include ready dev tokens (--no-tokens: rehearse mktd authorize).",
         ),
     ] = True,
-    json_out: Annotated[bool, typer.Option("--json", help="Output JSON.")] = False,
+    json_out: JsonOpt = False,
 ) -> None:
     """Print the `export MKTD_*_URL=…` and token lines that point mktd at the sandbox."""
     from mktdirector.cli import _output

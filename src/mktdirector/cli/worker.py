@@ -4,6 +4,8 @@ from typing import Annotated, Any
 
 import typer
 
+from mktdirector.cli._options import JsonOpt
+
 app = typer.Typer()
 
 
@@ -23,7 +25,7 @@ def worker(
     write: Annotated[
         bool, typer.Option("--write", help="With --install: write the files where they belong.")
     ] = False,
-    json_out: Annotated[bool, typer.Option("--json", help="Output JSON.")] = False,
+    json_out: JsonOpt = False,
 ) -> None:
     """Publish due posts, retry rate-limited ones, refresh analytics and tokens.
 

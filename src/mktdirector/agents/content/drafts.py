@@ -67,7 +67,10 @@ def tag_links(body: Any, kind: str, platform: str, *, campaign: str, draft_id: s
 
     medium = "email" if kind == "email" else "social"
     source = "email" if kind == "email" else platform
-    tag = lambda t: add_utm(t, source=source, medium=medium, campaign=campaign, content=draft_id)  # noqa: E731
+
+    def tag(text: str) -> str:
+        return add_utm(text, source=source, medium=medium, campaign=campaign, content=draft_id)
+
     if kind == "email":
         body = dict(body)
         body["text"] = tag(body.get("text", ""))

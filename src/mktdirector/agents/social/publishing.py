@@ -6,7 +6,7 @@ import os
 import time
 from typing import Any
 
-from mktdirector.agents.social.publisher import Publisher, PublishResult, resolve
+from mktdirector.agents.social.publisher import LEASE_S, Publisher, PublishResult, resolve
 from mktdirector.agents.social.targets import target_for
 from mktdirector.core.errors import MissingCredentialError, UsageError
 from mktdirector.integrations.base import Integration
@@ -51,7 +51,7 @@ def publish_draft(
         target_for(client),
         account=client.account,
         owner=owner,
-        **({"lease_s": lease_s} if lease_s is not None else {}),
+        lease_s=LEASE_S if lease_s is None else lease_s,
     )
     return publisher.publish(draft["id"], image=image)
 

@@ -7,12 +7,14 @@ LinkedIn member posts cannot be read back, so an unknown outcome becomes `needs-
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 import httpx
 
 from mktdirector.integrations.base import Integration
+from mktdirector.integrations.linkedin.client import LinkedInClient
 from mktdirector.integrations.social import RemotePost
+from mktdirector.integrations.twitter.client import TwitterClient
 
 
 class Target(Protocol):
@@ -29,7 +31,7 @@ class Target(Protocol):
 
 @dataclass
 class XTarget:
-    client: Any  # TwitterClient
+    client: TwitterClient
     platform: str = "twitter"
     can_read_back: bool = True
 
@@ -67,7 +69,7 @@ class XTarget:
 
 @dataclass
 class LinkedInTarget:
-    client: Any  # LinkedInClient
+    client: LinkedInClient
     platform: str = "linkedin"
     can_read_back: bool = False
     _author: str | None = None
@@ -101,9 +103,9 @@ class LinkedInTarget:
 
 
 def target_for(client: Integration) -> Target:
-    if client.name == "twitter":
+    if isinstance(client, TwitterClient):
         return XTarget(client)
-    if client.name == "linkedin":
+    if isinstance(client, LinkedInClient):
         return LinkedInTarget(client)
     from mktdirector.core.errors import UsageError
 

@@ -93,7 +93,7 @@ def table_rows(rows: list[dict[str, Any]], cols: list[str]) -> list[list[str]]:
 
 
 def sections(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """The report as titled tables (plain strings); what `_output.report` prints, in order."""
+    """The report as titled tables (plain strings); what `views.report.table` prints, in order."""
     shown = [f for m in report["metrics"] for f in _fields(m)]
     chan_cols = columns(shown, per_post=False)
     # Per post, the terminal keeps to what fits a normal width; JSON, CSV and HTML have it all.

@@ -1,0 +1,387 @@
+"""The posting flow: from what the user asked for to a saved draft, published or scheduled.
+
+One use case, one place: `mktd social`, `mktd publish`, `mktd schedule`, the Python API and the
+web routes call these functions and only render what they return. The flow never asks anything:
+publishing and scheduling take `confirmed`, which a front end sets after asking (or on --yes).
+
+    prepare()                 create a draft, or resume the one the same request made before
+    dry_run()                 compose and show the requests; save and send nothing
+    approve_for_publishing()  then publish(): approve and send (one human act, one question)
+    approve_and_schedule()    approve and queue for the worker (one question)
+    ready_to_publish()        then publish(): `mktd publish ID` for an approved draft
+    schedule_draft(), preview_publish(), resolve_needs_check(): the other `mktd` entry points
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol
+
+from mktdirector.agents.content import compose, drafts
+from mktdirector.agents.content.brand import Brand
+from mktdirector.agents.content.drafts import DraftView, findings_of
+from mktdirector.agents.social import publishing
+from mktdirector.agents.social import schedule as sched
+from mktdirector.agents.social.publisher import PublishResult
+from mktdirector.core.config import Config
+from mktdirector.core.errors import UsageError
+from mktdirector.integrations.base import Integration
+from mktdirector.llm import LLM
+from mktdirector.store.protocols import StoreLike
+from mktdirector.store.rows import DraftStatus
+
+SOCIAL_PLATFORMS = frozenset({"linkedin", "twitter"})
+DEFAULT_X_THREAD_LENGTH = 5  # posts in an X thread written from a topic when no length is given
+
+
+class PostingDeps(Protocol):
+    """What the posting flow needs (mktdirector.wiring.Deps provides it)."""
+
+    @property
+    def store(self) -> StoreLike: ...
+    @property
+    def config(self) -> Config: ...
+    def brand(self) -> Brand: ...
+    def llm(self) -> LLM: ...
+    def integration(self, platform: str, account: str | None = None) -> Integration: ...
+
+
+@dataclass(frozen=True)
+class PostRequest:
+    """What a user asked for: a topic for the LLM, or their own text (typed or from a file)."""
+
+    platform: str
+    topic: str | None = None
+    text: str | None = None
+    from_file: bool = False
+    style: str = "professional"
+    include_cta: bool = True
+    thread_length: int | None = None
+    campaign: str | None = None
+    account: str | None = None
+
+    @property
+    def source(self) -> str:
+        return "llm" if self.topic is not None else ("file" if self.from_file else "text")
+
+    @property
+    def key(self) -> str:
+        """The same request gives the same key, so a re-run finds the draft it made."""
+        return compose.input_key(
+            self.platform,
+            topic=self.topic,
+            text=self.text,
+            style=self.style,
+            thread_length=self.thread_length,
+            include_cta=self.include_cta,
+            account=self.account,
+        )
+
+
+class Next(StrEnum):
+    """What the front end does with a prepared draft."""
+
+    SHOW = "show"  # nothing more to do: show it (a new or unapproved one with the next step)
+    PUBLISH = "publish"  # ask, then approve_for_publishing() and publish()
+    SCHEDULE = "schedule"  # ask, then approve_and_schedule()
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A draft ready for its next step; `resumed` is the status of an earlier run's draft."""
+
+    view: DraftView
+    next: Next
+    when: sched.When | None = None
+    resumed: str | None = None
+
+    @property
+    def already_published(self) -> bool:
+        return self.resumed == DraftStatus.PUBLISHED
+
+    @property
+    def needs_approval(self) -> bool:
+        """A fresh draft is approved by the same confirmation that publishes it."""
+        return str(self.view.draft["status"]) == DraftStatus.DRAFT
+
+
+@dataclass(frozen=True)
+class DryRun:
+    """A composed draft that was not saved, and (when publishing) the requests it would send."""
+
+    request: PostRequest
+    composed: compose.Composed
+    requests: dict[str, Any] | None = None
+    when: sched.When | None = None
+
+    @property
+    def draft(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": None,
+            "platform": self.request.platform,
+            "kind": self.composed.kind,
+            "body": self.composed.body,
+            "status": "dry run",
+            "topic": self.request.topic,
+            "saved": False,
+        }
+        if self.requests is not None:
+            data["publish"] = self.requests
+        return data
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.draft, "findings": [f.to_dict() for f in self.composed.findings]}
+
+
+@dataclass(frozen=True)
+class PublishTicket:
+    """An approved social draft, its client, and a warning to show before sending."""
+
+    draft_id: str
+    client: Integration
+    warning: str | None
+
+    @property
+    def label(self) -> str:
+        return self.client.label
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """A draft approved and queued for the worker."""
+
+    view: DraftView
+    status: str
+    job: sched.QueuedJob
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.view.to_dict(), "status": self.status, "schedule": self.job.to_dict()}
+
+
+class AlreadyPublished(UsageError):
+    """The same request was published before: publishing again needs a new draft."""
+
+    def __init__(self, draft_id: str, url: str | None) -> None:
+        super().__init__(
+            f"This was already published (draft {draft_id}: {url or 'no URL'}).",
+            hint="Add --new to publish it again as a new post",
+        )
+        self.draft_id = draft_id
+        self.url = url
+
+
+def check_platform(platform: str) -> str:
+    """The platform id (aliases resolved) when it is a social network we post to."""
+    from mktdirector.core.platforms import resolve_platform
+
+    pid = resolve_platform(platform)
+    if pid not in SOCIAL_PLATFORMS:
+        raise UsageError(
+            f"mktd social publishes to linkedin or twitter, not {pid}.",
+            hint="mktd social linkedin --topic '...'",
+        )
+    return pid
+
+
+def when_for(
+    deps: PostingDeps, platform: str, text: str | None, *, publish: bool
+) -> sched.When | None:
+    """`--schedule WHEN` (None: not scheduling), resolved before anything is generated or saved."""
+    if text is None:
+        return None
+    if publish:
+        raise UsageError(
+            "Give --publish or --schedule, not both.", hint="mktd social ... --schedule 'in 2h'"
+        )
+    zone = sched.user_tz(deps.config.get)
+    at = sched.resolve_when(
+        text, store=deps.store, config=deps.config.get, platform=platform, tz=zone
+    )
+    return sched.When(at, zone)
+
+
+def prepare(
+    deps: PostingDeps,
+    request: PostRequest,
+    *,
+    publish: bool = False,
+    when: sched.When | None = None,
+    new: bool = False,
+    on_text: Callable[[str], None] | None = None,
+) -> Prepared:
+    """Create the draft, or resume the one the same request made before.
+
+    The resume rule: a request that goes on to publish or schedule, or that carries its own
+    text, continues its earlier draft (after a crash or a lost connection: never post twice);
+    a topic alone writes a new one, and `new` always does.
+    """
+    resumable = not new and (publish or when is not None or request.topic is None)
+    previous = compose.find_previous(deps.store, request.key) if resumable else None
+    if previous is not None:
+        return _resume(deps, previous, publish=publish, when=when)
+    brand = deps.brand()
+    composed = _compose(deps, brand, request, on_text)
+    view = compose.save(
+        deps.store,
+        brand,
+        composed,
+        topic=request.topic,
+        style=request.style if request.topic else None,
+        source=request.source,
+        campaign=request.campaign,
+        account=request.account,
+        key=request.key,
+    )
+    nxt = Next.PUBLISH if publish else (Next.SCHEDULE if when is not None else Next.SHOW)
+    return Prepared(view, nxt, when)
+
+
+def dry_run(
+    deps: PostingDeps,
+    request: PostRequest,
+    *,
+    publish: bool = False,
+    when: sched.When | None = None,
+    on_text: Callable[[str], None] | None = None,
+) -> DryRun:
+    """Compose without saving; with `publish`, the exact requests (the links UTM-tagged as
+    they will really go out, with the id saving would assign shown as DRAFT-ID)."""
+    composed = _compose(deps, deps.brand(), request, on_text)
+    plan = None
+    if publish:
+        body = drafts.tag_links(
+            composed.body, composed.kind, request.platform, campaign="mktd", draft_id="DRAFT-ID"
+        )
+        client = deps.integration(request.platform, request.account)
+        plan = publishing.dry_run_segments(client, body)
+    return DryRun(request, composed, plan, when)
+
+
+def approve_for_publishing(
+    deps: PostingDeps, prepared: Prepared, *, confirmed: bool
+) -> PublishTicket:
+    """`--publish`: approving and publishing are one human act, so one confirmation."""
+    did = prepared.view.id
+    if not confirmed:
+        raise UsageError(
+            f"Saved draft {did} but did not publish: that needs a confirmation.",
+            hint=f"mktd drafts approve {did} && mktd publish {did} (or --yes)",
+        )
+    if prepared.needs_approval:
+        drafts.approve(deps.store, did)
+    return ready_to_publish(deps, did)
+
+
+def ready_to_publish(deps: PostingDeps, draft_id: str) -> PublishTicket:
+    """A social draft and its client; a token that expired for good stops here."""
+    draft = deps.store.get_draft(draft_id)
+    publishing.check_publishable(draft)
+    client = deps.integration(draft["platform"], draft.get("account"))
+    return PublishTicket(draft["id"], client, publishing.token_warning(client))
+
+
+def publish(
+    deps: PostingDeps, ticket: PublishTicket, *, confirmed: bool, image: str | None = None
+) -> PublishResult:
+    """Publish exactly once; a rate limit queues it for the worker (RateLimitError, exit 5)."""
+    if not confirmed:
+        raise UsageError(
+            "Not published: publishing needs a confirmation.",
+            hint=f"Run it in a terminal, or: mktd publish {ticket.draft_id} --yes",
+        )
+    return publishing.publish_or_queue(deps.store, ticket.client, ticket.draft_id, image=image)
+
+
+def approve_and_schedule(
+    deps: PostingDeps, prepared: Prepared, *, confirmed: bool, image: str | None = None
+) -> Scheduled:
+    """`--schedule`: approving and scheduling are one human act, so one confirmation."""
+    view, when = prepared.view, prepared.when
+    if when is None:
+        raise ValueError("approve_and_schedule needs a prepared draft with a time")
+    if not confirmed:
+        raise UsageError(
+            f"Saved draft {view.id} but did not schedule it: that needs a confirmation.",
+            hint=f"mktd drafts approve {view.id} && mktd schedule {view.id} --at WHEN (or --yes)",
+        )
+    drafts.approve(deps.store, view.id)
+    job = sched.schedule(deps.store, view.id, when.at, tz=when.tz, image=image)
+    return Scheduled(view, deps.store.get_draft(view.id)["status"], job)
+
+
+def schedule_draft(
+    deps: PostingDeps, draft_id: str, at: str, *, tz: str | None = None
+) -> sched.QueuedJob:
+    """`mktd schedule ID --at WHEN`: an approved draft, queued (or moved) to WHEN."""
+    zone = sched.user_tz(deps.config.get, tz)
+    draft = deps.store.get_draft(draft_id)
+    sched.check_schedulable(draft)
+    when = sched.resolve_when(
+        at,
+        store=deps.store,
+        config=deps.config.get,
+        platform=draft["platform"],
+        tz=zone,
+        draft_id=draft["id"],
+    )
+    return sched.schedule(deps.store, draft["id"], when, tz=zone)
+
+
+def preview_publish(deps: PostingDeps, draft_id: str) -> dict[str, Any]:
+    """`mktd publish ID --dry-run`: the exact requests (secrets masked); sends nothing."""
+    draft = deps.store.get_draft(draft_id)
+    publishing.check_publishable(draft)
+    client = deps.integration(draft["platform"], draft.get("account"))
+    return publishing.dry_run(deps.store, client, draft["id"])
+
+
+def resolve_needs_check(
+    deps: PostingDeps, draft_id: str, how: str, url: str | None
+) -> dict[str, Any]:
+    """Settle a `needs-check` draft the user looked up: `posted` (with its URL) or not."""
+    draft = deps.store.get_draft(draft_id)
+    if how not in {"posted", "not-posted"}:
+        raise UsageError("--resolve takes posted or not-posted.", hint="--resolve posted --url URL")
+    return publishing.resolve_needs_check(
+        deps.store, draft["platform"], draft["id"], posted=how == "posted", url=url
+    )
+
+
+def _resume(
+    deps: PostingDeps, previous: dict[str, Any], *, publish: bool, when: sched.When | None
+) -> Prepared:
+    view = DraftView(previous, findings_of(previous))
+    status = str(previous["status"])
+    if status == DraftStatus.PUBLISHED:
+        if publish or when is not None:
+            urls = [p["url"] for p in deps.store.draft_posts(view.id) if p.get("url")]
+            raise AlreadyPublished(view.id, urls[0] if urls else None)
+        return Prepared(view, Next.SHOW, when, resumed=status)
+    if publish:
+        return Prepared(view, Next.PUBLISH, when, resumed=status)
+    if when is not None and status in {DraftStatus.DRAFT, DraftStatus.APPROVED}:
+        return Prepared(view, Next.SCHEDULE, when, resumed=status)
+    return Prepared(view, Next.SHOW, when, resumed=status)
+
+
+def _compose(
+    deps: PostingDeps,
+    brand: Brand,
+    request: PostRequest,
+    on_text: Callable[[str], None] | None,
+) -> compose.Composed:
+    if request.topic is None:
+        return compose.compose_from_text(brand, platform=request.platform, text=request.text or "")
+    default_length = DEFAULT_X_THREAD_LENGTH if request.platform == "twitter" else None
+    return compose.compose_from_topic(
+        deps.llm(),
+        brand,
+        platform=request.platform,
+        topic=request.topic,
+        style=request.style,
+        include_cta=request.include_cta,
+        thread_length=request.thread_length or default_length,
+        on_text=on_text,
+    )

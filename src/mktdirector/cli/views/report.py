@@ -1,0 +1,132 @@
+"""`mktd report`: one report as a terminal table, JSON, CSV or a self-contained HTML file."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from mktdirector.cli import _output
+
+if TYPE_CHECKING:
+    from rich.console import JustifyMethod
+    from rich.text import Text
+
+    from mktdirector.agents.analytics.report import Report
+
+FORMATS = ("table", "json", "csv", "html")
+
+
+def check_format(fmt: str, *, json_out: bool) -> str:
+    """The format asked for (--json wins), checked before any figure is computed."""
+    from mktdirector.core.errors import UsageError
+
+    fmt = "json" if json_out else fmt.strip().lower()
+    if fmt not in FORMATS:
+        raise UsageError(
+            f"--format {fmt!r} is not one of {', '.join(FORMATS)}.", hint="--format html"
+        )
+    return fmt
+
+
+def deliver(rep: Report, fmt: str, output: str | None) -> None:
+    """Print the report, or write it to `output`; HTML on a terminal goes to a file."""
+    if fmt == "table" and output is None:
+        return table(rep.to_dict())
+    text = render(rep, fmt)
+    if output is None and fmt == "html" and _output.is_tty():
+        # A page of HTML in a terminal helps nobody: write the file and say where.
+        output = f"mktd-report-{rep.timeframe.start}-{rep.timeframe.last.isoformat()}.html"
+    if output is None:
+        return _output.text(text)
+    path = write(text, output)
+    _output.success(f"Wrote {path} ({len(rep.posts)} post(s), {rep.timeframe.label}).")
+
+
+def render(rep: Report, fmt: str) -> str:
+    if fmt == "json":
+        import json
+
+        return json.dumps(rep.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        from mktdirector.agents.analytics.report import to_csv
+
+        return to_csv(rep)
+    if fmt == "html":
+        from mktdirector.agents.analytics.report_html import render_html
+
+        return render_html(rep)
+    with _output.capture() as buf:
+        table(rep.to_dict())
+    return str(buf.getvalue())
+
+
+def write(text: str, output: str) -> str:
+    """Write the (redacted) report; an unwritable path is one clean error."""
+    from pathlib import Path
+
+    from mktdirector.core.errors import UsageError
+    from mktdirector.core.redact import redact
+
+    path = Path(output).expanduser()
+    try:
+        path.write_text(redact(text), encoding="utf-8")
+    except OSError as e:
+        raise UsageError(
+            f"Cannot write {path}: {e.strerror or e}.",
+            hint="Give -o a path in a directory you can write",
+        ) from None
+    return str(path)
+
+
+def table(data: dict[str, Any]) -> None:
+    """The terminal report: header, tables, a daily bar chart and sparklines, notes."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from mktdirector.cli.views import report_layout as view
+    from mktdirector.core.redact import redact
+
+    c = _output.console()
+    tf = data["timeframe"]
+    c.print(Text(f"Report {tf['first']} to {tf['last']} (UTC)", style="bold"))
+    if data.get("summary"):
+        c.print(Text(redact(data["summary"])))
+    for sec in view.sections(data):
+        t = Table(title=sec["title"], header_style="bold", title_justify="left")
+        cols = sec["columns"]
+        widths = [max([len(view.SHORT.get(c, c)), *(len(r[i]) for r in sec["rows"])])
+                  for i, c in enumerate(cols)]  # fmt: skip
+        # The topic is the one column that gives way: whatever the figures leave of the width.
+        fixed = sum(w for c, w in zip(cols, widths, strict=True) if c != "topic")
+        topic_w = max(8, min(28, c.width - fixed - 3 * len(cols) - 1))
+        for col, width in zip(cols, widths, strict=True):
+            label = view.SHORT.get(col, col)
+            if col == "topic":
+                t.add_column(label, no_wrap=True, overflow="ellipsis", width=topic_w)
+            else:
+                just: JustifyMethod = "left" if col in view.TEXT_COLUMNS else "right"
+                t.add_column(label, justify=just, no_wrap=True, min_width=width)
+        for row in sec["rows"]:
+            t.add_row(*(redact(v) for v in row))
+        c.print(t)
+    trend = data.get("trend") or []
+    if not data["posts"]:
+        _output.info(
+            "No posts were published in this timeframe (mktd publish, or --timeframe 30d)."
+        )
+    elif trend:
+        c.print(_styled(view.legend(data["channels"])))
+        if len(trend) <= 31:
+            for pieces in view.trend_lines(trend, data["channels"]):
+                c.print(_styled(pieces), no_wrap=True, overflow="crop")
+        for spark in view.sparklines(trend):
+            c.print(Text(spark), no_wrap=True, overflow="crop")
+    for note in data.get("notes") or []:
+        _output.warn(note)
+
+
+def _styled(pieces: Sequence[tuple[str, str | None]]) -> Text:
+    """Text from (text, style) pieces; no style is rich's empty style."""
+    from rich.text import Text
+
+    return Text.assemble(*((text, style or "") for text, style in pieces))
