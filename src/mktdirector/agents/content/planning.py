@@ -17,7 +17,7 @@ from mktdirector.agents.content.orchestrator import Plan
 from mktdirector.agents.content.strategy import Topic, suggest_content_topics
 from mktdirector.core.errors import UsageError
 from mktdirector.llm import LLM
-from mktdirector.store import Store
+from mktdirector.store.protocols import StoreLike
 
 Progress = Callable[[int, int], None]  # (steps done, steps in the plan)
 
@@ -26,7 +26,7 @@ class PlanningDeps(Protocol):
     """What the planning flow needs (mktdirector.wiring.Deps provides it)."""
 
     @property
-    def store(self) -> Store: ...
+    def store(self) -> StoreLike: ...
     def brand(self) -> Brand: ...
     def llm(self) -> LLM: ...
 
@@ -61,9 +61,7 @@ def suggest_topics(
     """Topics in the brand's territory; `avoid_recent` steers away from recent drafts' topics."""
     brand = deps.brand()
     recent = (
-        [r["topic"] for r in deps.store.list_drafts(limit=20) if r.get("topic")]
-        if avoid_recent
-        else None
+        [t for r in deps.store.list_drafts(limit=20) if (t := r["topic"])] if avoid_recent else None
     )
     found, gen = suggest_content_topics(
         deps.llm(), brand, content_type=content_type, count=count, based_on=based_on,

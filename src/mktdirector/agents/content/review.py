@@ -12,16 +12,17 @@ from mktdirector.agents.content import drafts
 from mktdirector.agents.content.brand import Brand, Finding
 from mktdirector.agents.content.drafts import STATUSES, DraftView
 from mktdirector.core.errors import UsageError
-from mktdirector.store import Store
+from mktdirector.store.protocols import StoreLike
+from mktdirector.store.rows import Draft, Generation
 
 
 @dataclass(frozen=True)
 class DraftDetail:
     """A draft, its lint findings and the generations that wrote it (with provenance)."""
 
-    draft: dict[str, Any]
+    draft: Draft
     findings: list[Finding]
-    generations: list[dict[str, Any]] = field(default_factory=list)
+    generations: list[Generation] = field(default_factory=list)
 
     def to_dict(self, *, provenance: bool) -> dict[str, Any]:
         out = {**drafts.public(self.draft), "findings": [f.to_dict() for f in self.findings]}
@@ -31,8 +32,8 @@ class DraftDetail:
 
 
 def find(
-    store: Store, *, status: str | None = None, platform: str | None = None, limit: int = 50
-) -> list[dict[str, Any]]:
+    store: StoreLike, *, status: str | None = None, platform: str | None = None, limit: int = 50
+) -> list[Draft]:
     """Drafts newest first, by status and platform (an alias like `x` works; so does email)."""
     from mktdirector.core.platforms import resolve_platform
 
@@ -42,13 +43,13 @@ def find(
     return store.list_drafts(status=status, platform=pid, limit=limit)
 
 
-def detail(store: Store, draft_id: str, *, provenance: bool = False) -> DraftDetail:
+def detail(store: StoreLike, draft_id: str, *, provenance: bool = False) -> DraftDetail:
     draft = store.get_draft(draft_id)
     gens = store.generations_for_draft(draft["id"]) if provenance else []
     return DraftDetail(draft, drafts.findings_of(draft), gens)
 
 
-def approve(store: Store, draft_id: str, *, confirmed: bool, force: bool = False) -> DraftView:
+def approve(store: StoreLike, draft_id: str, *, confirmed: bool, force: bool = False) -> DraftView:
     """Approve exactly this content, once a human said yes (`confirmed`)."""
     draft = store.get_draft(draft_id)
     if not confirmed:
@@ -60,7 +61,7 @@ def approve(store: Store, draft_id: str, *, confirmed: bool, force: bool = False
 
 
 def lint(
-    store: Store,
+    store: StoreLike,
     brand: Brand,
     *,
     draft_id: str | None = None,

@@ -30,7 +30,7 @@ from mktdirector.core.errors import UsageError
 from mktdirector.integrations.base import Integration
 from mktdirector.llm import LLM
 from mktdirector.store.protocols import StoreLike
-from mktdirector.store.rows import DraftStatus
+from mktdirector.store.rows import Draft, DraftStatus
 
 SOCIAL_PLATFORMS = frozenset({"linkedin", "twitter"})
 DEFAULT_X_THREAD_LENGTH = 5  # posts in an X thread written from a topic when no length is given
@@ -337,9 +337,7 @@ def preview_publish(deps: PostingDeps, draft_id: str) -> dict[str, Any]:
     return publishing.dry_run(deps.store, client, draft["id"])
 
 
-def resolve_needs_check(
-    deps: PostingDeps, draft_id: str, how: str, url: str | None
-) -> dict[str, Any]:
+def resolve_needs_check(deps: PostingDeps, draft_id: str, how: str, url: str | None) -> Draft:
     """Settle a `needs-check` draft the user looked up: `posted` (with its URL) or not."""
     draft = deps.store.get_draft(draft_id)
     if how not in {"posted", "not-posted"}:
@@ -350,7 +348,7 @@ def resolve_needs_check(
 
 
 def _resume(
-    deps: PostingDeps, previous: dict[str, Any], *, publish: bool, when: sched.When | None
+    deps: PostingDeps, previous: Draft, *, publish: bool, when: sched.When | None
 ) -> Prepared:
     view = DraftView(previous, findings_of(previous))
     status = str(previous["status"])

@@ -13,7 +13,7 @@ For each segment of an approved draft, in order:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -23,7 +23,7 @@ from mktdirector.core import errors as E
 from mktdirector.core.leases import owner_id
 from mktdirector.integrations.social import DuplicateContentError, RemotePost
 from mktdirector.store import StoreLike
-from mktdirector.store.rows import AttemptOutcome, DraftStatus, PostStatus
+from mktdirector.store.rows import AttemptOutcome, Draft, DraftStatus, PostStatus
 
 LEASE_S = 300.0
 READ_BACK_MARGIN_S = 120.0
@@ -182,7 +182,7 @@ class Publisher:
         return post
 
     def _settle(
-        self, did: str, i: int, row: dict[str, Any], text: str, prev: str | None
+        self, did: str, i: int, row: Mapping[str, Any], text: str, prev: str | None
     ) -> RemotePost | None:
         """An intent without an id, left by a crashed or cut-off run: look before resending."""
         found = self._read_back(text, prev, _epoch(row["intent_utc"]))
@@ -250,7 +250,7 @@ def resolve(
     posted: bool,
     remote: str | None,
     platform_url: Callable[[str], str],
-) -> dict[str, Any]:
+) -> Draft:
     """A human settled a needs-check: it is there (id or URL), or it is not (resend allowed)."""
     d = store.get_draft(draft_id)
     if d["status"] != DraftStatus.NEEDS_CHECK:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from mktdirector.agents.social.publisher import LEASE_S, Publisher, PublishResult, resolve
@@ -11,10 +12,10 @@ from mktdirector.agents.social.targets import target_for
 from mktdirector.core.errors import MissingCredentialError, UsageError
 from mktdirector.integrations.base import Integration
 from mktdirector.store import StoreLike
-from mktdirector.store.rows import DraftStatus, PostStatus
+from mktdirector.store.rows import Draft, DraftStatus, PostStatus
 
 
-def check_publishable(draft: dict[str, Any]) -> None:
+def check_publishable(draft: Mapping[str, Any]) -> None:
     if draft["platform"] not in {"linkedin", "twitter"}:
         raise UsageError(
             f"Draft {draft['id']} is for {draft['platform']}, not a social network.",
@@ -61,9 +62,9 @@ def dry_run(store: StoreLike, client: Integration, draft_id: str) -> dict[str, A
     draft = store.get_draft(draft_id)
     check_publishable(draft)
     done = {
-        r["segment"]: r["remote_id"]
+        r["segment"]: remote
         for r in store.draft_posts(draft["id"])
-        if r["status"] == PostStatus.PUBLISHED
+        if r["status"] == PostStatus.PUBLISHED and (remote := r["remote_id"]) is not None
     }
     plan = dry_run_segments(client, list(draft["body"]), done)
     plan.update(
@@ -104,7 +105,7 @@ def dry_run_segments(
 
 def resolve_needs_check(
     store: StoreLike, client_platform: str, draft_id: str, *, posted: bool, url: str | None
-) -> dict[str, Any]:
+) -> Draft:
     from mktdirector.agents.social.publisher import _url_for
 
     return resolve(

@@ -7,7 +7,7 @@ publisher's claim compares the content hash), so an edit after scheduling publis
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
@@ -124,7 +124,7 @@ def resolve_when(
     return W.next_slot(spec, now=now, tz=tz, taken=taken)
 
 
-def check_schedulable(draft: dict[str, Any]) -> None:
+def check_schedulable(draft: Mapping[str, Any]) -> None:
     """Only an approved draft, unchanged since approval, for a social network."""
     from mktdirector.agents.social.publishing import check_publishable
 
@@ -178,7 +178,7 @@ def schedule(
 def cancel(store: StoreLike, ref: str, *, tz: tzinfo) -> QueuedJob:
     """Cancel a queued publish (by job or draft id); the draft goes back to approved."""
     job = store.find_publish_job(ref) if store.exists() else None
-    if job is None:
+    if job is None or job["draft_id"] is None:
         raise UsageError(f"No queued publish job or draft {ref!r}.", hint="mktd queue list")
     row = store.cancel_publish(job["draft_id"])
     return _view(row, tz)
@@ -198,13 +198,13 @@ def queue(
     return [_view(r, tz) for r in rows]
 
 
-def _preview(draft: dict[str, Any]) -> str:
+def _preview(draft: Mapping[str, Any]) -> str:
     body = draft.get("body")
     first = body[0] if isinstance(body, list) and body else ""
     return first if isinstance(first, str) else ""
 
 
-def _view(row: dict[str, Any], tz: tzinfo, preview: str | None = None) -> QueuedJob:
+def _view(row: Mapping[str, Any], tz: tzinfo, preview: str | None = None) -> QueuedJob:
     extra = {}
     if row.get("draft_status"):
         extra["draft_status"] = row["draft_status"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from mktdirector.cli import _output
@@ -24,7 +25,7 @@ def fetched(results: list[FetchResult], json_out: bool) -> None:
         _output.info("No published posts yet.")
 
 
-def snapshots(rows: list[dict[str, Any]], json_out: bool) -> None:
+def snapshots(rows: Sequence[Mapping[str, Any]], json_out: bool) -> None:
     if json_out:
         return _output.emit_json(rows)
     cols = ["remote_id", "taken_utc", "impressions", "likes", "reposts", "replies", "link_clicks"]

@@ -41,7 +41,7 @@ def detail(found: DraftDetail, *, provenance: bool, json_out: bool) -> None:
         _output.key_values(_provenance(g))
 
 
-def _provenance(g: dict[str, Any]) -> list[tuple[str, Any]]:
+def _provenance(g: Mapping[str, Any]) -> list[tuple[str, Any]]:
     cost = "unknown (no price for this model)" if g["cost_usd"] is None else f"${g['cost_usd']:.6f}"
     return [
         ("model", f"{g['model']} @ {g['endpoint_host']}"),
@@ -55,7 +55,7 @@ def _provenance(g: dict[str, Any]) -> list[tuple[str, Any]]:
     ]
 
 
-def edited(view: DraftView, before: dict[str, Any], json_out: bool) -> None:
+def edited(view: DraftView, before: Mapping[str, Any], json_out: bool) -> None:
     """The edited draft; an approval the edit undid is said out loud."""
     if json_out:
         return _output.emit_json(view.to_dict())
@@ -72,7 +72,7 @@ def edited(view: DraftView, before: dict[str, Any], json_out: bool) -> None:
 def approved(view: DraftView, json_out: bool) -> None:
     if json_out:
         return _output.emit_json(view.to_dict())
-    _output.success(f"Approved {view.id} (content {view.draft['approved_hash'][:12]}).")
+    _output.success(f"Approved {view.id} (content {(view.draft['approved_hash'] or '')[:12]}).")
 
 
 def rejected(view: DraftView, reason: str, json_out: bool) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -105,7 +106,7 @@ def publish_preview(plan: dict[str, Any], json_out: bool) -> None:
         _output.warn(f"The draft is not approved: mktd drafts approve {plan['draft_id']}")
 
 
-def resolved(row: dict[str, Any], json_out: bool) -> None:
+def resolved(row: Mapping[str, Any], json_out: bool) -> None:
     if json_out:
         _output.emit_json({"id": row["id"], "status": row["status"]})
     elif row["status"] == DraftStatus.FAILED:
