@@ -22,15 +22,12 @@ from mktdirector.core.platforms import PLATFORMS, resolve_platform
 from mktdirector.core.redact import register
 
 KEY_MAX_AGE_DAYS = 90
-KEY_PLATFORMS = ("hubspot", "sendgrid")
+# The platforms whose client takes a pasted API key (the service-account one has its own path).
+KEY_PLATFORMS = tuple(
+    pid for pid, spec in PLATFORMS.items() if spec.auth_kind == "api_key" and spec.client
+)
 EventSink = Callable[[str, str | None, str, bool, str], None]
 ConfigGetter = Callable[[str], Any]
-# Where each platform's keys are made, for the rotation warning.
-_ROTATE_AT = {
-    "hubspot": "HubSpot → Settings → Integrations → Private Apps → (app) → Auth → Rotate",
-    "sendgrid": "SendGrid → Settings → API Keys",
-    "google-analytics": "Google Cloud → IAM & Admin → Service accounts → Keys",
-}
 
 
 @dataclass
@@ -68,7 +65,7 @@ def authorize_api_key(
         raise E.UsageError(
             f"{PLATFORMS[pid].label} does not use an API key.",
             hint=f"mktd authorize {pid}"
-            + (" --credentials FILE" if pid == "google-analytics" else ""),
+            + (" --credentials FILE" if PLATFORMS[pid].auth_kind == "service_account" else ""),
         )
     secret = (secret or "").strip()
     if not secret:
@@ -178,7 +175,7 @@ def key_age_warning(
     days = int(((time.time() if now is None else now) - obtained) // 86400)
     if days <= KEY_MAX_AGE_DAYS:
         return None
-    where = _ROTATE_AT.get(pid, f"{info.label}'s settings")
+    where = info.key_made_at or f"{info.label}'s settings"
     return (
         f"The {info.label} key ({acct}) was saved {days} days ago (over {KEY_MAX_AGE_DAYS}); "
         f"rotate it: make a new one ({where}), then run `mktd authorize {pid}`."

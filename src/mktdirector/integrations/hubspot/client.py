@@ -70,9 +70,7 @@ class HubSpotClient(Integration):
     """HubSpot CRM v3 over the choke point. Every method raises the mktd error tree."""
 
     name = "hubspot"
-    label = "HubSpot"
     default_base_url = "https://api.hubapi.com"
-    auth_kind = "api_key"
     rate_limits = (
         # A fixed 10-s window at the lowest published tier; server headers cover the rest.
         Limit("ten_secondly", 100, 10.0),

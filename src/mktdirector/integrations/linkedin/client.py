@@ -90,7 +90,6 @@ class LinkedInClient(OAuthIntegration):
     """LinkedIn REST API with a member's OAuth 2.0 token."""
 
     name: ClassVar[str] = "linkedin"
-    label: ClassVar[str] = "LinkedIn"
     default_base_url: ClassVar[str] = "https://api.linkedin.com"
     # Share on LinkedIn: 150 member calls and 100,000 app calls per day (reset 00:00 UTC).
     rate_limits: ClassVar[tuple[Limit, ...]] = (

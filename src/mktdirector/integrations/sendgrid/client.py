@@ -64,9 +64,7 @@ class SendGridClient(Integration):
     """SendGrid v3 over the choke point."""
 
     name = "sendgrid"
-    label = "SendGrid"
     default_base_url = "https://api.sendgrid.com"
-    auth_kind = "api_key"
     rate_limits = ()
 
     def __init__(self, **kw: Any) -> None:

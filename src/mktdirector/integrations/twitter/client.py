@@ -106,7 +106,6 @@ class TwitterClient(OAuthIntegration):
     """X API v2 with an OAuth 2.0 user token."""
 
     name: ClassVar[str] = "twitter"
-    label: ClassVar[str] = "X"
     default_base_url: ClassVar[str] = "https://api.x.com"
     rate_limits: ClassVar[tuple[Limit, ...]] = RATE_LIMITS
 
