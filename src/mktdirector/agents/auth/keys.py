@@ -32,7 +32,7 @@ ConfigGetter = Callable[[str], Any]
 
 @dataclass
 class KeyAuthResult:
-    """What `mktd authorize hubspot|sendgrid|google-analytics` saved, and what to know about it."""
+    """What `mktd authorize P` saved for an API-key or service-account platform, and what to know."""
 
     platform: str
     account: str
@@ -191,14 +191,12 @@ def _client(pid: str, conn: Connection, config: ConfigGetter, factory: Callable[
 
 def _validate(pid: str, client: Any) -> tuple[str, str, dict[str, Any], dict[str, tuple[str, ...]]]:
     """(identity, detail, extra to store, missing scopes by feature) from the cheap call."""
-    if pid == "hubspot":
-        info = client.account_info()  # a legacy hapikey is refused here, before any request
-        kind = (info.account_type or "unknown type").lower()
-        extra = {"portal_id": info.portal_id, "account_type": info.account_type,
-                 "time_zone": info.time_zone, "ui_domain": info.ui_domain}  # fmt: skip
-        return str(info.portal_id), f"portal {info.portal_id} ({kind})", extra, {}
-    report = client.scopes()
-    return "", report.summary(), {"scopes": report.granted}, report.missing
+    from mktdirector.integrations.capabilities import KeyChecked
+
+    if not isinstance(client, KeyChecked):
+        raise E.ConfigError(f"The {pid} client cannot check an API key.")
+    check = client.check_key()
+    return check.identity, check.detail, dict(check.extra), dict(check.missing)
 
 
 def _service_account_connection(ga: Any, source: str | Path, account: str) -> Connection:

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from mktdirector.integrations.capabilities import EmailSender
 from mktdirector.store import Store
 from mktdirector.store.sqlite.email import STATS_COLUMNS
 
@@ -38,7 +39,7 @@ class CancelResult:
 
 
 def fetch_stats(
-    store: Store, client: Any, *, since: date, category: str | None = None
+    store: Store, client: EmailSender, *, since: date, category: str | None = None
 ) -> StatsReport:
     """Daily counters since a date, stored in `email_stats` (re-fetching replaces a day)."""
     start = since.isoformat()
@@ -52,7 +53,7 @@ def fetch_stats(
 
 
 def cancel_batch(
-    store: Store, client: Any, batch_id: str, *, now: float | None = None
+    store: Store, client: EmailSender, batch_id: str, *, now: float | None = None
 ) -> CancelResult:
     """Cancel every scheduled send of a batch at SendGrid, then mark our rows cancelled."""
     from mktdirector.core.errors import UsageError
@@ -67,8 +68,8 @@ def cancel_batch(
         r for r in rows if r.get("send_at_utc") and _epoch(r["send_at_utc"]) - now < CANCEL_MARGIN_S
     ]
     if soon:
-        warning = ("The send is due within 10 minutes; SendGrid does not guarantee the cancel "
-                   "that late. Check Activity in SendGrid after the send time.")  # fmt: skip
+        warning = (f"The send is due within 10 minutes; {client.label} does not guarantee the "
+                   f"cancel that late. Check Activity in {client.label} after the send time.")  # fmt: skip
     status = client.cancel_scheduled(batch_id, "cancel")
     done = []
     for r in rows:
