@@ -20,6 +20,7 @@ from mktdirector.integrations.capabilities import (
     PROTOCOLS,
     CrmClient,
     EmailSender,
+    Identifies,
     KeyChecked,
     as_crm_client,
     as_email_sender,
@@ -161,3 +162,17 @@ def test_api_key_clients_check_a_key_before_it_is_saved(pid: str) -> None:
         assert isinstance(instance, KeyChecked)
     finally:
         instance.close()
+
+
+@pytest.mark.parametrize("pid", sorted(PROVIDERS))
+def test_oauth_clients_say_whose_token_they_hold(pid: str) -> None:
+    instance = client(pid)
+    try:
+        assert isinstance(instance, Identifies)
+    finally:
+        instance.close()
+
+
+def test_a_handle_is_shown_the_way_the_platform_writes_it() -> None:
+    assert PLATFORMS["twitter"].handle_prefix + "mktd_sandbox" == "@mktd_sandbox"
+    assert PLATFORMS["linkedin"].handle_prefix == ""

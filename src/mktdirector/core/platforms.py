@@ -70,6 +70,8 @@ class PlatformSpec:
     # Where keys are made, for the 90-day rotation warning.
     key_made_at: str | None = None
     docs: str | None = None
+    # Put before a username where one is shown ("@" on X).
+    handle_prefix: str = ""
 
     @property
     def name(self) -> str:
@@ -118,6 +120,7 @@ PLATFORMS: dict[str, PlatformSpec] = {
             env=("TWITTER_CLIENT_ID", "TWITTER_CLIENT_SECRET", "TWITTER_BEARER_TOKEN"),
             aliases=("x",),
             short_label="X",
+            handle_prefix="@",
             client=f"{_INTEGRATIONS}.twitter.client:TwitterClient",
             capabilities=frozenset({Capability.SOCIAL, Capability.ANALYTICS}),
             oauth=OAuthFacts(

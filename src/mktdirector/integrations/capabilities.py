@@ -58,6 +58,23 @@ class KeyChecked(PlatformClient, Protocol):
     def check_key(self) -> KeyCheck: ...
 
 
+# OAuth accounts -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AccountIdentity:
+    """Who an OAuth token belongs to, as `mktd authorize` records it."""
+
+    user_id: str  # the id the platform's API uses (X: user id; LinkedIn: the member URN)
+    display_name: str  # what the user recognises (X: the username; LinkedIn: the name)
+    default_account: str  # the account name mktd stores the token under when none is given
+
+
+@runtime_checkable
+class Identifies(PlatformClient, Protocol):
+    """An OAuth platform's client: says whose token it holds, with one call."""
+
+    def identify(self) -> AccountIdentity: ...
+
+
 # social --------------------------------------------------------------------------------------
 @runtime_checkable
 class SocialPublisher(PlatformClient, Protocol):
