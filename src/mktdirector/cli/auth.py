@@ -83,7 +83,7 @@ def authorize(
         return
     from mktdirector.core.platforms import PLATFORMS
 
-    who = PLATFORMS[result.platform].handle_prefix + result.username
+    who = PLATFORMS[result.platform].handle_prefix + (result.username or "")
     _output.success(
         f"Authorized {result.platform} as {who} (account {result.account}); "
         f"token saved in the {result.store} store."
