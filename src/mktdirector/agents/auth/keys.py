@@ -189,7 +189,9 @@ def _client(pid: str, conn: Connection, config: ConfigGetter, factory: Callable[
     return get_class(pid)(http_factory=factory, connection=conn, config=config)
 
 
-def _validate(pid: str, client: Any) -> tuple[str, str, dict[str, Any], dict[str, tuple[str, ...]]]:
+def _validate(
+    pid: str, client: object
+) -> tuple[str, str, dict[str, Any], dict[str, tuple[str, ...]]]:
     """(identity, detail, extra to store, missing scopes by feature) from the cheap call."""
     from mktdirector.integrations.capabilities import KeyChecked
 

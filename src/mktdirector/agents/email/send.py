@@ -73,8 +73,7 @@ def dry_run(client: EmailSender, plan: SendPlan) -> dict[str, Any]:
 
     requests = []
     if plan.send_at:
-        requests.append(describe_request(client.http.auth_headers(
-            client.http.build_request("POST", "/v3/mail/batch"))))  # fmt: skip
+        requests.append(describe_request(client.http.auth_headers(client.create_batch_request())))
     batch = BATCH_PLACEHOLDER if plan.send_at else None
     for chunk in plan.chunks():
         request = client.build_send_request(plan.message(chunk, batch))

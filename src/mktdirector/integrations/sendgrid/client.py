@@ -107,6 +107,10 @@ class SendGridClient(Integration):
         return self.http.build_request("GET", "/v3/scopes")
 
     # sending ---------------------------------------------------------------------------------
+    def create_batch_request(self) -> httpx.Request:
+        """The request `create_batch` sends (for --dry-run)."""
+        return self.http.build_request("POST", "/v3/mail/batch")
+
     def create_batch(self) -> str:
         """A new batch id (`POST /v3/mail/batch`), to schedule sends that can be cancelled."""
         # An unused batch id is harmless, so creating one may be retried.
