@@ -104,7 +104,7 @@ def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setitem(
         platforms.PLATFORMS,
         "sandboxtest",
-        platforms.PlatformInfo(
+        platforms.PlatformSpec(
             "sandboxtest", "Sandbox", "oauth2", token_env=("SANDBOXTEST_ACCESS_TOKEN",)
         ),
     )

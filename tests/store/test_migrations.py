@@ -214,3 +214,102 @@ def test_a_file_that_is_not_a_database_is_refused(db_file: Path) -> None:
     assert "not a readable mktd database" in info.value.message
     assert "mktd init" in (info.value.hint or "")
     assert db_file.read_bytes() == before
+
+
+# m011: contacts and emails carry their platform; a contact is keyed by (platform, remote id).
+PLATFORM_TABLES: dict[str, tuple[dict[str, type], list[str]]] = {
+    "contacts": (
+        {
+            "id": str,
+            "email": str,
+            "firstname": str,
+            "lastname": str,
+            "created_utc": str,
+            "source": str,
+            "source_data_1": str,
+            "source_data_2": str,
+            "latest_source": str,
+            "utm_source": str,
+            "utm_medium": str,
+            "utm_campaign": str,
+            "utm_content": str,
+            "draft_id": str,
+            "synced_utc": str,
+            "raw_json": str,
+            "platform": str,
+        },
+        ["platform", "id"],
+    ),
+    "emails": (
+        {
+            "id": str,
+            "draft_id": str,
+            "status": str,
+            "recipients": int,
+            "from_email": str,
+            "category": str,
+            "batch_id": str,
+            "message_id": str,
+            "send_at_utc": str,
+            "created_utc": str,
+            "sent_utc": str,
+            "error": str,
+            "send_key": str,
+            "subject": str,
+            "platform": str,
+        },
+        ["id"],
+    ),
+}
+
+
+@pytest.mark.parametrize("table", sorted(PLATFORM_TABLES))
+def test_contacts_and_emails_have_exactly_the_expected_columns(db_file: Path, table: str) -> None:
+    db = open_database(db_file)
+    try:
+        columns, pks = PLATFORM_TABLES[table]
+        assert db[table].columns_dict == columns
+        assert db[table].pks == pks
+    finally:
+        db.close()
+
+
+def test_m011_gives_earlier_rows_hubspot_and_sendgrid(db_file: Path) -> None:
+    from sqlite_utils import Database
+
+    db_file.parent.mkdir(parents=True)
+    db = Database(db_file)
+    migrations.apply(db, stop_before="m011_contacts_emails_platform")
+    db["contacts"].insert_all([{"id": "7", "email": "a@x.io"}, {"id": "8", "email": "b@x.io"}])
+    db["emails"].insert({"id": "E1", "status": "sent", "subject": "Hi"})
+    migrations.apply(db)
+    assert [(r["platform"], r["id"]) for r in db.query("select * from contacts order by id")] == [
+        ("hubspot", "7"),
+        ("hubspot", "8"),
+    ]
+    assert [r["platform"] for r in db.query("select platform from emails")] == ["sendgrid"]
+    db.close()
+
+
+def test_a_contact_is_keyed_by_platform_and_remote_id(db_file: Path) -> None:
+    from mktdirector.store import Store
+
+    open_database(db_file).close()
+    store = Store(db_file)
+    try:
+        base = {"synced_utc": "2026-09-05T00:00:00Z", "raw_json": "{}"}
+        store.upsert_contacts([
+            {**base, "platform": "hubspot", "id": "1", "email": "a@x.io"},
+            {**base, "platform": "salesforce", "id": "1", "email": "a@x.io"},
+            {**base, "id": "2", "email": "b@x.io"},  # no platform: HubSpot's, as before m011
+        ])  # fmt: skip
+        # HubSpot merged contact 1 into 3: the email moves, the stale HubSpot row goes.
+        store.upsert_contacts([{**base, "platform": "hubspot", "id": "3", "email": "a@x.io"}])
+        rows = store.db.query("select platform, id, email from contacts order by platform, id")
+        assert [tuple(r.values()) for r in rows] == [
+            ("hubspot", "2", "b@x.io"),
+            ("hubspot", "3", "a@x.io"),
+            ("salesforce", "1", "a@x.io"),
+        ]
+    finally:
+        store.close()

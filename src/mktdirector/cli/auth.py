@@ -82,7 +82,9 @@ def authorize(
     if json_out:
         _output.emit_json(result)
         return
-    who = f"@{result.username}" if result.platform == "twitter" else result.username
+    from mktdirector.core.platforms import PLATFORMS
+
+    who = PLATFORMS[result.platform].handle_prefix + (result.username or "")
     _output.success(
         f"Authorized {result.platform} as {who} (account {result.account}); "
         f"token saved in the {result.store} store."

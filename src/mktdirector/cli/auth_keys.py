@@ -10,7 +10,14 @@ from typing import Any
 
 import typer
 
-API_KEY_PLATFORMS = ("hubspot", "sendgrid", "google-analytics")
+from mktdirector.core.platforms import PLATFORMS
+
+# Platforms connected by a pasted key or a key file rather than an OAuth consent.
+API_KEY_PLATFORMS = tuple(
+    pid
+    for pid, spec in PLATFORMS.items()
+    if spec.auth_kind in ("api_key", "service_account") and spec.client
+)
 
 
 def authorize_key_command(
@@ -32,7 +39,7 @@ def authorize_key_command(
         credentials=deps.credentials, config=deps.config.get, http_factory=deps.http,
         events=deps.store.record_auth_event, account=account,
     )  # fmt: skip
-    if pid == "google-analytics":
+    if PLATFORMS[pid].auth_kind == "service_account":
         source = _service_account_source(from_stdin, credentials_file)
         result = agent.authorize_service_account(source, property_id=property_id, **common)
     else:
@@ -42,13 +49,10 @@ def authorize_key_command(
 
 
 def _read_secret(pid: str, from_stdin: bool) -> str:
-    from mktdirector.core.platforms import PLATFORMS
-
     if from_stdin:
         return sys.stdin.readline().strip()
-    label = PLATFORMS[pid].label
-    kind = "private app token" if pid == "hubspot" else "API key"
-    return str(typer.prompt(f"{label} {kind}", hide_input=True, err=True)).strip()
+    spec = PLATFORMS[pid]
+    return str(typer.prompt(f"{spec.label} {spec.key_noun}", hide_input=True, err=True)).strip()
 
 
 def _service_account_source(from_stdin: bool, path: str | None) -> str:
@@ -65,9 +69,13 @@ def _refuse_file_for(pid: str, credentials_file: str | None, property_id: str | 
     if credentials_file or property_id:
         flag = "--credentials" if credentials_file else "--property-id"
         raise UsageError(
-            f"{flag} is for google-analytics; {pid} takes an API key.",
+            f"{flag} is for {_service_account_platforms()}; {pid} takes an API key.",
             hint=f"mktd authorize {pid}   (or: ... | mktd authorize {pid} --from-stdin)",
         )
+
+
+def _service_account_platforms() -> str:
+    return ", ".join(p for p in API_KEY_PLATFORMS if PLATFORMS[p].auth_kind == "service_account")
 
 
 def _render(result: Any, json_out: bool) -> None:

@@ -1,10 +1,17 @@
-"""`mktd crm contacts import|get`, `mktd crm sync`, `mktd crm attribution` (HubSpot)."""
+"""`mktd crm contacts import|get`, `mktd crm sync`, `mktd crm attribution` (HubSpot).
 
-from typing import Annotated, Any
+Each command that talks to a CRM takes `--platform` (default: config `crm.platform`).
+"""
+
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from mktdirector.cli._options import JsonOpt
+
+if TYPE_CHECKING:
+    from mktdirector.integrations.capabilities import CrmClient
+    from mktdirector.wiring import Deps
 
 app = typer.Typer(help="HubSpot contacts, and which posts brought them.", no_args_is_help=True)
 contacts_app = typer.Typer(help="Import and look up HubSpot contacts.", no_args_is_help=True)
@@ -13,6 +20,10 @@ app.add_typer(contacts_app, name="contacts")
 SinceOpt = Annotated[
     str | None,
     typer.Option("--since", help="Contacts created since YYYY-MM-DD (or 30d, 4w)."),
+]
+PlatformOpt = Annotated[
+    str | None,
+    typer.Option("--platform", help="CRM platform, e.g. hubspot (default: config crm.platform)."),
 ]
 MAX_BAD_SHOWN = 20
 
@@ -23,6 +34,7 @@ def import_contacts(
     skip: Annotated[
         int, typer.Option("--skip", min=0, help="Skip the first N data rows (to resume).")
     ] = 0,
+    platform: PlatformOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Upsert contacts from a CSV by email; bad rows are reported by line and skipped.
@@ -33,7 +45,7 @@ def import_contacts(
     from mktdirector.agents.crm.workflows import import_contacts as run
     from mktdirector.cli import _deps, _output
 
-    client = _deps.current().integration("hubspot")
+    client = crm_client(_deps.current(), platform)
     client.require_connection()
     with _output.progress("Importing contacts") as tick:
         result = run(client, file, skip=skip, progress=tick)
@@ -45,6 +57,7 @@ def import_contacts(
 @contacts_app.command("get")
 def get_contact(
     email: Annotated[str, typer.Argument(help="The contact's email address.")],
+    platform: PlatformOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Show a HubSpot contact, where it came from, and the mktd post behind it if any."""
@@ -52,7 +65,7 @@ def get_contact(
     from mktdirector.cli import _deps, _output
 
     deps = _deps.current()
-    data = run(deps.store, deps.integration("hubspot"), email)
+    data = run(deps.store, crm_client(deps, platform), email)
     if json_out:
         _output.emit_json(data)
         return
@@ -68,11 +81,12 @@ def get_contact(
 
 
 @app.command("sync")
-def sync(since: SinceOpt = None, json_out: JsonOpt = False) -> None:
+def sync(since: SinceOpt = None, platform: PlatformOpt = None, json_out: JsonOpt = False) -> None:
     """Pull contacts with their attribution into the local database (for `crm attribution`)."""
     from mktdirector.cli import _deps, _output
 
-    result = _sync(_deps.current(), since)
+    deps = _deps.current()
+    result = _sync(deps, crm_client(deps, platform), since)
     if json_out:
         _output.emit_json(result)
         return
@@ -87,8 +101,9 @@ def sync(since: SinceOpt = None, json_out: JsonOpt = False) -> None:
 def attribution(
     since: SinceOpt = None,
     sync_first: Annotated[
-        bool, typer.Option("--sync", help="Sync contacts from HubSpot first.")
+        bool, typer.Option("--sync", help="Sync contacts from the CRM first.")
     ] = False,
+    platform: PlatformOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Contacts grouped by source / campaign / utm_content, with the draft and post behind them."""
@@ -98,7 +113,9 @@ def attribution(
 
     deps = _deps.current()
     if sync_first:
-        _output.info(f"Synced {_sync(deps, since).contacts:,} contact(s) from HubSpot.")
+        client = crm_client(deps, platform)
+        synced = _sync(deps, client, since).contacts
+        _output.info(f"Synced {synced:,} contact(s) from {client.label}.")
     rows = (
         run(deps.store, since=parse_since(since, default_days=None)) if deps.store.exists() else []
     )
@@ -116,12 +133,20 @@ def attribution(
 
 
 # helpers ---------------------------------------------------------------------------------------
-def _sync(deps: Any, since: str | None) -> Any:
+def crm_client(deps: "Deps", platform: str | None) -> "CrmClient":
+    """The CRM client for `--platform`, else config `crm.platform`; exit 2 for a non-CRM."""
+    from mktdirector.core.platforms import Capability, resolve_capable
+    from mktdirector.integrations.capabilities import as_crm_client
+
+    pid = resolve_capable(platform or deps.config.get("crm.platform"), Capability.CRM)
+    return as_crm_client(deps.integration(pid))
+
+
+def _sync(deps: "Deps", client: "CrmClient", since: str | None) -> Any:
     from mktdirector.agents.crm.workflows import sync_contacts
     from mktdirector.agents.periods import parse_since
     from mktdirector.cli import _output
 
-    client = deps.integration("hubspot")
     client.require_connection()
     with _output.progress("Syncing contacts") as tick:
         return sync_contacts(deps.store, client, since=parse_since(since, default_days=None),

@@ -1,13 +1,27 @@
-"""`mktd email draft|send|stats|cancel|list|resolve` (SendGrid)."""
+"""`mktd email draft|send|stats|cancel|list|resolve` (SendGrid).
 
-from typing import Annotated, Any
+Each command that talks to an email platform takes `--platform` (default: config
+`email.platform`).
+"""
+
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from mktdirector.cli._options import JsonOpt
 
+if TYPE_CHECKING:
+    from mktdirector.integrations.capabilities import EmailSender
+    from mktdirector.wiring import Deps
+
 app = typer.Typer(help="Send email drafts through SendGrid and read their stats.",
                   no_args_is_help=True)  # fmt: skip
+PlatformOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--platform", help="Email platform, e.g. sendgrid (default: config email.platform)."
+    ),
+]
 
 
 @app.command("draft")
@@ -87,6 +101,7 @@ def send(
         bool, typer.Option("--dry-run", help="Print the exact request; send nothing.")
     ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Send without asking.")] = False,
+    platform: PlatformOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Send an approved email draft (or a subject and body file) exactly once."""
@@ -96,14 +111,15 @@ def send(
     from mktdirector.store.rows import EmailStatus
 
     deps = _deps.current()
+    pid = email_platform(deps, platform)
     plan = plan_send(deps.store, to=to, to_csv=to_csv, draft_id=draft, subject=subject,
                      body_file=body_file, from_addr=from_addr, at=at, category=category,
                      require_approved=not dry_run)  # fmt: skip
-    client = deps.integration("sendgrid")
+    client = email_sender(deps, pid)
     if dry_run:
         return _dry_run(email_send.dry_run(client, plan), plan, json_out)
     client.require_connection()
-    email_send.check_unsent(deps.store, plan)  # refuse a repeat before asking anything
+    email_send.check_unsent(deps.store, client, plan)  # refuse a repeat before asking anything
     _confirm(plan, yes)
     outcome = email_send.send_email(deps.store, client, plan)
     _render_send(outcome, json_out)
@@ -117,6 +133,7 @@ def stats(
         str | None, typer.Option("--since", help="From YYYY-MM-DD (or 7d, 4w); default 7d.")
     ] = None,
     category: Annotated[str | None, typer.Option("--category", help="One category.")] = None,
+    platform: PlatformOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Requests, deliveries, opens, clicks, bounces and spam reports per day."""
@@ -125,21 +142,26 @@ def stats(
     from mktdirector.cli import _deps, _output
 
     deps = _deps.current()
+    pid = email_platform(deps, platform)
     start = parse_since(since, default_days=7)
-    report = fetch_stats(deps.store, deps.integration("sendgrid"), since=start, category=category)
+    client = email_sender(deps, pid)
+    report = fetch_stats(deps.store, client, since=start, category=category)
     if json_out:
         _output.emit_json(report)
         return
     cols = ["date", "requests", "delivered", "opens", "unique_opens", "clicks", "bounces",
             "spam_reports"]  # fmt: skip
     rows = [*report.rows, {"date": "total", **report.totals}]
-    title = f"SendGrid stats since {report.since}" + (f", category {category}" if category else "")
+    title = f"{client.label} stats since {report.since}" + (
+        f", category {category}" if category else ""
+    )
     _output.table(rows, cols, title=title)
 
 
 @app.command("cancel")
 def cancel(
     batch_id: Annotated[str, typer.Argument(help="The batch id of a scheduled send.")],
+    platform: PlatformOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Cancel a scheduled send (every email of its batch)."""
@@ -147,7 +169,8 @@ def cancel(
     from mktdirector.cli import _deps, _output
 
     deps = _deps.current()
-    result = cancel_batch(deps.store, deps.integration("sendgrid"), batch_id)
+    client = email_sender(deps, email_platform(deps, platform))
+    result = cancel_batch(deps.store, client, batch_id)
     if json_out:
         _output.emit_json(result)
         return
@@ -211,6 +234,19 @@ def resolve(
 
 
 # helpers ---------------------------------------------------------------------------------------
+def email_platform(deps: "Deps", platform: str | None) -> str:
+    """The id for `--platform`, else config `email.platform`; exit 2 for a non-email platform."""
+    from mktdirector.core.platforms import Capability, resolve_capable
+
+    return resolve_capable(platform or deps.config.get("email.platform"), Capability.EMAIL)
+
+
+def email_sender(deps: "Deps", pid: str) -> "EmailSender":
+    from mktdirector.integrations.capabilities import as_email_sender
+
+    return as_email_sender(deps.integration(pid))
+
+
 def _confirm(plan: Any, yes: bool) -> None:
     from mktdirector.cli import _output
     from mktdirector.core.errors import UsageError

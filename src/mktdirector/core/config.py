@@ -122,6 +122,22 @@ def _fraction(s: str) -> float:
     return v
 
 
+def _capable(capability: str) -> Parser:
+    """A parser for a platform id that has `capability` in the platform table."""
+
+    def parse(s: str) -> str:
+        from mktdirector.core.platforms import PLATFORMS, Capability, with_capability
+
+        key = s.strip().lower()
+        key = next((p.id for p in PLATFORMS.values() if key in p.aliases), key)
+        ids = with_capability(Capability(capability))
+        if key not in ids:
+            raise ValueError(f"expected one of: {', '.join(ids)}")
+        return key
+
+    return parse
+
+
 KEYS: tuple[ConfigKey, ...] = (
     ConfigKey("llm.model", str, "gpt-5-mini", "Model name sent to the LLM endpoint.", "MKTD_MODEL"),
     ConfigKey(
@@ -148,6 +164,10 @@ KEYS: tuple[ConfigKey, ...] = (
     ConfigKey("*.auth_url", _url, None, "OAuth authorize URL override for a platform."),
     ConfigKey("*.token_url", _url, None, "OAuth token URL override for a platform."),
     ConfigKey("*.account", str, None, "Default account name for a platform."),
+    ConfigKey("crm.platform", _capable("crm"), "hubspot", "CRM the crm commands use."),
+    ConfigKey(
+        "email.platform", _capable("email"), "sendgrid", "Email platform the email commands use."
+    ),
     ConfigKey("secrets.store", str, "auto", "auto | keyring | encrypted", "MKTD_SECRET_STORE"),
     ConfigKey("llm.price.*", _price, None, "USD per million tokens IN/OUT, e.g. 0.25/2.00."),
     ConfigKey(

@@ -1,81 +1,199 @@
-"""Platform ids, aliases and the environment names that belong to each (data only).
+"""The platform table: one `PlatformSpec` per platform, and resolving names to ids.
 
-Ids are shared by the CLI, the credential store, config keys and audit rows.
+Every fact about a platform that more than one module needs is declared once, here: its id,
+labels, aliases, how it authenticates, its environment names, its OAuth provider facts, where
+its client class lives and what it can do. Platform resolution, the client registry
+(`integrations.get_class`), `mktd authorize`, `mktd auth status`, `mktd test-integrations` and
+config's `MKTD_<P>_BASE_URL` lookups all read this table.
+
+Why the table lives in core and not in `integrations/__init__.py`: core itself needs it (the
+credential store reads the ready-token variables, config accepts `<platform>.*` keys), and core
+may not import integrations. So the table is plain data (strings, tuples, no vendor behaviour);
+the client is named by a "module:Class" string that `integrations.get_class` imports lazily, so
+`mktd --help` imports no client.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from mktdirector.core.errors import UsageError
 
 
+class Capability(StrEnum):
+    """What a platform's client can do; each has a protocol in integrations/capabilities.py."""
+
+    SOCIAL = "social"  # SocialPublisher: publish posts, read them back
+    CRM = "crm"  # CrmClient: contacts and their attribution
+    EMAIL = "email"  # EmailSender: send, schedule, cancel, stats
+    ANALYTICS = "analytics"  # AnalyticsSource: traffic and engagement reports
+
+
 @dataclass(frozen=True)
-class PlatformInfo:
+class OAuthFacts:
+    """What a platform's OAuth 2.0 looks like (from its reference card)."""
+
+    authorize_url: str
+    token_url: str
+    revoke_url: str | None
+    scopes: tuple[str, ...]
+    client_id_env: str
+    client_secret_env: str
+    pkce_required: bool
+    # How a confidential client (one with a secret) authenticates at the token endpoint.
+    secret_auth: str
+
+
+@dataclass(frozen=True)
+class PlatformSpec:
     id: str
+    # The name lists and tables show ("X (Twitter)").
     label: str
-    auth_kind: str  # "oauth2" | "api_key" | "service_account" | "none"
+    auth_kind: str  # "oauth2" | "api_key" | "service_account"
     # Environment variables that hold a ready secret; they override anything stored.
     token_env: tuple[str, ...] = ()
     # Non-secret environment names the platform reads (client ids, property ids, ...).
     env: tuple[str, ...] = ()
     aliases: tuple[str, ...] = field(default=())
+    # False for the planned platforms: they resolve and are named in messages, but have no client.
     ready: bool = True
+    # The name inside a sentence about the platform's own answers ("X answered ..."); = label.
+    short_label: str = ""
+    # "module:Class" of the client; imported only when a command needs it.
+    client: str | None = None
+    capabilities: frozenset[Capability] = frozenset()
+    oauth: OAuthFacts | None = None
+    # What the user pastes at `mktd authorize P` for api_key platforms.
+    key_noun: str = "API key"
+    # Where keys are made, for the 90-day rotation warning.
+    key_made_at: str | None = None
+    docs: str | None = None
+    # Put before a username where one is shown ("@" on X).
+    handle_prefix: str = ""
+
+    @property
+    def name(self) -> str:
+        """The label to use inside sentences about this platform's API."""
+        return self.short_label or self.label
+
+    @property
+    def base_url_env(self) -> str:
+        return f"{env_prefix(self.id)}_BASE_URL"
+
+    def can(self, capability: Capability) -> bool:
+        return capability in self.capabilities
 
 
-PLATFORMS: dict[str, PlatformInfo] = {
+_INTEGRATIONS = "mktdirector.integrations"
+
+PLATFORMS: dict[str, PlatformSpec] = {
     p.id: p
     for p in (
-        PlatformInfo(
+        PlatformSpec(
             "linkedin",
             "LinkedIn",
             "oauth2",
             token_env=("LINKEDIN_ACCESS_TOKEN",),
             env=("LINKEDIN_CLIENT_ID", "LINKEDIN_CLIENT_SECRET", "LINKEDIN_REDIRECT_URI"),
+            client=f"{_INTEGRATIONS}.linkedin.client:LinkedInClient",
+            capabilities=frozenset({Capability.SOCIAL, Capability.ANALYTICS}),
+            oauth=OAuthFacts(
+                authorize_url="https://www.linkedin.com/oauth/v2/authorization",
+                token_url="https://www.linkedin.com/oauth/v2/accessToken",
+                # No revoke endpoint in LinkedIn's official pages; members revoke in settings.
+                revoke_url=None,
+                scopes=("openid", "profile", "w_member_social"),
+                client_id_env="LINKEDIN_CLIENT_ID",
+                client_secret_env="LINKEDIN_CLIENT_SECRET",
+                pkce_required=False,
+                secret_auth="client_secret_post",
+            ),
+            docs="docs/integrations/linkedin.md",
         ),
-        PlatformInfo(
+        PlatformSpec(
             "twitter",
             "X (Twitter)",
             "oauth2",
             token_env=("TWITTER_ACCESS_TOKEN",),
             env=("TWITTER_CLIENT_ID", "TWITTER_CLIENT_SECRET", "TWITTER_BEARER_TOKEN"),
             aliases=("x",),
+            short_label="X",
+            handle_prefix="@",
+            client=f"{_INTEGRATIONS}.twitter.client:TwitterClient",
+            capabilities=frozenset({Capability.SOCIAL, Capability.ANALYTICS}),
+            oauth=OAuthFacts(
+                authorize_url="https://x.com/i/oauth2/authorize",
+                token_url="https://api.x.com/2/oauth2/token",
+                revoke_url="https://api.x.com/2/oauth2/revoke",
+                scopes=("tweet.read", "tweet.write", "users.read", "offline.access", "media.write"),
+                client_id_env="TWITTER_CLIENT_ID",
+                client_secret_env="TWITTER_CLIENT_SECRET",
+                pkce_required=True,
+                secret_auth="client_secret_basic",
+            ),
+            docs="docs/integrations/twitter.md",
         ),
-        PlatformInfo("hubspot", "HubSpot", "api_key", token_env=("HUBSPOT_API_KEY",)),
-        PlatformInfo(
+        PlatformSpec(
+            "hubspot",
+            "HubSpot",
+            "api_key",
+            token_env=("HUBSPOT_API_KEY",),
+            client=f"{_INTEGRATIONS}.hubspot.client:HubSpotClient",
+            capabilities=frozenset({Capability.CRM}),
+            key_noun="private app token",
+            key_made_at="HubSpot → Settings → Integrations → Private Apps → (app) → Auth → Rotate",
+            docs="docs/integrations/hubspot.md",
+        ),
+        PlatformSpec(
             "google-analytics",
             "Google Analytics 4",
             "service_account",
             token_env=("GOOGLE_ANALYTICS_CREDENTIALS_PATH",),
             env=("GOOGLE_ANALYTICS_PROPERTY_ID",),
             aliases=("ga", "google_analytics"),
+            client=f"{_INTEGRATIONS}.google_analytics.client:GoogleAnalyticsClient",
+            capabilities=frozenset({Capability.ANALYTICS}),
+            key_noun="service-account JSON key",
+            key_made_at="Google Cloud → IAM & Admin → Service accounts → Keys",
+            docs="docs/integrations/google-analytics.md",
         ),
-        PlatformInfo(
+        PlatformSpec(
             "sendgrid",
             "SendGrid",
             "api_key",
             token_env=("SENDGRID_API_KEY",),
             env=("SENDGRID_FROM_EMAIL",),
+            client=f"{_INTEGRATIONS}.sendgrid.client:SendGridClient",
+            capabilities=frozenset({Capability.EMAIL}),
+            key_made_at="SendGrid → Settings → API Keys",
+            docs="docs/integrations/sendgrid.md",
         ),
-        PlatformInfo(
+        PlatformSpec(
             "salesforce",
             "Salesforce",
             "oauth2",
             env=("SALESFORCE_CLIENT_ID", "SALESFORCE_CLIENT_SECRET", "SALESFORCE_LOGIN_URL"),
             ready=False,
+            capabilities=frozenset({Capability.CRM}),
         ),
-        PlatformInfo(
-            "mailchimp", "Mailchimp", "api_key", token_env=("MAILCHIMP_API_KEY",), ready=False
+        PlatformSpec(
+            "mailchimp",
+            "Mailchimp",
+            "api_key",
+            token_env=("MAILCHIMP_API_KEY",),
+            ready=False,
+            capabilities=frozenset({Capability.EMAIL}),
         ),
-        PlatformInfo(
+        PlatformSpec(
             "openai",
             "OpenAI-compatible LLM",
             "api_key",
             token_env=("OPENAI_API_KEY",),
             env=("OPENAI_BASE_URL", "MKTD_MODEL"),
         ),
-        PlatformInfo("slack", "Slack webhook", "api_key", token_env=("SLACK_WEBHOOK_URL",)),
+        PlatformSpec("slack", "Slack webhook", "api_key", token_env=("SLACK_WEBHOOK_URL",)),
     )
 }
 
@@ -90,6 +208,25 @@ def resolve_platform(name: str) -> str:
         known = ", ".join(sorted(PLATFORMS))
         raise UsageError(f"Unknown platform {name!r}.", hint=f"Use one of: {known}")
     return key
+
+
+def with_capability(capability: Capability) -> list[str]:
+    """Ids of the platforms whose spec declares `capability`, ready ones first, each sorted."""
+    found = [p for p in PLATFORMS.values() if p.can(capability)]
+    return [p.id for p in sorted(found, key=lambda p: (not p.ready, p.id))]
+
+
+def resolve_capable(name: str, capability: Capability, option: str = "--platform") -> str:
+    """The id for `name` if that platform can do `capability`; a UsageError naming those that can."""
+    ids = with_capability(capability)
+    key = name.strip().lower()
+    pid = _ALIASES.get(key, key)
+    if pid not in ids:
+        raise UsageError(
+            f"{option} {name!r} is not a {capability.value} platform.",
+            hint=f"Use one of: {', '.join(ids)}",
+        )
+    return pid
 
 
 def env_prefix(platform: str) -> str:

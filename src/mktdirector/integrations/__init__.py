@@ -1,4 +1,8 @@
-"""Registry of platform clients, loaded lazily so `mktd --help` imports none of them."""
+"""Registry of platform clients, loaded lazily so `mktd --help` imports none of them.
+
+Which class serves a platform is declared in its `PlatformSpec` (core/platforms.py, `client`);
+this module only imports it when a command needs it.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +15,7 @@ from mktdirector.core.platforms import PLATFORMS, resolve_platform
 if TYPE_CHECKING:
     from mktdirector.integrations.base import Integration
 
-# platform id -> "module:Class"; filled in as the clients land.
-_PATHS: dict[str, str] = {
-    "linkedin": "mktdirector.integrations.linkedin.client:LinkedInClient",
-    "twitter": "mktdirector.integrations.twitter.client:TwitterClient",
-    "hubspot": "mktdirector.integrations.hubspot.client:HubSpotClient",
-    "google-analytics": "mktdirector.integrations.google_analytics.client:GoogleAnalyticsClient",
-    "sendgrid": "mktdirector.integrations.sendgrid.client:SendGridClient",
-}
+# Classes registered at run time (tests and plugins), by platform id.
 _EXTRA: dict[str, type[Integration]] = {}
 
 
@@ -33,7 +30,8 @@ def unregister(name: str) -> None:
 
 def available() -> list[str]:
     """Platform ids that have a client."""
-    return sorted(set(_PATHS) | set(_EXTRA))
+    declared = {pid for pid, spec in PLATFORMS.items() if spec.client}
+    return sorted(declared | set(_EXTRA))
 
 
 def get_class(name: str) -> type[Integration]:
@@ -42,11 +40,11 @@ def get_class(name: str) -> type[Integration]:
     pid = resolve_platform(name)
     if pid in _EXTRA:
         return _EXTRA[pid]
-    if pid not in _PATHS:
-        label = PLATFORMS[pid].label
+    spec = PLATFORMS[pid]
+    if not spec.client:
         raise ConfigError(
-            f"{label} is not supported by this version of mktd yet.",
+            f"{spec.label} is not supported by this version of mktd yet.",
             hint="mktd test-integrations lists the platforms that are",
         )
-    module, _, cls = _PATHS[pid].partition(":")
+    module, _, cls = spec.client.partition(":")
     return getattr(importlib.import_module(module), cls)  # type: ignore[no-any-return]

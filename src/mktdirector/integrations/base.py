@@ -1,7 +1,8 @@
 """What every platform client declares, and the hooks the choke point calls back into.
 
-A client declares `name`, `label`, `default_base_url`, `auth_kind`, `rate_limits` and
-implements `test_connection()`. All of its HTTP goes through `self.http` (core.http.HttpClient),
+A client declares `name` (its platform id), `default_base_url` and `rate_limits`, and
+implements `test_connection()`; its `label` and `auth_kind` come from the platform's
+`PlatformSpec` (core/platforms.py), so they cannot disagree with what lists and messages say. All of its HTTP goes through `self.http` (core.http.HttpClient),
 built here from the factory the CLI wiring passes in.
 """
 
@@ -16,7 +17,7 @@ import httpx
 from mktdirector.core.credentials import Connection, CredentialStore
 from mktdirector.core.errors import ApiResponseError, ApiStatusError, MissingCredentialError
 from mktdirector.core.http import HttpClient
-from mktdirector.core.platforms import url_override
+from mktdirector.core.platforms import PLATFORMS, url_override
 from mktdirector.core.ratelimit import Limit
 
 HttpFactory = Callable[..., HttpClient]
@@ -61,6 +62,17 @@ class Integration:
     default_base_url: ClassVar[str]
     auth_kind: ClassVar[str] = "api_key"
     rate_limits: ClassVar[tuple[Limit, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Take `label` and `auth_kind` from the platform table unless the class sets its own."""
+        super().__init_subclass__(**kwargs)
+        spec = PLATFORMS.get(cls.__dict__.get("name", ""))
+        if spec is None:
+            return
+        if "label" not in cls.__dict__:
+            cls.label = spec.name
+        if "auth_kind" not in cls.__dict__:
+            cls.auth_kind = spec.auth_kind
 
     def __init__(
         self,

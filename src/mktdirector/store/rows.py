@@ -232,6 +232,7 @@ class MetricSnapshot(TypedDict):
 
 
 class Contact(TypedDict):
+    platform: str  # the CRM's platform id (m011)
     id: str  # the CRM's contact id
     email: str
     firstname: str | None
@@ -259,6 +260,7 @@ EMAIL_STATS_COLUMNS = (
 
 class Email(TypedDict):
     id: str
+    platform: str  # the email platform's id (m011)
     draft_id: str | None
     status: str  # an EmailStatus
     recipients: int | None

@@ -174,15 +174,16 @@ def _identify(
 ) -> tuple[str, str, str]:
     """(user id, display name, default account name) of the token's owner."""
     from mktdirector.integrations import get_class
+    from mktdirector.integrations.capabilities import Identifies
 
     client = get_class(pid)(http_factory=http_factory, connection=conn, config=config)
     try:
-        who = client.me()  # type: ignore[attr-defined]
+        if not isinstance(client, Identifies):
+            raise E.ConfigError(f"The {pid} client cannot say whose token it holds.")
+        who = client.identify()
     finally:
         client.close()
-    if pid == "twitter":
-        return who.id, who.username, who.username
-    return who.urn, who.name, who.sub
+    return who.user_id, who.display_name, who.default_account
 
 
 def _record(

@@ -22,20 +22,17 @@ from mktdirector.core.platforms import PLATFORMS, resolve_platform
 from mktdirector.core.redact import register
 
 KEY_MAX_AGE_DAYS = 90
-KEY_PLATFORMS = ("hubspot", "sendgrid")
+# The platforms whose client takes a pasted API key (the service-account one has its own path).
+KEY_PLATFORMS = tuple(
+    pid for pid, spec in PLATFORMS.items() if spec.auth_kind == "api_key" and spec.client
+)
 EventSink = Callable[[str, str | None, str, bool, str], None]
 ConfigGetter = Callable[[str], Any]
-# Where each platform's keys are made, for the rotation warning.
-_ROTATE_AT = {
-    "hubspot": "HubSpot → Settings → Integrations → Private Apps → (app) → Auth → Rotate",
-    "sendgrid": "SendGrid → Settings → API Keys",
-    "google-analytics": "Google Cloud → IAM & Admin → Service accounts → Keys",
-}
 
 
 @dataclass
 class KeyAuthResult:
-    """What `mktd authorize hubspot|sendgrid|google-analytics` saved, and what to know about it."""
+    """What `mktd authorize P` saved for an API-key or service-account platform, and what to know."""
 
     platform: str
     account: str
@@ -68,7 +65,7 @@ def authorize_api_key(
         raise E.UsageError(
             f"{PLATFORMS[pid].label} does not use an API key.",
             hint=f"mktd authorize {pid}"
-            + (" --credentials FILE" if pid == "google-analytics" else ""),
+            + (" --credentials FILE" if PLATFORMS[pid].auth_kind == "service_account" else ""),
         )
     secret = (secret or "").strip()
     if not secret:
@@ -178,7 +175,7 @@ def key_age_warning(
     days = int(((time.time() if now is None else now) - obtained) // 86400)
     if days <= KEY_MAX_AGE_DAYS:
         return None
-    where = _ROTATE_AT.get(pid, f"{info.label}'s settings")
+    where = info.key_made_at or f"{info.label}'s settings"
     return (
         f"The {info.label} key ({acct}) was saved {days} days ago (over {KEY_MAX_AGE_DAYS}); "
         f"rotate it: make a new one ({where}), then run `mktd authorize {pid}`."
@@ -192,16 +189,16 @@ def _client(pid: str, conn: Connection, config: ConfigGetter, factory: Callable[
     return get_class(pid)(http_factory=factory, connection=conn, config=config)
 
 
-def _validate(pid: str, client: Any) -> tuple[str, str, dict[str, Any], dict[str, tuple[str, ...]]]:
+def _validate(
+    pid: str, client: object
+) -> tuple[str, str, dict[str, Any], dict[str, tuple[str, ...]]]:
     """(identity, detail, extra to store, missing scopes by feature) from the cheap call."""
-    if pid == "hubspot":
-        info = client.account_info()  # a legacy hapikey is refused here, before any request
-        kind = (info.account_type or "unknown type").lower()
-        extra = {"portal_id": info.portal_id, "account_type": info.account_type,
-                 "time_zone": info.time_zone, "ui_domain": info.ui_domain}  # fmt: skip
-        return str(info.portal_id), f"portal {info.portal_id} ({kind})", extra, {}
-    report = client.scopes()
-    return "", report.summary(), {"scopes": report.granted}, report.missing
+    from mktdirector.integrations.capabilities import KeyChecked
+
+    if not isinstance(client, KeyChecked):
+        raise E.ConfigError(f"The {pid} client cannot check an API key.")
+    check = client.check_key()
+    return check.identity, check.detail, dict(check.extra), dict(check.missing)
 
 
 def _service_account_connection(ga: Any, source: str | Path, account: str) -> Connection:

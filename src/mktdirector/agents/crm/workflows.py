@@ -1,9 +1,10 @@
-"""HubSpot workflows: import contacts from CSV, sync contacts with their attribution, and
+"""CRM workflows: import contacts from CSV, sync contacts with their attribution, and
 answer "which posts brought which contacts" from the local tables.
 
-Import upserts by email in batches of 100, so re-sending rows is always safe. A daily rate
-limit (HubSpot's 429 `policyName: DAILY`) stops the import at once, and the result says how
-many rows were done and how to resume; nothing spins until midnight.
+They work with any `CrmClient` (integrations/capabilities.py). Import upserts by email in
+batches, so re-sending rows is always safe. A daily rate limit (HubSpot's 429 `policyName:
+DAILY`) stops the import at once, and the result says how many rows were done and how to
+resume; nothing spins until midnight.
 """
 
 from __future__ import annotations
@@ -16,14 +17,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from mktdirector.agents.crm.contacts_csv import BadRow, read_contacts_csv
+from mktdirector.agents.crm.contacts_csv import BadRow, CsvContact, read_contacts_csv
 from mktdirector.core import errors as E
 from mktdirector.core.ratelimit import format_wait
+from mktdirector.integrations.capabilities import CrmClient, CrmContact
+from mktdirector.integrations.crm_models import ContactImportStopped, UpsertBatch
 from mktdirector.store import StoreLike
 from mktdirector.store.stamps import now_utc
 
 Progress = Callable[[int, int], None]
-# HubSpot's drill-down that carries utm_campaign, per original source (reference card 1.6).
+# The source drill-down that carries utm_campaign (HubSpot's model, per original source (reference card 1.6).
 _CAMPAIGN_DRILL_DOWN = {"SOCIAL_MEDIA": 2, "PAID_SOCIAL": 2, "EMAIL_MARKETING": 1, "PAID_SEARCH": 1}
 
 
@@ -46,7 +49,7 @@ class ImportResult:
     file: str
     rows: int  # data rows in the file
     skipped: int  # rows skipped with --skip
-    imported: int  # rows HubSpot accepted
+    imported: int  # rows the CRM accepted
     created: int
     updated: int
     requests: int
@@ -67,11 +70,9 @@ class ImportResult:
 
 
 def import_contacts(
-    client: Any, path: str | Path, *, skip: int = 0, progress: Progress | None = None
+    client: CrmClient, path: str | Path, *, skip: int = 0, progress: Progress | None = None
 ) -> ImportResult:
-    """Upsert the good rows of a contacts CSV into HubSpot; report bad rows by line number."""
-    from mktdirector.integrations.hubspot.models import ImportRateLimited
-
+    """Upsert the good rows of a contacts CSV into the CRM; report bad rows by line number."""
     if skip < 0:
         raise E.UsageError("--skip takes a number of rows, 0 or more.")
     parsed = read_contacts_csv(path)
@@ -81,7 +82,7 @@ def import_contacts(
     if parsed.encoding_errors:
         result.hint = "Some lines are not UTF-8: save the file as UTF-8 (Excel: CSV UTF-8)."
 
-    def on_batch(batch: Any) -> None:
+    def on_batch(batch: UpsertBatch) -> None:
         if progress is not None:
             progress(batch.start + batch.size, len(good))
 
@@ -89,22 +90,24 @@ def import_contacts(
         summary = client.batch_upsert_contacts(
             (c.properties for c in good), total=len(good), on_batch=on_batch
         )
-    except ImportRateLimited as e:
+    except ContactImportStopped as e:
         summary = e.summary
         result.stopped = _stop(e, summary.rows_done, good, skip, str(path))
     for err in summary.errors:
         for pos in err.rows:
             c = good[pos]
-            bad.append(BadRow(c.line, c.row, f"HubSpot refused it: {err.message}"[:200]))
+            bad.append(BadRow(c.line, c.row, f"{client.label} refused it: {err.message}"[:200]))
     result.imported, result.requests = len(summary.results), summary.requests
     result.created, result.updated = summary.created, summary.updated
     return result
 
 
-def _stop(e: Any, done: int, good: list[Any], skip: int, path: str) -> ImportStop:
+def _stop(
+    e: ContactImportStopped, done: int, good: list[CsvContact], skip: int, path: str
+) -> ImportStop:
     last = good[done - 1] if done else None
     resume = last.row if last else skip
-    # The client's message starts with HubSpot's reason, then counts rows its own way.
+    # The client's message starts with the CRM's reason, then counts rows its own way.
     reason = e.message.split(". ")[0].rstrip(".")
     upto = f" (the file up to line {last.line:,})" if last else ""
     message = (
@@ -132,14 +135,18 @@ class SyncResult:
 
 
 def sync_contacts(
-    store: StoreLike, client: Any, *, since: date | None = None, progress: Progress | None = None
+    store: StoreLike,
+    client: CrmClient,
+    *,
+    since: date | None = None,
+    progress: Progress | None = None,
 ) -> SyncResult:
     """Pull contacts (created since `since`) with attribution into the `contacts` table."""
     start = datetime(since.year, since.month, since.day).astimezone() if since else None
     search = client.contacts_with_attribution(start)
     rows = []
     for contact in search:
-        rows.append(contact_row(contact))
+        rows.append(contact_row(contact, client.name))
         if progress is not None:
             progress(len(rows), max(search.total or 0, len(rows)))
     known = store.known_draft_ids(r["utm_content"] for r in rows if r["utm_content"])
@@ -151,8 +158,8 @@ def sync_contacts(
     return SyncResult(len(rows), linked, since.isoformat() if since else None, search.message)
 
 
-def contact_row(contact: Any) -> dict[str, Any]:
-    """A `contacts` table row from a HubSpot contact and its attribution."""
+def contact_row(contact: CrmContact, platform: str) -> dict[str, Any]:
+    """A `contacts` table row from a CRM contact and its attribution."""
     p = contact.properties
     a = contact.attribution
     touch = {**a.last_touch, **a.first_touch}  # first touch wins
@@ -161,6 +168,7 @@ def contact_row(contact: Any) -> dict[str, Any]:
     if not campaign and drill:
         campaign = a.original_source_data_2 if drill == 2 else a.original_source_data_1
     return {
+        "platform": platform,
         "id": contact.id,
         "email": (contact.email or "").lower() or None,
         "firstname": p.get("firstname"),
@@ -197,15 +205,13 @@ def attribution(store: StoreLike, *, since: date | None = None) -> list[dict[str
     return out
 
 
-def get_contact(store: StoreLike, client: Any, email: str) -> dict[str, Any]:
-    """A HubSpot contact by email with its attribution and, when known, the post behind it."""
+def get_contact(store: StoreLike, client: CrmClient, email: str) -> dict[str, Any]:
+    """A CRM contact by email with its attribution and, when known, the post behind it."""
     props = client.attribution_properties()
-    from mktdirector.integrations.hubspot.models import DEFAULT_PROPERTIES
-
-    contact = client.get_contact_by_email(email, [*DEFAULT_PROPERTIES, "company", *props])
+    contact = client.get_contact_by_email(email, [*client.contact_properties, "company", *props])
     if contact is None:
         raise E.MktdError(
-            f"HubSpot has no contact with the email {email.strip()}.",
+            f"{client.label} has no contact with the email {email.strip()}.",
             hint="mktd crm contacts import FILE.csv adds contacts",
         )
     data = contact.to_dict()

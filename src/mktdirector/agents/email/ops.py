@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from mktdirector.integrations.capabilities import EmailSender
 from mktdirector.store import StoreLike
 from mktdirector.store.rows import EMAIL_STATS_COLUMNS as STATS_COLUMNS
 from mktdirector.store.rows import Email, EmailStatus
@@ -39,7 +40,7 @@ class CancelResult:
 
 
 def fetch_stats(
-    store: StoreLike, client: Any, *, since: date, category: str | None = None
+    store: StoreLike, client: EmailSender, *, since: date, category: str | None = None
 ) -> StatsReport:
     """Daily counters since a date, stored in `email_stats` (re-fetching replaces a day)."""
     start = since.isoformat()
@@ -53,7 +54,7 @@ def fetch_stats(
 
 
 def cancel_batch(
-    store: StoreLike, client: Any, batch_id: str, *, now: float | None = None
+    store: StoreLike, client: EmailSender, batch_id: str, *, now: float | None = None
 ) -> CancelResult:
     """Cancel every scheduled send of a batch at SendGrid, then mark our rows cancelled."""
     from mktdirector.core.errors import UsageError
@@ -67,8 +68,8 @@ def cancel_batch(
     due = [(r, r["send_at_utc"]) for r in rows]
     soon = [r for r, at in due if at and _epoch(at) - now < CANCEL_MARGIN_S]
     if soon:
-        warning = ("The send is due within 10 minutes; SendGrid does not guarantee the cancel "
-                   "that late. Check Activity in SendGrid after the send time.")  # fmt: skip
+        warning = (f"The send is due within 10 minutes; {client.label} does not guarantee the "
+                   f"cancel that late. Check Activity in {client.label} after the send time.")  # fmt: skip
     status = client.cancel_scheduled(batch_id, "cancel")
     done = []
     for r in rows:

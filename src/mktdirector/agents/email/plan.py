@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Any
 
 from mktdirector.agents.crm.contacts_csv import BadRow, is_email, read_contacts_csv
 from mktdirector.core.errors import ConfigError, UsageError
+from mktdirector.integrations.email_models import EmailMessage
 from mktdirector.store import StoreLike
 from mktdirector.store.rows import DraftStatus
 
@@ -62,9 +62,7 @@ class SendPlan:
         raw = json.dumps([self.content.content_key, self.from_email.lower(), to])
         return hashlib.sha256(raw.encode()).hexdigest()
 
-    def message(self, chunk: Sequence[str], batch_id: str | None = None) -> Any:
-        from mktdirector.integrations.sendgrid.models import EmailMessage
-
+    def message(self, chunk: Sequence[str], batch_id: str | None = None) -> EmailMessage:
         c = self.content
         return EmailMessage(
             from_email=self.from_email, from_name=self.from_name, subject=c.subject,

@@ -17,6 +17,8 @@ from typing import Any
 
 from mktdirector.agents.email.plan import SendPlan
 from mktdirector.core import errors as E
+from mktdirector.core.platforms import PLATFORMS
+from mktdirector.integrations.capabilities import EmailSender
 from mktdirector.store import StoreLike
 from mktdirector.store.rows import Email, EmailStatus
 from mktdirector.store.stamps import now_utc
@@ -32,7 +34,7 @@ class AlreadySentError(E.UsageError):
 
 
 class NeedsCheckError(E.MktdError):
-    """An earlier send of this email may or may not have reached SendGrid."""
+    """An earlier send of this email may or may not have reached the email platform."""
 
     kind = "needs_check"
 
@@ -67,14 +69,13 @@ class SendOutcome:
         return {**asdict(self), "message_ids": self.message_ids}
 
 
-def dry_run(client: Any, plan: SendPlan) -> dict[str, Any]:
+def dry_run(client: EmailSender, plan: SendPlan) -> dict[str, Any]:
     """The exact requests a send would make (Authorization masked); nothing is sent."""
     from mktdirector.core.http import describe_request
 
     requests = []
     if plan.send_at:
-        requests.append(describe_request(client.http.auth_headers(
-            client.http.build_request("POST", "/v3/mail/batch"))))  # fmt: skip
+        requests.append(describe_request(client.http.auth_headers(client.create_batch_request())))
     batch = BATCH_PLACEHOLDER if plan.send_at else None
     for chunk in plan.chunks():
         request = client.build_send_request(plan.message(chunk, batch))
@@ -84,34 +85,33 @@ def dry_run(client: Any, plan: SendPlan) -> dict[str, Any]:
         "approved": plan.content.approved,
         "recipients": len(plan.recipients),
         "skipped_rows": [b.to_dict() for b in plan.skipped],
-        "credentials_missing": None if client.connection else (
-            "No SendGrid key is set: mktd authorize sendgrid, or set SENDGRID_API_KEY."),
-    }  # fmt: skip
+        "credentials_missing": None if client.connection else _no_key(client),
+    }
 
 
-def check_unsent(store: StoreLike, plan: SendPlan) -> list[Email | None]:
+def check_unsent(store: StoreLike, client: EmailSender, plan: SendPlan) -> list[Email | None]:
     """Refuse a send that already went out or may have; returns each group's earlier row.
 
     Also validates every request body, so nothing is asked or written for a bad message.
     """
     chunks = plan.chunks()
     for chunk in chunks:
-        plan.message(chunk, "x" if plan.send_at else None).to_body()
+        client.validate(plan.message(chunk, "x" if plan.send_at else None))
     if not store.exists():
         return [None] * len(chunks)
     prior = [store.email_by_key(plan.send_key(c)) for c in chunks]
-    _refuse_unsettled(store, prior)
+    _refuse_unsettled(store, prior, client.label)
     done = [r for r in prior if r and r["status"] in DONE]
     if len(done) == len(chunks):
         raise _already_sent(plan, done)
     return prior
 
 
-def send_email(store: StoreLike, client: Any, plan: SendPlan) -> SendOutcome:
+def send_email(store: StoreLike, client: EmailSender, plan: SendPlan) -> SendOutcome:
     """Send (or schedule) the plan exactly once; see the module docstring."""
     chunks = plan.chunks()
     keys = [plan.send_key(c) for c in chunks]
-    prior = check_unsent(store, plan)
+    prior = check_unsent(store, client, plan)
     done = [r for r in prior if r and r["status"] in DONE]
     batch_id = None
     if plan.send_at:
@@ -136,11 +136,11 @@ def send_email(store: StoreLike, client: Any, plan: SendPlan) -> SendOutcome:
 
 
 def _send_group(
-    store: StoreLike, client: Any, plan: SendPlan, chunk: list[str], key: str,
+    store: StoreLike, client: EmailSender, plan: SendPlan, chunk: list[str], key: str,
     batch_id: str | None, outcome: SendOutcome,
 ) -> SentGroup:  # fmt: skip
     eid = store.write_email_intent({
-        "send_key": key, "draft_id": plan.content.draft_id, "subject": plan.content.subject,
+        "platform": client.name, "send_key": key, "draft_id": plan.content.draft_id, "subject": plan.content.subject,
         "recipients": len(chunk), "from_email": plan.from_email,
         "category": ",".join(plan.categories) or None, "batch_id": batch_id,
         "send_at_utc": _iso(plan.send_at),
@@ -150,13 +150,13 @@ def _send_group(
     except E.MktdError as err:
         if E.outcome_unknown(err):
             store.update_email(eid, status=EmailStatus.NEEDS_CHECK, error=err.message[:300])
-            outcome.message = _look_message(eid, plan, chunk, batch_id, err.message)
-            _notify(store, eid, "needs_check", outcome.message,
+            outcome.message = _look_message(client.label, eid, plan, chunk, batch_id, err.message)
+            _notify(store, client.name, eid, "needs_check", outcome.message,
                     f"mktd email resolve {eid} sent|not-sent")  # fmt: skip
             return SentGroup(eid, len(chunk), EmailStatus.NEEDS_CHECK, None, batch_id)
         store.update_email(eid, status=EmailStatus.FAILED, error=err.message[:300])
         if not isinstance(err, E.RateLimitError):  # a rate limit is "later", not a failure
-            _notify(store, eid, "email_failed", f"Email {eid} was not sent: {err.message}",
+            _notify(store, client.name, eid, "email_failed", f"Email {eid} was not sent: {err.message}",
                     err.hint or "mktd email list")  # fmt: skip
         sent = sum(1 for g in outcome.groups if g.status in DONE)
         if sent:
@@ -168,10 +168,16 @@ def _send_group(
     return SentGroup(eid, len(chunk), status, result.message_id, batch_id)
 
 
-def _notify(store: StoreLike, eid: str, kind: str, message: str, hint: str) -> None:
+def _notify(store: StoreLike, platform: str, eid: str, kind: str, message: str, hint: str) -> None:
     # Like posts: a problem with an email is told in-tool (and by the alert channels) once.
-    store.notify(kind, f"sendgrid email {eid}", message, platform="sendgrid", hint=hint,
+    store.notify(kind, f"{platform} email {eid}", message, platform=platform, hint=hint,
                  dedupe_key=f"{kind}:email:{eid}")  # fmt: skip
+
+
+def _no_key(client: EmailSender) -> str:
+    env = " or ".join(PLATFORMS[client.name].token_env) if client.name in PLATFORMS else ""
+    return (f"No {client.label} key is set: mktd authorize {client.name}"
+            + (f", or set {env}." if env else "."))  # fmt: skip
 
 
 def resolve_email(
@@ -195,7 +201,7 @@ def resolve_email(
 
 
 # helpers ---------------------------------------------------------------------------------------
-def _refuse_unsettled(store: StoreLike, prior: Sequence[Email | None]) -> None:
+def _refuse_unsettled(store: StoreLike, prior: Sequence[Email | None], label: str) -> None:
     for row in prior:
         if row and row["status"] == EmailStatus.INTENT:
             # A run stopped between writing the intent and hearing back: it may have sent.
@@ -207,7 +213,7 @@ def _refuse_unsettled(store: StoreLike, prior: Sequence[Email | None]) -> None:
         raise NeedsCheckError(
             f"Email {stuck['id']} ({stuck['subject']!r}, {stuck['recipients']} recipient(s), "
             f"started {stuck['created_utc']}) may or may not have been sent; nothing was "
-            "sent now. Look in SendGrid → Activity for that subject first.",
+            f"sent now. Look in {label} → Activity for that subject first.",
             hint=f"mktd email resolve {stuck['id']} sent   (or: not-sent, then send again)",
         )
 
@@ -227,11 +233,13 @@ def _already_sent(plan: SendPlan, done: Sequence[Mapping[str, Any]]) -> AlreadyS
     )
 
 
-def _look_message(eid: str, plan: SendPlan, chunk: list[str], batch: str | None, why: str) -> str:
+def _look_message(
+    label: str, eid: str, plan: SendPlan, chunk: list[str], batch: str | None, why: str
+) -> str:
     first = chunk[0] + (f" and {len(chunk) - 1} more" if len(chunk) > 1 else "")
     text = (
-        f"SendGrid may or may not have taken email {eid} ({why.rstrip('.')}). mktd did not "
-        f"resend it. Look in SendGrid → Activity for subject {plan.content.subject!r} to "
+        f"{label} may or may not have taken email {eid} ({why.rstrip('.')}). mktd did not "
+        f"resend it. Look in {label} → Activity for subject {plan.content.subject!r} to "
         f"{first}, then run: mktd email resolve {eid} sent   (or: not-sent)."
     )
     if batch:

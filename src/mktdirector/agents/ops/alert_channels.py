@@ -126,7 +126,7 @@ class EmailChannel:
         self._client = client
 
     def send(self, alerts: Sequence[Mapping[str, Any]], *, test: bool = False) -> str:
-        from mktdirector.integrations.sendgrid.models import EmailMessage
+        from mktdirector.integrations.email_models import EmailMessage
 
         if not self.from_email:
             raise ConfigError(

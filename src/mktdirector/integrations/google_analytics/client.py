@@ -55,9 +55,7 @@ class GoogleAnalyticsClient(Integration):
     """GA4 Data API v1beta over the choke point, authenticated as a service account."""
 
     name = "google-analytics"
-    label = "Google Analytics 4"
     default_base_url = "https://analyticsdata.googleapis.com"
-    auth_kind = "service_account"
     # The brief's 10 req/s; GA4 itself meters tokens per property (see PropertyQuota).
     rate_limits = (per_second("requests", 10),)
 

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from itertools import islice
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
@@ -32,6 +32,7 @@ from mktdirector.integrations._api_helpers import (
     rebuild,
 )
 from mktdirector.integrations.base import ConnectionCheck, Integration
+from mktdirector.integrations.capabilities import KeyCheck
 from mktdirector.integrations.hubspot.models import (
     DEFAULT_PROPERTIES,
     SOURCE_PROPERTIES,
@@ -70,9 +71,9 @@ class HubSpotClient(Integration):
     """HubSpot CRM v3 over the choke point. Every method raises the mktd error tree."""
 
     name = "hubspot"
-    label = "HubSpot"
     default_base_url = "https://api.hubapi.com"
-    auth_kind = "api_key"
+    # What every contact read asks for besides the attribution properties (CrmClient).
+    contact_properties: ClassVar[tuple[str, ...]] = DEFAULT_PROPERTIES
     rate_limits = (
         # A fixed 10-s window at the lowest published tier; server headers cover the rest.
         Limit("ten_secondly", 100, 10.0),
@@ -95,6 +96,14 @@ class HubSpotClient(Integration):
         info = AccountInfo.from_api(data)
         self._utc_offset_ms = info.utc_offset_ms
         return info
+
+    def check_key(self) -> KeyCheck:
+        """Whose key this is, from the account-info call (`mktd authorize hubspot`)."""
+        info = self.account_info()  # a legacy hapikey is refused here, before any request
+        kind = (info.account_type or "unknown type").lower()
+        extra = {"portal_id": info.portal_id, "account_type": info.account_type,
+                 "time_zone": info.time_zone, "ui_domain": info.ui_domain}  # fmt: skip
+        return KeyCheck(str(info.portal_id), f"portal {info.portal_id} ({kind})", extra)
 
     def test_connection(self) -> ConnectionCheck:
         """`connected` with the portal id, or `error`/`missing_credentials` with the reason."""

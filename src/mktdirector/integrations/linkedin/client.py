@@ -28,6 +28,7 @@ from mktdirector.core.linkedin_text import (
 from mktdirector.core.ratelimit import Limit, per_day
 from mktdirector.integrations._api_helpers import rebuild
 from mktdirector.integrations.base import ConnectionCheck
+from mktdirector.integrations.capabilities import AccountIdentity
 from mktdirector.integrations.oauth.flow import LINKEDIN_ANALYTICS_SCOPE, config_value
 from mktdirector.integrations.oauth.tokens import OAuthIntegration
 from mktdirector.integrations.social import (
@@ -90,7 +91,6 @@ class LinkedInClient(OAuthIntegration):
     """LinkedIn REST API with a member's OAuth 2.0 token."""
 
     name: ClassVar[str] = "linkedin"
-    label: ClassVar[str] = "LinkedIn"
     default_base_url: ClassVar[str] = "https://api.linkedin.com"
     # Share on LinkedIn: 150 member calls and 100,000 app calls per day (reset 00:00 UTC).
     rate_limits: ClassVar[tuple[Limit, ...]] = (
@@ -105,6 +105,11 @@ class LinkedInClient(OAuthIntegration):
         return {"LinkedIn-Version": self.version(), "X-Restli-Protocol-Version": "2.0.0"}
 
     # identity ------------------------------------------------------------------------------
+    def identify(self) -> AccountIdentity:
+        """The member behind the token (`mktd authorize linkedin`)."""
+        who = self.me()
+        return AccountIdentity(who.urn, who.name, who.sub)
+
     def me(self) -> LinkedInMember:
         """`GET /v2/userinfo` (OIDC; `/v2/me` fails without the closed profile scopes)."""
         data = self.json(self.send("GET", "/v2/userinfo"), "sub")

@@ -23,7 +23,7 @@ from authlib.oauth2.client import OAuth2Client as _AuthlibOAuth2Client
 from mktdirector.core import errors as E
 from mktdirector.core.credentials import Connection
 from mktdirector.core.http import USER_AGENT
-from mktdirector.core.platforms import url_override
+from mktdirector.core.platforms import PLATFORMS, OAuthFacts, PlatformSpec, url_override
 from mktdirector.core.redact import redact, register
 
 ConfigGetter = Callable[[str], Any]
@@ -33,7 +33,7 @@ AuthEventSink = Callable[[str, "str | None", str, bool, str], None]
 
 @dataclass(frozen=True)
 class Provider:
-    """What a platform's OAuth looks like (from the reference card)."""
+    """A platform's OAuth facts (from its `PlatformSpec`) with the names messages use."""
 
     platform: str
     label: str
@@ -49,34 +49,27 @@ class Provider:
     docs: str
 
 
+def _provider(spec: PlatformSpec, oauth: OAuthFacts) -> Provider:
+    return Provider(
+        platform=spec.id,
+        label=spec.name,
+        authorize_url=oauth.authorize_url,
+        token_url=oauth.token_url,
+        revoke_url=oauth.revoke_url,
+        scopes=oauth.scopes,
+        client_id_env=oauth.client_id_env,
+        client_secret_env=oauth.client_secret_env,
+        pkce_required=oauth.pkce_required,
+        secret_auth=oauth.secret_auth,
+        docs=spec.docs or f"docs/integrations/{spec.id}.md",
+    )
+
+
+# The OAuth platforms with a client; their facts are declared in the platform table.
 PROVIDERS: dict[str, Provider] = {
-    "twitter": Provider(
-        platform="twitter",
-        label="X",
-        authorize_url="https://x.com/i/oauth2/authorize",
-        token_url="https://api.x.com/2/oauth2/token",
-        revoke_url="https://api.x.com/2/oauth2/revoke",
-        scopes=("tweet.read", "tweet.write", "users.read", "offline.access", "media.write"),
-        client_id_env="TWITTER_CLIENT_ID",
-        client_secret_env="TWITTER_CLIENT_SECRET",
-        pkce_required=True,
-        secret_auth="client_secret_basic",
-        docs="docs/integrations/twitter.md",
-    ),
-    "linkedin": Provider(
-        platform="linkedin",
-        label="LinkedIn",
-        authorize_url="https://www.linkedin.com/oauth/v2/authorization",
-        token_url="https://www.linkedin.com/oauth/v2/accessToken",
-        # No revoke endpoint in LinkedIn's official pages; members revoke in their settings.
-        revoke_url=None,
-        scopes=("openid", "profile", "w_member_social"),
-        client_id_env="LINKEDIN_CLIENT_ID",
-        client_secret_env="LINKEDIN_CLIENT_SECRET",
-        pkce_required=False,
-        secret_auth="client_secret_post",
-        docs="docs/integrations/linkedin.md",
-    ),
+    spec.id: _provider(spec, spec.oauth)
+    for spec in PLATFORMS.values()
+    if spec.oauth is not None and spec.ready
 }
 LINKEDIN_ANALYTICS_SCOPE = "r_member_postAnalytics"
 

@@ -27,6 +27,7 @@ from mktdirector.integrations._api_helpers import (
     rebuild,
 )
 from mktdirector.integrations.base import ConnectionCheck, Integration
+from mktdirector.integrations.capabilities import KeyCheck
 from mktdirector.integrations.sendgrid.models import (
     MAX_CATEGORIES,
     EmailMessage,
@@ -34,6 +35,7 @@ from mktdirector.integrations.sendgrid.models import (
     ScopeReport,
     SendResult,
     StatsRow,
+    mail_send_body,
 )
 
 SEND = "/v3/mail/send"
@@ -64,9 +66,7 @@ class SendGridClient(Integration):
     """SendGrid v3 over the choke point."""
 
     name = "sendgrid"
-    label = "SendGrid"
     default_base_url = "https://api.sendgrid.com"
-    auth_kind = "api_key"
     rate_limits = ()
 
     def __init__(self, **kw: Any) -> None:
@@ -82,6 +82,11 @@ class SendGridClient(Integration):
         if not isinstance(data["scopes"], list):
             raise E.ApiResponseError("SendGrid scopes answer is not a list.", platform=self.name)
         return ScopeReport.of([str(s) for s in data["scopes"]])
+
+    def check_key(self) -> KeyCheck:
+        """The key's permissions and what they leave out (`mktd authorize sendgrid`)."""
+        report = self.scopes()
+        return KeyCheck("", report.summary(), {"scopes": report.granted}, dict(report.missing))
 
     def test_connection(self) -> ConnectionCheck:
         """`connected` when the key can send mail; the detail lists permissions it lacks."""
@@ -102,15 +107,23 @@ class SendGridClient(Integration):
         return self.http.build_request("GET", "/v3/scopes")
 
     # sending ---------------------------------------------------------------------------------
+    def create_batch_request(self) -> httpx.Request:
+        """The request `create_batch` sends (for --dry-run)."""
+        return self.http.build_request("POST", "/v3/mail/batch")
+
     def create_batch(self) -> str:
         """A new batch id (`POST /v3/mail/batch`), to schedule sends that can be cancelled."""
         # An unused batch id is harmless, so creating one may be retried.
         response = self._request("POST", "/v3/mail/batch", idempotent=True)
         return str(self.json(response, "batch_id")["batch_id"])
 
+    def validate(self, message: EmailMessage) -> None:
+        """Raise UsageError for anything SendGrid would refuse; sends nothing."""
+        mail_send_body(message)
+
     def build_send_request(self, message: EmailMessage) -> httpx.Request:
         """The exact mail/send request (for --dry-run); validates the message."""
-        return self.http.build_request("POST", SEND, json=message.to_body())
+        return self.http.build_request("POST", SEND, json=mail_send_body(message))
 
     def send(self, message: EmailMessage) -> SendResult:
         """Send or schedule one message. Returns SendGrid's X-Message-Id on 202.
@@ -119,7 +132,7 @@ class SendGridClient(Integration):
         a batch id gets one, so `cancel_scheduled` can stop it. Never resent blindly: after a
         timeout or 5xx the outcome is unknown and the error says so.
         """
-        body = message.to_body()
+        body = mail_send_body(message)
         if "send_at" in body and "batch_id" not in body:
             body["batch_id"] = self.create_batch()
         response = self._request("POST", SEND, json=body, idempotent=False)

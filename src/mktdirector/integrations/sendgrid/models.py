@@ -1,6 +1,6 @@
 """SendGrid v3 shapes: the message mktd sends, what a send returns, scopes and stats.
 
-`EmailMessage.to_body()` builds and validates the `POST /v3/mail/send` body against the
+`mail_send_body()` builds and validates the `POST /v3/mail/send` body against the
 published limits (reference card 3.3; schema in ../shared/specs/sendgrid-tsg_mail_v3.json):
 at most 1,000 recipients, 10 categories of 255 characters, custom_args under 10,000 bytes,
 `send_at` no more than 72 h ahead. Each recipient gets an envelope of their own by default, so
@@ -13,11 +13,13 @@ import json
 import re
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from mktdirector.core.errors import UsageError
+from mktdirector.integrations.email_models import EmailMessage as EmailMessage
+from mktdirector.integrations.email_models import Recipient as Recipient
+from mktdirector.integrations.email_models import SendResult as SendResult
 
 MAX_RECIPIENTS = 1000
 MAX_CATEGORIES, MAX_CATEGORY_LEN = 10, 255
@@ -35,131 +37,73 @@ SCOPES_NEEDED: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class Recipient:
-    email: str
-    name: str | None = None
+def mail_send_body(message: EmailMessage, *, now: float | None = None) -> dict[str, Any]:
+    """The mail/send JSON body; raises UsageError for anything SendGrid would refuse."""
+    now = time.time() if now is None else now
+    recipients = message.recipients()
+    problems = []
+    if not recipients:
+        problems.append("no recipients")
+    if len(recipients) > MAX_RECIPIENTS:
+        problems.append(f"{len(recipients):,} recipients (at most {MAX_RECIPIENTS:,})")
+    bad = [
+        r.email
+        for r in [Recipient(message.from_email), *recipients]
+        if not _EMAIL.fullmatch(r.email)
+    ]
+    if bad:
+        problems.append(f"invalid address {bad[0]!r}")
+    if not message.subject.strip():
+        problems.append("an empty subject")
+    if not (message.text or message.html):
+        problems.append("no text or HTML body")
+    cats = list(dict.fromkeys(message.categories))
+    if len(cats) > MAX_CATEGORIES or any(len(c) > MAX_CATEGORY_LEN or not c for c in cats):
+        problems.append(f"categories: at most {MAX_CATEGORIES}, 1-{MAX_CATEGORY_LEN} chars")
+    args = {str(k): str(v) for k, v in message.custom_args.items()}
+    if message.draft_id:
+        args[DRAFT_ARG] = str(message.draft_id)
+    if len(json.dumps(args).encode()) >= MAX_CUSTOM_ARGS_BYTES:
+        problems.append(f"custom_args of {MAX_CUSTOM_ARGS_BYTES:,} bytes or more")
+    send_at = message.send_at_epoch()
+    if send_at is not None and not now - 60 <= send_at <= now + MAX_SCHEDULE_S:
+        problems.append("send_at must be between now and 72 hours from now")
+    if problems:
+        raise UsageError(f"This email cannot be sent: {'; '.join(problems)}.")
 
-    def to_api(self) -> dict[str, str]:
-        return {"email": self.email, "name": self.name} if self.name else {"email": self.email}
+    # custom_args go in each envelope: the published schema types the top-level field as a
+    # string, while the personalization-level one is the documented object.
+    def envelope(to: list[Recipient]) -> dict[str, Any]:
+        p: dict[str, Any] = {"to": [_address(r) for r in to]}
+        if args:
+            p["custom_args"] = args
+        return p
 
-
-@dataclass
-class EmailMessage:
-    """One email to up to 1,000 recipients. `draft_id` goes into custom_args."""
-
-    from_email: str
-    subject: str
-    to: Sequence[str | Recipient]
-    text: str | None = None
-    html: str | None = None
-    from_name: str | None = None
-    reply_to: str | None = None
-    categories: Sequence[str] = ()
-    custom_args: Mapping[str, str] = field(default_factory=dict)
-    draft_id: str | None = None
-    send_at: datetime | int | float | None = None  # aware datetime or epoch seconds
-    batch_id: str | None = None
-    separate: bool = True  # one envelope per recipient (recipients do not see each other)
-
-    def recipients(self) -> list[Recipient]:
-        """Recipients, each address once (SendGrid refuses repeats within a request)."""
-        seen: set[str] = set()
-        out = []
-        for r in self.to:
-            rec = r if isinstance(r, Recipient) else Recipient(str(r).strip())
-            key = rec.email.strip().lower()
-            if key not in seen:
-                seen.add(key)
-                out.append(Recipient(rec.email.strip(), rec.name))
-        return out
-
-    def send_at_epoch(self) -> int | None:
-        if self.send_at is None:
-            return None
-        if isinstance(self.send_at, datetime):
-            if self.send_at.tzinfo is None:
-                raise UsageError("send_at needs a time zone (e.g. 2026-05-01T09:00+02:00).")
-            return int(self.send_at.timestamp())
-        return int(self.send_at)
-
-    def to_body(self, *, now: float | None = None) -> dict[str, Any]:
-        """The mail/send JSON body; raises UsageError for anything SendGrid would refuse."""
-        now = time.time() if now is None else now
-        recipients = self.recipients()
-        problems = []
-        if not recipients:
-            problems.append("no recipients")
-        if len(recipients) > MAX_RECIPIENTS:
-            problems.append(f"{len(recipients):,} recipients (at most {MAX_RECIPIENTS:,})")
-        bad = [
-            r.email
-            for r in [Recipient(self.from_email), *recipients]
-            if not _EMAIL.fullmatch(r.email)
-        ]
-        if bad:
-            problems.append(f"invalid address {bad[0]!r}")
-        if not self.subject.strip():
-            problems.append("an empty subject")
-        if not (self.text or self.html):
-            problems.append("no text or HTML body")
-        cats = list(dict.fromkeys(self.categories))
-        if len(cats) > MAX_CATEGORIES or any(len(c) > MAX_CATEGORY_LEN or not c for c in cats):
-            problems.append(f"categories: at most {MAX_CATEGORIES}, 1-{MAX_CATEGORY_LEN} chars")
-        args = {str(k): str(v) for k, v in self.custom_args.items()}
-        if self.draft_id:
-            args[DRAFT_ARG] = str(self.draft_id)
-        if len(json.dumps(args).encode()) >= MAX_CUSTOM_ARGS_BYTES:
-            problems.append(f"custom_args of {MAX_CUSTOM_ARGS_BYTES:,} bytes or more")
-        send_at = self.send_at_epoch()
-        if send_at is not None and not now - 60 <= send_at <= now + MAX_SCHEDULE_S:
-            problems.append("send_at must be between now and 72 hours from now")
-        if problems:
-            raise UsageError(f"This email cannot be sent: {'; '.join(problems)}.")
-
-        # custom_args go in each envelope: the published schema types the top-level field as a
-        # string, while the personalization-level one is the documented object.
-        def envelope(to: list[Recipient]) -> dict[str, Any]:
-            p: dict[str, Any] = {"to": [r.to_api() for r in to]}
-            if args:
-                p["custom_args"] = args
-            return p
-
-        groups = [[r] for r in recipients] if self.separate else [recipients]
-        body: dict[str, Any] = {
-            "personalizations": [envelope(g) for g in groups],
-            "from": Recipient(self.from_email, self.from_name).to_api(),
-            "subject": self.subject,
-            # text/plain must come before text/html.
-            "content": [
-                {"type": t, "value": v}
-                for t, v in (("text/plain", self.text), ("text/html", self.html))
-                if v
-            ],
-        }
-        if self.reply_to:
-            body["reply_to"] = {"email": self.reply_to}
-        if cats:
-            body["categories"] = cats
-        if send_at is not None:
-            body["send_at"] = send_at
-        if self.batch_id:
-            body["batch_id"] = self.batch_id
-        return body
+    groups = [[r] for r in recipients] if message.separate else [recipients]
+    body: dict[str, Any] = {
+        "personalizations": [envelope(g) for g in groups],
+        "from": _address(Recipient(message.from_email, message.from_name)),
+        "subject": message.subject,
+        # text/plain must come before text/html.
+        "content": [
+            {"type": t, "value": v}
+            for t, v in (("text/plain", message.text), ("text/html", message.html))
+            if v
+        ],
+    }
+    if message.reply_to:
+        body["reply_to"] = {"email": message.reply_to}
+    if cats:
+        body["categories"] = cats
+    if send_at is not None:
+        body["send_at"] = send_at
+    if message.batch_id:
+        body["batch_id"] = message.batch_id
+    return body
 
 
-@dataclass(frozen=True)
-class SendResult:
-    """A 202: SendGrid queued the message. Record `message_id` before anything else."""
-
-    message_id: str | None  # X-Message-Id; each recipient's sg_message_id starts with it
-    batch_id: str | None
-    send_at: int | None
-    recipients: int
-    status_code: int = 202
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+def _address(r: Recipient) -> dict[str, str]:
+    return {"email": r.email, "name": r.name} if r.name else {"email": r.email}
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from mktdirector.core import errors as E
 from mktdirector.core.ratelimit import Limit, per_day, per_window
 from mktdirector.core.urls import extract_urls
 from mktdirector.integrations.base import ConfigGetter, ConnectionCheck
+from mktdirector.integrations.capabilities import AccountIdentity
 from mktdirector.integrations.oauth.flow import config_value
 from mktdirector.integrations.oauth.tokens import OAuthIntegration
 from mktdirector.integrations.social import MetricRow, RemotePost, now_iso, utc_iso
@@ -106,11 +107,15 @@ class TwitterClient(OAuthIntegration):
     """X API v2 with an OAuth 2.0 user token."""
 
     name: ClassVar[str] = "twitter"
-    label: ClassVar[str] = "X"
     default_base_url: ClassVar[str] = "https://api.x.com"
     rate_limits: ClassVar[tuple[Limit, ...]] = RATE_LIMITS
 
     # identity ------------------------------------------------------------------------------
+    def identify(self) -> AccountIdentity:
+        """The account behind the token (`mktd authorize twitter`)."""
+        who = self.me()
+        return AccountIdentity(who.id, who.username, who.username)
+
     def me(self) -> XUser:
         """`GET /2/users/me`: the account the token belongs to."""
         data = self.json(self.send("GET", "/2/users/me"), "data.id", "data.username")["data"]

@@ -1,4 +1,4 @@
-"""CRM and traffic rows: HubSpot contacts as synced, GA4 traffic snapshots, and their joins
+"""CRM and traffic rows: CRM contacts (per platform) as synced, GA4 traffic snapshots, and their joins
 to drafts and posts (the `utm_content` of a link is the draft id)."""
 
 from __future__ import annotations
@@ -9,10 +9,13 @@ from typing import Any
 from mktdirector.store.sqlite.db import Connected, immediate
 
 CONTACT_COLUMNS = (
-    "id", "email", "firstname", "lastname", "created_utc", "source", "source_data_1",
+    "platform", "id", "email", "firstname", "lastname", "created_utc", "source", "source_data_1",
     "source_data_2", "latest_source", "utm_source", "utm_medium", "utm_campaign", "utm_content",
     "draft_id", "synced_utc", "raw_json",
 )  # fmt: skip
+# Rows written without a platform are HubSpot's, as every contact was before m011 (the
+# column's default says the same).
+CONTACTS_BEFORE_PLATFORMS = "hubspot"
 TRAFFIC_KEY = ("property_id", "date", "source", "medium", "campaign", "ad_content", "landing_page")
 TRAFFIC_METRICS = ("sessions", "active_users", "engaged_sessions", "key_events", "total_revenue")
 # What `--by` groups on; each is a fixed SQL expression (never user text).
@@ -60,18 +63,20 @@ class CrmMixin(Connected):
 
     # contacts ----------------------------------------------------------------------------------
     def upsert_contacts(self, rows: Sequence[Mapping[str, Any]]) -> int:
-        """Insert or update contacts by HubSpot id, in one transaction."""
+        """Insert or update contacts by (platform, remote id), in one transaction."""
         cols = CONTACT_COLUMNS
-        sets = ", ".join(f"{c} = excluded.{c}" for c in cols if c != "id")
+        sets = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in ("platform", "id"))
         sql = (
             f"insert into contacts ({', '.join(cols)}) values ({', '.join('?' * len(cols))}) "
-            f"on conflict(id) do update set {sets}"
+            f"on conflict(platform, id) do update set {sets}"
         )
         with immediate(self.db) as conn:
             for row in rows:
-                # Merged HubSpot contacts keep the email under a new id: drop the stale row.
+                row = {"platform": CONTACTS_BEFORE_PLATFORMS, **row}
+                # Merged CRM contacts keep the email under a new id: drop the stale row.
                 conn.execute(
-                    "delete from contacts where email = ? and id != ?", [row["email"], row["id"]]
+                    "delete from contacts where platform = ? and email = ? and id != ?",
+                    [row["platform"], row["email"], row["id"]],
                 )
                 conn.execute(sql, [row.get(c) for c in cols])
         return len(rows)

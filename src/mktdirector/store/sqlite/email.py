@@ -1,4 +1,4 @@
-"""Emails sent through SendGrid (exactly once: intent row first) and their stats."""
+"""Emails sent through an email platform (exactly once: intent row first) and their stats."""
 
 from __future__ import annotations
 

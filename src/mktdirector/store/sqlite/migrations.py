@@ -426,3 +426,19 @@ def m010_drafts_input_key(db: Database) -> None:
     # same command after a crash finds and resumes its draft instead of posting a new one.
     db.table("drafts").add_column("input_key", str)
     db.table("drafts").create_index(["input_key"])
+
+
+@migrations()
+def m011_contacts_emails_platform(db: Database) -> None:
+    # A second CRM and email platform (Salesforce, Mailchimp) are coming: each contact and email
+    # row says which platform it belongs to. Rows from before were HubSpot's and SendGrid's.
+    # A contact is keyed by (platform, remote id), and an email address is unique per platform
+    # only (the same person can be in two CRMs).
+    contacts, emails = db.table("contacts"), db.table("emails")
+    # The defaults also cover writers that name no platform (as every writer did before).
+    contacts.add_column("platform", str, not_null_default="hubspot")
+    contacts.transform(pk=("platform", "id"), not_null={"platform", "id"})
+    db.execute("drop index if exists idx_contacts_email")
+    contacts.create_index(["platform", "email"], unique=True)
+    emails.add_column("platform", str, not_null_default="sendgrid")
+    emails.create_index(["platform", "status"])
