@@ -85,6 +85,7 @@ def test_when_counts_matching_requests_per_rule() -> None:
 
 
 # network faults -----------------------------------------------------------------------------------
+@pytest.mark.slow  # waits out real timeouts and delays over a socket
 def test_timeout_after_create_creates_the_post(sb: Sandbox, client: Callable[..., Any]) -> None:
     sb.set_faults("x.create:timeout-after-create=3@2")
     x = client("twitter", timeout=0.5)
@@ -96,6 +97,7 @@ def test_timeout_after_create_creates_the_post(sb: Sandbox, client: Callable[...
     assert outcomes(sb, "x.create") == {"201": 1, "timeout-after-201": 1}
 
 
+@pytest.mark.slow  # waits out real timeouts and delays over a socket
 def test_timeout_before_creates_nothing(sb: Sandbox, client: Callable[..., Any]) -> None:
     sb.set_faults("x.create:timeout=2")
     with pytest.raises(E.ApiConnectionError):
@@ -123,6 +125,7 @@ def test_close_without_answer(sb: Sandbox) -> None:
         http.get(f"{sb.url}/x/2/users/me", headers=X)
 
 
+@pytest.mark.slow  # waits out real timeouts and delays over a socket
 def test_delay(sb: Sandbox) -> None:
     sb.set_faults("x.me:delay=0.4")
     started = time.monotonic()
@@ -130,6 +133,7 @@ def test_delay(sb: Sandbox) -> None:
     assert time.monotonic() - started >= 0.4
 
 
+@pytest.mark.slow  # waits out real timeouts and delays over a socket
 def test_delay_after_creates_first_then_answers_late(sb: Sandbox) -> None:
     """The post exists while the client still waits: where a crash test kills the client."""
     sb.set_faults("x.create:delay-after=0.6,x.create:delay=0.1")
