@@ -4,6 +4,7 @@ and nothing half written (issue 7, part 7). More parsers join this file as they 
 from __future__ import annotations
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -74,6 +75,7 @@ def test_error_responses_always_classify_cleanly(status, body, ctype):
     assert len(err.message) < 600
 
 
+@pytest.mark.slow  # a property test of ~4 s
 @FAST
 @given(body=BODIES)
 def test_success_bodies_we_cannot_use_are_api_response_errors(body):

@@ -667,6 +667,7 @@ def test_every_situation_and_platform_has_a_row() -> None:
     ]
 
 
+@pytest.mark.slow  # a sandbox server and the real commands per row
 @pytest.mark.parametrize("row", [r for r in ROWS if not r.na], ids=lambda r: r.id)
 def test_fault(row: Row, cli, home, tmp_path, waits, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     seen = observe(row, cli, home, tmp_path, waits, monkeypatch)

@@ -134,6 +134,7 @@ def _all_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file())
 
 
+@pytest.mark.slow  # every secret-bearing command end to end, ~2.5 s
 def test_no_secret_leaves_a_trace(cli, home, tmp_path, fail_keyring, llm, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     outputs: list[str] = []
 

@@ -52,6 +52,7 @@ class Deps:
         self.home = paths.home()
         self._llm: LLM | None = None
         self._brand: Brand | None = None
+        self._http_clients: list[HttpClient] = []  # closed with the command (their sockets)
 
     @cached_property
     def config(self) -> Config:
@@ -91,7 +92,9 @@ class Deps:
         kw.setdefault("limiter", self.limiter)
         kw.setdefault("audit", self.store.record_exchange)
         kw.setdefault("debug", self.verbose)
-        return HttpClient(**kw)
+        client = HttpClient(**kw)
+        self._http_clients.append(client)
+        return client
 
     def integration(
         self,
@@ -174,5 +177,8 @@ class Deps:
         return channels
 
     def close(self) -> None:
+        for client in self._http_clients:
+            client.close()
+        self._http_clients.clear()
         if "store" in self.__dict__:
             self.store.close()

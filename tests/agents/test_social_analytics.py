@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import httpx
+import pytest
 import respx
 
 X = "http://x.test"
@@ -26,6 +27,7 @@ def seed(store, n, platform="twitter"):
     return ids
 
 
+@pytest.mark.slow  # 150 posts through the CLI, ~1.2 s
 def test_x_metrics_batched_by_100_and_stored(cli, store, monkeypatch):
     monkeypatch.setenv("MKTD_TWITTER_BASE_URL", X)
     monkeypatch.setenv("TWITTER_ACCESS_TOKEN", "tok-abcdefgh")

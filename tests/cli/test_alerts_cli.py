@@ -38,7 +38,9 @@ def slack(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
     """A Slack-like incoming webhook on 127.0.0.1; SLACK_WEBHOOK_URL points at it."""
     Hook.received = []
     server = HTTPServer(("127.0.0.1", 0), Hook)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )  # shutdown() waits up to a poll interval
     thread.start()
     port = server.server_address[1]
     monkeypatch.setenv("SLACK_WEBHOOK_URL", f"http://127.0.0.1:{port}/services/T000/B000/{SECRET}")

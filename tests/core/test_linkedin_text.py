@@ -79,6 +79,7 @@ tricky = st.lists(
 ).map("".join)
 
 
+@pytest.mark.slow  # 200 examples, ~1.7 s
 @settings(max_examples=200, deadline=None)
 @given(st.one_of(tricky, st.text()))
 def test_property_round_trip(text: str) -> None:

@@ -204,6 +204,7 @@ def test_any_text_is_a_future_time_or_a_usage_error(text, now, tz_name):
     _check(text, now, tz_name)
 
 
+@pytest.mark.slow  # 400 examples, ~1 s
 @settings(max_examples=400, deadline=None)
 @given(st.lists(WORDS, min_size=1, max_size=4).map(" ".join), NOWS, ZONES)
 def test_near_miss_phrases_are_a_future_time_or_a_usage_error(text, now, tz_name):

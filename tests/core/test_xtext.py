@@ -207,6 +207,7 @@ texts = st.lists(st.tuples(tokens, separators), min_size=5, max_size=80).map(
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+@pytest.mark.slow  # a property test of ~1.7 s
 @FAST
 @given(texts, st.integers(min_value=40, max_value=280), st.booleans())
 def test_property_segments_fit_and_keep_text(text: str, limit: int, numbering: bool) -> None:

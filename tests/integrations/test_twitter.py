@@ -32,8 +32,8 @@ from mktdirector.integrations.twitter.client import (
 from mktdirector.integrations.twitter.errors import ReplyNotAllowedError
 
 FIX = Path(__file__).parents[1] / "fixtures" / "twitter"
-# ../shared/specs next to the repository (DESIGN.md section 9: contract tests)
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "specs" / "x-api-v2-openapi.json"
+# The official spec, copied into the repository (tests/contracts/specs/README.md says from where)
+SPEC = Path(__file__).parents[1] / "contracts" / "specs" / "x-api-v2-openapi.json"
 API = "https://api.x.com"
 TOKEN = "x-access-token-0123456789"
 

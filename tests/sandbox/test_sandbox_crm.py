@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,19 +20,22 @@ from mktdirector.sandbox.env import GA_PROPERTY, SENDGRID_FROM, TOKEN_ENV
 from mktdirector.wiring import Deps
 
 # One keep-alive client: a new httpx.Client costs ~30 ms (TLS context) per call.
-http = httpx.Client(timeout=10)
+# No kept-alive sockets: each test's sandbox is gone after it, and its socket would leak.
+http = httpx.Client(timeout=10, limits=httpx.Limits(max_keepalive_connections=0))
 
 HUBSPOT = {"Authorization": f"Bearer {TOKEN_ENV['HUBSPOT_API_KEY']}"}
 SENDGRID = {"Authorization": f"Bearer {TOKEN_ENV['SENDGRID_API_KEY']}"}
 LINK = "https://example.com/course?utm_source=x&utm_medium=social&utm_campaign=launch&utm_content=DRAFT42"
 
 
-def client(platform: str) -> Any:
-    return Deps(overrides={"http.max_wait": 0}).integration(platform)
+@pytest.fixture
+def client(make_deps: Callable[..., Deps]) -> Callable[[str], Any]:
+    """A platform client pointed at the sandbox (closed after the test)."""
+    return lambda platform: make_deps(**{"http.max_wait": 0}).integration(platform)
 
 
 # HubSpot -----------------------------------------------------------------------------------------
-def test_hubspot_batch_upsert_creates_then_updates(sb: Sandbox) -> None:
+def test_hubspot_batch_upsert_creates_then_updates(sb: Sandbox, client: Callable[..., Any]) -> None:
     hs = client("hubspot")
     rows = [{"email": f"p{i}@example.org", "firstname": f"P{i}"} for i in range(150)]
     first = hs.batch_upsert_contacts(rows)
@@ -73,7 +77,9 @@ def test_hubspot_rolling_limit_answers_429_with_policy(tmp_path: Path) -> None:
         assert r.headers["X-HubSpot-RateLimit-Remaining"] == "0"
 
 
-def test_hubspot_leads_arrive_through_post_links_with_attribution(sb: Sandbox) -> None:
+def test_hubspot_leads_arrive_through_post_links_with_attribution(
+    sb: Sandbox, client: Callable[..., Any]
+) -> None:
     x = client("twitter")
     post = x.create_post(f"New course {LINK}")
     sb.advance(7 * 86400)
@@ -87,7 +93,9 @@ def test_hubspot_leads_arrive_through_post_links_with_attribution(sb: Sandbox) -
 
 
 # GA4 ---------------------------------------------------------------------------------------------
-def test_ga_token_needs_a_valid_signature(sb: Sandbox, tmp_path: Path) -> None:
+def test_ga_token_needs_a_valid_signature(
+    sb: Sandbox, client: Callable[..., Any], tmp_path: Path
+) -> None:
     ga = client("google-analytics")
     assert ga.access_token().startswith("ya29.")  # google-auth signed it with the key file
     info = json.loads(Path(sb.env()["GOOGLE_ANALYTICS_CREDENTIALS_PATH"]).read_text())
@@ -118,7 +126,9 @@ def test_ga_token_needs_a_valid_signature(sb: Sandbox, tmp_path: Path) -> None:
     }
 
 
-def test_ga_run_report_has_rows_for_the_posts_utm_content(sb: Sandbox) -> None:
+def test_ga_run_report_has_rows_for_the_posts_utm_content(
+    sb: Sandbox, client: Callable[..., Any]
+) -> None:
     client("twitter").create_post(f"Course launch {LINK}")
     sb.advance(2 * 86400)
     report = client("google-analytics").traffic(date_range=("7daysAgo", "today"))
@@ -129,7 +139,7 @@ def test_ga_run_report_has_rows_for_the_posts_utm_content(sb: Sandbox) -> None:
     assert [h.type for h in report.metric_headers][:2] == ["TYPE_INTEGER", "TYPE_INTEGER"]
 
 
-def test_ga_report_validation(sb: Sandbox) -> None:
+def test_ga_report_validation(sb: Sandbox, client: Callable[..., Any]) -> None:
     token = client("google-analytics").access_token()
     url = f"{sb.url}/ga/v1beta/properties/{GA_PROPERTY}:runReport"
     auth = {"Authorization": f"Bearer {token}"}
@@ -152,7 +162,9 @@ def test_ga_report_validation(sb: Sandbox) -> None:
 
 
 # SendGrid ----------------------------------------------------------------------------------------
-def test_sendgrid_send_answers_202_with_a_message_id(sb: Sandbox) -> None:
+def test_sendgrid_send_answers_202_with_a_message_id(
+    sb: Sandbox, client: Callable[..., Any]
+) -> None:
     sg = client("sendgrid")
     result = sg.send(
         EmailMessage(
@@ -203,7 +215,7 @@ def test_sendgrid_validation_and_rate_headers(sb: Sandbox) -> None:
     assert len(sb.state()["emails"]) == 1
 
 
-def test_sendgrid_scheduled_send_can_be_cancelled(sb: Sandbox) -> None:
+def test_sendgrid_scheduled_send_can_be_cancelled(sb: Sandbox, client: Callable[..., Any]) -> None:
     sg = client("sendgrid")
     msg = EmailMessage(
         from_email=SENDGRID_FROM,

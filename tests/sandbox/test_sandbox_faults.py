@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -16,7 +17,8 @@ from mktdirector.sandbox.faults import Faults, parse
 from mktdirector.wiring import Deps
 
 # One keep-alive client: a new httpx.Client costs ~30 ms (TLS context) per call.
-http = httpx.Client(timeout=10)
+# No kept-alive sockets: each test's sandbox is gone after it, and its socket would leak.
+http = httpx.Client(timeout=10, limits=httpx.Limits(max_keepalive_connections=0))
 
 X = {"Authorization": f"Bearer {TOKEN_ENV['TWITTER_ACCESS_TOKEN']}"}
 SPEC = (
@@ -25,9 +27,15 @@ SPEC = (
 )
 
 
-def client(platform: str, timeout: float = 5.0) -> Any:
-    deps = Deps(overrides={"http.timeout": timeout, "http.max_wait": 0, "http.max_retries": 0})
-    return deps.integration(platform)
+@pytest.fixture
+def client(make_deps: Callable[..., Deps]) -> Callable[..., Any]:
+    """A platform client pointed at the sandbox, without retries (closed after the test)."""
+
+    def make(platform: str, timeout: float = 5.0) -> Any:
+        deps = make_deps(**{"http.timeout": timeout, "http.max_wait": 0, "http.max_retries": 0})
+        return deps.integration(platform)
+
+    return make
 
 
 def outcomes(sb: Sandbox, route: str) -> dict[str, int]:
@@ -77,7 +85,8 @@ def test_when_counts_matching_requests_per_rule() -> None:
 
 
 # network faults -----------------------------------------------------------------------------------
-def test_timeout_after_create_creates_the_post(sb: Sandbox) -> None:
+@pytest.mark.slow  # waits out real timeouts and delays over a socket
+def test_timeout_after_create_creates_the_post(sb: Sandbox, client: Callable[..., Any]) -> None:
     sb.set_faults("x.create:timeout-after-create=3@2")
     x = client("twitter", timeout=0.5)
     x.create_post("first goes through")
@@ -88,14 +97,15 @@ def test_timeout_after_create_creates_the_post(sb: Sandbox) -> None:
     assert outcomes(sb, "x.create") == {"201": 1, "timeout-after-201": 1}
 
 
-def test_timeout_before_creates_nothing(sb: Sandbox) -> None:
+@pytest.mark.slow  # waits out real timeouts and delays over a socket
+def test_timeout_before_creates_nothing(sb: Sandbox, client: Callable[..., Any]) -> None:
     sb.set_faults("x.create:timeout=2")
     with pytest.raises(E.ApiConnectionError):
         client("twitter", timeout=0.5).create_post("never arrives")
     assert sb.state()["posts"]["x"] == []
 
 
-def test_reset_before_and_after(sb: Sandbox) -> None:
+def test_reset_before_and_after(sb: Sandbox, client: Callable[..., Any]) -> None:
     sb.set_faults("x.create:reset@1,linkedin.create:reset-after@1")
     with pytest.raises(E.ApiConnectionError):
         client("twitter").create_post("reset before")
@@ -115,6 +125,7 @@ def test_close_without_answer(sb: Sandbox) -> None:
         http.get(f"{sb.url}/x/2/users/me", headers=X)
 
 
+@pytest.mark.slow  # waits out real timeouts and delays over a socket
 def test_delay(sb: Sandbox) -> None:
     sb.set_faults("x.me:delay=0.4")
     started = time.monotonic()
@@ -122,6 +133,7 @@ def test_delay(sb: Sandbox) -> None:
     assert time.monotonic() - started >= 0.4
 
 
+@pytest.mark.slow  # waits out real timeouts and delays over a socket
 def test_delay_after_creates_first_then_answers_late(sb: Sandbox) -> None:
     """The post exists while the client still waits: where a crash test kills the client."""
     sb.set_faults("x.create:delay-after=0.6,x.create:delay=0.1")
@@ -140,7 +152,7 @@ def test_delay_after_creates_first_then_answers_late(sb: Sandbox) -> None:
 
 
 # status faults ------------------------------------------------------------------------------------
-def test_5xx_before_and_after_the_work(sb: Sandbox) -> None:
+def test_5xx_before_and_after_the_work(sb: Sandbox, client: Callable[..., Any]) -> None:
     sb.set_faults("linkedin.create:500@1,x.create:503-after@1")
     with pytest.raises(E.ServerError):
         client("linkedin").create_post("first try fails")
@@ -151,7 +163,7 @@ def test_5xx_before_and_after_the_work(sb: Sandbox) -> None:
     assert [p["text"] for p in sb.state()["posts"]["x"]] == ["created, then a 503"]
 
 
-def test_429_with_and_without_reset_headers(sb: Sandbox) -> None:
+def test_429_with_and_without_reset_headers(sb: Sandbox, client: Callable[..., Any]) -> None:
     sb.set_faults("hubspot.upsert:429=30@*,x.create:429-noreset@1,x.me:429=5@1")
     with pytest.raises(E.RateLimitError) as e:
         client("hubspot").batch_upsert_contacts([{"email": "a@example.org"}])
@@ -170,7 +182,7 @@ def test_401_once(sb: Sandbox) -> None:
     assert codes == [401, 200, 200]
 
 
-def test_html_page_and_truncated_json(sb: Sandbox) -> None:
+def test_html_page_and_truncated_json(sb: Sandbox, client: Callable[..., Any]) -> None:
     sb.set_faults("x.me:html@1,x.me:truncate@2")
     r = http.get(f"{sb.url}/x/2/users/me", headers=X)
     assert r.status_code == 502 and r.headers["content-type"].startswith("text/html")

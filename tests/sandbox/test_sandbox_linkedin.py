@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -14,15 +15,20 @@ from mktdirector.sandbox.env import LINKEDIN_MEMBER, TOKEN_ENV
 from mktdirector.wiring import Deps
 
 # One keep-alive client: a new httpx.Client costs ~30 ms (TLS context) per call.
-http = httpx.Client(timeout=10)
+# No kept-alive sockets: each test's sandbox is gone after it, and its socket would leak.
+http = httpx.Client(timeout=10, limits=httpx.Limits(max_keepalive_connections=0))
 
 AUTHOR = f"urn:li:person:{LINKEDIN_MEMBER['sub']}"
 TOKEN = {"Authorization": f"Bearer {TOKEN_ENV['LINKEDIN_ACCESS_TOKEN']}"}
 TEXT = "AI ROI (part 1): what we measured #ai https://example.com/roi_report?utm_content=D9"
 
 
-def client(**overrides: Any) -> Any:
-    return Deps(overrides={"http.max_wait": 0, **overrides}).integration("linkedin")
+@pytest.fixture
+def client(make_deps: Callable[..., Deps]) -> Callable[..., Any]:
+    """The LinkedIn client pointed at the sandbox (closed after the test)."""
+    return lambda **overrides: make_deps(**{"http.max_wait": 0, **overrides}).integration(
+        "linkedin"
+    )
 
 
 def body(commentary: str, **kw: Any) -> dict[str, Any]:
@@ -51,7 +57,9 @@ def rest(version: str | None = "202610", restli: str | None = "2.0.0") -> dict[s
     return h
 
 
-def test_post_through_the_client_returns_the_restli_id(sb: Sandbox) -> None:
+def test_post_through_the_client_returns_the_restli_id(
+    sb: Sandbox, client: Callable[..., Any]
+) -> None:
     post = client().create_post(TEXT)
     [stored] = sb.state()["posts"]["linkedin"]
     assert post.id == stored["urn"] and post.id.startswith("urn:li:share:")
@@ -77,13 +85,17 @@ def test_required_headers(sb: Sandbox) -> None:
     assert sb.state()["posts"]["linkedin"] == []
 
 
-def test_a_sunset_version_is_a_version_error_in_mktd(sb: Sandbox) -> None:
+def test_a_sunset_version_is_a_version_error_in_mktd(
+    sb: Sandbox, client: Callable[..., Any]
+) -> None:
     with pytest.raises(LinkedInVersionError) as e:
         client(**{"linkedin.version": "202404"}).create_post("too old")
     assert "mktd config set linkedin.version" in (e.value.hint or "")
 
 
-def test_duplicate_post_names_the_earlier_urn_even_after_a_delete(sb: Sandbox) -> None:
+def test_duplicate_post_names_the_earlier_urn_even_after_a_delete(
+    sb: Sandbox, client: Callable[..., Any]
+) -> None:
     li = client()
     first = li.create_post("Posting the same thing twice.")
     with pytest.raises(DuplicateContentError) as e:
@@ -119,14 +131,14 @@ def test_body_rules(sb: Sandbox) -> None:
     assert r.status_code == 401 and r.json()["serviceErrorCode"] == 65600
 
 
-def test_image_upload_then_post(sb: Sandbox) -> None:
+def test_image_upload_then_post(sb: Sandbox, client: Callable[..., Any]) -> None:
     li = client()
     urn = li.upload_image(b"\x89PNG fake image bytes", media_type="image/png")
     post = li.create_post("With a picture.", image_urn=urn, image_alt="alt")
     assert sb.state()["posts"]["linkedin"][0]["image"] == urn and post.id
 
 
-def test_member_analytics_grow_with_the_post(sb: Sandbox) -> None:
+def test_member_analytics_grow_with_the_post(sb: Sandbox, client: Callable[..., Any]) -> None:
     li = client()
     post = li.create_post(TEXT)
     sb.advance(2 * 3600)

@@ -15,7 +15,8 @@ from mktdirector.integrations.oauth.loopback import parse_callback
 from mktdirector.sandbox import Sandbox
 
 # One keep-alive client: a new httpx.Client costs ~30 ms (TLS context) per call.
-http = httpx.Client(timeout=10)
+# No kept-alive sockets: each test's sandbox is gone after it, and its socket would leak.
+http = httpx.Client(timeout=10, limits=httpx.Limits(max_keepalive_connections=0))
 
 REDIRECT = "http://127.0.0.1:8765/callback"
 

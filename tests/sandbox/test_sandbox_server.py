@@ -19,7 +19,8 @@ from mktdirector.sandbox import Sandbox, SandboxError, sandbox_env
 from mktdirector.sandbox.env import TOKEN_ENV
 
 # One keep-alive client: a new httpx.Client costs ~30 ms (TLS context) per call.
-http = httpx.Client(timeout=10)
+# No kept-alive sockets: each test's sandbox is gone after it, and its socket would leak.
+http = httpx.Client(timeout=10, limits=httpx.Limits(max_keepalive_connections=0))
 
 X = {"Authorization": f"Bearer {TOKEN_ENV['TWITTER_ACCESS_TOKEN']}"}
 HUBSPOT = {"Authorization": f"Bearer {TOKEN_ENV['HUBSPOT_API_KEY']}"}
@@ -111,6 +112,7 @@ def test_env_mapping_and_cli(tmp_path: Path, cli: Any) -> None:
     )
 
 
+@pytest.mark.slow  # spawns `mktd sandbox serve`
 def test_serve_starts_fast_and_stops_on_sigterm(tmp_path: Path) -> None:
     state = tmp_path / "state"
     started = time.monotonic()
@@ -142,5 +144,5 @@ def test_serve_starts_fast_and_stops_on_sigterm(tmp_path: Path) -> None:
         assert json.loads((state / "server.json").read_text())["url"] == url
     finally:
         proc.send_signal(signal.SIGTERM)
-        code = proc.wait(timeout=10)
-    assert code == 0 and not (state / "server.json").exists()
+        _out, _err = proc.communicate(timeout=10)  # waits, and closes both pipes
+    assert proc.returncode == 0 and not (state / "server.json").exists()

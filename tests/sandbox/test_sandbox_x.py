@@ -17,7 +17,8 @@ from mktdirector.sandbox.env import TOKEN_ENV, X_USER
 from mktdirector.wiring import Deps
 
 # One keep-alive client: a new httpx.Client costs ~30 ms (TLS context) per call.
-http = httpx.Client(timeout=10)
+# No kept-alive sockets: each test's sandbox is gone after it, and its socket would leak.
+http = httpx.Client(timeout=10, limits=httpx.Limits(max_keepalive_connections=0))
 
 USER = {"Authorization": f"Bearer {TOKEN_ENV['TWITTER_ACCESS_TOKEN']}"}
 APP = {"Authorization": f"Bearer {TOKEN_ENV['TWITTER_BEARER_TOKEN']}"}

@@ -7,7 +7,7 @@ Each function returns one `<svg>` element (HTML5 inline SVG needs no namespace U
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 
 FONT = "font-family:system-ui,sans-serif;font-size:11px"
@@ -17,7 +17,7 @@ def nice_max(value: float) -> float:
     """The smallest 1/2/5 x 10^k at or above `value` (so the axis reads in round numbers)."""
     if value <= 0:
         return 1.0
-    exp = 10 ** math.floor(math.log10(value))
+    exp = 10.0 ** math.floor(math.log10(value))
     for m in (1, 2, 2.5, 5, 10):
         if value <= m * exp:
             return m * exp
@@ -27,8 +27,8 @@ def nice_max(value: float) -> float:
 def axis(vmax: float, integers: bool) -> tuple[float, int]:
     """(axis top, number of intervals) so every tick is a round number (counts: whole ones)."""
     if integers and vmax <= 5:
-        top = max(1, math.ceil(vmax))
-        return float(top), int(top)
+        whole = max(1, math.ceil(vmax))
+        return float(whole), whole
     top = nice_max(vmax)
     lead = top / 10 ** math.floor(math.log10(top))
     return top, 4 if lead == 2 else 5
@@ -45,7 +45,7 @@ def _num(v: float) -> str:
 def bar_chart(
     title: str,
     labels: Sequence[str],
-    series: dict[str, Sequence[float]],
+    series: Mapping[str, Sequence[float]],
     colors: dict[str, str],
     *,
     width: int = 720,
@@ -75,7 +75,7 @@ def bar_chart(
     step = max(1, math.ceil(n / 12))  # at most ~12 date labels
     for i, label in enumerate(labels):
         x = left + i * slot + (slot - bar_w) / 2
-        base = top + plot_h
+        base: float = top + plot_h  # each stacked bar lifts it
         for name, values in series.items():
             v = values[i] or 0
             if v <= 0:

@@ -8,6 +8,7 @@ from typing import Any
 
 from mktdirector.core.errors import ConfigError, IntegrationError
 from mktdirector.integrations.base import Integration
+from mktdirector.integrations.social import MetricRow
 from mktdirector.store import StoreLike
 
 BATCH = 100  # X: up to 100 ids per GET /2/tweets
@@ -78,7 +79,7 @@ def fetch_metrics(
 
 def post_analytics(store: StoreLike, client: Integration, remote_id: str) -> dict[str, Any]:
     """Fresh metrics for one post (fetched now and stored), as a plain dict."""
-    rows = client.get_metrics([remote_id])  # type: ignore[attr-defined]
+    rows: list[MetricRow] = client.get_metrics([remote_id])  # type: ignore[attr-defined]
     if not rows:
         return {"platform": client.name, "post_id": remote_id, "available": False}
     post = next(

@@ -24,8 +24,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
-from mktdirector.agents.social.publisher import owner_id
 from mktdirector.agents.worker import jobs as worker_jobs
+from mktdirector.core.clock import Now, Sleep
+from mktdirector.core.leases import owner_id
 from mktdirector.core.when import to_iso
 from mktdirector.integrations.base import Integration
 from mktdirector.store import StoreLike
@@ -51,9 +52,7 @@ class StopFlag:
     def is_set(self) -> bool:
         return self._set
 
-    def wait(
-        self, seconds: float, *, step: float = 0.2, sleep: Callable[[float], None] = time.sleep
-    ) -> None:
+    def wait(self, seconds: float, *, step: float = 0.2, sleep: Sleep = time.sleep) -> None:
         """Sleep up to `seconds`, waking within `step` of the flag being set."""
         deadline = time.monotonic() + seconds
         while not self._set:
@@ -109,7 +108,7 @@ class Worker:
         clients: ClientFactory,
         *,
         settings: Settings | None = None,
-        clock: Callable[[], float] = time.time,
+        clock: Now = time.time,  # tests pass a later time: a lease runs out without waiting
         owner: str | None = None,
         tz: tzinfo = UTC,
         slots: Callable[[str], str | None] = lambda platform: None,

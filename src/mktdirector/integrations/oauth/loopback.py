@@ -113,7 +113,11 @@ class LoopbackServer:
                 hint="Free the port or pass --port N (register http://127.0.0.1:N/callback)",
             ) from None
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},  # __exit__ waits up to this long (default: 0.5 s)
+            daemon=True,
+        )
 
     @property
     def redirect_uri(self) -> str:

@@ -1,6 +1,6 @@
 """SendGrid v3 as mktd uses it: scopes, mail/send, batches, scheduled-send status, stats.
 
-Rules from the reference card §3 and the published schema (../shared/specs): mail/send needs
+Rules from the reference card §3 and the published schema (tests/contracts/specs): mail/send needs
 `personalizations` (1-1,000, each with `to`; 1,000 recipients in all, each address once),
 `from.email` (a verified sender, else the 403 with `"field": "from"`), `content` unless a
 `template_id`, a subject, at most 10 categories, `send_at` no more than 72 h ahead and a

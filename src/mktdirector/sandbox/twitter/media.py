@@ -38,7 +38,7 @@ def parts(req: Request) -> dict[str, bytes]:
             b"Content-Type: " + ctype.encode("latin-1") + b"\r\n\r\n" + req.body
         )
         out: dict[str, bytes] = {}
-        for part in msg.iter_parts():  # type: ignore[attr-defined]
+        for part in msg.iter_parts():
             name = part.get_param("name", header="content-disposition")
             payload = part.get_payload(decode=True)
             if name:
