@@ -30,9 +30,10 @@ def traffic(
     from mktdirector.agents.analytics.ga_traffic import fetch_traffic
     from mktdirector.agents.periods import parse_since
     from mktdirector.cli import _deps, _output
+    from mktdirector.integrations.capabilities import as_traffic_source
 
     deps = _deps.current()
-    client = deps.integration("google-analytics")
+    client = as_traffic_source(deps.integration("google-analytics"))
     client.require_connection()
     start = parse_since(since, default_days=28)
     with _output.progress("Fetching GA4 traffic") as tick:

@@ -110,6 +110,10 @@ class TrafficSource(AnalyticsSource, Protocol):
 
     def traffic(self, property_id: str | int | None = None, *args: Any, **kw: Any) -> Any: ...
 
+    def quota_now(self, property_id: str | int | None = None) -> Any:
+        """The cheapest report that carries the property's quota (for `mktd status`)."""
+        ...
+
 
 # crm -----------------------------------------------------------------------------------------
 class CrmContact(Protocol):
@@ -222,6 +226,13 @@ def as_email_sender(client: object) -> EmailSender:
     """`client` as an EmailSender, or a ConfigError if its class does not implement one."""
     if not isinstance(client, EmailSender):
         raise _not_capable(client, Capability.EMAIL)
+    return client
+
+
+def as_traffic_source(client: object) -> TrafficSource:
+    """`client` as a TrafficSource, or a ConfigError if its class does not implement one."""
+    if not isinstance(client, TrafficSource):
+        raise _not_capable(client, Capability.ANALYTICS)
     return client
 
 

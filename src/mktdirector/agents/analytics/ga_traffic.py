@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from mktdirector.core import errors as E
+from mktdirector.integrations.capabilities import TrafficSource
 from mktdirector.store import StoreLike
 from mktdirector.store.stamps import now_utc
 
@@ -44,7 +45,7 @@ class TrafficReport:
 
 def fetch_traffic(
     store: StoreLike,
-    client: Any,
+    client: TrafficSource,
     *,
     since: date,
     by: str = "source",
@@ -89,17 +90,15 @@ def summarize(store: StoreLike, *, since: date, by: str, property_id: str) -> Tr
     return TrafficReport(property_id, since.isoformat(), by, 0, groups, totals)
 
 
-def ga_quota(client: Any, property_id: str | None = None) -> dict[str, Any]:
+def ga_quota(client: TrafficSource, property_id: str | None = None) -> dict[str, Any]:
     """The property's GA4 quota now, from a one-row report (for `mktd status`).
 
     Returns `{"property_id", "quota", "summary"}`, or `{"error": message}` when it cannot be
     read (no credentials, no property id, no access): status should show, not fail.
     """
-    from mktdirector.integrations.google_analytics.models import DateRange
-
     try:
         pid = client.property_id(property_id)
-        report = client.run_report(pid, [DateRange("today", "today")], limit=1)
+        report = client.quota_now(pid)
     except E.MktdError as e:
         return {"error": e.message, "hint": e.hint}
     quota = quota_dict(report.quota)

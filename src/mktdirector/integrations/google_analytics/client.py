@@ -250,6 +250,12 @@ class GoogleAnalyticsClient(Integration):
         """Sessions, users, engagement, key events and revenue by source/campaign/post/day."""
         return self.run_report(property_id, [date_range], dimensions, metrics, filters)
 
+    def quota_now(self, property_id: str | int | None = None) -> Report:
+        """A one-row report on today: the cheapest call that returns the property's quota."""
+        return self.run_report(
+            self.property_id(property_id), [DateRange("today", "today")], limit=1
+        )
+
     def test_connection(self) -> ConnectionCheck:
         """A one-row report on GOOGLE_ANALYTICS_PROPERTY_ID; also returns the token quota."""
 
