@@ -81,7 +81,8 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="mktd-bench-") as tmp:
         os.environ["MKTD_HOME"] = str(Path(tmp) / "home")
-        from mktdirector.agents.worker.loop import Settings, Worker
+        from mktdirector.agents.worker.context import Settings
+        from mktdirector.agents.worker.loop import Worker
         from mktdirector.core.paths import db_path
         from mktdirector.store import Store
 

@@ -218,7 +218,8 @@ def test_two_workers_and_a_cli_publish_post_each_draft_exactly_once(store, x, ho
 def worker_once_at(now: float, env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """`mktd worker --once` in this process with its clock at `now`: a lease runs out at once
     instead of the test sleeping until it does."""
-    from mktdirector.agents.worker.loop import Settings, Worker
+    from mktdirector.agents.worker.context import Settings
+    from mktdirector.agents.worker.loop import Worker
     from mktdirector.wiring import Deps
 
     for name, value in env.items():

@@ -18,7 +18,8 @@ import respx
 from mktdirector.agents.content import drafts
 from mktdirector.agents.content.brand import Brand
 from mktdirector.agents.social import schedule
-from mktdirector.agents.worker.loop import Settings, StopFlag, Worker
+from mktdirector.agents.worker.context import Settings
+from mktdirector.agents.worker.loop import StopFlag, Worker
 from mktdirector.core.when import to_iso
 from mktdirector.wiring import Deps
 

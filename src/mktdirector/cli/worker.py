@@ -64,7 +64,8 @@ def run(deps: Any, *, once: bool, interval: float, json_out: bool) -> None:
 
 def _loop(deps: Any, stop: Any, *, once: bool, interval: float, json_out: bool) -> None:
     from mktdirector.agents.social import schedule as sched
-    from mktdirector.agents.worker.loop import Settings, Worker
+    from mktdirector.agents.worker.context import Settings
+    from mktdirector.agents.worker.loop import Worker
     from mktdirector.cli import _output
 
     w = Worker(

@@ -1,19 +1,17 @@
-"""What each kind of job does (the loop, claiming and leases are in agents/worker.py)."""
+"""What each kind of job does (the loop, claiming and leases are in agents/worker/loop.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mktdirector.agents.content import drafts
+from mktdirector.agents.worker.context import Outcome, WorkerContext
 from mktdirector.core import errors as E
 from mktdirector.core.leases import owner_is_gone
 from mktdirector.core.platforms import PLATFORMS
 from mktdirector.core.when import from_iso, local_label
 from mktdirector.store.rows import DraftStatus, JobStatus, Post, PostStatus
-
-if TYPE_CHECKING:
-    from mktdirector.agents.worker.loop import Outcome, Worker
 
 MAX_ATTEMPTS = 5  # network and server failures; a rate limit retries until it clears
 BACKOFF_S = (60.0, 300.0, 900.0, 3600.0)
@@ -43,7 +41,7 @@ def _duration(seconds: float) -> str:
 
 
 # publish --------------------------------------------------------------------------------------
-def publish(w: Worker, job: Mapping[str, Any]) -> Outcome:
+def publish(w: WorkerContext, job: Mapping[str, Any]) -> Outcome:
     """A due publish: settle the draft's state, then let the Publisher do the exactly-once part."""
     store, now, did = w.store, w.clock(), job["draft_id"]
     try:
@@ -93,7 +91,9 @@ def publish(w: Worker, job: Mapping[str, Any]) -> Outcome:
     return w.finish(job, JobStatus.FAILED, result.message, url=first)
 
 
-def _settled(w: Worker, job: Mapping[str, Any], d: Mapping[str, Any], now: float) -> Outcome | None:
+def _settled(
+    w: WorkerContext, job: Mapping[str, Any], d: Mapping[str, Any], now: float
+) -> Outcome | None:
     """An outcome when the draft's state decides the job without publishing, else None."""
     did, status = d["id"], d["status"]
     if status == DraftStatus.PUBLISHED:
@@ -124,12 +124,12 @@ def _settled(w: Worker, job: Mapping[str, Any], d: Mapping[str, Any], now: float
     return None
 
 
-def _started(w: Worker, did: str) -> bool:
+def _started(w: WorkerContext, did: str) -> bool:
     """Whether anything of the draft may have been sent (then it is finished, never skipped)."""
     return any(r["status"] != PostStatus.FAILED for r in w.store.draft_posts(did))
 
 
-def _skip(w: Worker, job: Mapping[str, Any], d: Mapping[str, Any], late: float) -> Outcome:
+def _skip(w: WorkerContext, job: Mapping[str, Any], d: Mapping[str, Any], late: float) -> Outcome:
     did, platform = d["id"], d["platform"]
     slot = local_label(from_iso(job["due_utc"]), w.tz)
     again = "next-slot" if w.slots(platform) else '"in 10m"'
@@ -151,7 +151,7 @@ def _skip(w: Worker, job: Mapping[str, Any], d: Mapping[str, Any], late: float) 
     return w.finish(job, JobStatus.SKIPPED, f"{msg} Reschedule with: {hint}")
 
 
-def _back_to_scheduled(w: Worker, did: str) -> None:
+def _back_to_scheduled(w: WorkerContext, did: str) -> None:
     # The Publisher marked the draft failed; with a retry queued it is scheduled again.
     try:
         if w.store.get_draft(did)["status"] == DraftStatus.FAILED:
@@ -161,7 +161,7 @@ def _back_to_scheduled(w: Worker, did: str) -> None:
 
 
 def _retry(
-    w: Worker,
+    w: WorkerContext,
     job: Mapping[str, Any],
     did: str,
     err: E.MktdError,
@@ -189,7 +189,7 @@ def _retry(
     return w.requeue(job, at, "retry", f"{err.message} Retrying at {when}.")
 
 
-def _failed(w: Worker, job: Mapping[str, Any], did: str, err: E.MktdError) -> Outcome:
+def _failed(w: WorkerContext, job: Mapping[str, Any], did: str, err: E.MktdError) -> Outcome:
     # Same key as the Publisher's own notification: told once, whoever noticed first.
     w.store.notify(
         "publish_failed",
@@ -203,7 +203,7 @@ def _failed(w: Worker, job: Mapping[str, Any], did: str, err: E.MktdError) -> Ou
 
 
 # analytics ------------------------------------------------------------------------------------
-def analytics(w: Worker, job: Mapping[str, Any]) -> Outcome:
+def analytics(w: WorkerContext, job: Mapping[str, Any]) -> Outcome:
     """Snapshot metrics of the platform's posts whose refresh is due, then come back in an hour."""
     from mktdirector.agents.analytics.social import fetch_metrics
 
@@ -240,7 +240,7 @@ def analytics(w: Worker, job: Mapping[str, Any]) -> Outcome:
 
 
 # tokens ---------------------------------------------------------------------------------------
-def tokens(w: Worker, job: Mapping[str, Any]) -> Outcome:
+def tokens(w: WorkerContext, job: Mapping[str, Any]) -> Outcome:
     """Refresh tokens about to expire; warn once about those that cannot be refreshed."""
     now = w.clock()
     done: list[str] = []

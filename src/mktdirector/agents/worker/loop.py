@@ -20,11 +20,11 @@ import os
 import socket
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from mktdirector.agents.worker import jobs as worker_jobs
+from mktdirector.agents.worker.context import Outcome, Settings
 from mktdirector.core.clock import Now, Sleep
 from mktdirector.core.leases import owner_id
 from mktdirector.core.when import to_iso
@@ -60,43 +60,6 @@ class StopFlag:
             if left <= 0:
                 return
             sleep(min(step, left))
-
-
-@dataclass
-class Settings:
-    lease_s: float = 300.0
-    grace_s: float = 7200.0
-    late_policy: str = "publish-late"  # or "skip": a slot missed by more than 5 minutes
-
-    @classmethod
-    def from_config(cls, config: Callable[[str], Any]) -> Settings:
-        return cls(
-            lease_s=float(config("worker.lease_seconds")),
-            grace_s=float(config("schedule.grace_minutes")) * 60.0,
-            late_policy=str(config("schedule.late_policy")),
-        )
-
-    @property
-    def late_allowed_s(self) -> float:
-        return self.grace_s if self.late_policy == "publish-late" else min(self.grace_s, 300.0)
-
-
-@dataclass
-class Outcome:
-    """What one job came to. `quiet` outcomes (periodic work that found nothing) are not shown."""
-
-    job_id: str
-    kind: str
-    status: str  # done | failed | skipped | cancelled | retry | waiting
-    message: str
-    draft_id: str | None = None
-    platform: str | None = None
-    url: str | None = None
-    quiet: bool = False
-    details: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 class Worker:
