@@ -452,7 +452,9 @@ def waits(monkeypatch: pytest.MonkeyPatch) -> Waits:
     http, integration = Deps.http, Deps.integration
 
     def recording_http(self: Deps, **kw: Any) -> Any:
-        kw.setdefault("sleep", w.sleep)
+        from mktdirector.core.timing import Clock
+
+        kw.setdefault("clock", Clock(sleep=w.sleep))
         return http(self, **kw)
 
     def recording_limiter(self: Deps) -> Any:

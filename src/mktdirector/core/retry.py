@@ -2,7 +2,7 @@
 
 Rules (DESIGN.md section 4):
 - network errors and 5xx: retry up to `max_retries` with exponential backoff and jitter;
-- 401: the choke point refreshes once through the integration's hook, then gives up;
+- 401: the request's auth flow refreshes once and resends once (core/http_auth.py), then gives up;
 - 429: wait for the reset when it fits the caller's budget, else raise RateLimitError;
 - a non-idempotent request (a POST that creates a post) is retried only when it provably never
   reached the server: a connect error, a 429, or a 503 that carries Retry-After.
@@ -61,27 +61,6 @@ def parse_retry_after(
     if dt is None or dt.tzinfo is None:
         return None
     return max(dt.timestamp() - now, 0.0)
-
-
-def reset_after(headers: httpx.Headers | dict[str, str], now: float | None = None) -> float | None:
-    """Seconds until the latest exhausted window resets, from vendor reset headers (epoch s)."""
-    h = httpx.Headers(headers)
-    now = time.time() if now is None else now
-    waits = []
-    for prefix in ("x-rate-limit", "x-app-limit-24hour", "x-user-limit-24hour", "x-ratelimit"):
-        reset, remaining = h.get(f"{prefix}-reset"), h.get(f"{prefix}-remaining")
-        if reset is None:
-            continue
-        if remaining is not None and remaining.strip() not in {"0", "0.0"}:
-            continue
-        try:
-            r = float(reset)
-        except ValueError:
-            continue
-        # Epoch seconds are large (whole seconds, truncated: + 1 so the window has surely
-        # ended); small values are "seconds from now" (some APIs do that).
-        waits.append(r + 1.0 - now if r > 1_000_000_000 else r)
-    return max(max(waits), 0.0) if waits else None
 
 
 def body_excerpt(response: httpx.Response) -> tuple[str, str | None]:
@@ -167,10 +146,8 @@ def classify(
     elif cls is E.ServerError:
         kw["hint"] = "The platform failed on its side; run the same command again later."
     if cls is E.RateLimitError:
-        wait = parse_retry_after(response.headers, now)
-        if wait is None:
-            wait = reset_after(response.headers, now)
-        return E.RateLimitError(text, retry_after=wait, **kw)
+        # Retry-After only: resets from other headers or rules are the platform policy's.
+        return E.RateLimitError(text, retry_after=parse_retry_after(response.headers, now), **kw)
     return cls(text, **kw)
 
 

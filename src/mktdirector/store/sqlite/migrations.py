@@ -426,3 +426,11 @@ def m010_drafts_input_key(db: Database) -> None:
     # same command after a crash finds and resumes its draft instead of posting a new one.
     db["drafts"].add_column("input_key", str)
     db["drafts"].create_index(["input_key"])
+
+
+@migrations()
+def m012_http_calls_correlation(db: Database) -> None:
+    # The draft, job or command run a call was made for: `mktd logs --draft ID` lists every
+    # call one publish made. Numbered after m011 (added alongside); order only matters per table.
+    db["http_calls"].add_column("correlation_id", str)
+    db["http_calls"].create_index(["correlation_id", "time_utc"])
