@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Callable, Iterator
+import inspect
+from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
-from typing import ParamSpec, TypeVar
+from typing import Any, TypeVar, cast
 
-P = ParamSpec("P")
-R = TypeVar("R")
+F = TypeVar("F", bound=Callable[..., Any])
 
 _current: ContextVar[str | None] = ContextVar("mktd_correlation_id", default=None)
 
@@ -38,15 +38,24 @@ def correlated(correlation_id: str | None) -> Iterator[None]:
         _current.reset(token)
 
 
-def correlated_by(key: Callable[P, str | None]) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Decorate a flow so its calls carry `key(*args, **kwargs)`, e.g. the draft id argument."""
+def correlated_by(argument: str, field: str | None = None) -> Callable[[F], F]:
+    """Decorate a flow so its calls carry one of its arguments (or that argument's `field`).
 
-    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+    `@correlated_by("draft_id")` on `publish(self, draft_id)`; `@correlated_by("job", "id")`
+    on `run_job(self, job)` where the job is a row.
+    """
+
+    def decorate(fn: F) -> F:
+        signature = inspect.signature(fn)
+
         @functools.wraps(fn)
-        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            with correlated(key(*args, **kwargs)):
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            value = signature.bind(*args, **kwargs).arguments.get(argument)
+            if field is not None and isinstance(value, Mapping):
+                value = value.get(field)
+            with correlated(str(value) if value is not None else None):
                 return fn(*args, **kwargs)
 
-        return wrapper
+        return cast(F, wrapper)
 
     return decorate
