@@ -28,10 +28,9 @@ from mktdirector.core.ratelimit import RATE_LIMIT_HINT, Limit, Limiter, format_w
 from mktdirector.core.redact import redact, redact_headers
 from mktdirector.core.retry import backoff, classify, parse_retry_after, request_id, should_retry
 from mktdirector.core.timing import SYSTEM_CLOCK, Clock
+from mktdirector.core.wire_log import log_request, log_response
 
 log = logging.getLogger("mktd.http")
-# Redacted request lines for --verbose / MKTD_DEBUG_HTTP=1; the CLI decides where they go.
-wire = logging.getLogger("mktd.wire")
 USER_AGENT = f"mktd/{__version__} (+https://github.com/mktd)"
 
 
@@ -123,7 +122,7 @@ class HttpClient:
         self.max_wait = settings.max_wait
         hooks: dict[str, list[Callable[..., Any]]] = {"request": [self._take_call]}
         if settings.debug:
-            hooks = {"request": [_log_request, self._take_call], "response": [_log_response]}
+            hooks = {"request": [log_request, self._take_call], "response": [log_response]}
         self._client = httpx.Client(
             base_url=base_url,
             auth=auth,
@@ -393,13 +392,3 @@ def describe_request(request: httpx.Request) -> dict[str, Any]:
         "headers": redact_headers(dict(request.headers)),
         "body": body,
     }
-
-
-def _log_request(r: httpx.Request) -> None:
-    headers = " ".join(f"{k}: {v}" for k, v in redact_headers(dict(r.headers)).items())
-    wire.debug(redact(f"> {r.method} {r.url.copy_with(query=None)} {headers}"))
-
-
-def _log_response(r: httpx.Response) -> None:
-    url = r.request.url.copy_with(query=None)
-    wire.debug(redact(f"< {r.status_code} {r.request.method} {url}"))

@@ -153,12 +153,11 @@ def classify(
 
 def request_id(headers: httpx.Headers) -> str | None:
     """The platform's id for a request, for support tickets (audit rows and errors)."""
-    return (
-        headers.get("x-request-id")
-        or headers.get("x-li-uuid")
-        or headers.get("x-transaction-id")
-        or headers.get("x-correlation-id")
-    )
+    for name in ("x-request-id", "x-li-uuid", "x-transaction-id", "x-correlation-id"):
+        value = headers.get(name)
+        if value:
+            return str(value)
+    return None
 
 
 def never_reached_server(
@@ -200,5 +199,6 @@ def backoff(
     rng: random.Random | None = None,
 ) -> float:
     """Exponential backoff with full-range jitter in [50 %, 100 %] of 0.5·2^(n-1), capped."""
-    base = min(cap, initial * (2 ** max(attempt - 1, 0)))
-    return base * (0.5 + 0.5 * (rng or random).random())
+    base = min(cap, initial * 2.0 ** max(attempt - 1, 0))
+    jitter = rng.random() if rng is not None else random.random()
+    return base * (0.5 + 0.5 * jitter)

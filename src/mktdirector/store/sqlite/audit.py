@@ -24,7 +24,7 @@ class AuditMixin:
 
     def record_exchange(self, ex: Exchange) -> None:
         # The path is a template and carries no query string: keys can travel in queries.
-        self.db["http_calls"].insert(
+        self.db.table("http_calls").insert(
             {
                 "id": new_id(),
                 "time_utc": now_utc(),
@@ -82,7 +82,7 @@ class AuditMixin:
     ) -> None:
         from mktdirector.core.redact import redact
 
-        self.db["auth_events"].insert(
+        self.db.table("auth_events").insert(
             {
                 "id": new_id(),
                 "time_utc": now_utc(),

@@ -432,5 +432,6 @@ def m010_drafts_input_key(db: Database) -> None:
 def m012_http_calls_correlation(db: Database) -> None:
     # The draft, job or command run a call was made for: `mktd logs --draft ID` lists every
     # call one publish made. Numbered after m011 (added alongside); order only matters per table.
-    db["http_calls"].add_column("correlation_id", str)
-    db["http_calls"].create_index(["correlation_id", "time_utc"])
+    calls = db.table("http_calls")
+    calls.add_column("correlation_id", str)
+    calls.create_index(["correlation_id", "time_utc"])
