@@ -81,6 +81,7 @@ class _Call:
     kw: dict[str, Any]
     idempotent: bool | None
     budget: float
+    auth: httpx.Auth | None = None  # this request's own auth flow instead of the client's
     attempts: int = 0
     retries: int = 0
     last_headers: httpx.Headers | None = None
@@ -175,9 +176,13 @@ class HttpClient:
         path_params: Mapping[str, Any] | None = None,
         idempotent: bool | None = None,
         budget: float | None = None,
+        auth: httpx.Auth | None = None,
         **kw: Any,
     ) -> httpx.Response:
-        """Send one logical request (possibly several attempts) and return a 2xx/3xx response."""
+        """Send one logical request (possibly several attempts) and return a 2xx/3xx response.
+
+        `auth` replaces the client's auth flow for this request (an OAuth token endpoint's
+        client authentication)."""
         call = _Call(
             method=method.upper(),
             url=path,
@@ -186,6 +191,7 @@ class HttpClient:
             kw=kw,
             idempotent=idempotent,
             budget=self.max_wait if budget is None else budget,
+            auth=auth,
         )
         try:
             return self._retrying(call)(self._attempt, call)
@@ -267,7 +273,8 @@ class HttpClient:
     def _send(self, call: _Call, request: httpx.Request) -> httpx.Response:
         started = time.monotonic()
         try:
-            response = self._client.send(request)
+            auth = httpx.USE_CLIENT_DEFAULT if call.auth is None else call.auth
+            response = self._client.send(request, auth=auth)
             response.read()
         except httpx.TransportError as exc:
             call.attempts += 1

@@ -64,6 +64,7 @@ class Integration:
         account: str | None = None,
     ) -> None:
         self.credentials = credentials
+        self.http_factory = http_factory  # for the client's other endpoints (OAuth tokens)
         self.config = config or (lambda key: None)
         self.connection = connection
         if self.connection is None and credentials is not None:
