@@ -1,12 +1,15 @@
-"""Each vendor's policy reads its own rate headers (moved out of core's tables, rows unchanged)."""
+"""Each vendor's policy reads its own headers (rate rows moved out of core's tables, unchanged)."""
 
 from __future__ import annotations
 
 import httpx
 import pytest
+import respx
 
-from mktdirector.core.policy import exhausted_reset
+from mktdirector.core.http import Exchange, HttpClient, HttpSettings
+from mktdirector.core.policy import GenericPolicy, PlatformPolicy, exhausted_reset
 from mktdirector.integrations.hubspot.policy import HubSpotPolicy
+from mktdirector.integrations.linkedin.policy import LinkedInPolicy
 from mktdirector.integrations.twitter.limits import rate_windows
 from mktdirector.integrations.twitter.policy import TwitterPolicy
 
@@ -99,3 +102,17 @@ def test_x_429_waits_for_the_exhausted_window_else_the_latest_reset() -> None:
         httpx.Response(429, headers=open_windows), NOW
     ) == pytest.approx(901.0)
     assert TwitterPolicy().retry_after(httpx.Response(429), NOW) is None
+
+
+def test_request_ids_come_from_the_platforms_own_header() -> None:
+    def audited(policy: PlatformPolicy) -> Exchange:
+        audit: list[Exchange] = []
+        with HttpClient("p", "https://api.test", policy=policy, audit=audit.append,
+                        settings=HttpSettings(max_retries=0)) as http:  # fmt: skip
+            http.request("GET", "/me")
+        return audit[0]
+
+    with respx.mock:
+        respx.get("https://api.test/me").respond(200, headers={"x-li-uuid": "li-77"})
+        assert audited(LinkedInPolicy(version=lambda: "202610")).request_id == "li-77"
+        assert audited(GenericPolicy()).request_id is None  # core knows no vendor's header

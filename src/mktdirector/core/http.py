@@ -300,7 +300,7 @@ class HttpClient:
     def _classify(self, call: _Call, response: httpx.Response) -> E.MktdError | None:
         status_error = classify(
             response, platform=self.platform, method=call.method, path=call.path,
-            now=self.clock.now(),
+            now=self.clock.now(), request_ids=self.policy.request_id_headers,
         )  # fmt: skip
         if status_error is not None:
             if isinstance(status_error, E.RateLimitError) and status_error.retry_after is None:
@@ -323,24 +323,20 @@ class HttpClient:
         rate: Mapping[str, Any] | None = None,
     ) -> None:
         rate = rate or {}
+        status = response.status_code if response is not None else None
+        names = self.policy.request_id_headers
+        rid = request_id(response.headers, names) if response is not None else None
         self.audit(
             Exchange(
-                self.platform,
-                self.account,
-                call.method,
-                call.path,
-                response.status_code if response is not None else None,
-                ms,
-                call.attempts,
-                request_id=getattr(error, "request_id", None)
-                or (request_id(response.headers) if response is not None else None),
+                self.platform, self.account, call.method, call.path, status, ms, call.attempts,
+                request_id=getattr(error, "request_id", None) or rid,
                 error_kind=error.kind if error else None,
                 error_code=getattr(error, "code", None),
                 rate_remaining=rate.get("remaining"),
                 rate_reset_at=rate.get("reset_at"),
                 correlation_id=current_correlation(),
             )
-        )
+        )  # fmt: skip
 
 
 _CALL = "mktd.call"  # the request extension that ties a wire request to its logical call

@@ -13,6 +13,7 @@ from typing import NamedTuple, Protocol
 import httpx
 
 from mktdirector.core.errors import ApiStatusError
+from mktdirector.core.retry import REQUEST_ID_HEADERS
 
 EPOCH_THRESHOLD = 1_000_000_000  # a reset above this is epoch seconds, below it "seconds from now"
 
@@ -29,6 +30,9 @@ class RateCounter(NamedTuple):
 
 class PlatformPolicy(Protocol):
     """A vendor's rules the choke point applies to every response."""
+
+    # The headers that carry the platform's id of a request (for support tickets).
+    request_id_headers: tuple[str, ...]
 
     def classify(self, response: httpx.Response, error: ApiStatusError) -> ApiStatusError | None:
         """A more precise error than the generic table for an error response (None = keep)."""
@@ -49,6 +53,8 @@ class PlatformPolicy(Protocol):
 
 class GenericPolicy:
     """The rules of an API mktd knows nothing special about; vendors override what differs."""
+
+    request_id_headers: tuple[str, ...] = REQUEST_ID_HEADERS
 
     def classify(self, response: httpx.Response, error: ApiStatusError) -> ApiStatusError | None:
         return None

@@ -23,6 +23,8 @@ from mktdirector.core.redact import redact
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 MAX_BACKOFF = 8.0
+# Where an API puts its id of a request; platform policies add their own header names.
+REQUEST_ID_HEADERS = ("x-request-id", "x-correlation-id")
 
 
 def parse_retry_after(
@@ -123,6 +125,7 @@ def classify(
     method: str = "",
     path: str = "",
     now: float | None = None,
+    request_ids: tuple[str, ...] = REQUEST_ID_HEADERS,
 ) -> E.ApiStatusError | None:
     """Map a response to the error tree (None for success). One table, tested as a table."""
     status = response.status_code
@@ -135,7 +138,7 @@ def classify(
         status_code=status,
         method=method,
         path=path,
-        request_id=request_id(response.headers),
+        request_id=request_id(response.headers, request_ids),
         code=code,
     )
     text = f"{platform} {method} {path} failed: HTTP {status}: {message}".replace("  ", " ")
@@ -151,9 +154,9 @@ def classify(
     return cls(text, **kw)
 
 
-def request_id(headers: httpx.Headers) -> str | None:
+def request_id(headers: httpx.Headers, names: tuple[str, ...] = REQUEST_ID_HEADERS) -> str | None:
     """The platform's id for a request, for support tickets (audit rows and errors)."""
-    for name in ("x-request-id", "x-li-uuid", "x-transaction-id", "x-correlation-id"):
+    for name in names:
         value = headers.get(name)
         if value:
             return str(value)

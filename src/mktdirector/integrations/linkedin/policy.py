@@ -35,6 +35,8 @@ def suggested_version(now: datetime | None = None) -> str:
 
 
 class LinkedInPolicy(GenericPolicy):
+    request_id_headers = ("x-li-uuid", *GenericPolicy.request_id_headers)
+
     def __init__(self, version: Callable[[], str]) -> None:
         self._version = version  # the configured LinkedIn-Version, named in a 426's message
 

@@ -11,6 +11,8 @@ from mktdirector.integrations.twitter.limits import rate_windows
 
 
 class TwitterPolicy(GenericPolicy):
+    request_id_headers = ("x-transaction-id", *GenericPolicy.request_id_headers)
+
     def classify(self, response: httpx.Response, error: ApiStatusError) -> ApiStatusError | None:
         return errors.classify(response, error)
 
