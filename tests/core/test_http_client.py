@@ -430,3 +430,31 @@ def test_query_strings_and_hosts_never_leave_the_request(no_sleep) -> None:  # t
     assert "SECRETSIG" not in str(info.value) and info.value.path == "/dms-uploads/abc"
     assert [e.path for e in seen] == ["/dms-uploads/abc"]
     assert "SECRETSIG" not in json.dumps(client.limiter.backend.rows)  # type: ignore[attr-defined]
+
+
+def test_the_refresh_call_is_audited_between_the_401_and_the_resend(
+    api, make_client, audit
+) -> None:  # type: ignore[no-untyped-def]
+    # Alert rules and `mktd logs` read rows in order: the 401 came first, then the token call.
+    def refresh() -> bool:
+        audit.append(Exchange("sandbox", "acct", "POST", "/oauth/token", 200, 1, 1))
+        return True
+
+    api.get("/me").mock(side_effect=[httpx.Response(401), httpx.Response(200, json={})])
+    make_client(auth=BearerAuth(lambda: "t", refresh=refresh)).request("GET", "/me")
+    assert [(x.path, x.status, x.attempt) for x in audit] == [
+        ("/me", 401, 1),
+        ("/oauth/token", 200, 1),
+        ("/me", 200, 2),
+    ]
+
+
+def test_a_failed_refresh_is_raised_after_the_401_is_audited(api, make_client, audit) -> None:  # type: ignore[no-untyped-def]
+    def refresh() -> bool:
+        raise E.AuthenticationError("token endpoint refused", platform="sandbox", status_code=400)
+
+    route = api.get("/me").mock(return_value=httpx.Response(401))
+    with pytest.raises(E.AuthenticationError) as info:
+        make_client(auth=BearerAuth(lambda: "t", refresh=refresh)).request("GET", "/me")
+    assert info.value.message == "token endpoint refused" and route.call_count == 1
+    assert statuses(audit) == [(401, 1, "auth")]

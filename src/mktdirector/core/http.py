@@ -25,9 +25,10 @@ from mktdirector.core.correlation import current_correlation
 from mktdirector.core.http_auth import refresh_failure
 from mktdirector.core.policy import GenericPolicy, PlatformPolicy
 from mktdirector.core.ratelimit import RATE_LIMIT_HINT, Limit, Limiter, format_wait
-from mktdirector.core.redact import redact, redact_headers
+from mktdirector.core.redact import redact
 from mktdirector.core.retry import backoff, classify, parse_retry_after, request_id, should_retry
 from mktdirector.core.timing import SYSTEM_CLOCK, Clock
+from mktdirector.core.wire_log import describe_request as describe_request  # its old home
 from mktdirector.core.wire_log import log_request, log_response
 
 log = logging.getLogger("mktd.http")
@@ -85,6 +86,7 @@ class _Call:
     attempts: int = 0
     retries: int = 0
     last_headers: httpx.Headers | None = None
+    error: E.MktdError | None = None  # what the latest answer meant
 
 
 class HttpClient:
@@ -121,9 +123,15 @@ class HttpClient:
         self.clock = clock
         self.max_retries = settings.max_retries
         self.max_wait = settings.max_wait
-        hooks: dict[str, list[Callable[..., Any]]] = {"request": [self._take_call]}
+        # Hooks run for every request on the wire and every answer, in order: the auth flow's
+        # refresh calls land in the audit between the 401 and the resend.
+        hooks: dict[str, list[Callable[..., Any]]] = {
+            "request": [self._take_call],
+            "response": [self._on_response],
+        }
         if settings.debug:
-            hooks = {"request": [log_request, self._take_call], "response": [log_response]}
+            hooks["request"].insert(0, log_request)
+            hooks["response"].insert(0, log_response)
         self._client = httpx.Client(
             base_url=base_url,
             auth=auth,
@@ -250,15 +258,13 @@ class HttpClient:
         """One try: the auth flow may send twice (refresh after a 401); each send is audited."""
         request = self.build_request(call.method, call.url, path_params=call.path_params, **call.kw)
         request.extensions[_CALL] = call
+        call.error = None
         response = self._send(call, request)
-        error: E.MktdError | None = None
-        for answer in (*response.history, response):
-            error = self._settle(call, answer)
         failed_refresh = refresh_failure(response)
         if failed_refresh is not None:
             raise failed_refresh
-        if error is not None:
-            raise error
+        if call.error is not None:
+            raise call.error
         return response
 
     def _take_call(self, request: httpx.Request) -> None:
@@ -269,6 +275,13 @@ class HttpClient:
                 self.platform, self.account, self.limits, call.method, call.path,
                 budget=call.budget,
             )  # fmt: skip
+
+    def _on_response(self, response: httpx.Response) -> None:
+        """Event hook on every answer, before the auth flow sees it."""
+        call = response.request.extensions.get(_CALL)
+        if isinstance(call, _Call):
+            response.read()
+            call.error = self._settle(call, response)
 
     def _send(self, call: _Call, request: httpx.Request) -> httpx.Response:
         started = time.monotonic()
@@ -377,21 +390,3 @@ def _transport_error(
         else "The request may have reached the server; mktd checks before resending."
     )
     return cls(msg, platform=platform, sent=sent, hint=hint)
-
-
-def describe_request(request: httpx.Request) -> dict[str, Any]:
-    """Method, URL, masked headers and body of a request, for --dry-run output."""
-    body: Any = None
-    if request.content:
-        import json
-
-        try:
-            body = json.loads(request.content)
-        except ValueError:
-            body = redact(request.content.decode("utf-8", "replace"))
-    return {
-        "method": request.method,
-        "url": redact(str(request.url)),
-        "headers": redact_headers(dict(request.headers)),
-        "body": body,
-    }

@@ -1,11 +1,12 @@
-"""Redacted request lines for --verbose / MKTD_DEBUG_HTTP=1 (httpx event hooks).
-
-The CLI decides where the `mktd.wire` logger goes; nothing here prints.
+"""Requests as people see them, secrets masked: --verbose / MKTD_DEBUG_HTTP=1 lines (httpx event
+hooks on the `mktd.wire` logger; the CLI decides where it goes) and --dry-run's description.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+from typing import Any
 
 import httpx
 
@@ -22,3 +23,19 @@ def log_request(r: httpx.Request) -> None:
 def log_response(r: httpx.Response) -> None:
     url = r.request.url.copy_with(query=None)
     wire.debug(redact(f"< {r.status_code} {r.request.method} {url}"))
+
+
+def describe_request(request: httpx.Request) -> dict[str, Any]:
+    """Method, URL, masked headers and body of a request, for --dry-run output."""
+    body: Any = None
+    if request.content:
+        try:
+            body = json.loads(request.content)
+        except ValueError:
+            body = redact(request.content.decode("utf-8", "replace"))
+    return {
+        "method": request.method,
+        "url": redact(str(request.url)),
+        "headers": redact_headers(dict(request.headers)),
+        "body": body,
+    }
