@@ -458,3 +458,15 @@ def test_a_failed_refresh_is_raised_after_the_401_is_audited(api, make_client, a
         make_client(auth=BearerAuth(lambda: "t", refresh=refresh)).request("GET", "/me")
     assert info.value.message == "token endpoint refused" and route.call_count == 1
     assert statuses(audit) == [(401, 1, "auth")]
+
+
+def test_one_refresh_per_request_even_across_retries(api, make_client, audit) -> None:  # type: ignore[no-untyped-def]
+    refreshed: list[int] = []
+    route = api.get("/me").mock(
+        side_effect=[httpx.Response(401), httpx.Response(503), httpx.Response(401)]
+    )
+    auth = BearerAuth(lambda: "t", refresh=lambda: refreshed.append(1) or True)
+    with pytest.raises(E.AuthenticationError):
+        make_client(auth=auth).request("GET", "/me")
+    assert refreshed == [1] and route.call_count == 3
+    assert statuses(audit) == [(401, 1, "auth"), (503, 2, "server"), (401, 3, "auth")]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -22,7 +22,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_never
 from mktdirector import __version__
 from mktdirector.core import errors as E
 from mktdirector.core.correlation import current_correlation
-from mktdirector.core.http_auth import refresh_failure
+from mktdirector.core.http_auth import REFRESH_STATE, refresh_failure
 from mktdirector.core.policy import GenericPolicy, PlatformPolicy
 from mktdirector.core.ratelimit import RATE_LIMIT_HINT, Limit, Limiter, format_wait
 from mktdirector.core.redact import redact
@@ -87,6 +87,7 @@ class _Call:
     retries: int = 0
     last_headers: httpx.Headers | None = None
     error: E.MktdError | None = None  # what the latest answer meant
+    refresh_state: dict[str, bool] = field(default_factory=dict)  # one refresh per request
 
 
 class HttpClient:
@@ -258,6 +259,7 @@ class HttpClient:
         """One try: the auth flow may send twice (refresh after a 401); each send is audited."""
         request = self.build_request(call.method, call.url, path_params=call.path_params, **call.kw)
         request.extensions[_CALL] = call
+        request.extensions[REFRESH_STATE] = call.refresh_state
         call.error = None
         response = self._send(call, request)
         failed_refresh = refresh_failure(response)

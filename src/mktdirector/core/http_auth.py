@@ -18,6 +18,9 @@ TokenSource = Callable[[], str | None]
 # Refresh the credential after a 401; True when the request should be sent again.
 Refresh = Callable[[], bool]
 _REFRESH_FAILED = "mktd.refresh_failed"
+# A dict the choke point shares between the attempts of one logical request, so a request
+# that is retried (a 5xx after the refreshed resend) does not refresh a second time.
+REFRESH_STATE = "mktd.refresh_state"
 
 
 class BearerAuth(httpx.Auth):
@@ -38,8 +41,10 @@ class BearerAuth(httpx.Auth):
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         self._apply(request)
         response = yield request
-        if response.status_code != 401 or self._refresh is None:
+        once: dict[str, bool] = request.extensions.get(REFRESH_STATE, {})
+        if response.status_code != 401 or self._refresh is None or once.get("refreshed"):
             return
+        once["refreshed"] = True
         try:
             refreshed = self._refresh()
         except MktdError as exc:
