@@ -1,4 +1,4 @@
-"""What every platform client declares, and the hooks the choke point calls back into.
+"""What every platform client declares: its endpoints, limits, credential and policy.
 
 A client declares `name`, `label`, `default_base_url`, `auth_kind`, `rate_limits`, its
 `policy()` (the vendor's error and header rules, in `<platform>/policy.py`) and implements

@@ -261,7 +261,7 @@ class OAuthIntegration(Integration):
         )
 
     def refresh(self) -> bool:
-        """The choke point's 401 hook: True once a fresh token is stored and in use."""
+        """Called by the auth flow after a 401: True once a fresh token is stored and in use."""
         conn = self.connection
         if conn is None or conn.source == "env" or not conn.refresh_token:
             return False

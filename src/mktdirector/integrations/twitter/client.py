@@ -270,7 +270,7 @@ class TwitterClient(OAuthIntegration):
         if dead:
             return ConnectionCheck("error", self.name, detail=dead)
         try:
-            # Straight to the choke point: a 401 refreshes through the hook, and a dry run's
+            # Straight to the choke point: a 401 refreshes through the auth flow, and a dry run's
             # capturing transport stops the request before any token endpoint is called.
             resp = self.http.request("GET", "/2/users/me")
             data = self.json(resp, "data.id")["data"]
