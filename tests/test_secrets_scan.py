@@ -27,6 +27,7 @@ from mktdirector import integrations
 from mktdirector.core import platforms, redact
 from mktdirector.core.credentials import Connection
 from mktdirector.core.ratelimit import per_second
+from mktdirector.core.timing import Clock
 from mktdirector.integrations.base import ConnectionCheck, Integration
 
 TOKEN = "tokscan" + secrets.token_hex(12)
@@ -56,7 +57,7 @@ class SandboxIntegration(Integration):
     rate_limits = (per_second("burst", 100),)
 
     def __init__(self, **kw: Any) -> None:
-        factory = functools.partial(kw.pop("http_factory"), sleep=no_sleep)
+        factory = functools.partial(kw.pop("http_factory"), clock=Clock(sleep=no_sleep))
         super().__init__(http_factory=factory, **kw)
 
     def refresh(self) -> bool:

@@ -6,6 +6,7 @@ The CLI (cli/_deps.py keeps one Deps per invocation) and the Python API (api.py)
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from mktdirector.agents.content.brand import Brand
     from mktdirector.core.config import Config
     from mktdirector.core.credentials import Connection, CredentialStore
-    from mktdirector.core.http import HttpClient
+    from mktdirector.core.http import Exchange, HttpClient
     from mktdirector.core.ratelimit import Limiter
     from mktdirector.integrations.base import Integration
     from mktdirector.llm import LLM
@@ -61,6 +62,13 @@ class Deps:
         return Config(paths.config_path(self.home), overrides=self.overrides)
 
     @cached_property
+    def run_id(self) -> str:
+        """Ties the audit rows of one command (or one Python API object) together."""
+        from ulid import ULID
+
+        return str(ULID())
+
+    @cached_property
     def store(self) -> StoreLike:
         from mktdirector.store import Store
 
@@ -84,17 +92,28 @@ class Deps:
 
     def http(self, **kw: Any) -> HttpClient:
         """The HTTP factory integrations receive: shared limiter, audit sink, settings."""
-        from mktdirector.core.http import HttpClient
+        from mktdirector.core.http import HttpClient, HttpSettings
 
-        kw.setdefault("timeout", self.config.get("http.timeout"))
-        kw.setdefault("max_retries", self.config.get("http.max_retries"))
-        kw.setdefault("max_wait", self.config.get("http.max_wait"))
+        kw.setdefault(
+            "settings",
+            HttpSettings(
+                timeout=self.config.get("http.timeout"),
+                max_retries=self.config.get("http.max_retries"),
+                max_wait=self.config.get("http.max_wait"),
+                debug=self.verbose,
+            ),
+        )
         kw.setdefault("limiter", self.limiter)
-        kw.setdefault("audit", self.store.record_exchange)
-        kw.setdefault("debug", self.verbose)
+        kw.setdefault("audit", self.audit)
         client = HttpClient(**kw)
         self._http_clients.append(client)
         return client
+
+    def audit(self, exchange: Exchange) -> None:
+        """The audit sink: a call made outside any draft or job belongs to this command run."""
+        if exchange.correlation_id is None:
+            exchange = replace(exchange, correlation_id=self.run_id)
+        self.store.record_exchange(exchange)
 
     def integration(
         self,

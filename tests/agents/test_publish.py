@@ -12,6 +12,7 @@ from mktdirector.agents.content import drafts
 from mktdirector.agents.content.brand import Brand
 from mktdirector.agents.social.publishing import dry_run, publish_draft
 from mktdirector.core import errors as E
+from mktdirector.core.timing import Clock
 from mktdirector.wiring import Deps
 
 X = "http://x.test"
@@ -46,7 +47,7 @@ def approved(deps, platform, body, kind=None):
 
 def client(deps, platform):
     c = deps.integration(platform)
-    c.http.sleep = lambda s: None
+    c.http.clock = Clock(sleep=lambda s: None)
     return c
 
 

@@ -20,6 +20,7 @@ from mktdirector.agents.content.brand import Brand
 from mktdirector.agents.social import schedule
 from mktdirector.agents.worker.context import Settings
 from mktdirector.agents.worker.loop import StopFlag, Worker
+from mktdirector.core.timing import Clock as HttpClock
 from mktdirector.core.when import to_iso
 from mktdirector.wiring import Deps
 
@@ -102,7 +103,7 @@ def scheduled(deps, at: float, text="Scheduled post"):
 def make_worker(deps, clock, **settings):
     def clients(platform, account):
         c = deps.integration(platform, account)
-        c.http.sleep = lambda s: None
+        c.http.clock = HttpClock(sleep=lambda s: None)
         return c
 
     s = Settings(**{"lease_s": 60.0, "grace_s": 7200.0, **settings})

@@ -15,8 +15,12 @@ import pytest
 import respx
 
 from mktdirector.core import errors as E
-from mktdirector.core.http import Exchange, HttpClient, describe_request
+from mktdirector.core.http import Exchange, HttpClient, HttpSettings, describe_request
+from mktdirector.core.http_auth import BearerAuth
+from mktdirector.core.policy import GenericPolicy
 from mktdirector.core.ratelimit import Limiter, MemoryBackend, per_second
+from mktdirector.core.timing import Clock
+from mktdirector.integrations.twitter.policy import TwitterPolicy
 
 BASE = "https://api.sandbox.test"
 
@@ -39,7 +43,9 @@ def make_client(clock, audit: list[Exchange]) -> Iterator[Callable[..., HttpClie
     def make(**kw: Any) -> HttpClient:
         kw.setdefault("limiter", Limiter(MemoryBackend(), clock=clock.time, sleep=clock.sleep))
         kw.setdefault("audit", audit.append)
-        client = HttpClient("sandbox", BASE, account="acct", sleep=clock.sleep, **kw)
+        client = HttpClient(
+            "sandbox", BASE, account="acct", clock=Clock(clock.time, clock.sleep), **kw
+        )
         clients.append(client)
         return client
 
@@ -96,7 +102,7 @@ def test_500_on_get_is_retried_three_times_then_server_error(
 def test_max_retries_is_configurable(api, make_client) -> None:  # type: ignore[no-untyped-def]
     route = api.get("/items").mock(return_value=httpx.Response(502))
     with pytest.raises(E.ServerError):
-        make_client(max_retries=1).request("GET", "/items")
+        make_client(settings=HttpSettings(max_retries=1)).request("GET", "/items")
     assert route.call_count == 2
 
 
@@ -164,13 +170,13 @@ def test_401_refreshes_once_then_retries_with_the_new_token(api, make_client, au
         token["value"] = "new-token-5678"
         return True
 
-    class Bearer(httpx.Auth):
-        def auth_flow(self, request: httpx.Request):  # type: ignore[no-untyped-def]
-            request.headers["Authorization"] = f"Bearer {token['value']}"
-            yield request
-
     route = api.get("/me").mock(side_effect=[httpx.Response(401), httpx.Response(200, json={})])
-    assert make_client(auth=Bearer(), refresh=refresh).request("GET", "/me").status_code == 200
+    assert (
+        make_client(auth=BearerAuth(lambda: token["value"], refresh=refresh))
+        .request("GET", "/me")
+        .status_code
+        == 200
+    )
     assert refreshed == [1]
     assert route.call_count == 2
     sent = [c.request.headers["Authorization"] for c in route.calls]
@@ -182,7 +188,9 @@ def test_second_401_raises_authentication_error_naming_authorize(api, make_clien
     calls: list[int] = []
     route = api.get("/me").mock(return_value=httpx.Response(401, json={"message": "expired"}))
     with pytest.raises(E.AuthenticationError) as info:
-        make_client(refresh=lambda: calls.append(1) or True).request("GET", "/me")
+        make_client(auth=BearerAuth(lambda: None, refresh=lambda: calls.append(1) or True)).request(
+            "GET", "/me"
+        )
     assert calls == [1]
     assert route.call_count == 2
     assert info.value.hint == "mktd authorize sandbox"
@@ -194,7 +202,7 @@ def test_second_401_raises_authentication_error_naming_authorize(api, make_clien
 def test_401_without_a_usable_refresh_is_not_retried(api, make_client, refresh) -> None:  # type: ignore[no-untyped-def]
     route = api.get("/me").mock(return_value=httpx.Response(401))
     with pytest.raises(E.AuthenticationError):
-        make_client(refresh=refresh).request("GET", "/me")
+        make_client(auth=BearerAuth(lambda: None, refresh=refresh)).request("GET", "/me")
     assert route.call_count == 1
 
 
@@ -233,20 +241,31 @@ def test_audit_rows_per_attempt_keep_template_and_drop_query(api, make_client, s
 
 
 def test_check_response_hook_turns_a_200_body_into_an_error(api, make_client, audit) -> None:  # type: ignore[no-untyped-def]
-    def check(response: httpx.Response) -> None:
-        if response.json().get("status") == "error":
-            raise E.ApiResponseError("sandbox said error in a 200", platform="sandbox")
+    class Checking(GenericPolicy):
+        def check_response(self, response: httpx.Response) -> None:
+            if response.json().get("status") == "error":
+                raise E.ApiResponseError("sandbox said error in a 200", platform="sandbox")
 
     route = api.post("/batch").mock(return_value=httpx.Response(200, json={"status": "error"}))
     with pytest.raises(E.ApiResponseError):
-        make_client(check_response=check).request("POST", "/batch", json=[])
+        make_client(policy=Checking()).request("POST", "/batch", json=[])
     assert route.call_count == 1
     assert statuses(audit) == [(200, 1, "bad_response")]
 
 
+class _Resets(GenericPolicy):
+    """A platform whose rules (not its headers) say when a 429 resets."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def retry_after(self, response: httpx.Response, now: float) -> float | None:
+        return self.seconds
+
+
 def test_vendor_retry_after_hook_is_used_for_a_bare_429(api, make_client, clock) -> None:  # type: ignore[no-untyped-def]
     route = api.get("/items").mock(side_effect=[httpx.Response(429), httpx.Response(200)])
-    client = make_client(retry_after=lambda r: 4.0)
+    client = make_client(policy=_Resets(4.0))
     assert client.request("GET", "/items").status_code == 200
     assert route.call_count == 2
     assert clock.sleeps == [pytest.approx(4.001)]
@@ -267,7 +286,7 @@ def test_huge_retry_after_raises_instead_of_sleeping(api, make_client, clock) ->
     route = api.get("/items").mock(
         return_value=httpx.Response(429, headers={"Retry-After": "7200"})
     )
-    client = make_client(max_wait=60)
+    client = make_client(settings=HttpSettings(max_wait=60))
     with pytest.raises(E.RateLimitError) as info:
         client.request("GET", "/items")
     assert route.call_count == 1
@@ -286,7 +305,7 @@ def test_a_reset_known_only_from_the_platform_rules_holds_too(api, make_client, 
     # LinkedIn and GA4 send no reset header: the client's hook knows (00:00 UTC, the quota's
     # words). That wait must hold for the next process as a header's would, not cost a call.
     route = api.post("/posts").mock(return_value=httpx.Response(429, json={"message": "day"}))
-    client = make_client(max_wait=60, retry_after=lambda r: 5000.0)
+    client = make_client(settings=HttpSettings(max_wait=60), policy=_Resets(5000.0))
     with pytest.raises(E.RateLimitError) as first:
         client.request("POST", "/posts", json={})
     assert first.value.retry_after == 5000.0 and route.call_count == 1
@@ -305,7 +324,9 @@ def test_retry_after_http_date_within_budget_is_waited(api, make_client, clock) 
     route = api.get("/items").mock(
         side_effect=[httpx.Response(429, headers={"Retry-After": when}), httpx.Response(200)]
     )
-    assert make_client(max_wait=60).request("GET", "/items").status_code == 200
+    assert (
+        make_client(settings=HttpSettings(max_wait=60)).request("GET", "/items").status_code == 200
+    )
     assert route.call_count == 2
     assert clock.sleeps[0] == pytest.approx(30.5, abs=1.0)
 
@@ -313,7 +334,7 @@ def test_retry_after_http_date_within_budget_is_waited(api, make_client, clock) 
 def test_budget_argument_overrides_max_wait(api, make_client, clock) -> None:  # type: ignore[no-untyped-def]
     api.get("/items").mock(return_value=httpx.Response(429, headers={"Retry-After": "30"}))
     with pytest.raises(E.RateLimitError):
-        make_client(max_wait=60).request("GET", "/items", budget=5)
+        make_client(settings=HttpSettings(max_wait=60)).request("GET", "/items", budget=5)
     assert clock.sleeps == []
 
 
@@ -329,7 +350,7 @@ def test_vendor_headers_block_the_next_call(api, make_client, clock) -> None:  #
             },
         )
     )
-    client = make_client()
+    client = make_client(policy=TwitterPolicy())
     client.request("GET", "/2/tweets")
     # beyond the budget: raised before sending
     with pytest.raises(E.RateLimitError) as info:
@@ -350,7 +371,7 @@ def test_audit_records_remaining_quota(api, make_client, audit, clock) -> None: 
             200, headers={"x-rate-limit-remaining": "74", "x-rate-limit-reset": str(reset)}
         )
     )
-    make_client().request("GET", "/2/users/me")
+    make_client(policy=TwitterPolicy()).request("GET", "/2/users/me")
     assert (audit[0].rate_remaining, audit[0].rate_reset_at) == (74, float(reset) + 1)
 
 
@@ -365,7 +386,9 @@ def test_declared_limits_throttle_the_client(api, make_client, clock) -> None:  
 
 def test_wire_log_is_redacted_and_has_no_query(api, make_client, caplog) -> None:  # type: ignore[no-untyped-def]
     api.get("/items").mock(return_value=httpx.Response(200))
-    client = make_client(debug=True, headers={"Authorization": "Bearer supersecret-abcdef"})
+    client = make_client(
+        settings=HttpSettings(debug=True), headers={"Authorization": "Bearer supersecret-abcdef"}
+    )
     with caplog.at_level(logging.DEBUG, logger="mktd.wire"):
         client.request("GET", "/items", params={"access_token": "querysecret-123456"})
     text = "\n".join(r.getMessage() for r in caplog.records if r.name == "mktd.wire")
@@ -395,8 +418,8 @@ def test_query_strings_and_hosts_never_leave_the_request(no_sleep) -> None:  # t
     assert template_of("https://up.test/dms-uploads/abc?m=SIG&ut=SECRETSIG") == "/dms-uploads/abc"
     assert template_of("/rest/x?q=entity&entity=(share:1)") == "/rest/x"
     seen: list[Exchange] = []
-    client = HttpClient("linkedin", "https://api.test", audit=seen.append, sleep=no_sleep.sleep,
-                        max_retries=0)  # fmt: skip
+    client = HttpClient("linkedin", "https://api.test", audit=seen.append,
+                        clock=Clock(sleep=no_sleep.sleep), settings=HttpSettings(max_retries=0))  # fmt: skip
     with _respx.mock() as router:
         route = router.put("https://up.test/dms-uploads/abc").mock(
             return_value=httpx.Response(500, text="boom")
@@ -407,3 +430,43 @@ def test_query_strings_and_hosts_never_leave_the_request(no_sleep) -> None:  # t
     assert "SECRETSIG" not in str(info.value) and info.value.path == "/dms-uploads/abc"
     assert [e.path for e in seen] == ["/dms-uploads/abc"]
     assert "SECRETSIG" not in json.dumps(client.limiter.backend.rows)  # type: ignore[attr-defined]
+
+
+def test_the_refresh_call_is_audited_between_the_401_and_the_resend(
+    api, make_client, audit
+) -> None:  # type: ignore[no-untyped-def]
+    # Alert rules and `mktd logs` read rows in order: the 401 came first, then the token call.
+    def refresh() -> bool:
+        audit.append(Exchange("sandbox", "acct", "POST", "/oauth/token", 200, 1, 1))
+        return True
+
+    api.get("/me").mock(side_effect=[httpx.Response(401), httpx.Response(200, json={})])
+    make_client(auth=BearerAuth(lambda: "t", refresh=refresh)).request("GET", "/me")
+    assert [(x.path, x.status, x.attempt) for x in audit] == [
+        ("/me", 401, 1),
+        ("/oauth/token", 200, 1),
+        ("/me", 200, 2),
+    ]
+
+
+def test_a_failed_refresh_is_raised_after_the_401_is_audited(api, make_client, audit) -> None:  # type: ignore[no-untyped-def]
+    def refresh() -> bool:
+        raise E.AuthenticationError("token endpoint refused", platform="sandbox", status_code=400)
+
+    route = api.get("/me").mock(return_value=httpx.Response(401))
+    with pytest.raises(E.AuthenticationError) as info:
+        make_client(auth=BearerAuth(lambda: "t", refresh=refresh)).request("GET", "/me")
+    assert info.value.message == "token endpoint refused" and route.call_count == 1
+    assert statuses(audit) == [(401, 1, "auth")]
+
+
+def test_one_refresh_per_request_even_across_retries(api, make_client, audit) -> None:  # type: ignore[no-untyped-def]
+    refreshed: list[int] = []
+    route = api.get("/me").mock(
+        side_effect=[httpx.Response(401), httpx.Response(503), httpx.Response(401)]
+    )
+    auth = BearerAuth(lambda: "t", refresh=lambda: refreshed.append(1) or True)
+    with pytest.raises(E.AuthenticationError):
+        make_client(auth=auth).request("GET", "/me")
+    assert refreshed == [1] and route.call_count == 3
+    assert statuses(audit) == [(401, 1, "auth"), (503, 2, "server"), (401, 3, "auth")]

@@ -22,6 +22,7 @@ from mktdirector.core import errors as E
 from mktdirector.core.credentials import Connection, CredentialStore, NoBackend
 from mktdirector.core.http import Exchange, HttpClient
 from mktdirector.core.ratelimit import Limiter, MemoryBackend
+from mktdirector.core.timing import Clock
 from mktdirector.integrations import get_class
 from mktdirector.integrations.google_analytics.client import GoogleAnalyticsClient
 from mktdirector.integrations.google_analytics.models import (
@@ -163,7 +164,7 @@ def make_ga(clock: Any, ga_audit: list[Exchange], ga_env: None) -> Callable[...,
     def make(connection: Connection | None = None, **kw: Any) -> GoogleAnalyticsClient:
         limiter = Limiter(MemoryBackend(), clock=clock.time, sleep=clock.sleep)
         factory = functools.partial(
-            HttpClient, sleep=clock.sleep, limiter=limiter, audit=ga_audit.append
+            HttpClient, clock=Clock(sleep=clock.sleep), limiter=limiter, audit=ga_audit.append
         )
         store = CredentialStore(backend=NoBackend)
         client = GoogleAnalyticsClient(
@@ -519,7 +520,7 @@ def test_dry_run_never_shows_the_signed_assertion(
     from mktdirector.agents.ops.checks import dry_run
 
     def make_client(platform: str, connection: Connection | None = None, **http: Any) -> Any:
-        factory = functools.partial(HttpClient, sleep=clock.sleep, **http)
+        factory = functools.partial(HttpClient, clock=Clock(sleep=clock.sleep), **http)
         conn = connection or Connection("google-analytics", api_key=str(sa_file))
         return GoogleAnalyticsClient(http_factory=factory, connection=conn, config=lambda k: None)
 

@@ -16,6 +16,7 @@ from mktdirector.core import errors as E
 from mktdirector.core.credentials import Connection
 from mktdirector.core.http import Exchange, HttpClient
 from mktdirector.core.ratelimit import Limiter, MemoryBackend
+from mktdirector.core.timing import Clock
 from mktdirector.integrations import get_class
 from mktdirector.integrations.hubspot.client import HubSpotClient
 from mktdirector.integrations.hubspot.models import (
@@ -48,7 +49,7 @@ def make_hubspot(clock: Any, hs_audit: list[Exchange]) -> Callable[..., HubSpotC
     def make(token: str = TOKEN, **conn: Any) -> HubSpotClient:
         limiter = Limiter(MemoryBackend(), clock=clock.time, sleep=clock.sleep)
         factory = functools.partial(
-            HttpClient, sleep=clock.sleep, limiter=limiter, audit=hs_audit.append
+            HttpClient, clock=Clock(sleep=clock.sleep), limiter=limiter, audit=hs_audit.append
         )
         return HubSpotClient(
             http_factory=factory,
@@ -118,7 +119,9 @@ def test_test_connection_reports_a_bad_token(hs: HubSpotClient, api: Any) -> Non
 
 
 def test_missing_credentials(clock: Any) -> None:
-    client = HubSpotClient(http_factory=functools.partial(HttpClient, sleep=clock.sleep))
+    client = HubSpotClient(
+        http_factory=functools.partial(HttpClient, clock=Clock(sleep=clock.sleep))
+    )
     assert client.test_connection().status == "missing_credentials"
 
 
@@ -569,7 +572,7 @@ def test_dry_run_shows_the_check_request_masked(clock: Any) -> None:
     from mktdirector.agents.ops.checks import dry_run
 
     def make_client(platform: str, connection: Connection | None = None, **http: Any) -> Any:
-        factory = functools.partial(HttpClient, sleep=clock.sleep, **http)
+        factory = functools.partial(HttpClient, clock=Clock(sleep=clock.sleep), **http)
         conn = connection or Connection("hubspot", api_key=TOKEN)
         return HubSpotClient(http_factory=factory, connection=conn, config=lambda k: None)
 

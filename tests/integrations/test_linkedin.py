@@ -16,12 +16,10 @@ from mktdirector.core import errors as E
 from mktdirector.core.credentials import Connection
 from mktdirector.core.http import HttpClient
 from mktdirector.core.linkedin_text import escape_commentary
+from mktdirector.core.timing import Clock
 from mktdirector.integrations import get_class
-from mktdirector.integrations.linkedin.client import (
-    LinkedInClient,
-    LinkedInVersionError,
-    suggested_version,
-)
+from mktdirector.integrations.linkedin.client import LinkedInClient
+from mktdirector.integrations.linkedin.policy import LinkedInVersionError, suggested_version
 from mktdirector.integrations.oauth.flow import ReauthorizeError
 from mktdirector.integrations.social import CapabilityError, DuplicateContentError
 
@@ -52,7 +50,7 @@ def make(connection: Connection | None = None, *, config: dict[str, Any] | None 
 
     def factory(**kw: Any) -> HttpClient:
         return HttpClient(**kw, audit=audit.append if audit is not None else None,
-                          sleep=lambda s: None)  # fmt: skip
+                          clock=Clock(sleep=lambda s: None))  # fmt: skip
 
     return LinkedInClient(http_factory=factory, connection=connection or conn(),
                           config=values.get)  # fmt: skip

@@ -23,6 +23,7 @@ from mktdirector.agents.auth.authorize import OAuthFlow, auth_status, authorize,
 from mktdirector.core import errors as E
 from mktdirector.core.credentials import Connection
 from mktdirector.core.http import HttpClient
+from mktdirector.core.timing import Clock
 from mktdirector.integrations.oauth.flow import (
     OAuthError,
     OAuthSession,
@@ -410,7 +411,7 @@ def _stored_x(deps: Any, **kw: Any) -> Connection:
 
 def _client(deps: Any, events: list[tuple[Any, ...]] | None = None) -> TwitterClient:
     client = TwitterClient(
-        http_factory=lambda **kw: HttpClient(**kw, sleep=lambda s: None),
+        http_factory=lambda **kw: HttpClient(**kw, clock=Clock(sleep=lambda s: None)),
         credentials=deps.credentials, config=deps.config.get, account="acme",
     )  # fmt: skip
     if events is not None:

@@ -21,9 +21,11 @@ from mktdirector.core import errors as E
 from mktdirector.core.credentials import Connection
 from mktdirector.core.http import Exchange, HttpClient
 from mktdirector.core.ratelimit import Limiter, MemoryBackend
+from mktdirector.core.timing import Clock
 from mktdirector.integrations import get_class
-from mktdirector.integrations.sendgrid.client import SenderIdentityError, SendGridClient
+from mktdirector.integrations.sendgrid.client import SendGridClient
 from mktdirector.integrations.sendgrid.models import DRAFT_ARG, EmailMessage, Recipient
+from mktdirector.integrations.sendgrid.policy import SenderIdentityError
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "sendgrid"
 # The official spec, copied into the repository (tests/contracts/specs/README.md says from where)
@@ -72,7 +74,7 @@ def make_sendgrid(clock: Any, sg_audit: list[Exchange]) -> Callable[..., SendGri
     def make(key: str = KEY) -> SendGridClient:
         limiter = Limiter(MemoryBackend(), clock=clock.time, sleep=clock.sleep)
         factory = functools.partial(
-            HttpClient, sleep=clock.sleep, limiter=limiter, audit=sg_audit.append
+            HttpClient, clock=Clock(sleep=clock.sleep), limiter=limiter, audit=sg_audit.append
         )
         return SendGridClient(
             http_factory=factory,
@@ -429,7 +431,7 @@ def test_dry_run_shows_the_check_request_masked(clock: Any) -> None:
     from mktdirector.agents.ops.checks import dry_run
 
     def make_client(platform: str, connection: Connection | None = None, **http: Any) -> Any:
-        factory = functools.partial(HttpClient, sleep=clock.sleep, **http)
+        factory = functools.partial(HttpClient, clock=Clock(sleep=clock.sleep), **http)
         conn = connection or Connection("sendgrid", api_key=KEY)
         return SendGridClient(http_factory=factory, connection=conn, config=lambda k: None)
 

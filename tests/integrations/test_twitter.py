@@ -16,8 +16,9 @@ from referencing.jsonschema import DRAFT202012
 
 from mktdirector.core import errors as E
 from mktdirector.core.credentials import Connection
-from mktdirector.core.http import HttpClient
+from mktdirector.core.http import HttpClient, HttpSettings
 from mktdirector.core.ratelimit import Limiter
+from mktdirector.core.timing import Clock
 from mktdirector.integrations import get_class
 from mktdirector.integrations.social import DuplicateContentError, RemotePost
 from mktdirector.integrations.twitter.client import (
@@ -78,8 +79,8 @@ def make(
             **kw,
             audit=audit.append if audit is not None else None,
             limiter=limiter,
-            sleep=sleep,
-            max_wait=60.0,
+            clock=Clock(sleep=sleep),
+            settings=HttpSettings(max_wait=60.0),
         )
 
     return TwitterClient(http_factory=factory, connection=connection or conn(), config=config)

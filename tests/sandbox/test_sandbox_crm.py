@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from mktdirector.core import errors as E
-from mktdirector.integrations.sendgrid.client import SenderIdentityError
 from mktdirector.integrations.sendgrid.models import EmailMessage
+from mktdirector.integrations.sendgrid.policy import SenderIdentityError
 from mktdirector.sandbox import Sandbox
 from mktdirector.sandbox.env import GA_PROPERTY, SENDGRID_FROM, TOKEN_ENV
 from mktdirector.wiring import Deps

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mktdirector.integrations.linkedin.client import LinkedInVersionError
+from mktdirector.integrations.linkedin.policy import LinkedInVersionError
 from mktdirector.integrations.social import DuplicateContentError
 from mktdirector.sandbox import Sandbox
 from mktdirector.sandbox.env import LINKEDIN_MEMBER, TOKEN_ENV

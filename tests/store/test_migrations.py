@@ -12,7 +12,8 @@ from mktdirector.core.errors import StoreError
 from mktdirector.store.sqlite.db import open_database
 from mktdirector.store.sqlite.migrations import migrations
 
-# The spine's tables (m001_spine). Later migrations add tables; they never change these.
+# The spine's tables (m001_spine). Later migrations add tables and columns, never change these:
+# m012 adds http_calls.correlation_id (the draft, job or run a call was made for).
 SPINE: dict[str, tuple[dict[str, type], list[str]]] = {
     "http_calls": (
         {
@@ -30,6 +31,7 @@ SPINE: dict[str, tuple[dict[str, type], list[str]]] = {
             "error_code": str,
             "rate_remaining": int,
             "rate_reset_utc": str,
+            "correlation_id": str,
         },
         ["id"],
     ),
@@ -103,7 +105,12 @@ SPINE: dict[str, tuple[dict[str, type], list[str]]] = {
 }
 
 SPINE_INDEXES = {
-    "http_calls": {("time_utc",), ("platform", "time_utc"), ("error_kind", "time_utc")},
+    "http_calls": {
+        ("time_utc",),
+        ("platform", "time_utc"),
+        ("error_kind", "time_utc"),
+        ("correlation_id", "time_utc"),
+    },
     "auth_events": {("platform", "account", "time_utc")},
     "rate_limit_state": {("platform",)},
     "notifications": {("read_utc", "created_utc"), ("dedupe_key", "created_utc")},

@@ -139,7 +139,8 @@ def logout(
 
     deps = _deps.current()
     result = run(platform, credentials=deps.credentials, config=deps.config.get,
-                 events=deps.store.record_auth_event, account=account)  # fmt: skip
+                 events=deps.store.record_auth_event, account=account,
+                 http_factory=deps.http)  # fmt: skip
     if json_out:
         _output.emit_json(result)
         return

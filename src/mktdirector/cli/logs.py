@@ -7,6 +7,8 @@ import typer
 
 app = typer.Typer()
 
+ALL_OF_A_DRAFT = 100_000
+
 COLUMNS = [
     "time_utc",
     "platform",
@@ -28,7 +30,16 @@ def logs(
     platform: Annotated[
         str | None, typer.Option("--platform", "-p", help="Only this platform.")
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many recent calls.")] = 50,
+    draft: Annotated[
+        str | None,
+        typer.Option("--draft", "-d", help="Every call made while publishing this draft."),
+    ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit", "-n", min=1, help="How many recent calls [default: 50; all with --draft]."
+        ),
+    ] = None,
     interval: Annotated[float, typer.Option(hidden=True)] = 1.0,
     max_polls: Annotated[int, typer.Option(hidden=True)] = 0,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
@@ -44,7 +55,12 @@ def logs(
     if not deps.store.exists():
         _output.info("No calls logged yet (no database). Run mktd init.")
         return
-    rows = deps.store.calls(platform=pid, errors_only=errors, limit=limit)
+    # A draft's calls are few and all of them matter (every segment, upload and read-back).
+    correlation = deps.store.get_draft(draft)["id"] if draft else None
+    limit = limit or (ALL_OF_A_DRAFT if draft else 50)
+    rows = deps.store.calls(
+        platform=pid, errors_only=errors, correlation_id=correlation, limit=limit
+    )
 
     def show(batch: Sequence[Mapping[str, Any]]) -> None:
         if json_out:
@@ -67,7 +83,9 @@ def logs(
     while max_polls == 0 or polls < max_polls:
         time.sleep(interval)
         polls += 1
-        new = deps.store.calls(platform=pid, errors_only=errors, after_id=last, limit=1000)
+        new = deps.store.calls(
+            platform=pid, errors_only=errors, correlation_id=correlation, after_id=last, limit=1000
+        )
         if new:
             last = new[-1]["id"]
             show(new)

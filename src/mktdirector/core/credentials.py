@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from mktdirector.core.errors import ConfigError, CredentialStoreError, MissingCredentialError
 from mktdirector.core.platforms import PLATFORMS
@@ -118,7 +118,7 @@ def _with_timeout(fn: Callable[[], T], what: str) -> T:
         )
     if "error" in box:
         raise box["error"]
-    return box["value"]
+    return cast(T, box["value"])
 
 
 class KeyringBackend:
@@ -154,7 +154,8 @@ class KeyringBackend:
             ) from None
 
     def get(self, user: str) -> str | None:
-        return self._call("read", lambda: self._keyring.get_password(SERVICE, user))
+        value = self._call("read", lambda: self._keyring.get_password(SERVICE, user))
+        return None if value is None else str(value)
 
     def set(self, user: str, value: str) -> None:
         self._call("save", lambda: self._keyring.set_password(SERVICE, user, value))
@@ -269,13 +270,14 @@ class CredentialStore:
             value = os.environ.get(name, "").strip()
             if value:
                 register(value)
-                field_name = "api_key" if info.auth_kind != "oauth2" else "access_token"
+                oauth = info.auth_kind == "oauth2"
                 return Connection(
                     platform,
                     account="env",
                     source="env",
                     extra={"env": name},
-                    **{field_name: value},
+                    access_token=value if oauth else None,
+                    api_key=None if oauth else value,
                 )
         return None
 

@@ -1,9 +1,10 @@
 """The HTTP choke point: every platform request goes through `HttpClient.request`.
 
 Each attempt: (1) take a call from the shared rate limits, (2) send with timeouts, timed,
-(3) write an audit row (path template, never query strings, headers or bodies), (4) classify
-into the error tree, (5) retry by the policy in retry.py. A 401 triggers one refresh through the
-integration's hook. A wait longer than the caller's budget raises RateLimitError instead.
+(3) write an audit row (path template, never query strings, headers or bodies; the current
+correlation id), (4) classify into the error tree with the platform's policy, (5) retry by the
+rules in retry.py. A 401 is refreshed once by the request's auth flow (core/http_auth.py). A wait
+longer than the caller's budget raises RateLimitError instead.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -20,13 +21,17 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_never
 
 from mktdirector import __version__
 from mktdirector.core import errors as E
+from mktdirector.core.correlation import current_correlation
+from mktdirector.core.http_auth import REFRESH_STATE, refresh_failure
+from mktdirector.core.policy import GenericPolicy, PlatformPolicy
 from mktdirector.core.ratelimit import RATE_LIMIT_HINT, Limit, Limiter, format_wait
-from mktdirector.core.redact import redact, redact_headers
+from mktdirector.core.redact import redact
 from mktdirector.core.retry import backoff, classify, parse_retry_after, request_id, should_retry
+from mktdirector.core.timing import SYSTEM_CLOCK, Clock
+from mktdirector.core.wire_log import describe_request as describe_request  # its old home
+from mktdirector.core.wire_log import log_request, log_response
 
 log = logging.getLogger("mktd.http")
-# Redacted request lines for --verbose / MKTD_DEBUG_HTTP=1; the CLI decides where they go.
-wire = logging.getLogger("mktd.wire")
 USER_AGENT = f"mktd/{__version__} (+https://github.com/mktd)"
 
 
@@ -46,16 +51,53 @@ class Exchange:
     error_code: str | None = None
     rate_remaining: int | None = None
     rate_reset_at: float | None = None
+    correlation_id: str | None = None  # the draft, job or command run the call was made for
 
 
 AuditSink = Callable[[Exchange], None]
-RefreshHook = Callable[[], bool]
-CheckResponse = Callable[[httpx.Response], None]
-# Reclassify an error response with the platform's knowledge of its body (None = keep).
-ClassifyError = Callable[[httpx.Response, E.ApiStatusError], E.ApiStatusError | None]
+
+
+def _discard(exchange: Exchange) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    """How patient one client is: timeouts, retries, the longest wait before queueing."""
+
+    timeout: float = 30.0
+    max_retries: int = 3
+    max_wait: float = 60.0
+    debug: bool = False  # redacted request lines on the mktd.wire logger
+
+
+@dataclass
+class _Call:
+    """One logical request and what its attempts have learned so far."""
+
+    method: str
+    url: str  # as given: may carry a query string or be absolute
+    path: str  # the template, never a query string or host
+    path_params: Mapping[str, Any] | None
+    kw: dict[str, Any]
+    idempotent: bool | None
+    budget: float
+    auth: httpx.Auth | None = None  # this request's own auth flow instead of the client's
+    attempts: int = 0
+    retries: int = 0
+    last_headers: httpx.Headers | None = None
+    error: E.MktdError | None = None  # what the latest answer meant
+    refresh_state: dict[str, bool] = field(default_factory=dict)  # one refresh per request
 
 
 class HttpClient:
+    """One platform's HTTP, through the shared limits, the audit log and the retry policy.
+
+    Collaborators: `policy` (the vendor's error and header rules), `limiter` (shared quotas),
+    `audit` (a sink for one row per attempt), `auth` (an httpx auth flow; refresh-on-401 is
+    core.http_auth.BearerAuth), `clock` (now/sleep, so tests move time instead of waiting).
+    """
+
     def __init__(
         self,
         platform: str,
@@ -65,40 +107,37 @@ class HttpClient:
         auth: httpx.Auth | None = None,
         headers: Mapping[str, str] | None = None,
         limits: Iterable[Limit] = (),
+        policy: PlatformPolicy | None = None,
         limiter: Limiter | None = None,
         audit: AuditSink | None = None,
-        refresh: RefreshHook | None = None,
-        check_response: CheckResponse | None = None,
-        retry_after: Callable[[httpx.Response], float | None] | None = None,
-        classify_error: ClassifyError | None = None,
-        timeout: float = 30.0,
-        max_retries: int = 3,
-        max_wait: float = 60.0,
+        clock: Clock = SYSTEM_CLOCK,
+        settings: HttpSettings | None = None,
         transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        debug: bool = False,
     ) -> None:
+        settings = settings or HttpSettings()
         self.platform = platform
         self.account = account
         self.limits = tuple(limits)
-        self.limiter = limiter or Limiter(sleep=sleep)
-        self.audit = audit or (lambda x: None)
-        self.refresh = refresh
-        self.check_response = check_response
-        self.vendor_retry_after = retry_after
-        self.classify_error = classify_error
-        self.max_retries = max_retries
-        self.max_wait = max_wait
-        self.sleep = sleep
-        self.debug = debug
-        hooks: dict[str, list[Callable[..., Any]]] = (
-            {"request": [_log_request], "response": [_log_response]} if debug else {}
-        )
+        self.policy: PlatformPolicy = policy or GenericPolicy()
+        self.limiter = limiter or Limiter(clock=clock.now, sleep=clock.sleep)
+        self.audit: AuditSink = audit or _discard
+        self.clock = clock
+        self.max_retries = settings.max_retries
+        self.max_wait = settings.max_wait
+        # Hooks run for every request on the wire and every answer, in order: the auth flow's
+        # refresh calls land in the audit between the 401 and the resend.
+        hooks: dict[str, list[Callable[..., Any]]] = {
+            "request": [self._take_call],
+            "response": [self._on_response],
+        }
+        if settings.debug:
+            hooks["request"].insert(0, log_request)
+            hooks["response"].insert(0, log_response)
         self._client = httpx.Client(
             base_url=base_url,
             auth=auth,
             headers={"User-Agent": USER_AGENT, **(headers or {})},
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            timeout=httpx.Timeout(settings.timeout, connect=min(settings.timeout, 10.0)),
             transport=transport,
             event_hooks=hooks,
         )
@@ -137,6 +176,7 @@ class HttpClient:
             flow.close()
         return request
 
+    # the layers: retry(attempt = limit -> send -> audit -> classify) ---------------------------
     def request(
         self,
         method: str,
@@ -145,63 +185,27 @@ class HttpClient:
         path_params: Mapping[str, Any] | None = None,
         idempotent: bool | None = None,
         budget: float | None = None,
+        auth: httpx.Auth | None = None,
         **kw: Any,
     ) -> httpx.Response:
-        """Send one logical request (possibly several attempts) and return a 2xx/3xx response."""
-        method = method.upper()
-        budget = self.max_wait if budget is None else budget
-        state: dict[str, Any] = {"attempt": 0, "retries": 0, "refreshed": False, "headers": None}
+        """Send one logical request (possibly several attempts) and return a 2xx/3xx response.
 
-        def attempt() -> httpx.Response:
-            state["attempt"] += 1
-            return self._attempt(method, path, path_params, kw, state, budget)
-
-        def retry_pred(exc: BaseException) -> bool:
-            if isinstance(exc, E.AuthenticationError) and state.get("retry_auth"):
-                state["retry_auth"] = False
-                return True
-            if state["retries"] >= self.max_retries:
-                return False
-            if isinstance(exc, E.RateLimitError):
-                # Only wait for short, known resets; otherwise the caller queues the work.
-                wait = exc.retry_after
-                ok = wait is not None and wait <= budget
-            else:
-                ok = should_retry(
-                    exc, method=method, idempotent=idempotent, response_headers=state["headers"]
-                )
-            state["retries"] += ok
-            return ok
-
-        def wait(rs: RetryCallState) -> float:
-            exc = rs.outcome.exception() if rs.outcome else None
-            if isinstance(exc, E.AuthenticationError):
-                return 0.0
-            server = getattr(exc, "retry_after", None)
-            if server is None and state["headers"] is not None:
-                server = parse_retry_after(state["headers"])
-            if server is not None and server <= budget:
-                return server + 0.001
-            return backoff(rs.attempt_number)
-
-        retrying = Retrying(
-            retry=retry_if_exception(retry_pred),
-            wait=wait,
-            stop=stop_never,  # retry_pred counts the retries
-            sleep=self.sleep,
-            reraise=True,
-            before_sleep=lambda rs: log.info(
-                "%s %s %s: retrying after attempt %d",
-                self.platform,
-                method,
-                template_of(path),
-                rs.attempt_number,
-            ),
+        `auth` replaces the client's auth flow for this request (an OAuth token endpoint's
+        client authentication)."""
+        call = _Call(
+            method=method.upper(),
+            url=path,
+            path=template_of(path),
+            path_params=path_params,
+            kw=kw,
+            idempotent=idempotent,
+            budget=self.max_wait if budget is None else budget,
+            auth=auth,
         )
         try:
-            return retrying(attempt)
+            return self._retrying(call)(self._attempt, call)
         except E.RateLimitError as e:
-            if e.retry_after is not None and e.retry_after > budget:
+            if e.retry_after is not None and e.retry_after > call.budget:
                 e.message = f"{e.message.rstrip('.')} (resets in {format_wait(e.retry_after)})."
                 e.args = (e.message,)
             if not e.hint:
@@ -210,81 +214,158 @@ class HttpClient:
                 e.hint = RATE_LIMIT_HINT
             raise
 
-    def _attempt(
-        self,
-        method: str,
-        path: str,
-        path_params: Mapping[str, Any] | None,
-        kw: dict[str, Any],
-        state: dict[str, Any],
-        budget: float,
-    ) -> httpx.Response:
-        n = state["attempt"]
-        url, path = path, template_of(path)  # never a query string or host past this point
-        self.limiter.acquire(self.platform, self.account, self.limits, method, path, budget=budget)
-        request = self.build_request(method, url, path_params=path_params, **kw)
+    def _retrying(self, call: _Call) -> Retrying:
+        def retry_pred(exc: BaseException) -> bool:
+            if call.retries >= self.max_retries:
+                return False
+            if isinstance(exc, E.RateLimitError):
+                # Only wait for short, known resets; otherwise the caller queues the work.
+                ok = exc.retry_after is not None and exc.retry_after <= call.budget
+            else:
+                ok = should_retry(
+                    exc,
+                    method=call.method,
+                    idempotent=call.idempotent,
+                    response_headers=call.last_headers,
+                )
+            call.retries += ok
+            return ok
+
+        def wait(rs: RetryCallState) -> float:
+            exc = rs.outcome.exception() if rs.outcome else None
+            server: float | None = getattr(exc, "retry_after", None)
+            if server is None and call.last_headers is not None:
+                server = parse_retry_after(call.last_headers, self.clock.now())
+            if server is not None and server <= call.budget:
+                return server + 0.001
+            return backoff(rs.attempt_number)
+
+        return Retrying(
+            retry=retry_if_exception(retry_pred),
+            wait=wait,
+            stop=stop_never,  # retry_pred counts the retries
+            sleep=self.clock.sleep,
+            reraise=True,
+            before_sleep=lambda rs: log.info(
+                "%s %s %s: retrying after attempt %d",
+                self.platform,
+                call.method,
+                call.path,
+                rs.attempt_number,
+            ),
+        )
+
+    def _attempt(self, call: _Call) -> httpx.Response:
+        """One try: the auth flow may send twice (refresh after a 401); each send is audited."""
+        request = self.build_request(call.method, call.url, path_params=call.path_params, **call.kw)
+        request.extensions[_CALL] = call
+        request.extensions[REFRESH_STATE] = call.refresh_state
+        call.error = None
+        response = self._send(call, request)
+        failed_refresh = refresh_failure(response)
+        if failed_refresh is not None:
+            raise failed_refresh
+        if call.error is not None:
+            raise call.error
+        return response
+
+    def _take_call(self, request: httpx.Request) -> None:
+        """Event hook on every request put on the wire, the auth flow's resend included."""
+        call = request.extensions.get(_CALL)
+        if isinstance(call, _Call):
+            self.limiter.acquire(
+                self.platform, self.account, self.limits, call.method, call.path,
+                budget=call.budget,
+            )  # fmt: skip
+
+    def _on_response(self, response: httpx.Response) -> None:
+        """Event hook on every answer, before the auth flow sees it."""
+        call = response.request.extensions.get(_CALL)
+        if isinstance(call, _Call):
+            response.read()
+            call.error = self._settle(call, response)
+
+    def _send(self, call: _Call, request: httpx.Request) -> httpx.Response:
         started = time.monotonic()
         try:
-            response = self._client.send(request)
+            auth = httpx.USE_CLIENT_DEFAULT if call.auth is None else call.auth
+            response = self._client.send(request, auth=auth)
             response.read()
         except httpx.TransportError as exc:
-            ms = int((time.monotonic() - started) * 1000)
-            err = _transport_error(exc, self.platform, method, path)
-            self.audit(
-                Exchange(
-                    self.platform, self.account, method, path, None, ms, n, error_kind=err.kind
-                )
-            )
-            state["headers"] = None
+            call.attempts += 1
+            call.last_headers = None
+            err = _transport_error(exc, self.platform, call.method, call.path)
+            self._audit(call, None, _ms_since(started), error=err)
             raise err from None
-        ms = int((time.monotonic() - started) * 1000)
-        state["headers"] = response.headers
-        rate = self.limiter.observe(self.platform, self.account, path, response)
-        error = classify(response, platform=self.platform, method=method, path=path)
-        if error is not None and self.classify_error is not None:
-            error = self.classify_error(response, error) or error
-        if error is None and self.check_response is not None:
-            try:
-                self.check_response(response)
-            except E.MktdError as e:
-                error = e  # type: ignore[assignment]
-        if (
-            isinstance(error, E.RateLimitError)
-            and error.retry_after is None
-            and self.vendor_retry_after
-        ):
-            error.retry_after = self.vendor_retry_after(response)
+        return response
+
+    def _settle(self, call: _Call, response: httpx.Response) -> E.MktdError | None:
+        """Record what one answer said (quotas, audit row) and return its error, if any."""
+        call.attempts += 1
+        call.last_headers = response.headers
+        rate = self.limiter.observe(self.platform, self.account, call.path, response, self.policy)
+        error = self._classify(call, response)
         if isinstance(error, E.RateLimitError) and error.retry_after:
             # A reset known only from the body or the platform's rules (LinkedIn's UTC day,
             # GA4's quota words, HubSpot's policy names) must hold across processes too.
-            self.limiter.hold(self.platform, self.account, path, error.retry_after)
+            self.limiter.hold(self.platform, self.account, call.path, error.retry_after)
+        self._audit(call, response, _elapsed_ms(response), error=error, rate=rate)
+        return error
+
+    def _classify(self, call: _Call, response: httpx.Response) -> E.MktdError | None:
+        status_error = classify(
+            response, platform=self.platform, method=call.method, path=call.path,
+            now=self.clock.now(), request_ids=self.policy.request_id_headers,
+        )  # fmt: skip
+        if status_error is not None:
+            if isinstance(status_error, E.RateLimitError) and status_error.retry_after is None:
+                # Before the vendor's classify: its rebuilt error keeps this wait, or sets its own.
+                status_error.retry_after = self.policy.retry_after(response, self.clock.now())
+            return self.policy.classify(response, status_error) or status_error
+        try:
+            self.policy.check_response(response)
+        except E.MktdError as e:
+            return e
+        return None
+
+    def _audit(
+        self,
+        call: _Call,
+        response: httpx.Response | None,
+        ms: int,
+        *,
+        error: E.MktdError | None,
+        rate: Mapping[str, Any] | None = None,
+    ) -> None:
+        rate = rate or {}
+        status = response.status_code if response is not None else None
+        names = self.policy.request_id_headers
+        rid = request_id(response.headers, names) if response is not None else None
         self.audit(
             Exchange(
-                self.platform,
-                self.account,
-                method,
-                path,
-                response.status_code,
-                ms,
-                n,
-                request_id=getattr(error, "request_id", None) or _request_id(response),
+                self.platform, self.account, call.method, call.path, status, ms, call.attempts,
+                request_id=getattr(error, "request_id", None) or rid,
                 error_kind=error.kind if error else None,
                 error_code=getattr(error, "code", None),
                 rate_remaining=rate.get("remaining"),
                 rate_reset_at=rate.get("reset_at"),
+                correlation_id=current_correlation(),
             )
-        )
-        if error is None:
-            return response
-        if isinstance(error, E.AuthenticationError) and not state["refreshed"] and self.refresh:
-            state["refreshed"] = True
-            if self.refresh():
-                state["retry_auth"] = True
-        raise error
+        )  # fmt: skip
 
 
-def _request_id(response: httpx.Response) -> str | None:
-    return request_id(response.headers)
+_CALL = "mktd.call"  # the request extension that ties a wire request to its logical call
+
+
+def _ms_since(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
+
+
+def _elapsed_ms(response: httpx.Response) -> int:
+    try:
+        return int(response.elapsed.total_seconds() * 1000)
+    except RuntimeError:  # not closed yet (a mocked response): nothing was timed
+        return 0
 
 
 def template_of(path: str) -> str:
@@ -311,31 +392,3 @@ def _transport_error(
         else "The request may have reached the server; mktd checks before resending."
     )
     return cls(msg, platform=platform, sent=sent, hint=hint)
-
-
-def describe_request(request: httpx.Request) -> dict[str, Any]:
-    """Method, URL, masked headers and body of a request, for --dry-run output."""
-    body: Any = None
-    if request.content:
-        import json
-
-        try:
-            body = json.loads(request.content)
-        except ValueError:
-            body = redact(request.content.decode("utf-8", "replace"))
-    return {
-        "method": request.method,
-        "url": redact(str(request.url)),
-        "headers": redact_headers(dict(request.headers)),
-        "body": body,
-    }
-
-
-def _log_request(r: httpx.Request) -> None:
-    headers = " ".join(f"{k}: {v}" for k, v in redact_headers(dict(r.headers)).items())
-    wire.debug(redact(f"> {r.method} {r.url.copy_with(query=None)} {headers}"))
-
-
-def _log_response(r: httpx.Response) -> None:
-    url = r.request.url.copy_with(query=None)
-    wire.debug(redact(f"< {r.status_code} {r.request.method} {url}"))

@@ -4,8 +4,8 @@ Two sources of truth, both kept in one state table (SQLite in practice, so that 
 `mktd` processes and the worker share them):
 - declared limits per platform and endpoint: a token bucket for per-second limits, fixed windows
   (aligned to the epoch, so daily windows reset at 00:00 UTC) for per-15-minute and per-day limits;
-- what the server reports (`x-rate-limit-*`, `x-app-limit-24hour-*`, `X-HubSpot-RateLimit-*`,
-  `X-RateLimit-*`, `Retry-After`, `Sforce-Limit-Info`): an exhausted counter blocks until its reset.
+- what the server reports (`Retry-After`, and the counters the platform's policy reads from its
+  headers, `integrations/<platform>/policy.py`): an exhausted counter blocks until its reset.
 
 The backend only has to run a read-modify-write over a few keys atomically (`transact`).
 """
@@ -13,7 +13,6 @@ The backend only has to run a read-modify-write over a few keys atomically (`tra
 from __future__ import annotations
 
 import fnmatch
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -23,6 +22,7 @@ from typing import Any, Protocol
 import httpx
 
 from mktdirector.core.errors import RateLimitError
+from mktdirector.core.policy import GenericPolicy, PlatformPolicy, RateCounter
 from mktdirector.core.retry import parse_retry_after
 
 Row = dict[str, Any]
@@ -81,6 +81,9 @@ def per_window(name: str, calls: int, minutes: float, **kw: Any) -> Limit:
 
 def per_day(name: str, calls: int, **kw: Any) -> Limit:
     return Limit(name, calls, 86400.0, **kw)
+
+
+_GENERIC = GenericPolicy()
 
 
 def _key(platform: str, account: str | None, name: str, scope: str) -> str:
@@ -229,11 +232,16 @@ class Limiter:
         self.backend.transact([key], fn)
 
     def observe(
-        self, platform: str, account: str | None, path: str, response: httpx.Response
+        self,
+        platform: str,
+        account: str | None,
+        path: str,
+        response: httpx.Response,
+        policy: PlatformPolicy = _GENERIC,
     ) -> dict[str, Any]:
         """Tighten the shared state with what the server said. Returns the figures for the audit."""
         now = self.clock()
-        found = server_counters(response.headers, now)
+        found = policy.rate_counters(response.headers, now)
         keys = _server_keys(platform, account, path)
         key_for = {"endpoint": keys[0], "user-day": keys[1], "app-day": keys[2], "all": keys[3]}
         if response.status_code == 429 or (
@@ -241,12 +249,12 @@ class Limiter:
         ):
             wait = parse_retry_after(response.headers, now)
             if wait is not None:
-                found.append(("all", None, None, None, now + wait))
+                found.append(RateCounter("all", None, None, None, now + wait))
         if not found:
             return {}
 
         def fn(rows: dict[str, Row | None]) -> tuple[dict[str, Row], float]:
-            updates = {}
+            updates: dict[str, Row] = {}
             for scope, limit, remaining, reset_at, blocked in found:
                 key = key_for[scope]
                 row = dict(rows.get(key) or {})
@@ -265,65 +273,9 @@ class Limiter:
             return updates, 0.0
 
         self.backend.transact(list(key_for.values()), fn)
-        best = min((f for f in found if f[2] is not None), key=lambda f: f[2], default=None)
-        return {"remaining": best[2], "reset_at": best[3]} if best else {}
-
-
-Counter = tuple[str, int | None, int | None, float | None, float | None]
-_SFORCE = re.compile(r"api-usage=(\d+)/(\d+)")
-
-
-def server_counters(headers: httpx.Headers, now: float) -> list[Counter]:
-    """(scope, limit, remaining, reset_at epoch, blocked_until) from every vendor header we know."""
-    out: list[Counter] = []
-
-    def num(name: str) -> float | None:
-        v = headers.get(name)
-        try:
-            return float(v) if v is not None else None
-        except ValueError:
-            return None
-
-    def epoch(v: float | None) -> float | None:
-        if v is None:
-            return None
-        # Reset headers are whole epoch seconds, truncated: the window really ends up to a
-        # second later, and a call in that second is refused (tweepy waits reset - now + 1).
-        return v + 1.0 if v > 1_000_000_000 else now + v
-
-    for prefix, scope in (
-        ("x-rate-limit", "endpoint"),
-        ("x-user-limit-24hour", "user-day"),
-        ("x-app-limit-24hour", "app-day"),
-        ("x-ratelimit", "endpoint"),
-    ):
-        rem = num(f"{prefix}-remaining")
-        if rem is not None:
-            lim = num(f"{prefix}-limit")
-            out.append(
-                (
-                    scope,
-                    int(lim) if lim is not None else None,
-                    int(rem),
-                    epoch(num(f"{prefix}-reset")),
-                    None,
-                )
-            )
-    hs_rem = num("x-hubspot-ratelimit-remaining")
-    if hs_rem is not None:
-        interval = (num("x-hubspot-ratelimit-interval-milliseconds") or 10_000) / 1000.0
-        hs_max = num("x-hubspot-ratelimit-max")
-        out.append(("endpoint", int(hs_max) if hs_max else None, int(hs_rem), now + interval, None))
-    hs_day = num("x-hubspot-ratelimit-daily-remaining")
-    if hs_day is not None:
-        day = num("x-hubspot-ratelimit-daily")
-        midnight = (now // 86400 + 1) * 86400
-        out.append(("app-day", int(day) if day else None, int(hs_day), midnight, None))
-    m = _SFORCE.search(headers.get("sforce-limit-info", ""))
-    if m:
-        used, total = int(m.group(1)), int(m.group(2))
-        out.append(("app-day", total, total - used, now + 86400, None))
-    return out
+        known = [c for c in found if c.remaining is not None]
+        best = min(known, key=lambda c: c.remaining or 0, default=None)
+        return {"remaining": best.remaining, "reset_at": best.reset_at} if best else {}
 
 
 def format_wait(seconds: float) -> str:

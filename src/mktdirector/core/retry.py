@@ -2,7 +2,7 @@
 
 Rules (DESIGN.md section 4):
 - network errors and 5xx: retry up to `max_retries` with exponential backoff and jitter;
-- 401: the choke point refreshes once through the integration's hook, then gives up;
+- 401: the request's auth flow refreshes once and resends once (core/http_auth.py), then gives up;
 - 429: wait for the reset when it fits the caller's budget, else raise RateLimitError;
 - a non-idempotent request (a POST that creates a post) is retried only when it provably never
   reached the server: a connect error, a 429, or a 503 that carries Retry-After.
@@ -23,6 +23,8 @@ from mktdirector.core.redact import redact
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 MAX_BACKOFF = 8.0
+# Where an API puts its id of a request; platform policies add their own header names.
+REQUEST_ID_HEADERS = ("x-request-id", "x-correlation-id")
 
 
 def parse_retry_after(
@@ -61,27 +63,6 @@ def parse_retry_after(
     if dt is None or dt.tzinfo is None:
         return None
     return max(dt.timestamp() - now, 0.0)
-
-
-def reset_after(headers: httpx.Headers | dict[str, str], now: float | None = None) -> float | None:
-    """Seconds until the latest exhausted window resets, from vendor reset headers (epoch s)."""
-    h = httpx.Headers(headers)
-    now = time.time() if now is None else now
-    waits = []
-    for prefix in ("x-rate-limit", "x-app-limit-24hour", "x-user-limit-24hour", "x-ratelimit"):
-        reset, remaining = h.get(f"{prefix}-reset"), h.get(f"{prefix}-remaining")
-        if reset is None:
-            continue
-        if remaining is not None and remaining.strip() not in {"0", "0.0"}:
-            continue
-        try:
-            r = float(reset)
-        except ValueError:
-            continue
-        # Epoch seconds are large (whole seconds, truncated: + 1 so the window has surely
-        # ended); small values are "seconds from now" (some APIs do that).
-        waits.append(r + 1.0 - now if r > 1_000_000_000 else r)
-    return max(max(waits), 0.0) if waits else None
 
 
 def body_excerpt(response: httpx.Response) -> tuple[str, str | None]:
@@ -144,6 +125,7 @@ def classify(
     method: str = "",
     path: str = "",
     now: float | None = None,
+    request_ids: tuple[str, ...] = REQUEST_ID_HEADERS,
 ) -> E.ApiStatusError | None:
     """Map a response to the error tree (None for success). One table, tested as a table."""
     status = response.status_code
@@ -156,7 +138,7 @@ def classify(
         status_code=status,
         method=method,
         path=path,
-        request_id=request_id(response.headers),
+        request_id=request_id(response.headers, request_ids),
         code=code,
     )
     text = f"{platform} {method} {path} failed: HTTP {status}: {message}".replace("  ", " ")
@@ -167,21 +149,18 @@ def classify(
     elif cls is E.ServerError:
         kw["hint"] = "The platform failed on its side; run the same command again later."
     if cls is E.RateLimitError:
-        wait = parse_retry_after(response.headers, now)
-        if wait is None:
-            wait = reset_after(response.headers, now)
-        return E.RateLimitError(text, retry_after=wait, **kw)
+        # Retry-After only: resets from other headers or rules are the platform policy's.
+        return E.RateLimitError(text, retry_after=parse_retry_after(response.headers, now), **kw)
     return cls(text, **kw)
 
 
-def request_id(headers: httpx.Headers) -> str | None:
+def request_id(headers: httpx.Headers, names: tuple[str, ...] = REQUEST_ID_HEADERS) -> str | None:
     """The platform's id for a request, for support tickets (audit rows and errors)."""
-    return (
-        headers.get("x-request-id")
-        or headers.get("x-li-uuid")
-        or headers.get("x-transaction-id")
-        or headers.get("x-correlation-id")
-    )
+    for name in names:
+        value = headers.get(name)
+        if value:
+            return str(value)
+    return None
 
 
 def never_reached_server(
@@ -223,5 +202,6 @@ def backoff(
     rng: random.Random | None = None,
 ) -> float:
     """Exponential backoff with full-range jitter in [50 %, 100 %] of 0.5·2^(n-1), capped."""
-    base = min(cap, initial * (2 ** max(attempt - 1, 0)))
-    return base * (0.5 + 0.5 * (rng or random).random())
+    base = min(cap, initial * 2.0 ** max(attempt - 1, 0))
+    jitter = rng.random() if rng is not None else random.random()
+    return base * (0.5 + 0.5 * jitter)

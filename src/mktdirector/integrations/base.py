@@ -1,9 +1,10 @@
-"""What every platform client declares, and the hooks the choke point calls back into.
+"""What every platform client declares: its endpoints, limits, credential and policy.
 
-A client declares `name` (its platform id), `default_base_url` and `rate_limits`, and
-implements `test_connection()`; its `label` and `auth_kind` come from the platform's
-`PlatformSpec` (core/platforms.py), so they cannot disagree with what lists and messages say. All of its HTTP goes through `self.http` (core.http.HttpClient),
-built here from the factory the CLI wiring passes in.
+A client declares `name` (its platform id), `default_base_url`, `rate_limits`, its `policy()`
+(the vendor's error and header rules, in `<platform>/policy.py`) and implements
+`test_connection()`; its `label` and `auth_kind` come from the platform's `PlatformSpec`
+(core/platforms.py), so they cannot disagree with what lists and messages say. All of its HTTP
+goes through `self.http` (core.http.HttpClient), built here from the factory the wiring passes in.
 """
 
 from __future__ import annotations
@@ -15,10 +16,14 @@ from typing import Any, ClassVar
 import httpx
 
 from mktdirector.core.credentials import Connection, CredentialStore
-from mktdirector.core.errors import ApiResponseError, ApiStatusError, MissingCredentialError
+from mktdirector.core.errors import ApiResponseError, MissingCredentialError
 from mktdirector.core.http import HttpClient
+from mktdirector.core.http_auth import BearerAuth
 from mktdirector.core.platforms import PLATFORMS, url_override
+from mktdirector.core.policy import GenericPolicy, PlatformPolicy
 from mktdirector.core.ratelimit import Limit
+
+__all__ = ["BearerAuth", "ConnectionCheck", "HttpFactory", "Integration"]
 
 HttpFactory = Callable[..., HttpClient]
 ConfigGetter = Callable[[str], Any]
@@ -41,19 +46,6 @@ class ConnectionCheck:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-class BearerAuth(httpx.Auth):
-    """Adds `Authorization: Bearer` from a callable, so a refreshed token is picked up."""
-
-    def __init__(self, token: Callable[[], str | None]) -> None:
-        self._token = token
-
-    def auth_flow(self, request: httpx.Request):  # type: ignore[no-untyped-def]
-        token = self._token()
-        if token:
-            request.headers["Authorization"] = f"Bearer {token}"
-        yield request
 
 
 class Integration:
@@ -84,6 +76,7 @@ class Integration:
         account: str | None = None,
     ) -> None:
         self.credentials = credentials
+        self.http_factory = http_factory  # for the client's other endpoints (OAuth tokens)
         self.config = config or (lambda key: None)
         self.connection = connection
         if self.connection is None and credentials is not None:
@@ -96,10 +89,7 @@ class Integration:
             auth=self.auth(),
             headers=self.default_headers(),
             limits=self.rate_limits,
-            refresh=self.refresh,
-            check_response=self.check_response,
-            retry_after=self.retry_after,
-            classify_error=self.classify_error,
+            policy=self.policy(),
         )
 
     # declarations -------------------------------------------------------------------------
@@ -115,25 +105,18 @@ class Integration:
         return {}
 
     def auth(self) -> httpx.Auth | None:
-        return BearerAuth(lambda: self.connection.secret() if self.connection else None)
+        """The bearer credential, refreshed once after a 401 when `refresh` can."""
+        return BearerAuth(
+            lambda: self.connection.secret() if self.connection else None, refresh=self.refresh
+        )
 
-    # hooks the choke point calls ------------------------------------------------------------
+    def policy(self) -> PlatformPolicy:
+        """The vendor's error and rate-header rules (integrations/<platform>/policy.py)."""
+        return GenericPolicy()
+
     def refresh(self) -> bool:
-        """Refresh the credential after a 401; True if the request should be tried again."""
+        """Refresh the credential after a 401; True if the request should be sent again."""
         return False
-
-    def check_response(self, response: httpx.Response) -> None:
-        """Raise for errors reported inside a 2xx body (override per platform)."""
-
-    def retry_after(self, response: httpx.Response) -> float | None:
-        """Vendor-specific reset time for a 429 without Retry-After (override per platform)."""
-        return None
-
-    def classify_error(
-        self, response: httpx.Response, error: ApiStatusError
-    ) -> ApiStatusError | None:
-        """A more precise error for an error response (override per platform; None = keep)."""
-        return None
 
     # helpers ---------------------------------------------------------------------------------
     def require_connection(self) -> Connection:

@@ -294,6 +294,7 @@ class AuditRow(TypedDict):
     error_code: str | None
     rate_remaining: int | None
     rate_reset_utc: str | None
+    correlation_id: str | None  # the draft, job or command run it was made for (m012)
 
 
 class AuthEvent(TypedDict):

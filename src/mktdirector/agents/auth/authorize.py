@@ -137,7 +137,8 @@ def _authorize_oauth2(
         )
     uri, port, path = _redirect(pid, flow, config)
     try:
-        with OAuthSession(app, redirect_uri=uri, transport=flow.transport) as session:
+        with OAuthSession(app, redirect_uri=uri, transport=flow.transport,
+                          http_factory=http_factory) as session:  # fmt: skip
             req = session.authorization_request()
             if flow.paste or port is None:
                 flow.show_url(req.url, None)
@@ -201,6 +202,7 @@ def logout(
     events: AuthEventSink | None = None,
     account: str | None = None,
     transport: httpx.BaseTransport | None = None,
+    http_factory: Callable[..., Any] | None = None,
 ) -> LogoutResult:
     """Revoke the stored token where the platform has an endpoint, then delete it here."""
     pid = resolve_platform(platform)
@@ -222,7 +224,7 @@ def logout(
     if provider and provider.revoke_url:
         try:
             app = resolve_app(pid, config, client_id=conn.extra.get("client_id"))
-            with OAuthSession(app, transport=transport) as session:
+            with OAuthSession(app, transport=transport, http_factory=http_factory) as session:
                 for token, hint in ((conn.refresh_token, "refresh_token"),
                                     (conn.access_token, "access_token")):  # fmt: skip
                     if token:

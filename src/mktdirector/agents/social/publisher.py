@@ -20,6 +20,7 @@ from typing import Any
 
 from mktdirector.agents.social.targets import Target
 from mktdirector.core import errors as E
+from mktdirector.core.correlation import correlated_by
 from mktdirector.core.leases import owner_id
 from mktdirector.integrations.social import DuplicateContentError, RemotePost
 from mktdirector.store import StoreLike
@@ -75,6 +76,7 @@ class Publisher:
         # The worker passes its job lease, so a crashed worker's draft frees up with its job.
         self.lease_s = lease_s
 
+    @correlated_by("draft_id")  # every call of this publish is listed by `mktd logs --draft`
     def publish(self, draft_id: str, *, image: str | None = None) -> PublishResult:
         draft = self.store.claim_draft(draft_id, self.owner, now=self.clock(), lease_s=self.lease_s)
         did, segments = draft["id"], list(draft["body"])

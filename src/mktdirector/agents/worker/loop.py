@@ -26,6 +26,7 @@ from typing import Any
 from mktdirector.agents.worker import jobs as worker_jobs
 from mktdirector.agents.worker.context import Outcome, Settings
 from mktdirector.core.clock import Now, Sleep
+from mktdirector.core.correlation import correlated_by
 from mktdirector.core.leases import owner_id
 from mktdirector.core.when import to_iso
 from mktdirector.integrations.base import Integration
@@ -181,6 +182,7 @@ class Worker:
             self.store.ensure_job("analytics", platform=platform, due_utc=self.iso(now))
 
     # jobs ---------------------------------------------------------------------------------------
+    @correlated_by("job", "id")  # while it publishes, the Publisher ties calls to the draft
     def run_job(self, job: Mapping[str, Any]) -> Outcome:
         """Run one claimed job; every outcome ends, re-queues or hands back the job."""
         runner = {

@@ -23,9 +23,10 @@ from mktdirector.core import errors as E
 from mktdirector.core.credentials import Connection
 from mktdirector.core.http import HttpClient
 from mktdirector.core.platforms import url_override
+from mktdirector.core.policy import PlatformPolicy
 from mktdirector.core.ratelimit import per_second
 from mktdirector.core.redact import register
-from mktdirector.integrations._api_helpers import checked, error_body, rate_limit, rebuild
+from mktdirector.integrations._api_helpers import checked, rate_limit, rebuild
 from mktdirector.integrations.base import BearerAuth, ConnectionCheck, HttpFactory, Integration
 from mktdirector.integrations.google_analytics.auth import (
     DEFAULT_TOKEN_URL,
@@ -44,6 +45,10 @@ from mktdirector.integrations.google_analytics.models import (
     Report,
     ReportRequest,
     parse_report,
+)
+from mktdirector.integrations.google_analytics.policy import (
+    GoogleAnalyticsPolicy,
+    next_pacific_midnight,
 )
 
 PROPERTY_ENV = "GOOGLE_ANALYTICS_PROPERTY_ID"
@@ -72,7 +77,15 @@ class GoogleAnalyticsClient(Integration):
         self.http.max_retries = min(self.http.max_retries, 1)
 
     def auth(self) -> httpx.Auth:
-        return BearerAuth(lambda: self._token)
+        return BearerAuth(lambda: self._token, refresh=self.refresh)
+
+    def policy(self) -> PlatformPolicy:
+        return GoogleAnalyticsPolicy(
+            account_email=lambda: self.service_account_email,
+            property_id=lambda: self._current_property,
+            project_id=lambda: (self._info or {}).get("project_id"),
+            clock=lambda: self.clock(),
+        )
 
     # credentials -------------------------------------------------------------------------------
     load_service_account = staticmethod(load_service_account)
@@ -269,7 +282,7 @@ class GoogleAnalyticsClient(Integration):
                 user_id=self.service_account_email,
                 organization_id=pid,
                 rate_limit=rate_limit(
-                    day.remaining if day else None, _next_pacific_midnight(self.clock())
+                    day.remaining if day else None, next_pacific_midnight(self.clock())
                 ),
                 detail=f"property {pid} readable as {self.service_account_email}",
             )
@@ -292,85 +305,3 @@ class GoogleAnalyticsClient(Integration):
             "POST", path, path_params={"property_id": pid}, json=body, idempotent=True
         )
         return self.json(response, field or "metricHeaders")
-
-    def classify_error(
-        self, response: httpx.Response, error: E.ApiStatusError
-    ) -> E.ApiStatusError | None:
-        """Google's `{"error": {code, status, message, details}}` bodies, explained."""
-        err = error_body(response).get("error")
-        err = err if isinstance(err, dict) else {}
-        message = str(err.get("message") or "")
-        reasons = {str(d.get("reason")) for d in err.get("details") or [] if isinstance(d, dict)}
-        email = self.service_account_email
-        pid = self._current_property
-        status = response.status_code
-        if status == 403 and ("SERVICE_DISABLED" in reasons or "has not been used" in message):
-            project = (self._info or {}).get("project_id") or "the key's project"
-            return rebuild(
-                error,
-                E.PermissionDeniedError,
-                f"The Google Analytics Data API is not enabled in Cloud project {project}.",
-                hint="Enable it: https://console.cloud.google.com/apis/library/"
-                f"analyticsdata.googleapis.com?project={project}, wait a minute, retry",
-            )
-        if status == 403:
-            return rebuild(
-                error,
-                E.PermissionDeniedError,
-                f"The service account {email} may not read GA4 property {pid}.",
-                hint=f"Add the service account email {email} as a Viewer user on GA4 property "
-                f"{pid} (Admin → Property access management → + → Add users), then retry",
-            )
-        if status == 401:
-            return rebuild(
-                error,
-                E.AuthenticationError,
-                f"Google rejected the access token of {email} (HTTP 401).",
-                hint=KEY_STEPS,
-            )
-        if status == 429:
-            return rebuild(
-                error,
-                E.RateLimitError,
-                f"GA4 quota exhausted for property {pid}: {message[:160] or 'RESOURCE_EXHAUSTED'}",
-                retry_after=_quota_wait(message, self.clock()),
-            )
-        if not message:
-            return None
-        # The spine reads top-level messages; Google nests its own under "error".
-        text = f"{error.platform} {error.method} {error.path} failed: HTTP {status}"
-        text += f" {err.get('status') or ''}: {message[:300]}".replace("  ", " ")
-        hint = error.hint
-        if status == 400:
-            hint = "Check the dimension and metric names and that they can be combined"
-        return rebuild(error, type(error), text, code=err.get("status") or error.code, hint=hint)
-
-
-def _next_pacific_midnight(now: float | None = None) -> float:
-    """GA4 daily quotas reset at midnight Pacific time."""
-    from datetime import datetime, timedelta
-
-    try:
-        from zoneinfo import ZoneInfo
-
-        tz: Any = ZoneInfo("America/Los_Angeles")
-    except Exception:  # noqa: BLE001 - no tz database: assume PST
-        from datetime import timezone
-
-        tz = timezone(timedelta(hours=-8))
-    local = datetime.fromtimestamp(time.time() if now is None else now, tz)
-    midnight = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    return midnight.timestamp()
-
-
-def _quota_wait(message: str, now: float | None = None) -> float:
-    """How long an exhausted GA4 quota lasts, from the words of its message."""
-    now = time.time() if now is None else now
-    low = message.lower()
-    if "per day" in low or "daily" in low:
-        return max(_next_pacific_midnight(now) - now, 1.0)
-    if "per hour" in low or "hourly" in low:
-        return 3600.0 - now % 3600.0
-    if "concurrent" in low:
-        return 2.0
-    return 60.0

@@ -21,15 +21,13 @@ from typing import Any, ClassVar
 import httpx
 
 from mktdirector.core import errors as E
+from mktdirector.core.policy import PlatformPolicy
 from mktdirector.core.ratelimit import Limit, per_second
 from mktdirector.core.redact import register
-from mktdirector.core.retry import parse_retry_after
 from mktdirector.integrations._api_helpers import (
     checked,
-    error_body,
     header_int,
     rate_limit,
-    rebuild,
 )
 from mktdirector.integrations.base import ConnectionCheck, Integration
 from mktdirector.integrations.capabilities import KeyCheck
@@ -46,6 +44,7 @@ from mktdirector.integrations.hubspot.models import (
     UpsertError,
     UpsertSummary,
 )
+from mktdirector.integrations.hubspot.policy import TOKEN_STEPS, HubSpotPolicy, as_list
 from mktdirector.integrations.hubspot.search import (
     SEARCH,
     SEARCH_PAGE,
@@ -58,13 +57,6 @@ log = logging.getLogger("mktd.hubspot")
 BATCH_SIZE = 100  # batch inputs per request (card 1.3: the advised maximum)
 CONTACTS = "/crm/v3/objects/contacts"
 _LEGACY_KEY = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
-_EXISTING_ID = re.compile(r"Existing ID:\s*(\d+)", re.I)
-_MISSING_PROPERTY = re.compile(r'Property \\*"([A-Za-z0-9_]+)\\*" does not exist')
-TOKEN_STEPS = (
-    "In HubSpot: Settings → Integrations → Private Apps → Create a private app (or Development → "
-    "Keys → Service keys), grant crm.objects.contacts.read and crm.objects.contacts.write, copy "
-    "the token, then run `mktd authorize hubspot` or set HUBSPOT_API_KEY"
-)
 
 
 class HubSpotClient(Integration):
@@ -244,7 +236,7 @@ class HubSpotClient(Integration):
             email = by_trace.get(raw.get("objectWriteTraceId")) or props.get("email")
             batch.results.append(ContactRef(str(raw["id"]), email, bool(raw.get("new"))))
         for err in data.get("errors") or []:
-            refs = {str(v) for vals in (err.get("context") or {}).values() for v in _list(vals)}
+            refs = {str(v) for vals in (err.get("context") or {}).values() for v in as_list(vals)}
             keys = sorted(k for k in positions if k in refs or by_trace.get(k) in refs)
             batch.errors.append(
                 UpsertError(
@@ -320,6 +312,9 @@ class HubSpotClient(Integration):
         )
 
     # hooks and plumbing ------------------------------------------------------------------------
+    def policy(self) -> PlatformPolicy:
+        return HubSpotPolicy(daily_reset=self.seconds_to_daily_reset)
+
     def _request(self, method: str, path: str, **kw: Any) -> httpx.Response:
         self._check_key()
         response = self.http.request(method, path, **kw)
@@ -351,79 +346,6 @@ class HubSpotClient(Integration):
         except E.MktdError:
             return None  # still unknown: the caller raises the original error
 
-    def classify_error(
-        self, response: httpx.Response, error: E.ApiStatusError
-    ) -> E.ApiStatusError | None:
-        """HubSpot's error bodies: policyName on 429, missingScopes on 403, ids on 409."""
-        body = error_body(response)
-        status = response.status_code
-        if status == 429:
-            return self._rate_error(response, body, error)
-        if status == 401:
-            return rebuild(
-                error,
-                E.AuthenticationError,
-                "HubSpot rejected the token (HTTP 401): it is wrong, revoked or deleted.",
-                hint=TOKEN_STEPS,
-            )
-        if status == 403:
-            ctx = body.get("context") or {}
-            scopes = [s for s in _list(ctx.get("missingScopes") or ctx.get("requiredScopes"))]
-            if scopes:
-                return rebuild(
-                    error,
-                    E.PermissionDeniedError,
-                    f"The HubSpot token lacks the scope(s) {', '.join(map(str, scopes))}.",
-                    hint="Add them on the private app's Scopes tab in HubSpot, commit, retry",
-                )
-            return None
-        if status == 400 and "PROPERTY_DOESNT_EXIST" in response.text:
-            names = sorted(set(_MISSING_PROPERTY.findall(response.text))) or ["(unnamed)"]
-            return rebuild(
-                error,
-                UnknownPropertyError,
-                f"HubSpot has no contact property {', '.join(names)}.",
-                hint="Create it in HubSpot (Settings → Properties) or drop that column",
-            )
-        if status == 409:
-            m = _EXISTING_ID.search(str(body.get("message") or ""))
-            return rebuild(
-                error,
-                ContactExistsError,
-                "A HubSpot contact with that email already exists.",
-                existing_id=m.group(1) if m else None,
-            )
-        if status in (423, 477):
-            # Locked / migrating: the request was not processed; wait >= 2 s and retry.
-            retry = rebuild(error, E.ServerError)
-            retry.retry_after = max(parse_retry_after(response.headers) or 0.0, 2.0)  # type: ignore[attr-defined]
-            return retry
-        return None
-
-    def _rate_error(
-        self, response: httpx.Response, body: dict[str, Any], error: E.ApiStatusError
-    ) -> E.ApiStatusError:
-        policy = str(body.get("policyName") or "").upper()
-        if policy == "DAILY":
-            return rebuild(
-                error,
-                E.RateLimitError,
-                "HubSpot's daily API call limit for this account is used up (policy DAILY); "
-                "it resets at midnight in the account's time zone",
-                retry_after=self.seconds_to_daily_reset(),
-                hint="Nothing more was sent. Run the same command again after the reset.",
-            )
-        interval = (
-            header_int(response.headers, "x-hubspot-ratelimit-interval-milliseconds") or 10_000
-        ) / 1000.0
-        wait = parse_retry_after(response.headers)
-        if wait is None:
-            wait = 1.0 if policy == "SECONDLY" else interval
-        label = policy.lower().replace("_", " ") or "burst"
-        return rebuild(
-            error, E.RateLimitError, f"HubSpot's {label} rate limit was hit.", retry_after=wait
-        )
-
     def seconds_to_daily_reset(self, now: float | None = None) -> float:
         """Seconds to the next midnight in the account's time zone (UTC until it is known)."""
         now = time.time() if now is None else now
@@ -439,9 +361,3 @@ def _props(row: Mapping[str, Any]) -> dict[str, str]:
             continue
         out[str(k)] = ("true" if v else "false") if isinstance(v, bool) else str(v)
     return out
-
-
-def _list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list | tuple | set) else [value]

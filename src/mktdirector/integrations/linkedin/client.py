@@ -8,10 +8,9 @@ characters make LinkedIn silently truncate a post while answering 201.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import quote, unquote
@@ -25,37 +24,27 @@ from mktdirector.core.linkedin_text import (
     check_linkedin_length,
     escape_commentary,
 )
+from mktdirector.core.policy import PlatformPolicy
 from mktdirector.core.ratelimit import Limit, per_day
-from mktdirector.integrations._api_helpers import rebuild
 from mktdirector.integrations.base import ConnectionCheck
 from mktdirector.integrations.capabilities import AccountIdentity
+from mktdirector.integrations.linkedin.policy import DOCS, LinkedInPolicy
 from mktdirector.integrations.oauth.flow import LINKEDIN_ANALYTICS_SCOPE, config_value
 from mktdirector.integrations.oauth.tokens import OAuthIntegration
 from mktdirector.integrations.social import (
     CapabilityError,
-    DuplicateContentError,
     MetricRow,
     RemotePost,
     now_iso,
 )
 
 DEFAULT_VERSION = "202610"
-DOCS = "docs/integrations/linkedin.md"
 VISIBILITIES = ("PUBLIC", "CONNECTIONS", "LOGGED_IN")
 METRICS = ("IMPRESSION", "MEMBERS_REACHED", "RESHARE", "REACTION", "COMMENT")
-_URN = re.compile(r"urn:li:(?:share|ugcPost|activity):[0-9]+")
-_AUTH_CODES = {"65600", "INVALID_ACCESS_TOKEN", "REVOKED_ACCESS_TOKEN", "EXPIRED_ACCESS_TOKEN"}
 NO_ANALYTICS = (
     f"this LinkedIn app cannot read analytics (needs {LINKEDIN_ANALYTICS_SCOPE}, granted only "
     "to apps LinkedIn approves)"
 )
-
-
-class LinkedInVersionError(E.BadRequestError):
-    """426 NONEXISTENT_VERSION: the configured `LinkedIn-Version` has been sunset."""
-
-    exit_code = E.ExitCode.CONFIG
-    kind = "version"
 
 
 @dataclass(frozen=True)
@@ -69,12 +58,6 @@ class LinkedInMember:
     @property
     def urn(self) -> str:
         return f"urn:li:person:{self.sub}"
-
-
-def suggested_version(now: datetime | None = None) -> str:
-    """Last month as YYYYMM: always an active version (they live at least a year)."""
-    first = (now or datetime.now(UTC)).replace(day=1)
-    return (first - timedelta(days=1)).strftime("%Y%m")
 
 
 def post_url(urn: str) -> str:
@@ -253,7 +236,7 @@ class LinkedInClient(OAuthIntegration):
                     platform=self.name,
                     hint="Use a JPG, PNG or GIF under 5 MB",
                 )
-            self.http.sleep(1.0)
+            self.http.clock.sleep(1.0)
 
     # analytics -----------------------------------------------------------------------------
     def get_metrics(self, urns: list[str]) -> list[MetricRow]:
@@ -299,72 +282,8 @@ class LinkedInClient(OAuthIntegration):
             )
         return rows
 
-    # hooks ---------------------------------------------------------------------------------
-    def classify_error(
-        self, response: httpx.Response, error: E.ApiStatusError
-    ) -> E.ApiStatusError | None:
-        try:
-            data = response.json()
-        except ValueError:
-            data = {}
-        data = data if isinstance(data, dict) else {}
-        message = str(data.get("message") or "")[:300]
-        codes = {str(data.get(k)) for k in ("code", "serviceErrorCode") if data.get(k)}
-        details = (data.get("errorDetails") or {}).get("inputErrors") or []
-        codes |= {str(d.get("code")) for d in details if isinstance(d, dict) and d.get("code")}
-        status = response.status_code
-        where = f"LinkedIn {error.method} {error.path}"
-        if status == 426 or "NONEXISTENT_VERSION" in codes:
-            v = suggested_version()
-            return rebuild(
-                error,
-                LinkedInVersionError,
-                f"{where}: LinkedIn-Version {self.version()} is no longer active ({message}).",
-                code="NONEXISTENT_VERSION",
-                hint=f"mktd config set linkedin.version {v}  (YYYYMM, less than a year old)",
-            )
-        if "DUPLICATE_POST" in codes or (status == 422 and "duplicate" in message.lower()):
-            m = _URN.search(message)
-            return rebuild(
-                error,
-                DuplicateContentError,
-                f"{where}: LinkedIn refused the post as a duplicate"
-                + (f" of {m.group(0)}." if m else "."),
-                code="DUPLICATE_POST",
-                existing_id=m.group(0) if m else None,
-                hint="Publishing treats this as already published",
-            )
-        if status == 401:
-            what = "revoked" if "REVOKED" in " ".join(codes) else "expired or invalid"
-            return rebuild(
-                error,
-                E.AuthenticationError,
-                f"{where}: LinkedIn rejected the access token ({what}).",
-                code=next(iter(codes & _AUTH_CODES), error.code),
-                hint="mktd authorize linkedin",
-            )
-        if status == 403:
-            return rebuild(
-                error,
-                E.PermissionDeniedError,
-                f"{where}: not permitted ({message or 'missing scope or product'}).",
-                hint=f"Add the product that grants it to the app ({DOCS}), then "
-                "mktd authorize linkedin",
-            )
-        if status == 429:
-            assert isinstance(error, E.RateLimitError)
-            return rebuild(
-                error,
-                E.RateLimitError,
-                f"{where}: LinkedIn daily limit reached (resets at 00:00 UTC).",
-                retry_after=error.retry_after,
-            )
-        return None
-
-    def retry_after(self, response: httpx.Response) -> float | None:
-        """LinkedIn sends no reset headers; its daily limits reset at 00:00 UTC."""
-        now = time.time()
-        return (now // 86400 + 1) * 86400 - now
+    def policy(self) -> PlatformPolicy:
+        return LinkedInPolicy(version=self.version)
 
     # health --------------------------------------------------------------------------------
     def test_connection(self) -> ConnectionCheck:

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from authlib.common.security import generate_token
@@ -22,8 +23,9 @@ from authlib.oauth2.client import OAuth2Client as _AuthlibOAuth2Client
 
 from mktdirector.core import errors as E
 from mktdirector.core.credentials import Connection
-from mktdirector.core.http import USER_AGENT
+from mktdirector.core.http import HttpClient, HttpSettings
 from mktdirector.core.platforms import PLATFORMS, OAuthFacts, PlatformSpec, url_override
+from mktdirector.core.policy import GenericPolicy
 from mktdirector.core.redact import redact, register
 
 ConfigGetter = Callable[[str], Any]
@@ -218,7 +220,14 @@ class _HttpxClientAuth(httpx.Auth, ClientAuth):
         url, headers, body = self.prepare(
             request.method, str(request.url), headers, request.content.decode()
         )
-        yield httpx.Request(request.method, url, headers=headers, content=body.encode())
+        # The extensions tie the rebuilt request to the choke point's call (limits, audit).
+        yield httpx.Request(
+            request.method,
+            url,
+            headers=headers,
+            content=body.encode(),
+            extensions=request.extensions,
+        )
 
 
 class _AuthlibClient(_AuthlibOAuth2Client):  # type: ignore[misc]
@@ -277,8 +286,40 @@ def parse_token_response(resp: httpx.Response, platform: str, label: str) -> dic
     return data
 
 
+class TokenEndpointPolicy(GenericPolicy):
+    """The token endpoint's OAuth error answers (`invalid_grant`, ...) as TokenEndpointError."""
+
+    def __init__(self, platform: str, label: str) -> None:
+        self.platform, self.label = platform, label
+
+    def classify(self, response: httpx.Response, error: E.ApiStatusError) -> E.ApiStatusError:
+        try:
+            parse_token_response(response, self.platform, self.label)
+        except E.ApiStatusError as precise:
+            return precise
+        except E.MktdError:
+            pass
+        return error
+
+
+class _ChokePointSession:
+    """The `post` authlib's client calls, sent through the choke point with authlib's auth."""
+
+    def __init__(self, http: HttpClient) -> None:
+        self.http = http
+
+    def post(self, url: str, *, auth: httpx.Auth | None = None, **kw: Any) -> httpx.Response:
+        # A token request is never resent blindly: a code is single use, an X refresh
+        # token rotates. Only a request that surely never arrived is retried (connect error).
+        return self.http.request("POST", url, auth=auth, idempotent=False, **kw)
+
+
 class OAuthSession:
-    """Token endpoint calls for one app: authorize URL, code exchange, refresh, revoke."""
+    """Token endpoint calls for one app: authorize URL, code exchange, refresh, revoke.
+
+    The calls go through the choke point (`http_factory`, the wiring's: shared limits and the
+    audit log; the form bodies, which carry codes and tokens, are never audited).
+    """
 
     def __init__(
         self,
@@ -287,17 +328,22 @@ class OAuthSession:
         redirect_uri: str | None = None,
         timeout: float = 30.0,
         transport: httpx.BaseTransport | None = None,
+        http_factory: Callable[..., HttpClient] | None = None,
     ) -> None:
         self.app = app
         self.redirect_uri = redirect_uri
-        self._http = httpx.Client(
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+        token_host = urlsplit(app.token_url)
+        self._http = (http_factory or HttpClient)(
+            platform=app.platform,
+            base_url=f"{token_host.scheme}://{token_host.netloc}",
+            headers={"Accept": "application/json"},
+            policy=TokenEndpointPolicy(app.platform, app.provider.label),
+            settings=HttpSettings(timeout=timeout, max_retries=0),
             transport=transport,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
         )
         method = app.provider.secret_auth if app.client_secret else "none"
         self._client = _AuthlibClient(
-            session=self._http,
+            session=_ChokePointSession(self._http),
             client_id=app.client_id,
             client_secret=app.client_secret,
             token_endpoint_auth_method=method,
@@ -365,12 +411,11 @@ class OAuthSession:
         label = self.app.provider.label
         try:
             return fn()
-        except httpx.TransportError as e:
-            sent = not isinstance(e, httpx.ConnectError | httpx.ConnectTimeout)
-            raise E.ApiConnectionError(
-                f"Network error talking to the {label} token endpoint ({type(e).__name__}).",
+        except E.ApiConnectionError as e:
+            raise type(e)(
+                f"Network error talking to the {label} token endpoint ({e.message}).",
                 platform=self.app.platform,
-                sent=sent,
+                sent=e.sent,
                 hint="Check your connection and retry; nothing stored was changed",
             ) from None
 

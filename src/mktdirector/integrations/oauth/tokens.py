@@ -25,6 +25,7 @@ import httpx
 from mktdirector.core import errors as E
 from mktdirector.core import paths
 from mktdirector.core.credentials import Connection, CredentialStore
+from mktdirector.core.http import HttpClient
 from mktdirector.integrations.base import Integration
 from mktdirector.integrations.oauth.flow import (
     PROVIDERS,
@@ -129,6 +130,7 @@ class TokenKeeper:
         lock_dir: Path | None = None,
         clock: Callable[[], float] = time.time,
         transport: httpx.BaseTransport | None = None,
+        http_factory: Callable[..., HttpClient] | None = None,
     ) -> None:
         self.platform = platform
         self.credentials = credentials
@@ -137,6 +139,7 @@ class TokenKeeper:
         self.lock_dir = lock_dir
         self.clock = clock
         self.transport = transport
+        self.http_factory = http_factory  # the token calls go through the choke point
         self.label = PROVIDERS[platform].label
 
     def lock_path(self, account: str) -> Path:
@@ -188,7 +191,9 @@ class TokenKeeper:
         assert self.credentials is not None and stored.refresh_token
         app = self.app(stored)
         try:
-            with OAuthSession(app, transport=self.transport) as session:
+            with OAuthSession(
+                app, transport=self.transport, http_factory=self.http_factory
+            ) as session:
                 token = session.refresh(stored.refresh_token)
         except TokenEndpointError as e:
             self._event(stored.account, "refresh", False, e.message)
@@ -252,10 +257,11 @@ class OAuthIntegration(Integration):
             app=app,
             events=lambda *a: self.auth_events(*a) if self.auth_events else None,
             transport=self.token_transport,
+            http_factory=self.http_factory,
         )
 
     def refresh(self) -> bool:
-        """The choke point's 401 hook: True once a fresh token is stored and in use."""
+        """Called by the auth flow after a 401: True once a fresh token is stored and in use."""
         conn = self.connection
         if conn is None or conn.source == "env" or not conn.refresh_token:
             return False

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 import httpx
 
 from mktdirector.core import errors as E
+from mktdirector.core.policy import PlatformPolicy
 from mktdirector.core.ratelimit import Limit, per_day, per_window
 from mktdirector.core.urls import extract_urls
 from mktdirector.integrations.base import ConfigGetter, ConnectionCheck
@@ -27,6 +28,7 @@ from mktdirector.integrations.oauth.flow import config_value
 from mktdirector.integrations.oauth.tokens import OAuthIntegration
 from mktdirector.integrations.social import MetricRow, RemotePost, now_iso, utc_iso
 from mktdirector.integrations.twitter import errors as twitter_errors
+from mktdirector.integrations.twitter.policy import TwitterPolicy
 
 POST, GET, DELETE = frozenset({"POST"}), frozenset({"GET"}), frozenset({"DELETE"})
 TWEPOCH_MS = 1288834974657  # X snowflake epoch
@@ -206,7 +208,7 @@ class TwitterClient(OAuthIntegration):
         """Upload an image (or GIF/video) and return its media id."""
         from mktdirector.integrations.twitter import media as twitter_media
 
-        return twitter_media.upload(self, data, media_type, sleep=self.http.sleep)
+        return twitter_media.upload(self, data, media_type, sleep=self.http.clock.sleep)
 
     def upload_image(self, path: str | Path) -> str:
         """Upload a local image file and return its media id."""
@@ -260,17 +262,8 @@ class TwitterClient(OAuthIntegration):
         ]
         return rows, [i for i in dict.fromkeys(refused) if i not in rows]
 
-    # hooks ---------------------------------------------------------------------------------
-    def check_response(self, response: httpx.Response) -> None:
-        twitter_errors.check_ok_body(response)
-
-    def classify_error(
-        self, response: httpx.Response, error: E.ApiStatusError
-    ) -> E.ApiStatusError | None:
-        return twitter_errors.classify(response, error)
-
-    def retry_after(self, response: httpx.Response) -> float | None:
-        return twitter_errors.retry_after(response)
+    def policy(self) -> PlatformPolicy:
+        return TwitterPolicy()
 
     # health --------------------------------------------------------------------------------
     def test_connection(self) -> ConnectionCheck:
@@ -282,7 +275,7 @@ class TwitterClient(OAuthIntegration):
         if dead:
             return ConnectionCheck("error", self.name, detail=dead)
         try:
-            # Straight to the choke point: a 401 refreshes through the hook, and a dry run's
+            # Straight to the choke point: a 401 refreshes through the auth flow, and a dry run's
             # capturing transport stops the request before any token endpoint is called.
             resp = self.http.request("GET", "/2/users/me")
             data = self.json(resp, "data.id")["data"]

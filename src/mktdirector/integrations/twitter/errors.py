@@ -16,6 +16,7 @@ import httpx
 from mktdirector.core import errors as E
 from mktdirector.integrations._api_helpers import error_body, rebuild
 from mktdirector.integrations.social import DuplicateContentError
+from mktdirector.integrations.twitter.limits import daily_exhausted
 
 DOCS = "docs/integrations/twitter.md"
 RESOURCE_KINDS = {"resource-not-found", "not-authorized-for-resource", "resource-unavailable"}
@@ -141,7 +142,8 @@ def classify(response: httpx.Response, error: E.ApiStatusError) -> E.ApiStatusEr
                 retry_after=error.retry_after,
                 hint="Check usage and credits in the X developer portal",
             )
-        window = "24-hour" if _daily_exhausted(response.headers) else "15-minute"
+        daily = daily_exhausted(response.headers, time.time())
+        window = "24-hour" if daily else "15-minute"
         return rebuild(
             error,
             E.RateLimitError,
@@ -158,30 +160,6 @@ def classify(response: httpx.Response, error: E.ApiStatusError) -> E.ApiStatusEr
             hint="Check the text and media; MKTD_DEBUG_HTTP=1 shows the request sent",
         )
     return None
-
-
-def _daily_exhausted(headers: httpx.Headers) -> bool:
-    return any(
-        headers.get(f"{p}-remaining", "").strip() == "0"
-        for p in ("x-user-limit-24hour", "x-app-limit-24hour")
-    )
-
-
-def retry_after(response: httpx.Response, now: float | None = None) -> float | None:
-    """Seconds until the latest reset X announced (15-minute and 24-hour windows)."""
-    now = time.time() if now is None else now
-    resets = []
-    for prefix in ("x-rate-limit", "x-user-limit-24hour", "x-app-limit-24hour"):
-        raw = response.headers.get(f"{prefix}-reset")
-        if raw is None:
-            continue
-        try:
-            resets.append(float(raw))
-        except ValueError:
-            continue
-    if not resets:
-        return None
-    return max(max(resets) - now, 0.0)
 
 
 def check_ok_body(response: httpx.Response) -> None:

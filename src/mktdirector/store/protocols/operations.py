@@ -36,9 +36,11 @@ class AuditLog(Protocol):
         errors_only: bool = False,
         after_id: str | None = None,
         since_utc: str | None = None,
+        correlation_id: str | None = None,
         limit: int = 50,
     ) -> list[AuditRow]:
-        """The newest `limit` matching calls, oldest first."""
+        """The newest `limit` matching calls, oldest first; `correlation_id` is the draft, job
+        or command run the calls were made for (`mktd logs --draft ID`)."""
         ...
 
     def record_auth_event(

@@ -38,6 +38,7 @@ class AuditMixin(Connected):
                 "error_code": ex.error_code,
                 "rate_remaining": ex.rate_remaining,
                 "rate_reset_utc": _iso(ex.rate_reset_at),
+                "correlation_id": ex.correlation_id,
             }
         )
 
@@ -48,10 +49,14 @@ class AuditMixin(Connected):
         errors_only: bool = False,
         after_id: str | None = None,
         since_utc: str | None = None,
+        correlation_id: str | None = None,
         limit: int = 50,
     ) -> list[AuditRow]:
         """Newest `limit` calls matching the filters, returned oldest first."""
         where, params = ["1=1"], []
+        if correlation_id:
+            where.append("correlation_id = ?")
+            params.append(correlation_id)
         if platform:
             where.append("platform = ?")
             params.append(platform)

@@ -442,3 +442,12 @@ def m011_contacts_emails_platform(db: Database) -> None:
     contacts.create_index(["platform", "email"], unique=True)
     emails.add_column("platform", str, not_null_default="sendgrid")
     emails.create_index(["platform", "status"])
+
+
+@migrations()
+def m012_http_calls_correlation(db: Database) -> None:
+    # The draft, job or command run a call was made for: `mktd logs --draft ID` lists every
+    # call one publish made. Numbered after m011 (added alongside); order only matters per table.
+    calls = db.table("http_calls")
+    calls.add_column("correlation_id", str)
+    calls.create_index(["correlation_id", "time_utc"])
