@@ -452,7 +452,7 @@ def waits(monkeypatch: pytest.MonkeyPatch) -> Waits:
     http, integration = Deps.http, Deps.integration
 
     def recording_http(self: Deps, **kw: Any) -> Any:
-        from mktdirector.core.timing import Clock
+        from mktdirector.core.clock import Clock
 
         kw.setdefault("clock", Clock(sleep=w.sleep))
         return http(self, **kw)

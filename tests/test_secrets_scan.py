@@ -25,9 +25,9 @@ from cryptography.fernet import Fernet
 
 from mktdirector import integrations
 from mktdirector.core import platforms, redact
+from mktdirector.core.clock import Clock
 from mktdirector.core.credentials import Connection
 from mktdirector.core.ratelimit import per_second
-from mktdirector.core.timing import Clock
 from mktdirector.integrations.base import ConnectionCheck, Integration
 
 TOKEN = "tokscan" + secrets.token_hex(12)

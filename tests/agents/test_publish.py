@@ -12,7 +12,7 @@ from mktdirector.agents.content import drafts
 from mktdirector.agents.content.brand import Brand
 from mktdirector.agents.social.publishing import dry_run, publish_draft
 from mktdirector.core import errors as E
-from mktdirector.core.timing import Clock
+from mktdirector.core.clock import Clock
 from mktdirector.wiring import Deps
 
 X = "http://x.test"

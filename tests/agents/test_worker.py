@@ -20,7 +20,7 @@ from mktdirector.agents.content.brand import Brand
 from mktdirector.agents.social import schedule
 from mktdirector.agents.worker.context import Settings
 from mktdirector.agents.worker.loop import StopFlag, Worker
-from mktdirector.core.timing import Clock as HttpClock
+from mktdirector.core.clock import Clock as HttpClock
 from mktdirector.core.when import to_iso
 from mktdirector.wiring import Deps
 

@@ -15,11 +15,11 @@ import pytest
 import respx
 
 from mktdirector.core import errors as E
+from mktdirector.core.clock import Clock
 from mktdirector.core.http import Exchange, HttpClient, HttpSettings, describe_request
 from mktdirector.core.http_auth import BearerAuth
 from mktdirector.core.policy import GenericPolicy
 from mktdirector.core.ratelimit import Limiter, MemoryBackend, per_second
-from mktdirector.core.timing import Clock
 from mktdirector.integrations.twitter.policy import TwitterPolicy
 
 BASE = "https://api.sandbox.test"

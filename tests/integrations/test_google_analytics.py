@@ -19,10 +19,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from mktdirector.core import errors as E
+from mktdirector.core.clock import Clock
 from mktdirector.core.credentials import Connection, CredentialStore, NoBackend
 from mktdirector.core.http import Exchange, HttpClient
 from mktdirector.core.ratelimit import Limiter, MemoryBackend
-from mktdirector.core.timing import Clock
 from mktdirector.integrations import get_class
 from mktdirector.integrations.google_analytics.client import GoogleAnalyticsClient
 from mktdirector.integrations.google_analytics.models import (

@@ -13,10 +13,10 @@ import pytest
 import respx
 
 from mktdirector.core import errors as E
+from mktdirector.core.clock import Clock
 from mktdirector.core.credentials import Connection
 from mktdirector.core.http import Exchange, HttpClient
 from mktdirector.core.ratelimit import Limiter, MemoryBackend
-from mktdirector.core.timing import Clock
 from mktdirector.integrations import get_class
 from mktdirector.integrations.hubspot.client import HubSpotClient
 from mktdirector.integrations.hubspot.models import (

@@ -13,10 +13,10 @@ import pytest
 import respx
 
 from mktdirector.core import errors as E
+from mktdirector.core.clock import Clock
 from mktdirector.core.credentials import Connection
 from mktdirector.core.http import HttpClient
 from mktdirector.core.linkedin_text import escape_commentary
-from mktdirector.core.timing import Clock
 from mktdirector.integrations import get_class
 from mktdirector.integrations.linkedin.client import LinkedInClient
 from mktdirector.integrations.linkedin.policy import LinkedInVersionError, suggested_version

@@ -21,9 +21,9 @@ import respx
 
 from mktdirector.agents.auth.authorize import OAuthFlow, auth_status, authorize, logout
 from mktdirector.core import errors as E
+from mktdirector.core.clock import Clock
 from mktdirector.core.credentials import Connection
 from mktdirector.core.http import HttpClient
-from mktdirector.core.timing import Clock
 from mktdirector.integrations.oauth.flow import (
     OAuthError,
     OAuthSession,

@@ -10,10 +10,10 @@ import pytest
 import respx
 
 from mktdirector.core import errors as E
+from mktdirector.core.clock import Clock
 from mktdirector.core.correlation import correlated
 from mktdirector.core.http import Exchange, HttpClient
 from mktdirector.core.ratelimit import Limiter, MemoryBackend
-from mktdirector.core.timing import Clock
 from mktdirector.integrations.oauth.flow import (
     OAuthApp,
     OAuthSession,

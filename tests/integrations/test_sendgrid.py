@@ -18,10 +18,10 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from mktdirector.core import errors as E
+from mktdirector.core.clock import Clock
 from mktdirector.core.credentials import Connection
 from mktdirector.core.http import Exchange, HttpClient
 from mktdirector.core.ratelimit import Limiter, MemoryBackend
-from mktdirector.core.timing import Clock
 from mktdirector.integrations import get_class
 from mktdirector.integrations.sendgrid.client import SendGridClient
 from mktdirector.integrations.sendgrid.models import DRAFT_ARG, EmailMessage, Recipient

@@ -15,10 +15,10 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from mktdirector.core import errors as E
+from mktdirector.core.clock import Clock
 from mktdirector.core.credentials import Connection
 from mktdirector.core.http import HttpClient, HttpSettings
 from mktdirector.core.ratelimit import Limiter
-from mktdirector.core.timing import Clock
 from mktdirector.integrations import get_class
 from mktdirector.integrations.social import DuplicateContentError, RemotePost
 from mktdirector.integrations.twitter.client import (

@@ -21,13 +21,13 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_never
 
 from mktdirector import __version__
 from mktdirector.core import errors as E
+from mktdirector.core.clock import SYSTEM_CLOCK, Clock
 from mktdirector.core.correlation import current_correlation
 from mktdirector.core.http_auth import REFRESH_STATE, refresh_failure
 from mktdirector.core.policy import GenericPolicy, PlatformPolicy
 from mktdirector.core.ratelimit import RATE_LIMIT_HINT, Limit, Limiter, format_wait
 from mktdirector.core.redact import redact
 from mktdirector.core.retry import backoff, classify, parse_retry_after, request_id, should_retry
-from mktdirector.core.timing import SYSTEM_CLOCK, Clock
 from mktdirector.core.wire_log import describe_request as describe_request  # its old home
 from mktdirector.core.wire_log import log_request, log_response
 

@@ -40,7 +40,6 @@ def test_calls_are_audited_without_query_strings_and_filtered(store: StoreLike) 
     assert by_platform == {"twitter": (2, 1), "linkedin": (1, 0)}
 
 
-
 def test_calls_are_found_by_what_they_were_made_for(store: StoreLike) -> None:
     store.record_exchange(call("twitter", method="POST", path="/2/tweets", correlation_id="D1"))
     store.record_exchange(call("twitter", correlation_id="RUN1"))
@@ -49,6 +48,7 @@ def test_calls_are_found_by_what_they_were_made_for(store: StoreLike) -> None:
     assert [(r["method"], r["correlation_id"]) for r in rows] == [("POST", "D1"), ("POST", "D1")]
     assert store.calls(correlation_id="nothing") == []
     assert {r["correlation_id"] for r in store.calls()} == {"D1", "RUN1"}
+
 
 def test_auth_events_are_kept_per_platform(store: StoreLike) -> None:
     store.record_auth_event("twitter", "main", "refresh", True)
