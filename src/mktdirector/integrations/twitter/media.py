@@ -13,12 +13,21 @@ import mimetypes
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mktdirector.core import errors as E
 
 if TYPE_CHECKING:
-    from mktdirector.integrations.twitter.client import TwitterClient
+    import httpx
+
+
+class Uploader(Protocol):
+    """What an upload needs of the X client: its authenticated send and its JSON check."""
+
+    def send(self, method: str, path: str, **kw: Any) -> httpx.Response: ...
+
+    def json(self, response: httpx.Response, *required: str) -> Any: ...
+
 
 MB = 1024 * 1024
 SIMPLE_MAX = 5 * MB
@@ -53,7 +62,7 @@ def read_media(path: str | Path) -> tuple[bytes, str]:
 
 
 def upload(
-    client: TwitterClient,
+    client: Uploader,
     data: bytes,
     media_type: str,
     *,
@@ -82,7 +91,7 @@ def upload(
 
 
 def _chunked(
-    client: TwitterClient,
+    client: Uploader,
     data: bytes,
     media_type: str,
     category: str,
@@ -110,7 +119,7 @@ def _chunked(
     return _wait(client, client.json(resp, "data.id")["data"], sleep)
 
 
-def _wait(client: TwitterClient, out: dict[str, Any], sleep: Callable[[float], None]) -> str:
+def _wait(client: Uploader, out: dict[str, Any], sleep: Callable[[float], None]) -> str:
     media_id = str(out["id"])
     for _ in range(MAX_POLLS):
         info = out.get("processing_info") or {}
