@@ -8,7 +8,7 @@ from typing import Any
 from mktdirector.agents.content.brand import Brand
 from mktdirector.agents.content.generation import Generated, run_prompt
 from mktdirector.core.errors import UsageError
-from mktdirector.core.platforms import TextFormat, text_format
+from mktdirector.core.platforms import Capability, TextFormat, text_format, with_capability
 from mktdirector.llm import LLM
 
 STYLES = {
@@ -18,6 +18,11 @@ STYLES = {
     "contrarian": "challenge a common belief, then back it up",
 }
 MAX_THREAD = 25
+
+
+def content_channels() -> list[str]:
+    """What content is written for: every social platform in the platform table, then email."""
+    return [*with_capability(Capability.SOCIAL), "email"]
 
 
 def check_style(style: str) -> str:

@@ -13,11 +13,9 @@ from mktdirector.agents.content.generation import Generated, log_generation
 from mktdirector.agents.content.orchestrator import Plan
 from mktdirector.core.errors import UsageError
 from mktdirector.core.platforms import (
-    Capability,
     TextFormat,
     spoken_list,
     text_format,
-    with_capability,
 )
 from mktdirector.llm import LLM
 from mktdirector.store import StoreLike
@@ -67,8 +65,8 @@ def compose_from_topic(
             llm, brand, topic=topic, style=style, include_cta=include_cta
         )
         return Composed("email", "email", ebody, lint_draft(ebody, "email", "email", brand), gen)
-    writable = [*with_capability(Capability.SOCIAL), "email"]
-    raise UsageError(f"Cannot write content for {platform}.", hint=f"Use {spoken_list(writable)}")
+    hint = f"Use {spoken_list(content.content_channels())}"
+    raise UsageError(f"Cannot write content for {platform}.", hint=hint)
 
 
 def compose_from_text(brand: Brand, *, platform: str, text: str) -> Composed:
