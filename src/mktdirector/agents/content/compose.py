@@ -12,11 +12,7 @@ from mktdirector.agents.content.drafts import DraftView, create_draft
 from mktdirector.agents.content.generation import Generated, log_generation
 from mktdirector.agents.content.orchestrator import Plan
 from mktdirector.core.errors import UsageError
-from mktdirector.core.platforms import (
-    TextFormat,
-    spoken_list,
-    text_format,
-)
+from mktdirector.core.platforms import TextFormat, spoken_list, text_format
 from mktdirector.llm import LLM
 from mktdirector.store import StoreLike
 from mktdirector.store.rows import Draft, DraftStatus

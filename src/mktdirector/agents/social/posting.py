@@ -27,7 +27,13 @@ from mktdirector.agents.social import schedule as sched
 from mktdirector.agents.social.publisher import PublishResult
 from mktdirector.core.config import Config
 from mktdirector.core.errors import UsageError
-from mktdirector.core.platforms import PLATFORMS, Capability, spoken_list, with_capability
+from mktdirector.core.platforms import (
+    PLATFORMS,
+    Capability,
+    resolve_platform,
+    spoken_list,
+    with_capability,
+)
 from mktdirector.integrations.base import Integration
 from mktdirector.llm import LLM
 from mktdirector.store.protocols import StoreLike
@@ -172,8 +178,6 @@ class AlreadyPublished(UsageError):
 
 def check_platform(platform: str) -> str:
     """The platform id (aliases resolved) when it is a social network we post to."""
-    from mktdirector.core.platforms import resolve_platform
-
     pid = resolve_platform(platform)
     social = with_capability(Capability.SOCIAL)
     if pid not in social:
@@ -371,7 +375,8 @@ def _compose(
 ) -> compose.Composed:
     if request.topic is None:
         return compose.compose_from_text(brand, platform=request.platform, text=request.text or "")
-    default_length = PLATFORMS[request.platform].default_thread_length
+    spec = PLATFORMS.get(request.platform)
+    default_length = spec.default_thread_length if spec else None
     return compose.compose_from_topic(
         deps.llm(),
         brand,

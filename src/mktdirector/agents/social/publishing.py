@@ -10,13 +10,14 @@ from typing import Any
 from mktdirector.agents.social.publisher import LEASE_S, Publisher, PublishResult, resolve
 from mktdirector.agents.social.targets import target_for
 from mktdirector.core.errors import MissingCredentialError, UsageError
-from mktdirector.core.platforms import Capability, with_capability
 from mktdirector.integrations.base import Integration
 from mktdirector.store import StoreLike
 from mktdirector.store.rows import Draft, DraftStatus, PostStatus
 
 
 def check_publishable(draft: Mapping[str, Any]) -> None:
+    from mktdirector.core.platforms import Capability, with_capability
+
     if draft["platform"] not in with_capability(Capability.SOCIAL):
         raise UsageError(
             f"Draft {draft['id']} is for {draft['platform']}, not a social network.",
