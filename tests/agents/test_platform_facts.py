@@ -159,8 +159,10 @@ class FakeSocialClient:
 
 
 def test_publish_target_follows_the_specs_text_format(mastodon: PlatformSpec) -> None:
-    assert isinstance(target_for(FakeSocialClient("mastodon")), LinkedInTarget)
-    assert isinstance(target_for(FakeSocialClient("twitter")), XTarget)
+    mastodon_target = target_for(FakeSocialClient("mastodon"))
+    assert isinstance(mastodon_target, LinkedInTarget) and mastodon_target.platform == "mastodon"
+    x_target = target_for(FakeSocialClient("twitter"))
+    assert isinstance(x_target, XTarget) and x_target.platform == "twitter"
 
 
 def test_publish_target_needs_the_capability_and_the_protocol(mastodon: PlatformSpec) -> None:

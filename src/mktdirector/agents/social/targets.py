@@ -46,7 +46,7 @@ class Target(Protocol):
 @dataclass
 class XTarget:
     client: TwitterClient
-    platform: str = "twitter"
+    platform: str  # the client's platform id: what the ledger rows of its posts are keyed by
     can_read_back: bool = True
 
     def create(self, text: str, *, reply_to: str | None, media: str | None) -> RemotePost:
@@ -84,7 +84,7 @@ class XTarget:
 @dataclass
 class LinkedInTarget:
     client: LinkedInClient
-    platform: str = "linkedin"
+    platform: str
     can_read_back: bool = False
     _author: str | None = None
 
@@ -117,7 +117,7 @@ class LinkedInTarget:
 
 
 # The adapter for each text format: the format decides how a draft's segments are posted.
-_ADAPTERS: dict[TextFormat, Callable[[Any], Target]] = {
+_ADAPTERS: dict[TextFormat, Callable[[Any, str], Target]] = {
     TextFormat.THREAD: XTarget,
     TextFormat.COMMENTARY: LinkedInTarget,
 }
@@ -132,4 +132,4 @@ def target_for(client: Integration) -> Target:
             f"Publishing to {client.name} is not supported.",
             hint=f"Use {spoken_list(with_capability(Capability.SOCIAL))}",
         )
-    return adapter(client)
+    return adapter(client, client.name)
