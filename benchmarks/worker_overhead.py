@@ -24,7 +24,7 @@ TARGET_MS = 20.0
 
 
 class FakeX:
-    """Just enough of TwitterClient for the Publisher's XTarget; every create succeeds."""
+    """Just enough of a SocialPublisher for the Publisher's XTarget; every create succeeds."""
 
     name = "twitter"
     label = "X"
@@ -48,6 +48,9 @@ class FakeX:
         self.n += 1
         post_id = str(1_900_000_000_000_000_000 + self.n)
         return RemotePost(post_id, f"https://x.com/i/web/status/{post_id}", text, None, "twitter")
+
+    def upload_image(self, image: Any) -> str:
+        raise AssertionError("the benchmark's posts have no image")
 
     def recent_posts(self, **kw: Any) -> list[Any]:
         return []

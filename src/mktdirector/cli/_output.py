@@ -216,14 +216,18 @@ def draft(d: Mapping[str, Any], items: Sequence[Any], *, title: str | None = Non
 
 
 def _length(platform: Any, text: str) -> str:
-    if platform == "twitter":
+    """A post's size as its platform counts it, over its limit (from the platform's spec)."""
+    from mktdirector.core.platforms import PLATFORMS, TextFormat
+
+    spec = PLATFORMS.get(platform) if isinstance(platform, str) else None
+    if spec is not None and spec.text_format == TextFormat.THREAD:
         from mktdirector.core.xtext import weighted_length
 
-        return f"{weighted_length(text)}/280"
-    if platform == "linkedin":
+        return f"{weighted_length(text)}/{spec.max_chars}"
+    if spec is not None and spec.text_format == TextFormat.COMMENTARY:
         from mktdirector.core.linkedin_text import linkedin_length
 
-        return f"{linkedin_length(text)}/3000"
+        return f"{linkedin_length(text)}/{spec.max_chars}"
     return f"{len(text)} chars"
 
 

@@ -26,12 +26,16 @@ def fetch(
     from mktdirector.cli import _deps
     from mktdirector.cli.views import analytics as render
     from mktdirector.core.errors import UsageError
-    from mktdirector.core.platforms import resolve_platform
+    from mktdirector.core.platforms import resolve_platform, spoken_list, with_post_metrics
 
     deps = _deps.current()
-    platforms = [resolve_platform(platform)] if platform else ["linkedin", "twitter"]
-    if any(p not in {"linkedin", "twitter"} for p in platforms):
-        raise UsageError("analytics fetch covers linkedin and twitter.", hint="--platform twitter")
+    covered = with_post_metrics()
+    platforms = [resolve_platform(platform)] if platform else covered
+    if any(p not in covered for p in platforms):
+        raise UsageError(
+            f"analytics fetch covers {spoken_list(covered, 'and')}.",
+            hint=f"--platform {covered[-1]}",
+        )
     render.fetched(_fetch(deps, platforms, _since(since)), json_out)
 
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from mktdirector.core.errors import UsageError
+from mktdirector.core.linkedin_text import LINKEDIN_MAX_CHARS
+from mktdirector.core.xtext import X_MAX_WEIGHTED_LENGTH
 
 
 class Capability(StrEnum):
@@ -29,6 +31,15 @@ class Capability(StrEnum):
     CRM = "crm"  # CrmClient: contacts and their attribution
     EMAIL = "email"  # EmailSender: send, schedule, cancel, stats
     ANALYTICS = "analytics"  # AnalyticsSource: traffic and engagement reports
+
+
+class TextFormat(StrEnum):
+    """How a social platform's posts are written, counted and published."""
+
+    # X: posts of at most `max_chars` weighted characters, chained as replies into a thread.
+    THREAD = "thread"
+    # LinkedIn: one post whose text is escaped "little text", counted after unescaping.
+    COMMENTARY = "commentary"
 
 
 @dataclass(frozen=True)
@@ -72,6 +83,14 @@ class PlatformSpec:
     docs: str | None = None
     # Put before a username where one is shown ("@" on X).
     handle_prefix: str = ""
+    # Social platforms: how a post's text is counted and split; None for the others.
+    text_format: TextFormat | None = None
+    # The most characters one post may have, counted the `text_format` way.
+    max_chars: int | None = None
+    # Posts in a thread written from a topic when the user gives no length (None: one post).
+    default_thread_length: int | None = None
+    # Where a published post is seen; "{id}" is its remote id (an X post id, a LinkedIn URN).
+    post_url: str | None = None
 
     @property
     def name(self) -> str:
@@ -99,6 +118,9 @@ PLATFORMS: dict[str, PlatformSpec] = {
             env=("LINKEDIN_CLIENT_ID", "LINKEDIN_CLIENT_SECRET", "LINKEDIN_REDIRECT_URI"),
             client=f"{_INTEGRATIONS}.linkedin.client:LinkedInClient",
             capabilities=frozenset({Capability.SOCIAL, Capability.ANALYTICS}),
+            text_format=TextFormat.COMMENTARY,
+            max_chars=LINKEDIN_MAX_CHARS,
+            post_url="https://www.linkedin.com/feed/update/{id}/",
             oauth=OAuthFacts(
                 authorize_url="https://www.linkedin.com/oauth/v2/authorization",
                 token_url="https://www.linkedin.com/oauth/v2/accessToken",
@@ -123,6 +145,10 @@ PLATFORMS: dict[str, PlatformSpec] = {
             handle_prefix="@",
             client=f"{_INTEGRATIONS}.twitter.client:TwitterClient",
             capabilities=frozenset({Capability.SOCIAL, Capability.ANALYTICS}),
+            text_format=TextFormat.THREAD,
+            max_chars=X_MAX_WEIGHTED_LENGTH,
+            default_thread_length=5,
+            post_url="https://x.com/i/web/status/{id}",
             oauth=OAuthFacts(
                 authorize_url="https://x.com/i/oauth2/authorize",
                 token_url="https://api.x.com/2/oauth2/token",
@@ -227,6 +253,32 @@ def resolve_capable(name: str, capability: Capability, option: str = "--platform
             hint=f"Use one of: {', '.join(ids)}",
         )
     return pid
+
+
+def with_post_metrics() -> list[str]:
+    """Social platforms whose posts' engagement can be read back (`mktd analytics fetch`)."""
+    return [
+        pid
+        for pid in with_capability(Capability.SOCIAL)
+        if PLATFORMS[pid].can(Capability.ANALYTICS)
+    ]
+
+
+def text_format(platform: str) -> TextFormat | None:
+    """How `platform`'s posts are written (None for a platform that posts no text)."""
+    spec = PLATFORMS.get(platform)
+    return spec.text_format if spec else None
+
+
+def post_url(platform: str, remote_id: str) -> str:
+    """Where a published post is seen, from the spec's `post_url` (the bare id if it has none)."""
+    spec = PLATFORMS.get(platform)
+    return spec.post_url.format(id=remote_id) if spec and spec.post_url else remote_id
+
+
+def spoken_list(ids: list[str], last: str = "or") -> str:
+    """`["linkedin", "twitter", "email"]` -> `"linkedin, twitter or email"`, for messages."""
+    return f"{', '.join(ids[:-1])} {last} {ids[-1]}" if len(ids) > 1 else "".join(ids)
 
 
 def env_prefix(platform: str) -> str:

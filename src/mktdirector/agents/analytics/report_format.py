@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from mktdirector.core.platforms import PLATFORMS
+
 LABELS = {
     "channel": "channel",
     "posts": "posts",
@@ -22,8 +24,21 @@ LABELS = {
     "cost_per_engagement": "cost/eng.",
     "cost_per_lead": "cost/lead",
 }
-CHANNEL_LABELS = {"linkedin": "LinkedIn", "twitter": "X", "email": "Email", "all": "All"}
+# Channels that are not platforms; a platform's label is its spec's (X, not X (Twitter)).
+OTHER_CHANNELS = {"email": "Email", "all": "All"}
+# Each platform's brand colour; any other channel is drawn in the report's grey.
 CHANNEL_COLORS = {"linkedin": "#0a66c2", "twitter": "#1d9bf0", "email": "#e37400"}
+OTHER_COLOR = "#6b7280"
+
+
+def channel_label(channel: str) -> str:
+    """How a channel is named in a report: the platform's short label, or the channel itself."""
+    spec = PLATFORMS.get(channel)
+    return spec.name if spec else OTHER_CHANNELS.get(channel, channel)
+
+
+def channel_color(channel: str) -> str:
+    return CHANNEL_COLORS.get(channel, OTHER_COLOR)
 
 
 def fmt(field: str, value: Any) -> str:
@@ -31,7 +46,7 @@ def fmt(field: str, value: Any) -> str:
     if value is None:
         return "–"
     if field == "channel":
-        return CHANNEL_LABELS.get(value, str(value))
+        return channel_label(str(value))
     if field == "engagement_rate":
         return f"{value * 100:.2f}%"
     if field.startswith("cost") or field.endswith("cost_usd"):

@@ -12,9 +12,9 @@ from typing import Any
 from mktdirector import __version__
 from mktdirector.agents.analytics.report import Report
 from mktdirector.agents.analytics.report_format import (
-    CHANNEL_COLORS,
-    CHANNEL_LABELS,
     LABELS,
+    channel_color,
+    channel_label,
     columns,
     fmt,
     usd,
@@ -82,10 +82,9 @@ def _kpis(report: Report) -> str:
 def _charts(report: Report) -> str:
     days = [d["date"] for d in report.trend]
     eng = {
-        CHANNEL_LABELS[c]: [d["by_channel"].get(c, 0) for d in report.trend]
-        for c in report.channels
+        channel_label(c): [d["by_channel"].get(c, 0) for d in report.trend] for c in report.channels
     }
-    colors = {CHANNEL_LABELS[c]: CHANNEL_COLORS[c] for c in report.channels}
+    colors = {channel_label(c): channel_color(c) for c in report.channels}
     charts = [bar_chart("Engagements per day, by day published", days, eng, colors)]
     if "clicks" in report.metrics:
         sessions = {"sessions": [d["sessions"] for d in report.trend]}
@@ -98,7 +97,7 @@ def _charts(report: Report) -> str:
             hbar_chart(
                 f"{title} by channel",
                 [
-                    (CHANNEL_LABELS[r["channel"]], r.get(field) or 0, CHANNEL_COLORS[r["channel"]])
+                    (channel_label(r["channel"]), r.get(field) or 0, channel_color(r["channel"]))
                     for r in report.by_channel
                 ],
             )
@@ -107,7 +106,7 @@ def _charts(report: Report) -> str:
         hbar_chart(
             "Cost by channel (LLM + API)",
             [
-                (CHANNEL_LABELS[r["channel"]], r["cost_usd"], CHANNEL_COLORS[r["channel"]])
+                (channel_label(r["channel"]), r["cost_usd"], channel_color(r["channel"]))
                 for r in report.by_channel
             ],
             value_format="${:,.4f}",
@@ -121,7 +120,7 @@ def render_html(report: Report) -> str:
     tf = report.timeframe
     shown = report.shown()
     title = f"mktd report · {tf.start} to {tf.last.isoformat()}"
-    channels = ", ".join(CHANNEL_LABELS[c] for c in report.channels)
+    channels = ", ".join(channel_label(c) for c in report.channels)
     parts = [
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',

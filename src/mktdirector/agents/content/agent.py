@@ -8,6 +8,7 @@ from typing import Any
 from mktdirector.agents.content.brand import Brand
 from mktdirector.agents.content.generation import Generated, run_prompt
 from mktdirector.core.errors import UsageError
+from mktdirector.core.platforms import Capability, TextFormat, text_format, with_capability
 from mktdirector.llm import LLM
 
 STYLES = {
@@ -17,6 +18,11 @@ STYLES = {
     "contrarian": "challenge a common belief, then back it up",
 }
 MAX_THREAD = 25
+
+
+def content_channels() -> list[str]:
+    """What content is written for: every social platform in the platform table, then email."""
+    return [*with_capability(Capability.SOCIAL), "email"]
 
 
 def check_style(style: str) -> str:
@@ -189,7 +195,7 @@ def body_from_text(
     text = text.strip()
     if not text:
         raise UsageError("The text is empty.", hint="Pass --text 'your post' or --text-file FILE")
-    if platform == "twitter":
+    if text_format(platform) == TextFormat.THREAD:
         try:
             if "\n---" in f"\n{text}":
                 segs = segments_from_markers(text, numbering=True)
@@ -201,6 +207,7 @@ def body_from_text(
                 hint="Shorten the posts, or separate them with lines of ---",
             ) from None
         return ("thread" if len(segs) > 1 else "post"), segs
+    # Every other platform's text is one post, checked by LinkedIn's rules (the commentary format).
     from mktdirector.core.linkedin_text import LINKEDIN_MAX_CHARS, linkedin_length
 
     n = linkedin_length(text)

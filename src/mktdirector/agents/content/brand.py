@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mktdirector.core.errors import ConfigError
+from mktdirector.core.platforms import PLATFORMS, TextFormat
 
 HASHTAG = re.compile(r"(?<![\w&/])#(\w{1,100})", re.UNICODE)
 # Pictographs, dingbats, flags and the like; enough to count emoji in marketing copy.
@@ -26,7 +27,6 @@ CTA_WORDS = re.compile(
     r"comment|reply|share|follow|dm me|message me|get started|check out|click|visit|"
     r"grab|reserve|apply|contact)\b"
 )
-LIMITS = {"twitter": 280, "linkedin": 3000}
 
 
 @dataclass
@@ -219,27 +219,22 @@ def _count_rule(
 
 
 def _length(text: str, platform: str, segment: int | None) -> list[Finding]:
-    if platform == "twitter":
+    spec = PLATFORMS.get(platform)
+    if spec is None or spec.max_chars is None:
+        return []
+    if spec.text_format == TextFormat.THREAD:
         from mktdirector.core.xtext import weighted_length
 
         n = weighted_length(text)
-        if n > LIMITS["twitter"]:
-            return [
-                Finding(
-                    "error",
-                    "length",
-                    f"{n}/280 weighted characters (URLs count 23, emoji and CJK 2)",
-                    1,
-                    1,
-                    segment,
-                )
-            ]
-    elif platform == "linkedin":
+        if n > spec.max_chars:
+            message = f"{n}/{spec.max_chars} weighted characters (URLs count 23, emoji and CJK 2)"
+            return [Finding("error", "length", message, 1, 1, segment)]
+    elif spec.text_format == TextFormat.COMMENTARY:
         from mktdirector.core.linkedin_text import linkedin_length
 
         n = linkedin_length(text)
-        if n > LIMITS["linkedin"]:
-            return [Finding("error", "length", f"{n}/3000 characters", 1, 1, segment)]
+        if n > spec.max_chars:
+            return [Finding("error", "length", f"{n}/{spec.max_chars} characters", 1, 1, segment)]
     return []
 
 

@@ -12,6 +12,7 @@ from mktdirector.agents.content.drafts import DraftView, create_draft
 from mktdirector.agents.content.generation import Generated, log_generation
 from mktdirector.agents.content.orchestrator import Plan
 from mktdirector.core.errors import UsageError
+from mktdirector.core.platforms import TextFormat, spoken_list, text_format
 from mktdirector.llm import LLM
 from mktdirector.store import StoreLike
 from mktdirector.store.rows import Draft, DraftStatus
@@ -38,12 +39,13 @@ def compose_from_topic(
     kind: str | None = None,
     on_text: Callable[[str], None] | None = None,
 ) -> Composed:
-    if platform == "linkedin":
+    written_as = text_format(platform)
+    if written_as == TextFormat.COMMENTARY:
         body, gen = content.linkedin_post(
             llm, brand, topic=topic, style=style, include_cta=include_cta, on_text=on_text
         )
         return Composed(platform, "post", body, lint_draft(body, "post", platform, brand), gen)
-    if platform == "twitter":
+    if written_as == TextFormat.THREAD:
         body, gen = content.x_thread(
             llm,
             brand,
@@ -59,7 +61,8 @@ def compose_from_topic(
             llm, brand, topic=topic, style=style, include_cta=include_cta
         )
         return Composed("email", "email", ebody, lint_draft(ebody, "email", "email", brand), gen)
-    raise UsageError(f"Cannot write content for {platform}.", hint="Use linkedin, twitter or email")
+    hint = f"Use {spoken_list(content.content_channels())}"
+    raise UsageError(f"Cannot write content for {platform}.", hint=hint)
 
 
 def compose_from_text(brand: Brand, *, platform: str, text: str) -> Composed:

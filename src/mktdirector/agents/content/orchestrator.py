@@ -8,13 +8,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from mktdirector.agents.content.agent import content_channels
 from mktdirector.agents.content.brand import Brand
 from mktdirector.agents.content.generation import Generated, log_generation, run_prompt
 from mktdirector.core.errors import UsageError
 from mktdirector.llm import LLM
 from mktdirector.store import StoreLike
 
-CHANNELS = ("linkedin", "twitter", "email")
 _UNITS = {"day": 1, "days": 1, "d": 1, "week": 7, "weeks": 7, "w": 7, "month": 30, "months": 30}
 
 
@@ -35,18 +35,19 @@ def parse_timeframe(text: str) -> int:
 
 
 def parse_channels(channels: str | list[str] | None) -> list[str]:
-    from mktdirector.core.platforms import resolve_platform
+    from mktdirector.core.platforms import Capability, resolve_platform, with_capability
 
     if not channels:
-        return ["linkedin", "twitter"]
+        return with_capability(Capability.SOCIAL)
     items = channels.split(",") if isinstance(channels, str) else channels
+    known = content_channels()
     out = []
     for c in items:
         c = c.strip().lower()
         c = c if c == "email" else resolve_platform(c)
-        if c not in CHANNELS:
+        if c not in known:
             raise UsageError(
-                f"{c} is not a content channel.", hint=f"Use some of: {', '.join(CHANNELS)}"
+                f"{c} is not a content channel.", hint=f"Use some of: {', '.join(known)}"
             )
         if c not in out:
             out.append(c)

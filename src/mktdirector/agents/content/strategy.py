@@ -6,12 +6,11 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
+from mktdirector.agents.content.agent import content_channels
 from mktdirector.agents.content.brand import Brand
 from mktdirector.agents.content.generation import Generated, run_prompt
 from mktdirector.core.errors import UsageError
 from mktdirector.llm import LLM
-
-PLATFORM_CHOICES = ["linkedin", "twitter", "email"]
 
 
 @dataclass
@@ -34,7 +33,7 @@ def topics_schema(count: int) -> dict[str, Any]:
             "angle": {"type": "string"},
             "audience": {"type": "string"},
             "why_now": {"type": "string"},
-            "suggested_platform": {"type": "string", "enum": PLATFORM_CHOICES},
+            "suggested_platform": {"type": "string", "enum": content_channels()},
         },
         "required": ["title", "angle", "audience", "why_now", "suggested_platform"],
         "additionalProperties": False,

@@ -27,13 +27,17 @@ from mktdirector.agents.social import schedule as sched
 from mktdirector.agents.social.publisher import PublishResult
 from mktdirector.core.config import Config
 from mktdirector.core.errors import UsageError
+from mktdirector.core.platforms import (
+    PLATFORMS,
+    Capability,
+    resolve_platform,
+    spoken_list,
+    with_capability,
+)
 from mktdirector.integrations.base import Integration
 from mktdirector.llm import LLM
 from mktdirector.store.protocols import StoreLike
 from mktdirector.store.rows import Draft, DraftStatus
-
-SOCIAL_PLATFORMS = frozenset({"linkedin", "twitter"})
-DEFAULT_X_THREAD_LENGTH = 5  # posts in an X thread written from a topic when no length is given
 
 
 class PostingDeps(Protocol):
@@ -174,13 +178,12 @@ class AlreadyPublished(UsageError):
 
 def check_platform(platform: str) -> str:
     """The platform id (aliases resolved) when it is a social network we post to."""
-    from mktdirector.core.platforms import resolve_platform
-
     pid = resolve_platform(platform)
-    if pid not in SOCIAL_PLATFORMS:
+    social = with_capability(Capability.SOCIAL)
+    if pid not in social:
         raise UsageError(
-            f"mktd social publishes to linkedin or twitter, not {pid}.",
-            hint="mktd social linkedin --topic '...'",
+            f"mktd social publishes to {spoken_list(social)}, not {pid}.",
+            hint=f"mktd social {social[0]} --topic '...'",
         )
     return pid
 
@@ -372,7 +375,8 @@ def _compose(
 ) -> compose.Composed:
     if request.topic is None:
         return compose.compose_from_text(brand, platform=request.platform, text=request.text or "")
-    default_length = DEFAULT_X_THREAD_LENGTH if request.platform == "twitter" else None
+    spec = PLATFORMS.get(request.platform)
+    default_length = spec.default_thread_length if spec else None
     return compose.compose_from_topic(
         deps.llm(),
         brand,

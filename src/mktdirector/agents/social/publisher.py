@@ -22,6 +22,7 @@ from mktdirector.agents.social.targets import Target
 from mktdirector.core import errors as E
 from mktdirector.core.correlation import correlated_by
 from mktdirector.core.leases import owner_id
+from mktdirector.core.platforms import post_url
 from mktdirector.integrations.social import DuplicateContentError, RemotePost
 from mktdirector.store import StoreLike
 from mktdirector.store.rows import AttemptOutcome, Draft, DraftStatus, PostStatus
@@ -302,9 +303,8 @@ def _id_from(remote: str) -> str:
 
 
 def _url_for(platform: str, rid: str) -> str:
-    if platform == "linkedin":
-        return f"https://www.linkedin.com/feed/update/{rid}/"
-    return f"https://x.com/i/web/status/{rid}"
+    # Kept as the name publishing.resolve_needs_check imports; the URL shape is in the spec.
+    return post_url(platform, rid)
 
 
 def _now_iso() -> str:

@@ -16,7 +16,9 @@ from mktdirector.store.rows import Draft, DraftStatus, PostStatus
 
 
 def check_publishable(draft: Mapping[str, Any]) -> None:
-    if draft["platform"] not in {"linkedin", "twitter"}:
+    from mktdirector.core.platforms import Capability, with_capability
+
+    if draft["platform"] not in with_capability(Capability.SOCIAL):
         raise UsageError(
             f"Draft {draft['id']} is for {draft['platform']}, not a social network.",
             hint="Emails are sent with mktd email send",

@@ -2,16 +2,30 @@
 
 X can be read back (the account's recent posts), so an unknown outcome is settled by looking;
 LinkedIn member posts cannot be read back, so an unknown outcome becomes `needs-check`.
+
+Which adapter a client gets follows its platform's spec (core/platforms.py): a platform that
+declares the social capability and writes threads publishes as X does, one that writes
+commentary as LinkedIn does; the client itself must implement `SocialPublisher`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
 
+from mktdirector.core.errors import UsageError
+from mktdirector.core.platforms import (
+    PLATFORMS,
+    Capability,
+    TextFormat,
+    spoken_list,
+    with_capability,
+)
 from mktdirector.integrations.base import Integration
+from mktdirector.integrations.capabilities import SocialPublisher
 from mktdirector.integrations.linkedin.client import LinkedInClient
 from mktdirector.integrations.social import RemotePost
 from mktdirector.integrations.twitter.client import TwitterClient
@@ -32,7 +46,7 @@ class Target(Protocol):
 @dataclass
 class XTarget:
     client: TwitterClient
-    platform: str = "twitter"
+    platform: str  # the client's platform id: what the ledger rows of its posts are keyed by
     can_read_back: bool = True
 
     def create(self, text: str, *, reply_to: str | None, media: str | None) -> RemotePost:
@@ -70,7 +84,7 @@ class XTarget:
 @dataclass
 class LinkedInTarget:
     client: LinkedInClient
-    platform: str = "linkedin"
+    platform: str
     can_read_back: bool = False
     _author: str | None = None
 
@@ -102,13 +116,20 @@ class LinkedInTarget:
         )
 
 
-def target_for(client: Integration) -> Target:
-    if isinstance(client, TwitterClient):
-        return XTarget(client)
-    if isinstance(client, LinkedInClient):
-        return LinkedInTarget(client)
-    from mktdirector.core.errors import UsageError
+# The adapter for each text format: the format decides how a draft's segments are posted.
+_ADAPTERS: dict[TextFormat, Callable[[Any, str], Target]] = {
+    TextFormat.THREAD: XTarget,
+    TextFormat.COMMENTARY: LinkedInTarget,
+}
 
-    raise UsageError(
-        f"Publishing to {client.name} is not supported.", hint="Use linkedin or twitter"
-    )
+
+def target_for(client: Integration) -> Target:
+    spec = PLATFORMS.get(client.name)
+    written_as = spec.text_format if spec and spec.can(Capability.SOCIAL) else None
+    adapter = _ADAPTERS.get(written_as) if written_as else None
+    if adapter is None or not isinstance(client, SocialPublisher):
+        raise UsageError(
+            f"Publishing to {client.name} is not supported.",
+            hint=f"Use {spoken_list(with_capability(Capability.SOCIAL))}",
+        )
+    return adapter(client, client.name)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from mktdirector.cli import _output
+from mktdirector.core.platforms import TextFormat, text_format
 from mktdirector.store.rows import DraftStatus
 
 if TYPE_CHECKING:
@@ -17,7 +18,8 @@ if TYPE_CHECKING:
 
 
 class LiveText:
-    """A LinkedIn post streams to a terminal as the LLM writes it (X threads come as JSON)."""
+    """A single post (LinkedIn's commentary) streams to a terminal as the LLM writes it; a thread
+    (X) comes as JSON, so there is nothing readable to stream."""
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
@@ -25,7 +27,8 @@ class LiveText:
 
     @classmethod
     def for_platform(cls, platform: str, json_out: bool) -> LiveText:
-        return cls(platform == "linkedin" and _output.is_tty() and not json_out)
+        streams = text_format(platform) == TextFormat.COMMENTARY
+        return cls(streams and _output.is_tty() and not json_out)
 
     def __call__(self, chunk: str) -> None:
         if self.enabled:

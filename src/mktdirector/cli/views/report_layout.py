@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from mktdirector.agents.analytics.report_format import CHANNEL_LABELS, LABELS, columns, fmt
+from mktdirector.agents.analytics.report_format import LABELS, channel_label, columns, fmt
 
 SPARKS = "▁▂▃▄▅▆▇█"
 EIGHTHS = " ▏▎▍▌▋▊▉"
 CHANNEL_CHARS = {"linkedin": "█", "twitter": "▓", "email": "░"}
 CHANNEL_STYLES = {"linkedin": "blue", "twitter": "cyan", "email": "yellow"}
+# A channel without its own block and colour (a platform added later) still draws, plainly.
+OTHER_CHAR, OTHER_STYLE = "▒", "white"
 # Short headers: a report with every metric still fits 120 columns.
 SHORT = {
     **LABELS, "published_utc": "published", "engagements": "eng.", "engagement_rate": "rate",
@@ -60,8 +62,8 @@ def trend_lines(
         used = 0
         for c in channels:
             v = d["by_channel"].get(c, 0)
-            seg = bar(v, top, width, CHANNEL_CHARS[c])
-            pieces.append((seg, CHANNEL_STYLES[c]))
+            seg = bar(v, top, width, CHANNEL_CHARS.get(c, OTHER_CHAR))
+            pieces.append((seg, CHANNEL_STYLES.get(c, OTHER_STYLE)))
             used += len(seg)
         pieces.append((" " * max(width + 1 - used, 1) + fmt("engagements", d["engagements"]), None))
         lines.append(pieces)
@@ -71,7 +73,8 @@ def trend_lines(
 def legend(channels: list[str]) -> list[tuple[str, str | None]]:
     out: list[tuple[str, str | None]] = [("engagements per day, by day published:  ", "dim")]
     for c in channels:
-        out += [(CHANNEL_CHARS[c] * 2, CHANNEL_STYLES[c]), (f" {CHANNEL_LABELS[c]}   ", None)]
+        glyph, style = CHANNEL_CHARS.get(c, OTHER_CHAR), CHANNEL_STYLES.get(c, OTHER_STYLE)
+        out += [(glyph * 2, style), (f" {channel_label(c)}   ", None)]
     return out
 
 
