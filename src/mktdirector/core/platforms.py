@@ -226,6 +226,12 @@ PLATFORMS: dict[str, PlatformSpec] = {
 _ALIASES = {alias: p.id for p in PLATFORMS.values() for alias in p.aliases}
 
 
+def canonical_id(name: str) -> str:
+    """`name` with an alias (x, ga) turned into its platform id; anything else as typed, lowercased."""
+    key = name.strip().lower()
+    return _ALIASES.get(key, key)
+
+
 def resolve_platform(name: str) -> str:
     """Return the canonical id for a platform name or alias, or raise a UsageError."""
     key = name.strip().lower()

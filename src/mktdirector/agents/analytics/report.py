@@ -16,9 +16,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from mktdirector.core.errors import UsageError
+from mktdirector.core.platforms import Capability, canonical_id, with_capability
 from mktdirector.store import StoreLike
 
-CHANNELS = ("linkedin", "twitter", "email")
+# Every social platform of the table, then email (its rows live in the emails ledger).
+CHANNELS = (*with_capability(Capability.SOCIAL), "email")
 # Each --metrics group and the figures it shows; the first group given ranks top/bottom posts.
 METRICS: dict[str, tuple[str, ...]] = {
     "engagement": ("engagements", "engagement_rate", "cost_per_engagement"),
@@ -94,12 +96,12 @@ def parse_timeframe(text: str, *, today: date | None = None) -> Timeframe:
 
 
 def parse_list(text: str | None, allowed: tuple[str, ...], what: str) -> list[str]:
-    """A comma-separated choice (`x` means twitter); all of `allowed` when empty."""
+    """A comma-separated choice (a platform alias such as `x` works); all of `allowed` when empty."""
     if not text:
         return list(allowed)
     out: list[str] = []
     for part in text.split(","):
-        item = {"x": "twitter"}.get(part.strip().lower(), part.strip().lower())
+        item = canonical_id(part)
         if not item:
             continue
         if item not in allowed:
