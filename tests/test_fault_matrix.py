@@ -404,7 +404,7 @@ ROWS: tuple[Row, ...] = (
 # ------------------------------------------------------------------------------------------------
 class TestClock:
     """The one clock of a row: mktd's limiter, choke point, platform policies and the sandbox all
-    read it. It starts at noon UTC, twelve hours from any daily reset, and moves only when mktd
+    read it. It starts at noon UTC (tomorrow's), twelve hours from any daily reset, and moves only when mktd
     sleeps on it, so a wait costs no wall time and a row reads the same whenever it runs."""
 
     __test__ = False  # not a test class, whatever its name says
@@ -425,10 +425,19 @@ class TestClock:
         return Clock(now=self.now, sleep=self.sleep)
 
 
-def noon_utc_today() -> float:
-    # Today's date, so that what mktd still stamps with the machine's clock (credentials, audit
-    # rows, the alert rules' "now") stays within hours of the sandbox's answers.
-    return time.time() // 86400 * 86400 + 43200
+def tomorrow_utc(at_seconds: float) -> float:
+    """`at_seconds` into tomorrow (UTC). What mktd still reads from the machine's clock (the
+    alert rules' "now", credential and audit stamps) stays within two days of the test clock,
+    and every reset the test clock computes lies after the machine's now, whenever a row runs
+    (with today's noon, the alert rules would see LinkedIn's reset as past just after 00:00)."""
+    return (time.time() // 86400 + 1) * 86400 + at_seconds
+
+
+def run_on_test_clock(monkeypatch: pytest.MonkeyPatch, start: float) -> TestClock:
+    """Every Deps of this test (each command builds one) runs on a test clock from `start`."""
+    test_clock = TestClock(start)
+    monkeypatch.setattr(Deps, "clock", test_clock.clock())
+    return test_clock
 
 
 @dataclass
@@ -461,10 +470,7 @@ def _sandbox_args(spec: str) -> tuple[str | None, dict[str, tuple[int, float]]]:
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> TestClock:
-    """Every Deps of this test (each command builds one) runs on the row's clock."""
-    test_clock = TestClock(noon_utc_today())
-    monkeypatch.setattr(Deps, "clock", test_clock.clock())
-    return test_clock
+    return run_on_test_clock(monkeypatch, tomorrow_utc(12 * 3600))
 
 
 def _consent(sandbox_url: str) -> Callable[[str], bool]:
@@ -652,10 +658,10 @@ def test_fault(row: Row, cli, home, tmp_path, clock, monkeypatch) -> None:  # ty
     seen = observe(row, cli, home, tmp_path, clock, monkeypatch)
     assert seen.requests == row.requests
     assert seen.audit_rows == seen.audited_requests  # every request left its audit row
-    # A reset announced as an epoch second is waited from when the answer arrived: allow for
-    # the time the request took.
+    # On the test clock no time passes while a request is out, so a wait for an announced reset
+    # is exact; mktd adds a millisecond to land after it.
     assert len(seen.waits) == len(row.waits) and all(
-        lo - 0.1 <= w <= hi + 0.01 for w, (lo, hi) in zip(seen.waits, row.waits, strict=True)
+        lo <= w <= hi + 0.01 for w, (lo, hi) in zip(seen.waits, row.waits, strict=True)
     ), seen.waits
     assert seen.exit == row.exit
     assert matches(row.says, seen.says), seen.says
@@ -663,6 +669,31 @@ def test_fault(row: Row, cli, home, tmp_path, clock, monkeypatch) -> None:  # ty
     assert seen.queued == row.queued
     assert seen.notified == row.notified
     assert seen.outcome == row.outcome
+
+
+@pytest.mark.slow  # a sandbox server and the real commands
+def test_a_daily_reset_row_ten_seconds_before_midnight(cli, home, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The matrix runs on the test clock, not the machine's: started 10 s before 00:00 UTC,
+    LinkedIn's daily-limit row tells the user the same, and its wait costs no wall time.
+
+    What changes is only what happens on the wire: a reset 10 s away fits the retry budget, so
+    mktd waits for it (on the test clock) and asks again at 00:00, when the new day's limit
+    refuses it too.
+    """
+    row = next(r for r in ROWS if r.id == "rate-long-linkedin")
+    clock = run_on_test_clock(monkeypatch, tomorrow_utc(86400 - 10))
+    started = time.monotonic()
+    seen = observe(row, cli, home, tmp_path, clock, monkeypatch)
+    assert time.monotonic() - started < 5
+    assert seen.exit == row.exit
+    assert matches(row.says, seen.says), seen.says
+    assert matches(row.hint, seen.hint), seen.hint
+    assert seen.queued == row.queued  # due at the next 00:00 UTC, a day after the test's start
+    assert seen.notified == row.notified
+    assert seen.outcome == row.outcome
+    assert seen.requests == "linkedin.me 200, linkedin.create 429 ×2"
+    assert seen.waits == [pytest.approx(10, abs=0.01)]
+    assert seen.audit_rows == seen.audited_requests
 
 
 # ------------------------------------------------------------------------------------------------
