@@ -37,6 +37,7 @@ from typing import Any
 import httpx
 import pytest
 
+from mktdirector.core.clock import Clock
 from mktdirector.sandbox import Sandbox
 from mktdirector.wiring import Deps
 
@@ -401,20 +402,42 @@ ROWS: tuple[Row, ...] = (
 # ------------------------------------------------------------------------------------------------
 # The harness: a sandbox per row, the real `mktd` commands in-process, and what they left behind.
 # ------------------------------------------------------------------------------------------------
-class Waits:
-    """Records every wait of the choke point and the limiter, and moves their clock instead."""
+class TestClock:
+    """The one clock of a row: mktd's limiter, choke point, platform policies and the sandbox all
+    read it. It starts at noon UTC (tomorrow's), twelve hours from any daily reset, and moves only when mktd
+    sleeps on it, so a wait costs no wall time and a row reads the same whenever it runs."""
 
-    def __init__(self) -> None:
-        self.offset = 0.0
+    __test__ = False  # not a test class, whatever its name says
+
+    def __init__(self, start: float) -> None:
+        self.at = start
         self.sleeps: list[float] = []
 
-    def time(self) -> float:
-        return time.time() + self.offset
+    def now(self) -> float:
+        return self.at
 
     def sleep(self, seconds: float) -> None:
         if seconds > 0:
             self.sleeps.append(seconds)
-            self.offset += seconds
+            self.at += seconds
+
+    def clock(self) -> Clock:
+        return Clock(now=self.now, sleep=self.sleep)
+
+
+def tomorrow_utc(at_seconds: float) -> float:
+    """`at_seconds` into tomorrow (UTC). What mktd still reads from the machine's clock (the
+    alert rules' "now", credential and audit stamps) stays within two days of the test clock,
+    and every reset the test clock computes lies after the machine's now, whenever a row runs
+    (with today's noon, the alert rules would see LinkedIn's reset as past just after 00:00)."""
+    return (time.time() // 86400 + 1) * 86400 + at_seconds
+
+
+def run_on_test_clock(monkeypatch: pytest.MonkeyPatch, start: float) -> TestClock:
+    """Every Deps of this test (each command builds one) runs on a test clock from `start`."""
+    test_clock = TestClock(start)
+    monkeypatch.setattr(Deps, "clock", test_clock.clock())
+    return test_clock
 
 
 @dataclass
@@ -446,37 +469,8 @@ def _sandbox_args(spec: str) -> tuple[str | None, dict[str, tuple[int, float]]]:
 
 
 @pytest.fixture
-def waits(monkeypatch: pytest.MonkeyPatch) -> Waits:
-    """Every HttpClient and the shared limiter of this test sleep on a recording clock."""
-    w = Waits()
-    http, integration = Deps.http, Deps.integration
-
-    def recording_http(self: Deps, **kw: Any) -> Any:
-        from mktdirector.core.clock import Clock
-
-        kw.setdefault("clock", Clock(sleep=w.sleep))
-        return http(self, **kw)
-
-    def recording_limiter(self: Deps) -> Any:
-        from mktdirector.core.ratelimit import Limiter
-
-        if "_test_limiter" not in self.__dict__:
-            self.__dict__["_test_limiter"] = Limiter(self.store, clock=w.time, sleep=w.sleep)
-        return self.__dict__["_test_limiter"]
-
-    def pinned_integration(self: Deps, platform: str, *a: Any, **kw: Any) -> Any:
-        client = integration(self, platform, *a, **kw)
-        if platform == "google-analytics":
-            # GA4's hourly quota resets on the hour: at hh:59 "wait until the hour" would be a
-            # short wait. Its quota arithmetic reads `client.clock` (meant for tests): pin it
-            # to half past, so that every run sees the same kind of wait.
-            client.clock = lambda: time.time() // 3600 * 3600 + 1800
-        return client
-
-    monkeypatch.setattr(Deps, "http", recording_http)
-    monkeypatch.setattr(Deps, "limiter", property(recording_limiter))
-    monkeypatch.setattr(Deps, "integration", pinned_integration)
-    return w
+def clock(monkeypatch: pytest.MonkeyPatch) -> TestClock:
+    return run_on_test_clock(monkeypatch, tomorrow_utc(12 * 3600))
 
 
 def _consent(sandbox_url: str) -> Callable[[str], bool]:
@@ -495,15 +489,6 @@ def _consent(sandbox_url: str) -> Callable[[str], bool]:
         return True
 
     return open_browser
-
-
-def _not_just_before_midnight() -> None:
-    """Daily limits (LinkedIn, HubSpot) reset at 00:00 UTC: a minute before, "wait for the
-    reset" fits the 60 s budget and the row would read differently. Let midnight pass first
-    (at most two minutes, in one run out of 700)."""
-    left = 86400 - time.time() % 86400
-    if left < 120:
-        time.sleep(left + 1)
 
 
 def _run(cli: Callable[..., Any], row: Row, work: Path) -> Any:
@@ -593,12 +578,12 @@ def _outcome(row: Row, db: sqlite3.Connection, state: dict[str, Any]) -> str:
     return f"email {local[0] if local else 'not recorded'}; {n} at SendGrid"
 
 
-def observe(row: Row, cli: Callable[..., Any], home: Path, work: Path, waits: Waits,
+def observe(row: Row, cli: Callable[..., Any], home: Path, work: Path, clock: TestClock,
             monkeypatch: pytest.MonkeyPatch) -> Observed:  # fmt: skip
     """Run the row's command against a fresh sandbox with the row's fault; collect it all."""
-    _not_just_before_midnight()
     spec, limits = _sandbox_args(row.sandbox)
-    with Sandbox(port=0, state_dir=work / "sandbox", faults=spec, limits=limits) as sb:
+    with Sandbox(port=0, state_dir=work / "sandbox", faults=spec, limits=limits,
+                 clock=clock.now) as sb:  # fmt: skip
         for k, v in sb.env().items():
             monkeypatch.setenv(k, v)
         monkeypatch.setenv("COLUMNS", "250")  # one line per message, as on a wide terminal
@@ -613,7 +598,7 @@ def observe(row: Row, cli: Callable[..., Any], home: Path, work: Path, waits: Wa
         try:
             (audit_before,) = db.execute("select count(*) from http_calls").fetchone()
             before = len(httpx.get(f"{sb.url}/_sandbox/requests", timeout=10).json()["requests"])
-            started = time.time()
+            started = clock.now()
             result = _run(cli, row, work)
             if result.exception and not isinstance(result.exception, SystemExit):
                 raise result.exception
@@ -628,7 +613,7 @@ def observe(row: Row, cli: Callable[..., Any], home: Path, work: Path, waits: Wa
                 notified += f"{', then ' if notified else ''}{', '.join(later)} (alerts run)"
             return Observed(
                 requests=requests,
-                waits=list(waits.sleeps),
+                waits=list(clock.sleeps),
                 exit=result.exit_code,
                 says=says,
                 hint=hint,
@@ -669,14 +654,14 @@ def test_every_situation_and_platform_has_a_row() -> None:
 
 @pytest.mark.slow  # a sandbox server and the real commands per row
 @pytest.mark.parametrize("row", [r for r in ROWS if not r.na], ids=lambda r: r.id)
-def test_fault(row: Row, cli, home, tmp_path, waits, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    seen = observe(row, cli, home, tmp_path, waits, monkeypatch)
+def test_fault(row: Row, cli, home, tmp_path, clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    seen = observe(row, cli, home, tmp_path, clock, monkeypatch)
     assert seen.requests == row.requests
     assert seen.audit_rows == seen.audited_requests  # every request left its audit row
-    # A reset announced as an epoch second is waited from when the answer arrived: allow for
-    # the time the request took.
+    # On the test clock no time passes while a request is out, so a wait for an announced reset
+    # is exact; mktd adds a millisecond to land after it.
     assert len(seen.waits) == len(row.waits) and all(
-        lo - 0.1 <= w <= hi + 0.01 for w, (lo, hi) in zip(seen.waits, row.waits, strict=True)
+        lo <= w <= hi + 0.01 for w, (lo, hi) in zip(seen.waits, row.waits, strict=True)
     ), seen.waits
     assert seen.exit == row.exit
     assert matches(row.says, seen.says), seen.says
@@ -684,6 +669,31 @@ def test_fault(row: Row, cli, home, tmp_path, waits, monkeypatch) -> None:  # ty
     assert seen.queued == row.queued
     assert seen.notified == row.notified
     assert seen.outcome == row.outcome
+
+
+@pytest.mark.slow  # a sandbox server and the real commands
+def test_a_daily_reset_row_ten_seconds_before_midnight(cli, home, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The matrix runs on the test clock, not the machine's: started 10 s before 00:00 UTC,
+    LinkedIn's daily-limit row tells the user the same, and its wait costs no wall time.
+
+    What changes is only what happens on the wire: a reset 10 s away fits the retry budget, so
+    mktd waits for it (on the test clock) and asks again at 00:00, when the new day's limit
+    refuses it too.
+    """
+    row = next(r for r in ROWS if r.id == "rate-long-linkedin")
+    clock = run_on_test_clock(monkeypatch, tomorrow_utc(86400 - 10))
+    started = time.monotonic()
+    seen = observe(row, cli, home, tmp_path, clock, monkeypatch)
+    assert time.monotonic() - started < 5
+    assert seen.exit == row.exit
+    assert matches(row.says, seen.says), seen.says
+    assert matches(row.hint, seen.hint), seen.hint
+    assert seen.queued == row.queued  # due at the next 00:00 UTC, a day after the test's start
+    assert seen.notified == row.notified
+    assert seen.outcome == row.outcome
+    assert seen.requests == "linkedin.me 200, linkedin.create 429 ×2"
+    assert seen.waits == [pytest.approx(10, abs=0.01)]
+    assert seen.audit_rows == seen.audited_requests
 
 
 # ------------------------------------------------------------------------------------------------

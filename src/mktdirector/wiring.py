@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mktdirector.core import paths
+from mktdirector.core.clock import SYSTEM_CLOCK, Clock
 
 if TYPE_CHECKING:
     from mktdirector.agents.content.brand import Brand
@@ -44,10 +45,25 @@ def debug_http() -> bool:
 
 
 class Deps:
-    """Built once per command; every field is created on first use."""
+    """Built once per command; every field is created on first use.
 
-    def __init__(self, *, verbose: bool = False, overrides: dict[str, Any] | None = None) -> None:
+    `clock` is the one time source of the calls a command makes: the limiter, every HttpClient
+    (and through it the platform policies' reset arithmetic) and the publish queue's due time.
+    Tests set it (on an instance or on the class) to move time instead of waiting for it.
+    """
+
+    clock: Clock = SYSTEM_CLOCK
+
+    def __init__(
+        self,
+        *,
+        verbose: bool = False,
+        overrides: dict[str, Any] | None = None,
+        clock: Clock | None = None,
+    ) -> None:
         load_dotenv_once()
+        if clock is not None:
+            self.clock = clock
         self.verbose = verbose or debug_http()
         self.overrides = overrides or {}
         self.home = paths.home()
@@ -88,7 +104,7 @@ class Deps:
     def limiter(self) -> Limiter:
         from mktdirector.core.ratelimit import Limiter
 
-        return Limiter(self.store)
+        return Limiter(self.store, clock=self.clock.now, sleep=self.clock.sleep)
 
     def http(self, **kw: Any) -> HttpClient:
         """The HTTP factory integrations receive: shared limiter, audit sink, settings."""
@@ -104,6 +120,7 @@ class Deps:
             ),
         )
         kw.setdefault("limiter", self.limiter)
+        kw.setdefault("clock", self.clock)
         kw.setdefault("audit", self.audit)
         client = HttpClient(**kw)
         self._http_clients.append(client)

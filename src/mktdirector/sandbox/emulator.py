@@ -98,8 +98,9 @@ class Emulator:
         return self._clock() + self._offset
 
     def real_now(self) -> float:
-        """The wall clock, without the offset (to check what clients stamp with theirs)."""
-        return self._clock()
+        """The machine's clock, whatever clock the sandbox was given and however it was moved:
+        what clients' own libraries stamp with (google-auth signs a JWT's iat with it)."""
+        return time.time()
 
     def set_offset(self, offset: float) -> None:
         """Move the sandbox clock: posts age, tokens expire and windows roll accordingly."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -52,6 +51,8 @@ def publish_draft(
     publisher = Publisher(
         store,
         target_for(client),
+        # The client's clock: a lost answer's read-back compares it with the platform's stamps.
+        clock=client.http.clock.now,
         account=client.account,
         owner=owner,
         lease_s=LEASE_S if lease_s is None else lease_s,
@@ -131,7 +132,7 @@ def publish_or_queue(
         return publish_draft(store, client, draft_id, image=image)
     except RateLimitError as e:
         due = queue_retry(store, draft_id, platform=client.name, account=client.account,
-                          retry_after=e.retry_after)  # fmt: skip
+                          retry_after=e.retry_after, now=client.http.clock.now())  # fmt: skip
         e.hint = f"Queued for {due} (UTC): mktd worker --once publishes it then (mktd queue list)"
         raise
 
@@ -143,14 +144,18 @@ def queue_retry(
     platform: str,
     account: str | None,
     retry_after: float | None,
+    now: float,
 ) -> str:
-    """A rate-limited publish is not lost: queue it for `mktd worker` at the reset time."""
+    """A rate-limited publish is not lost: queue it for `mktd worker` at the reset time.
+
+    `now` is the clock the reset was computed with (the client's), so the due time is the reset.
+    """
     from datetime import UTC, datetime
 
     from mktdirector.agents.content import drafts
 
     wait = retry_after if retry_after is not None else 900.0  # unknown reset: try in 15 min
-    due = datetime.fromtimestamp(time.time() + wait, UTC)
+    due = datetime.fromtimestamp(now + wait, UTC)
     if store.get_draft(draft_id)["status"] == DraftStatus.FAILED:
         drafts.transition(store, draft_id, DraftStatus.APPROVED)
     job = store.schedule_publish(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from mktdirector.core import errors as E
+from mktdirector.core.clock import Now
 from mktdirector.core.credentials import Connection
 from mktdirector.core.http import HttpClient
 from mktdirector.core.platforms import url_override
@@ -71,7 +72,7 @@ class GoogleAnalyticsClient(Integration):
         self._token: str | None = None
         self._info: dict[str, Any] | None = None
         self._current_property = "?"  # for error messages
-        self.clock: Callable[[], float] = time.time  # quota reset arithmetic (tests fix it)
+        self._pinned_now: Now | None = None
         super().__init__(http_factory=http_factory, **kw)
         # 5xx responses use up an hourly per-property error quota (10/h): retry them once.
         self.http.max_retries = min(self.http.max_retries, 1)
@@ -86,6 +87,16 @@ class GoogleAnalyticsClient(Integration):
             project_id=lambda: (self._info or {}).get("project_id"),
             clock=lambda: self.clock(),
         )
+
+    @property
+    def clock(self) -> Now:
+        """The time quota resets are computed from: the choke point's clock, unless pinned."""
+        return self._pinned_now or self.http.clock.now
+
+    @clock.setter
+    def clock(self, now: Now) -> None:
+        # Pins the quota arithmetic alone (e.g. at half past an hour), not the waits.
+        self._pinned_now = now
 
     # credentials -------------------------------------------------------------------------------
     load_service_account = staticmethod(load_service_account)

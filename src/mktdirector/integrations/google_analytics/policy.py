@@ -4,7 +4,6 @@ waits its messages imply (per hour: to the top of the hour; per day: Pacific mid
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -85,7 +84,7 @@ class GoogleAnalyticsPolicy(GenericPolicy):
         return rebuild(error, type(error), text, code=err.get("status") or error.code, hint=hint)
 
 
-def next_pacific_midnight(now: float | None = None) -> float:
+def next_pacific_midnight(now: float) -> float:
     """GA4 daily quotas reset at midnight Pacific time."""
     from datetime import datetime, timedelta
 
@@ -97,14 +96,13 @@ def next_pacific_midnight(now: float | None = None) -> float:
         from datetime import timezone
 
         tz = timezone(timedelta(hours=-8))
-    local = datetime.fromtimestamp(time.time() if now is None else now, tz)
+    local = datetime.fromtimestamp(now, tz)
     midnight = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
     return midnight.timestamp()
 
 
-def _quota_wait(message: str, now: float | None = None) -> float:
+def _quota_wait(message: str, now: float) -> float:
     """How long an exhausted GA4 quota lasts, from the words of its message."""
-    now = time.time() if now is None else now
     low = message.lower()
     if "per day" in low or "daily" in low:
         return max(next_pacific_midnight(now) - now, 1.0)

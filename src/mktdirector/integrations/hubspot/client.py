@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from itertools import islice
@@ -313,7 +312,9 @@ class HubSpotClient(Integration):
 
     # hooks and plumbing ------------------------------------------------------------------------
     def policy(self) -> PlatformPolicy:
-        return HubSpotPolicy(daily_reset=self.seconds_to_daily_reset)
+        return HubSpotPolicy(
+            daily_reset=self.seconds_to_daily_reset, now=lambda: self.http.clock.now()
+        )
 
     def _request(self, method: str, path: str, **kw: Any) -> httpx.Response:
         self._check_key()
@@ -348,7 +349,7 @@ class HubSpotClient(Integration):
 
     def seconds_to_daily_reset(self, now: float | None = None) -> float:
         """Seconds to the next midnight in the account's time zone (UTC until it is known)."""
-        now = time.time() if now is None else now
+        now = self.http.clock.now() if now is None else now
         local = now + (self._utc_offset_ms or 0) / 1000.0
         return (local // 86400 + 1) * 86400 - local
 

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from mktdirector.core import errors as E
+from mktdirector.core.clock import SYSTEM_CLOCK, Now
 from mktdirector.core.policy import GenericPolicy, RateCounter, header_number
 from mktdirector.core.retry import parse_retry_after
 from mktdirector.integrations._api_helpers import error_body, header_int, rebuild
@@ -29,9 +30,10 @@ TOKEN_STEPS = (
 
 
 class HubSpotPolicy(GenericPolicy):
-    def __init__(self, daily_reset: Callable[[], float]) -> None:
+    def __init__(self, daily_reset: Callable[[], float], now: Now = SYSTEM_CLOCK.now) -> None:
         # Seconds to midnight in the account's time zone (the client learns the zone).
         self._daily_reset = daily_reset
+        self._now = now  # the choke point's clock, for a Retry-After given as a date
 
     def rate_counters(self, headers: httpx.Headers, now: float) -> list[RateCounter]:
         found = super().rate_counters(headers, now)
@@ -100,7 +102,7 @@ class HubSpotPolicy(GenericPolicy):
             # Locked / migrating: the request was not processed; wait >= 2 s and retry.
             retry = rebuild(error, E.ServerError)
             # Read by the choke point's wait: a ServerError has no retry_after field of its own.
-            retry.retry_after = max(parse_retry_after(response.headers) or 0.0, 2.0)  # type: ignore[attr-defined]
+            retry.retry_after = max(parse_retry_after(response.headers, self._now()) or 0.0, 2.0)  # type: ignore[attr-defined]
             return retry
         return None
 
@@ -120,7 +122,7 @@ class HubSpotPolicy(GenericPolicy):
         interval = (
             header_int(response.headers, "x-hubspot-ratelimit-interval-milliseconds") or 10_000
         ) / 1000.0
-        wait = parse_retry_after(response.headers)
+        wait = parse_retry_after(response.headers, self._now())
         if wait is None:
             wait = 1.0 if policy == "SECONDLY" else interval
         label = policy.lower().replace("_", " ") or "burst"

@@ -8,7 +8,6 @@ characters make LinkedIn silently truncate a post while answering 201.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -300,7 +299,7 @@ class LinkedInClient(OAuthIntegration):
         except E.MktdError as e:
             return ConnectionCheck("error", self.name, detail=e.message)
         member = LinkedInMember(str(data["sub"]), str(data.get("name") or ""))
-        midnight = (time.time() // 86400 + 1) * 86400
+        midnight = (self.http.clock.now() // 86400 + 1) * 86400
         reset = datetime.fromtimestamp(midnight, UTC).isoformat().replace("+00:00", "Z")
         return ConnectionCheck(
             "connected",
