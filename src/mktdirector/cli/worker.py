@@ -1,10 +1,13 @@
 """`mktd worker [--once] [--interval S]` and `mktd worker --install systemd|cron|launchd`."""
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from mktdirector.cli._options import JsonOpt
+
+if TYPE_CHECKING:
+    from mktdirector.wiring import Deps
 
 app = typer.Typer()
 
@@ -62,7 +65,7 @@ def run(deps: Any, *, once: bool, interval: float, json_out: bool) -> None:
             signal.signal(sig, handler)
 
 
-def _loop(deps: Any, stop: Any, *, once: bool, interval: float, json_out: bool) -> None:
+def _loop(deps: "Deps", stop: Any, *, once: bool, interval: float, json_out: bool) -> None:
     from mktdirector.agents.social import schedule as sched
     from mktdirector.agents.worker.context import Settings
     from mktdirector.agents.worker.loop import Worker
@@ -72,6 +75,7 @@ def _loop(deps: Any, stop: Any, *, once: bool, interval: float, json_out: bool) 
         deps.store,
         deps.integration,
         settings=Settings.from_config(deps.config.get),
+        clock=deps.clock.now,  # the same clock as the limiter and the HTTP clients
         tz=sched.user_tz(deps.config.get),
         slots=lambda p: deps.config.get(f"schedule.{p}"),
         after_run=lambda: _alerts(deps),
