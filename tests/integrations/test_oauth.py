@@ -24,6 +24,7 @@ from mktdirector.core import errors as E
 from mktdirector.core.clock import Clock
 from mktdirector.core.credentials import Connection
 from mktdirector.core.http import HttpClient
+from mktdirector.integrations.oauth.app import resolve_app
 from mktdirector.integrations.oauth.flow import (
     OAuthError,
     OAuthSession,
@@ -31,7 +32,6 @@ from mktdirector.integrations.oauth.flow import (
     RefreshNetworkError,
     TokenEndpointError,
     connection_from_token,
-    resolve_app,
 )
 from mktdirector.integrations.oauth.loopback import (
     LoopbackServer,

@@ -14,12 +14,8 @@ from mktdirector.core.clock import Clock
 from mktdirector.core.correlation import correlated
 from mktdirector.core.http import Exchange, HttpClient
 from mktdirector.core.ratelimit import Limiter, MemoryBackend
-from mktdirector.integrations.oauth.flow import (
-    OAuthApp,
-    OAuthSession,
-    TokenEndpointError,
-    resolve_app,
-)
+from mktdirector.integrations.oauth.app import OAuthApp, resolve_app
+from mktdirector.integrations.oauth.flow import OAuthSession, TokenEndpointError
 
 FIX = Path(__file__).parents[1] / "fixtures"
 TOKEN_URL = "https://api.x.com/2/oauth2/token"

@@ -25,7 +25,7 @@ from mktdirector.integrations.capabilities import (
     as_crm_client,
     as_email_sender,
 )
-from mktdirector.integrations.oauth.flow import PROVIDERS
+from mktdirector.integrations.oauth.app import PROVIDERS
 
 WITH_CLIENT = sorted(pid for pid, spec in PLATFORMS.items() if spec.client)
 

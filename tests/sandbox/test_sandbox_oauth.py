@@ -10,7 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from mktdirector.integrations.oauth.flow import OAuthSession, TokenEndpointError, resolve_app
+from mktdirector.integrations.oauth.app import resolve_app
+from mktdirector.integrations.oauth.flow import OAuthSession, TokenEndpointError
 from mktdirector.integrations.oauth.loopback import parse_callback
 from mktdirector.sandbox import Sandbox
 

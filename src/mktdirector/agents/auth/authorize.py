@@ -22,15 +22,8 @@ import httpx
 from mktdirector.core import errors as E
 from mktdirector.core.credentials import NO_STORE_HINT, Connection, CredentialStore
 from mktdirector.core.platforms import PLATFORMS, resolve_platform
-from mktdirector.integrations.oauth.flow import (
-    PROVIDERS,
-    AuthEventSink,
-    ConfigGetter,
-    OAuthSession,
-    config_value,
-    connection_from_token,
-    resolve_app,
-)
+from mktdirector.integrations.oauth.app import PROVIDERS, ConfigGetter, config_value, resolve_app
+from mktdirector.integrations.oauth.flow import AuthEventSink, OAuthSession, connection_from_token
 from mktdirector.integrations.oauth.loopback import (
     CALLBACK_PATH,
     DEFAULT_PORT,

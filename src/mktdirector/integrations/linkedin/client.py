@@ -28,7 +28,7 @@ from mktdirector.core.ratelimit import Limit, per_day
 from mktdirector.integrations.base import ConnectionCheck
 from mktdirector.integrations.capabilities import AccountIdentity
 from mktdirector.integrations.linkedin.policy import DOCS, LinkedInPolicy
-from mktdirector.integrations.oauth.flow import LINKEDIN_ANALYTICS_SCOPE, config_value
+from mktdirector.integrations.oauth.app import LINKEDIN_ANALYTICS_SCOPE, config_value
 from mktdirector.integrations.oauth.tokens import OAuthIntegration
 from mktdirector.integrations.social import (
     CapabilityError,

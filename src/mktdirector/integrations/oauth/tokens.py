@@ -27,16 +27,14 @@ from mktdirector.core import paths
 from mktdirector.core.credentials import Connection, CredentialStore
 from mktdirector.core.http import HttpClient
 from mktdirector.integrations.base import Integration
+from mktdirector.integrations.oauth.app import PROVIDERS, OAuthApp, resolve_app
 from mktdirector.integrations.oauth.flow import (
-    PROVIDERS,
     AuthEventSink,
-    OAuthApp,
     OAuthSession,
     ReauthorizeError,
     RefreshNetworkError,
     TokenEndpointError,
     connection_from_token,
-    resolve_app,
 )
 
 log = logging.getLogger("mktd.oauth")

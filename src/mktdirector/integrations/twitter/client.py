@@ -24,7 +24,7 @@ from mktdirector.core.ratelimit import Limit, per_day, per_window
 from mktdirector.core.urls import extract_urls
 from mktdirector.integrations.base import ConfigGetter, ConnectionCheck
 from mktdirector.integrations.capabilities import AccountIdentity
-from mktdirector.integrations.oauth.flow import config_value
+from mktdirector.integrations.oauth.app import config_value
 from mktdirector.integrations.oauth.tokens import OAuthIntegration
 from mktdirector.integrations.social import MetricRow, RemotePost, now_iso, utc_iso
 from mktdirector.integrations.twitter import errors as twitter_errors
