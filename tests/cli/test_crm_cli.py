@@ -239,3 +239,14 @@ def test_sync_links_contacts_to_drafts_then_attribution(cli, store):
     assert rows["linkedin"]["draft_id"] == DRAFT and rows["linkedin"]["campaign"] == "ai-roi"
     assert rows["direct_traffic"]["draft_id"] is None
     assert store.contact_count() == 2
+
+
+def test_daily_limit_text_says_what_stopped_and_how_to_resume(cli, tmp_path):
+    path = write_csv(tmp_path, b"email\n" + b"".join(f"u{i}@x.io\n".encode() for i in range(5)))
+    daily = httpx.Response(429, json=fixture("rate_limit_daily_429.json"))
+    with respx.mock(assert_all_mocked=True) as router:
+        Upserts(router, fail_on={1: daily})
+        r = cli("crm", "contacts", "import", path)
+    assert r.exit_code == 5
+    assert "Error: " in r.stderr and "Stopped after 0 of 5 contacts" in r.stderr
+    assert "Hint: After the reset" in r.stderr and "--skip 0" in r.stderr

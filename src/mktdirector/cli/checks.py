@@ -22,36 +22,31 @@ def test_integration(
 ) -> None:
     """Check one platform's credentials with its cheapest authenticated call."""
     from mktdirector.agents.ops import checks
-    from mktdirector.cli import _deps, _output
+    from mktdirector.cli import _deps
+    from mktdirector.cli.views import checks as view
     from mktdirector.core.platforms import resolve_platform
 
     deps = _deps.current()
     pid = resolve_platform(platform)
     if dry_run:
         result = checks.dry_run(lambda p, **kw: deps.integration(p, account, **kw), pid)
-        _output.emit_json(result) if json_out else _output.check_dry_run(result)
-        return
+        return view.dry_run(result, json_out)
     result = checks.check(deps.integration(pid, account))
-    _output.emit_json(result) if json_out else _output.check_result(result)
-    if result["status"] != "connected":
-        # The exit codes of DESIGN.md section 2: 3 credentials, 4 authentication, 5 rate limit.
-        codes = {"missing_credentials": 3, "auth": 4, "permission": 4, "rate_limit": 5}
-        raise typer.Exit(codes.get(result["status"], codes.get(result.get("error", ""), 6)))
+    view.checked(result, json_out)
+    if code := checks.exit_code(result):
+        raise typer.Exit(code)
 
 
 @app.command("test-integrations")
 def test_integrations(json_out: JsonOpt = False) -> None:
     """Check every platform mktd supports; exit 6 if a configured one fails."""
     from mktdirector.agents.ops import checks
-    from mktdirector.cli import _deps, _output
+    from mktdirector.cli import _deps
+    from mktdirector.cli.views import checks as view
     from mktdirector.integrations import available
 
     deps = _deps.current()
     results = [checks.check(deps.integration(pid)) for pid in available()]
-    if json_out:
-        _output.emit_json(results)
-    else:
-        for r in results:
-            _output.check_result(r)
+    view.checked_all(results, json_out)
     if any(r["status"] == "error" for r in results):
         raise typer.Exit(6)

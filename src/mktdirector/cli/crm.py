@@ -3,13 +3,14 @@
 Each command that talks to a CRM takes `--platform` (default: config `crm.platform`).
 """
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mktdirector.cli._options import JsonOpt
 
 if TYPE_CHECKING:
+    from mktdirector.agents.crm.workflows import SyncResult
     from mktdirector.integrations.capabilities import CrmClient
     from mktdirector.wiring import Deps
 
@@ -25,7 +26,6 @@ PlatformOpt = Annotated[
     str | None,
     typer.Option("--platform", help="CRM platform, e.g. hubspot (default: config crm.platform)."),
 ]
-MAX_BAD_SHOWN = 20
 
 
 @contacts_app.command("import")
@@ -44,12 +44,13 @@ def import_contacts(
     """
     from mktdirector.agents.crm.workflows import import_contacts as run
     from mktdirector.cli import _deps, _output
+    from mktdirector.cli.views import crm as view
 
     client = crm_client(_deps.current(), platform)
     client.require_connection()
     with _output.progress("Importing contacts") as tick:
         result = run(client, file, skip=skip, progress=tick)
-    _render_import(result, json_out)
+    view.imported(result, json_out)
     if result.exit_code:
         raise typer.Exit(result.exit_code)
 
@@ -62,39 +63,21 @@ def get_contact(
 ) -> None:
     """Show a HubSpot contact, where it came from, and the mktd post behind it if any."""
     from mktdirector.agents.crm.workflows import get_contact as run
-    from mktdirector.cli import _deps, _output
+    from mktdirector.cli import _deps
+    from mktdirector.cli.views import crm as view
 
     deps = _deps.current()
-    data = run(deps.store, crm_client(deps, platform), email)
-    if json_out:
-        _output.emit_json(data)
-        return
-    a, p, d = data["attribution"], data["properties"], data["draft"] or {}
-    name = " ".join(filter(None, [p.get("firstname"), p.get("lastname")])) or None
-    _output.key_values([
-        ("id", data["id"]), ("email", p.get("email")), ("name", name), ("company", p.get("company")),
-        ("created", p.get("createdate")), ("original source", _source(a)),
-        ("latest source", a.get("latest_source")), ("campaign", a.get("campaign")),
-        ("utm_content", a.get("draft_id")), ("mktd draft", d.get("id")),
-        ("post", ", ".join(d.get("urls") or []) or None),
-    ])  # fmt: skip
+    view.contact(run(deps.store, crm_client(deps, platform), email), json_out)
 
 
 @app.command("sync")
 def sync(since: SinceOpt = None, platform: PlatformOpt = None, json_out: JsonOpt = False) -> None:
     """Pull contacts with their attribution into the local database (for `crm attribution`)."""
-    from mktdirector.cli import _deps, _output
+    from mktdirector.cli import _deps
+    from mktdirector.cli.views import crm as view
 
     deps = _deps.current()
-    result = _sync(deps, crm_client(deps, platform), since)
-    if json_out:
-        _output.emit_json(result)
-        return
-    _output.success(
-        f"Synced {result.contacts:,} contact(s); {result.linked:,} came from a mktd post."
-    )
-    if result.note:
-        _output.warn(result.note)
+    view.synced(_sync(deps, crm_client(deps, platform), since), json_out)
 
 
 @app.command("attribution")
@@ -109,27 +92,18 @@ def attribution(
     """Contacts grouped by source / campaign / utm_content, with the draft and post behind them."""
     from mktdirector.agents.crm.workflows import attribution as run
     from mktdirector.agents.periods import parse_since
-    from mktdirector.cli import _deps, _output
+    from mktdirector.cli import _deps
+    from mktdirector.cli.views import crm as view
 
     deps = _deps.current()
     if sync_first:
         client = crm_client(deps, platform)
-        synced = _sync(deps, client, since).contacts
-        _output.info(f"Synced {synced:,} contact(s) from {client.label}.")
+        view.synced_first(_sync(deps, client, since), client.label)
+    # No database yet: nothing synced, whatever --since says.
     rows = (
         run(deps.store, since=parse_since(since, default_days=None)) if deps.store.exists() else []
     )
-    if json_out:
-        _output.emit_json(rows)
-        return
-    if not rows:
-        _output.info("No contacts synced yet: mktd crm sync (or add --sync).")
-        return
-    for r in rows:
-        r["post"] = _first_url(r["post_urls"])
-        r["draft"] = _short(r["draft_id"]) or r["utm_content"]
-    cols = ["contacts", "source", "campaign", "draft", "post"]
-    _output.table(rows, cols, title="Contacts by source")
+    view.attribution(rows, json_out)
 
 
 # helpers ---------------------------------------------------------------------------------------
@@ -142,7 +116,7 @@ def crm_client(deps: "Deps", platform: str | None) -> "CrmClient":
     return as_crm_client(deps.integration(pid))
 
 
-def _sync(deps: "Deps", client: "CrmClient", since: str | None) -> Any:
+def _sync(deps: "Deps", client: "CrmClient", since: str | None) -> "SyncResult":
     from mktdirector.agents.crm.workflows import sync_contacts
     from mktdirector.agents.periods import parse_since
     from mktdirector.cli import _output
@@ -151,42 +125,3 @@ def _sync(deps: "Deps", client: "CrmClient", since: str | None) -> Any:
     with _output.progress("Syncing contacts") as tick:
         return sync_contacts(deps.store, client, since=parse_since(since, default_days=None),
                              progress=tick)  # fmt: skip
-
-
-def _render_import(result: Any, json_out: bool) -> None:
-    from mktdirector.cli import _output
-
-    if json_out:
-        _output.emit_json(result)
-        return
-    bad = sorted(result.bad, key=lambda b: b.line)
-    for b in bad[:MAX_BAD_SHOWN]:
-        _output.warn(f"line {b.line}: {b.reason}")
-    if len(bad) > MAX_BAD_SHOWN:
-        _output.warn(f"... and {len(bad) - MAX_BAD_SHOWN} more bad rows (--json lists them all).")
-    skipped = f", {result.skipped:,} skipped with --skip" if result.skipped else ""
-    summary = (f"Imported {result.imported:,} contact(s) ({result.created:,} new, "
-               f"{result.updated:,} updated) in {result.requests:,} request(s); "
-               f"{len(bad):,} bad row(s){skipped}.")  # fmt: skip
-    (_output.warn if bad else _output.success)(summary)
-    if result.hint:
-        _output.info(result.hint)
-    if result.stopped:
-        _output.error(result.stopped)
-
-
-def _source(a: dict[str, Any]) -> str | None:
-    drill = [a.get("original_source_data_1"), a.get("original_source_data_2")]
-    extra = " / ".join(filter(None, drill))
-    return f"{a.get('original_source')} ({extra})" if extra else a.get("original_source")
-
-
-def _short(draft_id: str | None) -> str | None:
-    # Drafts can be named by the end of their id (like git's short hashes).
-    return draft_id[-8:] if draft_id else None
-
-
-def _first_url(urls: list[str]) -> str | None:
-    if not urls:
-        return None
-    return urls[0] + (f" (+{len(urls) - 1})" if len(urls) > 1 else "")

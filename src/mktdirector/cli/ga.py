@@ -1,11 +1,14 @@
 """`mktd ga traffic`: GA4 sessions and key events by source, campaign or post."""
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from mktdirector.cli import _options
 from mktdirector.cli._options import JsonOpt
+
+if TYPE_CHECKING:
+    from mktdirector.agents.analytics.ga_traffic import TrafficReport
 
 app = typer.Typer(help="Google Analytics 4 traffic, by source, campaign and post.",
                   no_args_is_help=True)  # fmt: skip
@@ -39,16 +42,15 @@ def traffic(
     with _output.progress("Fetching GA4 traffic") as tick:
         tick(0, 1)
         report = fetch_traffic(deps.store, client, since=start, by=by, property_id=property_id)
-    if json_out:
-        _output.emit_json(report)
-        return
-    _render(report)
+    _render(report, json_out)
 
 
-def _render(report: Any) -> None:
+def _render(report: "TrafficReport", json_out: bool) -> None:
     from mktdirector.agents.analytics.ga_traffic import quota_summary
     from mktdirector.cli import _output
 
+    if json_out:
+        return _output.emit_json(report)
     rows = [_fmt(g) for g in report.groups]
     title = f"GA4 property {report.property_id} since {report.since}, by {report.by}"
     keys, extra = COLUMNS[report.by], (["post"] if report.by == "post" else [])

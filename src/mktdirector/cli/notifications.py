@@ -26,16 +26,12 @@ def notifications(
     """List unread notifications (newest first); --all shows read ones too."""
     if ctx.invoked_subcommand is not None:
         return
-    from mktdirector.cli import _deps, _output
+    from mktdirector.agents.ops.notifications import to_show
+    from mktdirector.cli import _deps
+    from mktdirector.cli.views import notifications as view
 
-    store = _deps.current().store
-    rows = store.notifications(unread_only=not all_, limit=limit) if store.exists() else []
-    if json_out:
-        _output.emit_json(rows)
-        return
-    _output.notification_list(rows)
-    if rows and not all_:
-        _output.info("Mark them read: mktd notifications ack [ID]")
+    rows = to_show(_deps.current().store, include_read=all_, limit=limit)
+    view.listed(rows, include_read=all_, json_out=json_out)
 
 
 @app.command("ack")
@@ -46,25 +42,11 @@ def ack(
     json_out: JsonOpt = False,
 ) -> None:
     """Mark one notification, or every unread one, as read."""
-    from mktdirector.cli import _deps, _output
-    from mktdirector.core.errors import UsageError
+    from mktdirector.agents.ops.notifications import acknowledge
+    from mktdirector.cli import _deps
+    from mktdirector.cli.views import notifications as view
 
-    store = _deps.current().store
-    if not store.exists():
-        count = 0
-    elif notification_id:
-        found = store.find_notification(notification_id)
-        if found is None:
-            raise UsageError(
-                f"No notification {notification_id!r}.", hint="mktd notifications --all"
-            )
-        count = store.ack(found["id"])
-    else:
-        count = store.ack()
-    if json_out:
-        _output.emit_json({"acknowledged": count})
-    else:
-        _output.info(f"{count} notification(s) marked read.")
+    view.acknowledged(acknowledge(_deps.current().store, notification_id), json_out)
 
 
 def unread_notice(home: Any, argv: list[str]) -> None:

@@ -10,7 +10,7 @@ naming the message id; an interrupted multi-group send resumes at the first grou
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -105,6 +105,20 @@ def check_unsent(store: StoreLike, client: EmailSender, plan: SendPlan) -> list[
     if len(done) == len(chunks):
         raise _already_sent(plan, done)
     return prior
+
+
+def send_confirmed(
+    store: StoreLike, client: EmailSender, plan: SendPlan, *, confirm: Callable[[SendPlan], None]
+) -> SendOutcome:
+    """The `email send` flow: connected, not sent before, confirmed, then sent exactly once.
+
+    `confirm` is the front end's question, asked only after a repeat has been refused (so a
+    user is never asked about a send that cannot happen); it raises to stop the send.
+    """
+    client.require_connection()
+    check_unsent(store, client, plan)
+    confirm(plan)
+    return send_email(store, client, plan)
 
 
 def send_email(store: StoreLike, client: EmailSender, plan: SendPlan) -> SendOutcome:

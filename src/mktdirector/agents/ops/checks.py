@@ -6,7 +6,7 @@ and stops it before it leaves the machine (a transport that captures and refuses
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
@@ -18,6 +18,8 @@ from mktdirector.integrations.base import Integration
 
 ClientFactory = Callable[..., Integration]
 PLACEHOLDER = "<your-token>"
+# The exit codes of DESIGN.md section 2: 3 credentials, 4 authentication, 5 rate limit.
+EXIT_CODES = {"missing_credentials": 3, "auth": 4, "permission": 4, "rate_limit": 5}
 
 
 class _Captured(Exception):
@@ -67,6 +69,13 @@ def check(client: Integration) -> dict[str, Any]:
         }
     result.setdefault("hint", None)
     return result
+
+
+def exit_code(result: Mapping[str, Any]) -> int:
+    """0 when connected; else the code for the status, then for the error kind, else 6."""
+    if result["status"] == "connected":
+        return 0
+    return EXIT_CODES.get(result["status"], EXIT_CODES.get(result.get("error", ""), 6))
 
 
 def dry_run(make_client: ClientFactory, platform: str) -> dict[str, Any]:

@@ -1,0 +1,33 @@
+"""In-tool notifications: the ones to show, and marking them read.
+
+Front ends (`mktd notifications`, the web dashboard next) call these and only render. Without a
+database there is nothing to show or mark, and no file is created just to say so.
+"""
+
+from __future__ import annotations
+
+from mktdirector.core.errors import UsageError
+from mktdirector.store import StoreLike
+from mktdirector.store.rows import Notification
+
+
+def to_show(store: StoreLike, *, include_read: bool, limit: int) -> list[Notification]:
+    """Unread notifications, newest first (with `include_read`, read ones too)."""
+    if not store.exists():
+        return []
+    return store.notifications(unread_only=not include_read, limit=limit)
+
+
+def acknowledge(store: StoreLike, notification_id: str | None = None) -> int:
+    """Mark one notification (its id, or a unique start of it), or every unread one, as read.
+
+    Returns how many were marked; an id that names no notification is a usage error.
+    """
+    if not store.exists():
+        return 0
+    if not notification_id:
+        return store.ack()
+    found = store.find_notification(notification_id)
+    if found is None:
+        raise UsageError(f"No notification {notification_id!r}.", hint="mktd notifications --all")
+    return store.ack(found["id"])
