@@ -192,6 +192,7 @@ def _wait_for_file(path: Path, proc: subprocess.Popen[str]) -> str:
     raise AssertionError("mktd authorize did not open a browser")
 
 
+@pytest.mark.slow  # starts a real headless Chromium
 def test_consent_in_chromium_ends_with_a_stored_token(chromium, tmp_path, home) -> None:  # type: ignore[no-untyped-def]
     opened = tmp_path / "opened-url"
     browser_cmd = tmp_path / "browser.sh"

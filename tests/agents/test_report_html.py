@@ -105,6 +105,7 @@ def test_report_html_file_from_the_cli(cli, store, tmp_path: Path) -> None:  # t
     assert out.read_text(encoding="utf-8").count("<svg") == 6
 
 
+@pytest.mark.slow  # starts a real headless Chromium
 @pytest.mark.skipif(
     not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is not installed (apt-get install chromium)"
 )

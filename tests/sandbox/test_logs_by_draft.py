@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from mktdirector.sandbox import Sandbox
 
@@ -19,6 +20,7 @@ def sandbox_requests(sb: Sandbox) -> list[dict[str, Any]]:
     return list(httpx.get(f"{sb.url}/_sandbox/requests", timeout=10).json()["requests"])
 
 
+@pytest.mark.slow  # a real sandbox server and a full thread publish
 def test_logs_draft_lists_every_call_of_a_thread_publish(home: Path, sb: Sandbox, cli: Any) -> None:
     assert cli("init").exit_code == 0
     # A call of another command, before: it must not show up under the draft.
