@@ -49,7 +49,7 @@ def worker(
     run(deps, once=once, interval=interval, json_out=json_out)
 
 
-def run(deps: Any, *, once: bool, interval: float, json_out: bool) -> None:
+def run(deps: "Deps", *, once: bool, interval: float, json_out: bool) -> None:
     import signal
     from signal import SIGINT, SIGTERM
 
@@ -106,7 +106,7 @@ def _loop(deps: "Deps", stop: Any, *, once: bool, interval: float, json_out: boo
         _output.info("mktd worker: stopped.")
 
 
-def _alerts(deps: Any) -> None:
+def _alerts(deps: "Deps") -> None:
     """After each run: raise alerts for what went wrong and deliver them (Slack, email)."""
     from mktdirector.agents.ops.alerts import run_alerts
 
@@ -115,7 +115,7 @@ def _alerts(deps: Any) -> None:
     )
 
 
-def _install(deps: Any, kind: str, *, write: bool, json_out: bool) -> None:
+def _install(deps: "Deps", kind: str, *, write: bool, json_out: bool) -> None:
     from mktdirector.agents.worker import install as worker_install
     from mktdirector.cli import _output
 
