@@ -6,7 +6,6 @@ The CLI (cli/_deps.py keeps one Deps per invocation) and the Python API (api.py)
 from __future__ import annotations
 
 import os
-import weakref
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
@@ -70,9 +69,9 @@ class Deps:
         self.home = paths.home()
         self._llm: LLM | None = None
         self._brand: Brand | None = None
-        # Closed with the command (their sockets). Weak: a long-lived Deps (the worker) makes and
-        # closes clients every cycle, and must not keep each one alive.
-        self._http_clients: weakref.WeakSet[HttpClient] = weakref.WeakSet()
+        # Closed with the command (their sockets). A long-lived Deps (the worker) makes and closes
+        # clients every cycle: the closed ones are let go when the next one is made.
+        self._http_clients: list[HttpClient] = []
 
     @cached_property
     def config(self) -> Config:
@@ -126,7 +125,8 @@ class Deps:
         kw.setdefault("clock", self.clock)
         kw.setdefault("audit", self.audit)
         client = HttpClient(**kw)
-        self._http_clients.add(client)
+        self._http_clients = [c for c in self._http_clients if not c.closed]
+        self._http_clients.append(client)
         return client
 
     def audit(self, exchange: Exchange) -> None:
@@ -216,7 +216,7 @@ class Deps:
         return channels
 
     def close(self) -> None:
-        for client in list(self._http_clients):
+        for client in self._http_clients:
             client.close()
         self._http_clients.clear()
         if "store" in self.__dict__:

@@ -146,6 +146,10 @@ class HttpClient:
     def base_url(self) -> str:
         return str(self._client.base_url)
 
+    @property
+    def closed(self) -> bool:
+        return self._client.is_closed
+
     def close(self) -> None:
         self._client.close()
 
