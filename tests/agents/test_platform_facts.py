@@ -158,11 +158,18 @@ class FakeSocialClient:
         raise AssertionError("not sent in this test")
 
 
-def test_publish_target_follows_the_specs_text_format(mastodon: PlatformSpec) -> None:
-    mastodon_target = target_for(FakeSocialClient("mastodon"))
-    assert isinstance(mastodon_target, LinkedInTarget) and mastodon_target.platform == "mastodon"
+def test_publish_target_is_chosen_per_platform_never_guessed(mastodon: PlatformSpec) -> None:
+    # An adapter decides exactly-once rules (can the platform's posts be read back before a
+    # resend?), so a new social row gets none by its text format alone: it is refused plainly.
     x_target = target_for(FakeSocialClient("twitter"))
-    assert isinstance(x_target, XTarget) and x_target.platform == "twitter"
+    assert (
+        isinstance(x_target, XTarget) and x_target.platform == "twitter" and x_target.can_read_back
+    )
+    li_target = target_for(FakeSocialClient("linkedin"))
+    assert isinstance(li_target, LinkedInTarget) and not li_target.can_read_back
+    with pytest.raises(UsageError) as e:
+        target_for(FakeSocialClient("mastodon"))
+    assert e.value.message == "Publishing to mastodon is not supported."
 
 
 def test_publish_target_needs_the_capability_and_the_protocol(mastodon: PlatformSpec) -> None:

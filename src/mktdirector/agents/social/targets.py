@@ -20,7 +20,6 @@ from mktdirector.core.errors import UsageError
 from mktdirector.core.platforms import (
     PLATFORMS,
     Capability,
-    TextFormat,
     spoken_list,
     with_capability,
 )
@@ -116,17 +115,18 @@ class LinkedInTarget:
         )
 
 
-# The adapter for each text format: the format decides how a draft's segments are posted.
-_ADAPTERS: dict[TextFormat, Callable[[Any, str], Target]] = {
-    TextFormat.THREAD: XTarget,
-    TextFormat.COMMENTARY: LinkedInTarget,
+# The adapter of each platform, chosen by id and never by text format: an adapter carries the
+# exactly-once rules (X's posts can be read back before any resend; LinkedIn's cannot, so a lost
+# answer is needs-check), and guessing them for a new platform could post twice.
+_ADAPTERS: dict[str, Callable[[Any, str], Target]] = {
+    "twitter": XTarget,
+    "linkedin": LinkedInTarget,
 }
 
 
 def target_for(client: Integration) -> Target:
     spec = PLATFORMS.get(client.name)
-    written_as = spec.text_format if spec and spec.can(Capability.SOCIAL) else None
-    adapter = _ADAPTERS.get(written_as) if written_as else None
+    adapter = _ADAPTERS.get(client.name) if spec and spec.can(Capability.SOCIAL) else None
     if adapter is None or not isinstance(client, SocialPublisher):
         raise UsageError(
             f"Publishing to {client.name} is not supported.",
