@@ -1,4 +1,4 @@
-"""The store refuses by kind; the CLI words the hint (cli/_hints.py) exactly as before."""
+"""The store refuses by kind; the CLI words the hint (agents/hints.py) exactly as before."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from mktdirector.cli._hints import NOT_FOUND, REFUSED, add_hint
+from mktdirector.agents.hints import NOT_FOUND, REFUSED, add_hint
 from mktdirector.core.errors import UsageError
 from mktdirector.store.errors import RecordNotFoundError, Refusal, StateRefusedError
 

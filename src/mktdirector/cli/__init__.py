@@ -55,7 +55,7 @@ def handle(exc: BaseException) -> int:
     from mktdirector.cli import _output
 
     if isinstance(exc, MktdError):
-        from mktdirector.cli._hints import add_hint
+        from mktdirector.agents.hints import add_hint
 
         err: MktdError = add_hint(exc)
     elif _is_sqlite_error(exc):

@@ -2,7 +2,7 @@
 
 What to type next depends on the front end (a CLI command, a web page, a Python call), so these
 errors carry no hint: they name the entity, the reference the caller gave and, for a refused
-change, the reason. Each front end turns that into its own hint (the CLI: cli/_hints.py).
+change, the reason. Each front end turns that into its own hint (the CLI: agents/hints.py).
 """
 
 from __future__ import annotations

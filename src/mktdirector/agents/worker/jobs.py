@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from mktdirector.agents.content import drafts
+from mktdirector.agents.hints import add_hint
 from mktdirector.agents.worker.context import Outcome, WorkerContext
 from mktdirector.core import errors as E
 from mktdirector.core.leases import owner_is_gone
@@ -196,7 +197,7 @@ def _failed(w: WorkerContext, job: Mapping[str, Any], did: str, err: E.MktdError
         f"{job['platform']} draft {did}",
         f"Scheduled publish of {did} failed: {err.message}",
         platform=job["platform"],
-        hint=err.hint or f"mktd publish {did}",
+        hint=add_hint(err).hint or f"mktd publish {did}",
         dedupe_key=f"publish_failed:{did}",
     )
     return w.finish(job, JobStatus.FAILED, err.message)

@@ -1,7 +1,8 @@
-"""The CLI's hints for the store's refusals: the command that shows or fixes the thing refused.
+"""Hints for the store's refusals: the `mktd` command that shows or fixes the thing refused.
 
-The store names what it refused (entity, reference, reason) and leaves the wording to each front
-end; these are the `mktd` commands. `{ref}` is the reference the store was given.
+The store names what it refused (entity, reference, reason) and leaves the wording to the layers
+above: the CLI adds these to the errors it prints, and the worker to the notifications it
+raises (a notification is read in the CLI or the dashboard). `{ref}` is the reference given.
 """
 
 from __future__ import annotations
