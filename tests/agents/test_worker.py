@@ -208,7 +208,6 @@ def test_edited_after_scheduling_is_not_published(deps):
     assert any(n["kind"] == "schedule_cancelled" for n in deps.store.notifications())
 
 
-
 def test_a_refused_scheduled_publish_notifies_with_the_command_that_fixes_it(deps):
     # The draft is still `scheduled` but its content no longer matches what was approved (a
     # race the status check cannot see): the store refuses by kind, and the notification
@@ -221,6 +220,7 @@ def test_a_refused_scheduled_publish_notifies_with_the_command_that_fixes_it(dep
     assert o.status == "failed" and xs.calls == 0
     [n] = [n for n in deps.store.notifications() if n["kind"] == "publish_failed"]
     assert n["hint"] == f"Review and approve it again: mktd drafts approve {did}"
+
 
 def test_crashed_workers_job_is_reclaimed_after_its_lease_and_reconciled(deps):
     did = scheduled(deps, T0, "Sent by a worker that died")
