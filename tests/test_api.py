@@ -111,3 +111,11 @@ def test_brief_flow_draft_then_publish_publishes_the_reviewed_draft(monkeypatch)
         assert "already published" in info.value.message
     assert published["draft_id"] == draft["draft_id"] and published["status"] == "published"
     assert len(llm.calls) == 1  # no second generation
+
+
+def test_post_analytics_of_a_platform_without_posts_is_a_usage_error():
+    # It was an AttributeError from deep inside (a CRM client has no get_metrics).
+    with pytest.raises(UsageError) as e:
+        SocialMediaAgent(llm=FakeLLM()).get_post_analytics("hubspot", "123")
+    assert e.value.message == "hubspot has no post analytics."
+    assert e.value.hint == "Use linkedin or twitter"

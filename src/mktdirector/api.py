@@ -117,10 +117,15 @@ class SocialMediaAgent(_Facade):
     def get_post_analytics(self, platform: str, post_id: str) -> dict[str, Any]:
         """Fresh metrics of one published post (also stored as a snapshot)."""
         from mktdirector.agents.analytics.social import post_analytics
-        from mktdirector.core.platforms import resolve_platform
+        from mktdirector.core.errors import UsageError
+        from mktdirector.core.platforms import resolve_platform, spoken_list, with_post_metrics
+        from mktdirector.integrations.capabilities import as_post_metrics_source
 
-        d = self._deps
-        return post_analytics(d.store, d.integration(resolve_platform(platform)), post_id)
+        d, pid = self._deps, resolve_platform(platform)
+        if pid not in with_post_metrics():
+            raise UsageError(f"{platform} has no post analytics.",
+                             hint=f"Use {spoken_list(with_post_metrics())}")  # fmt: skip
+        return post_analytics(d.store, as_post_metrics_source(d.integration(pid)), post_id)
 
 
 class StrategyAgent(_Facade):

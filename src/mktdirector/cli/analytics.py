@@ -43,6 +43,7 @@ def _fetch(deps: "Deps", platforms: list[str], since_utc: str | None) -> "list[F
     """Each platform with a connection or published posts, with a progress bar on a terminal."""
     from mktdirector.agents.analytics.social import fetch_metrics
     from mktdirector.cli import _output
+    from mktdirector.integrations.capabilities import as_post_metrics_source
 
     results = []
     for pid in platforms:
@@ -50,7 +51,8 @@ def _fetch(deps: "Deps", platforms: list[str], since_utc: str | None) -> "list[F
         if client.connection is None and not deps.store.published_posts(platform=pid):
             continue
         with _output.progress(f"{client.label} metrics") as tick:
-            results.append(fetch_metrics(deps.store, client, since_utc=since_utc, progress=tick))
+            source = as_post_metrics_source(client)
+            results.append(fetch_metrics(deps.store, source, since_utc=since_utc, progress=tick))
     return results
 
 

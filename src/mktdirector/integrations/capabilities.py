@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from mktdirector.core.http import HttpClient
     from mktdirector.integrations.crm_models import Attribution, UpsertBatch, UpsertSummary
     from mktdirector.integrations.email_models import EmailMessage, SendResult
+    from mktdirector.integrations.social import MetricRow
 
 
 @runtime_checkable
@@ -101,7 +102,7 @@ class AnalyticsSource(PlatformClient, Protocol):
 
 @runtime_checkable
 class PostMetricsSource(AnalyticsSource, Protocol):
-    def get_metrics(self, remote_ids: list[str], /) -> Sequence[Any]: ...
+    def get_metrics(self, remote_ids: list[str], /) -> Sequence[MetricRow]: ...
 
 
 @runtime_checkable
@@ -226,6 +227,13 @@ def as_email_sender(client: object) -> EmailSender:
     """`client` as an EmailSender, or a ConfigError if its class does not implement one."""
     if not isinstance(client, EmailSender):
         raise _not_capable(client, Capability.EMAIL)
+    return client
+
+
+def as_post_metrics_source(client: object) -> PostMetricsSource:
+    """`client` as a PostMetricsSource, or a ConfigError if its class does not implement one."""
+    if not isinstance(client, PostMetricsSource):
+        raise _not_capable(client, Capability.ANALYTICS)
     return client
 
 

@@ -7,8 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from mktdirector.core.errors import ConfigError, IntegrationError
-from mktdirector.integrations.base import Integration
-from mktdirector.integrations.social import MetricRow
+from mktdirector.integrations.capabilities import PostMetricsSource
 from mktdirector.store import StoreLike
 
 BATCH = 100  # X: up to 100 ids per GET /2/tweets
@@ -28,7 +27,7 @@ class FetchResult:
 
 def fetch_metrics(
     store: StoreLike,
-    client: Integration,
+    client: PostMetricsSource,
     *,
     since_utc: str | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -38,12 +37,12 @@ def fetch_metrics(
     if posts is None:
         posts = store.published_posts(platform=client.name, since_utc=since_utc)
     result = FetchResult(client.name, posts=len(posts))
-    by_remote = {p["remote_id"]: p for p in posts}
+    by_remote = {str(rid): p for p in posts if (rid := p["remote_id"])}  # published: all have one
     ids = list(by_remote)
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
         try:
-            rows = client.get_metrics(batch)  # type: ignore[attr-defined]
+            rows = client.get_metrics(batch)
         except ConfigError as e:
             # The app cannot read analytics at all: say it once, keep the reason.
             result.skipped = e.message
@@ -77,9 +76,9 @@ def fetch_metrics(
     return result
 
 
-def post_analytics(store: StoreLike, client: Integration, remote_id: str) -> dict[str, Any]:
+def post_analytics(store: StoreLike, client: PostMetricsSource, remote_id: str) -> dict[str, Any]:
     """Fresh metrics for one post (fetched now and stored), as a plain dict."""
-    rows: list[MetricRow] = client.get_metrics([remote_id])  # type: ignore[attr-defined]
+    rows = client.get_metrics([remote_id])
     if not rows:
         return {"platform": client.name, "post_id": remote_id, "available": False}
     post = next(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 import webbrowser
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,6 +33,8 @@ from mktdirector.integrations.oauth.loopback import (
     parse_callback,
 )
 from mktdirector.integrations.oauth.tokens import WARN_BEFORE_S, expiry_warning
+from mktdirector.store import StoreLike
+from mktdirector.store.rows import AuthEvent, ConnectionRow
 
 ShowUrl = Callable[[str, str | None], None]  # (authorize URL, redirect URI or None when pasting)
 
@@ -247,19 +249,19 @@ def _human(seconds: float) -> str:
     return text if seconds >= 0 else f"expired {text} ago"
 
 
-def key_age_warning(row: dict[str, Any], now: float) -> str | None:
+def key_age_warning(row: Mapping[str, Any], now: float) -> str | None:
     from mktdirector.agents.auth.keys import key_age_warning as warn
 
     return warn(row, now)
 
 
 def auth_status(
-    *, store: Any, credentials: CredentialStore, now: float | None = None
+    *, store: StoreLike, credentials: CredentialStore, now: float | None = None
 ) -> list[dict[str, Any]]:
     """Token health per platform and account, from metadata only (never the keyring)."""
     now = time.time() if now is None else now
-    stored: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
+    stored: list[ConnectionRow] = []
+    events: list[AuthEvent] = []
     calls: dict[str, dict[str, Any]] = {}
     if store.exists():
         stored = store.connections()
@@ -288,7 +290,7 @@ def auth_status(
 
 def _row(
     pid: str, account: str, source: str, expires: float | None, scopes: list[str], now: float,
-    events: list[dict[str, Any]], calls: dict[str, dict[str, Any]], *, refreshable: bool,
+    events: Sequence[Mapping[str, Any]], calls: dict[str, dict[str, Any]], *, refreshable: bool,
     user_id: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     mine = [e for e in events if e["platform"] == pid and e.get("account") in (account, None)]
@@ -324,7 +326,7 @@ def _row(
     }
 
 
-def _scopes(row: dict[str, Any]) -> list[str]:
+def _scopes(row: Mapping[str, Any]) -> list[str]:
     import json
 
     try:

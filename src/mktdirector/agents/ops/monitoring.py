@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mktdirector.core.platforms import PLATFORMS
 from mktdirector.store import StoreLike
+
+if TYPE_CHECKING:
+    from mktdirector.core.credentials import CredentialStore
 
 EXPIRY_WARN_DAYS = 7
 KEY_MAX_AGE_DAYS = 90  # API keys older than this are flagged for rotation
@@ -118,7 +121,7 @@ def _rate_limits(rows: Sequence[Mapping[str, Any]], now: float) -> list[dict[str
 
 
 def gather_monitoring(
-    store: StoreLike, credentials: Any, *, now: datetime | None = None
+    store: StoreLike, credentials: CredentialStore, *, now: datetime | None = None
 ) -> dict[str, Any]:
     """Everything `mktd status` shows beyond the per-platform summary (see module doc)."""
     now = now or datetime.now(UTC)

@@ -207,6 +207,7 @@ def _failed(w: WorkerContext, job: Mapping[str, Any], did: str, err: E.MktdError
 def analytics(w: WorkerContext, job: Mapping[str, Any]) -> Outcome:
     """Snapshot metrics of the platform's posts whose refresh is due, then come back in an hour."""
     from mktdirector.agents.analytics.social import fetch_metrics
+    from mktdirector.integrations.capabilities import as_post_metrics_source
 
     now, platform = w.clock(), job["platform"]
     posts = w.store.posts_due_for_metrics(
@@ -229,7 +230,7 @@ def analytics(w: WorkerContext, job: Mapping[str, Any]) -> Outcome:
             if client.connection is None or not client.connection.secret():
                 notes.append(f"no {_label(platform)} credentials")
                 continue
-            res = fetch_metrics(w.store, client, posts=group)
+            res = fetch_metrics(w.store, as_post_metrics_source(client), posts=group)
         except E.MktdError as e:
             notes.append(e.message)
             continue
