@@ -3,7 +3,7 @@
 Agents type their client parameters with these protocols and build the vendor-neutral data of
 `crm_models` and `email_models`, never a vendor's own models, so a second CRM or email platform
 is a new client that satisfies the protocol, not a change in the agents. A platform's spec
-(core/platforms.py) declares which capabilities it has; tests/integrations/test_capabilities.py
+(core/platforms.py) declares which capabilities it has; tests/integrations/test_platform_table.py
 checks that each declared client really implements them.
 """
 

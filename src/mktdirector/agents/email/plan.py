@@ -1,7 +1,7 @@
 """What `mktd email send` will send: content (an approved email draft, or a subject and a body
 file), recipients (addresses and a CSV), the sender, and when (`--at`, within SendGrid's 72 h).
 
-Nothing here talks to SendGrid or writes to the database; `email_send` does that.
+Nothing here talks to SendGrid or writes to the database; agents/email/send.py does that.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ publish failed or needs-check; authentication or token refresh failed; a token w
 expires within 7 days; a rate limit used up while work is queued for that platform; more than
 `alerts.failure_rate` of at least 5 calls failed in the last hour; a scheduled slot skipped.
 
-De-duplication (store/alerting.py): one notification per cause per hour, and a single event
+De-duplication (store/sqlite/alerting.py): one notification per cause per hour, and a single event
 (one failure of one draft, one token's expiry, one skipped job) never twice. `run_alerts` is
 what `mktd alerts run` and the worker call: evaluate, then deliver what is not delivered yet.
 """

@@ -1,5 +1,5 @@
 """What `mktd status` reports: home, database, secret store, per-platform credentials, and
-(once the database exists) the monitoring figures of agents/monitoring.py under `monitoring`."""
+(once the database exists) the monitoring figures of agents/ops/monitoring.py under `monitoring`."""
 
 from __future__ import annotations
 

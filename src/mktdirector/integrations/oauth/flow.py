@@ -178,8 +178,8 @@ class _ChokePointSession:
         self.http = http
 
     def post(self, url: str, *, auth: httpx.Auth | None = None, **kw: Any) -> httpx.Response:
-        # A token request is never resent blindly: a code is single use, an X refresh
-        # token rotates. Only a request that surely never arrived is retried (connect error).
+        # A token request is never resent: a code is single use and an X refresh token
+        # rotates, so the client these go through has retries off (max_retries=0 below).
         return self.http.request("POST", url, auth=auth, idempotent=False, **kw)
 
 

@@ -5,7 +5,7 @@ idempotent: it is never retried once it may have reached SendGrid (only a connec
 a 429 is retried by the choke point), and a 5xx says the outcome is unknown instead of
 resending. Scheduled sends always get a batch id so they can be cancelled. SendGrid publishes
 no per-endpoint rate numbers; its `X-RateLimit-*` headers drive the shared limiter.
-Facts: reference card api-crm-email.md section 3; schemas in ../shared/specs/sendgrid-*.json.
+Facts: reference card api-crm-email.md section 3; schemas in tests/contracts/specs/sendgrid-*.json.
 """
 
 from __future__ import annotations

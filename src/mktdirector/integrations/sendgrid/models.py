@@ -1,7 +1,7 @@
 """SendGrid v3 shapes: the message mktd sends, what a send returns, scopes and stats.
 
 `mail_send_body()` builds and validates the `POST /v3/mail/send` body against the
-published limits (reference card 3.3; schema in ../shared/specs/sendgrid-tsg_mail_v3.json):
+published limits (reference card 3.3; schema in tests/contracts/specs/sendgrid-tsg_mail_v3.json):
 at most 1,000 recipients, 10 categories of 255 characters, custom_args under 10,000 bytes,
 `send_at` no more than 72 h ahead. Each recipient gets an envelope of their own by default, so
 recipients never see each other's addresses.

@@ -3,7 +3,8 @@
 Facts from ../shared/reference/api-social.md §2 and the official OpenAPI document. Everything
 goes through the HTTP choke point; a create is never retried blindly (`idempotent=False`), so a
 timeout after send surfaces as an unknown outcome for publishing to reconcile with
-`recent_posts`. Error bodies are classified in twitter_errors.py, media in twitter_media.py.
+`recent_posts`. Error bodies are classified in twitter/errors.py (through twitter/policy.py), media in
+twitter/media.py.
 """
 
 from __future__ import annotations
