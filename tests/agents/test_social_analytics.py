@@ -88,3 +88,34 @@ def test_linkedin_without_analytics_scope_is_told_once(cli, store, memory_keyrin
 def test_fetch_with_nothing_published_says_so(cli):
     r = cli("analytics", "fetch")
     assert r.exit_code == 0 and "No published posts" in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("answer", "code"),
+    [
+        # A reset far away: not waited for, the command says "rate limited" (README: exit 5).
+        (
+            httpx.Response(
+                429,
+                headers={"x-rate-limit-reset": "4102444800"},
+                json={"title": "Too Many Requests", "status": 429},
+            ),
+            5,
+        ),
+        (httpx.Response(401, json={"title": "Unauthorized", "status": 401}), 4),
+        (httpx.Response(503, json={"title": "Service Unavailable", "status": 503}), 6),
+    ],
+)
+def test_a_failed_platform_call_sets_the_exit_code(cli, store, monkeypatch, answer, code):
+    # Issue 12 item 8 / issue 11 item 4: the metrics failed, so the command must not exit 0.
+    monkeypatch.setenv("MKTD_TWITTER_BASE_URL", X)
+    monkeypatch.setenv("TWITTER_ACCESS_TOKEN", "tok-abcdefgh")
+    assert cli("config", "set", "http.max_retries", "0").exit_code == 0  # the 503: no backoff
+    seed(store, 2)
+    with respx.mock() as router:
+        router.get(url__regex=rf"{X}/2/tweets\?.*").mock(return_value=answer)
+        r = cli("analytics", "fetch", "--platform", "x", "--json")
+    assert r.exit_code == code, (r.stdout, r.stderr)
+    out = json.loads(r.stdout)[0]
+    assert out["snapshots"] == 0 and out["errors"]
+    assert store.latest_snapshots() == []  # nothing half written

@@ -36,7 +36,11 @@ def fetch(
             f"analytics fetch covers {spoken_list(covered, 'and')}.",
             hint=f"--platform {covered[-1]}",
         )
-    render.fetched(_fetch(deps, platforms, _since(since)), json_out)
+    results = _fetch(deps, platforms, _since(since))
+    render.fetched(results, json_out)
+    failed = next((r.exit_code for r in results if r.exit_code), 0)
+    if failed:
+        raise typer.Exit(failed)  # each failure was shown above, with its platform
 
 
 def _fetch(deps: "Deps", platforms: list[str], since_utc: str | None) -> "list[FetchResult]":

@@ -20,6 +20,9 @@ class FetchResult:
     snapshots: int = 0
     skipped: str | None = None  # why nothing could be fetched (told once, not per post)
     errors: list[str] = field(default_factory=list)
+    # The exit code of the first failed call (README: 3 config, 4 auth, 5 rate limited,
+    # 6 upstream); 0 when every call answered. "Cannot read analytics at all" is `skipped`.
+    exit_code: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -58,6 +61,7 @@ def fetch_metrics(
             return result
         except IntegrationError as e:
             result.errors.append(e.message)
+            result.exit_code = int(e.exit_code)
             break
         snaps = []
         for row in rows:
