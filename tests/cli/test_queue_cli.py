@@ -74,6 +74,19 @@ def test_schedule_list_move_and_cancel(cli, store, draft_id):
     assert r.exit_code == 2 and "No queued publish job" in r.stderr
 
 
+def test_schedule_now_is_due_at_once(cli, store, draft_id):
+    # Issue 12 item 8: "in 1m" was the soonest a publish could be scheduled.
+    from datetime import UTC, datetime, timedelta
+
+    before = datetime.now(UTC).replace(microsecond=0)
+    r = cli("schedule", draft_id, "--at", "now", "--json")
+    assert r.exit_code == 0, r.stderr
+    due = datetime.fromisoformat(json.loads(r.stdout)["due_utc"].replace("Z", "+00:00"))
+    assert before <= due <= before + timedelta(seconds=5)
+    [job] = jobs(store)
+    assert job["status"] == "queued"
+
+
 def test_unapproved_draft_cannot_be_scheduled(cli, store, draft_id):
     v = drafts.create_draft(store, Brand(), platform="twitter", kind="post", body=["Not yet"])
     store.close()

@@ -195,7 +195,8 @@ def _check(text: str, now: datetime, tz_name: str) -> None:
         assert e.message and "\n" not in e.message and e.hint
         return
     assert result.tzinfo is not None and result.utcoffset() == timedelta(0)
-    assert now < result <= now + timedelta(days=3661)
+    # `now` is this very second; everything else lies ahead.
+    assert now.replace(microsecond=0) <= result <= now + timedelta(days=3661)
 
 
 @settings(max_examples=300, deadline=None)
@@ -224,3 +225,15 @@ def test_valid_phrases_always_land_in_the_future(form, n, h, m, now, tz_name):
         assert "does not exist" in e.message  # only a DST gap may refuse these
         return
     assert result > now
+
+
+def test_now_and_any_future_second_are_accepted() -> None:
+    # Issue 12 item 8: "in 1m" was the soonest; `--at now` and seconds were refused.
+    assert parse_when("now", now=NOW, tz=BERLIN) == NOW
+    assert parse_when("NOW", now=NOW + timedelta(microseconds=250), tz=BERLIN) == NOW
+    assert parse_when("in 30s", now=NOW, tz=BERLIN) == NOW + timedelta(seconds=30)
+    assert parse_when("in 1 second", now=NOW, tz=BERLIN) == NOW + timedelta(seconds=1)
+    assert parse_when("+1m30s", now=NOW, tz=BERLIN) == NOW + timedelta(seconds=90)
+    assert parse_when("2026-03-10T11:00:01", now=NOW, tz=BERLIN) == NOW + timedelta(seconds=1)
+    with pytest.raises(UsageError, match="not in the future"):
+        parse_when("in 0s", now=NOW, tz=BERLIN)

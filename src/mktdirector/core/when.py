@@ -3,7 +3,7 @@
 Accepted by `parse_when` (case-insensitive):
 - ISO 8601: `2026-03-10T09:00`, `2026-03-10 09:00:00+01:00`, `...Z` (no offset = the user's zone)
 - `today 17:30`, `tomorrow 9:00`, `tomorrow at 9am`
-- `in 2h`, `in 30m`, `in 1d`, `in 1h30m`, `in 90 minutes`, `+2h`
+- `now` (this second), `in 2h`, `in 30m`, `in 45s`, `in 1d`, `in 1h30m`, `in 90 minutes`, `+2h`
 - `tue 9:00`, `tuesday at 9am` (the next such time still ahead, today included),
   `next tuesday 09:00` (a Tuesday after today, never today)
 - `10 Mar 9:00`, `Mar 10 2027 09:00`
@@ -44,6 +44,7 @@ for _i, _name in enumerate(calendar.month_name[1:], 1):
     MONTHS[_name.lower()] = MONTHS[_name.lower()[:3]] = _i
 MONTHS["sept"] = 9
 UNITS = {
+    **dict.fromkeys(("s", "sec", "secs", "second", "seconds"), 1),
     **dict.fromkeys(("m", "min", "mins", "minute", "minutes"), 60),
     **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 3600),
     **dict.fromkeys(("d", "day", "days"), 86400),
@@ -210,6 +211,8 @@ def parse_when(text: str, *, now: datetime, tz: tzinfo) -> datetime:
         raise UsageError("No time given.", hint=HINT)
     if RE_PAST.search(s):
         raise UsageError(f"{raw!r} is in the past.", hint=HINT)
+    if s == "now":  # the soonest a job can be due: the worker takes it on its next pass
+        return now.replace(microsecond=0)
     try:
         return _parse(s, raw, now, tz)
     except OverflowError:
@@ -222,7 +225,7 @@ def _parse(s: str, raw: str, now: datetime, tz: tzinfo) -> datetime:
         seconds = 0
         for amount, unit in RE_PART.findall(m.group(1)):
             if unit not in UNITS:
-                raise UsageError(f"Unknown unit {unit!r} in {raw!r}.", hint="Use m, h, d or w")
+                raise UsageError(f"Unknown unit {unit!r} in {raw!r}.", hint="Use s, m, h, d or w")
             # More than 12 digits is past any horizon (and int() refuses very long strings).
             seconds += int(amount) * UNITS[unit] if len(amount) <= 12 else 10**15
         if seconds > MAX_AHEAD.total_seconds():
