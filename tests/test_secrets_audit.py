@@ -308,6 +308,26 @@ def test_a_wrong_state_does_not_end_the_real_authorization() -> None:
     assert (result.code, result.state) == ("real", "the-right-state")
 
 
+@pytest.mark.parametrize("state", [None, "nope"])
+def test_an_error_redirect_without_the_right_state_cannot_cancel_the_sign_in(state) -> None:
+    # Issue 12 item 2a: any page the user has open could send ?error=access_denied and end the
+    # authorization (exit 4). An error must carry the right state like a success does.
+    with LoopbackServer(0, "the-right-state", "twitter") as server:
+        forged = f"{server.redirect_uri}?error=access_denied" + (f"&state={state}" if state else "")
+        assert _get(forged).status_code == 400
+        assert _get(f"{server.redirect_uri}?code=real&state=the-right-state").status_code == 200
+        result = server.wait(2)
+    assert (result.code, result.error) == ("real", None)
+
+
+def test_a_real_denial_with_the_right_state_still_ends_the_wait() -> None:
+    with LoopbackServer(0, "the-right-state", "twitter") as server:
+        url = f"{server.redirect_uri}?error=access_denied&state=the-right-state"
+        assert _get(url).status_code == 400
+        result = server.wait(2)
+    assert result.error == "access_denied"
+
+
 def test_callback_refuses_requests_not_from_this_computer() -> None:
     with LoopbackServer(0, "s", "twitter") as server:
         url = f"{server.redirect_uri}?code=c&state=s"

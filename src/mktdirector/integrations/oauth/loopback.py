@@ -172,9 +172,9 @@ class LoopbackServer:
                     self._page(404, "Not found", "Nothing here.")
                     return
                 result = parse_callback(self.path)
-                if not result.error and not (
-                    result.state and hmac.compare_digest(result.state, outer.expected_state)
-                ):
+                # An error redirect needs the right state too: else any page open in the
+                # browser could cancel the user's sign-in with ?error=access_denied.
+                if not (result.state and hmac.compare_digest(result.state, outer.expected_state)):
                     outer.refused.append("state mismatch")
                     self._page(400, "Refused", "This authorization does not belong to mktd's "
                                "current request (state mismatch).")  # fmt: skip
