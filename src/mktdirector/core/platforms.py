@@ -234,8 +234,7 @@ def canonical_id(name: str) -> str:
 
 def resolve_platform(name: str) -> str:
     """Return the canonical id for a platform name or alias, or raise a UsageError."""
-    key = name.strip().lower()
-    key = _ALIASES.get(key, key)
+    key = canonical_id(name)
     if key not in PLATFORMS:
         known = ", ".join(sorted(PLATFORMS))
         raise UsageError(f"Unknown platform {name!r}.", hint=f"Use one of: {known}")
@@ -251,8 +250,7 @@ def with_capability(capability: Capability) -> list[str]:
 def resolve_capable(name: str, capability: Capability, option: str = "--platform") -> str:
     """The id for `name` if that platform can do `capability`; a UsageError naming those that can."""
     ids = with_capability(capability)
-    key = name.strip().lower()
-    pid = _ALIASES.get(key, key)
+    pid = canonical_id(name)
     if pid not in ids:
         raise UsageError(
             f"{option} {name!r} is not a {capability.value} platform.",
