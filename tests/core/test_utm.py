@@ -94,8 +94,9 @@ def test_property_idempotent_and_preserving(
     before, after = extract_urls(text), extract_urls(once)
     assert len(before) == len(after)
     for old, new in zip(before, after, strict=True):
-        assert has_utm(new)
-        if has_utm(old):
+        # A link whose edges tagging would move (glued to the next one, ending in "(#)") is
+        # left exactly as written: never a broken or merged link.
+        if has_utm(old) or not has_utm(new):
             assert new == old
         else:
             # Everything of the old URL is still there, in order, around the added query.
@@ -103,3 +104,63 @@ def test_property_idempotent_and_preserving(
             assert new.startswith(base) and new.endswith(fragment)
             query = dict(parse_qsl(new.partition("#")[0].partition("?")[2]))
             assert query["utm_source"] == source and query["utm_content"] == content
+
+
+# Issue 11 item 5: tagging must never move a link to another page.
+
+
+def test_utm_keeps_a_non_ascii_path_whole() -> None:
+    text = "Read https://en.wikipedia.org/wiki/Hatfield–McCoy_feud today"
+    tagged = add_utm(text, source="x", campaign="c", content="d")
+    assert "https://en.wikipedia.org/wiki/Hatfield–McCoy_feud?utm_source=x" in tagged
+    assert tagged.endswith("&utm_content=d today")
+
+
+def test_utm_tags_a_bare_domain_link() -> None:
+    tagged = add_utm("Launch notes at example.com/launch.", source="x", campaign="c", content="d")
+    assert tagged == (
+        "Launch notes at example.com/launch?utm_source=x&utm_medium=social"
+        "&utm_campaign=c&utm_content=d."
+    )
+
+
+def test_utm_leaves_things_that_are_not_links() -> None:
+    text = "Files: release.tar.bz2, mail john.doe.gov@mail.com, ticker $TVI.CA"
+    assert add_utm(text, source="x", campaign="c", content="d") == text
+
+
+def test_utm_keeps_query_and_fragment_of_a_cjk_link() -> None:
+    text = "詳細はhttps://example.com/a?b=1#top。"
+    tagged = add_utm(text, source="x", campaign="c", content="d")
+    assert tagged == (
+        "詳細はhttps://example.com/a?b=1&utm_source=x&utm_medium=social"
+        "&utm_campaign=c&utm_content=d#top。"
+    )
+
+
+# Links as people write them: word paths, an optional query and fragment, apart from the text.
+word = st.text(alphabet="abz019_-", min_size=1, max_size=6)
+plain_urls = st.builds(
+    lambda scheme, host, path, query, fragment: (
+        f"{scheme}://{host}/{'/'.join(path)}{query}{fragment}"
+    ),
+    st.sampled_from(["http", "https"]),
+    hosts,
+    st.lists(word, max_size=3),
+    st.one_of(st.just(""), st.builds(lambda k, v: f"?{k}={v}", word, word)),
+    st.one_of(st.just(""), word.map(lambda w: f"#{w}")),
+)
+spaced = st.lists(st.one_of(plain_urls, word), max_size=8).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(spaced)
+def test_property_every_link_as_people_write_it_is_tagged(text: str) -> None:
+    once = add_utm(text, source="s", campaign="c", content="d")
+    before, after = extract_urls(text), extract_urls(once)
+    assert len(before) == len(after)
+    for old, new in zip(before, after, strict=True):
+        assert has_utm(new)
+        # The tagged link is the old one with a query added: same page, same fragment.
+        assert new.partition("?")[0] == old.partition("?")[0].partition("#")[0]
+        assert new.partition("#")[2] == old.partition("#")[2]

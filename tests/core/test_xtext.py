@@ -142,8 +142,16 @@ def test_url_is_never_split() -> None:
 
 
 def test_unfittable_url_raises() -> None:
-    with pytest.raises(ThreadSplitError):
-        split_thread("https://localhost/" + "x" * 400)
+    # A link weighs 23 whatever its length; it cannot fit only a budget below that.
+    with pytest.raises(ThreadSplitError, match="URL does not fit"):
+        split_thread("see https://example.com/" + "x" * 400, limit=20)
+
+
+def test_what_x_does_not_link_is_text() -> None:
+    # X links no host without a known TLD, so "https://localhost/…" counts letter by letter.
+    segments = split_thread("https://localhost/" + "x" * 400)
+    assert len(segments) == 2
+    assert all(weighted_length(s) <= 280 for s in segments)
 
 
 def test_max_segments_and_numbering_off() -> None:

@@ -470,7 +470,7 @@ def test_post_cost_and_its_config_keys() -> None:
     assert post_cost("see https://example.com/x") == 0.20
     cfg = {"twitter.cost_post": 0.02, "twitter.cost_post_url": 0.25}
     assert post_cost("plain", cfg.get) == 0.02
-    assert post_cost("https://a.example", cfg.get) == 0.25
+    assert post_cost("https://a.example.com", cfg.get) == 0.25
 
     def undeclared(key: str) -> Any:
         raise E.UsageError(f"Unknown config key {key!r}.")

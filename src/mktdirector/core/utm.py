@@ -56,7 +56,33 @@ def add_utm(text: str, *, source: str, campaign: str, content: str, medium: str 
     pos = 0
     for start, end in url_spans(text):
         out.append(text[pos:start])
-        out.append(add_utm_to_url(text[start:end], params))
+        out.append(_tag_in_place(text, start, end, params))
         pos = end
     out.append(text[pos:])
     return "".join(out)
+
+
+def _tag_in_place(text: str, start: int, end: int, params: dict[str, str]) -> str:
+    """The link text[start:end], tagged — or untouched when tagging would move its edges.
+
+    A link glued to the next one ("a.com/.?b.com") or ending in characters that only count as
+    part of it before the query ("a.com/(#)") would, once tagged, be read by X (and LinkedIn)
+    as a different link. Rather than publish a broken or merged link, such a link stays as the
+    user wrote it. Only the words around the link are re-read, so tagging stays linear.
+    """
+    url = text[start:end]
+    tagged = add_utm_to_url(url, params)
+    if tagged == url:
+        return url
+    left = max(text.rfind(c, 0, start) for c in " \n\t") + 1
+    right = min((i for i in (text.find(c, end) for c in " \n\t") if i != -1), default=len(text))
+    before = url_spans(text[left:right])
+    after = url_spans(text[left:start] + tagged + text[end:right])
+    shift = len(tagged) - len(url)
+    expected = [
+        (s, e + shift)
+        if s == start - left
+        else ((s, e) if e <= start - left else (s + shift, e + shift))
+        for s, e in before
+    ]
+    return tagged if after == expected else url

@@ -299,17 +299,7 @@ def normalize_for_match(text: str) -> str:
     auto-links) becomes ``<url>``, Unicode is NFC-normalized, whitespace is collapsed and
     case is folded.
     """
-    from twitter_text import extract_urls_with_indices
-
     text = unicodedata.normalize("NFC", html.unescape(text))
-    spans = url_spans(text)
-    spans += [(u["indices"][0], u["indices"][1]) for u in extract_urls_with_indices(text)]
-    merged: list[list[int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    for start, end in reversed(merged):
+    for start, end in reversed(url_spans(text)):
         text = text[:start] + f" {URL_PLACEHOLDER} " + text[end:]
     return _WS.sub(" ", text).strip().casefold()
