@@ -72,6 +72,12 @@ class Deps:
         # Closed with the command (their sockets). A long-lived Deps (the worker) makes and closes
         # clients every cycle: the closed ones are let go when the next one is made.
         self._http_clients: list[HttpClient] = []
+        # Connections given in code (the Python API's `access_token=`): used, never saved.
+        self._given: dict[str, Connection] = {}
+
+    def use_connection(self, connection: Connection) -> None:
+        """Make `connection` the one every client of its platform uses in this Deps."""
+        self._given[connection.platform] = connection
 
     @cached_property
     def config(self) -> Config:
@@ -151,6 +157,7 @@ class Deps:
         from mktdirector.integrations import get_class
 
         cls = get_class(platform)
+        connection = connection or self._given.get(platform)
         client = cls(
             http_factory=partial(self.http, **http_overrides) if http_overrides else self.http,
             credentials=self.credentials,

@@ -122,6 +122,16 @@ def _fraction(s: str) -> float:
     return v
 
 
+def _choice(*allowed: str) -> Parser:
+    def parse(s: str) -> str:
+        v = s.strip().upper()
+        if v not in allowed:
+            raise ValueError(f"expected one of: {', '.join(allowed)}")
+        return v
+
+    return parse
+
+
 def _capable(capability: str) -> Parser:
     """A parser for a platform id that has `capability` in the platform table."""
 
@@ -159,6 +169,12 @@ KEYS: tuple[ConfigKey, ...] = (
         "202610",
         "LinkedIn-Version header (YYYYMM, < 1 year old).",
         "MKTD_LINKEDIN_VERSION",
+    ),
+    ConfigKey(
+        "linkedin.visibility",
+        _choice("PUBLIC", "CONNECTIONS", "LOGGED_IN"),
+        "PUBLIC",
+        "Who sees LinkedIn posts: PUBLIC, CONNECTIONS or LOGGED_IN.",
     ),
     ConfigKey("*.base_url", _url, None, "API base URL override for a platform."),
     ConfigKey("*.auth_url", _url, None, "OAuth authorize URL override for a platform."),

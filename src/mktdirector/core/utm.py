@@ -11,10 +11,10 @@ __all__ = ["add_utm", "add_utm_to_url", "extract_urls", "has_utm"]
 
 def _encode(value: str) -> str:
     encoded = quote(value, safe="")
-    # A trailing "." would be read as sentence punctuation by link detectors (ours, X's,
-    # LinkedIn's) and cut off the value, so spell it out.
-    if encoded.endswith("."):
-        encoded = encoded[:-1] + "%2E"
+    # A link ending in ".", "-", "_" or "~" may be read by link finders (X's, LinkedIn's) as
+    # ending before that character, cutting the value; spelled out, it decodes the same.
+    if encoded and encoded[-1] in "._-~":
+        encoded = encoded[:-1] + f"%{ord(encoded[-1]):02X}"
     return encoded
 
 

@@ -110,11 +110,15 @@ class LinkedInClient(OAuthIntegration):
         commentary: str,
         *,
         author: str,
-        visibility: str = "PUBLIC",
+        visibility: str | None = None,
         image_urn: str | None = None,
         image_alt: str | None = None,
     ) -> dict[str, Any]:
-        """The `POST /rest/posts` JSON, commentary escaped; refuses text over 3,000 chars."""
+        """The `POST /rest/posts` JSON, commentary escaped; refuses text over 3,000 chars.
+
+        Visibility: the argument, else `linkedin.visibility` (PUBLIC unless configured).
+        """
+        visibility = visibility or self.config("linkedin.visibility") or "PUBLIC"
         if visibility not in VISIBILITIES:
             raise E.UsageError(
                 f"Unknown LinkedIn visibility {visibility!r}.",
@@ -156,7 +160,7 @@ class LinkedInClient(OAuthIntegration):
         commentary: str,
         *,
         author: str | None = None,
-        visibility: str = "PUBLIC",
+        visibility: str | None = None,
         image_urn: str | None = None,
         image_alt: str | None = None,
     ) -> RemotePost:

@@ -119,3 +119,56 @@ def test_post_analytics_of_a_platform_without_posts_is_a_usage_error():
         SocialMediaAgent(llm=FakeLLM()).get_post_analytics("hubspot", "123")
     assert e.value.message == "hubspot has no post analytics."
     assert e.value.hint == "Use linkedin or twitter"
+
+
+def test_publish_true_answers_what_the_database_holds(monkeypatch):
+    """Issue 11 item 9: the dict is the draft after the call (id is the draft's, not the URN;
+    published_utc and approved_hash are set), with the post's id beside it."""
+    import httpx
+    import respx
+
+    from mktdirector.wiring import Deps
+
+    monkeypatch.setenv("MKTD_LINKEDIN_BASE_URL", "http://li.test")
+    monkeypatch.setenv("LINKEDIN_ACCESS_TOKEN", "li-tok-123456789")
+    deps = Deps()
+    social = SocialMediaAgent(llm=FakeLLM("Fresh text."), deps=deps)
+    with respx.mock() as router:
+        router.get("http://li.test/v2/userinfo").mock(
+            return_value=httpx.Response(200, json={"sub": "abc"})
+        )
+        router.post("http://li.test/rest/posts").mock(
+            return_value=httpx.Response(201, json={}, headers={"x-restli-id": "urn:li:share:9"})
+        )
+        result = social.create_linkedin_post(topic="AI ROI", publish=True)
+    stored = deps.store.get_draft(result["draft_id"])
+    assert result["id"] == stored["id"] == result["draft_id"]
+    assert result["post_id"] == "urn:li:share:9"
+    assert result["status"] == stored["status"] == "published"
+    assert result["published_utc"] == stored["published_utc"] is not None
+    assert result["approved_hash"] == stored["approved_hash"] is not None
+    deps.close()
+
+
+def test_publish_true_with_an_unknown_outcome_raises(monkeypatch):
+    """Never a quiet thread_results[0]["id"]: None — the caller is told to check."""
+    import httpx
+    import respx
+
+    from mktdirector.api import PublishIncomplete
+
+    monkeypatch.setenv("MKTD_LINKEDIN_BASE_URL", "http://li.test")
+    monkeypatch.setenv("LINKEDIN_ACCESS_TOKEN", "li-tok-123456789")
+    monkeypatch.setenv("MKTD_MAX_WAIT", "0")
+    social = SocialMediaAgent(llm=FakeLLM("Did it go out?"))
+    with respx.mock() as router:
+        router.get("http://li.test/v2/userinfo").mock(
+            return_value=httpx.Response(200, json={"sub": "abc"})
+        )
+        sent = router.post("http://li.test/rest/posts").mock(
+            side_effect=httpx.ReadTimeout("lost answer")
+        )
+        with pytest.raises(PublishIncomplete) as info:
+            social.create_linkedin_post(topic="AI ROI", publish=True)
+    assert sent.call_count == 1  # never sent twice on an unknown outcome
+    assert info.value.result["status"] == "needs-check"

@@ -1,14 +1,4 @@
-"""The Python API of the product brief: thin facades over agents/ and integrations/.
-
-    from mktdirector.api import SocialMediaAgent, StrategyAgent, OrchestratorAgent
-    topics = StrategyAgent().suggest_content_topics(content_type="linkedin", count=5,
-                                                     based_on="new course launch")
-    post = SocialMediaAgent().create_linkedin_post(topic=topics["topics"][0]["title"],
-                                                   style="professional", include_cta=True)
-
-Everything returns plain dicts (JSON-ready); every draft is saved, linted and logged exactly
-as the CLI does it. Pass `llm=` to use any object that speaks the `mktdirector.llm.LLM` protocol.
-"""
+"""The brief's agents: SocialMediaAgent, StrategyAgent, OrchestratorAgent, AnalyticsAgent."""
 
 from __future__ import annotations
 
@@ -97,14 +87,32 @@ class SocialMediaAgent(_Facade):
                 f"This was already published (draft {e.draft_id}).",
                 hint="SocialMediaAgent().publish_draft(ID) for another draft",
             ) from None
-        view = prepared.view
-        result = view.to_dict()
-        result["draft_id"] = view.id
-        result["text"] = "\n\n".join(view.draft["body"])
+        published: dict[str, Any] = {}
         if publish:
             # publish=True is the caller's explicit approval of exactly this generated text.
             ticket = posting.approve_for_publishing(self._deps, prepared, confirmed=True)
-            result.update(posting.publish(self._deps, ticket, confirmed=True).to_dict())
+            published = posting.publish(self._deps, ticket, confirmed=True).to_dict()
+            if published["status"] != "published":
+                from mktdirector.api.integrations import PublishIncomplete
+
+                raise PublishIncomplete(published)
+        return self._as_stored(prepared.view.id, published)
+
+    def _as_stored(self, draft_id: str, published: dict[str, Any]) -> dict[str, Any]:
+        """The draft as the database holds it after the call, and the post beside it.
+
+        `id` stays the draft's id; the platform's post id is `post_id` (`thread_results` for
+        every segment of a thread).
+        """
+        from mktdirector.agents.content.drafts import DraftView, findings_of
+
+        draft = self._deps.store.get_draft(draft_id)
+        result = DraftView(draft, findings_of(draft)).to_dict()
+        result["draft_id"] = draft_id
+        result["text"] = "\n\n".join(draft["body"])
+        for key in ("post_id", "url", "created_at", "thread_results", "cost_usd", "message"):
+            if key in published:
+                result[key] = published[key]
         return result
 
     def publish_draft(self, draft_id: str) -> dict[str, Any]:
