@@ -87,29 +87,49 @@ def table(
     no_wrap: Sequence[str] = (),
     truncate: Sequence[str] = (),
 ) -> None:
-    """Rows as a table. `no_wrap` columns keep their full width; `truncate` ones get `…`."""
+    """Rows as a table that fits the terminal with every column (cli/_table.py).
+
+    `no_wrap` columns (ids, times, statuses) keep their width; the others are free text that
+    wraps when the terminal is narrow (`truncate` is kept for callers: such text wraps too).
+    When even that does not fit, each row is shown as a block of `column: value` lines.
+    """
     from rich.table import Table
 
+    from mktdirector.cli import _table
+
+    heads = list(headers or columns)
+    cells = [[redact("" if r.get(c) is None else str(r.get(c))) for c in columns] for r in rows]
+    free = [i for i, c in enumerate(columns) if c not in no_wrap]
+    out = console()
+    fitted = _table.plan(heads, cells, free_text=free, width=out.width)
+    if fitted is None:
+        return _stacked(heads, cells, title=title)
     t = Table(title=title, header_style="bold", show_lines=False)
-    for c, h in zip(columns, headers or columns, strict=True):
-        if c in no_wrap:
-            width = max([len(h), *(len(str(r.get(c) or "")) for r in rows)])
-            t.add_column(h, no_wrap=True, min_width=min(width, 40))
-        elif c in truncate:
-            t.add_column(h, no_wrap=True, overflow="ellipsis", max_width=40)
-        else:
-            t.add_column(h, overflow="fold")
-    for r in rows:
-        t.add_row(*(redact("" if r.get(c) is None else str(r.get(c))) for c in columns))
-    console().print(t)
+    for h, width, wrap in zip(heads, fitted.widths, fitted.wrap, strict=True):
+        t.add_column(h, width=width, no_wrap=not wrap, overflow="fold")
+    for row in fitted.cells:
+        t.add_row(*row)
+    out.print(t)
+
+
+def _stacked(heads: Sequence[str], cells: list[list[str]], *, title: str | None) -> None:
+    """One block per row: for terminals too narrow for the table's columns side by side."""
+    from rich.rule import Rule
+
+    out = console()
+    if title:
+        out.print(title, style="bold")
+    for row in cells:
+        out.print(Rule(style="dim"))
+        key_values(zip(heads, row, strict=True))
 
 
 def key_values(pairs: Iterable[tuple[str, Any]]) -> None:
     from rich.table import Table
 
     t = Table(show_header=False, box=None, pad_edge=False)
-    t.add_column(style="bold")
-    t.add_column()
+    t.add_column(style="bold", no_wrap=True)
+    t.add_column(overflow="fold")  # a long value wraps; it is never cut off
     for k, v in pairs:
         t.add_row(k, redact("" if v is None else str(v)))
     console().print(t)

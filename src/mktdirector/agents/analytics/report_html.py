@@ -22,7 +22,7 @@ from mktdirector.agents.analytics.report_format import (
 from mktdirector.agents.analytics.report_svg import bar_chart, hbar_chart
 
 CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1100px;
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1240px;
 padding:0 16px;color:#111827;background:#fff}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}
 .meta{color:#6b7280;font-size:13px}
@@ -30,9 +30,10 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}
 .kpi{border:1px solid #e5e7eb;border-radius:8px;padding:10px 14px;min-width:110px}
 .kpi strong{display:block;font-size:20px}.kpi span{color:#6b7280;font-size:12px}
 table{border-collapse:collapse;width:100%;font-size:13px;margin:6px 0}
-th,td{padding:5px 8px;border-bottom:1px solid #e5e7eb;text-align:right;white-space:nowrap}
-th{background:#f9fafb;font-weight:600}
+th,td{padding:5px 7px;border-bottom:1px solid #e5e7eb;text-align:right;white-space:nowrap}
+th{background:#f9fafb;font-weight:600;white-space:normal;vertical-align:bottom}
 td.text,th.text{text-align:left;white-space:normal}td.when{white-space:nowrap}
+td.text{min-width:6em}
 .wide{overflow-x:auto}
 .summary{background:#f9fafb;border-left:4px solid #0a66c2;padding:8px 14px;white-space:pre-wrap}
 .charts svg{display:block;margin:8px 0;max-width:100%;height:auto}

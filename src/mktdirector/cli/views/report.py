@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from mktdirector.cli import _output
 
 if TYPE_CHECKING:
-    from rich.console import JustifyMethod
+    from rich.console import Console, JustifyMethod
     from rich.text import Text
 
     from mktdirector.agents.analytics.report import Report
@@ -80,7 +80,6 @@ def write(text: str, output: str) -> str:
 
 def table(data: dict[str, Any]) -> None:
     """The terminal report: header, tables, a daily bar chart and sparklines, notes."""
-    from rich.table import Table
     from rich.text import Text
 
     from mktdirector.cli.views import report_layout as view
@@ -92,23 +91,7 @@ def table(data: dict[str, Any]) -> None:
     if data.get("summary"):
         c.print(Text(redact(data["summary"])))
     for sec in view.sections(data):
-        t = Table(title=sec["title"], header_style="bold", title_justify="left")
-        cols = sec["columns"]
-        widths = [max([len(view.SHORT.get(c, c)), *(len(r[i]) for r in sec["rows"])])
-                  for i, c in enumerate(cols)]  # fmt: skip
-        # The topic is the one column that gives way: whatever the figures leave of the width.
-        fixed = sum(w for c, w in zip(cols, widths, strict=True) if c != "topic")
-        topic_w = max(8, min(28, c.width - fixed - 3 * len(cols) - 1))
-        for col, width in zip(cols, widths, strict=True):
-            label = view.SHORT.get(col, col)
-            if col == "topic":
-                t.add_column(label, no_wrap=True, overflow="ellipsis", width=topic_w)
-            else:
-                just: JustifyMethod = "left" if col in view.TEXT_COLUMNS else "right"
-                t.add_column(label, justify=just, no_wrap=True, min_width=width)
-        for row in sec["rows"]:
-            t.add_row(*(redact(v) for v in row))
-        c.print(t)
+        _section(c, sec)
     trend = data.get("trend") or []
     if not data["posts"]:
         _output.info(
@@ -119,10 +102,36 @@ def table(data: dict[str, Any]) -> None:
         if len(trend) <= 31:
             for pieces in view.trend_lines(trend, data["channels"]):
                 c.print(_styled(pieces), no_wrap=True, overflow="crop")
-        for spark in view.sparklines(trend):
-            c.print(Text(spark), no_wrap=True, overflow="crop")
+        for spark in view.sparklines(trend, width=c.width):
+            c.print(Text(spark), no_wrap=True, overflow="fold")
     for note in data.get("notes") or []:
         _output.warn(note)
+
+
+def _section(c: Console, sec: dict[str, Any]) -> None:
+    """One titled table; wider than the terminal, its figures go on in further tables under the
+    same key columns (channel, or published/channel/draft/topic): never dropped, never cropped."""
+    from rich.table import Table
+
+    from mktdirector.cli import _table
+    from mktdirector.cli.views import report_layout as view
+    from mktdirector.core.redact import redact
+
+    cols = sec["columns"]
+    heads = [view.SHORT.get(col, col) for col in cols]
+    cells = [[redact(v) for v in row] for row in sec["rows"]]
+    keys = [i for i, col in enumerate(cols) if col in view.TEXT_COLUMNS]
+    free = [i for i, col in enumerate(cols) if col == "topic"]
+    groups = _table.column_groups(heads, cells, keys=keys, free_text=free, width=c.width)
+    for n, (group, fitted) in enumerate(groups):
+        title = sec["title"] if n == 0 else f"{sec['title']} (continued)"
+        t = Table(title=title, header_style="bold", title_justify="left")
+        for i, width, wrap in zip(group, fitted.widths, fitted.wrap, strict=True):
+            just: JustifyMethod = "left" if cols[i] in view.TEXT_COLUMNS else "right"
+            t.add_column(heads[i], justify=just, width=width, no_wrap=not wrap, overflow="fold")
+        for row in fitted.cells:
+            t.add_row(*row)
+        c.print(t)
 
 
 def _styled(pieces: Sequence[tuple[str, str | None]]) -> Text:

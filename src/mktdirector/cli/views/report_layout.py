@@ -78,13 +78,35 @@ def legend(channels: list[str]) -> list[tuple[str, str | None]]:
     return out
 
 
-def sparklines(trend: list[dict[str, Any]]) -> list[str]:
-    """Compact daily series for long timeframes (and for sessions and leads)."""
+def sparklines(trend: list[dict[str, Any]], width: int | None = None) -> list[str]:
+    """Compact daily series for long timeframes (and for sessions and leads).
+
+    Wider than `width`, the days are summed in groups (each mark then stands for several days,
+    said on the first line) so the whole timeframe shows instead of being cropped.
+    """
+    series = {key: [d[key] for d in trend] for key in ("engagements", "sessions", "leads")}
+    totals = {key: fmt(key, sum(v or 0 for v in values)) for key, values in series.items()}
+    per_mark = 1
+    if width:
+        room = width - 13 - len("  total ") - max(len(t) for t in totals.values())
+        per_mark = max(1, -(-len(trend) // max(room, 1)))  # ceiling division
     out = []
-    for key in ("engagements", "sessions", "leads"):
-        values = [d[key] for d in trend]
-        total = sum(v or 0 for v in values)
-        out.append(f"{LABELS[key]:<12} {sparkline(values)}  total {fmt(key, total)}")
+    for key, values in series.items():
+        marks = sparkline(_grouped(values, per_mark))
+        out.append(f"{LABELS[key]:<12} {marks}  total {totals[key]}")
+    if per_mark > 1:
+        out.insert(0, f"{'':<12} one mark = {per_mark} days")
+    return out
+
+
+def _grouped(values: list[Any], size: int) -> list[float | None]:
+    """Sums of consecutive groups of `size` values (None where a whole group is unknown)."""
+    if size == 1:
+        return list(values)
+    out: list[float | None] = []
+    for i in range(0, len(values), size):
+        known = [v for v in values[i : i + size] if v is not None]
+        out.append(sum(known) if known else None)
     return out
 
 
