@@ -251,24 +251,37 @@ def _length(platform: Any, text: str) -> str:
     return f"{len(text)} chars"
 
 
-def confirm(question: str, *, assume_yes: bool) -> bool:
-    """Ask on a TTY; without one, only --yes counts as a yes."""
+def confirm(question: str, *, assume_yes: bool, declined: str = "Not done.") -> bool:
+    """Ask on a TTY; without one, only --yes counts as a yes (False: the caller says how).
+
+    "No" on a TTY is an answer, not an error to fix: it ends the command with `declined`
+    (exit 1) instead of a hint to "run it in a terminal". End of input (Ctrl-D) is a no.
+    """
+    from mktdirector.core.errors import MktdError
+
     if assume_yes:
         return True
     if not sys.stdin.isatty():
         return False
-    answer = console(stderr=True).input(f"{question} [y/N] ")
-    return answer.strip().lower() in {"y", "yes"}
+    try:
+        # markup=False: rich would read "[y/N]" as a style tag and swallow it.
+        answer = console(stderr=True).input(f"{question} [y/N] ", markup=False)
+    except EOFError:
+        answer = ""
+    if answer.strip().lower() in {"y", "yes"}:
+        return True
+    raise MktdError(declined)
 
 
 def requests(plan: dict[str, Any]) -> None:
     """A dry run's HTTP requests, exactly as they would go out (secrets masked)."""
     info(f"Dry run: {len(plan['requests'])} request(s) would be sent; none was.")
     for r in plan["requests"]:
-        line(f"{r['method']} {r['url']}", style="bold")
+        # soft_wrap: long URLs and JSON strings stay whole, so the dump can be copied as is.
+        line(f"{r['method']} {r['url']}", style="bold", soft_wrap=True)
         for k, v in r["headers"].items():
-            line(f"  {k}: {v}")
-        line(json.dumps(r["body"], indent=2, ensure_ascii=False))
+            line(f"  {k}: {v}", soft_wrap=True)
+        line(json.dumps(r["body"], indent=2, ensure_ascii=False), soft_wrap=True)
     if plan.get("credentials_missing"):
         warn(plan["credentials_missing"])
 

@@ -72,10 +72,10 @@ def approve(
     from mktdirector.cli.views import drafts as render
 
     store = _deps.current().store
-    d = store.get_draft(draft_id)
+    d = review.approvable(store, draft_id, force=force)  # lint errors refuse before asking
     if not json_out:
         _output.draft(d, findings_of(d))
-    ok = _output.confirm(f"Approve draft {d['id']}?", assume_yes=yes)
+    ok = _output.confirm(f"Approve draft {d['id']}?", assume_yes=yes, declined="Not approved.")
     render.approved(review.approve(store, d["id"], confirmed=ok, force=force), json_out)
 
 

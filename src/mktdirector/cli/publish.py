@@ -39,6 +39,10 @@ def publish(
         return render.publish_preview(posting.preview_publish(deps, draft_id), json_out)
     ticket = posting.ready_to_publish(deps, draft_id)
     render.token_warning(ticket)
-    ok = _output.confirm(f"Publish draft {ticket.draft_id} to {ticket.label} now?", assume_yes=yes)
+    ok = _output.confirm(
+        f"Publish draft {ticket.draft_id} to {ticket.label} now?",
+        assume_yes=yes,
+        declined="Not published.",
+    )
     result = posting.publish(deps, ticket, confirmed=ok, image=image)
     render.published(result, ticket.label, json_out)

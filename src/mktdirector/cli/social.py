@@ -121,7 +121,7 @@ def _approve_and_schedule(
 
     assert prepared.when is not None  # Next.SCHEDULE is only set with a time
     question = f"Approve draft {prepared.view.id} and schedule it for {prepared.when.label}?"
-    ok = _output.confirm(question, assume_yes=yes)
+    ok = _output.confirm(question, assume_yes=yes, declined="Not scheduled.")
     render.scheduled(
         posting.approve_and_schedule(deps, prepared, confirmed=ok, image=image), json_out
     )
@@ -138,7 +138,7 @@ def _approve_and_publish(
     question = (
         f"Approve and publish draft {did}?" if prepared.needs_approval else f"Publish draft {did}?"
     )
-    ok = _output.confirm(question, assume_yes=yes)
+    ok = _output.confirm(question, assume_yes=yes, declined="Not published.")
     ticket = posting.approve_for_publishing(deps, prepared, confirmed=ok)
     render.token_warning(ticket)  # before sending: an expiring token is worth knowing first
     result = posting.publish(deps, ticket, confirmed=True, image=image)  # asked once, above

@@ -232,8 +232,22 @@ def approve(store: StoreLike, draft_id: str, *, force: bool = False) -> DraftVie
     """Record a human's approval of exactly this content (its hash)."""
     d = store.get_draft(draft_id)
     findings = findings_of(d)
-    if d["status"] == DraftStatus.APPROVED and d["approved_hash"] == d["content_hash"]:
+    if check_approvable(d, findings, force=force):
         return DraftView(d, findings)
+    row = store.update_draft(
+        d["id"],
+        d["status"],
+        status=DraftStatus.APPROVED,
+        approved_hash=d["content_hash"],
+        approved_utc=now_utc(),
+    )
+    return DraftView(row, findings)
+
+
+def check_approvable(d: Draft, findings: list[Finding], *, force: bool) -> bool:
+    """True when `d` is already approved as it is; raises when it cannot be approved."""
+    if d["status"] == DraftStatus.APPROVED and d["approved_hash"] == d["content_hash"]:
+        return True
     if d["status"] not in {DraftStatus.DRAFT, DraftStatus.FAILED}:
         raise UsageError(
             f"Draft {d['id']} is {d['status']}; only drafts can be approved.",
@@ -244,14 +258,7 @@ def approve(store: StoreLike, draft_id: str, *, force: bool = False) -> DraftVie
             f"Draft {d['id']} has lint errors; fix them before approving.",
             hint=f"mktd drafts edit {d['id']} (or approve --force)",
         )
-    row = store.update_draft(
-        d["id"],
-        d["status"],
-        status=DraftStatus.APPROVED,
-        approved_hash=d["content_hash"],
-        approved_utc=now_utc(),
-    )
-    return DraftView(row, findings)
+    return False
 
 
 def reject(store: StoreLike, draft_id: str, reason: str) -> DraftView:

@@ -49,6 +49,13 @@ def detail(store: StoreLike, draft_id: str, *, provenance: bool = False) -> Draf
     return DraftDetail(draft, drafts.findings_of(draft), gens)
 
 
+def approvable(store: StoreLike, draft_id: str, *, force: bool = False) -> Draft:
+    """The draft, if it can be approved as it is (checked before anyone is asked)."""
+    draft = store.get_draft(draft_id)
+    drafts.check_approvable(draft, drafts.findings_of(draft), force=force)
+    return draft
+
+
 def approve(store: StoreLike, draft_id: str, *, confirmed: bool, force: bool = False) -> DraftView:
     """Approve exactly this content, once a human said yes (`confirmed`)."""
     draft = store.get_draft(draft_id)

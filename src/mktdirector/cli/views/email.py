@@ -42,7 +42,7 @@ def confirm_send(plan: SendPlan, yes: bool) -> None:
     _output.info(f"Email {plan.content.subject!r} from {plan.from_email} to {first}, {when}.")
     for b in plan.skipped:
         _output.warn(f"recipients CSV line {b.line}: {b.reason} (skipped)")
-    if not _output.confirm("Send it?", assume_yes=yes):
+    if not _output.confirm("Send it?", assume_yes=yes, declined="Not sent."):
         raise UsageError("Not sent: sending needs a confirmation.",
                          hint="Run it in a terminal, or add --yes")  # fmt: skip
 
