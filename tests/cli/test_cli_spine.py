@@ -456,6 +456,30 @@ def test_logs_follow_prints_new_calls(cli, seeded, monkeypatch) -> None:  # type
     assert len({r["id"] for r in lines}) == 3
 
 
+def test_logs_follow_as_text_prints_the_header_once(cli, seeded, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Followed calls are lines under one header, like tail -f (it reprinted a table per row)."""
+    import time
+
+    from mktdirector.store import Store
+
+    def arrive(_seconds: float) -> None:
+        s = Store(seeded.path)
+        s.record_exchange(Exchange("sendgrid", None, "POST", "/v3/mail/send", 202, 8, 1))
+        s.close()
+
+    monkeypatch.setattr(time, "sleep", arrive)
+    out = cli("logs", "--follow", "--max-polls", "3", "--interval", "0", "-n", "1").stdout
+    lines = [line for line in out.splitlines() if line.strip()]
+    assert sum(1 for line in lines if line.split()[:2] == ["time", "platform"]) == 1, out
+    assert [line.split()[1] for line in lines[1:]] == [
+        "hubspot",
+        "sendgrid",
+        "sendgrid",
+        "sendgrid",
+    ]
+    assert all("/v3/mail/send" in line for line in lines[2:])
+
+
 # --- status -----------------------------------------------------------------------------------------
 
 PLATFORM_KEYS = {

@@ -41,7 +41,10 @@ def logs(
         _output.info("No calls logged yet (no database). Run mktd init.")
         return
     rows = audit.calls(store, query)
-    view.show(rows, json_out)
+    if follow and not json_out:
+        view.show_lines(rows, header=True)
+    else:
+        view.show(rows, json_out)
     if follow:
         newer = lambda after: audit.calls(store, query, after_id=after)  # noqa: E731
         view.follow(newer, rows, json_out, interval=interval, max_polls=max_polls)

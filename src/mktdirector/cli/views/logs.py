@@ -21,12 +21,33 @@ COLUMNS = [
 HEADERS = ["time", "platform", "method", "path", "status", "ms", "try", "error"]
 
 
+# Followed calls are lines under one header (like tail -f): a table per batch reprinted the
+# header for every new call. The path goes last, so a long one never breaks the alignment.
+LINE_COLUMNS = [c for c in COLUMNS if c != "path"] + ["path"]
+LINE_WIDTHS = {"time_utc": 24, "platform": 16, "method": 6, "status": 6, "duration_ms": 6,
+               "attempt": 3, "error_kind": 14}  # fmt: skip
+
+
 def show(batch: Sequence[Mapping[str, Any]], json_out: bool) -> None:
     if json_out:
         for row in batch:
             _output.emit_json_line(row)
     elif batch:
-        _output.table(batch, COLUMNS, headers=HEADERS)
+        _output.table(batch, COLUMNS, headers=HEADERS, no_wrap=[c for c in COLUMNS if c != "path"])
+
+
+def _line(values: Mapping[str, Any]) -> str:
+    return " ".join(
+        str("" if values.get(c) is None else values.get(c)).ljust(LINE_WIDTHS.get(c, 0))
+        for c in LINE_COLUMNS
+    ).rstrip()
+
+
+def show_lines(batch: Sequence[Mapping[str, Any]], *, header: bool) -> None:
+    if header:
+        _output.line(_line(dict(zip(COLUMNS, HEADERS, strict=True))), style="bold", soft_wrap=True)
+    for row in batch:
+        _output.line(_line(row), soft_wrap=True)
 
 
 def follow(
@@ -46,4 +67,7 @@ def follow(
         new = newer(last)
         if new:
             last = new[-1]["id"]
-            show(new, json_out)
+            if json_out:
+                show(new, json_out)
+            else:
+                show_lines(new, header=False)  # the command printed it with the first calls
