@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from mktdirector.core.errors import UsageError
 from mktdirector.core.redact import MASK, redact
@@ -23,7 +23,7 @@ _SECRET_NAME = re.compile(r"(?i)(token|secret|password|passwd|api[_-]?key|author
 _MAX_TEXT = 500  # an argument is evidence of what was asked, not a copy of every draft
 
 
-class ActionStore(ActionLog, Lifecycle):
+class ActionStore(ActionLog, Lifecycle, Protocol):
     """What this module needs of the store."""
 
 
