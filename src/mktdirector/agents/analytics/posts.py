@@ -52,7 +52,9 @@ def metrics_of(deps: MetricsDeps, ref: str) -> dict[str, Any]:
     """Each post's metrics, fetched now (and stored as a snapshot)."""
     draft_id, posts = published_posts_of(deps.store, ref)
     first = posts[0]
-    source = as_post_metrics_source(deps.integration(first["platform"], first["account"]))
+    # The client the draft was published with: the draft's account (None: the default one).
+    account = deps.store.get_draft(draft_id)["account"] if draft_id else None
+    source = as_post_metrics_source(deps.integration(first["platform"], account))
     out = []
     for post in posts:
         remote = str(post["remote_id"])
