@@ -7,6 +7,8 @@ again without a second post, and reads the analytics and the report.
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
@@ -100,9 +102,18 @@ def test_mcp_over_http_needs_the_token_and_then_works(tmp_path: Path) -> None:
             assert foreign.status_code in (403, 421)
             seen = anyio.run(assistant, url, env, sb_url)
         shown = mktd(env, "mcp", "--show-token")
+        logged = mktd(env, "logs", "--source", "mcp", "--json")
+        with sqlite3.connect(tmp_path / "home" / "mktd.db") as conn:
+            dump = "\n".join(conn.iterdump())
     assert seen["refused"] == "approval_required" and seen["after_refusal"] == 0
     first, again = seen["published"]
     assert first["status"] == "published" and again["already_published"] is True
     assert seen["after_publish"] == 1
     assert seen["reads"][:2] == (False, False), seen["reads"][2]
     assert shown.returncode == 0 and shown.stdout.strip() == API_TOKEN
+    # The token guards the endpoint; it is in no result, actions row or database row.
+    assert [json.loads(line)["action"] for line in logged.stdout.splitlines()] == [
+        "draft_post", "publish_draft", "publish_draft", "publish_draft", "post_analytics",
+        "performance_report",
+    ]  # fmt: skip
+    assert API_TOKEN not in logged.stdout + dump + repr(seen)

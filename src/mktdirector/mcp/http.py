@@ -8,6 +8,7 @@ compared in constant time and never logged (uvicorn's access log is off).
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -52,20 +53,29 @@ def _presented(scope: Scope) -> str | None:
 
 
 def serve(server: Any, *, port: int, token: str, on_ready: Callable[[str], None]) -> None:
-    """Serve until interrupted; `on_ready` gets the URL once the socket listens."""
+    """Serve until interrupted; `on_ready` gets the URL once the port is ours."""
     import uvicorn
 
     host = "127.0.0.1"  # never another interface: the token guards a company's accounts
+    sock = _bind(host, port)
     app = BearerGuard(server.streamable_http_app(streamable_http_path=PATH, host=host), token)
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
-    http_server = uvicorn.Server(config)
+    config = uvicorn.Config(app, log_level="warning", access_log=False)
+    on_ready(f"http://{host}:{sock.getsockname()[1]}{PATH}")
+    uvicorn.Server(config).run(sockets=[sock])
 
-    original = http_server.startup
 
-    async def startup(sockets: Any = None) -> None:
-        await original(sockets=sockets)
-        bound = http_server.servers[0].sockets[0].getsockname()[1] if http_server.servers else port
-        on_ready(f"http://{host}:{bound}{PATH}")
+def _bind(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before anything starts: a taken port is a one-line error."""
+    from mktdirector.core.errors import UsageError
 
-    http_server.startup = startup  # type: ignore[method-assign]
-    http_server.run()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as e:
+        sock.close()
+        raise UsageError(
+            f"Cannot listen on {host}:{port}: {e.strerror}.",
+            hint="mktd mcp --http --port 0 (any free port), or another --port",
+        ) from None
+    return sock
