@@ -48,6 +48,10 @@ def test_published_once_after_approval_and_again_sends_nothing(
     by_post = assistant.call("post_analytics", post_or_draft_id=first["post_id"])
     assert not by_post.is_error, by_post.content
     assert by_post.structured_content["draft_id"] == did  # type: ignore[index]
+    # The platform calls a tool made carry its actions row's correlation id.
+    row = store.actions(source="mcp")[-1]
+    calls = store.calls(correlation_id=row["correlation_id"])
+    assert row["action"] == "post_analytics" and [c["method"] for c in calls] == ["GET"]
 
 
 def test_autonomy_publishes_and_the_log_says_the_assistant_approved(

@@ -15,11 +15,6 @@ class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
-class Finding(_Open):
-    severity: str
-    message: str
-
-
 class DraftOut(_Open):
     id: str
     platform: str

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mktdirector.agents.content.drafts import DraftView, public
+from mktdirector.agents.content.drafts import DraftView
 from mktdirector.agents.social.assistant import human_approved
 
 
@@ -48,10 +48,6 @@ def summary(d: Mapping[str, Any]) -> dict[str, Any]:
         "approved": human_approved(d),  # type: ignore[arg-type]
         "updated_utc": d.get("updated_utc"),
     }
-
-
-def public_draft(d: Mapping[str, Any]) -> dict[str, Any]:
-    return public(d)
 
 
 def _segments(d: Mapping[str, Any]) -> list[str]:

@@ -53,7 +53,7 @@ def run(make_deps: DepsFactory, body: Callable[[Deps], dict[str, Any]]) -> CallT
     deps = make_deps()
     cid = call_id.get()
     if cid is not None:
-        deps.__dict__["run_id"] = cid  # the calls this tool makes carry the tool call's id
+        deps.run_id = cid  # the calls this tool makes carry the tool call's id
     try:
         return ok(body(deps))
     except MktdError as e:

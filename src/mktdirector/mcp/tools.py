@@ -64,10 +64,10 @@ def register(server: MCPServer, make_deps: DepsFactory) -> None:
         def body(deps: Deps) -> dict[str, Any]:
             from mktdirector.agents.social import posting
 
+            _require_one_source(topic, text)
             request = posting.PostRequest(
-                posting.check_platform(platform), topic=_one_source(topic, text), text=text,
-                style=style, include_cta=include_cta, thread_length=thread_length,
-                campaign=campaign,
+                posting.check_platform(platform), topic=topic, text=text, style=style,
+                include_cta=include_cta, thread_length=thread_length, campaign=campaign,
             )  # fmt: skip
             prepared = posting.prepare(deps, request)
             return render.draft(prepared.view, resumed=prepared.resumed)
@@ -249,7 +249,7 @@ def register(server: MCPServer, make_deps: DepsFactory) -> None:
         return run(make_deps, body)
 
 
-def _one_source(topic: str | None, text: str | None) -> str | None:
+def _require_one_source(topic: str | None, text: str | None) -> None:
     from mktdirector.core.errors import UsageError
 
     if (topic is None) == (text is None):
@@ -257,7 +257,6 @@ def _one_source(topic: str | None, text: str | None) -> str | None:
             "Give exactly one of topic or text.",
             hint='draft_post(platform="linkedin", topic="AI ROI")',
         )
-    return topic
 
 
 def _strs(values: list[Any] | None) -> list[str] | None:
