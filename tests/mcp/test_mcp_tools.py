@@ -232,3 +232,25 @@ def test_resources_and_prompts(assistant: Assistant) -> None:
     assert '"jobs": []' in schedule.contents[0].text and '"timeframe"' in perf.contents[0].text
     assert {p.name for p in prompts.prompts} == {"plan_a_launch", "weekly_report"}
     assert "plan_initiative" in launch.messages[0].content.text
+
+
+def test_plan_initiative_stores_the_plan_and_its_drafts_wait_for_approval(
+    assistant: Assistant, store: StoreLike, llm: FakeLLM
+) -> None:
+    from datetime import date, timedelta
+
+    days = [(date.today() + timedelta(days=1 + i)).isoformat() for i in range(2)]
+    llm.replies += [
+        {"steps": [{"day": d, "channel": "linkedin", "topic": f"Step {i}", "angle": "a",
+                    "kind": "post"} for i, d in enumerate(days)]},
+        "Post zero", "Post one",
+    ]  # fmt: skip
+    result = assistant.call("plan_initiative", objective="Launch the course",
+                            timeframe="2 days", channels=["linkedin"], create_drafts=True)  # fmt: skip
+    out = result.structured_content
+    assert not result.is_error and out is not None, result.content
+    assert [s["topic"] for s in out["plan"]["steps"]] == ["Step 0", "Step 1"]
+    assert [(d["text"], d["status"], d["approved"]) for d in out["drafts"]] == [
+        ("Post zero", "draft", False), ("Post one", "draft", False),
+    ]  # fmt: skip
+    assert {d["plan_id"] for d in store.list_drafts()} == {out["plan"]["id"]}
