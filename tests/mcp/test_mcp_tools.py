@@ -254,3 +254,19 @@ def test_plan_initiative_stores_the_plan_and_its_drafts_wait_for_approval(
         ("Post zero", "draft", False), ("Post one", "draft", False),
     ]  # fmt: skip
     assert {d["plan_id"] for d in store.list_drafts()} == {out["plan"]["id"]}
+
+
+@pytest.mark.parametrize(
+    ("status", "says", "hint"),
+    [
+        ("needs-check", "needs a person to check whether it was posted", "--resolve posted"),
+        ("rejected", "was rejected (off brand)", "mktd drafts show"),
+    ],
+)
+def test_a_draft_waiting_for_a_person_for_another_reason_says_so(
+    assistant: Assistant, store: StoreLike, status: str, says: str, hint: str
+) -> None:
+    d = draft(assistant)
+    store.update_draft(d["id"], "draft", status=status, rejected_reason="off brand")
+    err = assistant.call("publish_draft", draft_id=d["id"]).structured_content["error"]  # type: ignore[index]
+    assert err["kind"] == "usage" and says in err["message"] and hint in err["hint"]

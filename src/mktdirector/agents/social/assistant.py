@@ -121,6 +121,7 @@ def _approval(deps: posting.PostingDeps, draft: Draft) -> Approval:
     """The human approval that stands, or the assistant's on an opted-in platform, or refuse."""
     if human_approved(draft):
         return Approval("human")
+    _refuse_settled(draft)
     reason = (
         "changed since a person approved it"
         if draft.get("approved_hash") and draft["approved_hash"] != draft["content_hash"]
@@ -143,6 +144,19 @@ def _approval(deps: posting.PostingDeps, draft: Draft) -> Approval:
         draft_id=draft["id"],
     )
     return Approval(actions.ASSISTANT, note)
+
+
+def _refuse_settled(draft: Draft) -> None:
+    """A draft that approval would not help: a person must look first, or it was rejected."""
+    did = draft["id"]
+    if draft["status"] == DraftStatus.NEEDS_CHECK:
+        raise UsageError(
+            f"Draft {did} needs a person to check whether it was posted; nothing is sent until then.",
+            hint=f"Look for the post, then: mktd publish {did} --resolve posted|not-posted",
+        )
+    if draft["status"] == DraftStatus.REJECTED:
+        reason = draft.get("rejected_reason") or "no reason given"
+        raise UsageError(f"Draft {did} was rejected ({reason}).", hint=f"mktd drafts show {did}")
 
 
 def _published(deps: posting.PostingDeps, draft: Draft) -> PublishResult:
