@@ -192,12 +192,16 @@ def test_reads_list_drafts_report_status_and_topics(
     assert missing is not None and "no published post yet" in missing["error"]["message"]
 
 
-def test_an_unknown_draft_is_a_tool_error_with_the_clis_hint(assistant: Assistant) -> None:
+def test_an_unknown_draft_is_a_tool_error_with_the_clis_hint(
+    assistant: Assistant, store: StoreLike
+) -> None:
     result = assistant.call("get_draft", draft_id="NOSUCHDRAFT")
     assert result.is_error and result.structured_content is not None
     err = result.structured_content["error"]
     assert err["hint"] == "mktd drafts list shows the ids" and err["exit_code"] == 2
     assert "Traceback" not in result.content[0].text  # type: ignore[union-attr]
+    [row] = store.actions(source="mcp")
+    assert (row["outcome"], row["draft_id"]) == ("usage", None)  # it touched no draft
 
 
 def test_a_bug_reaches_the_client_without_its_text(

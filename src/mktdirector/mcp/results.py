@@ -18,6 +18,7 @@ from mcp.types import CallToolResult, TextContent
 from mktdirector.agents.hints import add_hint
 from mktdirector.core.errors import MktdError
 from mktdirector.core.redact import redact
+from mktdirector.store.errors import RecordNotFoundError
 from mktdirector.wiring import Deps
 
 DepsFactory = Callable[[], Deps]
@@ -40,6 +41,8 @@ def failure(err: MktdError) -> CallToolResult:
     err = add_hint(err)
     data: dict[str, Any] = {**err.to_dict(), "exit_code": int(err.exit_code)}
     data["kind"] = data.pop("error", err.kind)
+    if isinstance(err, RecordNotFoundError):
+        data["not_found"] = err.entity  # e.g. "draft": the id asked for names nothing
     text = f"{err.kind}: {err.message}" + (f"\nHint: {err.hint}" if err.hint else "")
     return CallToolResult(
         content=[TextContent(type="text", text=redact(text))],

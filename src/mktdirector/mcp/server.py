@@ -79,9 +79,11 @@ class AuditedServer(MCPServer[Any]):
     ) -> None:
         data = getattr(result, "structured_content", None) or {}
         draft_id = data.get("draft_id") or (data.get("id") if name in _DRAFT_RESULTS else None)
-        if not draft_id and isinstance(data.get("error"), dict):
-            draft_id = data["error"].get("draft_id")
-        draft_id = draft_id or arguments.get("draft_id")
+        raw_err = data.get("error")
+        err: dict[str, Any] = raw_err if isinstance(raw_err, dict) else {}
+        draft_id = draft_id or err.get("draft_id")
+        if not draft_id and err.get("not_found") != "draft":  # an unknown id touched no draft
+            draft_id = arguments.get("draft_id")
         deps = self._make_deps()
         try:
             actions.record(deps.store, source="mcp", actor=actions.ASSISTANT, action=name,
