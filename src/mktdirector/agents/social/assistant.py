@@ -21,7 +21,7 @@ from mktdirector.agents.social import schedule as sched
 from mktdirector.agents.social.publisher import PublishResult
 from mktdirector.agents.social.publishing import check_publishable
 from mktdirector.core.config import find_key
-from mktdirector.core.errors import UsageError
+from mktdirector.core.errors import ConfigError, UsageError
 from mktdirector.store.rows import Draft, DraftStatus
 
 # Statuses in which a recorded approval still stands (scheduled and failed keep theirs).
@@ -82,7 +82,12 @@ def autonomous_platforms(deps: posting.PostingDeps) -> list[str]:
     value = deps.config.get("mcp.autonomy") or []
     if isinstance(value, str):
         value = [value]
-    return list(find_key("mcp.autonomy").parse(",".join(str(v) for v in value)))
+    try:
+        return list(find_key("mcp.autonomy").parse(",".join(str(v) for v in value)))
+    except ValueError as e:  # a list written by hand in config.toml is checked only here
+        raise ConfigError(
+            f"Invalid value for mcp.autonomy: {e}.", hint="mktd config set mcp.autonomy twitter"
+        ) from None
 
 
 def human_approved(draft: Draft) -> bool:
