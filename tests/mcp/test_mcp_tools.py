@@ -3,6 +3,7 @@ approval rule, errors as tool errors, and an actions row for every call."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -205,7 +206,10 @@ def test_an_unknown_draft_is_a_tool_error_with_the_clis_hint(
 
 
 def test_a_bug_reaches_the_client_without_its_text(
-    assistant: Assistant, store: StoreLike, monkeypatch: pytest.MonkeyPatch
+    assistant: Assistant,
+    store: StoreLike,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     from mktdirector.agents.content import review as flows
 
@@ -213,9 +217,20 @@ def test_a_bug_reaches_the_client_without_its_text(
         raise RuntimeError("internal detail sk-should-not-leak-123456")
 
     monkeypatch.setattr(flows, "find", broken)
-    result = assistant.call("list_drafts")
+    with caplog.at_level(logging.ERROR):
+        result = assistant.call("list_drafts")
     assert result.is_error and result.content[0].text == "Error executing tool list_drafts"  # type: ignore[union-attr]
     assert store.actions(source="mcp")[-1]["outcome"] == "crashed"
+    # The server logs one line, no traceback (that needs MKTD_DEBUG=1), nothing secret.
+    crash = [r for r in caplog.records if "unexpected exception" in r.getMessage()]
+    assert crash and all(r.exc_info is None and r.exc_text is None for r in crash)
+    monkeypatch.setenv("MKTD_DEBUG", "1")
+    caplog.clear()
+    with caplog.at_level(logging.ERROR):
+        assistant.call("list_drafts")
+    [debug] = [r for r in caplog.records if "unexpected exception" in r.getMessage()]
+    assert "RuntimeError: internal detail" in (debug.exc_text or "")  # redacted traceback
+    assert "sk-should-not-leak-123456" not in (debug.exc_text or "")
 
 
 def test_resources_and_prompts(assistant: Assistant) -> None:

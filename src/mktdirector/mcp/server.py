@@ -121,6 +121,33 @@ def _failed(e: ToolError) -> str:
     return "unknown_tool" if "Unknown tool" in str(e) else "error"
 
 
+class _NoTracebacks(logging.Filter):
+    """A crash in a tool is logged as one redacted line; its traceback only with MKTD_DEBUG=1
+    (the project's rule for every command: the SDK would print a rich traceback on stderr)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        import os
+
+        from mktdirector.core.redact import redact
+
+        if record.exc_info and os.environ.get("MKTD_DEBUG", "") not in ("", "0"):
+            import traceback
+
+            record.exc_text = redact("".join(traceback.format_exception(*record.exc_info)))
+        else:
+            record.exc_text = None
+        record.exc_info = None  # formatters print exc_text: the redacted one, or nothing
+        record.msg, record.args = redact(record.getMessage()), ()
+        return True
+
+
+def _quiet_sdk_logs() -> None:
+    for name in ("mcp.server.mcpserver.server", "mcp.server.lowlevel.server", log.name):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _NoTracebacks) for f in logger.filters):
+            logger.addFilter(_NoTracebacks())
+
+
 def build(make_deps: DepsFactory = Deps) -> AuditedServer:
     """The mktd MCP server; `make_deps` gives each call its wiring (tests pass their own)."""
     server = AuditedServer(
@@ -129,4 +156,5 @@ def build(make_deps: DepsFactory = Deps) -> AuditedServer:
     )  # fmt: skip
     tools.register(server, make_deps)
     resources.register(server, make_deps)
+    _quiet_sdk_logs()
     return server
