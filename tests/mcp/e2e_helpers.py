@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 from cryptography.fernet import Fernet
 
@@ -148,3 +149,8 @@ def secrets_in(env: dict[str, str]) -> dict[str, str]:
     """The secret values a run used: tokens, keys (long enough to be distinctive)."""
     names = [k for k in env if any(w in k for w in ("TOKEN", "KEY", "SECRET"))]
     return {k: env[k] for k in names if len(env[k]) >= 12 and k != "PYTHON_KEYRING_BACKEND"}
+
+
+async def within_two_minutes(fn: Any, *args: Any) -> Any:
+    with anyio.fail_after(120):  # a hung server fails the test instead of hanging it
+        return await fn(*args)

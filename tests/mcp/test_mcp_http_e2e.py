@@ -29,6 +29,7 @@ from e2e_helpers import (
     mktd_env,
     sandbox_posts,
     sandbox_process,
+    within_two_minutes,
 )
 from mcp.client.streamable_http import streamable_http_client
 
@@ -100,7 +101,7 @@ def test_mcp_over_http_needs_the_token_and_then_works(tmp_path: Path) -> None:
             foreign = httpx.post(url, json=hello, timeout=10, headers={
                 "Authorization": f"Bearer {API_TOKEN}", "Host": "evil.example"})  # fmt: skip
             assert foreign.status_code in (403, 421)
-            seen = anyio.run(assistant, url, env, sb_url)
+            seen = anyio.run(within_two_minutes, assistant, url, env, sb_url)
         shown = mktd(env, "mcp", "--show-token")
         logged = mktd(env, "logs", "--source", "mcp", "--json")
         with sqlite3.connect(tmp_path / "home" / "mktd.db") as conn:

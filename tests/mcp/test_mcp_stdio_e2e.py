@@ -24,6 +24,7 @@ from e2e_helpers import (
     sandbox_posts,
     sandbox_process,
     secrets_in,
+    within_two_minutes,
 )
 from mcp.client.stdio import stdio_client
 
@@ -89,7 +90,7 @@ def test_an_assistant_drafts_is_refused_then_publishes_once_after_a_human_approv
 ) -> None:
     with llm_server() as llm, sandbox_process(tmp_path / "sbx") as (url, sb_env):
         env = mktd_env(tmp_path / "home", sb_env, llm.url)
-        seen = anyio.run(assistant_session, env, url)
+        seen = anyio.run(within_two_minutes, assistant_session, env, url)
         logged = mktd(env, "logs", "--source", "mcp", "--json")
         db = tmp_path / "home" / "mktd.db"
 
