@@ -84,15 +84,17 @@ class AuditedServer(MCPServer[Any]):
         draft_id = draft_id or err.get("draft_id")
         if not draft_id and err.get("not_found") != "draft":  # an unknown id touched no draft
             draft_id = arguments.get("draft_id")
-        deps = self._make_deps()
+        deps = None
         try:
+            deps = self._make_deps()
             actions.record(deps.store, source="mcp", actor=actions.ASSISTANT, action=name,
                            outcome=outcome, arguments=arguments, detail=detail,
                            draft_id=draft_id, correlation_id=cid, duration_ms=ms)  # fmt: skip
         except Exception:  # the audit must not turn an answered call into a failure
             log.exception("could not write the actions row of MCP tool %s", name)
         finally:
-            deps.close()
+            if deps is not None:
+                deps.close()
 
 
 def _outcome(result: Any) -> tuple[str, str | None]:
