@@ -122,12 +122,6 @@ def _fraction(s: str) -> float:
     return v
 
 
-def _social_list(s: str) -> list[str]:
-    """`twitter,linkedin` (aliases allowed; empty = none) as social platform ids."""
-    parse = _capable("social")
-    return list(dict.fromkeys(parse(p) for p in s.replace(" ", ",").split(",") if p.strip()))
-
-
 def _capable(capability: str) -> Parser:
     """A parser for a platform id that has `capability` in the platform table."""
 
@@ -142,6 +136,12 @@ def _capable(capability: str) -> Parser:
         return key
 
     return parse
+
+
+def _social_list(s: str) -> list[str]:
+    """`twitter,linkedin` (aliases allowed; empty = none) as social platform ids."""
+    parse = _capable("social")
+    return list(dict.fromkeys(parse(p) for p in s.replace(" ", ",").split(",") if p.strip()))
 
 
 KEYS: tuple[ConfigKey, ...] = (
