@@ -26,6 +26,7 @@ from mktdirector.cli import email as email_cmd
 from mktdirector.cli import ga as ga_cmd
 from mktdirector.cli import init as init_cmd
 from mktdirector.cli import logs as logs_cmd
+from mktdirector.cli import mcp as mcp_cmd
 from mktdirector.cli import notifications as notifications_cmd
 from mktdirector.cli import publish as publish_cmd
 from mktdirector.cli import queue as queue_cmd
@@ -177,6 +178,7 @@ app.add_typer(report_cmd.app)  # mktd report
 app.add_typer(alerts_cmd.app, name="alerts")
 app.add_typer(notifications_cmd.app, name="notifications")
 app.add_typer(sandbox_cmd.app, name="sandbox")
+app.add_typer(mcp_cmd.app)  # mktd mcp [--http]
 
 
 def main() -> None:

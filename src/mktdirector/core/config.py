@@ -148,6 +148,12 @@ def _capable(capability: str) -> Parser:
     return parse
 
 
+def _social_list(s: str) -> list[str]:
+    """`twitter,linkedin` (aliases allowed; empty = none) as social platform ids."""
+    parse = _capable("social")
+    return list(dict.fromkeys(parse(p) for p in s.replace(" ", ",").split(",") if p.strip()))
+
+
 KEYS: tuple[ConfigKey, ...] = (
     ConfigKey("llm.model", str, "gpt-5-mini", "Model name sent to the LLM endpoint.", "MKTD_MODEL"),
     ConfigKey(
@@ -239,6 +245,21 @@ KEYS: tuple[ConfigKey, ...] = (
         None,
         "Where alert emails go (sent through SendGrid from SENDGRID_FROM_EMAIL).",
         "MKTD_ALERT_EMAIL",
+    ),
+    # MCP (issue 14): which platforms an assistant may approve-and-publish on by itself.
+    ConfigKey(
+        "mcp.autonomy",
+        _social_list,
+        [],
+        "Platforms where MCP publish_draft may approve as the assistant, e.g. twitter.",
+        "MKTD_MCP_AUTONOMY",
+    ),
+    ConfigKey(
+        "mcp.dashboard_url",
+        _url,
+        None,
+        "The mktd serve dashboard (e.g. http://127.0.0.1:8484): approval refusals link to it.",
+        "MKTD_DASHBOARD_URL",
     ),
     ConfigKey(
         "alerts.failure_rate",

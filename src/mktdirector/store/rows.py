@@ -297,6 +297,22 @@ class AuditRow(TypedDict):
     correlation_id: str | None  # the draft, job or command run it was made for (m012)
 
 
+class ActionRow(TypedDict):
+    """One act through a front end (`actions`, m013): an MCP tool call, an approval, a publish."""
+
+    id: str
+    time_utc: str
+    source: str  # cli | web | mcp | api
+    actor: str | None  # who: a person, or "assistant" (an MCP client)
+    action: str  # the tool or command, e.g. publish_draft
+    arguments: dict[str, Any]  # secrets removed before they are written
+    outcome: str  # ok | refused | error | invalid_arguments ...
+    detail: str | None  # the error kind and message, or what was done
+    draft_id: str | None
+    correlation_id: str | None
+    duration_ms: int | None
+
+
 class AuthEvent(TypedDict):
     id: str
     time_utc: str

@@ -15,6 +15,7 @@ from typing import Protocol
 from mktdirector.store.protocols.content import DraftRepo
 from mktdirector.store.protocols.measuring import ContactRepo, EmailLedger, MetricsRepo, Reporting
 from mktdirector.store.protocols.operations import (
+    ActionLog,
     AuditLog,
     Connections,
     Lifecycle,
@@ -26,6 +27,7 @@ from mktdirector.store.protocols.operations import (
 from mktdirector.store.protocols.publishing import JobQueue, PostLedger
 
 __all__ = [
+    "ActionLog",
     "AuditLog",
     "Connections",
     "ContactRepo",
@@ -50,6 +52,7 @@ class StoreLike(
     PostLedger,
     JobQueue,
     AuditLog,
+    ActionLog,
     MetricsRepo,
     ContactRepo,
     EmailLedger,

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
-from mktdirector.store.rows import AuditRow, AuthEvent, ConnectionRow, Notification, RateLimitRow
+from mktdirector.store.rows import (
+    ActionRow,
+    AuditRow,
+    AuthEvent,
+    ConnectionRow,
+    Notification,
+    RateLimitRow,
+)
 
 if TYPE_CHECKING:
     from mktdirector.core.credentials import Connection
@@ -50,6 +57,37 @@ class AuditLog(Protocol):
     def auth_events(self, platform: str | None = None, limit: int = 20) -> list[AuthEvent]: ...
 
     def platform_call_summary(self, since_utc: str) -> dict[str, dict[str, Any]]: ...
+
+
+class ActionLog(Protocol):
+    """Who did what through a front end (cli, web, mcp, api): arguments without secrets."""
+
+    def record_action(
+        self,
+        *,
+        source: str,
+        action: str,
+        outcome: str,
+        actor: str | None = None,
+        arguments: dict[str, Any] | None = None,
+        detail: str | None = None,
+        draft_id: str | None = None,
+        correlation_id: str | None = None,
+        duration_ms: int | None = None,
+    ) -> str:
+        """The new row's id. The caller removes secrets from `arguments` before this."""
+        ...
+
+    def actions(
+        self,
+        *,
+        source: str | None = None,
+        draft_id: str | None = None,
+        after_id: str | None = None,
+        limit: int = 50,
+    ) -> list[ActionRow]:
+        """The newest `limit` matching actions, oldest first (`mktd logs --source mcp`)."""
+        ...
 
 
 class RateState(Protocol):

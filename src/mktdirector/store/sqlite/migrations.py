@@ -451,3 +451,18 @@ def m012_http_calls_correlation(db: Database) -> None:
     calls = db.table("http_calls")
     calls.add_column("correlation_id", str)
     calls.create_index(["correlation_id", "time_utc"])
+
+
+@migrations()
+def m013_actions(db: Database) -> None:
+    # What a person or an assistant did through a front end (an MCP tool call, and later a
+    # dashboard or API approval): who, what, with which arguments (secrets removed), how it ended
+    # and the draft it touched. http_calls says what mktd sent; this says who asked for it.
+    db.execute(
+        "create table actions ("
+        "id text primary key, time_utc text not null, source text not null, actor text, "
+        "action text not null, arguments_json text, outcome text not null, detail text, "
+        "draft_id text, correlation_id text, duration_ms integer)"
+    )
+    db.execute("create index idx_actions_source_time on actions (source, time_utc)")
+    db.execute("create index idx_actions_draft on actions (draft_id, time_utc)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mktdirector.store.sqlite.actions import ActionsMixin
 from mktdirector.store.sqlite.alerting import AlertingMixin
 from mktdirector.store.sqlite.audit import AuditMixin
 from mktdirector.store.sqlite.content import ContentMixin
@@ -38,6 +39,7 @@ class Store(
     ReportingMixin,
     MonitoringMixin,
     AlertingMixin,
+    ActionsMixin,
 ):
     """The product's state. Nothing touches the file until a method needs it (see Connected)."""
 
