@@ -543,3 +543,8 @@ def test_status_names_the_secret_store(cli, fail_keyring, monkeypatch) -> None: 
     monkeypatch.setenv("MKTD_SECRET_KEY", Fernet.generate_key().decode())
     data = json.loads(cli("status", "--json").stdout)
     assert data["secret_store"] == "encrypted database table (MKTD_SECRET_KEY)"
+
+
+def test_config_get_prints_a_list_as_config_set_takes_it(cli, home: Path) -> None:  # type: ignore[no-untyped-def]
+    assert cli("config", "set", "mcp.autonomy", "x,linkedin").exit_code == 0
+    assert cli("config", "get", "mcp.autonomy").stdout.strip() == "twitter,linkedin"

@@ -40,6 +40,8 @@ def get(key: str, json_out: JsonOpt = False) -> None:
     value, source = _deps.current().config.get_with_source(key)
     if json_out:
         _output.emit_json({"key": key, "value": value, "source": source})
+    elif isinstance(value, list | tuple):
+        _output.line(",".join(str(v) for v in value))  # as `config set` takes it back
     else:
         _output.line("" if value is None else str(value))
 
