@@ -4,6 +4,8 @@ from typing import Annotated
 
 import typer
 
+from mktdirector.cli._options import MAX_ROWS
+
 app = typer.Typer()
 
 
@@ -23,11 +25,15 @@ def logs(
     limit: Annotated[
         int | None,
         typer.Option(
-            "--limit", "-n", min=1, help="How many recent calls [default: 50; all with --draft]."
+            "--limit",
+            "-n",
+            min=1,
+            max=MAX_ROWS,
+            help="How many recent calls [default: 50; all with --draft].",
         ),
     ] = None,
-    interval: Annotated[float, typer.Option(hidden=True)] = 1.0,
-    max_polls: Annotated[int, typer.Option(hidden=True)] = 0,
+    interval: Annotated[float, typer.Option(hidden=True, min=0.0, max=3600.0)] = 1.0,
+    max_polls: Annotated[int, typer.Option(hidden=True, min=0, max=10**9)] = 0,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
 ) -> None:
     """Show recent API calls (method, path template, status, timing; never secrets)."""

@@ -17,7 +17,13 @@ def worker(
     once: Annotated[bool, typer.Option("--once", help="Run what is due, then exit.")] = False,
     interval: Annotated[
         float,
-        typer.Option("--interval", min=1.0, metavar="S", help="Seconds between runs when looping."),
+        typer.Option(
+            "--interval",
+            min=1.0,
+            max=86_400.0,
+            metavar="S",
+            help="Seconds between runs when looping.",
+        ),
     ] = 60.0,
     install: Annotated[
         str | None,
