@@ -184,3 +184,18 @@ def test_building_a_thread_from_a_megabyte_is_fast():
         with pytest.raises(UsageError):
             body_from_text("twitter", text)
         assert time.monotonic() - start < 2.0
+
+
+def test_a_brand_file_with_a_nul_byte_is_a_config_error(cli, home):
+    refused(run(cli, "init"), 0)
+    (home / "brand.toml").write_bytes(b'company = "Acme\x00"\n')
+    err = refused(run(cli, "brand", "show"), 3)
+    assert "brand.toml" in err and "Hint:" in err
+
+
+def test_a_huge_brand_file_is_refused_not_read(cli, home):
+    refused(run(cli, "init"), 0)
+    with (home / "brand.toml").open("wb") as f:
+        f.truncate(inputs.TEXT_FILE_MAX + 1)
+    err = refused(run(cli, "brand", "show"), 3)
+    assert "larger than 1 MiB" in err
