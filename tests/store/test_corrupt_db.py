@@ -188,3 +188,21 @@ def test_disk_io_error_with_no_space_left_says_disk_full(monkeypatch, tmp_path):
     )
     err = dbmod.translate_sqlite_error(sqlite3.OperationalError("disk I/O error"), tmp_path / "x")
     assert "disk is full" not in err.message
+
+
+def test_an_email_send_on_a_damaged_database_sends_nothing(cli, home, monkeypatch):
+    sg = "http://sg.test"
+    monkeypatch.setenv("SENDGRID_API_KEY", "SG.corrupt-test-key-0001")
+    monkeypatch.setenv("SENDGRID_FROM_EMAIL", "news@acme.test")
+    monkeypatch.setenv("MKTD_SENDGRID_BASE_URL", sg)
+    assert cli("init").exit_code == 0
+    _fill_audit_table(home / "mktd.db")
+    _corrupt_pages_of(home / "mktd.db", "http_calls")
+    body = home.parent / "body.txt"
+    body.write_text("Hello from a damaged disk")
+    with respx.mock(assert_all_called=False) as router:
+        mail = router.post(f"{sg}/v3/mail/send").mock(return_value=httpx.Response(202))
+        r = cli("email", "send", "--to", "ada@example.org", "--subject", "Hi",
+                "--body-file", str(body), "--yes")  # fmt: skip
+    assert r.exit_code != 0 and "damaged" in r.stderr
+    assert mail.call_count == 0
