@@ -169,14 +169,21 @@ def _copy_table(src: sqlite3.Connection, dst: sqlite3.Connection, table: str) ->
     )
     out = TableCopy(table, 0, 0)
     after = _MIN_ROWID
+    batch: list[tuple[Any, ...]] = []
+
+    def flush() -> None:
+        dst.executemany(insert, batch)
+        dst.commit()
+        batch.clear()
+
     while True:
         try:
             for row in _rows(src, table, names, after):
-                dst.execute(insert, row)
+                batch.append(row)  # read one by one (a bad page fails here), written in batches
                 after = int(row[0])
                 out.copied += 1
-                if out.copied % _COMMIT_EVERY == 0:
-                    dst.commit()
+                if len(batch) >= _COMMIT_EVERY:
+                    flush()
             break
         except sqlite3.DatabaseError as e:
             if out.copied == 0 and out.skipped_regions == 0 and after == _MIN_ROWID:
@@ -188,7 +195,7 @@ def _copy_table(src: sqlite3.Connection, dst: sqlite3.Connection, table: str) ->
             after = nxt
     if out.copied:
         out.error = None
-    dst.commit()
+    flush()
     return out
 
 
