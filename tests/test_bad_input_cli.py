@@ -199,3 +199,48 @@ def test_a_huge_brand_file_is_refused_not_read(cli, home):
         f.truncate(inputs.TEXT_FILE_MAX + 1)
     err = refused(run(cli, "brand", "show"), 3)
     assert "larger than 1 MiB" in err
+
+
+def test_main_turns_a_bug_into_one_line_and_exit_1(monkeypatch, capsys):
+    """The last resort in main(): what still escapes is one line (traceback with MKTD_DEBUG=1)."""
+    import sys
+
+    from mktdirector import cli as cli_module
+
+    def boom(*a: object, **k: object) -> None:
+        raise RuntimeError("a bug with a secret-free message")
+
+    monkeypatch.setattr(cli_module, "app", boom)
+    monkeypatch.setattr(sys, "argv", ["mktd", "status"])
+    with pytest.raises(SystemExit) as exit_:
+        cli_module.main()
+    err = capsys.readouterr().err
+    assert exit_.value.code == 1
+    assert err.count("\n") == 2 and "RuntimeError" in err and "Traceback" not in err
+    monkeypatch.setenv("MKTD_DEBUG", "1")
+    with pytest.raises(SystemExit):
+        cli_module.main()
+    assert "Traceback" in capsys.readouterr().err
+
+
+@pytest.mark.slow  # real processes
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [b"publish", b"\xff\xfe bad"],
+        [b"drafts", b"list", b"--limit", b"99999999999999999999999"],
+        [b"social", b"twitter", b"--text-file", b"/dev/zero"],
+        [b"crm", b"contacts", b"get", b"a" * 100_000],
+        [b"sandbox", b"env", b"--port", b"-5"],
+    ],
+)
+def test_the_real_command_line_never_prints_a_traceback(home, argv):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "MKTD_DEBUG"}
+    cmd = [sys.executable.encode(), b"-m", b"mktdirector", *argv]
+    done = subprocess.run(cmd, env=env, capture_output=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert b"Traceback" not in done.stderr and b"Error: " in done.stderr
