@@ -117,13 +117,38 @@ def test_the_walk_finds_every_command():
     assert {"publish", "social", "crm contacts import", "sandbox env", "db recover"} <= names
 
 
-@pytest.mark.parametrize("path,cmd", COMMANDS, ids=[" ".join(p) for p, _ in COMMANDS])
-def test_every_command_refuses_invalid_utf8_nul_and_huge_arguments(path, cmd, offline):
-    for bad in (BAD_UTF8, "nul\x00byte", "a" * (inputs.ARG_MAX + 1)):
-        argv = _with_bad(path, cmd, bad)
-        result = invoke(argv)
-        assert_clean(result, argv, refused=True)
-        assert result.exit_code == 2, (argv[:3], result.exit_code, result.stderr)
+REFUSED_KINDS = (BAD_UTF8, "nul\x00byte", "a" * (inputs.ARG_MAX + 1))
+
+
+def _refused_runs(every_kind: bool) -> list[tuple[tuple[str, ...], Any, str]]:
+    """Each command with one refused kind (taking turns), or with all three (slow)."""
+    return [
+        (path, cmd, bad)
+        for i, (path, cmd) in enumerate(COMMANDS)
+        for k, bad in enumerate(REFUSED_KINDS)
+        if every_kind or k == i % len(REFUSED_KINDS)
+    ]
+
+
+def _check_refused(path: tuple[str, ...], cmd: Any, bad: str) -> None:
+    argv = _with_bad(path, cmd, bad)
+    result = invoke(argv)
+    assert_clean(result, argv, refused=True)
+    assert result.exit_code == 2, (argv[:3], result.exit_code, result.stderr)
+
+
+FAST = _refused_runs(every_kind=False)
+
+
+@pytest.mark.parametrize("path,cmd,bad", FAST, ids=[" ".join(p) for p, _, _ in FAST])
+def test_every_command_refuses_invalid_utf8_nul_or_huge_arguments(path, cmd, bad, offline):
+    _check_refused(path, cmd, bad)
+
+
+@pytest.mark.slow  # every command with every refused kind: 3 x 49 runs
+def test_every_command_refuses_every_refused_kind(offline):
+    for path, cmd, bad in _refused_runs(every_kind=True):
+        _check_refused(path, cmd, bad)
 
 
 # -- the long variant -------------------------------------------------------------------------
