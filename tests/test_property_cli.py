@@ -4,8 +4,9 @@ The command tree is walked the way `mktd --help` shows it (every group, every co
 command gets random bytes (invalid UTF-8, NUL, huge sizes, huge numbers, endless and huge
 files) in its arguments and options, in-process through CliRunner. Two properties hold:
 no traceback (an exception escaping the command is one), and no exit 0 on input that must be
-refused. The fast test tries the three refused kinds on every command; the slow one lets
-hypothesis combine them with everything else (the numbers go into docs/reliability.md).
+refused. The fast test gives every command one refused kind (in turn); the slow ones give
+each command all three, and let hypothesis combine them with everything else (the numbers
+go into docs/reliability.md).
 """
 
 from __future__ import annotations
