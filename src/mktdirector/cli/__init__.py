@@ -203,6 +203,7 @@ app.add_typer(checks_cmd.app)
 app.add_typer(status_cmd.app)
 app.add_typer(logs_cmd.app)
 app.add_typer(config_cmd.app, name="config")
+app.add_typer(db_cmd.app, name="db")  # mktd db check|recover
 app.add_typer(crm_cmd.app, name="crm")
 app.add_typer(ga_cmd.app, name="ga")
 app.add_typer(email_cmd.app, name="email")
@@ -210,7 +211,6 @@ app.add_typer(report_cmd.app)  # mktd report
 app.add_typer(alerts_cmd.app, name="alerts")
 app.add_typer(notifications_cmd.app, name="notifications")
 app.add_typer(sandbox_cmd.app, name="sandbox")
-app.add_typer(db_cmd.app, name="db")
 
 
 def main() -> None:

@@ -32,8 +32,8 @@ def logs(
             help="How many recent calls [default: 50; all with --draft].",
         ),
     ] = None,
-    interval: Annotated[float, typer.Option(hidden=True, min=0.0, max=3600.0)] = 1.0,
-    max_polls: Annotated[int, typer.Option(hidden=True, min=0, max=10**9)] = 0,
+    interval: Annotated[float, typer.Option(hidden=True)] = 1.0,
+    max_polls: Annotated[int, typer.Option(hidden=True)] = 0,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
 ) -> None:
     """Show recent API calls (method, path template, status, timing; never secrets)."""
