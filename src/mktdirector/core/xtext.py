@@ -284,9 +284,13 @@ def split_thread(
         raise ThreadSplitError("text contains characters X rejects (U+FEFF, U+FFFE, U+FFFF)")
     if _could_be_one_post(body, limit) and _weight(body) <= limit:
         return [body]
-    if max_segments is not None and _outside_urls(body) > max_segments * limit * _MAX_CP_PER_WEIGHT:
-        # Refused before any splitting: the work stays bounded by what can be posted.
-        raise ThreadSplitError(f"text needs more than {max_segments} posts")
+    if max_segments is not None:
+        # Refused before any splitting: the work stays bounded by what can be posted. Only a
+        # prefix is searched for links (link extraction costs ~2 s a megabyte): when it alone
+        # holds more text than the posts can, the whole does too.
+        most = max_segments * limit * _MAX_CP_PER_WEIGHT
+        if _outside_urls(body[: 2 * most]) > most:
+            raise ThreadSplitError(f"text needs more than {max_segments} posts")
     atoms = _atoms(text)
     if not numbering:
         segments = _pack(text, atoms, limit, "", limit, max_segments)
