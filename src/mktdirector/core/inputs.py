@@ -126,15 +126,3 @@ def iter_lines(
             if total > cap:
                 raise _too_big(p, cap, "Split the file and import the parts one by one")
             yield line
-
-
-def check_text_arg(value: str, what: str, *, cap: int = ARG_MAX) -> str:
-    """An argument that is text: valid Unicode, no NUL, at most `cap` characters."""
-    if len(value) > cap:
-        raise UsageError(
-            f"{what} is {len(value):,} characters; the limit is {cap:,}.",
-            hint="Put long text in a file (--text-file FILE)",
-        )
-    if "\x00" in value:
-        raise UsageError(f"{what} contains a NUL byte.", hint="Remove the NUL byte")
-    return value
