@@ -244,3 +244,31 @@ def test_the_real_command_line_never_prints_a_traceback(home, argv):
     done = subprocess.run(cmd, env=env, capture_output=True, timeout=60)
     assert done.returncode == 2, done.stderr
     assert b"Traceback" not in done.stderr and b"Error: " in done.stderr
+
+
+def test_a_csv_from_a_pipe_is_streamed_and_capped(tmp_path):
+    """A FIFO has no size to check up front: the cap holds while streaming, line by line."""
+    import os
+    import threading
+
+    from mktdirector.core.errors import UsageError
+
+    fifo = tmp_path / "contacts.csv"
+    os.mkfifo(fifo)
+
+    def write() -> None:
+        with fifo.open("wb") as f:
+            try:
+                for i in range(1000):
+                    f.write(b"person%d@example.com\n" % i)
+            except BrokenPipeError:
+                pass  # the reader stopped at the cap, as it should
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    seen = 0
+    with pytest.raises(UsageError, match="larger than"):
+        for _ in inputs.iter_lines(fifo, cap=4 * inputs.KIB):
+            seen += 1
+    writer.join(5)
+    assert 100 < seen < 1000  # it read up to the cap, not the whole stream
