@@ -227,7 +227,7 @@ def test_crashed_workers_job_is_reclaimed_after_its_lease_and_reconciled(deps):
     # A worker claimed the job, took the draft lease, wrote the intent, sent, and was killed.
     assert deps.store.claim_job("dead", now=T0, now_iso=to_iso(datetime.fromtimestamp(T0, UTC)),
                                 due_before="9999", lease_s=60)  # fmt: skip
-    deps.store.claim_draft(did, "dead", now=time.time() - 120, lease_s=60)  # expired
+    deps.store.claim_draft(did, "dead", now=T0 - 120, lease_s=60)  # expired, on the test clock
     deps.store.write_intent(
         did, 0, platform="twitter", account=None, text="Sent by a worker that died", reply_to=None
     )

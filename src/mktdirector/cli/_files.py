@@ -1,4 +1,8 @@
-"""Reading a text file the user named on the command line ('-' = stdin), as one clean error."""
+"""Reading a text file the user named on the command line ('-' = stdin), as one clean error.
+
+At most `core.inputs.TEXT_FILE_MAX` bytes are read (stdin included): `/dev/zero` or a huge
+file is refused with one line, never read whole.
+"""
 
 from pathlib import Path
 
@@ -6,19 +10,10 @@ from pathlib import Path
 def read_text(path: Path) -> str:
     import sys
 
-    from mktdirector.core.errors import UsageError
+    from mktdirector.core import inputs
 
+    hint = "Give the path of a UTF-8 text file of at most 1 MiB"
     if str(path) == "-":
-        return sys.stdin.read()
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(
-            f"No such file: {path}.", hint="Check the path given to --text-file"
-        ) from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{path} is not UTF-8 text.", hint="Save the file as UTF-8") from None
-    except OSError as e:
-        raise UsageError(
-            f"Cannot read {path}: {e.strerror}.", hint="Check the path and permissions"
-        ) from None
+        data = inputs.read_capped(sys.stdin.buffer, inputs.TEXT_FILE_MAX, "stdin", hint=hint)
+        return inputs.decode_text(data, "stdin")
+    return inputs.read_text(path, hint=hint)

@@ -27,10 +27,31 @@ def dry_run(help: str) -> Any:
     return typer.Option("--dry-run", help=help)
 
 
+# Bounds on numbers, so 99999999999999999999999 is a usage error, not an OverflowError in SQLite.
+MAX_ROWS = 100_000
+MAX_PORT = 65_535
+
+
+def short_text(value: str | None) -> str | None:
+    """A callback for an id, address or name that ends up in a URL: at most ID_MAX characters.
+
+    A 100 KB value would otherwise fail inside httpx ("URL too long") after the command began.
+    """
+    from mktdirector.core.errors import UsageError
+    from mktdirector.core.inputs import ID_MAX
+
+    if value is not None and len(value) > ID_MAX:
+        raise UsageError(
+            f"{value[:24]}... is {len(value):,} characters; an id or address has at most {ID_MAX}.",
+            hint="Check the value (copy the id from the command that showed it)",
+        )
+    return value
+
+
 def limit(help: str | None = None, *, short: bool = True) -> Any:
     """`--limit/-n`: at most this many rows."""
     names = ("--limit", "-n") if short else ("--limit",)
-    return typer.Option(*names, min=1, help=help)
+    return typer.Option(*names, min=1, max=MAX_ROWS, help=help)
 
 
 def since(help: str) -> Any:

@@ -59,7 +59,13 @@ def _service_account_source(from_stdin: bool, path: str | None) -> str:
     if path:
         return path
     if from_stdin:
-        return sys.stdin.read()  # the JSON key itself
+        from mktdirector.core import inputs
+        from mktdirector.core.errors import UsageError
+
+        text = sys.stdin.read(inputs.TEXT_FILE_MAX + 1)  # the JSON key itself: a few KB
+        if len(text) > inputs.TEXT_FILE_MAX:
+            raise UsageError("stdin is larger than 1 MiB: not a key.", hint="Pipe the JSON key")
+        return text
     return str(typer.prompt("Path to the service-account JSON key", err=True))
 
 

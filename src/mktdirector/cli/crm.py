@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mktdirector.cli._options import JsonOpt
+from mktdirector.cli._options import JsonOpt, short_text
+from mktdirector.core.inputs import MAX_CSV_ROWS
 
 if TYPE_CHECKING:
     from mktdirector.agents.crm.workflows import SyncResult
@@ -32,7 +33,10 @@ PlatformOpt = Annotated[
 def import_contacts(
     file: Annotated[str, typer.Argument(help="CSV with a header row and an email column.")],
     skip: Annotated[
-        int, typer.Option("--skip", min=0, help="Skip the first N data rows (to resume).")
+        int,
+        typer.Option(
+            "--skip", min=0, max=MAX_CSV_ROWS, help="Skip the first N data rows (to resume)."
+        ),
     ] = 0,
     platform: PlatformOpt = None,
     json_out: JsonOpt = False,
@@ -57,7 +61,7 @@ def import_contacts(
 
 @contacts_app.command("get")
 def get_contact(
-    email: Annotated[str, typer.Argument(help="The contact's email address.")],
+    email: Annotated[str, typer.Argument(help="The contact's email address.", callback=short_text)],
     platform: PlatformOpt = None,
     json_out: JsonOpt = False,
 ) -> None:

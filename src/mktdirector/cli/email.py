@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mktdirector.cli._options import JsonOpt
+from mktdirector.cli._options import MAX_ROWS, JsonOpt, short_text
 
 if TYPE_CHECKING:
     from mktdirector.integrations.capabilities import EmailSender
@@ -115,7 +115,9 @@ def stats(
     since: Annotated[
         str | None, typer.Option("--since", help="From YYYY-MM-DD (or 7d, 4w); default 7d.")
     ] = None,
-    category: Annotated[str | None, typer.Option("--category", help="One category.")] = None,
+    category: Annotated[
+        str | None, typer.Option("--category", help="One category.", callback=short_text)
+    ] = None,
     platform: PlatformOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -135,7 +137,9 @@ def stats(
 
 @app.command("cancel")
 def cancel(
-    batch_id: Annotated[str, typer.Argument(help="The batch id of a scheduled send.")],
+    batch_id: Annotated[
+        str, typer.Argument(help="The batch id of a scheduled send.", callback=short_text)
+    ],
     platform: PlatformOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -151,7 +155,7 @@ def cancel(
 
 @app.command("list")
 def list_(
-    limit: Annotated[int, typer.Option("--limit", min=1, help="How many.")] = 20,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=MAX_ROWS, help="How many.")] = 20,
     json_out: JsonOpt = False,
 ) -> None:
     """Emails sent (or being checked), newest first."""

@@ -4,6 +4,8 @@ from typing import Annotated
 
 import typer
 
+from mktdirector.cli._options import MAX_ROWS
+
 app = typer.Typer()
 
 
@@ -23,7 +25,11 @@ def logs(
     limit: Annotated[
         int | None,
         typer.Option(
-            "--limit", "-n", min=1, help="How many recent calls [default: 50; all with --draft]."
+            "--limit",
+            "-n",
+            min=1,
+            max=MAX_ROWS,
+            help="How many recent calls [default: 50; all with --draft].",
         ),
     ] = None,
     source: Annotated[

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from mktdirector.cli._options import JsonOpt
+from mktdirector.cli._options import MAX_ROWS, JsonOpt
 
 app = typer.Typer(help="In-tool alerts: list them and mark them read.")
 # Commands that show no unread line: this one lists them, and the unattended ones (a cron job
@@ -20,7 +20,9 @@ QUIET_COMMANDS = {"notifications", "worker", "alerts", "status"}  # status shows
 def notifications(
     ctx: typer.Context,
     all_: Annotated[bool, typer.Option("--all", "-a", help="Include read notifications.")] = False,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many.")] = 50,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, max=MAX_ROWS, help="At most this many.")
+    ] = 50,
     json_out: JsonOpt = False,
 ) -> None:
     """List unread notifications (newest first); --all shows read ones too."""

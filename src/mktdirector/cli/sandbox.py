@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mktdirector.cli._options import JsonOpt
+from mktdirector.cli._options import MAX_PORT, JsonOpt
 
 if TYPE_CHECKING:
     import threading
@@ -32,7 +32,15 @@ def _state_dir(state: str | None) -> "Path":
 
     from mktdirector.core import paths
 
-    return Path(state).expanduser() if state else paths.home() / "sandbox"
+    path = Path(state).expanduser() if state else paths.home() / "sandbox"
+    if path.exists() and not path.is_dir():
+        from mktdirector.core.errors import UsageError
+
+        raise UsageError(
+            f"--state {path} is a file; the sandbox keeps its state in a directory.",
+            hint="Pass a directory (it is created if missing), e.g. --state ./sandbox-state",
+        )
+    return path
 
 
 def _say(text: str) -> None:
@@ -45,7 +53,10 @@ def _say(text: str) -> None:
 @app.command("serve")
 def serve(
     port: Annotated[
-        int, typer.Option("--port", "-p", help="Port on 127.0.0.1 (0: any free one).")
+        int,
+        typer.Option(
+            "--port", "-p", min=0, max=MAX_PORT, help="Port on 127.0.0.1 (0: any free one)."
+        ),
     ] = DEFAULT_PORT,
     faults: Annotated[
         str | None,
@@ -59,7 +70,9 @@ def serve(
         list[str] | None,
         typer.Option("--limit", help="Change a rate limit: NAME=CALLS/SECONDS (repeatable)."),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the engagement numbers.")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, max=2**32 - 1, help="Seed of the engagement numbers.")
+    ] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not log each request.")] = False,
 ) -> None:
     """Serve the sandbox on 127.0.0.1 until Ctrl-C; prints the `export` lines to use it."""
@@ -133,7 +146,7 @@ def _announce(sb: "Sandbox") -> None:
 @app.command("env")
 def env(
     port: Annotated[
-        int, typer.Option("--port", "-p", help="The port `serve` listens on.")
+        int, typer.Option("--port", "-p", min=0, max=MAX_PORT, help="The port `serve` listens on.")
     ] = DEFAULT_PORT,
     state: StateOpt = None,
     tokens: Annotated[
@@ -150,7 +163,16 @@ def env(
     from mktdirector.sandbox import sandbox_env
     from mktdirector.sandbox.env import shell_lines
 
-    mapping = sandbox_env(f"http://127.0.0.1:{port}", _state_dir(state), tokens=tokens)
+    state_dir = _state_dir(state)
+    try:
+        mapping = sandbox_env(f"http://127.0.0.1:{port}", state_dir, tokens=tokens)
+    except OSError as e:
+        from mktdirector.core.errors import UsageError
+
+        raise UsageError(
+            f"Cannot write the sandbox's state in {state_dir}: {e.strerror or e}.",
+            hint="Pass a directory you can write to: --state DIR",
+        ) from None
     if json_out:
         _output.emit_json(mapping)
         return

@@ -19,3 +19,15 @@ def status(json_out: JsonOpt = False) -> None:
     deps = _deps.current()
     data = gather_status(deps.home, deps.store, deps.credentials, deps.config.get("secrets.store"))
     render.status(data, json_out)
+    if data["database"].get("error"):
+        from mktdirector.cli import _output
+        from mktdirector.core.errors import StoreError
+
+        if not json_out:
+            _output.error(
+                StoreError(
+                    "The database is unreadable; the figures above may be incomplete.",
+                    hint="mktd db check shows the damage; mktd db recover saves what is readable",
+                )
+            )
+        raise typer.Exit(1)

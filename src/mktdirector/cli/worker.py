@@ -17,7 +17,13 @@ def worker(
     once: Annotated[bool, typer.Option("--once", help="Run what is due, then exit.")] = False,
     interval: Annotated[
         float,
-        typer.Option("--interval", min=1.0, metavar="S", help="Seconds between runs when looping."),
+        typer.Option(
+            "--interval",
+            min=1.0,
+            max=86_400.0,
+            metavar="S",
+            help="Seconds between runs when looping.",
+        ),
     ] = 60.0,
     install: Annotated[
         str | None,
@@ -79,6 +85,8 @@ def _loop(deps: "Deps", stop: Any, *, once: bool, interval: float, json_out: boo
         tz=sched.user_tz(deps.config.get),
         slots=lambda p: deps.config.get(f"schedule.{p}"),
         after_run=lambda: _alerts(deps),
+        on_notice=(lambda m: _output.emit_json_line({"notice": m})) if json_out else _output.warn,
+        keepalive_store=lambda: _second_store(deps),
     )
 
     def show(o: Any) -> None:
@@ -104,6 +112,14 @@ def _loop(deps: "Deps", stop: Any, *, once: bool, interval: float, json_out: boo
     w.run_forever(interval, stop, on_outcome=show, on_error=failed)
     if not json_out:
         _output.info("mktd worker: stopped.")
+
+
+def _second_store(deps: "Deps") -> Any:
+    """Another connection to the same database, for the lease keep-alive thread."""
+    from mktdirector.core.paths import db_path
+    from mktdirector.store import Store
+
+    return Store(db_path(deps.home))
 
 
 def _alerts(deps: "Deps") -> None:

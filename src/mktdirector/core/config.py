@@ -234,7 +234,7 @@ KEYS: tuple[ConfigKey, ...] = (
     ConfigKey(
         "worker.lease_seconds",
         _positive_float,
-        300.0,
+        60.0,  # renewed every few seconds while the job runs: a dead worker's job frees within 60 s
         "How long a worker holds a job before another may take it over.",
         "MKTD_WORKER_LEASE_S",
     ),

@@ -34,6 +34,11 @@ _WS = re.compile(r"\s+")
 _INVALID = re.compile("[\ufffe\ufeff\uffff]")  # the characters X rejects outright
 _NOT_WS = re.compile(r"\S+")
 URL_PLACEHOLDER = "<url>"
+# X readers follow a thread for about this many posts; a longer text is refused, not split.
+MAX_THREAD_POSTS = 25
+_MAX_CP_PER_WEIGHT = 8  # code points per unit of weight, at most (ZWJ emoji sequences)
+_URL_WEIGHT = 23  # every link weighs this (t.co)
+_MAX_URL_CHARS = 4096  # longer links are not links X (or a browser) will follow
 
 
 class ThreadSplitError(ValueError):
@@ -97,14 +102,24 @@ def _gap_strength(gap: str, prev: str) -> int:
 
 
 def _atoms(text: str) -> list[_Atom]:
-    """Cut *text* into unbreakable pieces: URLs, and words further cut at CJK boundaries."""
+    """Cut *text* into unbreakable pieces: URLs, and words further cut at CJK boundaries.
+
+    Linear in the text: words and URL spans are both in order, so one cursor walks the spans
+    (a scan of every span per word made 1 MB take most of a minute).
+    """
     spans = url_spans(text)
     atoms: list[_Atom] = []
+    first = 0  # the first span that may still overlap a word at or after this one
     for word in _NOT_WS.finditer(text):
         pos, end = word.span()
         pieces: list[_Atom] = []
-        for s, e in spans:
-            if s >= end or e <= pos:
+        while first < len(spans) and spans[first][1] <= pos:
+            first += 1
+        k = first
+        while k < len(spans) and spans[k][0] < end:
+            s, e = spans[k]
+            k += 1
+            if e <= pos:
                 continue
             pieces += _cjk_pieces(text, pos, s)
             pieces.append(_Atom(s, e, url=True))
@@ -155,7 +170,7 @@ def _is_ri(o: int) -> bool:
 def _hard_split(text: str, atom: _Atom, budget: int) -> list[_Atom]:
     """Split an over-long non-URL atom into pieces of at most *budget* weight."""
     if atom.url:
-        raise ThreadSplitError(f"URL does not fit in one post: {text[atom.start : atom.end]}")
+        raise ThreadSplitError(f"URL does not fit in one post: {text[atom.start : atom.end][:80]}")
     cuts = _units(text, atom.start, atom.end) + [atom.end]
     pieces: list[_Atom] = []
     i = 0
@@ -177,16 +192,37 @@ def _hard_split(text: str, atom: _Atom, budget: int) -> list[_Atom]:
     return pieces
 
 
-def _pack(text: str, atoms: list[_Atom], budget: int, suffix: str, limit: int) -> list[str]:
-    """Greedily fill posts, preferring the strongest boundary once a post is half full."""
+def _over(text: str, atom: _Atom, budget: int) -> bool:
+    """Whether the atom weighs more than *budget*, without weighing a huge one.
+
+    twitter-text is superlinear on long strings; a non-URL piece of more than _MAX_CP_PER_WEIGHT
+    code points per unit of budget cannot fit (even ZWJ emoji weigh 2 per ~10 code points).
+    """
+    size = atom.end - atom.start
+    if atom.url and size > _MAX_URL_CHARS:
+        raise ThreadSplitError(f"a link of {size:,} characters is too long to post")
+    if not atom.url and size > _MAX_CP_PER_WEIGHT * budget:
+        return True
+    return _weight(text[atom.start : atom.end]) > budget
+
+
+def _pack(
+    text: str,
+    atoms: list[_Atom],
+    budget: int,
+    suffix: str,
+    limit: int,
+    max_segments: int | None = None,
+) -> list[str]:
+    """Greedily fill posts, preferring the strongest boundary once a post is half full.
+
+    Stops as soon as the text needs more than *max_segments* posts (ThreadSplitError), so
+    the work is bounded by what can be posted, not by the size of the text.
+    """
     expanded = [
         piece
         for atom in atoms
-        for piece in (
-            _hard_split(text, atom, budget)
-            if _weight(text[atom.start : atom.end]) > budget
-            else [atom]
-        )
+        for piece in (_hard_split(text, atom, budget) if _over(text, atom, budget) else [atom])
     ]
     out: list[str] = []
     i, n = 0, len(expanded)
@@ -210,6 +246,8 @@ def _pack(text: str, atoms: list[_Atom], budget: int, suffix: str, limit: int) -
                 raise ThreadSplitError("a piece of the text does not fit in one post")
             k = cut - 1
         out.append(segment)
+        if max_segments is not None and len(out) > max_segments and cut + 1 < n:
+            raise ThreadSplitError(f"text needs more than {max_segments} posts")
         i = cut + 1
     return out
 
@@ -244,11 +282,18 @@ def split_thread(
         return []
     if _INVALID.search(body):
         raise ThreadSplitError("text contains characters X rejects (U+FEFF, U+FFFE, U+FFFF)")
-    if _weight(body) <= limit:
+    if _could_be_one_post(body, limit) and _weight(body) <= limit:
         return [body]
+    if max_segments is not None:
+        # Refused before any splitting: the work stays bounded by what can be posted. Only a
+        # prefix is searched for links (link extraction costs ~2 s a megabyte): when it alone
+        # holds more text than the posts can, the whole does too.
+        most = max_segments * limit * _MAX_CP_PER_WEIGHT
+        if _outside_urls(body[: 2 * most]) > most:
+            raise ThreadSplitError(f"text needs more than {max_segments} posts")
     atoms = _atoms(text)
     if not numbering:
-        segments = _pack(text, atoms, limit, "", limit)
+        segments = _pack(text, atoms, limit, "", limit, max_segments)
     else:
         width = 1
         while True:
@@ -258,7 +303,7 @@ def split_thread(
             budget = limit - _weight(widest)
             if budget < 1:
                 raise ThreadSplitError(f"limit {limit} leaves no room for numbering")
-            segments = _pack(text, atoms, budget, widest, limit)
+            segments = _pack(text, atoms, budget, widest, limit, max_segments)
             if len(str(len(segments))) <= width:
                 break
             width = len(str(len(segments)))
@@ -267,6 +312,18 @@ def split_thread(
     if max_segments is not None and len(segments) > max_segments:
         raise ThreadSplitError(f"text needs {len(segments)} posts, more than {max_segments}")
     return segments
+
+
+def _could_be_one_post(body: str, limit: int) -> bool:
+    """A cheap upper bound: weighing a long text with twitter-text is superlinear."""
+    most_urls = limit // _URL_WEIGHT + 1
+    if len(body) > most_urls * _MAX_URL_CHARS + _MAX_CP_PER_WEIGHT * limit:
+        return False
+    return _outside_urls(body) <= _MAX_CP_PER_WEIGHT * limit
+
+
+def _outside_urls(body: str) -> int:
+    return len(body) - sum(e - s for s, e in url_spans(body))
 
 
 def segments_from_markers(

@@ -191,6 +191,7 @@ class Job(TypedDict):
     finished_utc: str | None
     payload: dict[str, Any]  # decoded payload_json ({} when empty)
     result: dict[str, Any]
+    taken_over_from: NotRequired[str]  # set by claim_job: the dead worker that held it
 
 
 class QueuedJob(Job):

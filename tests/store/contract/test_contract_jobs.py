@@ -175,3 +175,35 @@ def test_workers_beat_and_are_pruned(store: StoreLike) -> None:
     assert (w["id"], w["jobs_done"], w["started_utc"]) == ("w1", 3, EARLIER)
     store.prune_workers("2999-01-01")
     assert store.worker_rows() == []
+
+
+def test_a_live_worker_keeps_its_lease_by_renewing_it(
+    store: StoreLike, add_draft: Callable[..., Draft]
+) -> None:
+    """Issue 12 item 7: short leases, renewed by the holder (the worker's keep-alive)."""
+    _, jid = schedule(store, add_draft)
+    assert claim(store, "w1") == jid
+    assert store.renew_job_lease(jid, "w1", NOW + 120)
+    assert claim(store, "w2", now=NOW + 61) is None  # renewed: still w1's
+    assert not store.renew_job_lease(jid, "w2", NOW + 500)  # only the holder renews
+    assert claim(store, "w2", now=NOW + 121) == jid  # it stopped renewing: taken over
+    assert not store.renew_job_lease(jid, "w1", NOW + 500)  # w1 lost it
+
+
+def test_a_job_whose_local_owner_died_is_taken_over_before_its_lease_ends(
+    store: StoreLike, add_draft: Callable[..., Draft]
+) -> None:
+    import subprocess
+    import sys
+
+    from mktdirector.core.leases import owner_id
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    parts = owner_id().split(":")
+    parts[1] = str(proc.pid)
+    dead = ":".join(parts)
+    _, jid = schedule(store, add_draft)
+    assert claim(store, dead) == jid
+    got = store.claim_job("w2", now=NOW + 1, now_iso=NOW_ISO, due_before=NOW_ISO, lease_s=60)
+    assert got is not None and got["id"] == jid and got.get("taken_over_from") == dead

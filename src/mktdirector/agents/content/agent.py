@@ -190,18 +190,33 @@ def body_from_text(
     platform: str, text: str, *, thread: bool | None = None
 ) -> tuple[str, list[str]]:
     """Turn user-given text into (kind, segments): X text over 280 or with `---` lines is split."""
-    from mktdirector.core.xtext import ThreadSplitError, segments_from_markers, split_thread
+    from mktdirector.core.xtext import (
+        MAX_THREAD_POSTS,
+        ThreadSplitError,
+        segments_from_markers,
+        split_thread,
+    )
 
     text = text.strip()
     if not text:
         raise UsageError("The text is empty.", hint="Pass --text 'your post' or --text-file FILE")
+    if "\x00" in text:  # never meant; platforms refuse it or cut the post there
+        raise UsageError("The text contains a NUL byte.", hint="Remove the NUL byte and retry")
     if text_format(platform) == TextFormat.THREAD:
         try:
             if "\n---" in f"\n{text}":
                 segs = segments_from_markers(text, numbering=True)
+                if len(segs) > MAX_THREAD_POSTS:
+                    raise ThreadSplitError(f"text needs more than {MAX_THREAD_POSTS} posts")
             else:
-                segs = split_thread(text, numbering=True)
+                segs = split_thread(text, numbering=True, max_segments=MAX_THREAD_POSTS)
         except ThreadSplitError as e:
+            if "more than" in str(e):
+                raise UsageError(
+                    f"This text makes a thread of more than {MAX_THREAD_POSTS} posts; "
+                    f"X readers rarely follow a thread past ~{MAX_THREAD_POSTS}.",
+                    hint="Shorten the text, or post it as several threads",
+                ) from None
             raise UsageError(
                 f"Cannot make a thread of this text: {e}.",
                 hint="Shorten the posts, or separate them with lines of ---",

@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mktdirector.core.errors import ConfigError
+from mktdirector.core import inputs
+from mktdirector.core.errors import ConfigError, UsageError
 from mktdirector.core.platforms import PLATFORMS, TextFormat
 
 HASHTAG = re.compile(r"(?<![\w&/])#(\w{1,100})", re.UNICODE)
@@ -141,12 +142,12 @@ def parse_brand(raw: bytes, where: str = "brand.toml") -> Brand:
 
 def load_brand(path: Path) -> Brand:
     """The brand file, or neutral rules when there is none yet (hash `none`)."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    if not path.exists():
         return Brand()
-    except OSError as e:
-        raise ConfigError(f"Cannot read {path}: {e.strerror}.", hint="mktd init") from None
+    try:
+        raw = inputs.read_bytes(path, hint="mktd brand edit")
+    except UsageError as e:  # too big, unreadable: the brand file is configuration
+        raise ConfigError(e.message, hint=e.hint) from None
     brand = parse_brand(raw, str(path))
     brand.path = str(path)
     return brand

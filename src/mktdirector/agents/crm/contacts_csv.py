@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mktdirector.core import inputs
 from mktdirector.core.errors import UsageError
 
 # Loose on purpose: HubSpot validates the rest and its refusals are reported per row too.
@@ -73,20 +74,26 @@ def property_name(column: str) -> str:
 
 
 def read_contacts_csv(path: str | Path, *, required: str = "email") -> ContactsFile:
-    """Parse a contacts CSV; raises UsageError only for problems with the file as a whole."""
+    """Parse a contacts CSV; raises UsageError only for problems with the file as a whole.
+
+    The file is streamed line by line and capped (`core.inputs.CSV_FILE_MAX`, one line at most
+    `CSV_LINE_MAX`): `/dev/zero` or a runaway export is refused, never read whole.
+    """
     p = Path(path).expanduser()
-    try:
-        data = p.read_bytes()
-    except OSError as e:
-        raise UsageError(f"Cannot read {p}: {e.strerror or e}.", hint="Check the path") from None
-    return parse_contacts_csv(data, name=str(p), required=required)
+    # readline splits at \n only; old Mac files end lines with a lone \r, as splitlines knows
+    lines = (part for line in inputs.iter_lines(p) for part in line.splitlines(keepends=True))
+    return _parse(lines, name=str(p), required=required)
 
 
 def parse_contacts_csv(
     data: bytes, *, name: str = "the file", required: str = "email"
 ) -> ContactsFile:
     """Parse CSV bytes (see `read_contacts_csv`)."""
-    reader_state = _Lines(data)
+    return _parse(data.splitlines(keepends=True), name=name, required=required)
+
+
+def _parse(lines: Iterable[bytes], *, name: str, required: str) -> ContactsFile:
+    reader_state = _Lines(lines)
     first = _first_text_line(reader_state, name)
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(reader_state.iterate(first), delimiter=delimiter)
@@ -171,8 +178,7 @@ def _first_text_line(lines: _Lines, name: str) -> str:
 class _Lines:
     """Physical lines decoded one by one; the csv reader pulls them, we note which it got."""
 
-    def __init__(self, data: bytes) -> None:
-        raw = data.splitlines(keepends=True)
+    def __init__(self, raw: Iterable[bytes]) -> None:
         self.raw: Iterator[tuple[int, bytes]] = iter(enumerate(raw, 1))
         self.given: list[int] = []  # line numbers handed to the csv reader, in order
         self.last = 0

@@ -18,6 +18,7 @@ from email.utils import parseaddr
 from pathlib import Path
 
 from mktdirector.agents.crm.contacts_csv import BadRow, is_email, read_contacts_csv
+from mktdirector.core import inputs
 from mktdirector.core.errors import ConfigError, UsageError
 from mktdirector.integrations.email_models import EmailMessage
 from mktdirector.store import StoreLike
@@ -138,10 +139,7 @@ def file_content(subject: str, body_file: str) -> EmailContent:
     from mktdirector.agents.content.drafts import text_to_html
 
     path = Path(body_file).expanduser()
-    try:
-        body = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise UsageError(f"Cannot read {path} as UTF-8 text: {e}.") from None
+    body = inputs.read_text(path, hint="Check the path given to --body-file")
     if not body.strip():
         raise UsageError(f"{path} is empty.")
     is_html = path.suffix.lower() in (".html", ".htm")

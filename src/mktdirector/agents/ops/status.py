@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -61,6 +62,8 @@ def gather_status(
             status["monitoring"] = gather_monitoring(store, credentials, now=now)
         except MktdError as e:
             status["database"]["error"] = e.message
+        except sqlite3.DatabaseError as e:  # a damaged page met while reading: say so, go on
+            status["database"]["error"] = f"unreadable: {e}"
     for pid, info in PLATFORMS.items():
         env = credentials.from_env(pid)
         stored = [c for c in connections if c["platform"] == pid]

@@ -18,7 +18,7 @@ from mktdirector.store import StoreLike
 
 @dataclass
 class Settings:
-    lease_s: float = 300.0
+    lease_s: float = 60.0  # kept alive while a job runs (loop.KeepAlive)
     grace_s: float = 7200.0
     late_policy: str = "publish-late"  # or "skip": a slot missed by more than 5 minutes
 

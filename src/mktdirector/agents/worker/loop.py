@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -39,6 +40,55 @@ PERIODS_S = {"tokens": 300.0, "analytics": 3600.0}
 ANALYTICS_DAYS = 90  # posts older than this are no longer refreshed
 BEAT_EVERY_S = 5.0
 FORGET_WORKERS_AFTER = timedelta(days=7)
+
+
+def takeover_message(job: Mapping[str, Any]) -> str:
+    """Said when a job is claimed from a worker that died holding it (kill -9, OOM, a crash)."""
+    dead = str(job.get("taken_over_from") or "")
+    host_pid = ":".join(dead.split(":")[:2])  # host:pid, not the random suffix
+    what = f"{job['kind']} {job['draft_id']}" if job.get("draft_id") else job["kind"]
+    return f"job {job['id']} is leased by a dead worker; taking over ({what}, was {host_pid})"
+
+
+class KeepAlive:
+    """While a job runs, renew its lease (and its draft's) every few seconds from a thread.
+
+    Leases are short (worker.lease_seconds, 60 s by default) so that a worker that died on
+    another host, where its pid cannot be checked, is taken over within a minute; a live
+    worker keeps them by this heartbeat, whatever one platform call takes.
+    """
+
+    def __init__(self, worker: Worker, job: Mapping[str, Any]) -> None:
+        self.worker, self.job = worker, job
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.every = max(0.05, min(BEAT_EVERY_S, worker.settings.lease_s / 4))
+
+    def __enter__(self) -> KeepAlive:
+        if self.worker.keepalive_store is not None:
+            self.thread = threading.Thread(target=self._run, name="mktd-keepalive", daemon=True)
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join()
+
+    def _run(self) -> None:
+        assert self.worker.keepalive_store is not None
+        w, store = self.worker, self.worker.keepalive_store()
+        try:
+            while not self.stop.wait(self.every):
+                held = store.renew_job_lease(
+                    self.job["id"], w.owner, w.clock() + w.settings.lease_s
+                )
+                if not held:
+                    return  # finished (or taken over): nothing left to keep
+        except Exception:  # noqa: BLE001 - a lost heartbeat costs a lease, never the job
+            log.exception("lease keep-alive failed for job %s", self.job["id"])
+        finally:
+            store.close()
 
 
 class StopFlag:
@@ -77,6 +127,8 @@ class Worker:
         tz: tzinfo = UTC,
         slots: Callable[[str], str | None] = lambda platform: None,
         after_run: Callable[[], object] | None = None,
+        on_notice: Callable[[str], object] | None = None,
+        keepalive_store: Callable[[], StoreLike] | None = None,
     ) -> None:
         self.store = store
         self.clients = clients
@@ -87,6 +139,10 @@ class Worker:
         self.slots = slots  # `schedule.<platform>`, to suggest `--at next-slot`
         self.periods = dict(PERIODS_S)
         self.after_run = after_run  # alerts: evaluate the rules, deliver to Slack/email
+        self.on_notice = on_notice  # what the user should know as it happens (a takeover)
+        # A second connection for the keep-alive thread (a sqlite3 connection must not run
+        # two threads' transactions); None: leases are not renewed while a job runs.
+        self.keepalive_store = keepalive_store
         self.started_utc = self.iso(clock())
         self.jobs_done = 0
         self._beat_at = 0.0
@@ -117,6 +173,8 @@ class Worker:
                 )
                 if job is None:
                     break
+                if job.get("taken_over_from"):
+                    self.notice(takeover_message(job))
                 outcome = self.run_job(job)
                 outcomes.append(outcome)
                 self.jobs_done += 1
@@ -159,6 +217,11 @@ class Worker:
                     on_error(exc)
             stop.wait(interval, sleep=sleep)
 
+    def notice(self, message: str) -> None:
+        log.warning("%s", message)
+        if self.on_notice is not None:
+            self.on_notice(message)
+
     def beat(self, *, force: bool = False) -> None:
         """Heartbeat in `workers` (at most every few seconds unless forced)."""
         now = self.clock()
@@ -193,7 +256,8 @@ class Worker:
         try:
             if runner is None:
                 return self.finish(job, JobStatus.FAILED, f"unknown job kind {job['kind']!r}")
-            return runner(self, job)
+            with KeepAlive(self, job):
+                return runner(self, job)
         except Exception as exc:  # noqa: BLE001 - one bad job must not stop the others
             log.exception("job %s (%s) crashed", job["id"], job["kind"])
             msg = f"{type(exc).__name__}: {getattr(exc, 'message', None) or exc}"[:300]

@@ -19,7 +19,7 @@ def status(data: dict[str, Any], json_out: bool) -> None:
     _output.key_values(
         [
             ("home", home),
-            ("database", data["database"]["path"]),
+            ("database", _database(data["database"])),
             ("secret store", data["secret_store"]),
             ("notifications", data.get("notifications_unread", 0)),
         ]
@@ -31,6 +31,11 @@ def status(data: dict[str, Any], json_out: bool) -> None:
     )
     if "monitoring" in data:
         _monitoring(data["monitoring"])
+
+
+def _database(db: dict[str, Any]) -> str:
+    error = db.get("error")
+    return db["path"] + (f"  (UNREADABLE: {error})" if error else "")
 
 
 def secret_key(key: str, json_out: bool) -> None:

@@ -7,6 +7,7 @@ the call is rate limited, audited and classified like any other.
 
 from __future__ import annotations
 
+import errno
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,6 +28,20 @@ KEY_STEPS = (
 )
 
 
+def read_key_file(path: Path) -> str:
+    """A key file is a few KB: at most 1 MiB is read (never all of /dev/zero)."""
+    from mktdirector.core import inputs
+
+    with path.open("rb") as f:
+        data = f.read(inputs.TEXT_FILE_MAX + 1)
+    if len(data) > inputs.TEXT_FILE_MAX:
+        raise OSError(errno.EFBIG, "larger than 1 MiB: not a service-account key")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise OSError(errno.EILSEQ, "not UTF-8 text") from None
+
+
 def load_service_account(value: str) -> dict[str, Any]:
     """Parse service-account JSON given as its text or as a path to the file."""
     text = value.strip()
@@ -35,7 +50,7 @@ def load_service_account(value: str) -> dict[str, Any]:
         path = Path(text).expanduser()
         where = str(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_key_file(path)
         except OSError as e:
             raise E.ConfigError(
                 f"Cannot read the service-account file {path}: {e.strerror or e}.",

@@ -35,6 +35,7 @@ from mktdirector.integrations.google_analytics.auth import (
     KEY_STEPS,
     ChokePointTransport,
     load_service_account,
+    read_key_file,
 )
 from mktdirector.integrations.google_analytics.models import (
     ATTRIBUTION_DIMENSIONS,
@@ -105,7 +106,7 @@ class GoogleAnalyticsClient(Integration):
     def connection_from_file(cls, path: str | Path, account: str = "default") -> Connection:
         """A Connection holding the key's JSON (for the keyring), as `authorize` saves it."""
         info = cls.load_service_account(str(path))  # readable, valid, a service account
-        text = Path(path).expanduser().read_text(encoding="utf-8")
+        text = read_key_file(Path(path).expanduser())  # load_service_account read it: it is small
         return Connection(
             "google-analytics",
             account=account,

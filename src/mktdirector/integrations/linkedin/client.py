@@ -207,10 +207,10 @@ class LinkedInClient(OAuthIntegration):
 
             path = Path(image)
             media_type = mimetypes.guess_type(path.name)[0] or media_type
-            try:
-                image = path.read_bytes()
-            except OSError as e:
-                raise E.UsageError(f"Cannot read {path}: {e.strerror or e}.") from None
+            from mktdirector.core import inputs
+
+            # LinkedIn's documented image limit is in pixels (36 MP); 100 MiB bounds the read.
+            image = inputs.read_bytes(path, cap=100 * inputs.MIB, hint="Check the image's path")
         owner = owner or self.author_urn()
         resp = self.send(
             "POST", "/rest/images", params={"action": "initializeUpload"}, idempotent=True,

@@ -53,12 +53,21 @@ def category_for(media_type: str) -> str:
 
 def read_media(path: str | Path) -> tuple[bytes, str]:
     """The bytes and MIME type of a local media file."""
+    from mktdirector.core import inputs
+
     p = Path(path)
     media_type = mimetypes.guess_type(p.name)[0] or ""
+    # Capped at X's own limit for the kind (never all of /dev/zero); the type is checked later.
+    cap = MAX_BYTES.get(_category_or_none(media_type) or "", MAX_BYTES["tweet_image"])
+    hint = "X takes images up to 5 MB, GIFs up to 15 MB, videos up to 512 MB"
+    return inputs.read_bytes(p, cap=cap, hint=hint), media_type
+
+
+def _category_or_none(media_type: str) -> str | None:
     try:
-        return p.read_bytes(), media_type
-    except OSError as e:
-        raise E.UsageError(f"Cannot read {p}: {e.strerror or e}.", hint="Check the path") from None
+        return category_for(media_type)
+    except E.UsageError:
+        return None
 
 
 def upload(

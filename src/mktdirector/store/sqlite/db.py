@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -24,9 +25,14 @@ def open_database(path: Path | str, *, migrate: bool = True) -> Database:
     memory = str(path) == ":memory:"
     if not memory:
         p = Path(path)
-        ensure_dir(p.parent)
-        if not p.exists():
-            os.close(os.open(p, os.O_WRONLY | os.O_CREAT, FILE_MODE))
+        try:
+            ensure_dir(p.parent)
+            if not p.exists():
+                os.close(os.open(p, os.O_WRONLY | os.O_CREAT, FILE_MODE))
+        except OSError as e:
+            if e.errno == errno.ENOSPC:
+                raise disk_full(path) from None
+            raise
     conn: sqlite3.Connection | None = None
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
@@ -56,8 +62,52 @@ def check_not_newer(db: Database) -> None:
         )
 
 
+def disk_full(path: Path | str) -> StoreError:
+    return StoreError(
+        f"The disk is full: cannot write the database {path}.",
+        hint=f"Free some space on the disk of {Path(path).parent}, then retry",
+    )
+
+
+def _disk_nearly_full(path: Path | str, *, below: int = 1024 * 1024) -> bool:
+    """SQLite reports a full disk at open as "disk I/O error" (its -wal/-shm files fail)."""
+    try:
+        st = os.statvfs(Path(path).parent)
+    except (OSError, AttributeError):  # no statvfs on Windows: say what SQLite said
+        return False
+    return st.f_bavail * st.f_frsize < below
+
+
+def damaged(path: Path | str, problem: str) -> StoreError:
+    return StoreError(
+        f"The database {path} is damaged ({problem[:200]}); nothing was sent.",
+        hint="mktd db check shows the damage; mktd db recover copies what is readable "
+        "into a fresh file and keeps this one",
+    )
+
+
+def require_intact(db: Database, path: Path | str) -> None:
+    """Refuse to go on with a damaged file: run before anything that must be recorded.
+
+    A publish writes intent rows, attempts and the audit log around a send that cannot be
+    taken back; a page that fails after the send leaves a post nobody can finish. SQLite's
+    quick_check reads every page's structure (not index contents): fast enough before a send.
+    """
+    if str(path) == ":memory:":
+        return
+    try:
+        rows = db.conn.execute("pragma quick_check(20)").fetchall()
+    except sqlite3.DatabaseError as e:
+        raise damaged(path, str(e)) from None
+    problems = [str(r[0]) for r in rows if r[0] != "ok"]
+    if problems:
+        raise damaged(path, problems[0])
+
+
 def translate_sqlite_error(e: sqlite3.DatabaseError, path: Path | str) -> StoreError:
     text = str(e).lower()
+    if "disk is full" in text or ("disk i/o error" in text and _disk_nearly_full(path)):
+        return disk_full(path)
     if "locked" in text or "busy" in text:
         return StoreError(
             f"The database {path} is locked by another mktd process.",
@@ -66,7 +116,8 @@ def translate_sqlite_error(e: sqlite3.DatabaseError, path: Path | str) -> StoreE
     if "not a database" in text or "malformed" in text:
         return StoreError(
             f"{path} is not a readable mktd database ({e}).",
-            hint="Move the file away and run mktd init to start a new one",
+            hint="mktd db check shows the damage; mktd db recover copies what is readable "
+            "into a fresh file (or move the file away and run mktd init)",
         )
     return StoreError(f"Database error on {path}: {e}.", hint="Run with MKTD_DEBUG=1 for details")
 

@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from mktdirector.store.errors import RecordNotFoundError, Refusal, StateRefusedError
 from mktdirector.store.rows import EMAIL_STATS_COLUMNS, Email, EmailStatus
-from mktdirector.store.sqlite.db import Connected, immediate
+from mktdirector.store.sqlite.db import Connected, immediate, require_intact
 from mktdirector.store.stamps import new_id, now_utc
 
 STATS_COLUMNS = EMAIL_STATS_COLUMNS
@@ -20,6 +20,7 @@ class EmailMixin(Connected):
         The check for an earlier row with the same `send_key` and the insert are one
         BEGIN IMMEDIATE transaction, so two processes cannot both start the same send.
         """
+        require_intact(self.db, self.path)  # once per send call (1,000 recipients): cheap
         eid = new_id()
         values = {**row, "id": eid, "status": EmailStatus.INTENT, "created_utc": now_utc()}
         cols = list(values)

@@ -15,6 +15,7 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any, cast
 
+from mktdirector.core.leases import owner_is_gone
 from mktdirector.store.errors import RecordNotFoundError, Refusal, StateRefusedError
 from mktdirector.store.rows import DraftStatus, Job, JobStatus, Post, QueuedJob
 from mktdirector.store.sqlite.db import Connected, immediate
@@ -24,6 +25,21 @@ from mktdirector.store.stamps import new_id, now_utc
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 SCHEDULABLE = (DraftStatus.APPROVED, DraftStatus.SCHEDULED)
 _WORKER_COLUMNS = ("id", "host", "pid", "started_utc", "last_seen_utc", "jobs_done")
+
+
+def _abandoned_by_dead_owner(conn: sqlite3.Connection, *, exclude: str) -> Job | None:
+    """A running job whose lease is still on the clock but whose owner is certainly dead."""
+    cur = conn.execute(
+        "select * from jobs where status = 'running' and lease_owner is not null "
+        "and lease_owner != ? order by due_utc",
+        [exclude],
+    )
+    cols = [c[0] for c in cur.description]
+    for values in cur.fetchall():
+        row = dict(zip(cols, values, strict=True))
+        if owner_is_gone(row["lease_owner"]):
+            return _decode(row)
+    return None
 
 
 def _decode(row: Mapping[str, Any]) -> Job:
@@ -187,7 +203,10 @@ class JobsMixin(Connected):
     ) -> Job | None:
         """Take the next due job (or one whose lease ran out) under a lease, atomically.
 
-        Jobs abandoned by a dead worker come first: their draft may be half-published.
+        Jobs abandoned by a dead worker come first: their draft may be half-published. A
+        worker is dead when its lease ran out, or at once when it ran on this host and its
+        process is gone (kill -9, OOM): the same test `claim_draft` applies (core/leases.py).
+        The returned job then carries `taken_over_from`, the dead owner.
         """
         with immediate(self.db) as conn:
             cur = conn.execute(
@@ -196,6 +215,9 @@ class JobsMixin(Connected):
                 [now],
             )
             job = _row(cur)
+            if job is None:
+                job = _abandoned_by_dead_owner(conn, exclude=owner)
+            previous = job["lease_owner"] if job is not None else None
             if job is None:
                 cur = conn.execute(
                     "select * from jobs where status = 'queued' and due_utc <= ? "
@@ -210,6 +232,8 @@ class JobsMixin(Connected):
                 "attempts = coalesce(attempts, 0) + 1, updated_utc = ? where id = ?",
                 [owner, now + lease_s, now_iso, job["id"]],
             )
+        if previous and previous != owner:
+            job["taken_over_from"] = previous
         job["status"] = JobStatus.RUNNING
         job["lease_owner"] = owner
         job["lease_until"] = now + lease_s
@@ -296,6 +320,23 @@ class JobsMixin(Connected):
                 SQLITE.upsert("workers", _WORKER_COLUMNS, ("id",), ("last_seen_utc", "jobs_done")),
                 [worker_id, host, pid, started_utc, now, jobs_done],
             )
+
+    def renew_job_lease(self, job_id: str, owner: str, until: float) -> bool:
+        """The worker's keep-alive: its job, and the draft that job publishes, stay leased."""
+        with immediate(self.db) as conn:
+            cur = conn.execute(
+                "update jobs set lease_until = ? where id = ? and lease_owner = ? "
+                "and status = 'running'",
+                [until, job_id, owner],
+            )
+            if cur.rowcount != 1:
+                return False
+            conn.execute(
+                "update drafts set lease_until = ? where lease_owner = ? and status = ? "
+                "and id = (select draft_id from jobs where id = ?)",
+                [until, owner, DraftStatus.PUBLISHING, job_id],
+            )
+        return True
 
     def prune_workers(self, before_utc: str) -> None:
         """Forget workers not seen since `before_utc` (cron starts one per minute)."""

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 from mktdirector.core.leases import owner_is_gone
 from mktdirector.store.errors import RecordNotFoundError, Refusal, StateRefusedError
 from mktdirector.store.rows import Draft, DraftStatus, Post, PostStatus, PublishAttempt
-from mktdirector.store.sqlite.db import Connected, immediate
+from mktdirector.store.sqlite.db import Connected, immediate, require_intact
 from mktdirector.store.sqlite.dialect import SQLITE
 from mktdirector.store.stamps import new_id, now_utc
 
@@ -31,6 +31,7 @@ class PostsMixin(Connected):
 
     def claim_draft(self, draft_id: str, owner: str, *, now: float, lease_s: float) -> Draft:
         """Take the publishing lease in one BEGIN IMMEDIATE transaction, or explain why not."""
+        require_intact(self.db, self.path)  # a damaged file must fail before a send, not after
         with immediate(self.db) as conn:
             row = conn.execute(
                 "select status, content_hash, approved_hash, lease_owner, lease_until "

@@ -1,0 +1,75 @@
+"""`mktd db check` and `mktd db recover`: the local SQLite database's health (docs/reliability.md)."""
+
+from typing import Annotated, Any
+
+import typer
+
+from mktdirector.cli._options import JsonOpt
+
+app = typer.Typer(help="Check the local database, and recover a damaged one.", no_args_is_help=True)
+
+
+@app.command("check")
+def check(json_out: JsonOpt = False) -> None:
+    """Check every page and table of the database; exit 1 when it is damaged."""
+    from mktdirector.agents.ops.database import check_database
+    from mktdirector.cli import _deps, _output
+    from mktdirector.core.paths import db_path
+
+    result = check_database(db_path(_deps.current().home))
+    if json_out:
+        _output.emit_json(result.to_dict())
+    else:
+        _show_check(result)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def _show_check(result: Any) -> None:
+    from mktdirector.cli import _output
+
+    for t in result.tables:
+        _output.line(f"{t.name:<20} " + (f"{t.rows} rows" if t.error is None else "UNREADABLE"))
+    if result.ok:
+        _output.success(f"{result.path}: no damage found.")
+        return
+    for problem in result.problems[:10]:
+        _output.warn(problem)
+    from mktdirector.core.errors import StoreError
+
+    _output.error(
+        StoreError(
+            f"{result.path} is damaged.",
+            hint="mktd db recover copies what is readable into a fresh file (the old one is kept)",
+        )
+    )
+
+
+@app.command("recover")
+def recover(
+    force: Annotated[
+        bool, typer.Option("--force", help="Copy even a database that passed the check.")
+    ] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Copy what is readable into a fresh database; keep the damaged file beside it.
+
+    Stop `mktd worker` first. Exit 0 when every row was copied, 1 when some were lost.
+    """
+    from mktdirector.agents.ops.database import recover_database
+    from mktdirector.cli import _deps, _output
+    from mktdirector.core.paths import db_path
+
+    deps = _deps.current()
+    path = db_path(deps.home)
+    deps.store.close()  # the fresh file takes its place: nothing may hold the old one open
+    result = recover_database(path, force=force)
+    if json_out:
+        _output.emit_json(result.to_dict())
+    else:
+        for t in result.tables:
+            lost = f", {t.skipped_regions} damaged stretch(es) skipped" if t.skipped_regions else ""
+            _output.line(f"{t.name:<20} {t.copied} rows copied{lost}")
+        _output.success(f"Recovered into {result.path}; the damaged file is kept as {result.kept}.")
+    if not result.complete:
+        raise typer.Exit(1)
