@@ -3,8 +3,15 @@
 Works with any OpenAI-compatible endpoint (OpenAI, Azure OpenAI, Ollama, vLLM, LM Studio) via
 `OPENAI_API_KEY` / `OPENAI_BASE_URL` and `MKTD_MODEL`. Structured output uses a JSON schema where
 the endpoint supports it and a validated JSON parse where it does not; a reply that fails
-validation is retried once with the validation error, then reported clearly. The SDK already
-retries and honours Retry-After, so it is not wrapped in tenacity.
+validation is retried once with the validation error, then reported clearly. Network errors,
+5xx and short 429s are retried here like a platform call (`http.max_retries`, exponential
+backoff, Retry-After / retry-after-ms), not by the SDK: the retries must stop at the deadline.
+
+The endpoint is treated exactly like a platform (issue 12): one generation, the SDK's retries
+included, ends by `llm.deadline` (core/deadline.py arms the SDK's httpx2 transport), a reply is
+read up to `MAX_REPLY_BYTES`, redirects are not followed, and an answer that is not a chat
+completion (HTML, invalid JSON, a wrong shape) is a classified `ApiResponseError`: exit 6, one
+line, never a traceback.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlparse
 
+from mktdirector.core import deadline
 from mktdirector.core import errors as E
 from mktdirector.core.redact import redact, register
 
@@ -37,6 +45,9 @@ DEFAULT_PRICES: dict[str, tuple[float, float]] = {
 }
 
 Validator = Callable[[Any], str | None]
+# A chat completion is a few KB; even a long plan is well under 1 MB. More is not an answer.
+MAX_REPLY_BYTES = 4 * 1024 * 1024
+DEADLINE_HINT = "Retry, or allow longer: mktd config set llm.deadline SECONDS"
 
 
 class NoLLMError(E.ConfigError):
@@ -129,6 +140,7 @@ class OpenAILLM:
         base_url: str | None,
         model: str,
         timeout: float = 120.0,
+        deadline: float = 300.0,
         max_retries: int = 2,
         prices: dict[str, tuple[float, float]] | None = None,
         http_client: Any = None,
@@ -144,13 +156,16 @@ class OpenAILLM:
         self.endpoint_host = urlparse(base_url).netloc if base_url else "api.openai.com"
         self.prices = {**DEFAULT_PRICES, **(prices or {})}
         self.structured = structured
+        self.deadline = deadline
+        self.max_retries = max_retries
+        self.sleep = time.sleep
         self._client = openai.OpenAI(
             # Local servers (Ollama, LM Studio) ignore the key but the SDK requires one.
             api_key=api_key or "not-needed",
             base_url=base_url,
             timeout=timeout,
-            max_retries=max_retries,
-            http_client=http_client,
+            max_retries=0,  # complete() retries, within the deadline
+            http_client=_guarded(http_client),
         )
 
     def complete(
@@ -225,7 +240,41 @@ class OpenAILLM:
                 return None, problem
         return data, None
 
+    def close(self) -> None:
+        self._client.close()
+
     def _chat(
+        self,
+        messages: list[dict[str, str]],
+        schema: dict[str, Any] | None,
+        schema_name: str,
+        on_text: Callable[[str], None] | None,
+    ) -> tuple[str, str, int, int]:
+        """One generation: tries until it succeeds, the retries are spent or the deadline passes."""
+        from mktdirector.core.retry import backoff
+
+        emitted: list[str] = []
+
+        def seen(text: str) -> None:
+            emitted.append(text)
+            if on_text is not None:
+                on_text(text)
+
+        with deadline.within(self.deadline):
+            for attempt in range(1, self.max_retries + 2):
+                try:
+                    shown = None if on_text is None else seen
+                    return self._chat_once(messages, schema, schema_name, shown)
+                except E.MktdError as e:
+                    wait = _retry_wait(e, attempt, backoff)
+                    left = deadline.remaining()
+                    final = attempt > self.max_retries or emitted  # never repeat shown text
+                    if final or wait is None or (left is not None and wait >= left):
+                        raise
+                    self.sleep(wait)
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+    def _chat_once(
         self,
         messages: list[dict[str, str]],
         schema: dict[str, Any] | None,
@@ -240,46 +289,150 @@ class OpenAILLM:
                 "type": "json_schema",
                 "json_schema": {"name": schema_name, "schema": schema},
             }
-        try:
-            if on_text is not None and schema is None:
-                return self._stream(kwargs, on_text)
-            resp = self._client.chat.completions.create(**kwargs)
-        except openai.BadRequestError as e:
-            if "response_format" in kwargs and _unsupported_format(e):
-                # The endpoint has no structured output: fall back to a validated parse.
-                self.structured = False
-                return self._chat(messages, schema, schema_name, on_text)
-            raise map_openai_error(e) from None
-        except openai.OpenAIError as e:
-            raise map_openai_error(e) from None
-        choice = resp.choices[0] if resp.choices else None
-        text = (choice.message.content or "") if choice else ""
-        usage = resp.usage
-        return (
-            text,
-            resp.model or self.model,
-            usage.prompt_tokens if usage else 0,
-            usage.completion_tokens if usage else 0,
-        )
+        started = time.monotonic()
+        with deadline.within(None):
+            try:
+                if on_text is not None and schema is None:
+                    return self._stream(kwargs, on_text)
+                resp = self._client.chat.completions.create(**kwargs)
+                return _reply_parts(resp, self.model)
+            except openai.BadRequestError as e:
+                if "response_format" in kwargs and _unsupported_format(e):
+                    # The endpoint has no structured output: fall back to a validated parse.
+                    self.structured = False
+                    return self._chat_once(messages, schema, schema_name, on_text)
+                raise map_openai_error(e) from None
+            except openai.OpenAIError as e:
+                if deadline.passed():
+                    raise _deadline_error(time.monotonic() - started) from None
+                raise map_openai_error(e) from None
+            except E.MktdError:
+                raise
+            except _ReplyTooLarge:
+                raise _too_large() from None
+            except (ValueError, TypeError, AttributeError, KeyError, IndexError) as e:
+                # The SDK parses what it was given: HTML, cut-off JSON or another shape end
+                # here as Python errors; they are the endpoint's fault, not a bug of ours.
+                what = f"an answer that is not a chat completion ({type(e).__name__})"
+                raise _bad_reply(what) from None
 
     def _stream(
         self, kwargs: dict[str, Any], on_text: Callable[[str], None]
     ) -> tuple[str, str, int, int]:
         parts: list[str] = []
         model, tin, tout = self.model, 0, 0
+        size, chunks = 0, 0
         stream = self._client.chat.completions.create(
             **kwargs, stream=True, stream_options={"include_usage": True}
         )
-        for chunk in stream:
-            model = chunk.model or model
-            if chunk.usage:
-                tin, tout = chunk.usage.prompt_tokens, chunk.usage.completion_tokens
-            for choice in chunk.choices or []:
-                delta = choice.delta.content if choice.delta else None
-                if delta:
-                    parts.append(delta)
-                    on_text(delta)
+        with stream:
+            for chunk in stream:
+                if not hasattr(chunk, "choices"):
+                    raise _bad_reply("a stream of something other than completion chunks")
+                chunks += 1
+                model = chunk.model or model
+                if chunk.usage:
+                    tin, tout = chunk.usage.prompt_tokens, chunk.usage.completion_tokens
+                for choice in chunk.choices or []:
+                    delta = choice.delta.content if choice.delta else None
+                    if delta:
+                        size += len(delta)
+                        if size > MAX_REPLY_BYTES:
+                            raise _too_large()
+                        parts.append(delta)
+                        on_text(delta)
+        if not chunks:
+            raise _bad_reply("an empty stream (no completion chunks)")
         return "".join(parts), model, tin, tout
+
+
+def _retry_wait(error: E.MktdError, attempt: int, backoff: Callable[[int], float]) -> float | None:
+    """Seconds before the next try, or None when this error is not retried."""
+    if not error.retryable:
+        return None
+    if isinstance(error, E.RateLimitError):
+        # Only short, announced waits; a long one is the user's to decide.
+        ok = error.retry_after is not None and error.retry_after <= 60
+        return error.retry_after if ok else None
+    return backoff(attempt)
+
+
+def _reply_parts(resp: Any, model: str) -> tuple[str, str, int, int]:
+    """Text, model and token counts of a chat completion; ApiResponseError for anything else."""
+    choices = getattr(resp, "choices", None)
+    if not isinstance(choices, list):
+        what = "an HTML page" if isinstance(resp, str) and "<" in resp[:200] else "another shape"
+        raise _bad_reply(f"{what} instead of a chat completion")
+    if not choices:
+        raise _bad_reply("a chat completion without any choice")
+    message = getattr(choices[0], "message", None)
+    text = getattr(message, "content", None)
+    if text is not None and not isinstance(text, str):
+        raise _bad_reply("a chat completion whose message is not text")
+    usage = getattr(resp, "usage", None)
+    return (
+        text or "",
+        str(getattr(resp, "model", None) or model),
+        int(getattr(usage, "prompt_tokens", 0) or 0),
+        int(getattr(usage, "completion_tokens", 0) or 0),
+    )
+
+
+def _bad_reply(what: str) -> E.ApiResponseError:
+    return E.ApiResponseError(
+        f"The LLM endpoint answered with {what}.",
+        platform=PLATFORM,
+        hint="Check OPENAI_BASE_URL: it must be an OpenAI-compatible API (…/v1)",
+    )
+
+
+def _too_large() -> E.ApiResponseError:
+    return _bad_reply(f"more than {MAX_REPLY_BYTES // (1024 * 1024)} MB; mktd stopped reading")
+
+
+def _deadline_error(seconds: float) -> E.ApiTimeoutError:
+    return E.ApiTimeoutError(
+        f"The LLM gave no complete answer within {round(seconds, 1):g} s.",
+        platform=PLATFORM,
+        hint=DEADLINE_HINT,
+    )
+
+
+class _ReplyTooLarge(Exception):
+    """Raised by the response hook; the SDK wraps it in APIConnectionError (its __cause__)."""
+
+
+def _guarded(http_client: Any) -> Any:
+    """The SDK's HTTP client, armed with the deadline, the size cap and no redirects."""
+    import openai
+
+    if http_client is None:
+        import httpx2
+
+        http_client = openai.DefaultHttpxClient(
+            transport=deadline.arm(httpx2.HTTPTransport()), follow_redirects=False
+        )
+    http_client.event_hooks["response"].append(_read_capped)
+    return http_client
+
+
+def _read_capped(response: Any) -> None:
+    """Read a non-streamed reply unless it grows past MAX_REPLY_BYTES (decompressed)."""
+    if "text/event-stream" in response.headers.get("content-type", ""):
+        return  # streamed: counted delta by delta in _stream
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_REPLY_BYTES:
+        raise _ReplyTooLarge
+    if hasattr(response, "_content"):
+        return
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > MAX_REPLY_BYTES:
+            raise _ReplyTooLarge
+        chunks.append(chunk)
+    response._content = b"".join(chunks)  # what httpx2's own read() stores
 
 
 def _unsupported_format(e: Any) -> bool:
@@ -292,6 +445,10 @@ def map_openai_error(e: Exception) -> E.MktdError:
     import openai
 
     msg = redact(str(getattr(e, "message", "") or e))[:300]
+    if isinstance(e.__cause__, _ReplyTooLarge):
+        return _too_large()
+    if isinstance(e, openai.APIResponseValidationError):
+        return _bad_reply("an answer that is not a chat completion")
     if isinstance(e, openai.APITimeoutError):
         return E.ApiTimeoutError(
             f"The LLM did not answer in time: {msg}",
@@ -315,6 +472,9 @@ def map_openai_error(e: Exception) -> E.MktdError:
             request_id=e.request_id,
         )
         text = f"LLM request failed: HTTP {status}: {msg}"
+        if 300 <= status < 400:
+            where = e.response.headers.get("location", "elsewhere") if e.response else "elsewhere"
+            return _bad_reply(f"a redirect to {redact(where)[:100]}, which mktd does not follow")
         if status == 401:
             return E.AuthenticationError(text, hint="Check OPENAI_API_KEY (it was rejected)", **kw)
         if status == 403:

@@ -186,6 +186,7 @@ class Deps:
                 base_url=self.config.get("llm.base_url"),
                 model=self.config.get("llm.model"),
                 timeout=self.config.get("llm.timeout"),
+                deadline=self.config.get("llm.deadline"),
                 max_retries=self.config.get("http.max_retries"),
                 prices=self.config.prices(),
             )
@@ -228,5 +229,7 @@ class Deps:
         for client in self._http_clients:
             client.close()
         self._http_clients.clear()
+        if self._llm is not None and hasattr(self._llm, "close"):
+            self._llm.close()  # its connection pool (sockets to the LLM endpoint)
         if "store" in self.__dict__:
             self.store.close()

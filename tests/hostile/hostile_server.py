@@ -27,6 +27,11 @@ CASES = {
     "cut-body": "200 JSON announcing 400 bytes, sending 20, closing the connection",
     "redirect": "302 to another host",
 }
+# Cases only the LLM client meets (a platform check may not read the fields it would lack).
+LLM_CASES = {
+    "wrong-shape": "200 JSON that is not a chat completion",
+    "empty-choices": "200 chat completion with no choices",
+}
 HUGE_LIMIT = 256 * 1024 * 1024  # the server gives up after this much, whatever the client does
 
 
@@ -34,7 +39,7 @@ class HostileServer:
     """`with HostileServer("slowloris") as s: s.url` — one case, one port, one thread per peer."""
 
     def __init__(self, case: str, *, interval: float = 0.2) -> None:
-        if case not in CASES:
+        if case not in CASES and case not in LLM_CASES:
             raise ValueError(f"unknown case {case!r}")
         self.case = case
         self.interval = interval
@@ -157,6 +162,13 @@ _SIMPLE: dict[str, tuple[bytes, str, int, tuple[tuple[str, str], ...]]] = {
     "html-502": (_PROXY, "text/html", 502, ()),
     "truncated-json": (b'{"data": {"id": "12', JSON, 200, ()),
     "redirect": (b"", "text/plain", 302, (("Location", "http://elsewhere.invalid/steal"),)),
+    "wrong-shape": (b'{"hello": ["not", "a", "completion"]}', JSON, 200, ()),
+    "empty-choices": (
+        b'{"id": "c1", "object": "chat.completion", "created": 1, "model": "m", "choices": []}',
+        JSON,
+        200,
+        (),
+    ),
 }
 
 _REASONS = {200: "OK", 302: "Found", 502: "Bad Gateway"}
