@@ -25,10 +25,10 @@ from mktdirector.core import deadline
 from mktdirector.core import errors as E
 from mktdirector.core.clock import SYSTEM_CLOCK, Clock
 from mktdirector.core.correlation import current_correlation
+from mktdirector.core.http_answers import BodyTooLarge, other_host, read_capped, transport_error
 from mktdirector.core.http_auth import REFRESH_STATE, refresh_failure
 from mktdirector.core.policy import GenericPolicy, PlatformPolicy
 from mktdirector.core.ratelimit import RATE_LIMIT_HINT, Limit, Limiter, format_wait
-from mktdirector.core.redact import redact
 from mktdirector.core.retry import backoff, classify, parse_retry_after, request_id, should_retry
 from mktdirector.core.wire_log import describe_request as describe_request  # its old home
 from mktdirector.core.wire_log import log_request, log_response
@@ -298,7 +298,7 @@ class HttpClient:
         """Event hook on every answer, before the auth flow sees it."""
         call = response.request.extensions.get(_CALL)
         if isinstance(call, _Call):
-            _read_capped(response, self.settings.max_response_bytes)
+            read_capped(response, self.settings.max_response_bytes)
             call.error = self._settle(call, response)
 
     def _send(self, call: _Call, request: httpx.Request) -> httpx.Response:
@@ -313,10 +313,10 @@ class HttpClient:
                 call.last_headers = None
                 over = at is not None and time.monotonic() >= at
                 allowed = None if at is None or not over else at - started
-                err = _transport_error(exc, self.platform, call.method, call.path, allowed)
+                err = transport_error(exc, self.platform, call.method, call.path, allowed)
                 self._audit(call, None, _ms_since(started), error=err)
                 raise err from None
-            except _TooLarge as big:
+            except BodyTooLarge as big:
                 call.attempts += 1
                 call.last_headers = big.response.headers
                 too_large = self._too_large(call, big)
@@ -332,7 +332,7 @@ class HttpClient:
         )
         return self.settings.upload_deadline if upload else self.settings.deadline
 
-    def _too_large(self, call: _Call, big: _TooLarge) -> E.ApiResponseError:
+    def _too_large(self, call: _Call, big: BodyTooLarge) -> E.ApiResponseError:
         env = f"MKTD_{self.platform.upper().replace('-', '_')}_BASE_URL"
         return E.ApiResponseError(
             f"{self.platform} {call.method} {call.path}: the answer is larger than "
@@ -364,7 +364,7 @@ class HttpClient:
                 # Before the vendor's classify: its rebuilt error keeps this wait, or sets its own.
                 status_error.retry_after = self.policy.retry_after(response, self.clock.now())
             return self.policy.classify(response, status_error) or status_error
-        if response.is_redirect and _other_host(response):
+        if response.is_redirect and other_host(response):
             # Never followed (the credential would go along) and never useful as an answer.
             return E.ApiResponseError(
                 f"{self.platform} {call.method} {call.path}: redirected to another host "
@@ -409,39 +409,6 @@ _CALL = "mktd.call"  # the request extension that ties a wire request to its log
 _UPLOAD_BYTES = 64 * 1024  # a raw body above this is an upload (media), not an API call
 
 
-class _TooLarge(Exception):
-    """An answer over the size cap, raised from the response hook to `_send`."""
-
-    def __init__(self, response: httpx.Response, cap: int) -> None:
-        super().__init__("response too large")
-        self.response = response
-        self.cap = cap
-
-
-def _other_host(response: httpx.Response) -> bool:
-    here = response.request.url
-    there = here.join(response.headers.get("location", ""))
-    return (there.scheme, there.host, there.port) != (here.scheme, here.host, here.port)
-
-
-def _read_capped(response: httpx.Response, cap: int) -> None:
-    """Read the body unless it (or what it decompresses to) grows past `cap` bytes."""
-    declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > cap:
-        raise _TooLarge(response, cap)
-    if hasattr(response, "_content"):  # already read (a mocked answer)
-        return
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > cap:
-            raise _TooLarge(response, cap)
-        chunks.append(chunk)
-    # What httpx's own read() stores: later .read()/.content/.json() use it.
-    response._content = b"".join(chunks)
-
-
 def _ms_since(started: float) -> int:
     return int((time.monotonic() - started) * 1000)
 
@@ -460,33 +427,3 @@ def template_of(path: str) -> str:
     (signed upload URLs do), and one key per distinct query would make the limits useless.
     """
     return urlsplit(path).path or "/"
-
-
-def _transport_error(
-    exc: httpx.TransportError,
-    platform: str,
-    method: str,
-    path: str,
-    deadline_s: float | None = None,
-) -> E.ApiConnectionError:
-    # A connect failure means nothing reached the server; a read timeout or a reset after the
-    # request was written means it may have been processed (DESIGN.md section 5).
-    sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
-    cls = E.ApiTimeoutError if isinstance(exc, httpx.TimeoutException) else E.ApiConnectionError
-    what = type(exc).__name__
-    if deadline_s is not None:
-        # The total deadline, not httpx's per-read timeout: a stalled or dribbling server.
-        return E.ApiTimeoutError(
-            f"{platform} {method} {path}: no complete answer within {round(deadline_s, 1):g} s "
-            "(the server is stalled or sending very slowly).",
-            platform=platform,
-            sent=sent,
-            hint=f"Retry later; to allow longer: mktd config set {platform}.deadline SECONDS",
-        )
-    msg = f"{platform} {method} {path}: network error ({what}: {redact(str(exc))[:120]})"
-    hint = (
-        "Check your network connection and retry."
-        if not sent
-        else "The request may have reached the server; mktd checks before resending."
-    )
-    return cls(msg, platform=platform, sent=sent, hint=hint)

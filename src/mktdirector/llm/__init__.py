@@ -26,9 +26,21 @@ from urllib.parse import urlparse
 
 from mktdirector.core import deadline
 from mktdirector.core import errors as E
+from mktdirector.core.http_answers import BodyTooLarge
 from mktdirector.core.redact import redact, register
+from mktdirector.llm.replies import (
+    MAX_REPLY_BYTES,
+    PLATFORM,
+    bad_reply,
+    deadline_error,
+    guarded,
+    map_openai_error,
+    reply_parts,
+    retry_wait,
+    too_large,
+    unsupported_format,
+)
 
-PLATFORM = "openai"
 NO_LLM_HINT = (
     "Set OPENAI_API_KEY, or point OPENAI_BASE_URL at a local OpenAI-compatible server "
     "(e.g. http://localhost:11434/v1 for Ollama), or pass --text/--text-file"
@@ -45,9 +57,6 @@ DEFAULT_PRICES: dict[str, tuple[float, float]] = {
 }
 
 Validator = Callable[[Any], str | None]
-# A chat completion is a few KB; even a long plan is well under 1 MB. More is not an answer.
-MAX_REPLY_BYTES = 4 * 1024 * 1024
-DEADLINE_HINT = "Retry, or allow longer: mktd config set llm.deadline SECONDS"
 
 
 class NoLLMError(E.ConfigError):
@@ -165,7 +174,7 @@ class OpenAILLM:
             base_url=base_url,
             timeout=timeout,
             max_retries=0,  # complete() retries, within the deadline
-            http_client=_guarded(http_client),
+            http_client=guarded(http_client),
         )
 
     def complete(
@@ -266,7 +275,7 @@ class OpenAILLM:
                     shown = None if on_text is None else seen
                     return self._chat_once(messages, schema, schema_name, shown)
                 except E.MktdError as e:
-                    wait = _retry_wait(e, attempt, backoff)
+                    wait = retry_wait(e, attempt, backoff)
                     left = deadline.remaining()
                     final = attempt > self.max_retries or emitted  # never repeat shown text
                     if final or wait is None or (left is not None and wait >= left):
@@ -295,26 +304,26 @@ class OpenAILLM:
                 if on_text is not None and schema is None:
                     return self._stream(kwargs, on_text)
                 resp = self._client.chat.completions.create(**kwargs)
-                return _reply_parts(resp, self.model)
+                return reply_parts(resp, self.model)
             except openai.BadRequestError as e:
-                if "response_format" in kwargs and _unsupported_format(e):
+                if "response_format" in kwargs and unsupported_format(e):
                     # The endpoint has no structured output: fall back to a validated parse.
                     self.structured = False
                     return self._chat_once(messages, schema, schema_name, on_text)
                 raise map_openai_error(e) from None
             except openai.OpenAIError as e:
                 if deadline.passed():
-                    raise _deadline_error(time.monotonic() - started) from None
+                    raise deadline_error(time.monotonic() - started) from None
                 raise map_openai_error(e) from None
             except E.MktdError:
                 raise
-            except _ReplyTooLarge:
-                raise _too_large() from None
+            except BodyTooLarge:
+                raise too_large() from None
             except (ValueError, TypeError, AttributeError, KeyError, IndexError) as e:
                 # The SDK parses what it was given: HTML, cut-off JSON or another shape end
                 # here as Python errors; they are the endpoint's fault, not a bug of ours.
                 what = f"an answer that is not a chat completion ({type(e).__name__})"
-                raise _bad_reply(what) from None
+                raise bad_reply(what) from None
 
     def _stream(
         self, kwargs: dict[str, Any], on_text: Callable[[str], None]
@@ -328,7 +337,7 @@ class OpenAILLM:
         with stream:
             for chunk in stream:
                 if not hasattr(chunk, "choices"):
-                    raise _bad_reply("a stream of something other than completion chunks")
+                    raise bad_reply("a stream of something other than completion chunks")
                 chunks += 1
                 model = chunk.model or model
                 if chunk.usage:
@@ -338,159 +347,9 @@ class OpenAILLM:
                     if delta:
                         size += len(delta)
                         if size > MAX_REPLY_BYTES:
-                            raise _too_large()
+                            raise too_large()
                         parts.append(delta)
                         on_text(delta)
         if not chunks:
-            raise _bad_reply("an empty stream (no completion chunks)")
+            raise bad_reply("an empty stream (no completion chunks)")
         return "".join(parts), model, tin, tout
-
-
-def _retry_wait(error: E.MktdError, attempt: int, backoff: Callable[[int], float]) -> float | None:
-    """Seconds before the next try, or None when this error is not retried."""
-    if not error.retryable:
-        return None
-    if isinstance(error, E.RateLimitError):
-        # Only short, announced waits; a long one is the user's to decide.
-        ok = error.retry_after is not None and error.retry_after <= 60
-        return error.retry_after if ok else None
-    return backoff(attempt)
-
-
-def _reply_parts(resp: Any, model: str) -> tuple[str, str, int, int]:
-    """Text, model and token counts of a chat completion; ApiResponseError for anything else."""
-    choices = getattr(resp, "choices", None)
-    if not isinstance(choices, list):
-        what = "an HTML page" if isinstance(resp, str) and "<" in resp[:200] else "another shape"
-        raise _bad_reply(f"{what} instead of a chat completion")
-    if not choices:
-        raise _bad_reply("a chat completion without any choice")
-    message = getattr(choices[0], "message", None)
-    text = getattr(message, "content", None)
-    if text is not None and not isinstance(text, str):
-        raise _bad_reply("a chat completion whose message is not text")
-    usage = getattr(resp, "usage", None)
-    return (
-        text or "",
-        str(getattr(resp, "model", None) or model),
-        int(getattr(usage, "prompt_tokens", 0) or 0),
-        int(getattr(usage, "completion_tokens", 0) or 0),
-    )
-
-
-def _bad_reply(what: str) -> E.ApiResponseError:
-    return E.ApiResponseError(
-        f"The LLM endpoint answered with {what}.",
-        platform=PLATFORM,
-        hint="Check OPENAI_BASE_URL: it must be an OpenAI-compatible API (…/v1)",
-    )
-
-
-def _too_large() -> E.ApiResponseError:
-    return _bad_reply(f"more than {MAX_REPLY_BYTES // (1024 * 1024)} MB; mktd stopped reading")
-
-
-def _deadline_error(seconds: float) -> E.ApiTimeoutError:
-    return E.ApiTimeoutError(
-        f"The LLM gave no complete answer within {round(seconds, 1):g} s.",
-        platform=PLATFORM,
-        hint=DEADLINE_HINT,
-    )
-
-
-class _ReplyTooLarge(Exception):
-    """Raised by the response hook; the SDK wraps it in APIConnectionError (its __cause__)."""
-
-
-def _guarded(http_client: Any) -> Any:
-    """The SDK's HTTP client, armed with the deadline, the size cap and no redirects."""
-    import openai
-
-    if http_client is None:
-        import httpx2
-
-        http_client = openai.DefaultHttpxClient(
-            transport=deadline.arm(httpx2.HTTPTransport()), follow_redirects=False
-        )
-    http_client.event_hooks["response"].append(_read_capped)
-    return http_client
-
-
-def _read_capped(response: Any) -> None:
-    """Read a non-streamed reply unless it grows past MAX_REPLY_BYTES (decompressed)."""
-    if "text/event-stream" in response.headers.get("content-type", ""):
-        return  # streamed: counted delta by delta in _stream
-    declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_REPLY_BYTES:
-        raise _ReplyTooLarge
-    if hasattr(response, "_content"):
-        return
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > MAX_REPLY_BYTES:
-            raise _ReplyTooLarge
-        chunks.append(chunk)
-    response._content = b"".join(chunks)  # what httpx2's own read() stores
-
-
-def _unsupported_format(e: Any) -> bool:
-    text = str(getattr(e, "message", e)).lower()
-    return "response_format" in text or "json_schema" in text or "not supported" in text
-
-
-def map_openai_error(e: Exception) -> E.MktdError:
-    """The SDK's errors, in the mktd tree (platform `openai`), with the fix as the hint."""
-    import openai
-
-    msg = redact(str(getattr(e, "message", "") or e))[:300]
-    if isinstance(e.__cause__, _ReplyTooLarge):
-        return _too_large()
-    if isinstance(e, openai.APIResponseValidationError):
-        return _bad_reply("an answer that is not a chat completion")
-    if isinstance(e, openai.APITimeoutError):
-        return E.ApiTimeoutError(
-            f"The LLM did not answer in time: {msg}",
-            platform=PLATFORM,
-            hint="Retry, or raise the limit: mktd config set llm.timeout 300",
-        )
-    if isinstance(e, openai.APIConnectionError):
-        return E.ApiConnectionError(
-            f"Cannot reach the LLM endpoint: {msg}",
-            platform=PLATFORM,
-            sent=False,
-            hint="Check OPENAI_BASE_URL (is the local server running?) and your network",
-        )
-    if isinstance(e, openai.APIStatusError):
-        status = e.status_code
-        kw: dict[str, Any] = dict(
-            platform=PLATFORM,
-            status_code=status,
-            method="POST",
-            path="/chat/completions",
-            request_id=e.request_id,
-        )
-        text = f"LLM request failed: HTTP {status}: {msg}"
-        if 300 <= status < 400:
-            where = e.response.headers.get("location", "elsewhere") if e.response else "elsewhere"
-            return _bad_reply(f"a redirect to {redact(where)[:100]}, which mktd does not follow")
-        if status == 401:
-            return E.AuthenticationError(text, hint="Check OPENAI_API_KEY (it was rejected)", **kw)
-        if status == 403:
-            return E.PermissionDeniedError(text, hint="This key cannot use this model", **kw)
-        if status == 404:
-            return E.NotFoundError(
-                text, hint="Choose an available model: mktd config set llm.model MODEL", **kw
-            )
-        if status == 429:
-            from mktdirector.core.retry import parse_retry_after
-
-            wait = parse_retry_after(dict(e.response.headers)) if e.response is not None else None
-            return E.RateLimitError(
-                text, retry_after=wait, hint="Wait and retry, or check the account's quota", **kw
-            )
-        if status >= 500:
-            return E.ServerError(text, hint="The LLM service failed; retry shortly", **kw)
-        return E.BadRequestError(text, **kw)
-    return E.IntegrationError(f"LLM error: {msg}", platform=PLATFORM)
