@@ -100,6 +100,7 @@ class HostileServer:
                     return
                 self.requests += 1
                 if not self._answer(peer):
+                    peer.shutdown(socket.SHUT_WR)  # the answer ends here, cut or not
                     return
 
     def _read_request(self, peer: socket.socket) -> bool:

@@ -106,6 +106,9 @@ def check_state(result: CallbackResult, expected: str, platform: str) -> str:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True  # a stuck connection never keeps mktd from exiting
     block_on_close = False
+    request_queue_size = (
+        64  # a burst of preconnects must not make the callback wait for SYN retries
+    )
 
     def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
         # A peer that resets or hangs up (BrokenPipeError, ConnectionResetError) is the
