@@ -145,3 +145,22 @@ def test_a_small_body_within_the_cap_is_read_whole() -> None:
         response, error, _ = guarded(lambda: http.request("GET", "/x"), 20)
     assert error is None
     assert response.content == b'{"data": {"id": "12'
+
+
+def test_a_wait_for_the_rate_limit_does_not_eat_the_deadline() -> None:
+    # The deadline bounds the exchange on the wire; a wait for a rate window comes before it.
+    from mktdirector.core.ratelimit import per_second
+
+    audit: list[Exchange] = []
+    with HostileServer("truncated-json") as server:
+        http = HttpClient(
+            "hostile", server.url, limits=[per_second("s", 1)],
+            limiter=Limiter(MemoryBackend(), clock=time.time, sleep=time.sleep),
+            audit=audit.append, settings=HttpSettings(deadline=0.5, max_retries=0),
+        )  # fmt: skip
+        with http:
+            first, error1, _ = guarded(lambda: http.request("GET", "/a"), 20)
+            second, error2, took = guarded(lambda: http.request("GET", "/b"), 20)
+    assert error1 is None and error2 is None, (error1, error2)
+    assert took >= 0.5  # it did wait for the window
+    assert second.status_code == 200

@@ -57,5 +57,5 @@ def test_test_integration_gives_up_by_the_check_deadline(
         result = cli("test-integration", "twitter", "--json", catch_exceptions=True)
         took = time.monotonic() - started
     assert result.exit_code == 6, result.stderr
-    assert "no complete answer within 2 s" in result.stdout + result.stderr
+    assert "no complete answer within" in result.stdout  # what was left of the 2 s
     assert took < 2.0 + 1.5

@@ -9,7 +9,9 @@ other timeout and the choke point classifies it as one.
 
 `arm` wraps the network backend of an httpx (or httpx2, the openai SDK's copy) HTTPTransport.
 That backend is private API of httpcore; `tests/hostile/` proves the wrapping still works after
-any upgrade (a slowloris server must be cut off within the deadline).
+any upgrade (a slowloris server must be cut off within the deadline). `DeadlineTransport` gives
+each request on the wire the deadline its `mktd.deadline` extension asks for, from the first
+byte out to the last byte of the body in: a wait for a rate window before it does not count.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+import httpx
+
+EXTENSION = "mktd.deadline"  # seconds for one exchange, set on the request by the choke point
+GRANTED = "mktd.deadline_granted"  # what the transport granted: (deadline, seconds), monotonic
 _AT: ContextVar[float | None] = ContextVar("mktd_deadline_at", default=None)
 
 
@@ -48,6 +54,58 @@ def remaining() -> float | None:
     """Seconds left before the deadline in force (negative once passed), or None."""
     at = _AT.get()
     return None if at is None else at - time.monotonic()
+
+
+@contextmanager
+def _until(at: float) -> Iterator[None]:
+    outer = _AT.get()
+    token = _AT.set(at if outer is None else min(at, outer))
+    try:
+        yield
+    finally:
+        _AT.reset(token)
+
+
+class DeadlineTransport(httpx.BaseTransport):
+    """Applies a request's `mktd.deadline` (seconds) to its exchange, the body's bytes included."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self._inner: httpx.BaseTransport = arm(inner)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        seconds = request.extensions.get(EXTENSION)
+        started = time.monotonic()
+        with within(seconds) as at:
+            if at is not None:
+                request.extensions[GRANTED] = (at, at - started)
+            response = self._inner.handle_request(request)
+        if at is not None and isinstance(response.stream, httpx.SyncByteStream):
+            response.stream = _BodyUntil(response.stream, at)
+        return response
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class _BodyUntil(httpx.SyncByteStream):
+    """A response body read under the deadline of its request, chunk by chunk (never leaking
+    the deadline into the caller between chunks)."""
+
+    def __init__(self, inner: httpx.SyncByteStream, at: float) -> None:
+        self._inner = inner
+        self._at = at
+
+    def __iter__(self) -> Iterator[bytes]:
+        chunks = iter(self._inner)
+        while True:
+            with _until(self._at):
+                chunk = next(chunks, None)
+            if chunk is None:
+                return
+            yield chunk
+
+    def close(self) -> None:
+        self._inner.close()
 
 
 def passed() -> bool:

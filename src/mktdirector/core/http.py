@@ -145,12 +145,14 @@ class HttpClient:
             auth=auth,
             headers={"User-Agent": USER_AGENT, **(headers or {})},
             timeout=httpx.Timeout(settings.timeout, connect=min(settings.timeout, 10.0)),
-            # The default transport, armed so every socket operation ends by the deadline.
-            transport=transport or deadline.arm(httpx.HTTPTransport()),
+            # Every exchange ends by its deadline, whatever the transport (a test's mock too).
+            transport=deadline.DeadlineTransport(transport or httpx.HTTPTransport()),
             event_hooks=hooks,
         )
-        for mounted in self._client._mounts.values():  # proxies from the environment
-            deadline.arm(mounted)
+        mounts = self._client._mounts  # proxies from the environment: the same rule
+        for pattern, mounted in mounts.items():
+            if mounted is not None:
+                mounts[pattern] = deadline.DeadlineTransport(mounted)
 
     @property
     def base_url(self) -> str:
@@ -275,6 +277,7 @@ class HttpClient:
         """One try: the auth flow may send twice (refresh after a 401); each send is audited."""
         request = self.build_request(call.method, call.url, path_params=call.path_params, **call.kw)
         request.extensions[_CALL] = call
+        request.extensions[deadline.EXTENSION] = self._deadline_for(call)
         request.extensions[REFRESH_STATE] = call.refresh_state
         call.error = None
         response = self._send(call, request)
@@ -303,25 +306,25 @@ class HttpClient:
 
     def _send(self, call: _Call, request: httpx.Request) -> httpx.Response:
         started = time.monotonic()
-        with deadline.within(self._deadline_for(call)) as at:
-            try:
-                auth = httpx.USE_CLIENT_DEFAULT if call.auth is None else call.auth
-                response = self._client.send(request, auth=auth)
-                response.read()
-            except httpx.TransportError as exc:
-                call.attempts += 1
-                call.last_headers = None
-                over = at is not None and time.monotonic() >= at
-                allowed = None if at is None or not over else at - started
-                err = transport_error(exc, self.platform, call.method, call.path, allowed)
-                self._audit(call, None, _ms_since(started), error=err)
-                raise err from None
-            except BodyTooLarge as big:
-                call.attempts += 1
-                call.last_headers = big.response.headers
-                too_large = self._too_large(call, big)
-                self._audit(call, big.response, _ms_since(started), error=too_large)
-                raise too_large from None
+        try:
+            auth = httpx.USE_CLIENT_DEFAULT if call.auth is None else call.auth
+            response = self._client.send(request, auth=auth)
+            response.read()
+        except httpx.TransportError as exc:
+            call.attempts += 1
+            call.last_headers = None
+            # The deadline the transport granted the exchange that failed, if it ran out.
+            at, seconds = request.extensions.get(deadline.GRANTED, (None, None))
+            allowed = seconds if at is not None and time.monotonic() >= at else None
+            err = transport_error(exc, self.platform, call.method, call.path, allowed)
+            self._audit(call, None, _ms_since(started), error=err)
+            raise err from None
+        except BodyTooLarge as big:
+            call.attempts += 1
+            call.last_headers = big.response.headers
+            too_large = self._too_large(call, big)
+            self._audit(call, big.response, _ms_since(started), error=too_large)
+            raise too_large from None
         return response
 
     def _deadline_for(self, call: _Call) -> float:
