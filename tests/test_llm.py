@@ -245,3 +245,32 @@ def test_cost_table_and_snapshot_names():
 )
 def test_parse_json_reply(text, expected):
     assert parse_json_reply(text) == expected
+
+
+def test_server_errors_are_retried_per_the_policy_then_reported():
+    ep = Endpoint(*[(503, {"error": {"message": "busy"}}, None)] * 3)
+    llm = make(ep, max_retries=2)
+    waits: list[float] = []
+    llm.sleep = waits.append
+    with pytest.raises(E.ServerError):
+        llm.complete(system="s", prompt="p")
+    assert len(ep.requests) == 3 and len(waits) == 2  # a try and two retries, backoff between
+
+
+def test_a_malformed_reply_is_not_retried():
+    ep = Endpoint((200, {"hello": "world"}, None), (200, completion("ok"), None))
+    llm = make(ep, max_retries=3)
+    with pytest.raises(E.ApiResponseError) as info:
+        llm.complete(system="s", prompt="p")
+    assert len(ep.requests) == 1
+    assert info.value.exit_code == E.ExitCode.UPSTREAM
+    assert "not a chat completion" in info.value.message or "another shape" in info.value.message
+
+
+def test_a_long_rate_limit_is_not_waited_for():
+    ep = Endpoint((429, {"error": {"message": "quota"}}, {"retry-after": "3600"}))
+    llm = make(ep, max_retries=3)
+    llm.sleep = lambda s: pytest.fail("waited for an hour-long reset")
+    with pytest.raises(E.RateLimitError):
+        llm.complete(system="s", prompt="p")
+    assert len(ep.requests) == 1

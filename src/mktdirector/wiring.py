@@ -125,6 +125,8 @@ class Deps:
                 max_retries=self.config.get("http.max_retries"),
                 max_wait=self.config.get("http.max_wait"),
                 debug=self.verbose,
+                deadline=self._deadline(kw.get("platform")),
+                upload_deadline=self.config.get("http.upload_deadline"),
             ),
         )
         kw.setdefault("limiter", self.limiter)
@@ -134,6 +136,13 @@ class Deps:
         self._http_clients = [c for c in self._http_clients if not c.closed]
         self._http_clients.append(client)
         return client
+
+    def _deadline(self, platform: str | None) -> float:
+        """`<platform>.deadline` (MKTD_<P>_DEADLINE) when set, else `http.deadline`."""
+        from mktdirector.core.platforms import PLATFORMS
+
+        own = self.config.get(f"{platform}.deadline") if platform in PLATFORMS else None
+        return float(own or self.config.get("http.deadline"))
 
     def audit(self, exchange: Exchange) -> None:
         """The audit sink: a call made outside any draft or job belongs to this command run."""
@@ -184,6 +193,7 @@ class Deps:
                 base_url=self.config.get("llm.base_url"),
                 model=self.config.get("llm.model"),
                 timeout=self.config.get("llm.timeout"),
+                deadline=self.config.get("llm.deadline"),
                 max_retries=self.config.get("http.max_retries"),
                 prices=self.config.prices(),
             )
@@ -226,5 +236,7 @@ class Deps:
         for client in self._http_clients:
             client.close()
         self._http_clients.clear()
+        if self._llm is not None and hasattr(self._llm, "close"):
+            self._llm.close()  # its connection pool (sockets to the LLM endpoint)
         if "store" in self.__dict__:
             self.store.close()

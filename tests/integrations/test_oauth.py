@@ -330,6 +330,9 @@ class _FakeSocket:
     def sendall(self, data: bytes) -> None:
         self.wfile.write(data)
 
+    def settimeout(self, timeout: float | None) -> None:  # the handler's per-connection timeout
+        self.timeout = timeout
+
 
 def test_loopback_server_refuses_a_non_loopback_peer() -> None:
     server = LoopbackServer(0, "state", "twitter")

@@ -162,6 +162,29 @@ KEYS: tuple[ConfigKey, ...] = (
     ConfigKey("llm.timeout", _positive_float, 120.0, "Seconds before an LLM call times out."),
     ConfigKey("http.timeout", _positive_float, 30.0, "Seconds before a platform call times out."),
     ConfigKey("http.max_retries", _non_negative_int, 3, "Retries for network errors and 5xx."),
+    # Total deadlines (issue 12): httpx's timeouts are per read, these bound a whole attempt.
+    ConfigKey(
+        "http.deadline",
+        _positive_float,
+        60.0,
+        "Seconds one platform call may take in all (a slow server is cut off).",
+        "MKTD_HTTP_DEADLINE",
+    ),
+    ConfigKey(
+        "http.upload_deadline",
+        _positive_float,
+        600.0,
+        "Seconds one media upload request may take in all.",
+        "MKTD_UPLOAD_DEADLINE",
+    ),
+    ConfigKey("*.deadline", _positive_float, None, "Seconds one call to this platform may take."),
+    ConfigKey(
+        "llm.deadline",
+        _positive_float,
+        300.0,
+        "Seconds one LLM generation may take in all.",
+        "MKTD_LLM_DEADLINE",
+    ),
     ConfigKey(
         "http.max_wait",
         _non_negative_float,
@@ -437,9 +460,9 @@ class Config:
 
 
 def _platform_env(key: str) -> str | None:
-    """`linkedin.base_url` -> `MKTD_LINKEDIN_BASE_URL`."""
+    """`linkedin.base_url` -> `MKTD_LINKEDIN_BASE_URL` (`*.deadline` -> `MKTD_<P>_DEADLINE`)."""
     prefix, _, name = key.partition(".")
-    if name in {"base_url", "auth_url", "token_url"}:
+    if name in {"base_url", "auth_url", "token_url", "deadline"}:
         from mktdirector.core.platforms import env_prefix
 
         return f"{env_prefix(prefix)}_{name.upper()}"

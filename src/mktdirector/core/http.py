@@ -1,6 +1,7 @@
 """The HTTP choke point: every platform request goes through `HttpClient.request`.
 
-Each attempt: (1) take a call from the shared rate limits, (2) send with timeouts, timed,
+Each attempt: (1) take a call from the shared rate limits, (2) send with timeouts and a total deadline (core/deadline.py: a server dribbling bytes cannot
+hold a call past it; uploads get a longer one), reading at most `max_response_bytes`, timed,
 (3) write an audit row (path template, never query strings, headers or bodies; the current
 correlation id), (4) classify into the error tree with the platform's policy, (5) retry by the
 rules in retry.py. A 401 is refreshed once by the request's auth flow (core/http_auth.py). A wait
@@ -20,13 +21,14 @@ import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_never
 
 from mktdirector import __version__
+from mktdirector.core import deadline
 from mktdirector.core import errors as E
 from mktdirector.core.clock import SYSTEM_CLOCK, Clock
 from mktdirector.core.correlation import current_correlation
+from mktdirector.core.http_answers import BodyTooLarge, other_host, read_capped, transport_error
 from mktdirector.core.http_auth import REFRESH_STATE, refresh_failure
 from mktdirector.core.policy import GenericPolicy, PlatformPolicy
 from mktdirector.core.ratelimit import RATE_LIMIT_HINT, Limit, Limiter, format_wait
-from mktdirector.core.redact import redact
 from mktdirector.core.retry import backoff, classify, parse_retry_after, request_id, should_retry
 from mktdirector.core.wire_log import describe_request as describe_request  # its old home
 from mktdirector.core.wire_log import log_request, log_response
@@ -65,10 +67,14 @@ def _discard(exchange: Exchange) -> None:
 class HttpSettings:
     """How patient one client is: timeouts, retries, the longest wait before queueing."""
 
-    timeout: float = 30.0
+    timeout: float = 30.0  # per connect / read / write (httpx's own)
     max_retries: int = 3
     max_wait: float = 60.0
     debug: bool = False  # redacted request lines on the mktd.wire logger
+    # The whole of one attempt, first byte to last: a slowloris server ends here (issue 12).
+    deadline: float = 60.0
+    upload_deadline: float = 600.0  # an attempt that carries a file (media upload)
+    max_response_bytes: int = 32 * 1024 * 1024  # no API answer mktd reads is anywhere near this
 
 
 @dataclass
@@ -124,6 +130,7 @@ class HttpClient:
         self.clock = clock
         self.max_retries = settings.max_retries
         self.max_wait = settings.max_wait
+        self.settings = settings
         # Hooks run for every request on the wire and every answer, in order: the auth flow's
         # refresh calls land in the audit between the 401 and the resend.
         hooks: dict[str, list[Callable[..., Any]]] = {
@@ -138,9 +145,14 @@ class HttpClient:
             auth=auth,
             headers={"User-Agent": USER_AGENT, **(headers or {})},
             timeout=httpx.Timeout(settings.timeout, connect=min(settings.timeout, 10.0)),
-            transport=transport,
+            # Every exchange ends by its deadline, whatever the transport (a test's mock too).
+            transport=deadline.DeadlineTransport(transport or httpx.HTTPTransport()),
             event_hooks=hooks,
         )
+        mounts = self._client._mounts  # proxies from the environment: the same rule
+        for pattern, mounted in mounts.items():
+            if mounted is not None:
+                mounts[pattern] = deadline.DeadlineTransport(mounted)
 
     @property
     def base_url(self) -> str:
@@ -220,8 +232,8 @@ class HttpClient:
 
     def _retrying(self, call: _Call) -> Retrying:
         def retry_pred(exc: BaseException) -> bool:
-            if call.retries >= self.max_retries:
-                return False
+            if call.retries >= self.max_retries or deadline.passed():
+                return False  # an outer deadline (a check, a job) bounds the retries too
             if isinstance(exc, E.RateLimitError):
                 # Only wait for short, known resets; otherwise the caller queues the work.
                 ok = exc.retry_after is not None and exc.retry_after <= call.budget
@@ -242,7 +254,9 @@ class HttpClient:
                 server = parse_retry_after(call.last_headers, self.clock.now())
             if server is not None and server <= call.budget:
                 return server + 0.001
-            return backoff(rs.attempt_number)
+            left = deadline.remaining()
+            pause = backoff(rs.attempt_number)
+            return pause if left is None else max(0.0, min(pause, left))
 
         return Retrying(
             retry=retry_if_exception(retry_pred),
@@ -263,6 +277,7 @@ class HttpClient:
         """One try: the auth flow may send twice (refresh after a 401); each send is audited."""
         request = self.build_request(call.method, call.url, path_params=call.path_params, **call.kw)
         request.extensions[_CALL] = call
+        request.extensions[deadline.EXTENSION] = self._deadline_for(call)
         request.extensions[REFRESH_STATE] = call.refresh_state
         call.error = None
         response = self._send(call, request)
@@ -286,7 +301,7 @@ class HttpClient:
         """Event hook on every answer, before the auth flow sees it."""
         call = response.request.extensions.get(_CALL)
         if isinstance(call, _Call):
-            response.read()
+            read_capped(response, self.settings.max_response_bytes)
             call.error = self._settle(call, response)
 
     def _send(self, call: _Call, request: httpx.Request) -> httpx.Response:
@@ -298,10 +313,36 @@ class HttpClient:
         except httpx.TransportError as exc:
             call.attempts += 1
             call.last_headers = None
-            err = _transport_error(exc, self.platform, call.method, call.path)
+            # The deadline the transport granted the exchange that failed, if it ran out.
+            at, seconds = request.extensions.get(deadline.GRANTED, (None, None))
+            allowed = seconds if at is not None and time.monotonic() >= at else None
+            err = transport_error(exc, self.platform, call.method, call.path, allowed)
             self._audit(call, None, _ms_since(started), error=err)
             raise err from None
+        except BodyTooLarge as big:
+            call.attempts += 1
+            call.last_headers = big.response.headers
+            too_large = self._too_large(call, big)
+            self._audit(call, big.response, _ms_since(started), error=too_large)
+            raise too_large from None
         return response
+
+    def _deadline_for(self, call: _Call) -> float:
+        """The upload deadline for a request carrying a file, else the API call's."""
+        body = call.kw.get("content")
+        upload = "files" in call.kw or (
+            isinstance(body, bytes | bytearray) and len(body) > _UPLOAD_BYTES
+        )
+        return self.settings.upload_deadline if upload else self.settings.deadline
+
+    def _too_large(self, call: _Call, big: BodyTooLarge) -> E.ApiResponseError:
+        env = f"MKTD_{self.platform.upper().replace('-', '_')}_BASE_URL"
+        return E.ApiResponseError(
+            f"{self.platform} {call.method} {call.path}: the answer is larger than "
+            f"{big.cap // (1024 * 1024)} MB; mktd stopped reading it.",
+            platform=self.platform,
+            hint=f"No API answer is that large: check that {env} points at the platform",
+        )
 
     def _settle(self, call: _Call, response: httpx.Response) -> E.MktdError | None:
         """Record what one answer said (quotas, audit row) and return its error, if any."""
@@ -326,6 +367,15 @@ class HttpClient:
                 # Before the vendor's classify: its rebuilt error keeps this wait, or sets its own.
                 status_error.retry_after = self.policy.retry_after(response, self.clock.now())
             return self.policy.classify(response, status_error) or status_error
+        if response.is_redirect and other_host(response):
+            # Never followed (the credential would go along) and never useful as an answer.
+            return E.ApiResponseError(
+                f"{self.platform} {call.method} {call.path}: redirected to another host "
+                f"({urlsplit(response.headers['location']).netloc}); mktd does not follow it.",
+                platform=self.platform,
+                hint="A proxy or captive portal may be in the way; check the network and the "
+                f"base URL (mktd config get {self.platform}.base_url)",
+            )
         try:
             self.policy.check_response(response)
         except E.MktdError as e:
@@ -359,6 +409,7 @@ class HttpClient:
 
 
 _CALL = "mktd.call"  # the request extension that ties a wire request to its logical call
+_UPLOAD_BYTES = 64 * 1024  # a raw body above this is an upload (media), not an API call
 
 
 def _ms_since(started: float) -> int:
@@ -379,20 +430,3 @@ def template_of(path: str) -> str:
     (signed upload URLs do), and one key per distinct query would make the limits useless.
     """
     return urlsplit(path).path or "/"
-
-
-def _transport_error(
-    exc: httpx.TransportError, platform: str, method: str, path: str
-) -> E.ApiConnectionError:
-    # A connect failure means nothing reached the server; a read timeout or a reset after the
-    # request was written means it may have been processed (DESIGN.md section 5).
-    sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
-    cls = E.ApiTimeoutError if isinstance(exc, httpx.TimeoutException) else E.ApiConnectionError
-    what = type(exc).__name__
-    msg = f"{platform} {method} {path}: network error ({what}: {redact(str(exc))[:120]})"
-    hint = (
-        "Check your network connection and retry."
-        if not sent
-        else "The request may have reached the server; mktd checks before resending."
-    )
-    return cls(msg, platform=platform, sent=sent, hint=hint)

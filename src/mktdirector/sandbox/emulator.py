@@ -38,13 +38,21 @@ INSPECT = "_sandbox"
 PLATFORMS = {
     "x": ("twitter.api", "twitter.read", "twitter.media"),
     "linkedin": ("linkedin.api", "linkedin.media"),
-    "hubspot": ("hubspot.api", "hubspot.search"),
-    "ga": ("google_analytics.api",),
+    "hubspot": ("hubspot.api", "hubspot.search", "hubspot.update"),
+    "ga": ("google_analytics.api", "google_analytics.realtime"),
     "sendgrid": ("sendgrid.api", "sendgrid.stats"),
     "oauth": ("oauth.server", "oauth.consent"),
 }
 
 ALIASES = {"twitter": "x", "google-analytics": "ga"}
+
+
+def unanswerable(name: str, method: str, path: str) -> str:
+    what = name if not name.endswith(".unknown") else f"{method} {path}"
+    return (
+        f"The mktd sandbox cannot answer {what}: not emulated for this request "
+        "(see docs/sandbox.md)."
+    )
 
 
 def load_platforms() -> tuple[dict[str, ModuleType], dict[str, list[Route]], list[ModuleType]]:
@@ -155,15 +163,20 @@ class Emulator:
         return mod, found, params, sub, found.name.format(**params)
 
     def call(self, mod: ModuleType, route: Route, req: Request, params: dict[str, str]) -> Response:
-        """Run a handler in one transaction; a bug in it answers 500 (never a dropped socket)."""
+        """Run a handler in one transaction; one that cannot answer says 501 naming its route.
+
+        Never a 500 with a Python exception: a client (or an official SDK) would take that for
+        the platform failing. The exception goes to the sandbox's log only."""
         try:
             with self.state.transaction():
                 return route.handler(self, req, **params)
         except Exception as e:  # noqa: BLE001 - reported to the client, in the platform's shape
+            name = route.name.format(**params)
             if self.log:
-                self.log(f"sandbox bug in {route.name}: {type(e).__name__}: {e}")
-            platform = route.name.format(**params).partition(".")[0]
-            return mod.error(self, 500, f"sandbox error: {type(e).__name__}: {e}", platform)
+                self.log(f"sandbox cannot answer {name}: {type(e).__name__}: {e}")
+            return mod.error(
+                self, 501, unanswerable(name, req.method, req.path), name.partition(".")[0]
+            )
 
     def count(self, name: str, outcome: str, started: float, path: str, method: str) -> None:
         """Count a request by route and outcome (status, or reset/close/timeout)."""
@@ -202,12 +215,16 @@ class Emulator:
             return mod.unauthorized(self, "invalid", platform)
         return mod.error(self, action.status, None, platform)
 
-    def not_found(self, mod: ModuleType | None, name: str) -> Response:
-        """404 (or 405 for a known path with another method), in the platform's shape."""
-        status = 405 if name.endswith(".method") else 404
+    def not_found(
+        self, mod: ModuleType | None, name: str, method: str = "", path: str = ""
+    ) -> Response:
+        """405 for a known path with another method; 501 naming a path the sandbox does not
+        emulate (the platform may well have it: a 404 would say it does not exist)."""
         if mod is None:
-            return json_response(status, {"error": "no such platform in the sandbox"})
-        return mod.error(self, status, None, name.partition(".")[0])
+            return json_response(404, {"error": "no such platform in the sandbox"})
+        if name.endswith(".method"):
+            return mod.error(self, 405, None, name.partition(".")[0])
+        return mod.error(self, 501, unanswerable(name, method, path), name.partition(".")[0])
 
     # inspection API ----------------------------------------------------------------------------
     def inspect(self, method: str, path: str, req: Request) -> Response:

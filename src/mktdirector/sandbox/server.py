@@ -134,7 +134,7 @@ class _Handler(BaseHTTPRequestHandler):
         if act is not None and not act.after:
             resp = emu.fault_response(mod, act, platform)
         elif route is None:
-            resp = emu.not_found(mod, name)
+            resp = emu.not_found(mod, name, self.command, parts.path)
         else:
             resp = emu.call(mod, route, req, params)  # type: ignore[arg-type]
         if plan.delay_after:

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from mktdirector.core import deadline
 from mktdirector.core.credentials import Connection
 from mktdirector.core.errors import MissingCredentialError, MktdError
 from mktdirector.core.platforms import PLATFORMS
@@ -20,6 +21,8 @@ ClientFactory = Callable[..., Integration]
 PLACEHOLDER = "<your-token>"
 # The exit codes of DESIGN.md section 2: 3 credentials, 4 authentication, 5 rate limit.
 EXIT_CODES = {"missing_credentials": 3, "auth": 4, "permission": 4, "rate_limit": 5}
+# A check gives up within this, retries and token calls included (issue 12 item 1).
+CHECK_DEADLINE = 30.0
 
 
 class _Captured(Exception):
@@ -51,7 +54,8 @@ def check(client: Integration) -> dict[str, Any]:
             "hint": f"mktd authorize {client.name}",
         }
     try:
-        result = client.test_connection().to_dict()
+        with deadline.within(CHECK_DEADLINE):
+            result = client.test_connection().to_dict()
     except MissingCredentialError as e:
         return {
             "status": "missing_credentials",

@@ -301,7 +301,7 @@ class LinkedInClient(OAuthIntegration):
             # Straight to the choke point, so a dry run's capturing transport sees it first.
             data = self.json(self.http.request("GET", "/v2/userinfo"), "sub")
         except E.MktdError as e:
-            return ConnectionCheck("error", self.name, detail=e.message)
+            return ConnectionCheck("error", self.name, detail=e.message, error=e.kind, hint=e.hint)
         member = LinkedInMember(str(data["sub"]), str(data.get("name") or ""))
         midnight = (self.http.clock.now() // 86400 + 1) * 86400
         reset = datetime.fromtimestamp(midnight, UTC).isoformat().replace("+00:00", "Z")

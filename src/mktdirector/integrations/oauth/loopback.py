@@ -4,16 +4,22 @@ The server binds the loopback address only, answers only loopback peers whose `H
 names the loopback address (a DNS-rebinding page cannot reach it), accepts only the callback
 path, and refuses any callback whose `state` does not match, then keeps waiting for the real
 one. The first accepted callback ends the wait.
+
+It serves each connection on its own daemon thread with a short socket timeout: a browser's
+preconnect (a socket that never sends anything) must not hold up the real callback, and a peer
+that hangs up mid-answer is logged quietly, never printed as a traceback (issue 12).
 """
 
 from __future__ import annotations
 
 import hmac
 import ipaddress
+import logging
 import queue
+import sys
 import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from mktdirector.core import errors as E
@@ -22,6 +28,9 @@ from mktdirector.integrations.oauth.flow import OAuthError
 HOST = "127.0.0.1"
 CALLBACK_PATH = "/callback"
 DEFAULT_PORT = 8765
+# An idle connection is closed after this; a browser opens a new one when it needs it.
+CONNECTION_TIMEOUT = 3.0
+log = logging.getLogger("mktd.oauth")
 _PAGE = (
     "<!doctype html><meta charset=utf-8><title>mktd</title>"
     "<body style='font-family:sans-serif;margin:3em'><h2>{title}</h2><p>{text}</p></body>"
@@ -94,6 +103,21 @@ def check_state(result: CallbackResult, expected: str, platform: str) -> str:
     return result.code
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True  # a stuck connection never keeps mktd from exiting
+    block_on_close = False
+    request_queue_size = (
+        64  # a burst of preconnects must not make the callback wait for SYN retries
+    )
+
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+        # A peer that resets or hangs up (BrokenPipeError, ConnectionResetError) is the
+        # browser's business; the default prints a traceback to stderr. The type is enough:
+        # the exception's text could carry the request line, and with it the code.
+        kind = type(sys.exc_info()[1]).__name__
+        log.debug("OAuth callback connection from %s ended: %s", client_address[0], kind)
+
+
 class LoopbackServer:
     """Receives one OAuth redirect on http://127.0.0.1:PORT/callback."""
 
@@ -106,7 +130,7 @@ class LoopbackServer:
         self.results: queue.Queue[CallbackResult] = queue.Queue()
         self.refused: list[str] = []
         try:
-            self._server = HTTPServer((HOST, port), self._handler())
+            self._server = _Server((HOST, port), self._handler())
         except OSError as e:
             raise E.UsageError(
                 f"Cannot listen on {HOST}:{port} for the OAuth redirect: {e.strerror or e}.",
@@ -157,6 +181,8 @@ class LoopbackServer:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
+            timeout = CONNECTION_TIMEOUT  # per socket operation: an idle peer is dropped
+
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 return  # the query holds the code: never log it
 

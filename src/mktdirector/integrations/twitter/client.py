@@ -281,7 +281,7 @@ class TwitterClient(OAuthIntegration):
             resp = self.http.request("GET", "/2/users/me")
             data = self.json(resp, "data.id")["data"]
         except E.MktdError as e:
-            return ConnectionCheck("error", self.name, detail=e.message)
+            return ConnectionCheck("error", self.name, detail=e.message, error=e.kind, hint=e.hint)
         reset = resp.headers.get("x-rate-limit-reset")
         remaining = resp.headers.get("x-rate-limit-remaining")
         return ConnectionCheck(

@@ -1,4 +1,5 @@
-"""GA4 Data API v1beta as mktd uses it: the service-account token, runReport, batchRunReports.
+"""GA4 Data API v1beta as mktd uses it: the service-account token, runReport, batchRunReports
+(realtime reports: realtime.py; JWT checks and google-auth's self-signed JWT: jwt.py).
 
 The token endpoint takes Google's JWT-bearer grant and verifies the RS256 signature with the
 public half of the key `mktd sandbox env` generated (plus iss, aud, scope, iat/exp). Reports
@@ -10,13 +11,12 @@ ordering, paging, totals and `propertyQuota` follow the reference card §2.
 
 from __future__ import annotations
 
-import base64
-import json
 import secrets
 from typing import TYPE_CHECKING, Any
 
 from mktdirector.sandbox.base import AuthFailure, Request, Response, json_response, route
-from mktdirector.sandbox.env import GA_EMAIL, GA_PROPERTY, service_account_path
+from mktdirector.sandbox.env import GA_EMAIL, GA_PROPERTY
+from mktdirector.sandbox.google_analytics import jwt
 from mktdirector.sandbox.google_analytics import query as gq
 from mktdirector.sandbox.google_analytics.facts import day_of, facts
 from mktdirector.sandbox.oauth.tokens import store_token
@@ -82,10 +82,6 @@ def rate_limited(
 
 
 # token ---------------------------------------------------------------------------------------------
-def _b64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def token(emu: Emulator, req: Request) -> Response:
     """Google's token endpoint for the JWT-bearer grant of a service account."""
     form = req.form()
@@ -102,38 +98,15 @@ def token(emu: Emulator, req: Request) -> Response:
             },
         )
     try:
-        head_b64, claims_b64, sig_b64 = form.get("assertion", "").split(".")
-        header, claims = json.loads(_b64(head_b64)), json.loads(_b64(claims_b64))
-    except ValueError:
-        return bad("Invalid JWT: Token must be a short-lived token and in a reasonable timeframe")
-    if header.get("alg") != "RS256":
-        return bad("Invalid JWT Signature.")
-    info = json.loads(service_account_path(emu._dir()).read_text(encoding="utf-8"))
-    if header.get("kid") not in (None, info.get("private_key_id")):
-        return bad("Invalid JWT Signature.")
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import padding, rsa
-
-    key = serialization.load_pem_private_key(info["private_key"].encode(), password=None)
-    if not isinstance(key, rsa.RSAPrivateKey):
-        return bad("Invalid JWT Signature.")
-    signed = f"{head_b64}.{claims_b64}".encode()
-    try:
-        key.public_key().verify(_b64(sig_b64), signed, padding.PKCS1v15(), hashes.SHA256())
-    except (InvalidSignature, ValueError):
-        return bad("Invalid JWT Signature.")
-    # The client signs with its own (real) clock, so a moved sandbox clock must not matter here.
-    now = emu.real_now()
-    if claims.get("iss") != info["client_email"]:
-        return json_response(
-            401, {"error": "invalid_client", "error_description": "The OAuth client was not found."}
-        )
+        claims, info = jwt.verify(emu, form.get("assertion", ""))
+    except jwt.JwtRefused as e:
+        if e.client:
+            return json_response(401, {"error": "invalid_client", "error_description": str(e)})
+        return bad(str(e))
     audiences = {f"{emu.base_url}/oauth/ga/token", "https://oauth2.googleapis.com/token"}
     if claims.get("aud") not in audiences:
         return bad("Invalid JWT: Failed audience check.")
-    iat, exp = float(claims.get("iat", 0)), float(claims.get("exp", 0))
-    if not (iat - 300 <= now <= exp + 300) or exp - iat > 3600 + 60:
+    if not jwt.fresh(emu, claims):
         return bad(
             "Invalid JWT: Token must be a short-lived token (60 minutes) and in a "
             "reasonable timeframe. Check your iat and exp values in the JWT claim."
@@ -164,7 +137,8 @@ def token(emu: Emulator, req: Request) -> Response:
 
 # reports ----------------------------------------------------------------------------------------
 def _guard(emu: Emulator, req: Request, pid: str) -> Response | None:
-    who = emu.authenticate(req, PLATFORM)
+    # google-auth's service-account default: a self-signed JWT as the bearer, no exchange.
+    who = jwt.self_signed(emu, req.bearer() or "") or emu.authenticate(req, PLATFORM)
     if isinstance(who, AuthFailure):
         return unauthorized(emu, who.reason)
     if pid != GA_PROPERTY:

@@ -8,6 +8,7 @@ as epoch milliseconds, other values numerically when both sides are numbers.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -74,6 +75,29 @@ def matches(contact: dict[str, Any], f: dict[str, Any]) -> bool:
     }.get(str(op), False)
 
 
+def _sorts(raw: Any) -> list[tuple[str, bool]] | Response:
+    """HubSpot's spec and SDK send `sorts` as strings ("createdate", "-createdate" descending);
+    its docs show objects ({"propertyName", "direction"}). Both are accepted, as HubSpot does."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        return fail(400, "Invalid input JSON: sorts must be an array", "VALIDATION_ERROR")
+    out: list[tuple[str, bool]] = []
+    for s in raw:
+        if isinstance(s, str) and s.strip("-"):
+            out.append((s.lstrip("-"), s.startswith("-")))
+        elif isinstance(s, dict) and isinstance(s.get("propertyName"), str):
+            out.append((s["propertyName"], s.get("direction") == "DESCENDING"))
+        else:
+            return fail(
+                400,
+                f"Invalid input JSON: a sort must be a property name or an object with "
+                f"propertyName and direction, not {json.dumps(s)[:60]}",
+                "VALIDATION_ERROR",
+            )
+    return out
+
+
 def search(emu: Emulator, req: Request) -> Response:
     g = guard(emu, req, search=True)
     if isinstance(g, Response):
@@ -115,11 +139,13 @@ def search(emu: Emulator, req: Request) -> Response:
                 for k in ("email", "firstname", "lastname")
             )
         ]
-    for s in reversed(q.get("sorts") or []):
-        name = s.get("propertyName", "")
+    order = _sorts(q.get("sorts"))
+    if isinstance(order, Response):
+        return order
+    for name, descending in reversed(order):
         found.sort(
             key=lambda c: (_value(c, name) is None, _cmp(_value(c, name) or "", 0)[0]),
-            reverse=s.get("direction") == "DESCENDING",
+            reverse=descending,
         )
     end = min(after + limit, SEARCH_CAP)  # a query never serves more than 10,000 results
     page = found[after:end]

@@ -23,7 +23,6 @@ from mktdirector.sandbox.base import (
     json_response,
     route,
 )
-from mktdirector.sandbox.env import X_USER
 from mktdirector.sandbox.twitter import media as x_media
 from mktdirector.sandbox.twitter.common import (
     CREATE_KEYS,
@@ -78,7 +77,38 @@ def me(emu: Emulator, req: Request) -> Response:
     if isinstance(g, Response):
         return g
     who, headers = g
-    return json_response(200, {"data": dict(X_USER, id=who.user)}, headers)
+    from mktdirector.sandbox.twitter import expand
+
+    fields, exps = expand.user_fields(req), expand.user_expansions(req)
+    if isinstance(fields, Response):
+        return fields
+    if isinstance(exps, Response):
+        return exps
+    data = expand.user_view(emu, who.user, fields)
+    out: dict[str, Any] = {"data": data}
+    latest = expand.latest_post(emu, who.user)
+    if exps & {"most_recent_tweet_id", "most_recent_post_id"} and latest is not None:
+        data["most_recent_tweet_id"] = latest["id"]
+        text, _ = rendered(latest)
+        out["includes"] = {
+            "tweets": [{"id": latest["id"], "text": text, "edit_history_tweet_ids": [latest["id"]]}]
+        }
+    return json_response(200, out, headers)
+
+
+def _refused_text(text: str | None) -> str | None:
+    """Why X refuses a text mktd would refuse too (twitter-text: U+FFFE, U+FFFF, U+FEFF,
+    direction overrides U+202A-U+202E), or None. Length is checked separately (a 403)."""
+    from mktdirector.core.xtext import is_valid_post, weighted_length
+
+    if not text or weighted_length(text) > 280 or is_valid_post(text):
+        return None
+    from twitter_text.has_invalid_characters import has_invalid_characters
+
+    bad = next((c for c in text if has_invalid_characters(c)), None)
+    if bad is not None:
+        return f"$.text: contains a character X does not accept (U+{ord(bad):04X})"
+    return "$.text: is not a valid post (empty once whitespace is removed)"
 
 
 def create(emu: Emulator, req: Request) -> Response:
@@ -131,6 +161,9 @@ def create(emu: Emulator, req: Request) -> Response:
             "X determines text length see https://github.com/twitter/twitter-text.",
             headers=headers,
         )
+    refused = _refused_text(text)
+    if refused:
+        return invalid(refused, "$.text", text)
     parent = emu.state.get("x.post", reply_to) if reply_to else None
     if reply_to and (parent is None or parent.get("deleted_at")):
         return problem(

@@ -126,7 +126,10 @@ def lookup(emu: Emulator, req: Request) -> Response:
     f = fields_of(req)
     if isinstance(f, Response):
         return f
-    data, errors = [], []
+    extra = _expansions(req)
+    if isinstance(extra, Response):
+        return extra
+    data, errors, found = [], [], []
     for i in dict.fromkeys(ids):
         post = emu.state.get("x.post", i)
         if post is None or post.get("deleted_at"):
@@ -146,7 +149,9 @@ def lookup(emu: Emulator, req: Request) -> Response:
         errors += errs
         if shown is not None:
             data.append(shown)
+            found.append(post)
     out: dict[str, Any] = {"data": data} if data else {}
+    _include(emu, out, found, extra, lambda p: view(emu, p, *f, who)[0])
     if errors:
         out["errors"] = errors
     return json_response(200, out, headers)
@@ -160,6 +165,9 @@ def get_one(emu: Emulator, req: Request, id: str) -> Response:  # noqa: A002
     f = fields_of(req)
     if isinstance(f, Response):
         return f
+    extra = _expansions(req)
+    if isinstance(extra, Response):
+        return extra
     post = emu.state.get("x.post", id)
     if post is None or post.get("deleted_at"):
         return json_response(
@@ -180,7 +188,37 @@ def get_one(emu: Emulator, req: Request, id: str) -> Response:  # noqa: A002
             headers,
         )
     shown, errs = view(emu, post, *f, who)
-    return json_response(200, {"data": shown} if shown else {"errors": errs}, headers)
+    if not shown:
+        return json_response(200, {"errors": errs}, headers)
+    out: dict[str, Any] = {"data": shown}
+    _include(emu, out, [post], extra, lambda p: view(emu, p, *f, who)[0])
+    return json_response(200, out, headers)
+
+
+def _expansions(req: Request) -> tuple[set[str], set[str]] | Response:
+    """(`expansions`, `user.fields`) of a post read, or the 400 for a value X does not know."""
+    from mktdirector.sandbox.twitter import expand
+
+    exps, ufields = expand.post_expansions(req), expand.user_fields(req)
+    if isinstance(exps, Response):
+        return exps
+    if isinstance(ufields, Response):
+        return ufields
+    return exps, ufields
+
+
+def _include(
+    emu: Emulator,
+    out: dict[str, Any],
+    posts: list[dict[str, Any]],
+    extra: tuple[set[str], set[str]],
+    show: Any,
+) -> None:
+    from mktdirector.sandbox.twitter import expand
+
+    includes = expand.post_includes(emu, posts, *extra, show)
+    if includes:
+        out["includes"] = includes
 
 
 def timeline(emu: Emulator, req: Request, uid: str) -> Response:

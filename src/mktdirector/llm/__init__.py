@@ -3,8 +3,15 @@
 Works with any OpenAI-compatible endpoint (OpenAI, Azure OpenAI, Ollama, vLLM, LM Studio) via
 `OPENAI_API_KEY` / `OPENAI_BASE_URL` and `MKTD_MODEL`. Structured output uses a JSON schema where
 the endpoint supports it and a validated JSON parse where it does not; a reply that fails
-validation is retried once with the validation error, then reported clearly. The SDK already
-retries and honours Retry-After, so it is not wrapped in tenacity.
+validation is retried once with the validation error, then reported clearly. Network errors,
+5xx and short 429s are retried here like a platform call (`http.max_retries`, exponential
+backoff, Retry-After / retry-after-ms), not by the SDK: the retries must stop at the deadline.
+
+The endpoint is treated exactly like a platform (issue 12): one generation, the SDK's retries
+included, ends by `llm.deadline` (core/deadline.py arms the SDK's httpx2 transport), a reply is
+read up to `MAX_REPLY_BYTES`, redirects are not followed, and an answer that is not a chat
+completion (HTML, invalid JSON, a wrong shape) is a classified `ApiResponseError`: exit 6, one
+line, never a traceback.
 """
 
 from __future__ import annotations
@@ -17,10 +24,23 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlparse
 
+from mktdirector.core import deadline
 from mktdirector.core import errors as E
+from mktdirector.core.http_answers import BodyTooLarge
 from mktdirector.core.redact import redact, register
+from mktdirector.llm.replies import (
+    MAX_REPLY_BYTES,
+    PLATFORM,
+    bad_reply,
+    deadline_error,
+    guarded,
+    map_openai_error,
+    reply_parts,
+    retry_wait,
+    too_large,
+    unsupported_format,
+)
 
-PLATFORM = "openai"
 NO_LLM_HINT = (
     "Set OPENAI_API_KEY, or point OPENAI_BASE_URL at a local OpenAI-compatible server "
     "(e.g. http://localhost:11434/v1 for Ollama), or pass --text/--text-file"
@@ -129,6 +149,7 @@ class OpenAILLM:
         base_url: str | None,
         model: str,
         timeout: float = 120.0,
+        deadline: float = 300.0,
         max_retries: int = 2,
         prices: dict[str, tuple[float, float]] | None = None,
         http_client: Any = None,
@@ -144,13 +165,16 @@ class OpenAILLM:
         self.endpoint_host = urlparse(base_url).netloc if base_url else "api.openai.com"
         self.prices = {**DEFAULT_PRICES, **(prices or {})}
         self.structured = structured
+        self.deadline = deadline
+        self.max_retries = max_retries
+        self.sleep = time.sleep
         self._client = openai.OpenAI(
             # Local servers (Ollama, LM Studio) ignore the key but the SDK requires one.
             api_key=api_key or "not-needed",
             base_url=base_url,
             timeout=timeout,
-            max_retries=max_retries,
-            http_client=http_client,
+            max_retries=0,  # complete() retries, within the deadline
+            http_client=guarded(http_client),
         )
 
     def complete(
@@ -225,7 +249,41 @@ class OpenAILLM:
                 return None, problem
         return data, None
 
+    def close(self) -> None:
+        self._client.close()
+
     def _chat(
+        self,
+        messages: list[dict[str, str]],
+        schema: dict[str, Any] | None,
+        schema_name: str,
+        on_text: Callable[[str], None] | None,
+    ) -> tuple[str, str, int, int]:
+        """One generation: tries until it succeeds, the retries are spent or the deadline passes."""
+        from mktdirector.core.retry import backoff
+
+        emitted: list[str] = []
+
+        def seen(text: str) -> None:
+            emitted.append(text)
+            if on_text is not None:
+                on_text(text)
+
+        with deadline.within(self.deadline):
+            for attempt in range(1, self.max_retries + 2):
+                try:
+                    shown = None if on_text is None else seen
+                    return self._chat_once(messages, schema, schema_name, shown)
+                except E.MktdError as e:
+                    wait = retry_wait(e, attempt, backoff)
+                    left = deadline.remaining()
+                    final = attempt > self.max_retries or emitted  # never repeat shown text
+                    if final or wait is None or (left is not None and wait >= left):
+                        raise
+                    self.sleep(wait)
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+    def _chat_once(
         self,
         messages: list[dict[str, str]],
         schema: dict[str, Any] | None,
@@ -240,97 +298,58 @@ class OpenAILLM:
                 "type": "json_schema",
                 "json_schema": {"name": schema_name, "schema": schema},
             }
-        try:
-            if on_text is not None and schema is None:
-                return self._stream(kwargs, on_text)
-            resp = self._client.chat.completions.create(**kwargs)
-        except openai.BadRequestError as e:
-            if "response_format" in kwargs and _unsupported_format(e):
-                # The endpoint has no structured output: fall back to a validated parse.
-                self.structured = False
-                return self._chat(messages, schema, schema_name, on_text)
-            raise map_openai_error(e) from None
-        except openai.OpenAIError as e:
-            raise map_openai_error(e) from None
-        choice = resp.choices[0] if resp.choices else None
-        text = (choice.message.content or "") if choice else ""
-        usage = resp.usage
-        return (
-            text,
-            resp.model or self.model,
-            usage.prompt_tokens if usage else 0,
-            usage.completion_tokens if usage else 0,
-        )
+        started = time.monotonic()
+        with deadline.within(None):
+            try:
+                if on_text is not None and schema is None:
+                    return self._stream(kwargs, on_text)
+                resp = self._client.chat.completions.create(**kwargs)
+                return reply_parts(resp, self.model)
+            except openai.BadRequestError as e:
+                if "response_format" in kwargs and unsupported_format(e):
+                    # The endpoint has no structured output: fall back to a validated parse.
+                    self.structured = False
+                    return self._chat_once(messages, schema, schema_name, on_text)
+                raise map_openai_error(e) from None
+            except openai.OpenAIError as e:
+                if deadline.passed():
+                    raise deadline_error(time.monotonic() - started) from None
+                raise map_openai_error(e) from None
+            except E.MktdError:
+                raise
+            except BodyTooLarge:
+                raise too_large() from None
+            except (ValueError, TypeError, AttributeError, KeyError, IndexError) as e:
+                # The SDK parses what it was given: HTML, cut-off JSON or another shape end
+                # here as Python errors; they are the endpoint's fault, not a bug of ours.
+                what = f"an answer that is not a chat completion ({type(e).__name__})"
+                raise bad_reply(what) from None
 
     def _stream(
         self, kwargs: dict[str, Any], on_text: Callable[[str], None]
     ) -> tuple[str, str, int, int]:
         parts: list[str] = []
         model, tin, tout = self.model, 0, 0
+        size, chunks = 0, 0
         stream = self._client.chat.completions.create(
             **kwargs, stream=True, stream_options={"include_usage": True}
         )
-        for chunk in stream:
-            model = chunk.model or model
-            if chunk.usage:
-                tin, tout = chunk.usage.prompt_tokens, chunk.usage.completion_tokens
-            for choice in chunk.choices or []:
-                delta = choice.delta.content if choice.delta else None
-                if delta:
-                    parts.append(delta)
-                    on_text(delta)
+        with stream:
+            for chunk in stream:
+                if not hasattr(chunk, "choices"):
+                    raise bad_reply("a stream of something other than completion chunks")
+                chunks += 1
+                model = chunk.model or model
+                if chunk.usage:
+                    tin, tout = chunk.usage.prompt_tokens, chunk.usage.completion_tokens
+                for choice in chunk.choices or []:
+                    delta = choice.delta.content if choice.delta else None
+                    if delta:
+                        size += len(delta)
+                        if size > MAX_REPLY_BYTES:
+                            raise too_large()
+                        parts.append(delta)
+                        on_text(delta)
+        if not chunks:
+            raise bad_reply("an empty stream (no completion chunks)")
         return "".join(parts), model, tin, tout
-
-
-def _unsupported_format(e: Any) -> bool:
-    text = str(getattr(e, "message", e)).lower()
-    return "response_format" in text or "json_schema" in text or "not supported" in text
-
-
-def map_openai_error(e: Exception) -> E.MktdError:
-    """The SDK's errors, in the mktd tree (platform `openai`), with the fix as the hint."""
-    import openai
-
-    msg = redact(str(getattr(e, "message", "") or e))[:300]
-    if isinstance(e, openai.APITimeoutError):
-        return E.ApiTimeoutError(
-            f"The LLM did not answer in time: {msg}",
-            platform=PLATFORM,
-            hint="Retry, or raise the limit: mktd config set llm.timeout 300",
-        )
-    if isinstance(e, openai.APIConnectionError):
-        return E.ApiConnectionError(
-            f"Cannot reach the LLM endpoint: {msg}",
-            platform=PLATFORM,
-            sent=False,
-            hint="Check OPENAI_BASE_URL (is the local server running?) and your network",
-        )
-    if isinstance(e, openai.APIStatusError):
-        status = e.status_code
-        kw: dict[str, Any] = dict(
-            platform=PLATFORM,
-            status_code=status,
-            method="POST",
-            path="/chat/completions",
-            request_id=e.request_id,
-        )
-        text = f"LLM request failed: HTTP {status}: {msg}"
-        if status == 401:
-            return E.AuthenticationError(text, hint="Check OPENAI_API_KEY (it was rejected)", **kw)
-        if status == 403:
-            return E.PermissionDeniedError(text, hint="This key cannot use this model", **kw)
-        if status == 404:
-            return E.NotFoundError(
-                text, hint="Choose an available model: mktd config set llm.model MODEL", **kw
-            )
-        if status == 429:
-            from mktdirector.core.retry import parse_retry_after
-
-            wait = parse_retry_after(dict(e.response.headers)) if e.response is not None else None
-            return E.RateLimitError(
-                text, retry_after=wait, hint="Wait and retry, or check the account's quota", **kw
-            )
-        if status >= 500:
-            return E.ServerError(text, hint="The LLM service failed; retry shortly", **kw)
-        return E.BadRequestError(text, **kw)
-    return E.IntegrationError(f"LLM error: {msg}", platform=PLATFORM)
