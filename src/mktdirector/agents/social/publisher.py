@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from mktdirector.agents.social import duplicates
+from mktdirector.agents.social import duplicates, numbering
 from mktdirector.agents.social.targets import Target
 from mktdirector.core import errors as E
 from mktdirector.core.correlation import correlated_by
@@ -83,7 +83,8 @@ class Publisher:
     @correlated_by("draft_id")  # every call of this publish is listed by `mktd logs --draft`
     def publish(self, draft_id: str, *, image: str | None = None) -> PublishResult:
         draft = self.store.claim_draft(draft_id, self.owner, now=self.clock(), lease_s=self.lease_s)
-        did, segments = draft["id"], list(draft["body"])
+        # Threads are numbered from the posts they have now (a post deleted in an edit).
+        did, segments = draft["id"], numbering.publishable(draft["kind"], list(draft["body"]))
         try:
             return self._run(did, segments, image)
         except BaseException as exc:

@@ -69,7 +69,9 @@ def dry_run(store: StoreLike, client: Integration, draft_id: str) -> dict[str, A
         for r in store.draft_posts(draft["id"])
         if r["status"] == PostStatus.PUBLISHED and (remote := r["remote_id"]) is not None
     }
-    plan = dry_run_segments(client, list(draft["body"]), done)
+    from mktdirector.agents.social.numbering import publishable
+
+    plan = dry_run_segments(client, publishable(draft["kind"], list(draft["body"])), done)
     plan.update(
         draft_id=draft["id"],
         status=draft["status"],
