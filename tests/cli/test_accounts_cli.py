@@ -1,0 +1,75 @@
+"""Two accounts on one platform (issue 11 item 2), through `mktd authorize` and `mktd auth`,
+against the local X stand-in of test_auth_cli.py (both accounts sign in as its one user)."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from test_auth_cli import browser, fake, free_port, run  # noqa: F401
+
+from mktdirector.core.http import Exchange
+
+
+def _status() -> list[dict[str, Any]]:
+    r = run("auth", "status", "--json")
+    assert r.exit_code == 0, r.stderr
+    return [row for row in json.loads(r.stdout) if row["platform"] == "twitter"]
+
+
+def _authorize(*extra: str) -> Any:
+    r = run("authorize", "twitter", "--port", str(free_port()), *extra, "--json")
+    assert r.exit_code == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def test_two_accounts_ambiguity_names_them_and_account_picks_one(fake, browser) -> None:  # noqa: F811
+    _authorize("--account", "work")
+    _authorize("--account", "home")
+    rows = _status()
+    assert sorted(r["account"] for r in rows) == ["home", "work"]
+    assert not any(r["default"] for r in rows)  # two and no default: nobody is guessed
+    ambiguous = run("auth", "logout", "twitter")
+    assert ambiguous.exit_code == 3
+    assert "home, work" in ambiguous.stderr and "--account" in ambiguous.stderr
+    assert "No credentials" not in ambiguous.stderr
+    unknown = run("auth", "logout", "twitter", "--account", "wrok")
+    assert unknown.exit_code == 3 and "home, work" in unknown.stderr
+    out = run("auth", "logout", "twitter", "--account", "home")
+    assert out.exit_code == 0, out.stderr
+    assert [(r["account"], r["default"]) for r in _status()] == [("work", True)]
+
+
+def test_reauthorizing_the_same_login_renews_its_account_not_a_third(fake, browser) -> None:  # noqa: F811
+    _authorize("--account", "work")
+    again = _authorize()  # following an old "run mktd authorize" hint
+    assert again["account"] == "work"
+    assert [r["account"] for r in _status()] == ["work"]
+
+
+def test_default_account_from_config(fake, browser) -> None:  # noqa: F811
+    from mktdirector.cli import config as config_cmd  # noqa: F401 - the command exists
+
+    _authorize("--account", "work")
+    _authorize("--account", "home")
+    from mktdirector.wiring import Deps
+
+    deps = Deps()
+    deps.config.set("twitter.account", "home")
+    rows = {r["account"]: r for r in _status()}
+    assert rows["home"]["default"] and not rows["work"]["default"]
+
+
+def test_last_success_and_failure_are_per_account(fake, browser) -> None:  # noqa: F811
+    _authorize("--account", "work")
+    _authorize("--account", "home")
+    from mktdirector.wiring import Deps
+
+    store = Deps().store
+    store.record_exchange(Exchange("twitter", "home", "GET", "/2/tweets", 429, 5, 1,
+                                   error_kind="rate_limit"))  # fmt: skip
+    time.sleep(0.01)
+    rows = {r["account"]: r for r in _status()}
+    assert rows["home"]["last_failure"] and rows["work"]["last_failure"] is None
+    assert rows["work"]["last_success"] and rows["home"]["last_success"]
