@@ -73,3 +73,23 @@ def test_last_success_and_failure_are_per_account(fake, browser) -> None:  # noq
     rows = {r["account"]: r for r in _status()}
     assert rows["home"]["last_failure"] and rows["work"]["last_failure"] is None
     assert rows["work"]["last_success"] and rows["home"]["last_success"]
+
+
+def test_test_integrations_checks_each_account_and_one_names_the_choice(fake, browser) -> None:  # noqa: F811
+    from test_auth_cli import mktd_app  # noqa: F401 - same app, plus the check commands
+    from typer.testing import CliRunner
+
+    from mktdirector.cli import app as full_app
+
+    _authorize("--account", "work")
+    _authorize("--account", "home")
+    runner = CliRunner()
+    every = runner.invoke(full_app, ["test-integrations", "--json"], catch_exceptions=False)
+    x = [r for r in json.loads(every.stdout) if r["platform"] == "twitter"]
+    # Each account is checked with its own token. (This stub keeps one live token per user, so
+    # the older account's check fails there; the sandbox session test sees both connected.)
+    assert [r["account"] for r in x] == ["home", "work"] and x[0]["status"] == "connected"
+    one = runner.invoke(full_app, ["test-integration", "twitter"], catch_exceptions=False)
+    assert one.exit_code == 3 and "home, work" in one.stderr
+    picked = runner.invoke(full_app, ["test-integration", "x", "--account", "home", "--json"])
+    assert picked.exit_code == 0 and json.loads(picked.stdout)["status"] == "connected"

@@ -277,11 +277,18 @@ def approve_for_publishing(
     return ready_to_publish(deps, did)
 
 
-def ready_to_publish(deps: PostingDeps, draft_id: str) -> PublishTicket:
-    """A social draft and its client; a token that expired for good stops here."""
+def ready_to_publish(
+    deps: PostingDeps, draft_id: str, *, account: str | None = None
+) -> PublishTicket:
+    """A social draft and its client; a token that expired for good stops here.
+
+    `account` (`--account`) overrides the draft's; the account the client resolves to is kept
+    on the draft, so a retry, a schedule and the worker publish as the same account.
+    """
     draft = deps.store.get_draft(draft_id)
     publishing.check_publishable(draft)
-    client = deps.integration(draft["platform"], draft.get("account"))
+    client = deps.integration(draft["platform"], account or draft.get("account"))
+    publishing.remember_account(deps.store, draft, client.account)
     return PublishTicket(draft["id"], client, publishing.token_warning(client))
 
 
@@ -332,11 +339,13 @@ def schedule_draft(
     return sched.schedule(deps.store, draft["id"], when, tz=zone)
 
 
-def preview_publish(deps: PostingDeps, draft_id: str) -> dict[str, Any]:
+def preview_publish(
+    deps: PostingDeps, draft_id: str, *, account: str | None = None
+) -> dict[str, Any]:
     """`mktd publish ID --dry-run`: the exact requests (secrets masked); sends nothing."""
     draft = deps.store.get_draft(draft_id)
     publishing.check_publishable(draft)
-    client = deps.integration(draft["platform"], draft.get("account"))
+    client = deps.integration(draft["platform"], account or draft.get("account"))
     return publishing.dry_run(deps.store, client, draft["id"])
 
 

@@ -24,6 +24,24 @@ def check_publishable(draft: Mapping[str, Any]) -> None:
         )
 
 
+def remember_account(store: StoreLike, draft: Mapping[str, Any], account: str | None) -> None:
+    """Keep on the draft the account it publishes as (an environment token is no account).
+
+    A thread partly published as one account cannot continue as another: its replies would
+    hang off someone else's posts.
+    """
+    if not account or account == "env" or account == draft.get("account"):
+        return
+    sent = [p for p in store.draft_posts(draft["id"]) if p["status"] == PostStatus.PUBLISHED]
+    if sent and draft.get("account"):
+        raise UsageError(
+            f"Draft {draft['id']} was partly published as {draft['account']}; it cannot "
+            f"continue as {account}.",
+            hint=f"mktd publish {draft['id']} --account {draft['account']}",
+        )
+    store.update_draft(draft["id"], None, account=account)
+
+
 def token_warning(client: Integration) -> str | None:
     """A warning when the token expires within 7 days (LinkedIn tokens cannot be refreshed);
     an expired one stops here, before anything is claimed or sent."""
