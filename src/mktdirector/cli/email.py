@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mktdirector.cli._options import JsonOpt
+from mktdirector.cli._options import AccountOpt, JsonOpt
 
 if TYPE_CHECKING:
     from mktdirector.integrations.capabilities import EmailSender
@@ -90,6 +90,7 @@ def send(
     ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Send without asking.")] = False,
     platform: PlatformOpt = None,
+    account: AccountOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Send an approved email draft (or a subject and body file) exactly once."""
@@ -103,7 +104,7 @@ def send(
     plan = email_plan.plan_send(deps.store, to=to, to_csv=to_csv, draft_id=draft,
                                 subject=subject, body_file=body_file, from_addr=from_addr, at=at,
                                 category=category, require_approved=not dry_run)  # fmt: skip
-    client = email_sender(deps, pid)
+    client = email_sender(deps, pid, account)
     if dry_run:
         return view.dry_run(email_send.dry_run(client, plan), plan, json_out)
     asked = partial(view.confirm_send, yes=yes)  # after the repeat check, before the send
@@ -117,6 +118,7 @@ def stats(
     ] = None,
     category: Annotated[str | None, typer.Option("--category", help="One category.")] = None,
     platform: PlatformOpt = None,
+    account: AccountOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Requests, deliveries, opens, clicks, bounces and spam reports per day."""
@@ -128,7 +130,7 @@ def stats(
     deps = _deps.current()
     pid = email_platform(deps, platform)
     start = parse_since(since, default_days=7)
-    client = email_sender(deps, pid)
+    client = email_sender(deps, pid, account)
     report = fetch_stats(deps.store, client, since=start, category=category)
     view.stats(report, client.label, json_out)
 
@@ -137,6 +139,7 @@ def stats(
 def cancel(
     batch_id: Annotated[str, typer.Argument(help="The batch id of a scheduled send.")],
     platform: PlatformOpt = None,
+    account: AccountOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Cancel a scheduled send (every email of its batch)."""
@@ -145,7 +148,7 @@ def cancel(
     from mktdirector.cli.views import email as view
 
     deps = _deps.current()
-    client = email_sender(deps, email_platform(deps, platform))
+    client = email_sender(deps, email_platform(deps, platform), account)
     view.cancelled(cancel_batch(deps.store, client, batch_id), json_out)
 
 
@@ -196,7 +199,7 @@ def email_platform(deps: "Deps", platform: str | None) -> str:
     return resolve_capable(platform or deps.config.get("email.platform"), Capability.EMAIL)
 
 
-def email_sender(deps: "Deps", pid: str) -> "EmailSender":
+def email_sender(deps: "Deps", pid: str, account: str | None = None) -> "EmailSender":
     from mktdirector.integrations.capabilities import as_email_sender
 
-    return as_email_sender(deps.integration(pid))
+    return as_email_sender(deps.integration(pid, account))
