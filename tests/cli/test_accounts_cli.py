@@ -89,6 +89,7 @@ def test_test_integrations_checks_each_account_and_one_names_the_choice(fake, br
     # Each account is checked with its own token. (This stub keeps one live token per user, so
     # the older account's check fails there; the sandbox session test sees both connected.)
     assert [r["account"] for r in x] == ["home", "work"] and x[0]["status"] == "connected"
+    assert x[1]["status"] == "error" and every.exit_code == 6
     one = runner.invoke(full_app, ["test-integration", "twitter"], catch_exceptions=False)
     assert one.exit_code == 3 and "home, work" in one.stderr
     picked = runner.invoke(full_app, ["test-integration", "x", "--account", "home", "--json"])
