@@ -94,3 +94,18 @@ def test_test_integrations_checks_each_account_and_one_names_the_choice(fake, br
     assert one.exit_code == 3 and "home, work" in one.stderr
     picked = runner.invoke(full_app, ["test-integration", "x", "--account", "home", "--json"])
     assert picked.exit_code == 0 and json.loads(picked.stdout)["status"] == "connected"
+
+
+def test_publishing_with_no_account_chosen_saves_and_sends_nothing(fake, browser) -> None:  # noqa: F811
+    from typer.testing import CliRunner
+
+    from mktdirector.cli import app as full_app
+    from mktdirector.wiring import Deps
+
+    _authorize("--account", "work")
+    _authorize("--account", "home")
+    runner = CliRunner()
+    args = ["social", "twitter", "--text", "Which one?", "--publish", "--yes"]
+    r = runner.invoke(full_app, args, catch_exceptions=False)
+    assert r.exit_code == 3 and "home, work" in r.stderr
+    assert Deps().store.list_drafts() == []  # nothing half-written, nothing approved

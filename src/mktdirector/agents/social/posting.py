@@ -220,6 +220,10 @@ def prepare(
     text, continues its earlier draft (after a crash or a lost connection: never post twice);
     a topic alone writes a new one, and `new` always does.
     """
+    if publish or when is not None:
+        # Which account it will go out as is settled before anything is written or generated:
+        # two connected accounts and no choice stop here, with no draft and no LLM call spent.
+        deps.integration(request.platform, request.account)
     resumable = not new and (publish or when is not None or request.topic is None)
     previous = compose.find_previous(deps.store, request.key) if resumable else None
     if previous is not None:
@@ -272,9 +276,10 @@ def approve_for_publishing(
             f"Saved draft {did} but did not publish: that needs a confirmation.",
             hint=f"mktd drafts approve {did} && mktd publish {did} (or --yes)",
         )
+    ticket = ready_to_publish(deps, did)  # the account first: never approve what cannot go
     if prepared.needs_approval:
         drafts.approve(deps.store, did)
-    return ready_to_publish(deps, did)
+    return ticket
 
 
 def ready_to_publish(

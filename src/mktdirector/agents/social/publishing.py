@@ -24,13 +24,19 @@ def check_publishable(draft: Mapping[str, Any]) -> None:
         )
 
 
+def ledger_account(account: str | None) -> str | None:
+    """The account name kept with posts: a token from the environment is no named account."""
+    return None if account in (None, "", "env") else account
+
+
 def remember_account(store: StoreLike, draft: Mapping[str, Any], account: str | None) -> None:
     """Keep on the draft the account it publishes as (an environment token is no account).
 
     A thread partly published as one account cannot continue as another: its replies would
     hang off someone else's posts.
     """
-    if not account or account == "env" or account == draft.get("account"):
+    account = ledger_account(account)
+    if account is None or account == draft.get("account"):
         return
     sent = [p for p in store.draft_posts(draft["id"]) if p["status"] == PostStatus.PUBLISHED]
     if sent and draft.get("account"):
@@ -71,7 +77,7 @@ def publish_draft(
         target_for(client),
         # The client's clock: a lost answer's read-back compares it with the platform's stamps.
         clock=client.http.clock.now,
-        account=client.account,
+        account=ledger_account(client.account),
         owner=owner,
         lease_s=LEASE_S if lease_s is None else lease_s,
     )
