@@ -109,3 +109,23 @@ def test_publishing_with_no_account_chosen_saves_and_sends_nothing(fake, browser
     r = runner.invoke(full_app, args, catch_exceptions=False)
     assert r.exit_code == 3 and "home, work" in r.stderr
     assert Deps().store.list_drafts() == []  # nothing half-written, nothing approved
+
+
+def test_a_scheduled_draft_remembers_the_account_it_will_publish_as(fake, browser) -> None:  # noqa: F811
+    from typer.testing import CliRunner
+
+    from mktdirector.cli import app as full_app
+    from mktdirector.wiring import Deps
+
+    _authorize("--account", "work")
+    runner = CliRunner()
+
+    def mktd(*args: str) -> Any:
+        r = runner.invoke(full_app, list(args), catch_exceptions=False)
+        assert r.exit_code == 0, r.stderr
+        return r
+
+    did = json.loads(mktd("social", "twitter", "--text", "Later, please.", "--json").stdout)["id"]
+    mktd("drafts", "approve", did, "--yes")
+    mktd("schedule", did, "--at", "in 2h")
+    assert Deps().store.get_draft(did)["account"] == "work"  # the worker publishes as work

@@ -321,6 +321,7 @@ def approve_and_schedule(
             f"Saved draft {view.id} but did not schedule it: that needs a confirmation.",
             hint=f"mktd drafts approve {view.id} && mktd schedule {view.id} --at WHEN (or --yes)",
         )
+    publishing.settle_account(deps.store, deps.integration, view.id)  # the worker cannot ask
     drafts.approve(deps.store, view.id)
     job = sched.schedule(deps.store, view.id, when.at, tz=when.tz, image=image)
     return Scheduled(view, deps.store.get_draft(view.id)["status"], job)
@@ -333,6 +334,7 @@ def schedule_draft(
     zone = sched.user_tz(deps.config.get, tz)
     draft = deps.store.get_draft(draft_id)
     sched.check_schedulable(draft)
+    publishing.settle_account(deps.store, deps.integration, draft["id"])
     when = sched.resolve_when(
         at,
         store=deps.store,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from mktdirector.agents.social.publisher import LEASE_S, Publisher, PublishResult, resolve
@@ -46,6 +46,14 @@ def remember_account(store: StoreLike, draft: Mapping[str, Any], account: str | 
             hint=f"mktd publish {draft['id']} --account {draft['account']}",
         )
     store.update_draft(draft["id"], None, account=account)
+
+
+def settle_account(
+    store: StoreLike, client_for: Callable[[str, str | None], Integration], draft_id: str
+) -> None:
+    """Keep on a draft the account its client resolves to (before scheduling it)."""
+    draft = store.get_draft(draft_id)
+    remember_account(store, draft, client_for(draft["platform"], draft.get("account")).account)
 
 
 def token_warning(client: Integration) -> str | None:
