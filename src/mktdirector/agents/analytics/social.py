@@ -148,7 +148,8 @@ def fetch_all(
 
     from mktdirector.core.errors import MktdError
 
-    results = []
+    results: list[FetchResult] = []
+    unknown: list[FetchResult] = []  # `--account A` on a platform that has no account A
     for pid in platforms:
         for owner, posts in posts_by_account(store, pid, since_utc=since_utc, account=account):
             try:
@@ -156,7 +157,7 @@ def fetch_all(
             except MktdError as e:
                 failed = FetchResult(pid, posts=len(posts), account=owner, errors=[e.message])
                 failed.exit_code = int(e.exit_code)
-                results.append(failed)
+                (unknown if account and not posts else results).append(failed)
                 continue
             if client.connection is None and not posts:
                 continue
@@ -168,4 +169,6 @@ def fetch_all(
                 res = fetch_metrics(store, source, posts=posts, progress=tick)
             res.account = owner
             results.append(res)
-    return results
+    # An account of one platform named without --platform: the others are not errors, unless
+    # no platform has it at all (a typo must not look like "nothing to fetch").
+    return results or unknown
