@@ -7,6 +7,7 @@ import json
 import time
 from typing import Any
 
+import pytest
 from test_auth_cli import browser, fake, free_port, run  # noqa: F401
 
 from mktdirector.core.http import Exchange
@@ -24,6 +25,7 @@ def _authorize(*extra: str) -> Any:
     return json.loads(r.stdout)
 
 
+@pytest.mark.slow  # two OAuth round trips against a local server, then commands
 def test_two_accounts_ambiguity_names_them_and_account_picks_one(fake, browser) -> None:  # noqa: F811
     _authorize("--account", "work")
     _authorize("--account", "home")
@@ -48,6 +50,7 @@ def test_reauthorizing_the_same_login_renews_its_account_not_a_third(fake, brows
     assert [r["account"] for r in _status()] == ["work"]
 
 
+@pytest.mark.slow  # two OAuth round trips against a local server, then commands
 def test_default_account_from_config(fake, browser) -> None:  # noqa: F811
     from mktdirector.cli import config as config_cmd  # noqa: F401 - the command exists
 
@@ -61,6 +64,7 @@ def test_default_account_from_config(fake, browser) -> None:  # noqa: F811
     assert rows["home"]["default"] and not rows["work"]["default"]
 
 
+@pytest.mark.slow  # two OAuth round trips against a local server, then commands
 def test_last_success_and_failure_are_per_account(fake, browser) -> None:  # noqa: F811
     _authorize("--account", "work")
     _authorize("--account", "home")
@@ -75,6 +79,7 @@ def test_last_success_and_failure_are_per_account(fake, browser) -> None:  # noq
     assert rows["work"]["last_success"] and rows["home"]["last_success"]
 
 
+@pytest.mark.slow  # two OAuth round trips against a local server, then commands
 def test_test_integrations_checks_each_account_and_one_names_the_choice(fake, browser) -> None:  # noqa: F811
     from test_auth_cli import mktd_app  # noqa: F401 - same app, plus the check commands
     from typer.testing import CliRunner
@@ -96,6 +101,7 @@ def test_test_integrations_checks_each_account_and_one_names_the_choice(fake, br
     assert picked.exit_code == 0 and json.loads(picked.stdout)["status"] == "connected"
 
 
+@pytest.mark.slow  # two OAuth round trips against a local server, then commands
 def test_publishing_with_no_account_chosen_saves_and_sends_nothing(fake, browser) -> None:  # noqa: F811
     from typer.testing import CliRunner
 
@@ -111,6 +117,7 @@ def test_publishing_with_no_account_chosen_saves_and_sends_nothing(fake, browser
     assert Deps().store.list_drafts() == []  # nothing half-written, nothing approved
 
 
+@pytest.mark.slow  # two OAuth round trips against a local server, then commands
 def test_a_scheduled_draft_remembers_the_account_it_will_publish_as(fake, browser) -> None:  # noqa: F811
     from typer.testing import CliRunner
 
