@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -45,6 +46,20 @@ def _ok(result: Any) -> dict[str, Any]:
 
 def _live(sb: Sandbox, platform: str) -> list[dict[str, Any]]:
     return [p for p in sb.state()["posts"].get(platform, []) if not p["deleted"]]
+
+
+def _li_count(sb: Sandbox, urn: str, metric: str) -> int:
+    """The sandbox's own LinkedIn analytics for one post (memberCreatorPostAnalytics)."""
+    entity = f"(share:{quote(urn, safe='')})"
+    r = httpx.get(
+        f"{sb.url}/linkedin/rest/memberCreatorPostAnalytics?q=entity&entity={entity}"
+        f"&queryType={metric}&aggregation=TOTAL",
+        headers={"Authorization": f"Bearer {LI_TOKEN}", "LinkedIn-Version": "202601",
+                 "X-Restli-Protocol-Version": "2.0.0"},
+        timeout=10,
+    )  # fmt: skip
+    assert r.status_code == 200, r.text
+    return int(r.json()["elements"][0]["count"])
 
 
 def _x_metrics(sb: Sandbox, ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -131,5 +146,8 @@ def test_report_equals_the_platforms_counts_after_an_honest_session(sb: Sandbox,
     engagements = sum(t["non_public_metrics"]["engagements"] for t in truth.values())
     assert by_channel["twitter"]["impressions"] == impressions > 0
     assert by_channel["twitter"]["engagements"] == engagements > 0
+    [li_post] = li_posts
+    assert by_channel["linkedin"]["impressions"] == _li_count(sb, li_post["urn"], "IMPRESSION")
+    assert by_channel["linkedin"]["reach"] == _li_count(sb, li_post["urn"], "MEMBERS_REACHED")
     snapshots = Deps().store.latest_snapshots()
     assert len({(s["platform"], s["remote_id"]) for s in snapshots}) == len(x_posts) + 1
