@@ -3,6 +3,7 @@ deleting a post in `drafts edit` never publishes "1/5, 2/5, 4/5, 5/5"."""
 
 from __future__ import annotations
 
+import pytest
 import respx
 from test_publish import XServer, approved, client, deps  # noqa: F401
 
@@ -10,6 +11,7 @@ from mktdirector.agents.content import drafts
 from mktdirector.agents.content.brand import Brand
 from mktdirector.agents.social.numbering import renumber
 from mktdirector.agents.social.publishing import dry_run, publish_draft
+from mktdirector.core import errors as E
 
 
 def test_renumber_table() -> None:
@@ -42,3 +44,14 @@ def test_a_thread_edited_down_publishes_fresh_numbers(deps):  # noqa: F811
     assert sent == ["post 1 1/4", "post 2 2/4", "post 4 3/4", "post 5 4/4"]
     assert planned == sent  # the dry run shows what is sent
     assert [p["text"] for p in result.posts] == sent  # and the ledger keeps it
+
+
+def test_a_post_pushed_over_280_by_its_new_number_is_refused_before_sending(deps):  # noqa: F811
+    long = "x" * 278  # fits alone; " 2/3" makes it 282
+    did = approved(deps, "twitter", ["a 1/2", long, "b 2/2"])
+    with respx.mock(assert_all_called=False) as router:
+        xs = XServer(router)
+        with pytest.raises(E.UsageError) as info:
+            publish_draft(deps.store, client(deps, "twitter"), did)
+    assert "Post 2 is 282/280" in info.value.message and xs.calls == 0
+    assert deps.store.get_draft(did)["status"] == "approved"  # not claimed, not failed

@@ -48,3 +48,21 @@ def renumber(segments: list[str]) -> list[str]:
 def publishable(kind: str, body: list[str]) -> list[str]:
     """The texts a draft publishes: threads renumbered, everything else as written."""
     return renumber(body) if kind == "thread" else list(body)
+
+
+def check_fits(platform: str, kind: str, body: list[str]) -> None:
+    """Refuse, before anything is claimed or sent, a post that renumbering pushed over X's
+    280 weighted characters (a post added without a marker that now gets one)."""
+    if platform != "twitter" or kind != "thread":
+        return
+    from mktdirector.core.errors import UsageError
+    from mktdirector.core.xtext import X_MAX_WEIGHTED_LENGTH, weighted_length
+
+    for i, (old, new) in enumerate(zip(body, publishable(kind, body), strict=True), 1):
+        length = weighted_length(new)
+        if new != old and length > X_MAX_WEIGHTED_LENGTH:
+            raise UsageError(
+                f"Post {i} is {length}/{X_MAX_WEIGHTED_LENGTH} weighted characters once numbered "
+                f"({new.rsplit(' ', 1)[-1]}); nothing was sent.",
+                hint="Shorten it: mktd drafts edit ID",
+            )

@@ -80,6 +80,9 @@ def publish_draft(
     client.require_connection()
     if image is not None:
         _check_readable(image)  # before the claim: a typo must not mark the draft failed
+    from mktdirector.agents.social.numbering import check_fits
+
+    check_fits(draft["platform"], draft["kind"], list(draft["body"]))
     publisher = Publisher(
         store,
         target_for(client),
