@@ -136,3 +136,22 @@ def test_a_scheduled_draft_remembers_the_account_it_will_publish_as(fake, browse
     mktd("drafts", "approve", did, "--yes")
     mktd("schedule", did, "--at", "in 2h")
     assert Deps().store.get_draft(did)["account"] == "work"  # the worker publishes as work
+
+
+def test_an_environment_token_is_shown_as_a_token_not_an_account(monkeypatch) -> None:
+    from mktdirector.core.credentials import Connection
+    from mktdirector.wiring import Deps
+
+    assert run("auth", "status", "--json").exit_code == 0  # creates nothing it should not
+    deps = Deps()
+    deps.credentials.save(Connection("twitter", account="work", access_token="tok-0123456789"))
+    deps.close()
+    monkeypatch.setenv("TWITTER_ACCESS_TOKEN", "env-token-0123456789")
+    rows = {r["account"]: r for r in _status()}
+    assert set(rows) == {None, "work"}  # no account called "env"
+    assert rows[None]["store"] == "env (TWITTER_ACCESS_TOKEN)" and rows[None]["default"]
+    assert not rows["work"]["default"]  # the environment's token wins without --account
+    text = run("auth", "status").stdout
+    assert "token from $TWITTER_ACCESS_TOKEN [used without --account]" in text
+    assert "work (keyring)" in text
+    assert "env-token-0123456789" not in text

@@ -278,7 +278,7 @@ def auth_status(
             # Not an account: the token the environment gives, used when no --account is named.
             row = _row(pid, "env", f"env ({env.extra.get('env')})", None, [], now, events,
                        calls, refreshable=False)  # fmt: skip
-            rows.append({**row, "account": None, "default": True})
+            rows.append({**row, "account": None, "env_var": env.extra.get("env"), "default": True})
         chosen = _default_account(credentials, pid) if env is None else None
         for c in mine:
             key = f"{pid}:{c['account']}"

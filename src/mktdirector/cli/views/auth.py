@@ -68,9 +68,10 @@ def _render(row: Mapping[str, Any]) -> None:
         out.line(f"  - Not logged in: {row['hint']}")
         return
     mark = {"ok": "✓", "expiring": "!", "expired": "X"}.get(row["status"], "-")
-    who = row["account"] or "token from the environment"
+    who = row["account"] or f"token from ${row.get('env_var')}"
     used = " [used without --account]" if row.get("default") else ""
-    out.line(f"  {mark} {who} ({row['store']})"
+    where = f" ({row['store']})" if row["account"] else ""
+    out.line(f"  {mark} {who}{where}"
              + (f", {row['user_id']}" if row.get("user_id") else "") + used)  # fmt: skip
     if row.get("expires_in"):
         tail = ", refreshed automatically" if row["refreshable"] else ""
