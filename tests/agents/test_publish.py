@@ -161,25 +161,6 @@ def test_lost_request_not_on_timeline_is_sent_again_once(deps):
     assert result.status == "published" and xs.calls == 2 and len(xs.created) == 1
 
 
-def test_duplicate_content_answer_counts_as_published(deps):
-    did = approved(deps, "twitter", ["Already out there"])
-    dup = httpx.Response(
-        403,
-        json={
-            "detail": "You are not allowed to create a Tweet with duplicate content.",
-            "type": "about:blank",
-            "title": "Forbidden",
-            "status": 403,
-        },
-    )
-    with respx.mock(assert_all_called=False) as router:
-        xs = XServer(router, fail={1: dup})
-        xs.created.append({"id": "1800", "text": "Already out there", "reply_to": None})
-        result = publish_draft(deps.store, client(deps, "twitter"), did)
-    assert result.status == "published" and result.posts[0]["id"] == "1800"
-    assert deps.store.get_draft(did)["status"] == "published"
-
-
 def test_crashed_run_intent_is_settled_by_read_back(deps):
     did = approved(deps, "twitter", ["First 1/2", "Second 2/2"])
     # A run that died after sending post 1 and before saving its id:
@@ -308,28 +289,6 @@ def test_linkedin_not_posted_resolution_allows_resend(deps):
         result = publish_draft(deps.store, client(deps, "linkedin"), did)
     assert result.status == "published" and route.call_count == 2
     assert result.posts[0]["id"] == "urn:li:share:9"
-
-
-def test_linkedin_duplicate_post_reconciles_to_the_named_urn(deps):
-    did = approved(deps, "linkedin", ["Same again"])
-    dup = httpx.Response(
-        422,
-        json={
-            "message": "Content is a duplicate of urn:li:share:7140000000000000000",
-            "errorDetails": {
-                "inputErrors": [
-                    {"code": "DUPLICATE_POST", "description": "Duplicate post is detected"}
-                ]
-            },
-            "status": 422,
-        },
-    )
-    with respx.mock(assert_all_called=False) as router:
-        linkedin_routes(router, [dup])
-        result = publish_draft(deps.store, client(deps, "linkedin"), did)
-    assert (
-        result.status == "published" and result.posts[0]["id"] == "urn:li:share:7140000000000000000"
-    )
 
 
 def test_linkedin_post_body_and_headers(deps):

@@ -153,3 +153,26 @@ def test_report_to_an_unwritable_path_is_one_clean_error(cli):
     r = cli("report", "--format", "html", "-o", "/nope/dir/report.html")
     assert r.exit_code == 2 and "Cannot write /nope/dir/report.html" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_same_linkedin_text_from_a_new_draft_is_refused_not_published(cli, linkedin):
+    """Issue 11 item 1: the second `--new` run used to print "Published" and the first URN."""
+    dup = {
+        "message": "Content is a duplicate of urn:li:share:42",
+        "errorDetails": {"inputErrors": [{"code": "DUPLICATE_POST"}]},
+        "status": 422,
+    }
+    linkedin.side_effect = [
+        httpx.Response(201, json={}, headers={"x-restli-id": "urn:li:share:42"}),
+        httpx.Response(422, json=dup),
+    ]
+    args = ("social", "linkedin", "--text", "Same words twice", "--publish", "--yes")
+    first = cli(*args, "--json")
+    assert first.exit_code == 0, first.stderr
+    first_draft = json.loads(first.stdout)["draft_id"]
+    second = cli(*args, "--new")
+    assert second.exit_code == 1, second.stdout + second.stderr
+    assert "Published" not in second.stdout
+    assert "urn:li:share:42" in second.stderr and first_draft in second.stderr
+    store = Deps().store
+    assert [p["draft_id"] for p in store.published_posts()] == [first_draft]

@@ -105,8 +105,7 @@ def test_account_resolution(store) -> None:  # type: ignore[no-untyped-def]
     creds.save(connection(account="work"))
     assert creds.resolve_account("linkedin", None) == "work"  # the only one stored
     assert creds.get("linkedin").account == "work"  # type: ignore[union-attr]
-    creds.save(connection(account="home"))
-    assert creds.resolve_account("linkedin", None) == "default"  # ambiguous
+    creds.save(connection(account="home"))  # now ambiguous: tests/core/test_credentials_accounts.py
     configured = make_store(store, default_account=lambda p: "home")
     assert configured.resolve_account("linkedin", None) == "home"
     assert configured.resolve_account("linkedin", "work") == "work"

@@ -234,3 +234,41 @@ def test_window_limit_is_shared_by_two_processes(store, tmp_path: Path) -> None:
     assert mine + theirs == limit
     row = {r["name"]: r for r in store.rate_limit_rows("sandbox")}["daily"]
     assert (row["count"], row["remaining"], row["limit_value"]) == (limit, 0, limit)
+
+
+def _x_429(method: str, path: str, now: float) -> httpx.Response:
+    """X's answer when POST /2/tweets is over its 15-minute and 24-hour user windows."""
+    reset = str(int(now + 600))
+    return httpx.Response(
+        429,
+        headers={
+            "x-rate-limit-limit": "100", "x-rate-limit-remaining": "0",
+            "x-rate-limit-reset": reset, "x-user-limit-24hour-limit": "17",
+            "x-user-limit-24hour-remaining": "0", "x-user-limit-24hour-reset": reset,
+            "retry-after": "600",
+        },
+        request=httpx.Request(method, f"https://api.x.com{path}"),
+    )  # fmt: skip
+
+
+def test_x_429_on_creating_posts_does_not_block_reading_them(limiter: Limiter, clock) -> None:  # type: ignore[no-untyped-def]
+    """Issue 11 item 4: X's windows are per endpoint (method and path), its 24-hour caps are
+    the creation endpoint's; a 429 on POST /2/tweets must leave GET /2/tweets (metrics) open."""
+    policy = TwitterPolicy()
+    limiter.observe("twitter", "a", "/2/tweets", _x_429("POST", "/2/tweets", clock.now), policy)
+    limiter.hold("twitter", "a", "/2/tweets", 600.0, method="POST")
+    assert limiter.reserve("twitter", "a", [], "POST", "/2/tweets") == pytest.approx(601.0)
+    assert limiter.reserve("twitter", "a", [], "GET", "/2/tweets") == 0
+    assert limiter.reserve("twitter", "a", [], "GET", "/2/users/{id}/tweets") == 0
+
+
+def test_hubspot_daily_cap_still_blocks_the_whole_app(limiter: Limiter, clock) -> None:  # type: ignore[no-untyped-def]
+    from mktdirector.integrations.hubspot.policy import HubSpotPolicy
+
+    r = httpx.Response(
+        429,
+        headers={"X-HubSpot-RateLimit-Daily": "250000", "X-HubSpot-RateLimit-Daily-Remaining": "0"},
+        request=httpx.Request("POST", "https://api.hubapi.com/crm/v3/objects/contacts"),
+    )
+    limiter.observe("hubspot", None, "/crm/v3/objects/contacts", r, HubSpotPolicy(lambda: 3600.0))
+    assert limiter.reserve("hubspot", None, [], "GET", "/crm/v3/owners") > 0

@@ -208,6 +208,7 @@ def test_create_is_retried_when_the_connection_never_opened(x: TwitterClient) ->
     ("fixture", "status", "cls", "code"),
     [
         ("duplicate_403.json", 403, DuplicateContentError, "duplicate"),
+        ("duplicate_187_403.json", 403, DuplicateContentError, "duplicate"),  # spec Error
         ("reply_not_allowed_403.json", 403, ReplyNotAllowedError, "reply_not_allowed"),
         ("legacy_385_403.json", 403, ReplyNotAllowedError, "reply_not_allowed"),
         ("client_forbidden_403.json", 403, E.PermissionDeniedError, "client-forbidden"),

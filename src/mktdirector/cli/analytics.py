@@ -20,6 +20,7 @@ def fetch(
     since: Annotated[
         str | None, _options.since("Only posts published since YYYY-MM-DD, 7d or 2w.")
     ] = None,
+    account: _options.AccountOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Fetch metrics for published posts and store them as snapshots."""
@@ -36,28 +37,22 @@ def fetch(
             f"analytics fetch covers {spoken_list(covered, 'and')}.",
             hint=f"--platform {covered[-1]}",
         )
-    results = _fetch(deps, platforms, _since(since))
+    results = _fetch(deps, platforms, _since(since), account)
     render.fetched(results, json_out)
     failed = next((r.exit_code for r in results if r.exit_code), 0)
     if failed:
         raise typer.Exit(failed)  # each failure was shown above, with its platform
 
 
-def _fetch(deps: "Deps", platforms: list[str], since_utc: str | None) -> "list[FetchResult]":
-    """Each platform with a connection or published posts, with a progress bar on a terminal."""
-    from mktdirector.agents.analytics.social import fetch_metrics
+def _fetch(
+    deps: "Deps", platforms: list[str], since_utc: str | None, account: str | None
+) -> "list[FetchResult]":
+    """Each platform account with a connection or published posts, with a progress bar."""
+    from mktdirector.agents.analytics.social import fetch_all
     from mktdirector.cli import _output
-    from mktdirector.integrations.capabilities import as_post_metrics_source
 
-    results = []
-    for pid in platforms:
-        client = deps.integration(pid)
-        if client.connection is None and not deps.store.published_posts(platform=pid):
-            continue
-        with _output.progress(f"{client.label} metrics") as tick:
-            source = as_post_metrics_source(client)
-            results.append(fetch_metrics(deps.store, source, since_utc=since_utc, progress=tick))
-    return results
+    return fetch_all(deps.store, deps.integration, platforms, since_utc=since_utc,
+                     account=account, progress=_output.progress)  # fmt: skip
 
 
 @app.command("show")

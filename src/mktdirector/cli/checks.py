@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from mktdirector.cli._options import JsonOpt
+from mktdirector.cli._options import AccountOpt, JsonOpt
 
 app = typer.Typer()
 
@@ -17,7 +17,7 @@ def test_integration(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show the check's request; send nothing.")
     ] = False,
-    account: Annotated[str | None, typer.Option("--account")] = None,
+    account: AccountOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Check one platform's credentials with its cheapest authenticated call."""
@@ -40,13 +40,13 @@ def test_integration(
 @app.command("test-integrations")
 def test_integrations(json_out: JsonOpt = False) -> None:
     """Check every platform mktd supports; exit 6 if a configured one fails."""
-    from mktdirector.agents.ops import checks
+    from mktdirector.agents.ops.account_checks import check_all
     from mktdirector.cli import _deps
     from mktdirector.cli.views import checks as view
     from mktdirector.integrations import available
 
     deps = _deps.current()
-    results = [checks.check(deps.integration(pid)) for pid in available()]
+    results = check_all(deps.credentials, deps.integration, available())
     view.checked_all(results, json_out)
     if any(r["status"] == "error" for r in results):
         raise typer.Exit(6)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mktdirector.cli._options import JsonOpt, short_text
+from mktdirector.cli._options import AccountOpt, JsonOpt, short_text
 from mktdirector.core.inputs import MAX_CSV_ROWS
 
 if TYPE_CHECKING:
@@ -39,6 +39,7 @@ def import_contacts(
         ),
     ] = 0,
     platform: PlatformOpt = None,
+    account: AccountOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Upsert contacts from a CSV by email; bad rows are reported by line and skipped.
@@ -50,7 +51,7 @@ def import_contacts(
     from mktdirector.cli import _deps, _output
     from mktdirector.cli.views import crm as view
 
-    client = crm_client(_deps.current(), platform)
+    client = crm_client(_deps.current(), platform, account)
     client.require_connection()
     with _output.progress("Importing contacts") as tick:
         result = run(client, file, skip=skip, progress=tick)
@@ -63,6 +64,7 @@ def import_contacts(
 def get_contact(
     email: Annotated[str, typer.Argument(help="The contact's email address.", callback=short_text)],
     platform: PlatformOpt = None,
+    account: AccountOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Show a HubSpot contact, where it came from, and the mktd post behind it if any."""
@@ -71,17 +73,22 @@ def get_contact(
     from mktdirector.cli.views import crm as view
 
     deps = _deps.current()
-    view.contact(run(deps.store, crm_client(deps, platform), email), json_out)
+    view.contact(run(deps.store, crm_client(deps, platform, account), email), json_out)
 
 
 @app.command("sync")
-def sync(since: SinceOpt = None, platform: PlatformOpt = None, json_out: JsonOpt = False) -> None:
+def sync(
+    since: SinceOpt = None,
+    platform: PlatformOpt = None,
+    account: AccountOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
     """Pull contacts with their attribution into the local database (for `crm attribution`)."""
     from mktdirector.cli import _deps
     from mktdirector.cli.views import crm as view
 
     deps = _deps.current()
-    view.synced(_sync(deps, crm_client(deps, platform), since), json_out)
+    view.synced(_sync(deps, crm_client(deps, platform, account), since), json_out)
 
 
 @app.command("attribution")
@@ -91,6 +98,7 @@ def attribution(
         bool, typer.Option("--sync", help="Sync contacts from the CRM first.")
     ] = False,
     platform: PlatformOpt = None,
+    account: AccountOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Contacts grouped by source / campaign / utm_content, with the draft and post behind them."""
@@ -101,7 +109,7 @@ def attribution(
 
     deps = _deps.current()
     if sync_first:
-        client = crm_client(deps, platform)
+        client = crm_client(deps, platform, account)
         view.synced_first(_sync(deps, client, since), client.label)
     # No database yet: nothing synced, whatever --since says.
     rows = (
@@ -111,13 +119,13 @@ def attribution(
 
 
 # helpers ---------------------------------------------------------------------------------------
-def crm_client(deps: "Deps", platform: str | None) -> "CrmClient":
+def crm_client(deps: "Deps", platform: str | None, account: str | None = None) -> "CrmClient":
     """The CRM client for `--platform`, else config `crm.platform`; exit 2 for a non-CRM."""
     from mktdirector.core.platforms import Capability, resolve_capable
     from mktdirector.integrations.capabilities import as_crm_client
 
     pid = resolve_capable(platform or deps.config.get("crm.platform"), Capability.CRM)
-    return as_crm_client(deps.integration(pid))
+    return as_crm_client(deps.integration(pid, account))
 
 
 def _sync(deps: "Deps", client: "CrmClient", since: str | None) -> "SyncResult":

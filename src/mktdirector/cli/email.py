@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mktdirector.cli._options import MAX_ROWS, JsonOpt, short_text
+from mktdirector.cli._options import MAX_ROWS, AccountOpt, JsonOpt, short_text
 
 if TYPE_CHECKING:
     from mktdirector.integrations.capabilities import EmailSender
@@ -90,6 +90,7 @@ def send(
     ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Send without asking.")] = False,
     platform: PlatformOpt = None,
+    account: AccountOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Send an approved email draft (or a subject and body file) exactly once."""
@@ -103,7 +104,7 @@ def send(
     plan = email_plan.plan_send(deps.store, to=to, to_csv=to_csv, draft_id=draft,
                                 subject=subject, body_file=body_file, from_addr=from_addr, at=at,
                                 category=category, require_approved=not dry_run)  # fmt: skip
-    client = email_sender(deps, pid)
+    client = email_sender(deps, pid, account)
     if dry_run:
         return view.dry_run(email_send.dry_run(client, plan), plan, json_out)
     asked = partial(view.confirm_send, yes=yes)  # after the repeat check, before the send
@@ -119,6 +120,7 @@ def stats(
         str | None, typer.Option("--category", help="One category.", callback=short_text)
     ] = None,
     platform: PlatformOpt = None,
+    account: AccountOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Requests, deliveries, opens, clicks, bounces and spam reports per day."""
@@ -130,7 +132,7 @@ def stats(
     deps = _deps.current()
     pid = email_platform(deps, platform)
     start = parse_since(since, default_days=7)
-    client = email_sender(deps, pid)
+    client = email_sender(deps, pid, account)
     report = fetch_stats(deps.store, client, since=start, category=category)
     view.stats(report, client.label, json_out)
 
@@ -141,6 +143,7 @@ def cancel(
         str, typer.Argument(help="The batch id of a scheduled send.", callback=short_text)
     ],
     platform: PlatformOpt = None,
+    account: AccountOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Cancel a scheduled send (every email of its batch)."""
@@ -149,7 +152,7 @@ def cancel(
     from mktdirector.cli.views import email as view
 
     deps = _deps.current()
-    client = email_sender(deps, email_platform(deps, platform))
+    client = email_sender(deps, email_platform(deps, platform), account)
     view.cancelled(cancel_batch(deps.store, client, batch_id), json_out)
 
 
@@ -200,7 +203,7 @@ def email_platform(deps: "Deps", platform: str | None) -> str:
     return resolve_capable(platform or deps.config.get("email.platform"), Capability.EMAIL)
 
 
-def email_sender(deps: "Deps", pid: str) -> "EmailSender":
+def email_sender(deps: "Deps", pid: str, account: str | None = None) -> "EmailSender":
     from mktdirector.integrations.capabilities import as_email_sender
 
-    return as_email_sender(deps.integration(pid))
+    return as_email_sender(deps.integration(pid, account))

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from mktdirector.cli import _options
-from mktdirector.cli._options import JsonOpt
+from mktdirector.cli._options import AccountOpt, JsonOpt
 
 if TYPE_CHECKING:
     from mktdirector.agents.analytics.ga_traffic import TrafficReport
@@ -27,6 +27,7 @@ def traffic(
     property_id: Annotated[
         str | None, typer.Option("--property", help="GA4 property id (default: the env/saved one).")
     ] = None,
+    account: AccountOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Fetch GA4 traffic since a date, store it as snapshots, and show it grouped."""
@@ -36,7 +37,7 @@ def traffic(
     from mktdirector.integrations.capabilities import as_traffic_source
 
     deps = _deps.current()
-    client = as_traffic_source(deps.integration("google-analytics"))
+    client = as_traffic_source(deps.integration("google-analytics", account))
     client.require_connection()
     start = parse_since(since, default_days=28)
     with _output.progress("Fetching GA4 traffic") as tick:

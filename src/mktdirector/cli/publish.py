@@ -25,6 +25,7 @@ def publish(
     url: Annotated[
         str | None, typer.Option("--url", help="With --resolve posted: the post's URL or id.")
     ] = None,
+    account: _options.AccountOpt = None,
     json_out: _options.JsonOpt = False,
 ) -> None:
     """Publish an approved draft; a re-run resumes a thread and never posts twice."""
@@ -36,8 +37,9 @@ def publish(
     if resolve is not None:
         return render.resolved(posting.resolve_needs_check(deps, draft_id, resolve, url), json_out)
     if dry_run:
-        return render.publish_preview(posting.preview_publish(deps, draft_id), json_out)
-    ticket = posting.ready_to_publish(deps, draft_id)
+        preview = posting.preview_publish(deps, draft_id, account=account)
+        return render.publish_preview(preview, json_out)
+    ticket = posting.ready_to_publish(deps, draft_id, account=account)
     render.token_warning(ticket)
     ok = _output.confirm(
         f"Publish draft {ticket.draft_id} to {ticket.label} now?",

@@ -74,6 +74,12 @@ class Connection:
         return conn
 
 
+class AmbiguousAccountError(ConfigError):
+    """Several accounts of a platform are connected and nothing says which one to use."""
+
+    kind = "ambiguous_account"
+
+
 class SecretBackend(Protocol):
     name: str
 
@@ -281,16 +287,56 @@ class CredentialStore:
                 )
         return None
 
+    def known_accounts(self, platform: str) -> list[str]:
+        """The stored accounts of a platform, by name (from the index: no keyring read)."""
+        if self._index is None:
+            return []
+        return sorted({str(c["account"]) for c in self._index().connections(platform)})
+
+    def account_of_user(self, platform: str, user_id: str | None) -> str | None:
+        """The stored account already connected as this platform user (first by name)."""
+        if self._index is None or not user_id:
+            return None
+        same = [str(c["account"]) for c in self._index().connections(platform)
+                if str(c.get("user_id") or "") == str(user_id)]  # fmt: skip
+        return min(same) if same else None
+
     def resolve_account(self, platform: str, account: str | None) -> str:
+        """`--account`, else `<platform>.account` from config, else the only stored account.
+
+        Several stored accounts and no choice is an error naming them (never "default", which
+        finds nothing and sent users to `mktd authorize`, adding yet another account).
+        """
+        label = PLATFORMS[platform].label
+        known = self.known_accounts(platform)
+        listed = ", ".join(known)
         if account:
+            if known and account not in known:
+                raise MissingCredentialError(
+                    platform,
+                    f"No {label} account named {account!r}; connected: {listed}.",
+                    hint=f"--account {known[0]}   (or connect it: mktd authorize "
+                    f"{platform} --account {account})",
+                )
             return account
         configured = self._default_account(platform)
         if configured:
-            return configured
-        if self._index is not None:
-            known = self._index().connections(platform)
-            if len(known) == 1:
-                return str(known[0]["account"])
+            if known and configured not in known:
+                raise ConfigError(
+                    f"{platform}.account is {configured!r}, which is not connected; "
+                    f"connected {label} accounts: {listed}.",
+                    hint=f"mktd config set {platform}.account {known[0]}",
+                )
+            return str(configured)
+        if len(known) == 1:
+            return known[0]
+        if len(known) > 1:
+            raise AmbiguousAccountError(
+                f"{label} has {len(known)} connected accounts ({listed}); "
+                "mktd cannot guess which one to use.",
+                hint=f"add --account {known[0]}, or make one the default: "
+                f"mktd config set {platform}.account {known[0]}",
+            )
         return "default"
 
     def get(
@@ -301,8 +347,11 @@ class CredentialStore:
             found = self.from_env(platform)
             if found:
                 return found
-        acct = self.resolve_account(platform, account)
-        raw = self.backend.get(f"{platform}:{acct}")
+        return self.stored(platform, self.resolve_account(platform, account))
+
+    def stored(self, platform: str, account: str) -> Connection | None:
+        """The connection saved under exactly this account name, if any (no resolution)."""
+        raw = self.backend.get(f"{platform}:{account}")
         return Connection.from_json(raw, self.backend.name) if raw else None
 
     def require(self, platform: str, account: str | None = None) -> Connection:

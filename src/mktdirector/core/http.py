@@ -353,7 +353,9 @@ class HttpClient:
         if isinstance(error, E.RateLimitError) and error.retry_after:
             # A reset known only from the body or the platform's rules (LinkedIn's UTC day,
             # GA4's quota words, HubSpot's policy names) must hold across processes too.
-            self.limiter.hold(self.platform, self.account, call.path, error.retry_after)
+            self.limiter.hold(
+                self.platform, self.account, call.path, error.retry_after, method=call.method
+            )
         self._audit(call, response, _elapsed_ms(response), error=error, rate=rate)
         return error
 

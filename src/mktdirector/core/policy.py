@@ -33,6 +33,9 @@ class PlatformPolicy(Protocol):
 
     # The headers that carry the platform's id of a request (for support tickets).
     request_id_headers: tuple[str, ...]
+    # The RateCounter scopes that bind only the endpoint (method and path) that reported them;
+    # the others bind every call of the account (user-day, all) or of the app (app-day).
+    per_endpoint_scopes: frozenset[str]
 
     def classify(self, response: httpx.Response, error: ApiStatusError) -> ApiStatusError | None:
         """A more precise error than the generic table for an error response (None = keep)."""
@@ -55,6 +58,7 @@ class GenericPolicy:
     """The rules of an API mktd knows nothing special about; vendors override what differs."""
 
     request_id_headers: tuple[str, ...] = REQUEST_ID_HEADERS
+    per_endpoint_scopes: frozenset[str] = frozenset({"endpoint"})
 
     def classify(self, response: httpx.Response, error: ApiStatusError) -> ApiStatusError | None:
         return None

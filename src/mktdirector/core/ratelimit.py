@@ -91,14 +91,42 @@ def _key(platform: str, account: str | None, name: str, scope: str) -> str:
     return f"{platform}|{who}|{name}"
 
 
-def _server_keys(platform: str, account: str | None, path: str) -> list[str]:
+def _endpoint(method: str | None, path: str) -> str:
+    # An endpoint is method AND path: X's POST /2/tweets and GET /2/tweets are two limits.
+    return f"{method.upper()} {path}" if method else path
+
+
+def _server_keys(
+    platform: str, account: str | None, method: str | None, path: str,
+    per_endpoint: frozenset[str] = frozenset({"endpoint"}),
+) -> dict[str, str]:  # fmt: skip
+    """The state key of each server-reported scope for one call.
+
+    A scope in `per_endpoint` (the platform's policy says which) counts for the endpoint that
+    reported it: X's 24-hour caps are the creation endpoint's, HubSpot's daily cap the app's.
+    """
     who = account or "default"
-    return [
-        f"{platform}|{who}|server:{path}",
-        f"{platform}|{who}|server:user-day",
-        f"{platform}|app|server:app-day",
-        f"{platform}|{who}|server:all",
-    ]
+    ep = _endpoint(method, path)
+
+    def key(owner: str, scope: str) -> str:
+        if scope == "endpoint":
+            return f"{platform}|{owner}|server:{ep}"
+        return f"{platform}|{owner}|server:{scope}" + (f"@{ep}" if scope in per_endpoint else "")
+
+    return {"endpoint": key(who, "endpoint"), "user-day": key(who, "user-day"),
+            "app-day": key("app", "app-day"), "all": key(who, "all")}  # fmt: skip
+
+
+def _keys_to_check(platform: str, account: str | None, method: str, path: str) -> list[str]:
+    """Every key that may hold a block for this call: its endpoint's, the platform-wide ones,
+    and a path-only one (recorded from an answer whose request method was not known)."""
+    wide = _server_keys(platform, account, method, path, frozenset())
+    scoped = _server_keys(platform, account, method, path, frozenset(_SCOPES))
+    legacy = _server_keys(platform, account, None, path)["endpoint"]
+    return list(dict.fromkeys([*wide.values(), *scoped.values(), legacy]))
+
+
+_SCOPES = ("endpoint", "user-day", "app-day", "all")
 
 
 class Limiter:
@@ -119,7 +147,7 @@ class Limiter:
         """Take one call from every matching limit, or none; return 0 or the seconds to wait."""
         applicable = [lim for lim in limits if lim.matches(method, path)]
         declared = {_key(platform, account, lim.name, lim.scope): lim for lim in applicable}
-        server = _server_keys(platform, account, path)
+        server = _keys_to_check(platform, account, method, path)
         now = self.clock()
 
         def fn(rows: dict[str, Row | None]) -> tuple[dict[str, Row], float]:
@@ -216,11 +244,14 @@ class Limiter:
             self.sleep(wait + 0.001)
             waited += wait
 
-    def hold(self, platform: str, account: str | None, path: str, seconds: float) -> None:
-        """Block `path` for `seconds` after a 429 whose reset came from the body or the
-        platform's rules rather than a header (`observe` records header resets)."""
+    def hold(
+        self, platform: str, account: str | None, path: str, seconds: float,
+        *, method: str | None = None,
+    ) -> None:  # fmt: skip
+        """Block the endpoint (`method` and `path`) for `seconds` after a 429 whose reset came
+        from the body or the platform's rules rather than a header (`observe` records those)."""
         now = self.clock()
-        key = _server_keys(platform, account, path)[0]
+        key = _server_keys(platform, account, method, path)["endpoint"]
 
         def fn(rows: dict[str, Row | None]) -> tuple[dict[str, Row], float]:
             row = dict(rows.get(key) or {})
@@ -242,8 +273,12 @@ class Limiter:
         """Tighten the shared state with what the server said. Returns the figures for the audit."""
         now = self.clock()
         found = policy.rate_counters(response.headers, now)
-        keys = _server_keys(platform, account, path)
-        key_for = {"endpoint": keys[0], "user-day": keys[1], "app-day": keys[2], "all": keys[3]}
+        try:
+            method: str | None = response.request.method
+        except RuntimeError:  # an answer built without its request (tests): the path alone
+            method = None
+        per_endpoint = getattr(policy, "per_endpoint_scopes", frozenset({"endpoint"}))
+        key_for = _server_keys(platform, account, method, path, per_endpoint)
         if response.status_code == 429 or (
             response.status_code == 503 and "retry-after" in response.headers
         ):

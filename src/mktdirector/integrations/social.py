@@ -2,7 +2,8 @@
 
 Publishing (agents/) builds on these: `RemotePost` is what a create returns and what read-back
 lists, `MetricRow` is one snapshot of a post's numbers, and `DuplicateContentError` is the
-platform saying "this exact text is already published", which publishing reconciles as success.
+platform saying "this exact text is already published" (publishing decides whose post that is:
+agents/social/duplicates.py).
 """
 
 from __future__ import annotations
@@ -60,8 +61,8 @@ class DuplicateContentError(ConflictError):
 
     X answers 403 "duplicate content" (no id of the existing post); LinkedIn answers 422
     DUPLICATE_POST and names the URN in its message (`existing_id`, which may point at a
-    post that no longer exists, see the reference card). Publishing treats it as "already
-    published" and reconciles instead of failing.
+    post that no longer exists, see the reference card). Publishing adopts that post only when
+    the same draft made an earlier attempt whose outcome was unknown; otherwise it refuses.
     """
 
     kind = "duplicate"

@@ -9,6 +9,7 @@ from typing import Any
 from mktdirector.core.errors import ConfigError, IntegrationError
 from mktdirector.integrations.capabilities import PostMetricsSource
 from mktdirector.store import StoreLike
+from mktdirector.store.rows import Post
 
 BATCH = 100  # X: up to 100 ids per GET /2/tweets
 
@@ -23,6 +24,12 @@ class FetchResult:
     # The exit code of the first failed call (README: 3 config, 4 auth, 5 rate limited,
     # 6 upstream); 0 when every call answered. "Cannot read analytics at all" is `skipped`.
     exit_code: int = 0
+    account: str | None = None  # the account whose posts these are (None: env token / legacy)
+
+    @property
+    def name(self) -> str:
+        """`twitter` or `twitter (work)`: how the user tells two accounts' results apart."""
+        return f"{self.platform} ({self.account})" if self.account else self.platform
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -101,3 +108,67 @@ def post_analytics(store: StoreLike, client: PostMetricsSource, remote_id: str) 
     out.pop("raw", None)
     out["available"] = True
     return out
+
+
+def posts_by_account(
+    store: StoreLike, platform: str, *, since_utc: str | None = None, account: str | None = None
+) -> list[tuple[str | None, list[Post]]]:
+    """The platform's published posts grouped by the account that published them.
+
+    Each group is read with its own account's token (a post of one account is not readable as
+    another's owner). Posts without an account (published with an environment token) form the
+    None group. `account` keeps only that account's posts. With no posts at all, one empty
+    group: the caller still checks the connection.
+    """
+    groups: dict[str | None, list[Post]] = {}
+    for post in store.published_posts(platform=platform, since_utc=since_utc):
+        owner = post.get("account")
+        owner = None if owner in (None, "", "env") else owner
+        if account is None or owner == account:
+            groups.setdefault(owner, []).append(post)
+    return list(groups.items()) or [(account, [])]
+
+
+def fetch_all(
+    store: StoreLike,
+    client_for: Callable[[str, str | None], Any],
+    platforms: Sequence[str],
+    *,
+    since_utc: str | None = None,
+    account: str | None = None,
+    progress: Callable[[str], Any] | None = None,
+) -> list[FetchResult]:
+    """`mktd analytics fetch`: every platform's posts, each account's with its own client.
+
+    `client_for(platform, account)` builds a client; `progress(label)` gives a context manager
+    yielding a tick callback (the CLI's progress bar). A client that cannot be built (two
+    accounts and no choice) is a failed result with its exit code, not a crash.
+    """
+    from contextlib import nullcontext
+
+    from mktdirector.core.errors import MktdError
+
+    results: list[FetchResult] = []
+    unknown: list[FetchResult] = []  # `--account A` on a platform that has no account A
+    for pid in platforms:
+        for owner, posts in posts_by_account(store, pid, since_utc=since_utc, account=account):
+            try:
+                client = client_for(pid, owner)
+            except MktdError as e:
+                failed = FetchResult(pid, posts=len(posts), account=owner, errors=[e.message])
+                failed.exit_code = int(e.exit_code)
+                (unknown if account and not posts else results).append(failed)
+                continue
+            if client.connection is None and not posts:
+                continue
+            from mktdirector.integrations.capabilities import as_post_metrics_source
+
+            bar = progress(f"{client.label} metrics") if progress else nullcontext(None)
+            with bar as tick:
+                source = as_post_metrics_source(client)
+                res = fetch_metrics(store, source, posts=posts, progress=tick)
+            res.account = owner
+            results.append(res)
+    # An account of one platform named without --platform: the others are not errors, unless
+    # no platform has it at all (a typo must not look like "nothing to fetch").
+    return results or unknown

@@ -150,7 +150,9 @@ def _authorize_oauth2(
                                      requested_scopes=app.scopes)  # fmt: skip
         conn.extra["client_id"] = app.client_id
         user_id, username, default_account = _identify(pid, conn, config, http_factory)
-        conn.account = account or default_account
+        # Re-authorizing an account already stored under another name renews that account
+        # instead of adding a second name for the same login (a "phantom" account).
+        conn.account = account or credentials.account_of_user(pid, user_id) or default_account
         conn.user_id = user_id
         conn.extra["username"] = username
         credentials.save(conn)
@@ -267,25 +269,51 @@ def auth_status(
         stored = store.connections()
         events = store.auth_events(limit=500)
         since = (datetime.fromtimestamp(now, UTC) - timedelta(days=30)).isoformat()
-        calls = store.platform_call_summary(since.replace("+00:00", "Z"))
+        calls = _account_calls(store, since.replace("+00:00", "Z"))
     rows: list[dict[str, Any]] = []
     for pid, info in PLATFORMS.items():
         env = credentials.from_env(pid)
         mine = [c for c in stored if c["platform"] == pid]
         if env is not None:
-            rows.append(_row(pid, "env", f"env ({env.extra.get('env')})", None, [], now,
-                             events, calls, refreshable=False))  # fmt: skip
+            # Not an account: the token the environment gives, used when no --account is named.
+            row = _row(pid, "env", f"env ({env.extra.get('env')})", None, [], now, events,
+                       calls, refreshable=False)  # fmt: skip
+            rows.append({**row, "account": None, "env_var": env.extra.get("env"), "default": True})
+        chosen = _default_account(credentials, pid) if env is None else None
         for c in mine:
+            key = f"{pid}:{c['account']}"
+            if store.exists() and not calls.get(key, {}).get("last_ok"):
+                # Older than the calls read above: the index finds it however old it is.
+                calls.setdefault(key, {})["last_ok"] = store.last_success(pid, c["account"])
             expires = _epoch(c.get("expires_utc"))
             row = _row(pid, c["account"], c["store"], expires, _scopes(c), now, events, calls,
                        refreshable=bool(c.get("has_refresh")), user_id=c.get("user_id"))  # fmt: skip
             # API keys do not expire, but the brief rotates them every 90 days.
             row["warning"] = row.get("warning") or key_age_warning(c, now)
+            row["default"] = c["account"] == chosen
             rows.append(row)
         if env is None and not mine and pid in PROVIDERS:
             rows.append({"platform": pid, "label": info.label, "account": None, "store": None,
                          "status": "not logged in", "hint": f"mktd authorize {pid}"})  # fmt: skip
     return rows
+
+
+def _default_account(credentials: CredentialStore, pid: str) -> str | None:
+    """The account used when no --account is named, or None when that is ambiguous/unset."""
+    try:
+        return credentials.resolve_account(pid, None)
+    except E.MktdError:
+        return None
+
+
+def _account_calls(store: StoreLike, since_utc: str) -> dict[str, dict[str, Any]]:
+    """Last success and last failure of each platform account ("platform:account")."""
+    out: dict[str, dict[str, Any]] = {}
+    for c in store.calls(since_utc=since_utc, limit=5000):  # oldest first: newest wins
+        key = f"{c['platform']}:{c.get('account') or 'default'}"
+        slot = "last_error" if c.get("error_kind") else "last_ok"
+        out.setdefault(key, {})[slot] = c["time_utc"]
+    return out
 
 
 def _row(
@@ -296,7 +324,7 @@ def _row(
     mine = [e for e in events if e["platform"] == pid and e.get("account") in (account, None)]
     ok = next((e for e in mine if e["ok"]), None)
     bad = next((e for e in mine if not e["ok"]), None)
-    summary = calls.get(pid, {})
+    summary = calls.get(f"{pid}:{account}", {})  # this account's own calls, not the platform's
     last_ok = max(filter(None, [ok and ok["time_utc"], summary.get("last_ok")]), default=None)
     last_bad = max(filter(None, [bad and bad["time_utc"], summary.get("last_error")]), default=None)
     status, warning = "ok", None

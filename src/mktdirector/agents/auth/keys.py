@@ -218,7 +218,7 @@ def _service_account_connection(ga: Any, source: str | Path, account: str) -> Co
 def _obtained_at(credentials: CredentialStore, conn: Connection, now: float) -> float:
     """Keep the first save time when the same key is saved again: the key did not get younger."""
     try:
-        old = credentials.get(conn.platform, conn.account, env=False)
+        old = credentials.stored(conn.platform, conn.account)
     except E.MktdError:
         old = None
     if old is not None and old.api_key == conn.api_key and old.obtained_at:

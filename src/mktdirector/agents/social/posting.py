@@ -220,6 +220,10 @@ def prepare(
     text, continues its earlier draft (after a crash or a lost connection: never post twice);
     a topic alone writes a new one, and `new` always does.
     """
+    if publish or when is not None:
+        # Which account it will go out as is settled before anything is written or generated:
+        # two connected accounts and no choice stop here, with no draft and no LLM call spent.
+        deps.integration(request.platform, request.account)
     resumable = not new and (publish or when is not None or request.topic is None)
     previous = compose.find_previous(deps.store, request.key) if resumable else None
     if previous is not None:
@@ -272,16 +276,24 @@ def approve_for_publishing(
             f"Saved draft {did} but did not publish: that needs a confirmation.",
             hint=f"mktd drafts approve {did} && mktd publish {did} (or --yes)",
         )
+    ticket = ready_to_publish(deps, did)  # the account first: never approve what cannot go
     if prepared.needs_approval:
         drafts.approve(deps.store, did)
-    return ready_to_publish(deps, did)
+    return ticket
 
 
-def ready_to_publish(deps: PostingDeps, draft_id: str) -> PublishTicket:
-    """A social draft and its client; a token that expired for good stops here."""
+def ready_to_publish(
+    deps: PostingDeps, draft_id: str, *, account: str | None = None
+) -> PublishTicket:
+    """A social draft and its client; a token that expired for good stops here.
+
+    `account` (`--account`) overrides the draft's; the account the client resolves to is kept
+    on the draft, so a retry, a schedule and the worker publish as the same account.
+    """
     draft = deps.store.get_draft(draft_id)
     publishing.check_publishable(draft)
-    client = deps.integration(draft["platform"], draft.get("account"))
+    client = deps.integration(draft["platform"], account or draft.get("account"))
+    publishing.remember_account(deps.store, draft, client.account)
     return PublishTicket(draft["id"], client, publishing.token_warning(client))
 
 
@@ -309,6 +321,7 @@ def approve_and_schedule(
             f"Saved draft {view.id} but did not schedule it: that needs a confirmation.",
             hint=f"mktd drafts approve {view.id} && mktd schedule {view.id} --at WHEN (or --yes)",
         )
+    publishing.settle_account(deps.store, deps.integration, view.id)  # the worker cannot ask
     drafts.approve(deps.store, view.id)
     job = sched.schedule(deps.store, view.id, when.at, tz=when.tz, image=image)
     return Scheduled(view, deps.store.get_draft(view.id)["status"], job)
@@ -321,6 +334,7 @@ def schedule_draft(
     zone = sched.user_tz(deps.config.get, tz)
     draft = deps.store.get_draft(draft_id)
     sched.check_schedulable(draft)
+    publishing.settle_account(deps.store, deps.integration, draft["id"])
     when = sched.resolve_when(
         at,
         store=deps.store,
@@ -332,11 +346,13 @@ def schedule_draft(
     return sched.schedule(deps.store, draft["id"], when, tz=zone)
 
 
-def preview_publish(deps: PostingDeps, draft_id: str) -> dict[str, Any]:
+def preview_publish(
+    deps: PostingDeps, draft_id: str, *, account: str | None = None
+) -> dict[str, Any]:
     """`mktd publish ID --dry-run`: the exact requests (secrets masked); sends nothing."""
     draft = deps.store.get_draft(draft_id)
     publishing.check_publishable(draft)
-    client = deps.integration(draft["platform"], draft.get("account"))
+    client = deps.integration(draft["platform"], account or draft.get("account"))
     return publishing.dry_run(deps.store, client, draft["id"])
 
 

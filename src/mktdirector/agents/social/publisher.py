@@ -7,7 +7,9 @@ For each segment of an approved draft, in order:
    intent row left by a crashed run) is settled by reading back (X) before anything is resent;
    where the platform cannot be read back (LinkedIn member posts) it becomes `needs-check`,
    with what to look at;
-4. "duplicate content" answers mean "already published": reconcile, don't fail.
+4. a "duplicate content" answer means "already published" only when this draft has an earlier
+   attempt at the segment whose outcome was unknown; otherwise it is a refusal naming the post
+   (and draft) that already has the text, and nothing is adopted (agents/social/duplicates.py).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from mktdirector.agents.social import duplicates, numbering
 from mktdirector.agents.social.targets import Target
 from mktdirector.core import errors as E
 from mktdirector.core.correlation import correlated_by
@@ -80,7 +83,8 @@ class Publisher:
     @correlated_by("draft_id")  # every call of this publish is listed by `mktd logs --draft`
     def publish(self, draft_id: str, *, image: str | None = None) -> PublishResult:
         draft = self.store.claim_draft(draft_id, self.owner, now=self.clock(), lease_s=self.lease_s)
-        did, segments = draft["id"], list(draft["body"])
+        # Threads are numbered from the posts they have now (a post deleted in an edit).
+        did, segments = draft["id"], numbering.publishable(draft["kind"], list(draft["body"]))
         try:
             return self._run(did, segments, image)
         except BaseException as exc:
@@ -119,7 +123,9 @@ class Publisher:
                     )
             if i == 0 and image and media is None:
                 media = self.target.upload(image)
-            post = self._create(did, i, text, prev, media if i == 0 else None)
+            # Decided before the create writes its own intent row over the old one.
+            unknown_before = duplicates.earlier_unknown(self.store, did, i, row)
+            post = self._create(did, i, text, prev, media if i == 0 else None, unknown_before)
             if isinstance(post, PublishResult):
                 return post
             prev = post.id
@@ -127,7 +133,14 @@ class Publisher:
         return self.result(did, DraftStatus.PUBLISHED, "Published.")
 
     def _create(
-        self, did: str, i: int, text: str, prev: str | None, media: str | None, tries: int = 2
+        self,
+        did: str,
+        i: int,
+        text: str,
+        prev: str | None,
+        media: str | None,
+        unknown_before: bool,
+        tries: int = 2,
     ) -> RemotePost | PublishResult:
         pid = self.store.write_intent(
             did, i, platform=self.target.platform, account=self.account, text=text, reply_to=prev
@@ -139,6 +152,11 @@ class Publisher:
             self.store.record_attempt(
                 did, i, AttemptOutcome.DUPLICATE, error_kind=dup.kind, detail=dup.message
             )
+            if not unknown_before:
+                # Another post has this text: refuse, adopt nothing (publish() marks it failed).
+                refused = duplicates.refusal(self.store, self.target.platform, did, i, text, dup)
+                self.store.mark_post(pid, PostStatus.FAILED, error=refused.message[:300])
+                raise refused from None
             found = self._read_back(text, prev, intent_at) if self.target.can_read_back else None
             if found is None and dup.existing_id:
                 found = RemotePost(
@@ -179,7 +197,7 @@ class Publisher:
             # X shows new posts at once; not there means not created, and a resend that
             # races a late create is refused as duplicate content and reconciled above.
             self.store.record_attempt(did, i, AttemptOutcome.NOT_FOUND)
-            return self._create(did, i, text, prev, media, tries - 1)
+            return self._create(did, i, text, prev, media, True, tries - 1)
         self.store.record_attempt(did, i, AttemptOutcome.CREATED, detail=post.id)
         self._mark_published(pid, post, text)
         return post

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from mktdirector.agents.social.publisher import LEASE_S, Publisher, PublishResult, resolve
@@ -22,6 +22,38 @@ def check_publishable(draft: Mapping[str, Any]) -> None:
             f"Draft {draft['id']} is for {draft['platform']}, not a social network.",
             hint="Emails are sent with mktd email send",
         )
+
+
+def ledger_account(account: str | None) -> str | None:
+    """The account name kept with posts: a token from the environment is no named account."""
+    return None if account in (None, "", "env") else account
+
+
+def remember_account(store: StoreLike, draft: Mapping[str, Any], account: str | None) -> None:
+    """Keep on the draft the account it publishes as (an environment token is no account).
+
+    A thread partly published as one account cannot continue as another: its replies would
+    hang off someone else's posts.
+    """
+    account = ledger_account(account)
+    if account is None or account == draft.get("account"):
+        return
+    sent = [p for p in store.draft_posts(draft["id"]) if p["status"] == PostStatus.PUBLISHED]
+    if sent and draft.get("account"):
+        raise UsageError(
+            f"Draft {draft['id']} was partly published as {draft['account']}; it cannot "
+            f"continue as {account}.",
+            hint=f"mktd publish {draft['id']} --account {draft['account']}",
+        )
+    store.update_draft(draft["id"], None, account=account)
+
+
+def settle_account(
+    store: StoreLike, client_for: Callable[[str, str | None], Integration], draft_id: str
+) -> None:
+    """Keep on a draft the account its client resolves to (before scheduling it)."""
+    draft = store.get_draft(draft_id)
+    remember_account(store, draft, client_for(draft["platform"], draft.get("account")).account)
 
 
 def token_warning(client: Integration) -> str | None:
@@ -48,12 +80,15 @@ def publish_draft(
     client.require_connection()
     if image is not None:
         _check_readable(image)  # before the claim: a typo must not mark the draft failed
+    from mktdirector.agents.social.numbering import check_fits
+
+    check_fits(draft["platform"], draft["kind"], list(draft["body"]))
     publisher = Publisher(
         store,
         target_for(client),
         # The client's clock: a lost answer's read-back compares it with the platform's stamps.
         clock=client.http.clock.now,
-        account=client.account,
+        account=ledger_account(client.account),
         owner=owner,
         lease_s=LEASE_S if lease_s is None else lease_s,
     )
@@ -69,7 +104,9 @@ def dry_run(store: StoreLike, client: Integration, draft_id: str) -> dict[str, A
         for r in store.draft_posts(draft["id"])
         if r["status"] == PostStatus.PUBLISHED and (remote := r["remote_id"]) is not None
     }
-    plan = dry_run_segments(client, list(draft["body"]), done)
+    from mktdirector.agents.social.numbering import publishable
+
+    plan = dry_run_segments(client, publishable(draft["kind"], list(draft["body"])), done)
     plan.update(
         draft_id=draft["id"],
         status=draft["status"],

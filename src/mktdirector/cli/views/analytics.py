@@ -16,11 +16,11 @@ def fetched(results: list[FetchResult], json_out: bool) -> None:
         return _output.emit_json([r.to_dict() for r in results])
     for r in results:
         if r.skipped:
-            _output.warn(f"{r.platform}: {r.skipped}")
+            _output.warn(f"{r.name}: {r.skipped}")
         else:
-            _output.info(f"{r.platform}: {r.snapshots} snapshot(s) for {r.posts} post(s)")
+            _output.info(f"{r.name}: {r.snapshots} snapshot(s) for {r.posts} post(s)")
         for e in r.errors:
-            _output.warn(f"{r.platform}: {e}")
+            _output.warn(f"{r.name}: {e}")
     if not results:
         _output.info("No published posts yet.")
 

@@ -68,8 +68,11 @@ def _render(row: Mapping[str, Any]) -> None:
         out.line(f"  - Not logged in: {row['hint']}")
         return
     mark = {"ok": "✓", "expiring": "!", "expired": "X"}.get(row["status"], "-")
-    out.line(f"  {mark} {row['account']} ({row['store']})"
-             + (f", {row['user_id']}" if row.get("user_id") else ""))  # fmt: skip
+    who = row["account"] or f"token from ${row.get('env_var')}"
+    used = " [used without --account]" if row.get("default") else ""
+    where = f" ({row['store']})" if row["account"] else ""
+    out.line(f"  {mark} {who}{where}"
+             + (f", {row['user_id']}" if row.get("user_id") else "") + used)  # fmt: skip
     if row.get("expires_in"):
         tail = ", refreshed automatically" if row["refreshable"] else ""
         out.line(f"  - Expires: {row['expires_in']} ({row['expires_utc']}){tail}")

@@ -21,4 +21,6 @@ def checked_all(results: Sequence[dict[str, Any]], json_out: bool) -> None:
     if json_out:
         return _output.emit_json(results)
     for r in results:
-        _output.check_result(r)
+        # Two accounts of one platform are two lines: name the account on each.
+        named = f"{r['platform']} ({r['account']})" if r.get("account") else r["platform"]
+        _output.check_result({**r, "platform": named})

@@ -72,7 +72,7 @@ class LinkedInPolicy(GenericPolicy):
                 + (f" of {m.group(0)}." if m else "."),
                 code="DUPLICATE_POST",
                 existing_id=m.group(0) if m else None,
-                hint="Publishing treats this as already published",
+                hint="Publishing adopts it only after its own lost attempt; else change the text",
             )
         if status == 401:
             what = "revoked" if "REVOKED" in " ".join(codes) else "expired or invalid"

@@ -168,7 +168,7 @@ class TokenKeeper:
                 f"The {self.label} token cannot be refreshed here.", platform=self.platform
             )
         with file_lock(self.lock_path(conn.account)):
-            stored = self.credentials.get(self.platform, conn.account, env=False)
+            stored = self.credentials.stored(self.platform, conn.account)
             if stored is None:
                 raise ReauthorizeError(
                     f"No stored {self.label} connection for {conn.account} (logged out?).",

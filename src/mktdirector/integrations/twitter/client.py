@@ -189,9 +189,11 @@ class TwitterClient(OAuthIntegration):
         for u in (tweet.get("entities") or {}).get("urls") or []:
             if u.get("url") and u.get("expanded_url"):
                 text = text.replace(u["url"], u["expanded_url"])
+        # The OpenAPI document names it `referenced_posts`; answers and the prose, `referenced_tweets`.
+        refs = [*(tweet.get("referenced_tweets") or []), *(tweet.get("referenced_posts") or [])]
         reply_to = next(
-            (r.get("id") for r in tweet.get("referenced_tweets") or []
-             if r.get("type") == "replied_to"),
+            (str(r["id"]) for r in refs
+             if isinstance(r, dict) and r.get("type") == "replied_to" and r.get("id")),
             None,
         )  # fmt: skip
         post_id = str(tweet["id"])
@@ -254,13 +256,17 @@ class TwitterClient(OAuthIntegration):
         # Owner-only fields refused for a post (not ours, or too old): when X left the post
         # out altogether it is read again with public fields; when it sent the public part
         # the row is kept as it is.
-        refused = [
-            str(e.get("resource_id") or e.get("value"))
+        field_errors = [
+            e
             for e in payload.get("errors") or []
-            if isinstance(e, dict)
-            and twitter_errors.problem_kind(e) in twitter_errors.FIELD_KINDS
-            and (e.get("resource_id") or e.get("value"))
+            if isinstance(e, dict) and twitter_errors.problem_kind(e) in twitter_errors.FIELD_KINDS
         ]
+        refused = [str(e.get("resource_id") or e.get("value")) for e in field_errors
+                   if e.get("resource_id") or e.get("value")]  # fmt: skip
+        if any(not (e.get("resource_id") or e.get("value")) for e in field_errors):
+            # A refusal that names no post (the spec's FieldUnauthorizedProblem has no
+            # resource_id): every post left out may be one of them, so read those again.
+            refused += ids
         return rows, [i for i in dict.fromkeys(refused) if i not in rows]
 
     def policy(self) -> PlatformPolicy:

@@ -38,7 +38,8 @@ def problem_kind(problem: dict[str, Any]) -> str | None:
 
 
 def _texts(data: dict[str, Any]) -> str:
-    parts = [str(data.get(k) or "") for k in ("title", "detail", "reason")]
+    # `message` too: the spec's Error schema is a bare `{"code": 187, "message": ...}`.
+    parts = [str(data.get(k) or "") for k in ("title", "detail", "reason", "message")]
     for err in data.get("errors") or []:
         if isinstance(err, dict):
             parts += [str(err.get("message") or ""), str(err.get("detail") or "")]
@@ -46,7 +47,8 @@ def _texts(data: dict[str, Any]) -> str:
 
 
 def _legacy_codes(data: dict[str, Any]) -> set[int]:
-    codes = set()
+    """v1.1 codes: in `errors[]`, or at the top level (the OpenAPI document's `Error`)."""
+    codes = {data["code"]} if isinstance(data.get("code"), int) else set()
     for err in data.get("errors") or []:
         if isinstance(err, dict) and isinstance(err.get("code"), int):
             codes.add(err["code"])
@@ -74,9 +76,9 @@ def classify(response: httpx.Response, error: E.ApiStatusError) -> E.ApiStatusEr
             return rebuild(
                 error,
                 DuplicateContentError,
-                f"{where}: X refused the post as duplicate content (already published).",
+                f"{where}: X refused the post as duplicate content (a post with this text exists).",
                 code="duplicate",
-                hint="Publishing treats this as already published and looks the post up",
+                hint="Publishing adopts it only after its own lost attempt; else change the text",
             )
         if 385 in codes or (
             "repl" in text

@@ -12,6 +12,10 @@ from mktdirector.integrations.twitter.limits import rate_windows
 
 class TwitterPolicy(GenericPolicy):
     request_id_headers = ("x-transaction-id", *GenericPolicy.request_id_headers)
+    # X limits each endpoint on its own (rate-limits.mdx lists POST and GET /2/tweets apart), and
+    # its 24-hour caps (x-user-/x-app-limit-24hour) are the post-creation endpoint's: a 429 on
+    # POST /2/tweets must not stop the metric reads on GET /2/tweets.
+    per_endpoint_scopes = frozenset({"endpoint", "user-day", "app-day", "all"})
 
     def classify(self, response: httpx.Response, error: ApiStatusError) -> ApiStatusError | None:
         return errors.classify(response, error)

@@ -466,3 +466,39 @@ def m013_actions(db: Database) -> None:
     )
     db.execute("create index idx_actions_source_time on actions (source, time_utc)")
     db.execute("create index idx_actions_draft on actions (draft_id, time_utc)")
+
+
+def m017_unclaim_duplicate_posts(db: Database) -> None:
+    # Issue 11 item 1: mktd used to adopt another draft's post when a platform answered
+    # "duplicate", so one platform post had several published rows and reports counted it once
+    # per claiming draft. The first row (ULIDs sort by time) keeps the post; later claims are
+    # failed, naming the draft that published it. Plain UPDATEs that PostgreSQL runs as well.
+    db.execute(
+        """
+        update posts set status = 'failed',
+            error = 'not published by this draft: ' || remote_id || ' is the post of draft '
+                || (select min(q.draft_id) from posts q
+                     where q.platform = posts.platform and q.remote_id = posts.remote_id
+                       and q.status = 'published' and q.id < posts.id
+                       and q.draft_id != posts.draft_id)
+                || ', adopted as a duplicate (repaired by m017)'
+        where status = 'published' and remote_id is not null
+          and exists (select 1 from posts q
+                       where q.platform = posts.platform and q.remote_id = posts.remote_id
+                         and q.status = 'published' and q.id < posts.id
+                         and q.draft_id != posts.draft_id)
+        """
+    )
+    db.execute(
+        """
+        update drafts set status = 'failed',
+            error = 'Not published: its post ' || (select p.remote_id from posts p
+                where p.draft_id = drafts.id and p.error like '%(repaired by m017)' limit 1)
+                || ' belongs to another draft (a duplicate adopted by an earlier mktd)'
+        where status = 'published'
+          and exists (select 1 from posts p
+                       where p.draft_id = drafts.id and p.error like '%(repaired by m017)')
+          and not exists (select 1 from posts p
+                           where p.draft_id = drafts.id and p.status = 'published')
+        """
+    )
