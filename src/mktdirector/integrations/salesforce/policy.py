@@ -20,7 +20,7 @@ from mktdirector.core.policy import GenericPolicy, RateCounter
 from mktdirector.integrations._api_helpers import rebuild
 
 LIMIT_HEADER = "sforce-limit-info"
-_USAGE = re.compile(r"api-usage\s*=\s*(\d+)\s*/\s*(\d+)", re.I)
+_USAGE = re.compile(r"(?<![\w-])api-usage\s*=\s*(\d+)\s*/\s*(\d+)", re.I)
 # The daily allocation is a rolling 24 hours: calls free up as the oldest age out. Salesforce
 # says nothing about when, so a used-up allocation is looked at again after an hour.
 ROLLING_RECHECK_S = 3600.0
