@@ -41,6 +41,7 @@ PLATFORMS = {
     "hubspot": ("hubspot.api", "hubspot.search"),
     "ga": ("google_analytics.api",),
     "sendgrid": ("sendgrid.api", "sendgrid.stats"),
+    "salesforce": ("salesforce.api", "salesforce.collections"),
     "oauth": ("oauth.server", "oauth.consent"),
 }
 
