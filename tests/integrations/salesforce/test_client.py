@@ -58,10 +58,11 @@ def test_no_instance_is_a_clear_config_error(make_sf: Callable[..., SalesforceCl
 
 
 # versions --------------------------------------------------------------------------------------
-def test_a_retired_version_names_the_setting_and_sends_nothing_else(
+def test_a_retired_version_names_the_setting(
     make_sf: Callable[..., SalesforceClient], api: Any
 ) -> None:
-    limits = api.get("/services/data/v44.0/limits").mock(return_value=reply(200, "limits.json"))
+    gone = [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
+    limits = api.get("/services/data/v44.0/limits").mock(return_value=reply(404, json=gone))
     client = make_sf({"salesforce.api_version": "44.0"})
     with pytest.raises(E.ConfigError) as info:
         client.limits()
@@ -70,13 +71,23 @@ def test_a_retired_version_names_the_setting_and_sends_nothing_else(
         "serves 65.0–67.0); the version may be retired."
     )
     assert info.value.hint == "mktd config set salesforce.api_version 67.0"
-    assert limits.call_count == 0
+    assert limits.call_count == 1  # and no retry of a call that cannot work
 
 
-def test_the_version_list_is_read_once_per_client(sf: SalesforceClient, api: Any) -> None:
+def test_a_good_version_costs_no_version_request(sf: SalesforceClient, api: Any) -> None:
     api.get(f"{V}/limits").mock(return_value=reply(200, "limits.json"))
     sf.limits()
     sf.limits()
+    assert api.routes[0].call_count == 0
+
+
+def test_a_missing_record_with_a_served_version_stays_not_found(
+    sf: SalesforceClient, api: Any
+) -> None:
+    gone = [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
+    api.get(f"{V}/sobjects/Lead/00Q1").mock(return_value=reply(404, json=gone))
+    with pytest.raises(E.NotFoundError):
+        sf._request("GET", "/sobjects/Lead/00Q1")
     assert api.routes[0].call_count == 1
 
 

@@ -297,12 +297,22 @@ class SalesforceClient(OAuthIntegration):
         self.ensure_token()
         if self.instance_url() is None:
             raise E.ConfigError("Salesforce's instance URL is unknown.", hint=NO_INSTANCE_HINT)
-        self.check_version()
+        self.api_version  # noqa: B018 - a malformed setting fails before anything is sent
 
     def _request(self, method: str, path: str, *, raw: bool = False, **kw: Any) -> httpx.Response:
-        """A call under the API version prefix (`raw`: `path` is already absolute)."""
+        """A call under the API version prefix (`raw`: `path` is already absolute).
+
+        The version is checked against `GET /services/data/` when a versioned path is not
+        found (404, or 410 for a retired one), so a good setting costs no extra request.
+        """
         self._request_ready()
-        response = self.http.request(method, path if raw else self.prefix + path, **kw)
+        full = path if raw else self.prefix + path
+        try:
+            response = self.http.request(method, full, **kw)
+        except E.ApiStatusError as e:
+            if e.status_code in (404, 410) and full.startswith(self.prefix + "/"):
+                self.check_version()  # raises the clear error when the version is the cause
+            raise
         usage = api_usage(response.headers)
         if usage is not None:
             self.last_rate = rate_limit(max(usage[1] - usage[0], 0))
