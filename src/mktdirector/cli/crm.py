@@ -117,11 +117,12 @@ def crm_client(deps: "Deps", platform: str | None) -> "CrmClient":
 
 
 def _sync(deps: "Deps", client: "CrmClient", since: str | None) -> "SyncResult":
-    from mktdirector.agents.crm.workflows import sync_contacts
+    from mktdirector.agents.crm.incremental import sync
     from mktdirector.agents.periods import parse_since
     from mktdirector.cli import _output
 
     client.require_connection()
     with _output.progress("Syncing contacts") as tick:
-        return sync_contacts(deps.store, client, since=parse_since(since, default_days=None),
-                             progress=tick)  # fmt: skip
+        # Salesforce reads what changed since the last sync when --since is not given.
+        return sync(deps.store, client, since=parse_since(since, default_days=None),
+                    progress=tick)  # fmt: skip

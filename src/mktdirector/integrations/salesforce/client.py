@@ -66,6 +66,9 @@ class SalesforceClient(OAuthIntegration):
     # Until an instance is known; `_request` refuses to call it (the API lives on the instance).
     default_base_url = "https://login.salesforce.com"
     contact_properties: ClassVar[tuple[str, ...]] = ("email", "firstname", "lastname", "company")
+    # `contacts_with_attribution(since)` reads records changed since then (SystemModstamp), so
+    # `mktd crm sync` starts where the last sync ended (agents/crm/incremental.py).
+    reads_changes: ClassVar[bool] = True
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
