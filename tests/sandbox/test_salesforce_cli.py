@@ -105,3 +105,16 @@ def test_import_get_sync_and_the_report_count_salesforce_leads(
     report = cli("report", "--timeframe", "30d", "--json")
     assert report.exit_code == 0, report.stderr
     assert json.loads(report.stdout)["totals"]["leads"] == data["linked"] > 0
+    # The post's leads become members of its campaign's Salesforce Campaign, once.
+    first = json.loads(cli("crm", "campaigns", "--platform", "salesforce", "--json").stdout)
+    again = json.loads(cli("crm", "campaigns", "--platform", "salesforce", "--json").stdout)
+    (made,), (found,) = first["campaigns"], again["campaigns"]
+    assert made["created"] and not found["created"] and made["crm_id"] == found["crm_id"]
+    assert made["added"] == data["linked"] and (found["added"], found["existing"]) == (
+        0,
+        made["added"],
+    )
+    state = sb.state()["salesforce"]
+    assert len(state["campaigns"]) == 1 and state["members"] == data["linked"]
+    hub = cli("crm", "campaigns", "--platform", "hubspot")
+    assert hub.exit_code == 2 and "does not support HubSpot yet" in hub.stderr

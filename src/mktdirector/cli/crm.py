@@ -106,6 +106,27 @@ def attribution(
     view.attribution(rows, json_out)
 
 
+@app.command("campaigns")
+def campaigns(
+    since: SinceOpt = None, platform: PlatformOpt = None, json_out: JsonOpt = False
+) -> None:
+    """Make the leads each mktd post brought members of its campaign's CRM Campaign.
+
+    Salesforce: the Campaign is found by name (or salesforce.campaign_external_id_field) and
+    created once; running it again adds only leads that are not members yet.
+    """
+    from mktdirector.agents.crm.campaigns import sync_campaigns
+    from mktdirector.agents.periods import parse_since
+    from mktdirector.cli import _deps
+    from mktdirector.cli.views import crm_campaigns as view
+
+    deps = _deps.current()
+    client = crm_client(deps, platform)
+    client.require_connection()
+    result = sync_campaigns(deps.store, client, since=parse_since(since, default_days=None))
+    view.campaigns(result, client.label, json_out)
+
+
 # helpers ---------------------------------------------------------------------------------------
 def crm_client(deps: "Deps", platform: str | None) -> "CrmClient":
     """The CRM client for `--platform`, else config `crm.platform`; exit 2 for a non-CRM."""
