@@ -20,13 +20,21 @@ from mktdirector.integrations.salesforce.models import Campaign, MemberResult, s
 
 Request = Callable[..., httpx.Response]
 Query = Callable[[str], list[dict[str, Any]]]
+Parse = Callable[[httpx.Response], Any]  # the client's `json`: a clear error for a bad body
 BATCH = 200
 
 
 class CampaignWriter:
     def __init__(
-        self, request: Request, query: Query, prefix: str, *, external_id: str | None = None
+        self,
+        request: Request,
+        query: Query,
+        prefix: str,
+        *,
+        parse: Parse,
+        external_id: str | None = None,
     ) -> None:
+        self._parse = parse
         self._request = request
         self._query = query
         self.prefix = prefix
@@ -58,6 +66,7 @@ class CampaignWriter:
         try:
             response = self._request("POST", f"{self.prefix}/sobjects/Campaign", json=body,
                                      idempotent=False)  # fmt: skip
+            made = self._parse(response)  # a cut-off answer is an unknown outcome too
         except (E.ApiConnectionError, E.ServerError, E.ApiResponseError) as e:
             if not E.outcome_unknown(e):
                 raise
@@ -65,7 +74,7 @@ class CampaignWriter:
             if again is not None:
                 return Campaign(again.id, again.name, True)
             raise
-        return Campaign(str(response.json()["id"]), name[:80], True)
+        return Campaign(str(made["id"]), name[:80], True)
 
     def add_members(
         self, campaign: Campaign, lead_ids: Sequence[str], status: str = "Responded"
@@ -85,7 +94,7 @@ class CampaignWriter:
             response = self._request("POST", f"{self.prefix}/composite/sobjects",
                                      json={"allOrNone": False, "records": records},
                                      idempotent=True)  # fmt: skip
-            for lead, answer in zip(part, response.json(), strict=False):
+            for lead, answer in zip(part, self._parse(response), strict=False):
                 if answer.get("success"):
                     result.added += 1
                     continue

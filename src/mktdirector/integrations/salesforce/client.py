@@ -270,6 +270,7 @@ class SalesforceClient(OAuthIntegration):
             self.field_map,
             external_id=self.config("salesforce.external_id_field") or None,
             sleep=self.http.clock.sleep,
+            parse=self.json,
             label=self.label,
         )
         return writer.run(rows, batch_size=batch_size, total=total, on_batch=on_batch)
@@ -281,6 +282,7 @@ class SalesforceClient(OAuthIntegration):
             lambda method, path, **kw: self._request(method, path, raw=True, **kw),
             self.query,
             self.prefix,
+            parse=self.json,
             external_id=self.config("salesforce.campaign_external_id_field") or None,
         )
 

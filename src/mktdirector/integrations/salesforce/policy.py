@@ -156,5 +156,7 @@ class SalesforcePolicy(GenericPolicy):
                 "Profiles or Permission Sets), then retry",
             )
         if code and message:
-            return rebuild(error, type(error), f"Salesforce: {message} ({code})", code=code)
+            # Salesforce's own words replace the generic "HTTP 503: ..." tail.
+            what = f"salesforce {error.method} {error.path} failed: HTTP {response.status_code}"
+            return rebuild(error, type(error), f"{what} {code}: {message}", code=code)
         return None

@@ -35,6 +35,7 @@ BATCH_SIZE = 200  # sObject Collections: at most 200 records per request
 LOCK_RETRIES = 3
 Request = Callable[..., httpx.Response]
 Query = Callable[[str], list[dict[str, Any]]]
+Parse = Callable[[httpx.Response], Any]  # the client's `json`: a clear error for a bad body
 
 
 class _Row:
@@ -57,8 +58,10 @@ class LeadWriter:
         *,
         external_id: str | None = None,
         sleep: Callable[[float], None],
+        parse: Parse,
         label: str = "Salesforce",
     ) -> None:
+        self._parse = parse
         self._request = request
         self._query = query
         self.prefix = prefix
@@ -189,7 +192,7 @@ class LeadWriter:
                 method, path, path_params=params, idempotent=idempotent,
                 json={"allOrNone": False, "records": records},
             )  # fmt: skip
-            answers = response.json()
+            answers = self._parse(response)
             if not isinstance(answers, list) or len(answers) != len(pending):
                 raise E.ApiResponseError(
                     f"{self.label} answered {len(pending)} records with an unexpected body.",

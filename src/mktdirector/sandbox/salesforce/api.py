@@ -25,7 +25,7 @@ PLATFORM = "salesforce"
 SERVED = (("Winter '26", "65.0"), ("Spring '26", "66.0"), ("Summer '26", "67.0"))
 MAX_RECORDS, PAGE, MIN_PAGE = 200, 2000, 200
 V = r"/services/data/v(?P<v>\d+\.\d)"
-CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 500: "UNKNOWN_EXCEPTION",
+CODES = {400: "BAD_REQUEST", 403: "INSUFFICIENT_ACCESS", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 500: "UNKNOWN_EXCEPTION",
          503: "SERVER_UNAVAILABLE"}  # fmt: skip
 
 
@@ -38,7 +38,8 @@ def fail(status: int, code: str, message: str, fields: list[str] | None = None) 
 
 def error(emu: Emulator, status: int, message: str | None, platform: str = PLATFORM) -> Response:
     code = CODES.get(status, "UNKNOWN_EXCEPTION" if status >= 500 else "BAD_REQUEST")
-    default = "The requested resource does not exist" if status == 404 else f"HTTP {status}"
+    default = {404: "The requested resource does not exist",
+               403: "insufficient access rights on object id"}.get(status, f"HTTP {status}")  # fmt: skip
     return fail(status, code, message or default)
 
 
