@@ -39,7 +39,7 @@ LINKEDIN_CLIENT_ID = "sandbox-linkedin-client"
 LINKEDIN_CLIENT_SECRET = "sandbox-linkedin-secret-0000000000000001"
 # Salesforce's is confidential with PKCE (an External Client App's web-server flow).
 SALESFORCE_CLIENT_ID = "sandbox-salesforce-client"
-SALESFORCE_CLIENT_SECRET = "sandbox-salesforce-secret-0000000000000001"
+SALESFORCE_CLIENT_SECRET = "sfsecret-7Qm2xVb9Lk4Rt8Wz3Np6Hd1Jc5Fg0Ys"
 
 X_SCOPES = ("tweet.read", "tweet.write", "users.read", "offline.access", "media.write")
 LINKEDIN_SCOPES = ("openid", "profile", "email", "w_member_social", "r_member_postAnalytics")
