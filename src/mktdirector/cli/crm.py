@@ -14,8 +14,12 @@ if TYPE_CHECKING:
     from mktdirector.integrations.capabilities import CrmClient
     from mktdirector.wiring import Deps
 
-app = typer.Typer(help="HubSpot contacts, and which posts brought them.", no_args_is_help=True)
-contacts_app = typer.Typer(help="Import and look up HubSpot contacts.", no_args_is_help=True)
+app = typer.Typer(
+    help="HubSpot or Salesforce contacts, and which posts brought them.", no_args_is_help=True
+)
+contacts_app = typer.Typer(
+    help="Import and look up CRM contacts (HubSpot, Salesforce leads).", no_args_is_help=True
+)
 app.add_typer(contacts_app, name="contacts")
 
 SinceOpt = Annotated[
@@ -61,7 +65,7 @@ def get_contact(
     platform: PlatformOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Show a HubSpot contact, where it came from, and the mktd post behind it if any."""
+    """Show a CRM contact (a Salesforce lead), where it came from, and the mktd post behind it if any."""
     from mktdirector.agents.crm.workflows import get_contact as run
     from mktdirector.cli import _deps
     from mktdirector.cli.views import crm as view
