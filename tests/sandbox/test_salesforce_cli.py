@@ -79,6 +79,11 @@ def test_authorize_keeps_the_instance_url_and_refreshes_once_after_invalid_sessi
         "salesforce.describe 401", "salesforce.token 200", "salesforce.describe 200",
         "salesforce.describe 200", "salesforce.query 200", "salesforce.query 200",
     ]  # fmt: skip
+    out = cli("auth", "logout", "salesforce", "--json")
+    assert out.exit_code == 0, out.stderr
+    assert json.loads(out.stdout)["revoked"] is True
+    tokens = [t for t in sb.state()["tokens"] if t["platform"] == "salesforce"]
+    assert tokens and all(t["revoked"] for t in tokens)  # the refresh token's whole family
 
 
 def test_import_get_sync_and_the_report_count_salesforce_leads(

@@ -182,3 +182,20 @@ def test_a_refused_refresh_token_means_authorize_again(
     with pytest.raises(ReauthorizeError) as info:
         client.limits()
     assert info.value.hint == "mktd authorize salesforce" and info.value.exit_code == 4
+
+
+def test_an_org_that_rotates_refresh_tokens_gets_the_new_one_stored(
+    make_sf: Callable[..., SalesforceClient], stored: CredentialStore, api: Any
+) -> None:
+    client = make_stored(make_sf, stored)
+    api.post("https://login.salesforce.com/services/oauth2/token").mock(
+        return_value=httpx.Response(200, json={"access_token": "fresh-token-0000000002",
+                                               "refresh_token": "rt-rotated-00000000002",
+                                               "instance_url": BASE, "token_type": "Bearer"})
+    )  # fmt: skip
+    answers = iter([reply(401, "error_session.json"), reply(200, "limits.json")])
+    api.get(f"{V}/limits").mock(side_effect=lambda req: next(answers))
+    client.limits()
+    saved = stored.get("salesforce", "ada@acme.com", env=False)
+    assert saved is not None and saved.refresh_token == "rt-rotated-00000000002"
+    assert saved.extra["instance_url"] == BASE and saved.extra["id"] == ID_URL
