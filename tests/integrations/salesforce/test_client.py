@@ -362,3 +362,17 @@ def test_field_map_setting_renames_columns(
 
 def test_limits_fixture_is_the_documented_shape() -> None:
     assert set(fixture("limits.json")["DailyApiRequests"]) == {"Max", "Remaining"}
+
+
+def test_long_addresses_are_looked_up_in_more_than_one_query(
+    sf: SalesforceClient, api: Any
+) -> None:
+    """200 addresses of ~100 characters would put ~20 kB of SOQL in the URL (the cap is 16 kB)."""
+    q = api.get(f"{V}/query").mock(return_value=reply(200, json={"totalSize": 0, "done": True,
+                                                                  "records": []}))  # fmt: skip
+    api.post(f"{V}/composite/sobjects").mock(return_value=reply(200, json=ok(200)))
+    long = [{"email": f"{'x' * 60}.{i:04d}@a-rather-long-domain.example.org", "lastname": "L",
+             "company": "C"} for i in range(200)]  # fmt: skip
+    summary = sf.batch_upsert_contacts(long)
+    assert q.call_count == 3 and summary.created == 200 and summary.requests == 4
+    assert all(len(str(c.request.url)) < 16_384 for c in q.calls)

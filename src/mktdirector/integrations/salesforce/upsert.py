@@ -32,6 +32,10 @@ from mktdirector.integrations.crm_models import (
 from mktdirector.integrations.salesforce.models import FieldMap, soql_quote
 
 BATCH_SIZE = 200  # sObject Collections: at most 200 records per request
+# The SOQL of a lookup travels in the URL, which Salesforce caps at 16,384 bytes; percent-
+# encoding adds up to a third, so an `IN (...)` list is kept under this many characters and a
+# batch of long addresses is looked up in two queries instead of failing.
+IN_LIST_CHARS = 10_000
 LOCK_RETRIES = 3
 Request = Callable[..., httpx.Response]
 Query = Callable[[str], list[dict[str, Any]]]
@@ -145,15 +149,15 @@ class LeadWriter:
             self._create(create, batch)
 
     def _find(self, leads: list[_Row], batch: UpsertBatch) -> dict[str, str]:
-        emails = ", ".join(soql_quote(str(r.fields["Email"])) for r in leads)
-        batch.requests += 1
-        records = self._query(
-            "SELECT Id, Email FROM Lead WHERE IsConverted = false AND Email IN "
-            f"({emails}) ORDER BY CreatedDate"
-        )
         found: dict[str, str] = {}
-        for rec in records:  # the oldest lead of an email is the one kept up to date
-            found.setdefault(str(rec.get("Email") or "").lower(), str(rec["Id"]))
+        for emails in _in_lists([soql_quote(str(r.fields["Email"])) for r in leads]):
+            batch.requests += 1
+            records = self._query(
+                "SELECT Id, Email FROM Lead WHERE IsConverted = false AND Email IN "
+                f"({emails}) ORDER BY CreatedDate"
+            )
+            for rec in records:  # the oldest lead of an email is the one kept up to date
+                found.setdefault(str(rec.get("Email") or "").lower(), str(rec["Id"]))
         return found
 
     def _create(self, create: list[_Row], batch: UpsertBatch) -> None:
@@ -235,3 +239,16 @@ class LeadWriter:
             tuple(row.positions),
             (str(row.fields.get("Email") or row.key),),
         )
+
+
+def _in_lists(literals: list[str]) -> list[str]:
+    """The quoted literals joined into `IN (...)` lists of at most IN_LIST_CHARS characters."""
+    lists: list[list[str]] = [[]]
+    size = 0
+    for lit in literals:
+        if lists[-1] and size + len(lit) + 2 > IN_LIST_CHARS:
+            lists.append([])
+            size = 0
+        lists[-1].append(lit)
+        size += len(lit) + 2
+    return [", ".join(part) for part in lists if part]
