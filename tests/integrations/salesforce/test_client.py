@@ -376,3 +376,9 @@ def test_long_addresses_are_looked_up_in_more_than_one_query(
     summary = sf.batch_upsert_contacts(long)
     assert q.call_count == 3 and summary.created == 200 and summary.requests == 4
     assert all(len(str(c.request.url)) < 16_384 for c in q.calls)
+
+
+def test_a_limits_answer_without_numbers_is_still_a_verdict(sf: SalesforceClient, api: Any) -> None:
+    api.get(f"{V}/limits").mock(return_value=reply(200, json={"DailyApiRequests": {}}))
+    check = sf.test_connection()
+    assert check.status == "connected" and "DailyApiRequests ? of ? left" in check.detail

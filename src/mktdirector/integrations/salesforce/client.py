@@ -168,9 +168,9 @@ class SalesforceClient(OAuthIntegration):
             if self.instance_url() is None:
                 raise E.MissingCredentialError(self.name)
             daily = self.limits()["DailyApiRequests"]
-            remaining, most = daily.get("Remaining"), daily.get("Max")
+            remaining, most = _count(daily.get("Remaining")), _count(daily.get("Max"))
             org = self.connection.extra.get("organization_id") if self.connection else None
-            self.last_rate = rate_limit(int(remaining) if remaining is not None else None)
+            self.last_rate = rate_limit(remaining)
             return ConnectionCheck(
                 "connected",
                 self.name,
@@ -178,7 +178,7 @@ class SalesforceClient(OAuthIntegration):
                 organization_id=org,
                 rate_limit=self.last_rate,
                 detail=f"{self.instance_url()} (API v{self.api_version}): DailyApiRequests "
-                f"{remaining:,} of {most:,} left",
+                f"{_shown(remaining)} of {_shown(most)} left",
             )
 
         return checked(self.name, probe)
@@ -322,3 +322,15 @@ class SalesforceClient(OAuthIntegration):
         if usage is not None:
             self.last_rate = rate_limit(max(usage[1] - usage[0], 0))
         return response
+
+
+def _count(value: Any) -> int | None:
+    """A count from the limits resource, or None when it is missing or not a number."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _shown(value: int | None) -> str:
+    return "?" if value is None else f"{value:,}"

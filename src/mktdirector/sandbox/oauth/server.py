@@ -176,8 +176,9 @@ def _issue(
             refresh_token=refresh,
             refresh_token_expires_in=int(refresh_doc["expires_at"] - emu.now()),
         )
-    elif p == "salesforce" and refresh_doc is None and refresh is not None:
-        pass  # a Salesforce refresh answer carries no refresh token: the old one stays
+    elif p == "salesforce" and (refresh is not None or not {"refresh_token", "offline_access"}
+                                & set(scopes)):  # fmt: skip
+        pass  # no refresh token: a refresh answer (the old one stays) or none was asked for
     elif p != "x" or "offline.access" in scopes:
         new = f"{prefix}-rt-{secrets.token_urlsafe(32)}"
         store_token(
