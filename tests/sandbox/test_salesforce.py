@@ -12,7 +12,6 @@ import pytest
 
 from mktdirector.core import errors as E
 from mktdirector.integrations.crm_models import ContactImportStopped
-from mktdirector.integrations.salesforce.policy import InvalidFieldError
 from mktdirector.sandbox import Sandbox
 from mktdirector.sandbox.env import TOKEN_ENV
 from mktdirector.wiring import Deps
@@ -95,9 +94,21 @@ def test_upsert_by_external_id(sb: Sandbox, make_deps: Callable[..., Deps]) -> N
     assert (again.created, again.updated, again.requests) == (0, 3, 1)
 
 
-def test_a_mapped_field_the_org_lacks_names_the_setting(sb: Sandbox, sf: Any) -> None:
-    with pytest.raises(InvalidFieldError, match="'Region__c'.*salesforce.field_map"):
-        sf.batch_upsert_contacts(leads(1, Region__c="EU"))
+def test_a_mapped_field_the_org_lacks_names_the_setting(
+    sb: Sandbox, make_deps: Callable[..., Deps]
+) -> None:
+    sf = make_deps(**{"salesforce.field_map": "region=Region__c"}).integration("salesforce")
+    with pytest.raises(E.ConfigError) as info:
+        sf.batch_upsert_contacts(leads(1, region="EU"))
+    assert info.value.message == (
+        "Salesforce Leads have no field 'Region__c' (the CSV column 'region')."
+    )
+    assert "salesforce.field_map" in (info.value.hint or "")
+    assert sb.state()["salesforce"]["leads"] == []
+    # Sent anyway (another client, no describe), the org answers INVALID_FIELD itself.
+    r = http.post(f"{sb.url}{V}/composite/sobjects", headers=AUTH,
+                  json={"records": [{"attributes": {"type": "Lead"}, "Region__c": "EU"}]})  # fmt: skip
+    assert r.status_code == 400 and r.json()[0]["errorCode"] == "INVALID_FIELD"
 
 
 def test_sync_pages_with_next_records_url(sb: Sandbox, sf: Any) -> None:
@@ -149,3 +160,38 @@ def test_a_retired_version_is_a_config_error(sb: Sandbox, make_deps: Callable[..
     sf = make_deps(**{"salesforce.api_version": "40.0"}).integration("salesforce")
     with pytest.raises(E.ConfigError, match=r"40.0 \(salesforce.api_version\)"):
         sf.limits()
+
+
+def test_csv_columns_reach_their_fields_whatever_their_case(
+    sb: Sandbox, make_deps: Callable[..., Deps], tmp_path: Any
+) -> None:
+    """The CSV reader lowercases headers; Salesforce's API names are not lowercase."""
+    from mktdirector.agents.crm.workflows import import_contacts
+
+    csv = tmp_path / "leads.csv"
+    csv.write_text("Email,LastName,Company,Mktd_Key__c,Title\na@x.org,A,C,k1,CTO\n")
+    sf = make_deps(**{"salesforce.external_id_field": "Mktd_Key__c"}).integration("salesforce")
+    result = import_contacts(sf, csv)
+    assert (result.created, result.bad) == (1, [])
+    lead = sf.get_contact_by_email("a@x.org", ["Mktd_Key__c", "Title"])
+    assert lead.properties["Mktd_Key__c"] == "k1" and lead.properties["Title"] == "CTO"
+
+
+def test_a_column_the_org_lacks_stops_the_import_before_anything_is_sent(
+    sb: Sandbox, sf: Any, tmp_path: Any
+) -> None:
+    from mktdirector.agents.crm.workflows import import_contacts
+
+    csv = tmp_path / "leads.csv"
+    csv.write_text("email,lastname,company,Region__c\na@x.org,A,C,EU\n")
+    before = len(sb.emu.recent)
+    with pytest.raises(E.ConfigError) as info:
+        import_contacts(sf, csv)
+    assert info.value.message == (
+        "Salesforce Leads have no field 'region__c' (the CSV column 'region__c')."
+    )
+    assert info.value.hint == (
+        "Map it: mktd config set salesforce.field_map 'region__c=YourField__c' (or drop the column)"
+    )
+    assert [r["route"] for r in sb.emu.recent][before:] == ["salesforce.describe"]
+    assert sb.state()["salesforce"]["leads"] == []

@@ -15,6 +15,7 @@ from mktdirector.integrations import get_class
 from mktdirector.integrations.capabilities import CrmClient
 from mktdirector.integrations.crm_models import ContactImportStopped
 from mktdirector.integrations.salesforce.client import SalesforceClient
+from mktdirector.integrations.salesforce.models import UnknownColumnError
 from mktdirector.integrations.salesforce.policy import InvalidFieldError
 
 from .conftest import BASE, V, body, fixture, reply
@@ -334,12 +335,20 @@ def test_request_limit_exceeded_stops_the_import_with_what_was_done(
     )
 
 
+def with_region(api: Any) -> None:
+    fields = [*fixture("describe_lead.json")["fields"], {"name": "Region__c"}]
+    api.get(f"{V}/sobjects/Lead/describe").mock(return_value=reply(200, json={"fields": fields}))
+
+
 def test_invalid_field_names_the_field_and_the_setting(sf: SalesforceClient, api: Any) -> None:
+    """The org's describe lists the field, yet Salesforce refuses it (field-level security
+    hides it from this user): the answer's INVALID_FIELD is named with the setting."""
+    with_region(api)
     api.get(f"{V}/query").mock(return_value=reply(200, json={"totalSize": 0, "done": True,
                                                               "records": []}))  # fmt: skip
     api.post(f"{V}/composite/sobjects").mock(return_value=reply(400, "error_invalid_field.json"))
     with pytest.raises(InvalidFieldError) as info:
-        sf.batch_upsert_contacts(rows(1, region="EU"))
+        sf.batch_upsert_contacts(rows(1, Region__c="EU"))
     assert info.value.field == "Region__c"
     assert info.value.message == (
         "Salesforce has no field 'Region__c' here (INVALID_FIELD); it comes from the field "
@@ -352,6 +361,7 @@ def test_field_map_setting_renames_columns(
     make_sf: Callable[..., SalesforceClient], api: Any
 ) -> None:
     client = make_sf({"salesforce.field_map": "region=Region__c, source=LeadSource"})
+    with_region(api)
     api.get(f"{V}/query").mock(return_value=reply(200, json={"totalSize": 0, "done": True,
                                                               "records": []}))  # fmt: skip
     post = api.post(f"{V}/composite/sobjects").mock(return_value=reply(200, json=ok(1)))
@@ -382,3 +392,22 @@ def test_a_limits_answer_without_numbers_is_still_a_verdict(sf: SalesforceClient
     api.get(f"{V}/limits").mock(return_value=reply(200, json={"DailyApiRequests": {}}))
     check = sf.test_connection()
     assert check.status == "connected" and "DailyApiRequests ? of ? left" in check.detail
+
+
+def test_a_column_the_org_lacks_is_refused_before_anything_is_sent(
+    sf: SalesforceClient, api: Any
+) -> None:
+    post = api.post(f"{V}/composite/sobjects").mock(return_value=reply(200, json=ok(1)))
+    with pytest.raises(UnknownColumnError, match="no field 'region'"):
+        sf.batch_upsert_contacts(rows(1, region="EU"))
+    assert post.call_count == 0 and api.calls.call_count == 1  # the describe only
+
+
+def test_mapped_utm_fields_the_org_lacks_are_refused_too(sf: SalesforceClient, api: Any) -> None:
+    # describe_lead.json has UTM_Source__c..UTM_Content__c but no UTM_Term__c
+    with pytest.raises(UnknownColumnError) as info:
+        sf.batch_upsert_contacts(rows(1, utm_term="x"))
+    assert info.value.message == (
+        "Salesforce Leads have no field 'UTM_Term__c' (the CSV column 'utm_term')."
+    )
+    assert "salesforce.utm_fields" in (info.value.hint or "")

@@ -112,7 +112,9 @@ class SalesforceClient(OAuthIntegration):
     @property
     def field_map(self) -> FieldMap:
         return FieldMap.from_config(
-            self.config("salesforce.field_map"), self.config("salesforce.utm_fields")
+            self.config("salesforce.field_map"),
+            self.config("salesforce.utm_fields"),
+            self.config("salesforce.external_id_field") or None,
         )
 
     def versions(self) -> list[ApiVersion]:
@@ -271,6 +273,7 @@ class SalesforceClient(OAuthIntegration):
             external_id=self.config("salesforce.external_id_field") or None,
             sleep=self.http.clock.sleep,
             parse=self.json,
+            lead_fields=lambda: self.fields_of("Lead"),
             label=self.label,
         )
         return writer.run(rows, batch_size=batch_size, total=total, on_batch=on_batch)

@@ -74,8 +74,15 @@ class FieldMap:
     columns: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_FIELD_MAP))
     utm: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_UTM_FIELDS))
 
+    @property
+    def targets(self) -> set[str]:
+        """The field names the mapping writes to (with their Salesforce capitals)."""
+        return set(self.columns.values())
+
     @classmethod
-    def from_config(cls, field_map: str | None, utm_fields: str | None) -> FieldMap:
+    def from_config(
+        cls, field_map: str | None, utm_fields: str | None, external_id: str | None = None
+    ) -> FieldMap:
         utm = {**DEFAULT_UTM_FIELDS, **parse_mapping(utm_fields, "salesforce.utm_fields")}
         unknown = sorted(set(utm) - set(UTM_KEYS))
         if unknown:
@@ -85,6 +92,8 @@ class FieldMap:
                 hint="mktd config set salesforce.utm_fields 'utm_source=Your_Field__c,...'",
             )
         columns = {**DEFAULT_FIELD_MAP, **utm}
+        if external_id:  # its column arrives lowercased like every CSV header
+            columns[external_id.lower()] = external_id
         columns.update(parse_mapping(field_map, "salesforce.field_map"))
         return cls(columns, utm)
 
@@ -97,6 +106,25 @@ class FieldMap:
             name = self.columns.get(str(key).strip().lower(), str(key).strip())
             out[name] = value.strip() if isinstance(value, str) else value
         return out
+
+
+class UnknownColumnError(E.ConfigError):
+    """A CSV column that names no field of the org's Leads (found before anything is sent)."""
+
+    kind = "invalid_field"
+
+    def __init__(self, column: str, field: str | None = None) -> None:
+        if field is None:  # a column no setting maps: sent under its own name
+            hint = (f"Map it: mktd config set salesforce.field_map '{column}=YourField__c' "
+                    "(or drop the column)")  # fmt: skip
+        else:  # a column the mapping sends to a custom field the org does not have
+            hint = (f"Create {field} on Lead in Salesforce Setup, or map {column} elsewhere "
+                    "(salesforce.field_map, salesforce.utm_fields)")  # fmt: skip
+        super().__init__(
+            f"Salesforce Leads have no field {field or column!r} (the CSV column {column!r}).",
+            hint=hint,
+        )
+        self.column = column
 
 
 def soql_quote(value: str) -> str:

@@ -29,7 +29,7 @@ from mktdirector.integrations.crm_models import (
     UpsertError,
     UpsertSummary,
 )
-from mktdirector.integrations.salesforce.models import FieldMap, soql_quote
+from mktdirector.integrations.salesforce.models import FieldMap, UnknownColumnError, soql_quote
 
 BATCH_SIZE = 200  # sObject Collections: at most 200 records per request
 # The SOQL of a lookup travels in the URL, which Salesforce caps at 16,384 bytes; percent-
@@ -63,9 +63,12 @@ class LeadWriter:
         external_id: str | None = None,
         sleep: Callable[[float], None],
         parse: Parse,
+        lead_fields: Callable[[], set[str]],
         label: str = "Salesforce",
     ) -> None:
         self._parse = parse
+        self._lead_fields = lead_fields  # the org's Lead fields (describe), asked only if needed
+        self._known: dict[str, str] | None = None
         self._request = request
         self._query = query
         self.prefix = prefix
@@ -108,7 +111,7 @@ class LeadWriter:
         by_key: dict[str, _Row] = {}
         key_field = self.external_id or "Email"
         for offset, raw in enumerate(chunk):
-            fields = self.fields.record(raw)
+            fields = self._canonical(self.fields.record(raw))
             key = str(fields.get(key_field) or "").strip()
             if not key:
                 batch.errors.append(
@@ -125,6 +128,28 @@ class LeadWriter:
             else:
                 by_key[norm] = _Row(norm, fields, start + offset)
         return list(by_key.values())
+
+    def _canonical(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """Fields under their API names. CSV headers arrive lowercased, so a column the mapping
+        does not name (`region__c`) is matched to the org's field (`Region__c`) through one
+        describe; one the org lacks stops the import before anything is sent. Custom fields
+        the mapping names (the UTM ones) are checked the same way."""
+        out: dict[str, Any] = {}
+        for name, value in fields.items():
+            mapped = name in self.fields.targets
+            if mapped and (not name.endswith("__c") or name == self.external_id):
+                out[name] = value
+                continue
+            if self._known is None:
+                self._known = {f.lower(): f for f in self._lead_fields()}
+            proper = self._known.get(name.lower())
+            if proper is None:
+                if not mapped:
+                    raise UnknownColumnError(name)
+                column = next((c for c, f in self.fields.columns.items() if f == name), name)
+                raise UnknownColumnError(column, name)
+            out[proper] = value
+        return out
 
     # by external id ---------------------------------------------------------------------------
     def _upsert_external(self, leads: list[_Row], batch: UpsertBatch) -> None:
