@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 
 from mktdirector.core import errors as E
@@ -74,10 +75,10 @@ class FieldMap:
     columns: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_FIELD_MAP))
     utm: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_UTM_FIELDS))
 
-    @property
-    def targets(self) -> set[str]:
+    @cached_property
+    def targets(self) -> frozenset[str]:
         """The field names the mapping writes to (with their Salesforce capitals)."""
-        return set(self.columns.values())
+        return frozenset(self.columns.values())
 
     @classmethod
     def from_config(

@@ -69,6 +69,8 @@ class LeadWriter:
         self._parse = parse
         self._lead_fields = lead_fields  # the org's Lead fields (describe), asked only if needed
         self._known: dict[str, str] | None = None
+        # Mapped fields sent as they are: standard ones and the configured external id.
+        self._plain = {f for f in fields.targets if not f.endswith("__c") or f == external_id}
         self._request = request
         self._query = query
         self.prefix = prefix
@@ -134,10 +136,12 @@ class LeadWriter:
         does not name (`region__c`) is matched to the org's field (`Region__c`) through one
         describe; one the org lacks stops the import before anything is sent. Custom fields
         the mapping names (the UTM ones) are checked the same way."""
+        if self._plain.issuperset(fields):
+            return fields
         out: dict[str, Any] = {}
         for name, value in fields.items():
             mapped = name in self.fields.targets
-            if mapped and (not name.endswith("__c") or name == self.external_id):
+            if name in self._plain:
                 out[name] = value
                 continue
             if self._known is None:
