@@ -411,3 +411,33 @@ def test_mapped_utm_fields_the_org_lacks_are_refused_too(sf: SalesforceClient, a
         "Salesforce Leads have no field 'UTM_Term__c' (the CSV column 'utm_term')."
     )
     assert "salesforce.utm_fields" in (info.value.hint or "")
+
+
+def test_a_lost_answer_to_a_lock_retry_looks_up_only_the_rows_still_open(
+    sf: SalesforceClient, api: Any
+) -> None:
+    """p0 is created and p1 refused in the first answer, p2 is locked; the retry for p2 times
+    out. Only p2 is looked up again (found: created by the lost request); nothing is counted
+    or reported twice."""
+    queries = iter([
+        reply(200, json={"totalSize": 0, "done": True, "records": []}),
+        reply(200, json={"totalSize": 1, "done": True, "records": [
+            {"attributes": {"type": "Lead"}, "Id": "00QLATE00000000002", "Email": "p2@example.org"}]}),
+    ])  # fmt: skip
+    q = api.get(f"{V}/query").mock(side_effect=lambda req: next(queries))
+    refused = {"success": False, "errors": [{"statusCode": "INVALID_EMAIL_ADDRESS",
+                                             "message": "bad", "fields": ["Email"]}]}  # fmt: skip
+    locked = {"success": False, "errors": [{"statusCode": "UNABLE_TO_LOCK_ROW", "message": "x"}]}
+    posts = iter([reply(200, json=[ok(1)[0], refused, locked]), httpx.ReadTimeout("timed out")])
+
+    def post(req: httpx.Request) -> httpx.Response:
+        nxt = next(posts)
+        if isinstance(nxt, Exception):
+            raise nxt
+        return nxt
+
+    api.post(f"{V}/composite/sobjects").mock(side_effect=post)
+    summary = sf.batch_upsert_contacts(rows(3))
+    assert sorted(r.email or "" for r in summary.results) == ["p0@example.org", "p2@example.org"]
+    assert [e.rows for e in summary.errors] == [(1,)]
+    assert "'p2@example.org'" in soql(q.calls[1]) and "'p1@example.org'" not in soql(q.calls[1])

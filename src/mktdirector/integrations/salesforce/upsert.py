@@ -50,6 +50,7 @@ class _Row:
         self.fields = fields
         self.positions = [position]
         self.id: str | None = None
+        self.settled = False  # an answer for this row was recorded (written or refused)
 
 
 class LeadWriter:
@@ -196,11 +197,14 @@ class LeadWriter:
         except (E.ApiConnectionError, E.ServerError, E.ApiResponseError) as e:
             if not E.outcome_unknown(e) and not isinstance(e, E.ServerError):
                 raise
-            # The answer was lost: some leads may exist now. Look before sending again.
-            found = self._find(create, batch)
-            missing = [r for r in create if r.key not in found]
-            for r in create:
+            # The answer was lost: some leads may exist now. Look before sending again (rows a
+            # row-lock retry already settled are done and not looked at twice).
+            unsettled = [r for r in create if not r.settled]
+            found = self._find(unsettled, batch) if unsettled else {}
+            missing = [r for r in unsettled if r.key not in found]
+            for r in unsettled:
                 if r.key in found:
+                    r.settled = True
                     batch.results.append(ContactRef(found[r.key], r.fields.get("Email"), True))
             if missing:
                 self._write("POST", f"{self.prefix}/composite/sobjects", missing, batch,
@@ -235,6 +239,7 @@ class LeadWriter:
             locked = []
             for row, answer in zip(pending, answers, strict=True):
                 if answer.get("success"):
+                    row.settled = True
                     created = bool(answer.get("created", method == "POST"))
                     batch.results.append(ContactRef(str(answer["id"]), row.fields.get("Email"),
                                                     created))  # fmt: skip
@@ -244,6 +249,7 @@ class LeadWriter:
                 if code == "UNABLE_TO_LOCK_ROW" and attempt < LOCK_RETRIES:
                     locked.append(row)
                     continue
+                row.settled = True
                 batch.errors.append(self._refusal(row, errs, code))
             if not locked:
                 return
