@@ -441,3 +441,14 @@ def test_a_lost_answer_to_a_lock_retry_looks_up_only_the_rows_still_open(
     assert sorted(r.email or "" for r in summary.results) == ["p0@example.org", "p2@example.org"]
     assert [e.rows for e in summary.errors] == [(1,)]
     assert "'p2@example.org'" in soql(q.calls[1]) and "'p1@example.org'" not in soql(q.calls[1])
+
+
+def test_an_odd_entry_in_the_version_list_is_ignored(
+    make_sf: Callable[..., SalesforceClient], api: Any
+) -> None:
+    odd = [*fixture("versions.json"), {"label": "?", "url": "/x", "version": "preview"}]
+    api.get("/services/data/").mock(return_value=reply(200, json=odd))
+    gone = [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
+    api.get("/services/data/v44.0/limits").mock(return_value=reply(404, json=gone))
+    with pytest.raises(E.ConfigError, match=r"serves 65.0–67.0"):
+        make_sf({"salesforce.api_version": "44.0"}).limits()

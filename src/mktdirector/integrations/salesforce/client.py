@@ -133,7 +133,7 @@ class SalesforceClient(OAuthIntegration):
         wanted = self.api_version
         if self._versions_checked:
             return wanted
-        served = [v.version for v in self.versions()]
+        served = [v.version for v in self.versions() if _VERSION.fullmatch(v.version)]
         if wanted not in served:
             newest = max(served, key=lambda v: float(v), default=None)
             span = f"{min(served, key=float)}–{newest}" if newest else "none"
