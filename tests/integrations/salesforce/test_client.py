@@ -150,7 +150,8 @@ def test_sync_reads_leads_then_contacts_changed_since_paging_next_records_url(
     assert "UTM_Source__c, UTM_Medium__c, UTM_Campaign__c, UTM_Content__c FROM Lead" in lead_q
     assert "UTM_Term__c" not in lead_q  # the org has no such field: not asked for
     assert lead_q.endswith(
-        "WHERE SystemModstamp >= 2026-09-01T00:00:00Z ORDER BY SystemModstamp, Id"
+        "WHERE IsConverted = false AND SystemModstamp >= 2026-09-01T00:00:00Z "
+        "ORDER BY SystemModstamp, Id"
     )
     assert " FROM Contact WHERE SystemModstamp >= " in contact_q
     ada = got[0]
@@ -452,3 +453,36 @@ def test_an_odd_entry_in_the_version_list_is_ignored(
     api.get("/services/data/v44.0/limits").mock(return_value=reply(404, json=gone))
     with pytest.raises(E.ConfigError, match=r"serves 65.0–67.0"):
         make_sf({"salesforce.api_version": "44.0"}).limits()
+
+
+def test_a_converted_lead_gives_its_contact_the_attribution(sf: SalesforceClient, api: Any) -> None:
+    """Converting a Lead makes a Contact with the same email and none of the Lead's UTM fields.
+    Sync reads only unconverted Leads (a converted one would replace its Contact, or the other
+    way round, in the local table) and gives each Contact without UTM values those of the Lead
+    it was converted from."""
+    contact = {"attributes": {"type": "Contact"}, "Id": "003RZ000000CCCCCC1",
+               "Email": "ada@example.org", "FirstName": "Ada", "LastName": "Lovelace",
+               "LeadSource": None, "CreatedDate": "2026-09-06T09:00:00.000+0000",
+               "SystemModstamp": "2026-09-06T09:00:00.000+0000"}  # fmt: skip
+    converted = {"attributes": {"type": "Lead"}, "ConvertedContactId": "003RZ000000CCCCCC1",
+                 "LeadSource": "Social Media", "UTM_Source__c": "linkedin",
+                 "UTM_Medium__c": "social", "UTM_Campaign__c": "launch",
+                 "UTM_Content__c": "01J00000000000000000000000"}  # fmt: skip
+
+    def answer(req: httpx.Request) -> httpx.Response:
+        q = parse_qs(urlsplit(str(req.url)).query)["q"][0]
+        if "FROM Contact" in q:
+            recs = [contact]
+        elif "IsConverted = true AND ConvertedContactId IN ('003RZ000000CCCCCC1')" in q:
+            recs = [converted]
+        else:
+            recs = []
+        return reply(200, json={"totalSize": len(recs), "done": True, "records": recs})
+
+    query = api.get(f"{V}/query").mock(side_effect=answer)
+    got = list(sf.contacts_with_attribution(None))
+    assert "FROM Lead WHERE IsConverted = false ORDER BY" in soql(query.calls[0])
+    assert [c.id for c in got] == ["003RZ000000CCCCCC1"]
+    a = got[0].attribution
+    assert a.original_source == "Social Media" and a.draft_id == "01J00000000000000000000000"
+    assert a.first_touch["utm_source"] == "linkedin"

@@ -52,11 +52,11 @@ def recorded(api: Any) -> list[httpx.Request]:
         path = req.url.path
         if path.endswith("/query"):
             q = parse_qs(urlsplit(str(req.url)).query)["q"][0]
-            if "FROM Lead WHERE IsConverted" in q and "'p0@example.org'" in q:
+            if "IsConverted = false AND Email IN" in q and "'p0@example.org'" in q:
                 return reply(200, json={"totalSize": 1, "done": True, "records": [
                     {"attributes": {"type": "Lead"}, "Id": "00QOLD000000000001",
                      "Email": "p0@example.org"}]})  # fmt: skip
-            if "FROM Lead WHERE SystemModstamp" in q:
+            if "FROM Lead WHERE IsConverted = false AND SystemModstamp" in q:
                 return reply(200, "query_page1.json")
             return reply(200, json=EMPTY)
         if "/query/" in path:

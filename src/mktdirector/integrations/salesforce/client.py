@@ -41,7 +41,7 @@ from mktdirector.integrations.salesforce.models import (
 )
 from mktdirector.integrations.salesforce.policy import SalesforcePolicy, api_usage
 from mktdirector.integrations.salesforce.query import QueryPages
-from mktdirector.integrations.salesforce.upsert import BATCH_SIZE, LeadWriter
+from mktdirector.integrations.salesforce.upsert import BATCH_SIZE, LeadWriter, in_lists
 
 DEFAULT_API_VERSION = "66.0"  # Spring '26; every org on a later release serves it too
 VERSION_SETTING = "salesforce.api_version"
@@ -232,17 +232,49 @@ class SalesforceClient(OAuthIntegration):
         return None
 
     def contacts_with_attribution(self, since: datetime | None = None) -> QueryPages:
-        """Leads, then Contacts, changed since `since` (SystemModstamp), oldest change first."""
-        where = ""
+        """Unconverted Leads, then Contacts, changed since `since` (SystemModstamp), oldest
+        change first. A converted Lead is left out: its Contact (same person, same email) is
+        read instead, with the Lead's attribution when the Contact has none of its own."""
+        changed = ""
         if since is not None:
-            stamp = since.astimezone(UTC).isoformat()
-            where = f" WHERE SystemModstamp >= {soql_datetime(stamp)}"
+            changed = f"SystemModstamp >= {soql_datetime(since.astimezone(UTC).isoformat())}"
         order = " ORDER BY SystemModstamp, Id"
-        return self._pages([f"{self._select(s)}{where}{order}" for s in ("Lead", "Contact")])
+        lead = f"{self._select('Lead')} WHERE IsConverted = false"
+        lead += f" AND {changed}" if changed else ""
+        contact = self._select("Contact") + (f" WHERE {changed}" if changed else "")
+        return self._pages([lead + order, contact + order])
 
     def _pages(self, queries: list[str]) -> QueryPages:
-        utm = {s: self.utm_fields(s) for s in ("Lead", "Contact")}
-        return QueryPages(self._fetch, queries, utm, prefix=self.prefix)
+        lead_utm = self.utm_fields("Lead")
+        # A Contact's attribution may come from its converted Lead, under the Lead's fields.
+        utm = {"Lead": lead_utm, "Contact": {**lead_utm, **self.utm_fields("Contact")}}
+        return QueryPages(self._fetch, queries, utm, prefix=self.prefix,
+                          enrich=self._from_converted_leads)  # fmt: skip
+
+    def _from_converted_leads(self, records: list[dict[str, Any]]) -> None:
+        """Contacts without UTM values get those (and LeadSource) of the Lead converted into
+        them: one SOQL query per page of Contacts that need it."""
+        own = list(self.utm_fields("Contact").values())
+        bare = [r for r in records if (r.get("attributes") or {}).get("type") == "Contact"
+                and not any(r.get(f) for f in own)]  # fmt: skip
+        lead_utm = list(self.utm_fields("Lead").values())
+        if not bare or not lead_utm or "ConvertedContactId" not in self.fields_of("Lead"):
+            return
+        fields = ", ".join(["ConvertedContactId", "LeadSource", *lead_utm])
+        by_contact: dict[str, dict[str, Any]] = {}
+        for ids in in_lists([soql_quote(str(r["Id"])) for r in bare]):
+            for lead in self.query(
+                f"SELECT {fields} FROM Lead WHERE IsConverted = true AND ConvertedContactId "
+                f"IN ({ids}) ORDER BY CreatedDate"
+            ):
+                by_contact.setdefault(str(lead.get("ConvertedContactId")), lead)
+        for r in bare:
+            origin = by_contact.get(str(r["Id"]))
+            if origin is None:
+                continue
+            for f in lead_utm:
+                r[f] = origin.get(f)
+            r["LeadSource"] = r.get("LeadSource") or origin.get("LeadSource")
 
     def _fetch(
         self, path: str, params: Mapping[str, str] | None, path_params: Mapping[str, str] | None

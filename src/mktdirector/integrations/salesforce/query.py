@@ -40,9 +40,11 @@ class QueryPages:
         utm_fields: Mapping[str, Mapping[str, str]] | None = None,
         *,
         prefix: str = "",
+        enrich: Callable[[list[dict[str, Any]]], None] | None = None,
     ) -> None:
         self._fetch = fetch
         self.prefix = prefix  # /services/data/vXX.X
+        self._enrich = enrich  # completes a page's records in place before they are yielded
         self.queries = list(queries)
         self._utm = utm_fields or {}
         self.total: int | None = None
@@ -57,7 +59,10 @@ class QueryPages:
                 self.total = (self.total or 0) + data["totalSize"]
             while True:
                 self.pages += 1
-                yield from data.get("records") or []
+                records = data.get("records") or []
+                if self._enrich is not None and records:
+                    self._enrich(records)
+                yield from records
                 nxt = data.get("nextRecordsUrl")
                 if data.get("done", True) or not nxt:
                     break

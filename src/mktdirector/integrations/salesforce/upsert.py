@@ -180,7 +180,7 @@ class LeadWriter:
 
     def _find(self, leads: list[_Row], batch: UpsertBatch) -> dict[str, str]:
         found: dict[str, str] = {}
-        for emails in _in_lists([soql_quote(str(r.fields["Email"])) for r in leads]):
+        for emails in in_lists([soql_quote(str(r.fields["Email"])) for r in leads]):
             batch.requests += 1
             records = self._query(
                 "SELECT Id, Email FROM Lead WHERE IsConverted = false AND Email IN "
@@ -276,7 +276,7 @@ class LeadWriter:
         )
 
 
-def _in_lists(literals: list[str]) -> list[str]:
+def in_lists(literals: list[str]) -> list[str]:
     """The quoted literals joined into `IN (...)` lists of at most IN_LIST_CHARS characters."""
     lists: list[list[str]] = [[]]
     size = 0

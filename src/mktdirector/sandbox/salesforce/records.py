@@ -25,7 +25,8 @@ STAMPS = ("CreatedDate", "LastModifiedDate", "SystemModstamp")
 # fmt: off
 FIELDS: dict[str, set[str]] = {
     "Lead": {"Id", "Email", "FirstName", "LastName", "Company", "Phone", "Title", "Website",
-             "LeadSource", "City", "Country", "Status", "IsConverted", "Mktd_Key__c", *UTM,
+             "LeadSource", "City", "Country", "Status", "IsConverted", "ConvertedContactId",
+             "Mktd_Key__c", *UTM,
              *STAMPS},
     "Contact": {"Id", "Email", "FirstName", "LastName", "LeadSource", "AccountId", *STAMPS},
     "Campaign": {"Id", "Name", "IsActive", "Status", "Type", "StartDate", "Mktd_Key__c",
@@ -35,7 +36,7 @@ FIELDS: dict[str, set[str]] = {
     "User": {"Id", "Username", "Name", "Email"},
 }
 # fmt: on
-READ_ONLY = {"Id", "IsConverted", "HasResponded", *STAMPS}
+READ_ONLY = {"Id", "IsConverted", "ConvertedContactId", "HasResponded", *STAMPS}
 REQUIRED = {"Lead": ("LastName", "Company"), "Contact": ("LastName",), "Campaign": ("Name",),
             "CampaignMember": ("CampaignId",)}  # fmt: skip
 ID_PREFIX = {"Lead": "00Q", "Contact": "003", "Campaign": "701", "CampaignMember": "00v",
