@@ -44,12 +44,14 @@ from mktdirector.wiring import Deps
 # What each platform's rows run: the brief's own operations, as a user types them.
 LABEL = {"twitter": "X", "linkedin": "LinkedIn", "hubspot": "HubSpot",
          "google-analytics": "GA4", "sendgrid": "SendGrid"}  # fmt: skip
+LABEL["salesforce"] = "Salesforce"
 WRITE = {
     "twitter": 'mktd social twitter --text "…" --publish --yes',
     "linkedin": 'mktd social linkedin --text "…" --publish --yes',
     "hubspot": "mktd crm contacts import contacts.csv",
     "google-analytics": "mktd ga traffic --since 7d",
     "sendgrid": 'mktd email send --subject "…" --body-file body.txt --to ada@example.org --yes',
+    "salesforce": "mktd crm contacts import contacts.csv --platform salesforce",
 }
 READ = {
     "twitter": "mktd test-integration twitter",
@@ -57,6 +59,7 @@ READ = {
     "hubspot": "mktd crm contacts get ada@example.org",
     "google-analytics": "mktd ga traffic --since 7d",
     "sendgrid": "mktd email stats",
+    "salesforce": "mktd crm contacts get ada@example.org --platform salesforce",
 }
 # The rows of the brief's error table, split into the cases that behave differently.
 SITUATIONS = {
@@ -94,7 +97,7 @@ class Row:
     notified: str = "—"
     outcome: str = ""
     read: bool = False  # runs READ[platform] instead of WRITE[platform]
-    authorized: bool = False  # X connected with `mktd authorize twitter` (refreshable)
+    authorized: bool = False  # connected with `mktd authorize <platform>` (refreshable)
     na: str = ""  # why this combination does not exist
 
     @property
@@ -145,6 +148,12 @@ QUEUED = "Queued for <time> (UTC): mktd worker --once publishes it then (mktd qu
 AGAIN = "Nothing is lost: run the same command again after the reset."
 SERVER = "The platform failed on its side; run the same command again later."
 NO_REFRESH = "an API key has no refresh: see “401 on every try”"
+SF_DONE = "Imported 2 contact(s) (2 new, 0 updated) in {n} request(s); 0 bad row(s)."
+SF_DAILY = (
+    "Salesforce refused the call: the org's daily API request allocation (rolling 24 hours) is "
+    "used up (REQUEST_LIMIT_EXCEEDED) (resets in <wait>). Stopped after 0 of 2 contacts; 2 not "
+    "sent."
+)
 
 ROWS: tuple[Row, ...] = (
     # Rate limit -----------------------------------------------------------------------------
@@ -164,6 +173,9 @@ ROWS: tuple[Row, ...] = (
     Row("rate-short", "sendgrid", faults("sendgrid.send", "429=2@1"),
         requests="sendgrid.send 429, sendgrid.send 202", waits=((2, 3),), says=SG_SENT,
         outcome="email sent; 1 at SendGrid"),
+    Row("rate-short", "salesforce", faults("salesforce.create", "429=2@1"),
+        requests="salesforce.query 200, salesforce.create 403, salesforce.create 200",
+        waits=((20, 20),), says=SF_DONE.format(n=2), outcome="2 of 2 leads in Salesforce"),
     Row("rate-long", "twitter", "--limit x.create.user24h=0/86400",
         requests="x.create 429", exit=5,
         says="X POST /2/tweets: X 24-hour rate limit reached (resets in 24.0 h).",
@@ -188,6 +200,9 @@ ROWS: tuple[Row, ...] = (
         requests="sendgrid.send 429", exit=5,
         says="sendgrid POST /v3/mail/send failed: HTTP 429: too many requests (resets in 60 min).",
         hint=AGAIN, outcome="email failed; 0 at SendGrid"),
+    Row("rate-long", "salesforce", "--limit salesforce.daily=0/86400",
+        requests="salesforce.query 403", exit=5, says=SF_DAILY, hint=HS_RESUME,
+        outcome="0 of 2 leads in Salesforce"),
     Row("rate-bare", "twitter", faults("x.create", "429-noreset"),
         requests="x.create 429", exit=5, says="X POST /2/tweets: X 15-minute rate limit reached.",
         hint=QUEUED, queued="publish job, due in 15 min", outcome="draft scheduled; 0 posts on X"),
@@ -208,6 +223,9 @@ ROWS: tuple[Row, ...] = (
         says="sendgrid POST /v3/mail/send failed: HTTP 429: too many requests", hint=AGAIN,
         outcome="email failed; 0 at SendGrid"),
     # Authentication -------------------------------------------------------------------------
+    Row("rate-bare", "salesforce", faults("salesforce.create", "429-noreset"),
+        requests="salesforce.query 200, salesforce.create 403", exit=5, says=SF_DAILY,
+        hint=HS_RESUME, outcome="0 of 2 leads in Salesforce"),
     Row("auth-refresh", "twitter", faults("x.create", "401-once"), authorized=True,
         requests="x.create 401, x.token 200, x.create 201", says=X_DONE,
         outcome="draft published; 1 post on X"),
@@ -218,6 +236,10 @@ ROWS: tuple[Row, ...] = (
         requests="ga.token 200, ga.report 401, ga.token 200, ga.report 200", says=GA_FRESH,
         outcome="traffic stored"),
     Row("auth-refresh", "sendgrid", "", na=NO_REFRESH),
+    Row("auth-refresh", "salesforce", faults("salesforce.create", "401-once"), authorized=True,
+        requests="salesforce.query 200, salesforce.create 401, salesforce.token 200, "
+        "salesforce.create 200", says=SF_DONE.format(n=2),
+        outcome="2 of 2 leads in Salesforce"),
     Row("auth-final", "twitter", faults("x.create", "401"),
         requests="x.create 401", exit=4,
         says="X POST /2/tweets: X rejected the access token (expired, revoked or invalid).",
@@ -252,6 +274,13 @@ ROWS: tuple[Row, ...] = (
         "full, Stats read), then `mktd authorize sendgrid` or set SENDGRID_API_KEY",
         notified="email_failed, then auth_failed (alerts run)",
         outcome="email failed; 0 at SendGrid"),
+    Row("auth-final", "salesforce", faults("salesforce.query", "401"),
+        requests="salesforce.query 401", exit=4,
+        says="Salesforce refused the session (INVALID_SESSION_ID): the access token expired or "
+        "was revoked.",
+        hint="mktd authorize salesforce  (or set SALESFORCE_ACCESS_TOKEN with "
+        "SALESFORCE_INSTANCE_URL)",
+        notified="auth_failed (alerts run)", outcome="0 of 2 leads in Salesforce"),
     Row("scope", "twitter", faults("x.create", "403"),
         requests="x.create 403", exit=4, says="X POST /2/tweets: forbidden (Error).",
         hint="Check the app has Read and write permission and the scopes, then mktd authorize "
@@ -283,6 +312,13 @@ ROWS: tuple[Row, ...] = (
         "them and run `mktd authorize sendgrid`",
         notified="email_failed", outcome="email failed; 0 at SendGrid"),
     # API error ------------------------------------------------------------------------------
+    Row("scope", "salesforce", faults("salesforce.query", "403"),
+        requests="salesforce.query 403", exit=4,
+        says="Salesforce refused the call (INSUFFICIENT_ACCESS): insufficient access rights on "
+        "object id",
+        hint="The user needs 'API Enabled' and access to Leads/Campaigns (Setup → Profiles or "
+        "Permission Sets), then retry",
+        outcome="0 of 2 leads in Salesforce"),
     Row("server-read", "twitter", faults("x.me", "503"), read=True,
         requests="x.me 503 ×4", waits=BACKOFF, exit=6,
         says="✗ twitter error · twitter GET /2/users/me failed: HTTP 503: Service Unavailable",
@@ -304,6 +340,11 @@ ROWS: tuple[Row, ...] = (
         requests="sendgrid.stats 503 ×4", waits=BACKOFF, exit=6,
         says="sendgrid GET /v3/stats failed: HTTP 503: internal error", hint=SERVER,
         outcome="nothing changes"),
+    Row("server-read", "salesforce", faults("salesforce.query", "503"), read=True,
+        requests="salesforce.describe 200 ×2, salesforce.query 503 ×4", waits=BACKOFF, exit=6,
+        says="salesforce GET /services/data/v66.0/query failed: HTTP 503 SERVER_UNAVAILABLE: "
+        "HTTP 503",
+        hint=SERVER, notified="failure_rate (alerts run)", outcome="nothing changes"),
     Row("server-write", "twitter", faults("x.create", "500-after@1"),
         requests="x.create 500, x.me 200, x.timeline 200", says=X_DONE,
         outcome="draft published; 1 post on X"),
@@ -320,6 +361,9 @@ ROWS: tuple[Row, ...] = (
         says=SG_CHECK.format(why="SendGrid failed (HTTP 500) while taking the email; it may or "
                              "may not have been queued"),
         notified="needs_check", outcome="email needs-check; 1 at SendGrid"),
+    Row("server-write", "salesforce", faults("salesforce.create", "500-after@1"),
+        requests="salesforce.query 200, salesforce.create 500, salesforce.query 200",
+        says=SF_DONE.format(n=3), outcome="2 of 2 leads in Salesforce"),
     Row("html", "twitter", faults("x.create", "html@1"),
         requests="x.create 502, x.me 200, x.timeline 200, x.create 201", says=X_DONE,
         outcome="draft published; 1 post on X"),
@@ -338,6 +382,9 @@ ROWS: tuple[Row, ...] = (
         says=SG_CHECK.format(why="SendGrid failed (HTTP 502) while taking the email; it may or "
                              "may not have been queued"),
         notified="needs_check", outcome="email needs-check; 0 at SendGrid"),
+    Row("html", "salesforce", faults("salesforce.create", "html@1"),
+        requests="salesforce.query 200, salesforce.create 502, salesforce.query 200, "
+        "salesforce.create 200", says=SF_DONE.format(n=4), outcome="2 of 2 leads in Salesforce"),
     Row("truncated", "twitter", faults("x.create", "truncate@1"),
         requests="x.create 201, x.me 200, x.timeline 200", says=X_DONE,
         outcome="draft published; 1 post on X"),
@@ -359,6 +406,9 @@ ROWS: tuple[Row, ...] = (
     Row("truncated", "sendgrid", faults("sendgrid.send", "truncate@1"),
         requests="sendgrid.send 202", says=SG_SENT, outcome="email sent; 1 at SendGrid"),
     # Network ----------------------------------------------------------------------------------
+    Row("truncated", "salesforce", faults("salesforce.create", "truncate@1"),
+        requests="salesforce.query 200, salesforce.create 200, salesforce.query 200",
+        says=SF_DONE.format(n=3), outcome="2 of 2 leads in Salesforce"),
     Row("reset", "twitter", faults("x.create", "reset@1"),
         requests="x.create reset, x.me 200, x.timeline 200, x.create 201", says=X_DONE,
         outcome="draft published; 1 post on X"),
@@ -377,6 +427,9 @@ ROWS: tuple[Row, ...] = (
         says=SG_CHECK.format(why="sendgrid POST /v3/mail/send: network error (ReadError: "
                              "[Errno 104] Connection reset by peer)"),
         notified="needs_check", outcome="email needs-check; 0 at SendGrid"),
+    Row("reset", "salesforce", faults("salesforce.query", "reset@1"),
+        requests="salesforce.query reset, salesforce.query 200, salesforce.create 200",
+        waits=BACKOFF[:1], says=SF_DONE.format(n=2), outcome="2 of 2 leads in Salesforce"),
     Row("timeout", "twitter", faults("x.create", f"timeout-after-create={HOLD}@1"),
         requests="x.create timeout-after-201, x.me 200, x.timeline 200", says=X_DONE,
         outcome="draft published; 1 post on X"),
@@ -396,6 +449,9 @@ ROWS: tuple[Row, ...] = (
         says=SG_CHECK.format(why="sendgrid POST /v3/mail/send: network error (ReadTimeout: "
                              "timed out)"),
         notified="needs_check", outcome="email needs-check; 1 at SendGrid"),
+    Row("timeout", "salesforce", faults("salesforce.create", f"timeout-after-create={HOLD}@1"),
+        requests="salesforce.query 200, salesforce.create timeout-after-200, salesforce.query 200",
+        says=SF_DONE.format(n=3), outcome="2 of 2 leads in Salesforce"),
 )  # fmt: skip
 
 
@@ -494,6 +550,9 @@ def _consent(sandbox_url: str) -> Callable[[str], bool]:
 def _run(cli: Callable[..., Any], row: Row, work: Path) -> Any:
     contacts = work / "contacts.csv"
     contacts.write_text("email,firstname\nada@example.org,Ada\ngrace@example.org,Grace\n")
+    if row.platform == "salesforce":  # a Lead needs LastName and Company
+        contacts.write_text("email,firstname,lastname,company\nada@example.org,Ada,Lovelace,AE\n"
+                            "grace@example.org,Grace,Hopper,Navy\n")  # fmt: skip
     body = work / "body.txt"
     body.write_text("Hello from the fault matrix.\n")
     p = row.platform
@@ -504,10 +563,14 @@ def _run(cli: Callable[..., Any], row: Row, work: Path) -> Any:
             return cli("crm", "contacts", "get", "ada@example.org")
         if p == "sendgrid":
             return cli("email", "stats")
+        if p == "salesforce":
+            return cli("crm", "contacts", "get", "ada@example.org", "--platform", p)
     if p in ("twitter", "linkedin"):
         return cli("social", p, "--text", f"The fault matrix on {LABEL[p]}.", "--publish", "--yes")
     if p == "hubspot":
         return cli("crm", "contacts", "import", str(contacts))
+    if p == "salesforce":
+        return cli("crm", "contacts", "import", str(contacts), "--platform", p)
     if p == "google-analytics":
         return cli("ga", "traffic", "--since", "7d")
     return cli("email", "send", "--subject", "Fault matrix", "--body-file", str(body),
@@ -570,6 +633,8 @@ def _outcome(row: Row, db: sqlite3.Connection, state: dict[str, Any]) -> str:
         return f"draft {status}; {n} post{'s' * (n != 1)} on {LABEL[p]}"
     if p == "hubspot":
         return f"{len(state['contacts'])} of 2 contacts in HubSpot"
+    if p == "salesforce":
+        return f"{len(state['salesforce']['leads'])} of 2 leads in Salesforce"
     if p == "google-analytics":
         (n,) = db.execute("select count(*) from traffic_snapshots").fetchone()
         return "traffic stored" if n else "nothing stored"
@@ -590,9 +655,10 @@ def observe(row: Row, cli: Callable[..., Any], home: Path, work: Path, clock: Te
         assert cli("init").exit_code == 0
         assert cli("config", "set", "http.timeout", str(HTTP_TIMEOUT)).exit_code == 0
         if row.authorized:
-            monkeypatch.delenv("TWITTER_ACCESS_TOKEN")
+            env = {"twitter": "TWITTER_ACCESS_TOKEN", "salesforce": "SALESFORCE_ACCESS_TOKEN"}
+            monkeypatch.delenv(env[row.platform])
             monkeypatch.setattr(webbrowser, "open", _consent(sb.url))
-            done = cli("authorize", "twitter", "--port", str(_free_port()))
+            done = cli("authorize", row.platform, "--port", str(_free_port()))
             assert done.exit_code == 0, done.stderr
         db = sqlite3.connect(home / "mktd.db")
         try:
@@ -740,7 +806,7 @@ def render_matrix() -> str:
             if r.na:
                 out.append(f"| {LABEL[r.platform]} | n/a: {_cell(r.na)} |" + " |" * 9)
                 continue
-            setup = " (after `mktd authorize twitter`)" if r.authorized else ""
+            setup = f" (after `mktd authorize {r.platform}`)" if r.authorized else ""
             cells = [LABEL[r.platform], f"`{r.sandbox}`", f"`{r.command}`{setup}", r.requests,
                      render_waits(r.waits), str(r.exit), r.says, r.hint, r.queued, r.notified,
                      r.outcome]  # fmt: skip

@@ -125,7 +125,7 @@ class Browser:
             query = parse_qs(urlsplit(location).query)
             # The authorization code is a secret of the flow as well (the state is not: it is
             # in the URL mktd prints).
-            self.seen["OAuth code"] = query["code"][0]
+            self.seen[f"OAuth code {len(self.seen) + 1}"] = query["code"][0]
             assert h.get(location).status_code == 200  # mktd's loopback page
         return True
 
@@ -173,11 +173,13 @@ def test_no_secret_leaves_a_trace(cli, home, tmp_path, fail_keyring, llm, monkey
         try:
             reader.execute("select count(*) from drafts").fetchone()
             run("authorize", "twitter", "--port", str(_free_port()), "--json")
+            run("authorize", "salesforce", "--port", str(_free_port()), "--json")
             run("authorize", "hubspot", "--from-stdin", input=HUBSPOT_KEY + "\n")
             run("authorize", "sendgrid", "--from-stdin", input=SENDGRID_KEY + "\n")
             run("authorize", "google-analytics", "--credentials", ga_key_file,
                 "--property-id", ga_property)  # fmt: skip
             first = _stored_x(monkeypatch)
+            sf_first = _stored_x(monkeypatch, "salesforce")
 
             # An LLM-written thread, published; then a 401 that makes the refresh token rotate.
             run("social", "twitter", "--topic", "secrets", "--thread-length", "2", "--publish",
@@ -188,14 +190,30 @@ def test_no_secret_leaves_a_trace(cli, home, tmp_path, fail_keyring, llm, monkey
             rotated = _stored_x(monkeypatch)
             assert rotated["access"] != first["access"] and rotated["refresh"] != first["refresh"]
 
+            # Salesforce: leads imported, then a session that expired (INVALID_SESSION_ID):
+            # refreshed once (its refresh token does not rotate), with the debug settings on.
+            leads = tmp_path / "leads.csv"
+            leads.write_text("email,lastname,company\nada@example.org,Lovelace,AE\n")
+            run("crm", "contacts", "import", str(leads), "--platform", "salesforce", env=debug)
+            sb.emu.expire_tokens("salesforce")
+            run("--verbose", "crm", "contacts", "get", "ada@example.org", "--platform",
+                "salesforce", "--json", env=debug)  # fmt: skip
+            sf_refreshed = _stored_x(monkeypatch, "salesforce")
+            assert sf_refreshed["access"] != sf_first["access"]
+            assert sf_refreshed["refresh"] == sf_first["refresh"]
+
             # Failures, with the most talkative settings there are.
-            sb.set_faults("x.create:500,hubspot.get:401,ga.report:403,sendgrid.send:503")
+            sb.set_faults("x.create:500,hubspot.get:401,ga.report:403,sendgrid.send:503,"
+                          "salesforce.update:401")  # fmt: skip
             run("--verbose", "social", "twitter", "--text", "This one fails.", "--publish",
                 "--yes", "--json", env=debug, ok=(1,))  # fmt: skip
             failed = run("--verbose", "crm", "contacts", "get", "ada@example.org", env=debug,
                          ok=(4,))  # fmt: skip
             assert "Traceback" in failed.stderr  # MKTD_DEBUG=1 printed it (redacted)
             run("--verbose", "ga", "traffic", "--json", env=debug, ok=(4,))
+            sf_failed = run("--verbose", "crm", "contacts", "import", str(leads), "--platform",
+                            "salesforce", env=debug, ok=(4,))  # fmt: skip
+            assert "Traceback" in sf_failed.stderr
             body = tmp_path / "body.txt"
             body.write_text("Hello, audit.\n")
             run("--verbose", "email", "send", "--subject", "Audit", "--body-file", str(body),
@@ -232,6 +250,10 @@ def test_no_secret_leaves_a_trace(cli, home, tmp_path, fail_keyring, llm, monkey
         "X access token": first["access"], "X refresh token": first["refresh"],
         "X rotated access token": rotated["access"],
         "X rotated refresh token": rotated["refresh"],
+        "Salesforce access token": sf_first["access"],
+        "Salesforce refresh token": sf_first["refresh"],
+        "Salesforce refreshed access token": sf_refreshed["access"],
+        "Salesforce client secret": sbenv.SALESFORCE_CLIENT_SECRET,
         "HubSpot key": HUBSPOT_KEY, "SendGrid key": SENDGRID_KEY, "OpenAI key": OPENAI_KEY,
         "MKTD_SECRET_KEY": SECRET_KEY, "GA4 private key": "".join(body_lines),
         **browser.seen,
@@ -260,13 +282,13 @@ def test_no_secret_leaves_a_trace(cli, home, tmp_path, fail_keyring, llm, monkey
     }
 
 
-def _stored_x(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """The X tokens as mktd stored them (read through its own credential store)."""
+def _stored_x(monkeypatch: pytest.MonkeyPatch, platform: str = "twitter") -> dict[str, str]:
+    """The tokens as mktd stored them (read through its own credential store)."""
     from mktdirector.wiring import Deps
 
     deps = Deps()
     try:
-        conn = deps.credentials.get("twitter", env=False)
+        conn = deps.credentials.get(platform, env=False)
         assert conn is not None and conn.access_token and conn.refresh_token
         assert conn.source == "encrypted"
         return {"access": conn.access_token, "refresh": conn.refresh_token}

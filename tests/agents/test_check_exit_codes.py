@@ -17,6 +17,9 @@ from mktdirector.agents.ops.checks import exit_code
         ({"status": "error", "error": "auth"}, 4),
         ({"status": "error", "error": "permission"}, 4),
         ({"status": "error", "error": "rate_limit"}, 5),
+        # A setting the platform refuses (a retired Salesforce API version): exit 3, as for
+        # every other configuration error (issue 15).
+        ({"status": "error", "error": "config"}, 3),
         ({"status": "error", "error": "network"}, 6),
         ({"status": "error"}, 6),
     ],

@@ -139,8 +139,8 @@ def test_errors_map_to_exit_codes_with_a_hint() -> None:
     missing = run("authorize", "twitter")
     assert missing.exit_code == 3
     assert "TWITTER_CLIENT_ID is not set" in missing.stderr and "Hint:" in missing.stderr
-    unsupported = run("authorize", "salesforce")
-    assert unsupported.exit_code == 2 and "not supported yet" in unsupported.stderr
+    salesforce = run("authorize", "salesforce")  # OAuth like X since issue 15
+    assert salesforce.exit_code == 3 and "SALESFORCE_CLIENT_ID is not set" in salesforce.stderr
     unknown = run("authorize", "myspace")
     assert unknown.exit_code == 2
 

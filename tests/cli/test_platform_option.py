@@ -47,10 +47,12 @@ def test_a_platform_without_the_capability_is_a_usage_error(cli, args: list[str]
     assert hint in lines[1]
 
 
-def test_a_planned_platform_says_it_is_not_supported_yet(cli):
+def test_salesforce_without_credentials_says_how_to_connect(cli):
+    # Salesforce was a planned platform ("not supported yet") until issue 15.
     r = cli("crm", "sync", "--platform", "salesforce")
     assert r.exit_code == 3
-    assert "Salesforce is not supported by this version of mktd yet." in r.stderr
+    assert "No credentials for salesforce." in r.stderr
+    assert "mktd authorize salesforce" in r.stderr
 
 
 def test_config_names_the_default_platform_and_refuses_a_wrong_one(cli):
@@ -60,7 +62,7 @@ def test_config_names_the_default_platform_and_refuses_a_wrong_one(cli):
     assert bad.exit_code == 2 and "sendgrid, mailchimp" in bad.stderr
     assert cli("config", "set", "crm.platform", "salesforce").exit_code == 0
     r = cli("crm", "sync")  # the configured default is used
-    assert r.exit_code == 3 and "Salesforce is not supported" in r.stderr
+    assert r.exit_code == 3 and "No credentials for salesforce." in r.stderr
     with respx.mock(assert_all_mocked=True) as router:
         router.get(f"{SG}/v3/stats").mock(return_value=httpx.Response(200, json=[]))
         ok = cli("email", "stats", "--since", "2026-09-01", "--platform", "SendGrid", "--json")

@@ -41,7 +41,9 @@ def members(protocol: type) -> set[str]:
 
 def test_every_client_declared_in_the_table_is_the_registry() -> None:
     assert integrations.available() == WITH_CLIENT
-    assert WITH_CLIENT == ["google-analytics", "hubspot", "linkedin", "sendgrid", "twitter"]
+    assert {"google-analytics", "hubspot", "linkedin", "salesforce", "sendgrid", "twitter"} <= set(
+        WITH_CLIENT
+    )
 
 
 @pytest.mark.parametrize("pid", WITH_CLIENT)
@@ -100,16 +102,18 @@ def test_as_capability_refuses_a_client_of_the_wrong_kind() -> None:
 
 
 def test_oauth_providers_come_from_the_specs_of_ready_oauth_platforms() -> None:
-    assert set(PROVIDERS) == {"linkedin", "twitter"}
+    assert {"linkedin", "twitter", "salesforce"} <= set(PROVIDERS)
     x = PROVIDERS["twitter"]
     assert x.label == "X" and PLATFORMS["twitter"].label == "X (Twitter)"
     assert x.token_url == "https://api.x.com/2/oauth2/token" and x.pkce_required
     assert x.docs == "docs/integrations/twitter.md"
     assert PROVIDERS["linkedin"].revoke_url is None
-    assert PLATFORMS["salesforce"].auth_kind == "oauth2" and "salesforce" not in PROVIDERS
+    sf = PROVIDERS["salesforce"]
+    assert sf.pkce_required and sf.host_env == "SALESFORCE_LOGIN_URL"
+    assert sf.token_extras == ("instance_url", "id")
 
 
-@pytest.mark.parametrize("pid", ["salesforce", "mailchimp"])
+@pytest.mark.parametrize("pid", ["mailchimp"])
 def test_planned_platforms_resolve_but_have_no_client(pid: str) -> None:
     assert resolve_platform(pid.upper()) == pid
     assert not PLATFORMS[pid].ready

@@ -15,8 +15,12 @@ if TYPE_CHECKING:
     from mktdirector.integrations.capabilities import CrmClient
     from mktdirector.wiring import Deps
 
-app = typer.Typer(help="HubSpot contacts, and which posts brought them.", no_args_is_help=True)
-contacts_app = typer.Typer(help="Import and look up HubSpot contacts.", no_args_is_help=True)
+app = typer.Typer(
+    help="HubSpot or Salesforce contacts, and which posts brought them.", no_args_is_help=True
+)
+contacts_app = typer.Typer(
+    help="Import and look up CRM contacts (HubSpot, Salesforce leads).", no_args_is_help=True
+)
 app.add_typer(contacts_app, name="contacts")
 
 SinceOpt = Annotated[
@@ -67,7 +71,7 @@ def get_contact(
     account: AccountOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Show a HubSpot contact, where it came from, and the mktd post behind it if any."""
+    """Show a CRM contact (a Salesforce lead), where it came from, and the mktd post behind it if any."""
     from mktdirector.agents.crm.workflows import get_contact as run
     from mktdirector.cli import _deps
     from mktdirector.cli.views import crm as view
@@ -118,6 +122,27 @@ def attribution(
     view.attribution(rows, json_out)
 
 
+@app.command("campaigns")
+def campaigns(
+    since: SinceOpt = None, platform: PlatformOpt = None, json_out: JsonOpt = False
+) -> None:
+    """Make the leads each mktd post brought members of its campaign's CRM Campaign.
+
+    Salesforce: the Campaign is found by name (or salesforce.campaign_external_id_field) and
+    created once; running it again adds only leads that are not members yet.
+    """
+    from mktdirector.agents.crm.campaigns import sync_campaigns
+    from mktdirector.agents.periods import parse_since
+    from mktdirector.cli import _deps
+    from mktdirector.cli.views import crm_campaigns as view
+
+    deps = _deps.current()
+    client = crm_client(deps, platform)
+    client.require_connection()
+    result = sync_campaigns(deps.store, client, since=parse_since(since, default_days=None))
+    view.campaigns(result, client.label, json_out)
+
+
 # helpers ---------------------------------------------------------------------------------------
 def crm_client(deps: "Deps", platform: str | None, account: str | None = None) -> "CrmClient":
     """The CRM client for `--platform`, else config `crm.platform`; exit 2 for a non-CRM."""
@@ -129,11 +154,12 @@ def crm_client(deps: "Deps", platform: str | None, account: str | None = None) -
 
 
 def _sync(deps: "Deps", client: "CrmClient", since: str | None) -> "SyncResult":
-    from mktdirector.agents.crm.workflows import sync_contacts
+    from mktdirector.agents.crm.incremental import sync
     from mktdirector.agents.periods import parse_since
     from mktdirector.cli import _output
 
     client.require_connection()
     with _output.progress("Syncing contacts") as tick:
-        return sync_contacts(deps.store, client, since=parse_since(since, default_days=None),
-                             progress=tick)  # fmt: skip
+        # Salesforce reads what changed since the last sync when --since is not given.
+        return sync(deps.store, client, since=parse_since(since, default_days=None),
+                    progress=tick)  # fmt: skip

@@ -36,7 +36,7 @@ def report(
     ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
 ) -> None:
-    """Posts, reach, engagement, clicks, GA4 sessions, HubSpot leads and cost, per channel and
+    """Posts, reach, engagement, clicks, GA4 sessions, CRM leads (HubSpot, Salesforce) and cost, per channel and
     per post; top and bottom posts; the daily trend. HTML is one self-contained file."""
     from mktdirector.agents.analytics.report import build_report
     from mktdirector.cli import _deps

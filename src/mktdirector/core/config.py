@@ -226,6 +226,38 @@ KEYS: tuple[ConfigKey, ...] = (
     ),
     ConfigKey("twitter.cost_post", _non_negative_float, 0.015, "USD per X post (pay-per-use)."),
     ConfigKey("twitter.cost_post_url", _non_negative_float, 0.20, "USD per X post with a URL."),
+    # Salesforce (issue 15): the REST version, and how CSV columns and UTM values map to fields.
+    ConfigKey(
+        "salesforce.api_version",
+        str,
+        "66.0",
+        "Salesforce REST API version, checked against GET /services/data/.",
+        "MKTD_SALESFORCE_API_VERSION",
+    ),
+    ConfigKey(
+        "salesforce.field_map",
+        str,
+        None,
+        "CSV column -> Lead field, e.g. 'region=Region__c,source=LeadSource'.",
+    ),
+    ConfigKey(
+        "salesforce.utm_fields",
+        str,
+        None,
+        "UTM key -> Lead/Contact field (default UTM_Source__c ... UTM_Term__c).",
+    ),
+    ConfigKey(
+        "salesforce.external_id_field",
+        str,
+        None,
+        "Upsert Leads by this external-id field instead of matching by email.",
+    ),
+    ConfigKey(
+        "salesforce.campaign_external_id_field",
+        str,
+        None,
+        "Find mktd campaigns' Salesforce Campaigns by this field instead of by name.",
+    ),
     # Scheduling and the worker (issue 6).
     ConfigKey(
         "schedule.timezone",

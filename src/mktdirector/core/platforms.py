@@ -55,6 +55,12 @@ class OAuthFacts:
     pkce_required: bool
     # How a confidential client (one with a secret) authenticates at the token endpoint.
     secret_auth: str
+    # An environment name whose value (a host or URL) replaces the scheme and host of the three
+    # URLs above (Salesforce: SALESFORCE_LOGIN_URL, login/test/My Domain); None: fixed hosts.
+    host_env: str | None = None
+    # Token answer fields kept with the connection besides the tokens (Salesforce:
+    # instance_url, the host its API lives on, and id, the identity URL).
+    token_extras: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -200,9 +206,28 @@ PLATFORMS: dict[str, PlatformSpec] = {
             "salesforce",
             "Salesforce",
             "oauth2",
-            env=("SALESFORCE_CLIENT_ID", "SALESFORCE_CLIENT_SECRET", "SALESFORCE_LOGIN_URL"),
-            ready=False,
+            token_env=("SALESFORCE_ACCESS_TOKEN",),
+            env=(
+                "SALESFORCE_CLIENT_ID",
+                "SALESFORCE_CLIENT_SECRET",
+                "SALESFORCE_LOGIN_URL",
+                "SALESFORCE_INSTANCE_URL",
+            ),
+            client=f"{_INTEGRATIONS}.salesforce.client:SalesforceClient",
             capabilities=frozenset({Capability.CRM}),
+            oauth=OAuthFacts(
+                authorize_url="https://login.salesforce.com/services/oauth2/authorize",
+                token_url="https://login.salesforce.com/services/oauth2/token",
+                revoke_url="https://login.salesforce.com/services/oauth2/revoke",
+                scopes=("api", "refresh_token"),
+                client_id_env="SALESFORCE_CLIENT_ID",
+                client_secret_env="SALESFORCE_CLIENT_SECRET",
+                pkce_required=True,
+                secret_auth="client_secret_post",
+                host_env="SALESFORCE_LOGIN_URL",
+                token_extras=("instance_url", "id"),
+            ),
+            docs="docs/integrations/salesforce.md",
         ),
         PlatformSpec(
             "mailchimp",

@@ -41,6 +41,7 @@ PLATFORMS = {
     "hubspot": ("hubspot.api", "hubspot.search", "hubspot.update"),
     "ga": ("google_analytics.api", "google_analytics.realtime"),
     "sendgrid": ("sendgrid.api", "sendgrid.stats"),
+    "salesforce": ("salesforce.api", "salesforce.collections"),
     "oauth": ("oauth.server", "oauth.consent"),
 }
 

@@ -28,12 +28,18 @@ GA_PROPERTY = "987654321"
 GA_PROJECT = "mktd-sandbox"
 GA_EMAIL = f"mktd-analytics@{GA_PROJECT}.iam.gserviceaccount.com"
 SENDGRID_FROM = "marketing@sandbox.mktd.test"
+SALESFORCE_ORG = "00DSB0000000001AAA"
+SALESFORCE_USER = {"Id": "005SB0000000001AAA", "Username": "sandy@sandbox.mktd.test",
+                   "Name": "Sandy Box", "Email": "sandy@sandbox.mktd.test"}  # fmt: skip
 
 # OAuth apps registered in the sandbox. X's is a public client (Native App: PKCE, no secret);
 # LinkedIn's is confidential (the standard 3-legged flow needs the secret).
 X_CLIENT_ID = "sandbox-x-client"
 LINKEDIN_CLIENT_ID = "sandbox-linkedin-client"
 LINKEDIN_CLIENT_SECRET = "sandbox-linkedin-secret-0000000000000001"
+# Salesforce's is confidential with PKCE (an External Client App's web-server flow).
+SALESFORCE_CLIENT_ID = "sandbox-salesforce-client"
+SALESFORCE_CLIENT_SECRET = "sfsecret-7Qm2xVb9Lk4Rt8Wz3Np6Hd1Jc5Fg0Ys"
 
 X_SCOPES = ("tweet.read", "tweet.write", "users.read", "offline.access", "media.write")
 LINKEDIN_SCOPES = ("openid", "profile", "email", "w_member_social", "r_member_postAnalytics")
@@ -65,6 +71,12 @@ STATIC_TOKENS: dict[str, tuple[str, str, tuple[str, ...], str]] = {
     ),
     "sbx-hubspot-token-0000000000000001": ("hubspot", str(HUBSPOT_PORTAL), (), "app"),
     "sbx-sendgrid-key-0000000000000001": ("sendgrid", "sandbox", SENDGRID_SCOPES, "app"),
+    "sbx-salesforce-token-0000000000000001": (
+        "salesforce",
+        SALESFORCE_USER["Id"],
+        ("api", "refresh_token"),
+        "user",
+    ),
 }
 TOKEN_ENV = {
     "TWITTER_ACCESS_TOKEN": "sbx-x-user-token-0000000000000001",
@@ -72,6 +84,7 @@ TOKEN_ENV = {
     "LINKEDIN_ACCESS_TOKEN": "sbx-linkedin-token-0000000000000001",
     "HUBSPOT_API_KEY": "sbx-hubspot-token-0000000000000001",
     "SENDGRID_API_KEY": "sbx-sendgrid-key-0000000000000001",
+    "SALESFORCE_ACCESS_TOKEN": "sbx-salesforce-token-0000000000000001",
 }
 # URL prefix of each platform below the sandbox's base URL (MKTD_<P>_BASE_URL = base + prefix).
 PREFIX = {
@@ -80,6 +93,7 @@ PREFIX = {
     "HUBSPOT": "/hubspot",
     "GOOGLE_ANALYTICS": "/ga",
     "SENDGRID": "/sendgrid",
+    "SALESFORCE": "/salesforce",
 }
 SERVICE_ACCOUNT_FILE = "ga-service-account.json"
 
@@ -92,7 +106,11 @@ def sandbox_env(base_url: str, state_dir: Path | str, *, tokens: bool = True) ->
     """
     base = base_url.rstrip("/")
     env = {f"MKTD_{p}_BASE_URL": base + prefix for p, prefix in PREFIX.items()}
-    for platform, short in (("TWITTER", "x"), ("LINKEDIN", "linkedin")):
+    for platform, short in (
+        ("TWITTER", "x"),
+        ("LINKEDIN", "linkedin"),
+        ("SALESFORCE", "salesforce"),
+    ):
         env[f"MKTD_{platform}_AUTH_URL"] = f"{base}/oauth/{short}/authorize"
         env[f"MKTD_{platform}_TOKEN_URL"] = f"{base}/oauth/{short}/token"
     env["MKTD_GOOGLE_ANALYTICS_TOKEN_URL"] = f"{base}/oauth/ga/token"
@@ -105,9 +123,12 @@ def sandbox_env(base_url: str, state_dir: Path | str, *, tokens: bool = True) ->
             write_service_account(Path(state_dir), f"{base}/oauth/ga/token")
         ),
         SENDGRID_FROM_EMAIL=SENDGRID_FROM,
+        SALESFORCE_CLIENT_ID=SALESFORCE_CLIENT_ID,
+        SALESFORCE_CLIENT_SECRET=SALESFORCE_CLIENT_SECRET,
     )
     if tokens:
         env.update(TOKEN_ENV)
+        env["SALESFORCE_INSTANCE_URL"] = base + PREFIX["SALESFORCE"]
     return env
 
 

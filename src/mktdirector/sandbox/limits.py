@@ -47,6 +47,8 @@ DEFAULT_LIMITS: dict[str, tuple[int, float]] = {
     # SendGrid: per key and endpoint, per minute (the docs' own example numbers).
     "sendgrid.send": (10_000, 60.0),
     "sendgrid.other": (600, 60.0),
+    # Salesforce: the org's rolling 24-hour API allocation (Developer Edition: 15,000).
+    "salesforce.daily": (15_000, DAY),
     # GA4 core token quotas per property (standard property).
     "ga.tokens.day": (200_000, DAY),
     "ga.tokens.hour": (40_000, 3_600.0),
@@ -57,6 +59,7 @@ DEFAULT_LIMITS: dict[str, tuple[int, float]] = {
 WINDOW_KIND = {
     "hubspot.burst": "rolling",
     "hubspot.search": "rolling",
+    "salesforce.daily": "rolling",
     "linkedin.create.member": "utc_day",
     "linkedin.app": "utc_day",
     "hubspot.daily": "utc_day",

@@ -1,8 +1,8 @@
 """Performance reports: what the posts did, per channel and per post, over a timeframe.
 
 The unit is a published draft (a thread counts once; its segments' metrics are summed). Each
-post's figures are its latest metric snapshot, the GA4 sessions and key events and the HubSpot
-contacts attributed to it by `utm_content` (= draft id), and its cost: the LLM generations of
+post's figures are its latest metric snapshot, the GA4 sessions and key events and the CRM
+contacts (HubSpot, Salesforce) attributed to it by `utm_content` (= draft id), and its cost: the LLM generations of
 the draft plus the API cost recorded when it was published. Posts are counted on the day they
 were published; in the daily trend, sessions and leads are counted on the day they happened.
 Days are UTC days.

@@ -92,7 +92,11 @@ def _charts(report: Report) -> str:
         charts.append(bar_chart("GA4 sessions per day", days, sessions, {"sessions": "#059669"}))
     if "leads" in report.metrics:
         leads = {"leads": [d["leads"] for d in report.trend]}
-        charts.append(bar_chart("New HubSpot contacts per day", days, leads, {"leads": "#7c3aed"}))
+        charts.append(
+            bar_chart(
+                "New CRM contacts per day (HubSpot, Salesforce)", days, leads, {"leads": "#7c3aed"}
+            )
+        )
     for field, title in (("engagements", "Engagements"), ("leads", "Leads")):
         charts.append(
             hbar_chart(

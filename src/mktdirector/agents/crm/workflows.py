@@ -140,9 +140,12 @@ def sync_contacts(
     *,
     since: date | None = None,
     progress: Progress | None = None,
+    changed_since: datetime | None = None,
 ) -> SyncResult:
-    """Pull contacts (created since `since`) with attribution into the `contacts` table."""
-    start = datetime(since.year, since.month, since.day).astimezone() if since else None
+    """Pull contacts (created since `since`) with attribution into the `contacts` table.
+
+    `changed_since` (a CRM that reads changes, agents/crm/incremental.py) is passed on as is."""
+    start = datetime(since.year, since.month, since.day).astimezone() if since else changed_since
     search = client.contacts_with_attribution(start)
     rows = []
     for contact in search:
@@ -155,7 +158,8 @@ def sync_contacts(
         r["draft_id"] = content if content in known else None
     store.upsert_contacts(rows)
     linked = sum(1 for r in rows if r["draft_id"])
-    return SyncResult(len(rows), linked, since.isoformat() if since else None, search.message)
+    mark = since.isoformat() if since else (changed_since.isoformat() if changed_since else None)
+    return SyncResult(len(rows), linked, mark, search.message)
 
 
 def contact_row(contact: CrmContact, platform: str) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from mktdirector.integrations.base import Integration
 ClientFactory = Callable[..., Integration]
 PLACEHOLDER = "<your-token>"
 # The exit codes of DESIGN.md section 2: 3 credentials, 4 authentication, 5 rate limit.
-EXIT_CODES = {"missing_credentials": 3, "auth": 4, "permission": 4, "rate_limit": 5}
+EXIT_CODES = {"missing_credentials": 3, "auth": 4, "permission": 4, "rate_limit": 5, "config": 3}
 # A check gives up within this, retries and token calls included (issue 12 item 1).
 CHECK_DEADLINE = 30.0
 

@@ -31,6 +31,8 @@ class Provider:
     # How a confidential client (one with a secret) authenticates at the token endpoint.
     secret_auth: str
     docs: str
+    host_env: str | None = None  # the env name that moves the login host (Salesforce)
+    token_extras: tuple[str, ...] = ()  # token answer fields kept with the connection
 
 
 def _provider(spec: PlatformSpec, oauth: OAuthFacts) -> Provider:
@@ -46,6 +48,8 @@ def _provider(spec: PlatformSpec, oauth: OAuthFacts) -> Provider:
         pkce_required=oauth.pkce_required,
         secret_auth=oauth.secret_auth,
         docs=spec.docs or f"docs/integrations/{spec.id}.md",
+        host_env=oauth.host_env,
+        token_extras=oauth.token_extras,
     )
 
 
@@ -93,6 +97,17 @@ def _truthy(value: Any) -> bool:
     return bool(value)
 
 
+def with_host(url: str, host: str | None) -> str:
+    """`url` with its scheme and host replaced by `host` ("test.salesforce.com" or a URL)."""
+    if not host:
+        return url
+    host = host.strip().rstrip("/")
+    if "://" not in host:
+        host = "https://" + host
+    scheme, _, rest = url.partition("://")
+    return host + "/" + rest.partition("/")[2] if rest else url
+
+
 def resolve_app(
     platform: str,
     config: ConfigGetter | None = None,
@@ -123,13 +138,16 @@ def resolve_app(
             f"{p.client_secret_env} is not set: {p.label}'s standard flow needs the client secret.",
             hint=f"export {p.client_secret_env}=... (from the app's Auth tab, see {p.docs})",
         )
+    # A login host chosen by the user (Salesforce sandboxes, My Domain) moves all three URLs.
+    login_host = env.get(p.host_env, "").strip() if p.host_env else ""
+    default_token = with_host(p.token_url, login_host)
     token_url = (
         url_override(platform, "token")
         or config_value(config, f"{platform}.token_url")
-        or p.token_url
+        or default_token
     )
-    revoke_url = p.revoke_url
-    if revoke_url and token_url != p.token_url:
+    revoke_url = with_host(p.revoke_url, login_host) if p.revoke_url else None
+    if revoke_url and token_url != default_token:
         # An overridden token endpoint (sandbox, emulator) gets its sibling revoke endpoint.
         revoke_url = token_url.rsplit("/", 1)[0] + "/" + revoke_url.rsplit("/", 1)[1]
     scopes = p.scopes
@@ -141,7 +159,7 @@ def resolve_app(
         client_secret=secret,
         authorize_url=url_override(platform, "auth")
         or config_value(config, f"{platform}.auth_url")
-        or p.authorize_url,
+        or with_host(p.authorize_url, login_host),
         token_url=token_url,
         revoke_url=revoke_url,
         scopes=scopes,

@@ -311,6 +311,10 @@ def connection_from_token(
     extra = dict(base.extra) if base else {}
     if token.get("refresh_token_expires_in"):
         extra["refresh_expires_at"] = now + float(token["refresh_token_expires_in"])
+    provider = PROVIDERS.get(platform)
+    for name in provider.token_extras if provider else ():
+        if token.get(name):  # a refresh answer repeats them (or not): the stored value stays
+            extra[name] = str(token[name])
     scopes = split_scopes(token.get("scope")) or (
         list(base.scopes) if base else list(requested_scopes)
     )

@@ -121,6 +121,6 @@ def authorize(emu: Emulator, req: Request, p: str) -> Response:
 
 
 ROUTES = [
-    route("GET", r"/(?P<p>x|linkedin)/authorize", "{p}.authorize", authorize),
-    route("POST", r"/(?P<p>x|linkedin)/authorize", "{p}.authorize", authorize),
+    route("GET", r"/(?P<p>x|linkedin|salesforce)/authorize", "{p}.authorize", authorize),
+    route("POST", r"/(?P<p>x|linkedin|salesforce)/authorize", "{p}.authorize", authorize),
 ]

@@ -81,6 +81,25 @@ APPS: dict[str, dict[str, Any]] = {
         "scope_error": "unauthorized_scope_error",
         "deny_error": "user_cancelled_authorize",
     },
+    # Salesforce (reference card 4.2): the answer carries instance_url, id, issued_at and a
+    # signature, no expires_in (the session lives as long as the org's timeout says); the
+    # refresh token does not rotate unless the org's policy says so (`rotate`).
+    "salesforce": {
+        "label": "Salesforce",
+        "client_id": sbenv.SALESFORCE_CLIENT_ID,
+        "secret": sbenv.SALESFORCE_CLIENT_SECRET,
+        "user": sbenv.SALESFORCE_USER["Id"],
+        "who": sbenv.SALESFORCE_USER["Username"],
+        "pkce_required": False,
+        "rotate": False,
+        "code_ttl": 900,
+        "access_ttl": 7200,
+        "refresh_ttl": None,
+        "sep": " ",
+        "scopes": {"api", "refresh_token", "offline_access", "id", "profile", "openid", "web"},
+        "scope_error": "invalid_scope",
+        "deny_error": "access_denied",
+    },
 }
 
 
@@ -131,7 +150,7 @@ def _issue(
     refresh_doc: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     app = APPS[p]
-    prefix = f"sbx-{'x' if p == 'x' else 'li'}"
+    prefix = f"sbx-{ {'x': 'x', 'salesforce': 'sf'}.get(p, 'li') }"
     access = f"{prefix}-at-{secrets.token_urlsafe(32)}"
     store_token(
         emu,
@@ -150,11 +169,16 @@ def _issue(
         "scope": app["sep"].join(scopes),
     }
     out["token_type"] = "bearer" if p == "x" else "Bearer"
+    if p == "salesforce":
+        _salesforce_fields(emu, out, user)
     if refresh_doc is not None and refresh is not None:  # LinkedIn: same refresh token, same clock
         out.update(
             refresh_token=refresh,
             refresh_token_expires_in=int(refresh_doc["expires_at"] - emu.now()),
         )
+    elif p == "salesforce" and (refresh is not None or not {"refresh_token", "offline_access"}
+                                & set(scopes)):  # fmt: skip
+        pass  # no refresh token: a refresh answer (the old one stays) or none was asked for
     elif p != "x" or "offline.access" in scopes:
         new = f"{prefix}-rt-{secrets.token_urlsafe(32)}"
         store_token(
@@ -172,6 +196,20 @@ def _issue(
         if p == "linkedin":
             out["refresh_token_expires_in"] = app["refresh_ttl"]
     return out
+
+
+def _salesforce_fields(emu: Emulator, out: dict[str, Any], user: str) -> None:
+    """What Salesforce adds to a token answer, and what it leaves out (expires_in)."""
+    import hmac
+
+    out.pop("expires_in", None)
+    base = emu.base_url.rstrip("/")
+    out["instance_url"] = f"{base}/salesforce"
+    out["id"] = f"{base}/oauth/salesforce/id/{sbenv.SALESFORCE_ORG}/{user}"
+    out["issued_at"] = str(int(emu.now() * 1000))
+    mac = hmac.new(sbenv.SALESFORCE_CLIENT_SECRET.encode(),
+                   (out["id"] + out["issued_at"]).encode(), hashlib.sha256)  # fmt: skip
+    out["signature"] = base64.b64encode(mac.digest()).decode()
 
 
 def _grant_error(p: str, status: int = 400, kind: str = "invalid_request") -> Response:
@@ -230,7 +268,9 @@ def token(emu: Emulator, req: Request, p: str) -> Response:
             return _grant_error(p)
         if doc["revoked"] or (doc["expires_at"] is not None and doc["expires_at"] <= emu.now()):
             return _grant_error(p)
-        if app["rotate"]:
+        if p == "salesforce" and not app["rotate"]:
+            out = _issue(emu, p, doc["user"], doc["scopes"], doc["family"], refresh="kept")
+        elif app["rotate"]:
             doc["rotated"] = True
             emu.state.put("token", doc["id"], doc, owner=doc["family"], key=p)
             out = _issue(emu, p, doc["user"], doc["scopes"], doc["family"])
@@ -294,7 +334,7 @@ def snapshot(emu: Emulator, out: dict[str, Any]) -> None:
 
 
 ROUTES = [
-    route("POST", r"/(?P<p>x|linkedin)/token", "{p}.token", token),
-    route("POST", r"/(?P<p>x|linkedin)/revoke", "{p}.revoke", revoke),
+    route("POST", r"/(?P<p>x|linkedin|salesforce)/token", "{p}.token", token),
+    route("POST", r"/(?P<p>x|linkedin|salesforce)/revoke", "{p}.revoke", revoke),
     route("POST", r"/(?P<p>ga)/token", "{p}.token", ga_token),
 ]

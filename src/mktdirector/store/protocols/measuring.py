@@ -47,6 +47,10 @@ class ContactRepo(Protocol):
 
     def contact_count(self) -> int: ...
 
+    def last_contact_sync(self, platform: str) -> str | None:
+        """When contacts of `platform` were last synced (`synced_utc`), or None."""
+        ...
+
     def upsert_traffic(
         self,
         property_id: str,

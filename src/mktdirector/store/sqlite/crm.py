@@ -103,6 +103,11 @@ class CrmMixin(Connected):
     def contact_count(self) -> int:
         return int(next(iter(self.db.query("select count(*) as n from contacts")))["n"])
 
+    def last_contact_sync(self, platform: str) -> str | None:
+        """When contacts of `platform` were last synced (`synced_utc`), or None."""
+        sql = "select max(synced_utc) as at from contacts where platform = ?"
+        return next(iter(self.db.query(sql, [platform])))["at"]  # type: ignore[no-any-return]
+
     # GA4 traffic -------------------------------------------------------------------------------
     def upsert_traffic(
         self,
