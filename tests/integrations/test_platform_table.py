@@ -41,7 +41,14 @@ def members(protocol: type) -> set[str]:
 
 def test_every_client_declared_in_the_table_is_the_registry() -> None:
     assert integrations.available() == WITH_CLIENT
-    assert WITH_CLIENT == ["google-analytics", "hubspot", "linkedin", "sendgrid", "twitter"]
+    assert WITH_CLIENT == [
+        "google-analytics",
+        "hubspot",
+        "linkedin",
+        "mailchimp",
+        "sendgrid",
+        "twitter",
+    ]
 
 
 @pytest.mark.parametrize("pid", WITH_CLIENT)
@@ -109,7 +116,7 @@ def test_oauth_providers_come_from_the_specs_of_ready_oauth_platforms() -> None:
     assert PLATFORMS["salesforce"].auth_kind == "oauth2" and "salesforce" not in PROVIDERS
 
 
-@pytest.mark.parametrize("pid", ["salesforce", "mailchimp"])
+@pytest.mark.parametrize("pid", ["salesforce"])
 def test_planned_platforms_resolve_but_have_no_client(pid: str) -> None:
     assert resolve_platform(pid.upper()) == pid
     assert not PLATFORMS[pid].ready
@@ -123,7 +130,7 @@ def test_planned_platforms_resolve_but_have_no_client(pid: str) -> None:
 
 def test_platforms_by_capability_list_ready_ones_first() -> None:
     assert with_capability(Capability.CRM) == ["hubspot", "salesforce"]
-    assert with_capability(Capability.EMAIL) == ["sendgrid", "mailchimp"]
+    assert with_capability(Capability.EMAIL) == ["mailchimp", "sendgrid"]
     assert with_capability(Capability.SOCIAL) == ["linkedin", "twitter"]
     assert "google-analytics" in with_capability(Capability.ANALYTICS)
 

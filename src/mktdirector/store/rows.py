@@ -254,7 +254,7 @@ class Contact(TypedDict):
 # The counters of one day's email stats (per category, "" for all), as the sender reports them.
 EMAIL_STATS_COLUMNS = (
     "requests", "delivered", "opens", "unique_opens", "clicks", "unique_clicks", "bounces",
-    "spam_reports",
+    "spam_reports", "unsubscribes",  # unsubscribes: m014
 )  # fmt: skip
 
 

@@ -91,7 +91,12 @@ class EmailMixin(Connected):
     def upsert_email_stats(self, rows: Sequence[Mapping[str, Any]]) -> int:
         taken = now_utc()
         clean = [
-            {"date": r["date"], "category": r.get("category") or "", "taken_utc": taken}
+            {
+                "date": r["date"],
+                "category": r.get("category") or "",
+                "taken_utc": taken,
+                "platform": r.get("platform") or "sendgrid",
+            }  # fmt: skip
             | {c: int(r.get(c) or 0) for c in STATS_COLUMNS}
             for r in rows
         ]

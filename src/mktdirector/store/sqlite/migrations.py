@@ -451,3 +451,13 @@ def m012_http_calls_correlation(db: Database) -> None:
     calls = db.table("http_calls")
     calls.add_column("correlation_id", str)
     calls.create_index(["correlation_id", "time_utc"])
+
+
+@migrations()
+def m014_email_stats_platform(db: Database) -> None:
+    # Mailchimp's campaign reports sit beside SendGrid's stats: each stats row says whose it is
+    # (a Mailchimp row's category is its campaign id, which its emails row carries too), and
+    # both platforms report unsubscribes. Plain ADD COLUMNs, as PostgreSQL runs them too.
+    db.execute("alter table email_stats add column platform text not null default 'sendgrid'")
+    db.execute("alter table email_stats add column unsubscribes integer not null default 0")
+    db.execute("create index idx_email_stats_platform_category on email_stats (platform, category)")
