@@ -30,6 +30,7 @@ from mktdirector.core.redact import register
 from mktdirector.integrations._api_helpers import checked, rate_limit
 from mktdirector.integrations.base import ConnectionCheck, Integration
 from mktdirector.integrations.capabilities import KeyCheck
+from mktdirector.integrations.email_models import CampaignSpec
 from mktdirector.integrations.mailchimp import models as M
 from mktdirector.integrations.mailchimp.policy import KEY_STEPS, MAX_CONNECTIONS, MailchimpPolicy
 
@@ -205,15 +206,14 @@ class MailchimpClient(Integration):
         return summary
 
     # campaigns -------------------------------------------------------------------------------
-    def create_campaign(self, body: Mapping[str, Any]) -> M.Campaign:
+    def create_campaign(self, spec: CampaignSpec) -> M.Campaign:
         """`POST /campaigns`: not idempotent; the caller saves the id at once."""
-        data = self.json(
-            self._request("POST", "/campaigns", json=dict(body), idempotent=False), "id"
-        )
+        body = M.campaign_body(spec)
+        data = self.json(self._request("POST", "/campaigns", json=body, idempotent=False), "id")
         return M.Campaign.from_api(data)
 
-    def build_create_request(self, body: Mapping[str, Any]) -> httpx.Request:
-        return self.http.build_request("POST", "/campaigns", json=dict(body))
+    def build_create_request(self, spec: CampaignSpec) -> httpx.Request:
+        return self.http.build_request("POST", "/campaigns", json=M.campaign_body(spec))
 
     def find_campaign(self, list_id: str, title: str) -> M.Campaign | None:
         """The newest campaign of an audience titled `title` (how a lost create is found)."""
@@ -229,12 +229,15 @@ class MailchimpClient(Integration):
         response = self._request("GET", CAMPAIGN, path_params={"campaign_id": campaign_id})
         return M.Campaign.from_api(self.json(response, "id"))
 
-    def set_content(self, campaign_id: str, html: str, text: str) -> None:
-        """`PUT /campaigns/{id}/content` (a replace: safe to repeat)."""
+    def set_content(self, campaign_id: str, html: str | None, text: str | None) -> None:
+        """`PUT /campaigns/{id}/content` (a replace: safe to repeat), HTML and plain text with
+        the unsubscribe link and address Mailchimp requires added where they are missing."""
+        html, text = M.with_footer(html, text)
         self._request("PUT", CAMPAIGN + "/content", path_params={"campaign_id": campaign_id},
                       json={"html": html, "plain_text": text})  # fmt: skip
 
-    def content_request(self, html: str, text: str) -> httpx.Request:
+    def content_request(self, html: str | None, text: str | None) -> httpx.Request:
+        html, text = M.with_footer(html, text)
         return self.http.build_request("PUT", CAMPAIGN + "/content", path_params={"campaign_id": "<campaign id>"},
                                        json={"html": html, "plain_text": text})  # fmt: skip
 

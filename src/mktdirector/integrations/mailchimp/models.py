@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mktdirector.core.errors import UsageError
+from mktdirector.integrations.email_models import CampaignSpec
 
 MAX_BATCH = 500  # members per batch-subscribe call
 MAX_PAGE = 1000  # `count` per page on list endpoints
@@ -166,18 +167,15 @@ class Campaign:
         return self.status == "schedule"
 
 
-def campaign_body(
-    *, list_id: str, subject: str, title: str, from_name: str, reply_to: str,
-    segment_id: int | None = None, preview: str | None = None,
-) -> dict[str, Any]:  # fmt: skip
+def campaign_body(spec: CampaignSpec) -> dict[str, Any]:
     """`POST /campaigns` for a regular campaign to an audience (optionally one tag of it)."""
-    recipients: dict[str, Any] = {"list_id": list_id}
-    if segment_id is not None:
-        recipients["segment_opts"] = {"saved_segment_id": segment_id}
-    settings = {"subject_line": subject, "title": title, "from_name": from_name,
-                "reply_to": reply_to}  # fmt: skip
-    if preview:
-        settings["preview_text"] = preview
+    recipients: dict[str, Any] = {"list_id": spec.audience}
+    if spec.segment_id is not None:
+        recipients["segment_opts"] = {"saved_segment_id": spec.segment_id}
+    settings = {"subject_line": spec.subject, "title": spec.title, "from_name": spec.from_name,
+                "reply_to": spec.reply_to}  # fmt: skip
+    if spec.preview:
+        settings["preview_text"] = spec.preview
     return {"type": "regular", "recipients": recipients, "settings": settings}
 
 
