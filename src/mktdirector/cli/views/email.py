@@ -167,7 +167,8 @@ def imported(summary: Any, label: str, json_out: bool) -> None:
     else:
         _output.success(f"{label} audience {summary.audience}: {summary.created} added, "
                         f"{summary.updated} updated, {len(summary.errors)} refused, "
-                        f"{len(summary.skipped)} CSV row(s) skipped ({summary.batches} call(s)).")  # fmt: skip
+                        f"{len(summary.skipped)} CSV row(s) skipped, {summary.duplicates} repeated "
+                        f"address(es) merged ({summary.batches} call(s)).")  # fmt: skip
         for e in summary.errors:
             _output.warn(f"{e.email}: {e.message} ({e.code})")
         for b in summary.skipped:

@@ -80,8 +80,7 @@ class MailchimpClient(Integration):
 
     def require_connection(self) -> Any:
         conn = super().require_connection()
-        if not url_override(self.name, "base"):
-            data_center(str(conn.secret()))  # the key must name its data centre
+        data_center(str(conn.secret()))  # a key names its data centre, wherever it is sent
         return conn
 
     # key -------------------------------------------------------------------------------------
@@ -180,7 +179,23 @@ class MailchimpClient(Integration):
         """Import rows in batches of 500, up to `connections` (≤10) calls at a time."""
         self.require_connection()
         summary = M.ImportSummary(list_id, rows=len(rows))
-        chunks = M.batches([M.member_body(r) for r in rows], batch_size)
+        # Batches run at once, so one address in two batches would end either way: a row
+        # repeated later in the file updates the first one here, as a sequential import would.
+        members: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            body = M.member_body(r)
+            key = body["email_address"].lower()
+            if key in members:
+                summary.duplicates += 1
+                old = members[key]
+                body["merge_fields"] = {
+                    **old.get("merge_fields", {}),
+                    **body.get("merge_fields", {}),
+                }
+                body["tags"] = list(dict.fromkeys([*old.get("tags", []), *body.get("tags", [])]))
+                body = {k: v for k, v in body.items() if v}
+            members[key] = body
+        chunks = M.batches(list(members.values()), batch_size)
         if not chunks:
             return summary
         workers = max(1, min(connections, MAX_CONNECTIONS, len(chunks)))

@@ -109,6 +109,7 @@ class ImportSummary:
     created: int = 0
     updated: int = 0
     batches: int = 0
+    duplicates: int = 0  # rows whose address came earlier in the file (merged into it)
     errors: list[MemberError] = field(default_factory=list)
     skipped: list[dict[str, Any]] = field(default_factory=list)  # bad CSV rows
 

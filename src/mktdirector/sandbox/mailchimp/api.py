@@ -78,8 +78,11 @@ def rate_limited(emu: Emulator, reset: float | None, platform: str = PLATFORM) -
 
 
 # connections: at most 10 at once per key (counted by the server around each request) -----------
-_inflight: dict[str, int] = {}
 _inflight_lock = threading.Lock()
+
+
+def _inflight(emu: Emulator) -> dict[str, int]:
+    return emu.memory.setdefault("mailchimp.inflight", {})  # per sandbox, like a real server
 
 
 def connection_key(headers: dict[str, str]) -> str:
@@ -88,22 +91,22 @@ def connection_key(headers: dict[str, str]) -> str:
 
 def admit(emu: Emulator, headers: dict[str, str]) -> Response | None:
     """Take one of the key's connections, or the 429 Mailchimp answers past 10."""
-    key = connection_key(headers)
+    key, live = connection_key(headers), _inflight(emu)
     with _inflight_lock:
-        if _inflight.get(key, 0) >= MAX_CONNECTIONS:
+        if live.get(key, 0) >= MAX_CONNECTIONS:
             emu.state.incr("mailchimp.concurrency_refused")
             return rate_limited(emu, None)
-        _inflight[key] = _inflight.get(key, 0) + 1
+        live[key] = live.get(key, 0) + 1
         peak = emu.state.meta("mailchimp.peak_connections", "0")
-        if _inflight[key] > int(peak or 0):
-            emu.state.set_meta("mailchimp.peak_connections", str(_inflight[key]))
+        if live[key] > int(peak or 0):
+            emu.state.set_meta("mailchimp.peak_connections", str(live[key]))
     return None
 
 
 def release(emu: Emulator, headers: dict[str, str]) -> None:
-    key = connection_key(headers)
+    key, live = connection_key(headers), _inflight(emu)
     with _inflight_lock:
-        _inflight[key] = max(_inflight.get(key, 1) - 1, 0)
+        live[key] = max(live.get(key, 1) - 1, 0)
 
 
 # auth and seed --------------------------------------------------------------------------------
