@@ -344,3 +344,11 @@ def email_facts(platform: str) -> EmailFacts:
         raise UsageError(f"{platform!r} is not an email platform.",
                          hint=f"Use one of: {', '.join(with_capability(Capability.EMAIL))}")  # fmt: skip
     return spec.email
+
+
+def address_email_platform(preferred: str | None = None) -> str:
+    """`preferred` if it emails single addresses (alerts need that), else the first that does."""
+    ids = with_capability(Capability.EMAIL)
+    if preferred and preferred in ids and email_facts(preferred).sends_to == "addresses":
+        return preferred
+    return next(p for p in ids if email_facts(p).sends_to == "addresses")

@@ -165,7 +165,8 @@ def _finish(
 ) -> CampaignOutcome:  # fmt: skip
     eid = row["id"]
     title = TITLE_PREFIX + eid
-    cid = row["message_id"] or _found_id(client, plan.audience, title)
+    # A row written by this run has no campaign yet; an earlier run's may (its answer lost).
+    cid = row["message_id"] or (_found_id(client, plan.audience, title) if resumed else None)
     if cid is None:
         spec = CampaignSpec(
             audience=plan.audience, subject=plan.content.subject, title=title,
