@@ -43,13 +43,15 @@ from mktdirector.wiring import Deps
 
 # What each platform's rows run: the brief's own operations, as a user types them.
 LABEL = {"twitter": "X", "linkedin": "LinkedIn", "hubspot": "HubSpot",
-         "google-analytics": "GA4", "sendgrid": "SendGrid"}  # fmt: skip
+         "google-analytics": "GA4", "sendgrid": "SendGrid", "mailchimp": "Mailchimp"}  # fmt: skip
 WRITE = {
     "twitter": 'mktd social twitter --text "…" --publish --yes',
     "linkedin": 'mktd social linkedin --text "…" --publish --yes',
     "hubspot": "mktd crm contacts import contacts.csv",
     "google-analytics": "mktd ga traffic --since 7d",
     "sendgrid": 'mktd email send --subject "…" --body-file body.txt --to ada@example.org --yes',
+    "mailchimp": 'mktd email send --via mailchimp --audience sbxaud0001 --subject "…" '
+    "--body-file body.txt --yes",
 }
 READ = {
     "twitter": "mktd test-integration twitter",
@@ -57,6 +59,7 @@ READ = {
     "hubspot": "mktd crm contacts get ada@example.org",
     "google-analytics": "mktd ga traffic --since 7d",
     "sendgrid": "mktd email stats",
+    "mailchimp": "mktd email stats --platform mailchimp",
 }
 # The rows of the brief's error table, split into the cases that behave differently.
 SITUATIONS = {
@@ -145,6 +148,12 @@ QUEUED = "Queued for <time> (UTC): mktd worker --once publishes it then (mktd qu
 AGAIN = "Nothing is lost: run the same command again after the reset."
 SERVER = "The platform failed on its side; run the same command again later."
 NO_REFRESH = "an API key has no refresh: see “401 on every try”"
+# Mailchimp: a campaign to the sandbox's audience; a lost answer is settled by reading it back.
+MC_PRE = "mailchimp.list 200, mailchimp.create 200, mailchimp.content 200"
+MC_SENT = "Sent campaign <message id> to audience sbxaud0001: 3 member(s), email <id>."
+MC_ONCE = "email sent; 1 campaign(s), sent 1 time(s) at Mailchimp"
+# The campaign stays (unsent) and the row open: the same command resumes it, never a second one.
+MC_KEPT = "email intent; 1 campaign(s), sent 0 time(s) at Mailchimp"
 
 ROWS: tuple[Row, ...] = (
     # Rate limit -----------------------------------------------------------------------------
@@ -164,6 +173,9 @@ ROWS: tuple[Row, ...] = (
     Row("rate-short", "sendgrid", faults("sendgrid.send", "429=2@1"),
         requests="sendgrid.send 429, sendgrid.send 202", waits=((2, 3),), says=SG_SENT,
         outcome="email sent; 1 at SendGrid"),
+    Row("rate-short", "mailchimp", faults("mailchimp.send", "429=2@1"),
+        requests=f"{MC_PRE}, mailchimp.send 429, mailchimp.send 204, mailchimp.campaign 200",
+        waits=((2, 3),), says=MC_SENT, outcome=MC_ONCE),
     Row("rate-long", "twitter", "--limit x.create.user24h=0/86400",
         requests="x.create 429", exit=5,
         says="X POST /2/tweets: X 24-hour rate limit reached (resets in 24.0 h).",
@@ -188,6 +200,11 @@ ROWS: tuple[Row, ...] = (
         requests="sendgrid.send 429", exit=5,
         says="sendgrid POST /v3/mail/send failed: HTTP 429: too many requests (resets in 60 min).",
         hint=AGAIN, outcome="email failed; 0 at SendGrid"),
+    Row("rate-long", "mailchimp", faults("mailchimp.send", "429=3600"),
+        requests=f"{MC_PRE}, mailchimp.send 429", exit=5,
+        says="mailchimp POST /campaigns/{campaign_id}/actions/send failed: HTTP 429: You have "
+        "exceeded the limit of 10 simultaneous connections (resets in 60 min).",
+        hint=AGAIN, outcome=MC_KEPT),
     Row("rate-bare", "twitter", faults("x.create", "429-noreset"),
         requests="x.create 429", exit=5, says="X POST /2/tweets: X 15-minute rate limit reached.",
         hint=QUEUED, queued="publish job, due in 15 min", outcome="draft scheduled; 0 posts on X"),
@@ -207,6 +224,11 @@ ROWS: tuple[Row, ...] = (
         requests="sendgrid.send 429 ×4", waits=((1, 1),) * 3, exit=5,
         says="sendgrid POST /v3/mail/send failed: HTTP 429: too many requests", hint=AGAIN,
         outcome="email failed; 0 at SendGrid"),
+    Row("rate-bare", "mailchimp", faults("mailchimp.send", "429-noreset"),
+        requests=f"{MC_PRE}, mailchimp.send 429 ×4", waits=((1, 1),) * 3, exit=5,
+        says="mailchimp POST /campaigns/{campaign_id}/actions/send failed: HTTP 429: You have "
+        "exceeded the limit of 10 simultaneous connections.", hint=AGAIN,
+        notified="failure_rate (alerts run)", outcome=MC_KEPT),
     # Authentication -------------------------------------------------------------------------
     Row("auth-refresh", "twitter", faults("x.create", "401-once"), authorized=True,
         requests="x.create 401, x.token 200, x.create 201", says=X_DONE,
@@ -218,6 +240,7 @@ ROWS: tuple[Row, ...] = (
         requests="ga.token 200, ga.report 401, ga.token 200, ga.report 200", says=GA_FRESH,
         outcome="traffic stored"),
     Row("auth-refresh", "sendgrid", "", na=NO_REFRESH),
+    Row("auth-refresh", "mailchimp", "", na=NO_REFRESH),
     Row("auth-final", "twitter", faults("x.create", "401"),
         requests="x.create 401", exit=4,
         says="X POST /2/tweets: X rejected the access token (expired, revoked or invalid).",
@@ -252,6 +275,12 @@ ROWS: tuple[Row, ...] = (
         "full, Stats read), then `mktd authorize sendgrid` or set SENDGRID_API_KEY",
         notified="email_failed, then auth_failed (alerts run)",
         outcome="email failed; 0 at SendGrid"),
+    Row("auth-final", "mailchimp", faults("mailchimp.send", "401"),
+        requests=f"{MC_PRE}, mailchimp.send 401", exit=4,
+        says="Mailchimp rejected the API key (HTTP 401: API Key Invalid).",
+        hint="In Mailchimp: Profile → Extras → API keys → Create A Key, then `mktd authorize "
+        "mailchimp` or set MAILCHIMP_API_KEY",
+        notified="email_failed, then auth_failed (alerts run)", outcome=MC_KEPT),
     Row("scope", "twitter", faults("x.create", "403"),
         requests="x.create 403", exit=4, says="X POST /2/tweets: forbidden (Error).",
         hint="Check the app has Read and write permission and the scopes, then mktd authorize "
@@ -282,6 +311,12 @@ ROWS: tuple[Row, ...] = (
         hint="Edit the key's permissions in SendGrid (Settings → API Keys), or create one with "
         "them and run `mktd authorize sendgrid`",
         notified="email_failed", outcome="email failed; 0 at SendGrid"),
+    Row("scope", "mailchimp", faults("mailchimp.send", "403"),
+        requests=f"{MC_PRE}, mailchimp.send 403", exit=4,
+        says="Mailchimp refused POST /campaigns/{campaign_id}/actions/send (HTTP 403: "
+        "Forbidden): the user is disabled or lacks permission.",
+        hint="Check the account's user role in Mailchimp, or use a key of an admin user",
+        notified="email_failed", outcome=MC_KEPT),
     # API error ------------------------------------------------------------------------------
     Row("server-read", "twitter", faults("x.me", "503"), read=True,
         requests="x.me 503 ×4", waits=BACKOFF, exit=6,
@@ -304,6 +339,10 @@ ROWS: tuple[Row, ...] = (
         requests="sendgrid.stats 503 ×4", waits=BACKOFF, exit=6,
         says="sendgrid GET /v3/stats failed: HTTP 503: internal error", hint=SERVER,
         outcome="nothing changes"),
+    Row("server-read", "mailchimp", faults("mailchimp.reports", "503"), read=True,
+        requests="mailchimp.reports 503 ×4", waits=BACKOFF, exit=6,
+        says="mailchimp GET /reports failed: HTTP 503: An unexpected internal error has occurred.",
+        hint=SERVER, outcome="nothing changes"),
     Row("server-write", "twitter", faults("x.create", "500-after@1"),
         requests="x.create 500, x.me 200, x.timeline 200", says=X_DONE,
         outcome="draft published; 1 post on X"),
@@ -320,6 +359,9 @@ ROWS: tuple[Row, ...] = (
         says=SG_CHECK.format(why="SendGrid failed (HTTP 500) while taking the email; it may or "
                              "may not have been queued"),
         notified="needs_check", outcome="email needs-check; 1 at SendGrid"),
+    Row("server-write", "mailchimp", faults("mailchimp.send", "500-after@1"),
+        requests=f"{MC_PRE}, mailchimp.send 500, mailchimp.campaign 200", says=MC_SENT,
+        outcome=MC_ONCE),
     Row("html", "twitter", faults("x.create", "html@1"),
         requests="x.create 502, x.me 200, x.timeline 200, x.create 201", says=X_DONE,
         outcome="draft published; 1 post on X"),
@@ -338,6 +380,9 @@ ROWS: tuple[Row, ...] = (
         says=SG_CHECK.format(why="SendGrid failed (HTTP 502) while taking the email; it may or "
                              "may not have been queued"),
         notified="needs_check", outcome="email needs-check; 0 at SendGrid"),
+    Row("html", "mailchimp", faults("mailchimp.send", "html@1"),
+        requests=f"{MC_PRE}, mailchimp.send 502, mailchimp.campaign 200, mailchimp.send 204, "
+        "mailchimp.campaign 200", says=MC_SENT, outcome=MC_ONCE),
     Row("truncated", "twitter", faults("x.create", "truncate@1"),
         requests="x.create 201, x.me 200, x.timeline 200", says=X_DONE,
         outcome="draft published; 1 post on X"),
@@ -358,6 +403,10 @@ ROWS: tuple[Row, ...] = (
         outcome="nothing stored"),
     Row("truncated", "sendgrid", faults("sendgrid.send", "truncate@1"),
         requests="sendgrid.send 202", says=SG_SENT, outcome="email sent; 1 at SendGrid"),
+    Row("truncated", "mailchimp", faults("mailchimp.create", "truncate@1"),
+        requests="mailchimp.list 200, mailchimp.create 200, mailchimp.campaigns 200, "
+        "mailchimp.content 200, mailchimp.send 204, mailchimp.campaign 200", says=MC_SENT,
+        outcome=MC_ONCE),
     # Network ----------------------------------------------------------------------------------
     Row("reset", "twitter", faults("x.create", "reset@1"),
         requests="x.create reset, x.me 200, x.timeline 200, x.create 201", says=X_DONE,
@@ -377,6 +426,9 @@ ROWS: tuple[Row, ...] = (
         says=SG_CHECK.format(why="sendgrid POST /v3/mail/send: network error (ReadError: "
                              "[Errno 104] Connection reset by peer)"),
         notified="needs_check", outcome="email needs-check; 0 at SendGrid"),
+    Row("reset", "mailchimp", faults("mailchimp.send", "reset@1"),
+        requests=f"{MC_PRE}, mailchimp.send reset, mailchimp.campaign 200, mailchimp.send 204, "
+        "mailchimp.campaign 200", says=MC_SENT, outcome=MC_ONCE),
     Row("timeout", "twitter", faults("x.create", f"timeout-after-create={HOLD}@1"),
         requests="x.create timeout-after-201, x.me 200, x.timeline 200", says=X_DONE,
         outcome="draft published; 1 post on X"),
@@ -396,6 +448,9 @@ ROWS: tuple[Row, ...] = (
         says=SG_CHECK.format(why="sendgrid POST /v3/mail/send: network error (ReadTimeout: "
                              "timed out)"),
         notified="needs_check", outcome="email needs-check; 1 at SendGrid"),
+    Row("timeout", "mailchimp", faults("mailchimp.send", f"timeout-after-create={HOLD}@1"),
+        requests=f"{MC_PRE}, mailchimp.send timeout-after-204, mailchimp.campaign 200",
+        says=MC_SENT, outcome=MC_ONCE),
 )  # fmt: skip
 
 
@@ -504,12 +559,17 @@ def _run(cli: Callable[..., Any], row: Row, work: Path) -> Any:
             return cli("crm", "contacts", "get", "ada@example.org")
         if p == "sendgrid":
             return cli("email", "stats")
+        if p == "mailchimp":
+            return cli("email", "stats", "--platform", "mailchimp")
     if p in ("twitter", "linkedin"):
         return cli("social", p, "--text", f"The fault matrix on {LABEL[p]}.", "--publish", "--yes")
     if p == "hubspot":
         return cli("crm", "contacts", "import", str(contacts))
     if p == "google-analytics":
         return cli("ga", "traffic", "--since", "7d")
+    if p == "mailchimp":
+        return cli("email", "send", "--via", "mailchimp", "--audience", "sbxaud0001", "--subject",
+                   "Fault matrix", "--body-file", str(body), "--yes")  # fmt: skip
     return cli("email", "send", "--subject", "Fault matrix", "--body-file", str(body),
                "--to", "ada@example.org", "--yes")  # fmt: skip
 
@@ -574,6 +634,11 @@ def _outcome(row: Row, db: sqlite3.Connection, state: dict[str, Any]) -> str:
         (n,) = db.execute("select count(*) from traffic_snapshots").fetchone()
         return "traffic stored" if n else "nothing stored"
     local = [s for (s,) in db.execute("select status from emails")]
+    if p == "mailchimp":
+        sends = sum(c.get("send_count") or 0 for c in state["mailchimp"]["campaigns"])
+        made = len(state["mailchimp"]["campaigns"])
+        return (f"email {local[0] if local else 'not recorded'}; {made} campaign(s), "
+                f"sent {sends} time(s) at Mailchimp")  # fmt: skip
     n = len(state["emails"])
     return f"email {local[0] if local else 'not recorded'}; {n} at SendGrid"
 

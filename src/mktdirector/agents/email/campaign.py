@@ -29,7 +29,7 @@ from mktdirector.agents.email.plan import (
     parse_at,
     recipients_from,
 )
-from mktdirector.agents.email.send import AlreadySentError, NeedsCheckError, _iso
+from mktdirector.agents.email.send import AlreadySentError, NeedsCheckError, _iso, _notify
 from mktdirector.core import errors as E
 from mktdirector.core.platforms import PLATFORMS, email_facts
 from mktdirector.integrations.capabilities import CampaignSender
@@ -275,6 +275,10 @@ def _failed(store: StoreLike, eid: str, err: E.MktdError, *, keep: bool = False)
         store.update_email(eid, error=err.message[:300])
     else:
         store.update_email(eid, status=EmailStatus.FAILED, error=err.message[:300])
+    if not isinstance(err, E.RateLimitError):  # a rate limit is "later", not a failure
+        again = "run the same command again: it resumes this campaign" if keep else None
+        _notify(store, store.get_email(eid)["platform"], eid, "email_failed", f"Email {eid} was not sent: {err.message}",
+                again or err.hint or "mktd email list")  # fmt: skip
 
 
 def _already(plan: CampaignPlan, row: Email) -> AlreadySentError:

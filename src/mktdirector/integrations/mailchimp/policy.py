@@ -47,7 +47,7 @@ class MailchimpPolicy(GenericPolicy):
     ) -> E.ApiStatusError | None:
         title, detail, fields = problem(response)
         status = response.status_code
-        said = ": ".join(x for x in (title, detail) if x)[:400]
+        said = ": ".join(dict.fromkeys(x for x in (title, detail) if x))[:400]
         if status == 401:
             return rebuild(
                 error, E.AuthenticationError,
