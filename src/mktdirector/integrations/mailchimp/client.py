@@ -181,21 +181,17 @@ class MailchimpClient(Integration):
         summary = M.ImportSummary(list_id, rows=len(rows))
         # Batches run at once, so one address in two batches would end either way: a row
         # repeated later in the file updates the first one here, as a sequential import would.
-        members: dict[str, dict[str, Any]] = {}
+        merged: dict[str, dict[str, Any]] = {}
         for r in rows:
-            body = M.member_body(r)
-            key = body["email_address"].lower()
-            if key in members:
+            key = str(r.get("email") or "").strip().lower()
+            if key in merged:
                 summary.duplicates += 1
-                old = members[key]
-                body["merge_fields"] = {
-                    **old.get("merge_fields", {}),
-                    **body.get("merge_fields", {}),
-                }
-                body["tags"] = list(dict.fromkeys([*old.get("tags", []), *body.get("tags", [])]))
-                body = {k: v for k, v in body.items() if v}
-            members[key] = body
-        chunks = M.batches(list(members.values()), batch_size)
+                tags = ";".join(t for t in (merged[key].get("tags"), r.get("tags")) if t)
+                merged[key] = {**merged[key], **{k: v for k, v in r.items() if v}, "tags": tags}
+            else:
+                merged[key] = dict(r)
+        # Bodies are built by the threads that send them: the first call leaves at once.
+        chunks = M.batches(list(merged.values()), batch_size)
         if not chunks:
             return summary
         workers = max(1, min(connections, MAX_CONNECTIONS, len(chunks)))
@@ -203,7 +199,7 @@ class MailchimpClient(Integration):
         lock = threading.Lock()
 
         def one(chunk: list[Any]) -> M.BatchResult:
-            result = self.batch_subscribe(list_id, chunk, http=http)
+            result = self.batch_subscribe(list_id, [M.member_body(r) for r in chunk], http=http)
             with lock:
                 summary.add(result)
                 if on_batch is not None:

@@ -54,7 +54,9 @@ def member_body(row: Mapping[str, Any], status_if_new: str = "subscribed") -> di
                             "status": status_if_new}  # fmt: skip
     if merge:
         body["merge_fields"] = merge
-    tags = [t.strip() for t in re.split(r"[;,]", str(row.get("tags") or "")) if t.strip()]
+    tags = list(
+        dict.fromkeys(t.strip() for t in re.split(r"[;,]", str(row.get("tags") or "")) if t.strip())
+    )
     if tags:
         body["tags"] = tags
     return body
