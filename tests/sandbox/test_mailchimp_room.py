@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -93,9 +94,20 @@ def test_a_campaign_is_sent_once_and_scheduled_only_on_quarter_hours(sb: Sandbox
 
 
 def test_more_than_10_simultaneous_connections_get_429(sb: Sandbox) -> None:
-    sb.set_faults("mailchimp.ping:delay=0.6")  # each request holds its connection a while
-    with ThreadPoolExecutor(12) as pool:
-        codes = sorted(pool.map(lambda _: call(sb, "GET", "/ping").status_code, range(12)))
+    sb.set_faults("mailchimp.ping:delay=3")  # each admitted request holds its connection 3 s
+    clients = [httpx.Client(timeout=10) for _ in range(12)]  # made before: all start together
+    start = threading.Barrier(12)
+
+    def ping(c: httpx.Client) -> int:
+        start.wait()
+        return c.get(f"{sb.url}/mailchimp/3.0/ping", headers=AUTH).status_code
+
+    try:
+        with ThreadPoolExecutor(12) as pool:
+            codes = sorted(pool.map(ping, clients))
+    finally:
+        for c in clients:
+            c.close()
     assert codes == [200] * 10 + [429] * 2
     state = sb.state()["mailchimp"]
     assert state["peak_connections"] == 10 and state["concurrency_refused"] == 2
