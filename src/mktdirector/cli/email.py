@@ -194,14 +194,14 @@ def list_(
 def resolve(
     email_id: Annotated[str, typer.Argument(help="An email in needs-check.")],
     outcome: Annotated[
-        str, typer.Argument(help="sent or not-sent (what SendGrid Activity shows).")
+        str, typer.Argument(help="sent or not-sent (what the platform's activity shows).")
     ],
     message_id: Annotated[
         str | None, typer.Option("--message-id", help="With sent: the message id seen there.")
     ] = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Settle an email whose send outcome was unknown, after looking in SendGrid."""
+    """Settle an email whose send outcome was unknown, after looking at the email platform."""
     from mktdirector.agents.email.send import resolve_email
     from mktdirector.cli import _deps
     from mktdirector.cli.views import email as view

@@ -107,7 +107,8 @@ def email_list(rows: Sequence[Email], json_out: bool) -> None:
     _output.table(shown, LIST_COLUMNS, headers=LIST_HEADERS)
     scheduled = [r for r in rows if r["status"] == EmailStatus.SCHEDULED and r.get("batch_id")]
     for r in scheduled:
-        _output.info(f"{r['id']}: scheduled in batch {r['batch_id']} (mktd email cancel BATCH)")
+        _output.info(f"{r['id']}: scheduled in batch {r['batch_id']} "
+                     f"(mktd email cancel {r['batch_id']} --platform {r['platform']})")  # fmt: skip
 
 
 def resolved(row: Email, sent: bool, json_out: bool) -> None:
