@@ -44,7 +44,7 @@ def fetch_stats(
     """Daily counters since a date, stored in `email_stats` (re-fetching replaces a day)."""
     start = since.isoformat()
     rows = client.category_stats([category], start) if category else client.stats(start)
-    dicts = [r.to_dict() for r in rows]
+    dicts = [{"platform": client.name, **r.to_dict()} for r in rows]
     stored = store.upsert_email_stats(dicts)
     out = [{"date": d["date"], "category": d.get("category")} | {c: d[c] for c in STATS_COLUMNS}
            for d in dicts]  # fmt: skip
