@@ -23,16 +23,13 @@ from mktdirector.integrations.email_models import CampaignSpec
 
 MAX_BATCH = 500  # members per batch-subscribe call
 MAX_PAGE = 1000  # `count` per page on list endpoints
-TITLE_PREFIX = "mktd "  # campaign titles "mktd <email id>" find a campaign again after a crash
 # The merge tags Mailchimp requires in every campaign: the unsubscribe link and the address.
 UNSUB_TAG, ADDRESS_TAG = "*|UNSUB|*", "*|LIST:ADDRESSLINE|*"
 SENT_STATES = ("sending", "sent")
-SENDABLE_STATES = ("save", "paused")
 # CSV columns (as contacts_csv names them) -> the default audience merge fields.
 MERGE_FIELDS = {"firstname": "FNAME", "lastname": "LNAME", "phone": "PHONE",
                 "address": "ADDRESS", "birthday": "BIRTHDAY", "company": "COMPANY"}  # fmt: skip
 _TAG = re.compile(r"[^A-Z0-9_]")
-STATUSES = ("subscribed", "pending", "unsubscribed", "transactional")
 
 
 def subscriber_hash(email: str) -> str:

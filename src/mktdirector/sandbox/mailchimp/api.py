@@ -15,7 +15,6 @@ import hashlib
 import re
 import secrets
 import threading
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from mktdirector.sandbox.base import Request, Response, iso, json_response, route
@@ -341,7 +340,3 @@ ROUTES = [
     ),  # fmt: skip
     route("GET", r"/3\.0/lists/(?P<list_id>[^/]+)/segments", "mailchimp.segments", segments),
 ]
-
-
-def now_iso(emu: Emulator) -> str:
-    return datetime.fromtimestamp(emu.now(), UTC).isoformat(timespec="seconds")
