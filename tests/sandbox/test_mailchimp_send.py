@@ -56,6 +56,11 @@ def test_a_campaign_goes_out_once_and_a_second_run_is_refused(
     [c] = campaigns(sb)
     assert (c["status"], c["send_count"], c["tests"], c["emails_sent"]) == ("sent", 1, 1, 3)
     assert c["title"] == f"mktd {out['email_id']}" and "*|UNSUB|*" in c["html"]
+    # links are tagged for attribution (no draft here: utm_content is the email's id)
+    assert (
+        f"https://example.org/course?utm_source=email&utm_medium=email&utm_campaign=mktd&utm_content={out['email_id']}"
+        in c["html"]
+    )
     listed = json.loads(cli("email", "list", "--json").stdout)
     assert [(e["platform"], e["status"], e["message_id"]) for e in listed] == [
         ("mailchimp", "sent", c["id"])

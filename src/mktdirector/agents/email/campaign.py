@@ -193,12 +193,26 @@ def _finish(
     # refused send names what is missing: the send's 400 lists the checklist's errors.)
     if resumed and _settled(store, eid, client.campaign(cid), outcome):
         return outcome
-    client.set_content(cid, plan.content.html, plan.content.text)
+    client.set_content(cid, *_tagged(plan, eid))
     if plan.test_to:
         client.test_send(cid, plan.test_to)
         outcome.tested = list(plan.test_to)
     _go(store, client, plan, eid, cid, outcome)
     return outcome
+
+
+def _tagged(plan: CampaignPlan, eid: str) -> tuple[str | None, str | None]:
+    """HTML and text with every link UTM-tagged (utm_content: the draft, else this email), so
+    clicks are attributed; links a draft already tagged stay as they are."""
+    from mktdirector.core.utm import add_utm
+
+    tags = {"source": "email", "medium": "email", "campaign": plan.content.campaign or "mktd",
+            "content": plan.content.draft_id or eid}  # fmt: skip
+    c = plan.content
+    return (
+        add_utm(c.html, **tags) if c.html else None,
+        add_utm(c.text, **tags) if c.text else None,
+    )
 
 
 def _go(
