@@ -31,7 +31,7 @@ def draft_saved(view: DraftView, json_out: bool) -> None:
         return _output.emit_json(view.to_dict())
     _output.draft(view.draft, view.findings)
     _output.info(f"Saved email draft {view.id}. Next: mktd drafts approve {view.id}, then "
-                 f"mktd email send --draft {view.id} --to ...")  # fmt: skip
+                 f"mktd email send --draft {view.id} --to ... (or: --via mailchimp --audience ID)")  # fmt: skip
 
 
 def confirm_send(plan: SendPlan, yes: bool) -> None:
