@@ -274,6 +274,8 @@ class Email(TypedDict):
     error: str | None
     send_key: str | None
     subject: str | None
+    lease_owner: NotRequired[str | None]  # m014: the process sending it (campaign sends)
+    lease_until: NotRequired[float | None]
 
 
 # Operations ------------------------------------------------------------------------------------

@@ -227,3 +227,37 @@ def test_an_audience_is_required_and_nothing_is_written_without_one(deps: Deps, 
     sendgrid = plan_send(deps.store, to=["a@example.org"], subject="S", body_file=body,
                          from_addr="b@example.org", platform="sendgrid")  # fmt: skip
     assert sendgrid.platform == "sendgrid"
+
+
+def test_a_send_another_live_run_holds_is_refused_and_nothing_is_asked(
+    deps: Deps, body: str
+) -> None:
+    import time
+
+    fake = FakeCampaigns()
+    p = plan(deps, body)
+    eid = deps.store.write_email_intent({
+        "platform": "mailchimp", "send_key": p.send_key(), "subject": "Hi",
+        "lease_owner": "another-host:4242:abcd1234", "lease_until": time.time() + 600,
+    })  # fmt: skip
+    with pytest.raises(E.UsageError, match="being sent by another mktd run"):
+        flow.send_campaign(deps.store, fake, p)  # type: ignore[arg-type]
+    assert fake.calls == [] and deps.store.get_email(eid)["status"] == "intent"
+
+
+def test_a_dead_runs_lease_is_taken_over_at_once_and_released_after(deps: Deps, body: str) -> None:
+    import socket
+    import time
+
+    from mktdirector.core.leases import _pid_namespace
+
+    fake = FakeCampaigns()
+    p = plan(deps, body)
+    dead = ":".join(x for x in (socket.gethostname(), "999999", "deadbeef", _pid_namespace()) if x)
+    eid = deps.store.write_email_intent({
+        "platform": "mailchimp", "send_key": p.send_key(), "subject": "Hi",
+        "lease_owner": dead, "lease_until": time.time() + 600,
+    })  # fmt: skip
+    out = flow.send_campaign(deps.store, fake, p)  # type: ignore[arg-type]
+    assert (out.email_id, out.status) == (eid, "sent") and fake.calls.count("send") == 1
+    assert deps.store.get_email(eid)["lease_owner"] is None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -31,6 +32,7 @@ from mktdirector.agents.email.plan import (
 )
 from mktdirector.agents.email.send import AlreadySentError, NeedsCheckError, _iso, _notify
 from mktdirector.core import errors as E
+from mktdirector.core.leases import owner_id
 from mktdirector.core.platforms import PLATFORMS, email_facts
 from mktdirector.integrations.capabilities import CampaignSender
 from mktdirector.integrations.email_models import CampaignSpec
@@ -39,6 +41,8 @@ from mktdirector.store.rows import Email, EmailStatus
 from mktdirector.store.stamps import now_utc
 
 TITLE_PREFIX = "mktd "
+# How long a run may hold a send before another may resume it (a dead run's is taken at once).
+LEASE_S = 600.0
 
 
 @dataclass
@@ -146,17 +150,28 @@ def send_campaign(
         raise _already(plan, row)
     audience = client.audience(plan.audience)
     segment_id = client.tag_segment(plan.audience, plan.segment) if plan.segment else None
+    owner = owner_id()
     if row is None:
         confirm(plan, audience)
         row = store.get_email(store.write_email_intent({
             "platform": client.name, "send_key": key, "draft_id": plan.content.draft_id,
             "subject": plan.content.subject, "recipients": audience.members,
             "from_email": plan.reply_to or audience.from_email, "send_at_utc": _iso(plan.send_at),
+            "lease_owner": owner, "lease_until": time.time() + LEASE_S,
         }))  # fmt: skip
         resumed = False
-    else:
+    elif store.claim_email(row["id"], owner, now=time.time(), lease_s=LEASE_S):
         resumed = True
-    return _finish(store, client, plan, row, audience, segment_id, resumed)
+    else:
+        raise E.UsageError(
+            f"Email {row['id']} ({row['subject']!r}) is being sent by another mktd run right "
+            "now; nothing was sent.",
+            hint="Wait for it to finish, then: mktd email list",
+        )
+    try:
+        return _finish(store, client, plan, row, audience, segment_id, resumed)
+    finally:
+        store.release_email(row["id"], owner)
 
 
 def _finish(

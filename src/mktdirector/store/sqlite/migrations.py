@@ -461,3 +461,7 @@ def m014_email_stats_platform(db: Database) -> None:
     db.execute("alter table email_stats add column platform text not null default 'sendgrid'")
     db.execute("alter table email_stats add column unsubscribes integer not null default 0")
     db.execute("create index idx_email_stats_platform_category on email_stats (platform, category)")
+    # A campaign send is resumed by the next run after a crash; the lease keeps two live runs
+    # of the same send from both resuming it (a dead owner's lease is taken over at once).
+    db.execute("alter table emails add column lease_owner text")
+    db.execute("alter table emails add column lease_until real")
