@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from mktdirector.sandbox import Sandbox
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from crash_harness import KINDS, CrashHarness, describe, plan  # noqa: E402
 
@@ -43,3 +45,60 @@ def test_killed_publishes_end_published_once_or_needs_check(tmp_path: Path) -> N
     # A trial stops killing once its draft is settled, so some planned kills never happen.
     assert summary.kills + summary.kills_missed <= sum(len(t.kill_at) for t in specs)
     assert summary.kills >= 1  # the processes were really killed, not just run
+
+
+# Mailchimp: a campaign send killed at random points ----------------------------------------------
+# The sandbox holds each create and send open before and after doing the work, so a kill lands
+# in every window: before the intent row, after it, with the campaign created but its id unsaved,
+# with the send done but unrecorded. Each trial is then run again until it settles.
+MC_HOLDS = ",".join(
+    f"mailchimp.{route}:{kind}=0.25"
+    for route in ("create", "send")
+    for kind in ("delay", "delay-after")
+)
+
+
+def _mailchimp_trial(
+    sb: Sandbox, home: Path, body: Path, subject: str, kills: list[float]
+) -> list[int]:
+    import os
+    import signal
+    import subprocess
+    import time
+
+    env = {**os.environ, **sb.env(), "MKTD_HOME": str(home)}
+    args = [sys.executable, "-m", "mktdirector", "email", "send", "--via", "mailchimp",
+            "--audience", "sbxaud0001", "--subject", subject, "--body-file", str(body), "--yes"]  # fmt: skip
+    codes = []
+    for at in [*kills, None]:
+        proc = subprocess.Popen(args, env=env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        if at is not None:
+            time.sleep(at)
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGKILL)
+        codes.append(proc.wait(timeout=60))
+    return codes
+
+
+def test_mailchimp_sends_killed_at_random_points_go_out_exactly_once(tmp_path: Path) -> None:
+    import random
+
+    rng = random.Random(SEED)
+    body = tmp_path / "body.txt"
+    body.write_text("Crash trial https://example.org/x\n", encoding="utf-8")
+    trials = {f"Crash trial {n}": sorted(rng.uniform(0.2, 2.6) for _ in range(rng.randint(1, 2)))
+              for n in range(6)}  # fmt: skip
+    with Sandbox(port=0, state_dir=tmp_path / "sbx", faults=MC_HOLDS) as sb:
+        finals = {s: _mailchimp_trial(sb, tmp_path / "home", body, s, k) for s, k in trials.items()}
+        campaigns = sb.state()["mailchimp"]["campaigns"]
+    print({s: c for s, c in finals.items()})  # with -s: each run's exit code (-9: killed)
+    for subject, codes in finals.items():
+        mine = [c for c in campaigns if c["subject"] == subject]
+        sent = sum(c["send_count"] or 0 for c in mine)
+        assert sent == 1, f"{subject}: sent {sent} times (exit codes {codes})"  # 0 twice, 0 lost
+        assert len(mine) == 1, f"{subject}: {len(mine)} campaigns (a lost create made another)"
+        assert codes[-1] in (0, 2), (
+            f"{subject}: the last run ended {codes[-1]}"
+        )  # sent, or "already sent"
+    assert any(code == -9 for codes in finals.values() for code in codes[:-1])  # really killed

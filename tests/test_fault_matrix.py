@@ -43,7 +43,7 @@ from mktdirector.wiring import Deps
 
 # What each platform's rows run: the brief's own operations, as a user types them.
 LABEL = {"twitter": "X", "linkedin": "LinkedIn", "hubspot": "HubSpot",
-         "google-analytics": "GA4", "sendgrid": "SendGrid"}  # fmt: skip
+         "google-analytics": "GA4", "sendgrid": "SendGrid", "mailchimp": "Mailchimp"}  # fmt: skip
 LABEL["salesforce"] = "Salesforce"
 WRITE = {
     "twitter": 'mktd social twitter --text "…" --publish --yes',
@@ -52,6 +52,8 @@ WRITE = {
     "google-analytics": "mktd ga traffic --since 7d",
     "sendgrid": 'mktd email send --subject "…" --body-file body.txt --to ada@example.org --yes',
     "salesforce": "mktd crm contacts import contacts.csv --platform salesforce",
+    "mailchimp": 'mktd email send --via mailchimp --audience sbxaud0001 --subject "…" '
+    "--body-file body.txt --yes",
 }
 READ = {
     "twitter": "mktd test-integration twitter",
@@ -60,6 +62,7 @@ READ = {
     "google-analytics": "mktd ga traffic --since 7d",
     "sendgrid": "mktd email stats",
     "salesforce": "mktd crm contacts get ada@example.org --platform salesforce",
+    "mailchimp": "mktd email stats --platform mailchimp",
 }
 # The rows of the brief's error table, split into the cases that behave differently.
 SITUATIONS = {
@@ -154,6 +157,12 @@ SF_DAILY = (
     "used up (REQUEST_LIMIT_EXCEEDED) (resets in <wait>). Stopped after 0 of 2 contacts; 2 not "
     "sent."
 )
+# Mailchimp: a campaign to the sandbox's audience; a lost answer is settled by reading it back.
+MC_PRE = "mailchimp.list 200, mailchimp.create 200, mailchimp.content 200"
+MC_SENT = "Sent campaign <message id> to audience sbxaud0001: 3 member(s), email <id>."
+MC_ONCE = "email sent; 1 campaign(s), sent 1 time(s) at Mailchimp"
+# The campaign stays (unsent) and the row open: the same command resumes it, never a second one.
+MC_KEPT = "email intent; 1 campaign(s), sent 0 time(s) at Mailchimp"
 
 ROWS: tuple[Row, ...] = (
     # Rate limit -----------------------------------------------------------------------------
@@ -176,6 +185,9 @@ ROWS: tuple[Row, ...] = (
     Row("rate-short", "salesforce", faults("salesforce.create", "429=2@1"),
         requests="salesforce.query 200, salesforce.create 403, salesforce.create 200",
         waits=((20, 20),), says=SF_DONE.format(n=2), outcome="2 of 2 leads in Salesforce"),
+    Row("rate-short", "mailchimp", faults("mailchimp.send", "429=2@1"),
+        requests=f"{MC_PRE}, mailchimp.send 429, mailchimp.send 204, mailchimp.campaign 200",
+        waits=((2, 3),), says=MC_SENT, outcome=MC_ONCE),
     Row("rate-long", "twitter", "--limit x.create.user24h=0/86400",
         requests="x.create 429", exit=5,
         says="X POST /2/tweets: X 24-hour rate limit reached (resets in 24.0 h).",
@@ -203,6 +215,11 @@ ROWS: tuple[Row, ...] = (
     Row("rate-long", "salesforce", "--limit salesforce.daily=0/86400",
         requests="salesforce.query 403", exit=5, says=SF_DAILY, hint=HS_RESUME,
         outcome="0 of 2 leads in Salesforce"),
+    Row("rate-long", "mailchimp", faults("mailchimp.send", "429=3600"),
+        requests=f"{MC_PRE}, mailchimp.send 429", exit=5,
+        says="mailchimp POST /campaigns/{campaign_id}/actions/send failed: HTTP 429: You have "
+        "exceeded the limit of 10 simultaneous connections (resets in 60 min).",
+        hint=AGAIN, outcome=MC_KEPT),
     Row("rate-bare", "twitter", faults("x.create", "429-noreset"),
         requests="x.create 429", exit=5, says="X POST /2/tweets: X 15-minute rate limit reached.",
         hint=QUEUED, queued="publish job, due in 15 min", outcome="draft scheduled; 0 posts on X"),
@@ -222,6 +239,11 @@ ROWS: tuple[Row, ...] = (
         requests="sendgrid.send 429 ×4", waits=((1, 1),) * 3, exit=5,
         says="sendgrid POST /v3/mail/send failed: HTTP 429: too many requests", hint=AGAIN,
         outcome="email failed; 0 at SendGrid"),
+    Row("rate-bare", "mailchimp", faults("mailchimp.send", "429-noreset"),
+        requests=f"{MC_PRE}, mailchimp.send 429 ×4", waits=((1, 1),) * 3, exit=5,
+        says="mailchimp POST /campaigns/{campaign_id}/actions/send failed: HTTP 429: You have "
+        "exceeded the limit of 10 simultaneous connections.", hint=AGAIN,
+        notified="failure_rate (alerts run)", outcome=MC_KEPT),
     # Authentication -------------------------------------------------------------------------
     Row("rate-bare", "salesforce", faults("salesforce.create", "429-noreset"),
         requests="salesforce.query 200, salesforce.create 403", exit=5, says=SF_DAILY,
@@ -240,6 +262,7 @@ ROWS: tuple[Row, ...] = (
         requests="salesforce.query 200, salesforce.create 401, salesforce.token 200, "
         "salesforce.create 200", says=SF_DONE.format(n=2),
         outcome="2 of 2 leads in Salesforce"),
+    Row("auth-refresh", "mailchimp", "", na=NO_REFRESH),
     Row("auth-final", "twitter", faults("x.create", "401"),
         requests="x.create 401", exit=4,
         says="X POST /2/tweets: X rejected the access token (expired, revoked or invalid).",
@@ -281,6 +304,12 @@ ROWS: tuple[Row, ...] = (
         hint="mktd authorize salesforce  (or set SALESFORCE_ACCESS_TOKEN with "
         "SALESFORCE_INSTANCE_URL)",
         notified="auth_failed (alerts run)", outcome="0 of 2 leads in Salesforce"),
+    Row("auth-final", "mailchimp", faults("mailchimp.send", "401"),
+        requests=f"{MC_PRE}, mailchimp.send 401", exit=4,
+        says="Mailchimp rejected the API key (HTTP 401: API Key Invalid).",
+        hint="In Mailchimp: Profile → Extras → API keys → Create A Key, then `mktd authorize "
+        "mailchimp` or set MAILCHIMP_API_KEY",
+        notified="email_failed, then auth_failed (alerts run)", outcome=MC_KEPT),
     Row("scope", "twitter", faults("x.create", "403"),
         requests="x.create 403", exit=4, says="X POST /2/tweets: forbidden (Error).",
         hint="Check the app has Read and write permission and the scopes, then mktd authorize "
@@ -311,6 +340,12 @@ ROWS: tuple[Row, ...] = (
         hint="Edit the key's permissions in SendGrid (Settings → API Keys), or create one with "
         "them and run `mktd authorize sendgrid`",
         notified="email_failed", outcome="email failed; 0 at SendGrid"),
+    Row("scope", "mailchimp", faults("mailchimp.send", "403"),
+        requests=f"{MC_PRE}, mailchimp.send 403", exit=4,
+        says="Mailchimp refused POST /campaigns/{campaign_id}/actions/send (HTTP 403: "
+        "Forbidden): the user is disabled or lacks permission.",
+        hint="Check the account's user role in Mailchimp, or use a key of an admin user",
+        notified="email_failed", outcome=MC_KEPT),
     # API error ------------------------------------------------------------------------------
     Row("scope", "salesforce", faults("salesforce.query", "403"),
         requests="salesforce.query 403", exit=4,
@@ -345,6 +380,10 @@ ROWS: tuple[Row, ...] = (
         says="salesforce GET /services/data/v66.0/query failed: HTTP 503 SERVER_UNAVAILABLE: "
         "HTTP 503",
         hint=SERVER, notified="failure_rate (alerts run)", outcome="nothing changes"),
+    Row("server-read", "mailchimp", faults("mailchimp.reports", "503"), read=True,
+        requests="mailchimp.reports 503 ×4", waits=BACKOFF, exit=6,
+        says="mailchimp GET /reports failed: HTTP 503: An unexpected internal error has occurred.",
+        hint=SERVER, outcome="nothing changes"),
     Row("server-write", "twitter", faults("x.create", "500-after@1"),
         requests="x.create 500, x.me 200, x.timeline 200", says=X_DONE,
         outcome="draft published; 1 post on X"),
@@ -364,6 +403,9 @@ ROWS: tuple[Row, ...] = (
     Row("server-write", "salesforce", faults("salesforce.create", "500-after@1"),
         requests="salesforce.query 200, salesforce.create 500, salesforce.query 200",
         says=SF_DONE.format(n=3), outcome="2 of 2 leads in Salesforce"),
+    Row("server-write", "mailchimp", faults("mailchimp.send", "500-after@1"),
+        requests=f"{MC_PRE}, mailchimp.send 500, mailchimp.campaign 200", says=MC_SENT,
+        outcome=MC_ONCE),
     Row("html", "twitter", faults("x.create", "html@1"),
         requests="x.create 502, x.me 200, x.timeline 200, x.create 201", says=X_DONE,
         outcome="draft published; 1 post on X"),
@@ -385,6 +427,9 @@ ROWS: tuple[Row, ...] = (
     Row("html", "salesforce", faults("salesforce.create", "html@1"),
         requests="salesforce.query 200, salesforce.create 502, salesforce.query 200, "
         "salesforce.create 200", says=SF_DONE.format(n=4), outcome="2 of 2 leads in Salesforce"),
+    Row("html", "mailchimp", faults("mailchimp.send", "html@1"),
+        requests=f"{MC_PRE}, mailchimp.send 502, mailchimp.campaign 200, mailchimp.send 204, "
+        "mailchimp.campaign 200", says=MC_SENT, outcome=MC_ONCE),
     Row("truncated", "twitter", faults("x.create", "truncate@1"),
         requests="x.create 201, x.me 200, x.timeline 200", says=X_DONE,
         outcome="draft published; 1 post on X"),
@@ -405,6 +450,10 @@ ROWS: tuple[Row, ...] = (
         outcome="nothing stored"),
     Row("truncated", "sendgrid", faults("sendgrid.send", "truncate@1"),
         requests="sendgrid.send 202", says=SG_SENT, outcome="email sent; 1 at SendGrid"),
+    Row("truncated", "mailchimp", faults("mailchimp.create", "truncate@1"),
+        requests="mailchimp.list 200, mailchimp.create 200, mailchimp.campaigns 200, "
+        "mailchimp.content 200, mailchimp.send 204, mailchimp.campaign 200", says=MC_SENT,
+        outcome=MC_ONCE),
     # Network ----------------------------------------------------------------------------------
     Row("truncated", "salesforce", faults("salesforce.create", "truncate@1"),
         requests="salesforce.query 200, salesforce.create 200, salesforce.query 200",
@@ -430,6 +479,9 @@ ROWS: tuple[Row, ...] = (
     Row("reset", "salesforce", faults("salesforce.query", "reset@1"),
         requests="salesforce.query reset, salesforce.query 200, salesforce.create 200",
         waits=BACKOFF[:1], says=SF_DONE.format(n=2), outcome="2 of 2 leads in Salesforce"),
+    Row("reset", "mailchimp", faults("mailchimp.send", "reset@1"),
+        requests=f"{MC_PRE}, mailchimp.send reset, mailchimp.campaign 200, mailchimp.send 204, "
+        "mailchimp.campaign 200", says=MC_SENT, outcome=MC_ONCE),
     Row("timeout", "twitter", faults("x.create", f"timeout-after-create={HOLD}@1"),
         requests="x.create timeout-after-201, x.me 200, x.timeline 200", says=X_DONE,
         outcome="draft published; 1 post on X"),
@@ -452,6 +504,9 @@ ROWS: tuple[Row, ...] = (
     Row("timeout", "salesforce", faults("salesforce.create", f"timeout-after-create={HOLD}@1"),
         requests="salesforce.query 200, salesforce.create timeout-after-200, salesforce.query 200",
         says=SF_DONE.format(n=3), outcome="2 of 2 leads in Salesforce"),
+    Row("timeout", "mailchimp", faults("mailchimp.send", f"timeout-after-create={HOLD}@1"),
+        requests=f"{MC_PRE}, mailchimp.send timeout-after-204, mailchimp.campaign 200",
+        says=MC_SENT, outcome=MC_ONCE),
 )  # fmt: skip
 
 
@@ -565,6 +620,8 @@ def _run(cli: Callable[..., Any], row: Row, work: Path) -> Any:
             return cli("email", "stats")
         if p == "salesforce":
             return cli("crm", "contacts", "get", "ada@example.org", "--platform", p)
+        if p == "mailchimp":
+            return cli("email", "stats", "--platform", "mailchimp")
     if p in ("twitter", "linkedin"):
         return cli("social", p, "--text", f"The fault matrix on {LABEL[p]}.", "--publish", "--yes")
     if p == "hubspot":
@@ -573,6 +630,9 @@ def _run(cli: Callable[..., Any], row: Row, work: Path) -> Any:
         return cli("crm", "contacts", "import", str(contacts), "--platform", p)
     if p == "google-analytics":
         return cli("ga", "traffic", "--since", "7d")
+    if p == "mailchimp":
+        return cli("email", "send", "--via", "mailchimp", "--audience", "sbxaud0001", "--subject",
+                   "Fault matrix", "--body-file", str(body), "--yes")  # fmt: skip
     return cli("email", "send", "--subject", "Fault matrix", "--body-file", str(body),
                "--to", "ada@example.org", "--yes")  # fmt: skip
 
@@ -639,6 +699,11 @@ def _outcome(row: Row, db: sqlite3.Connection, state: dict[str, Any]) -> str:
         (n,) = db.execute("select count(*) from traffic_snapshots").fetchone()
         return "traffic stored" if n else "nothing stored"
     local = [s for (s,) in db.execute("select status from emails")]
+    if p == "mailchimp":
+        sends = sum(c.get("send_count") or 0 for c in state["mailchimp"]["campaigns"])
+        made = len(state["mailchimp"]["campaigns"])
+        return (f"email {local[0] if local else 'not recorded'}; {made} campaign(s), "
+                f"sent {sends} time(s) at Mailchimp")  # fmt: skip
     n = len(state["emails"])
     return f"email {local[0] if local else 'not recorded'}; {n} at SendGrid"
 

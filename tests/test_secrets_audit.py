@@ -36,10 +36,12 @@ from mktdirector.integrations.oauth.flow import OAuthError
 from mktdirector.integrations.oauth.loopback import LoopbackServer, host_allowed, is_loopback
 from mktdirector.sandbox import Sandbox
 from mktdirector.sandbox import env as sbenv
+from mktdirector.sandbox.mailchimp import api as mailchimp_room
 
 # Distinctive values: a hit on any of them (or on a long piece of one) is a leak.
 HUBSPOT_KEY = "pat-na1-" + secrets.token_hex(16)
 SENDGRID_KEY = "SG." + secrets.token_urlsafe(16) + "." + secrets.token_urlsafe(32)
+MAILCHIMP_KEY = secrets.token_hex(16) + "-us1"
 OPENAI_KEY = "sk-audit-" + secrets.token_urlsafe(32)
 SECRET_KEY = Fernet.generate_key().decode()
 
@@ -155,6 +157,7 @@ def test_no_secret_leaves_a_trace(cli, home, tmp_path, fail_keyring, llm, monkey
                             sbenv.STATIC_TOKENS[sbenv.TOKEN_ENV["HUBSPOT_API_KEY"]])  # fmt: skip
         monkeypatch.setitem(sbenv.STATIC_TOKENS, SENDGRID_KEY,
                             sbenv.STATIC_TOKENS[sbenv.TOKEN_ENV["SENDGRID_API_KEY"]])  # fmt: skip
+        monkeypatch.setitem(mailchimp_room.KEYS, MAILCHIMP_KEY, "audit")
         env = sb.env(tokens=False)
         ga_key_file = env.pop("GOOGLE_ANALYTICS_CREDENTIALS_PATH")
         ga_property = env.pop("GOOGLE_ANALYTICS_PROPERTY_ID")
@@ -176,6 +179,7 @@ def test_no_secret_leaves_a_trace(cli, home, tmp_path, fail_keyring, llm, monkey
             run("authorize", "salesforce", "--port", str(_free_port()), "--json")
             run("authorize", "hubspot", "--from-stdin", input=HUBSPOT_KEY + "\n")
             run("authorize", "sendgrid", "--from-stdin", input=SENDGRID_KEY + "\n")
+            run("authorize", "mailchimp", "--from-stdin", input=MAILCHIMP_KEY + "\n")
             run("authorize", "google-analytics", "--credentials", ga_key_file,
                 "--property-id", ga_property)  # fmt: skip
             first = _stored_x(monkeypatch)
@@ -204,7 +208,7 @@ def test_no_secret_leaves_a_trace(cli, home, tmp_path, fail_keyring, llm, monkey
 
             # Failures, with the most talkative settings there are.
             sb.set_faults("x.create:500,hubspot.get:401,ga.report:403,sendgrid.send:503,"
-                          "salesforce.update:401")  # fmt: skip
+                          "salesforce.update:401,mailchimp.send:401")  # fmt: skip
             run("--verbose", "social", "twitter", "--text", "This one fails.", "--publish",
                 "--yes", "--json", env=debug, ok=(1,))  # fmt: skip
             failed = run("--verbose", "crm", "contacts", "get", "ada@example.org", env=debug,
@@ -218,7 +222,13 @@ def test_no_secret_leaves_a_trace(cli, home, tmp_path, fail_keyring, llm, monkey
             body.write_text("Hello, audit.\n")
             run("--verbose", "email", "send", "--subject", "Audit", "--body-file", str(body),
                 "--to", "ada@example.org", "--yes", "--json", env=debug, ok=(1,))  # fmt: skip
+            mailchimp = ("email", "send", "--via", "mailchimp", "--audience", "sbxaud0001",
+                         "--subject", "Audit", "--body-file", str(body), "--yes")  # fmt: skip
+            run("--verbose", *mailchimp, "--json", env=debug, ok=(4,))
             sb.set_faults(None)
+            run("--verbose", *mailchimp, env=debug)  # the same campaign, resumed and sent
+            run("--verbose", "email", "stats", "--platform", "mailchimp", "--json", env=debug)
+            run("--verbose", "email", "audiences", "list", env=debug)
 
             # Everything that reads or reports.
             run("--verbose", "email", "send", "--subject", "Audit 2", "--body-file", str(body),
@@ -255,6 +265,7 @@ def test_no_secret_leaves_a_trace(cli, home, tmp_path, fail_keyring, llm, monkey
         "Salesforce refreshed access token": sf_refreshed["access"],
         "Salesforce client secret": sbenv.SALESFORCE_CLIENT_SECRET,
         "HubSpot key": HUBSPOT_KEY, "SendGrid key": SENDGRID_KEY, "OpenAI key": OPENAI_KEY,
+        "Mailchimp key": MAILCHIMP_KEY,
         "MKTD_SECRET_KEY": SECRET_KEY, "GA4 private key": "".join(body_lines),
         **browser.seen,
     }  # fmt: skip

@@ -218,9 +218,10 @@ class Deps:
 
     def alert_channels(self) -> list[Any]:
         """Configured alert channels besides the in-tool list: Slack (SLACK_WEBHOOK_URL, from
-        the environment or .env only, so alerts never wait on a keyring) and email through
-        SendGrid to `alerts.email` (MKTD_ALERT_EMAIL)."""
+        the environment or .env only, so alerts never wait on a keyring) and email to
+        `alerts.email` (MKTD_ALERT_EMAIL) through an email platform that sends to addresses."""
         from mktdirector.agents.ops.alert_channels import EmailChannel, SlackChannel
+        from mktdirector.core.platforms import address_email_platform, email_facts
 
         channels: list[Any] = []
         slack = self.credentials.from_env("slack")
@@ -228,8 +229,12 @@ class Deps:
             channels.append(SlackChannel(str(slack.secret()), self.http))
         to = self.config.get("alerts.email")
         if to:
-            sender = os.environ.get("SENDGRID_FROM_EMAIL", "").strip() or None
-            channels.append(EmailChannel(to, sender, lambda: self.integration("sendgrid")))
+            # An alert goes to one address: the configured email platform if it sends to
+            # addresses, else one that does (Mailchimp only sends campaigns to audiences).
+            pid = address_email_platform(self.config.get("email.platform"))
+            env = email_facts(pid).from_env
+            sender = os.environ.get(env, "").strip() or None if env else None
+            channels.append(EmailChannel(to, sender, lambda: self.integration(pid)))
         return channels
 
     def close(self) -> None:

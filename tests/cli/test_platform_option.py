@@ -29,11 +29,11 @@ def vendor_env(monkeypatch: pytest.MonkeyPatch) -> None:
             ["crm", "contacts", "get", "a@x.io", "--platform", "x"],
             "Use one of: hubspot, salesforce",
         ),
-        (["email", "stats", "--platform", "hubspot"], "Hint: Use one of: sendgrid, mailchimp"),
-        (["email", "cancel", "B1", "--platform", "linkedin"], "Use one of: sendgrid, mailchimp"),
+        (["email", "stats", "--platform", "hubspot"], "Hint: Use one of: mailchimp, sendgrid"),
+        (["email", "cancel", "B1", "--platform", "linkedin"], "Use one of: mailchimp, sendgrid"),
         (
             ["email", "send", "--to", "a@example.org", "--subject", "S", "--platform", "nope"],
-            "Use one of: sendgrid, mailchimp",
+            "Use one of: mailchimp, sendgrid",
         ),
     ],
 )
@@ -59,7 +59,7 @@ def test_config_names_the_default_platform_and_refuses_a_wrong_one(cli):
     assert cli("config", "get", "crm.platform").stdout == "hubspot\n"
     assert cli("config", "get", "email.platform").stdout == "sendgrid\n"
     bad = cli("config", "set", "email.platform", "hubspot")
-    assert bad.exit_code == 2 and "sendgrid, mailchimp" in bad.stderr
+    assert bad.exit_code == 2 and "mailchimp, sendgrid" in bad.stderr
     assert cli("config", "set", "crm.platform", "salesforce").exit_code == 0
     r = cli("crm", "sync")  # the configured default is used
     assert r.exit_code == 3 and "No credentials for salesforce." in r.stderr

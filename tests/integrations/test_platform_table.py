@@ -13,7 +13,6 @@ from mktdirector.core.platforms import (
     PLATFORMS,
     Capability,
     resolve_capable,
-    resolve_platform,
     with_capability,
 )
 from mktdirector.integrations.capabilities import (
@@ -41,9 +40,15 @@ def members(protocol: type) -> set[str]:
 
 def test_every_client_declared_in_the_table_is_the_registry() -> None:
     assert integrations.available() == WITH_CLIENT
-    assert {"google-analytics", "hubspot", "linkedin", "salesforce", "sendgrid", "twitter"} <= set(
-        WITH_CLIENT
-    )
+    assert WITH_CLIENT == [
+        "google-analytics",
+        "hubspot",
+        "linkedin",
+        "mailchimp",
+        "salesforce",
+        "sendgrid",
+        "twitter",
+    ]
 
 
 @pytest.mark.parametrize("pid", WITH_CLIENT)
@@ -113,21 +118,9 @@ def test_oauth_providers_come_from_the_specs_of_ready_oauth_platforms() -> None:
     assert sf.token_extras == ("instance_url", "id")
 
 
-@pytest.mark.parametrize("pid", ["mailchimp"])
-def test_planned_platforms_resolve_but_have_no_client(pid: str) -> None:
-    assert resolve_platform(pid.upper()) == pid
-    assert not PLATFORMS[pid].ready
-    with pytest.raises(ConfigError) as info:
-        integrations.get_class(pid)
-    assert (
-        info.value.message
-        == f"{PLATFORMS[pid].label} is not supported by this version of mktd yet."
-    )
-
-
 def test_platforms_by_capability_list_ready_ones_first() -> None:
     assert with_capability(Capability.CRM) == ["hubspot", "salesforce"]
-    assert with_capability(Capability.EMAIL) == ["sendgrid", "mailchimp"]
+    assert with_capability(Capability.EMAIL) == ["mailchimp", "sendgrid"]
     assert with_capability(Capability.SOCIAL) == ["linkedin", "twitter"]
     assert "google-analytics" in with_capability(Capability.ANALYTICS)
 

@@ -224,6 +224,7 @@ def test_a_file_that_is_not_a_database_is_refused(db_file: Path) -> None:
 
 
 # m011: contacts and emails carry their platform; a contact is keyed by (platform, remote id).
+# m014: emails carry a send lease; email_stats a platform and unsubscribes.
 PLATFORM_TABLES: dict[str, tuple[dict[str, type], list[str]]] = {
     "contacts": (
         {
@@ -264,10 +265,22 @@ PLATFORM_TABLES: dict[str, tuple[dict[str, type], list[str]]] = {
             "send_key": str,
             "subject": str,
             "platform": str,
+            "lease_owner": str,  # m014: the run sending a campaign
+            "lease_until": float,
         },
         ["id"],
     ),
 }
+
+
+def test_m014_email_stats_say_whose_they_are(db_file: Path) -> None:
+    db = open_database(db_file)
+    try:
+        columns = db["email_stats"].columns_dict
+        assert columns["platform"] is str and columns["unsubscribes"] is int
+        assert db["email_stats"].pks == ["date", "category"]
+    finally:
+        db.close()
 
 
 @pytest.mark.parametrize("table", sorted(PLATFORM_TABLES))

@@ -213,6 +213,13 @@ KEYS: tuple[ConfigKey, ...] = (
     ConfigKey(
         "email.platform", _capable("email"), "sendgrid", "Email platform the email commands use."
     ),
+    ConfigKey(
+        "mailchimp.audience",
+        str,
+        None,
+        "Audience id `email send --via mailchimp` sends to when --audience is not given.",
+        "MKTD_MAILCHIMP_AUDIENCE",
+    ),  # fmt: skip
     ConfigKey("secrets.store", str, "auto", "auto | keyring | encrypted", "MKTD_SECRET_STORE"),
     ConfigKey("llm.price.*", _price, None, "USD per million tokens IN/OUT, e.g. 0.25/2.00."),
     ConfigKey(

@@ -64,6 +64,29 @@ class OAuthFacts:
 
 
 @dataclass(frozen=True)
+class EmailFacts:
+    """What an email platform allows, read by the email flows by platform id (never assumed)."""
+
+    # "addresses": one request to a list of addresses (SendGrid mail/send);
+    # "audience": a campaign to a stored audience, addresses only for test sends (Mailchimp).
+    sends_to: str
+    # Recipients one send request may carry (None: the audience decides).
+    max_recipients: int | None = None
+    # How far ahead `--at` may schedule (None: no limit the API publishes).
+    max_ahead_hours: int | None = None
+    # Scheduled times must fall on this many minutes past the hour (Mailchimp: 15).
+    schedule_step_minutes: int | None = None
+    # Where the sender address comes from when `--from` is not given (None: the audience).
+    from_env: str | None = None
+    # A cancel this close to the send time is not promised (seconds).
+    cancel_margin_s: int = 0
+    # What `--dry-run` shows where the id of a later call's answer goes.
+    batch_placeholder: str = "<id from the platform>"
+    # Where a human looks when an outcome is unknown.
+    activity: str = "Activity"
+
+
+@dataclass(frozen=True)
 class PlatformSpec:
     id: str
     # The name lists and tables show ("X (Twitter)").
@@ -97,6 +120,8 @@ class PlatformSpec:
     default_thread_length: int | None = None
     # Where a published post is seen; "{id}" is its remote id (an X post id, a LinkedIn URN).
     post_url: str | None = None
+    # Email platforms: their sending rules (None for the others).
+    email: EmailFacts | None = None
 
     @property
     def name(self) -> str:
@@ -201,6 +226,14 @@ PLATFORMS: dict[str, PlatformSpec] = {
             capabilities=frozenset({Capability.EMAIL}),
             key_made_at="SendGrid → Settings → API Keys",
             docs="docs/integrations/sendgrid.md",
+            email=EmailFacts(
+                sends_to="addresses",
+                max_recipients=1000,
+                max_ahead_hours=72,
+                from_env="SENDGRID_FROM_EMAIL",
+                cancel_margin_s=600,
+                batch_placeholder="<batch_id from POST /v3/mail/batch>",
+            ),
         ),
         PlatformSpec(
             "salesforce",
@@ -234,8 +267,16 @@ PLATFORMS: dict[str, PlatformSpec] = {
             "Mailchimp",
             "api_key",
             token_env=("MAILCHIMP_API_KEY",),
-            ready=False,
+            client=f"{_INTEGRATIONS}.mailchimp.client:MailchimpClient",
             capabilities=frozenset({Capability.EMAIL}),
+            key_made_at="Mailchimp → Profile → Extras → API keys",
+            docs="docs/integrations/mailchimp.md",
+            email=EmailFacts(
+                sends_to="audience",
+                schedule_step_minutes=15,
+                batch_placeholder="<campaign id from POST /campaigns>",
+                activity="Campaigns",
+            ),
         ),
         PlatformSpec(
             "openai",
@@ -319,3 +360,20 @@ def url_override(platform: str, which: str) -> str | None:
     """`MKTD_<PLATFORM>_<BASE|AUTH|TOKEN>_URL` from the environment, if set."""
     value = os.environ.get(f"{env_prefix(platform)}_{which.upper()}_URL", "").strip()
     return value.rstrip("/") or None
+
+
+def email_facts(platform: str) -> EmailFacts:
+    """The sending rules of email platform `platform` (a UsageError if it sends no email)."""
+    spec = PLATFORMS.get(canonical_id(platform))
+    if spec is None or spec.email is None:
+        raise UsageError(f"{platform!r} is not an email platform.",
+                         hint=f"Use one of: {', '.join(with_capability(Capability.EMAIL))}")  # fmt: skip
+    return spec.email
+
+
+def address_email_platform(preferred: str | None = None) -> str:
+    """`preferred` if it emails single addresses (alerts need that), else the first that does."""
+    ids = with_capability(Capability.EMAIL)
+    if preferred and preferred in ids and email_facts(preferred).sends_to == "addresses":
+        return preferred
+    return next(p for p in ids if email_facts(p).sends_to == "addresses")

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from mktdirector.core.credentials import Connection
     from mktdirector.core.http import HttpClient
     from mktdirector.integrations.crm_models import Attribution, UpsertBatch, UpsertSummary
-    from mktdirector.integrations.email_models import EmailMessage, SendResult
+    from mktdirector.integrations.email_models import CampaignSpec, EmailMessage, SendResult
     from mktdirector.integrations.social import MetricRow
 
 
@@ -179,14 +179,27 @@ class EmailStatsRow(Protocol):
 
 
 @runtime_checkable
-class EmailSender(PlatformClient, Protocol):
-    """Sends or schedules an `EmailMessage` exactly once; cancels scheduled batches; stats."""
+class EmailPlatform(PlatformClient, Protocol):
+    """What every email platform does after a send: stats, cancelling a scheduled send."""
 
     @property
     def connection(self) -> Connection | None: ...
 
     @property
     def http(self) -> HttpClient: ...
+
+    def cancel_scheduled(self, batch_id: str, action: str = "cancel") -> str: ...
+
+    def stats(self, start: date | str) -> Sequence[EmailStatsRow]: ...
+
+    def category_stats(
+        self, categories: Sequence[str], start: date | str
+    ) -> Sequence[EmailStatsRow]: ...
+
+
+@runtime_checkable
+class EmailSender(EmailPlatform, Protocol):
+    """Sends or schedules an `EmailMessage` to addresses exactly once (SendGrid)."""
 
     def validate(self, message: EmailMessage) -> None: ...
 
@@ -198,20 +211,54 @@ class EmailSender(PlatformClient, Protocol):
 
     def send(self, message: EmailMessage) -> SendResult: ...
 
-    def cancel_scheduled(self, batch_id: str, action: str = "cancel") -> str: ...
 
-    def stats(self, start: date | str) -> Sequence[EmailStatsRow]: ...
+@runtime_checkable
+class CampaignSender(EmailPlatform, Protocol):
+    """Sends a campaign to a stored audience (Mailchimp): create, content, test, send/schedule.
 
-    def category_stats(
-        self, categories: Sequence[str], start: date | str
-    ) -> Sequence[EmailStatsRow]: ...
+    Its objects have a readable state (a campaign's `status`), so a lost answer is settled by
+    reading back, not by a human. Types are the platform's own small records (id, status)."""
+
+    def audiences(self) -> Sequence[Any]: ...
+
+    def audience(self, list_id: str) -> Any: ...
+
+    def tag_segment(self, list_id: str, tag: str) -> int: ...
+
+    def import_members(
+        self,
+        list_id: str,
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        on_batch: Callable[[Any], None] | None = None,
+    ) -> Any: ...
+
+    def create_campaign(self, spec: CampaignSpec) -> Any: ...
+
+    def build_create_request(self, spec: CampaignSpec) -> httpx.Request: ...
+
+    def content_request(self, html: str | None, text: str | None) -> httpx.Request: ...
+
+    def find_campaign(self, list_id: str, title: str) -> Any: ...
+
+    def campaign(self, campaign_id: str) -> Any: ...
+
+    def set_content(self, campaign_id: str, html: str | None, text: str | None) -> None: ...
+
+    def checklist(self, campaign_id: str) -> list[str]: ...
+
+    def test_send(self, campaign_id: str, emails: Sequence[str]) -> None: ...
+
+    def send_campaign(self, campaign_id: str) -> None: ...
+
+    def schedule_campaign(self, campaign_id: str, when: datetime) -> None: ...
 
 
 # The protocol a client of each capability implements (tests check every declared client).
 PROTOCOLS: dict[Capability, type[object]] = {
     Capability.SOCIAL: SocialPublisher,
     Capability.CRM: CrmClient,
-    Capability.EMAIL: EmailSender,
+    Capability.EMAIL: EmailPlatform,
     Capability.ANALYTICS: AnalyticsSource,
 }
 
@@ -226,6 +273,20 @@ def as_crm_client(client: object) -> CrmClient:
 def as_email_sender(client: object) -> EmailSender:
     """`client` as an EmailSender, or a ConfigError if its class does not implement one."""
     if not isinstance(client, EmailSender):
+        raise _not_capable(client, Capability.EMAIL)
+    return client
+
+
+def as_email_platform(client: object) -> EmailPlatform:
+    """`client` as an EmailPlatform, or a ConfigError if its class does not implement one."""
+    if not isinstance(client, EmailPlatform):
+        raise _not_capable(client, Capability.EMAIL)
+    return client
+
+
+def as_campaign_sender(client: object) -> CampaignSender:
+    """`client` as a CampaignSender, or a ConfigError if its class does not implement one."""
+    if not isinstance(client, CampaignSender):
         raise _not_capable(client, Capability.EMAIL)
     return client
 

@@ -75,3 +75,16 @@ class SendResult:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class CampaignSpec:
+    """A campaign to an audience (Mailchimp), as agents describe it; the sender builds the body."""
+
+    audience: str
+    subject: str
+    title: str  # how the campaign is found again after a lost answer
+    from_name: str
+    reply_to: str
+    segment_id: int | None = None
+    preview: str | None = None

@@ -11,7 +11,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -42,6 +43,7 @@ PLATFORMS = {
     "ga": ("google_analytics.api", "google_analytics.realtime"),
     "sendgrid": ("sendgrid.api", "sendgrid.stats"),
     "salesforce": ("salesforce.api", "salesforce.collections"),
+    "mailchimp": ("mailchimp.api", "mailchimp.campaigns"),
     "oauth": ("oauth.server", "oauth.consent"),
 }
 
@@ -162,6 +164,26 @@ class Emulator:
         if found is None:
             return mod, None, {}, sub, f"{prefix}.{'method' if other else 'unknown'}"
         return mod, found, params, sub, found.name.format(**params)
+
+    @contextmanager
+    def connection(self, path: str, headers: Mapping[str, str]) -> Iterator[Response | None]:
+        """Hold one of the caller's connections for the request (platforms with `admit`),
+        or yield the refusal to send instead."""
+        first = path.lstrip("/").partition("/")[0]
+        mod = self.modules.get(ALIASES.get(first, first))
+        admit = getattr(mod, "admit", None)
+        if admit is None:
+            yield None
+            return
+        lowered = {k.lower(): v for k, v in headers.items()}
+        refused = admit(self, lowered)
+        if refused is not None:
+            yield refused
+            return
+        try:
+            yield None
+        finally:
+            mod.release(self, lowered)  # type: ignore[union-attr]
 
     def call(self, mod: ModuleType, route: Route, req: Request, params: dict[str, str]) -> Response:
         """Run a handler in one transaction; one that cannot answer says 501 naming its route.

@@ -59,6 +59,9 @@ SENDGRID_SCOPES = (
     "categories.stats.sums.read",
 )
 
+# Mailchimp's key is an HTTP Basic password ending in its data centre (checked in its room).
+MAILCHIMP_KEY = "0sandbox0mailchimp0key0000000001-us1"
+
 # Static dev tokens: what `mktd sandbox env` exports. Each maps to (platform, user, scopes, kind).
 STATIC_TOKENS: dict[str, tuple[str, str, tuple[str, ...], str]] = {
     "sbx-x-user-token-0000000000000001": ("x", X_USER["id"], X_SCOPES, "user"),
@@ -85,6 +88,7 @@ TOKEN_ENV = {
     "HUBSPOT_API_KEY": "sbx-hubspot-token-0000000000000001",
     "SENDGRID_API_KEY": "sbx-sendgrid-key-0000000000000001",
     "SALESFORCE_ACCESS_TOKEN": "sbx-salesforce-token-0000000000000001",
+    "MAILCHIMP_API_KEY": MAILCHIMP_KEY,
 }
 # URL prefix of each platform below the sandbox's base URL (MKTD_<P>_BASE_URL = base + prefix).
 PREFIX = {
@@ -94,6 +98,7 @@ PREFIX = {
     "GOOGLE_ANALYTICS": "/ga",
     "SENDGRID": "/sendgrid",
     "SALESFORCE": "/salesforce",
+    "MAILCHIMP": "/mailchimp",  # the client adds /3.0, as after https://<dc>.api.mailchimp.com
 }
 SERVICE_ACCOUNT_FILE = "ga-service-account.json"
 

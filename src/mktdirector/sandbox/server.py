@@ -49,7 +49,19 @@ class _Handler(BaseHTTPRequestHandler):
         """Request lines go through the emulator's log callback, not stderr."""
 
     def do_GET(self) -> None:
-        self._dispatch()
+        # A platform's cap on simultaneous connections (Mailchimp: 10 per key) holds around
+        # the whole request, fault delays included; past it the platform's 429 answers.
+        emu = self.server.emu
+        with emu.connection(self.path, dict(self.headers.items())) as refused:
+            if refused is None:
+                self._dispatch()
+                return
+            self.close_connection = True  # the body was not read
+            path = urlsplit(self.path).path
+            emu.count(
+                emu.resolve(self.command, path)[4], "429", time.monotonic(), path, self.command
+            )
+            self._send(refused)
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_GET
 

@@ -255,7 +255,7 @@ class Contact(TypedDict):
 # The counters of one day's email stats (per category, "" for all), as the sender reports them.
 EMAIL_STATS_COLUMNS = (
     "requests", "delivered", "opens", "unique_opens", "clicks", "unique_clicks", "bounces",
-    "spam_reports",
+    "spam_reports", "unsubscribes",  # unsubscribes: m014
 )  # fmt: skip
 
 
@@ -275,6 +275,8 @@ class Email(TypedDict):
     error: str | None
     send_key: str | None
     subject: str | None
+    lease_owner: NotRequired[str | None]  # m014: the process sending it (campaign sends)
+    lease_until: NotRequired[float | None]
 
 
 # Operations ------------------------------------------------------------------------------------

@@ -160,6 +160,27 @@ def test_an_unknown_email_is_not_found_and_stats_upsert(store: StoreLike) -> Non
     assert store.upsert_email_stats([{"date": "2027-01-10", "delivered": 4}]) == 1
 
 
+def test_an_email_send_lease_is_held_by_one_owner_until_released_or_expired(
+    store: StoreLike,
+) -> None:
+    eid = store.write_email_intent({"send_key": "K"})
+    assert store.claim_email(eid, "a:1:x", now=1000.0, lease_s=60) is True
+    assert store.claim_email(eid, "b:2:y", now=1010.0, lease_s=60) is False  # a holds it
+    assert store.claim_email(eid, "a:1:x", now=1020.0, lease_s=60) is True  # renewed
+    assert store.claim_email(eid, "b:2:y", now=1100.0, lease_s=60) is True  # a's expired
+    store.release_email(eid, "a:1:x")  # not a's any more: nothing changes
+    assert store.get_email(eid)["lease_owner"] == "b:2:y"
+    store.release_email(eid, "b:2:y")
+    assert store.claim_email(eid, "c:3:z", now=1101.0, lease_s=60) is True
+    with pytest.raises(RecordNotFoundError):
+        store.claim_email("nope", "a:1:x", now=1.0, lease_s=1)
+
+
+def test_email_stats_rows_say_whose_they_are(store: StoreLike) -> None:
+    rows = [{"date": "2027-01-10", "category": "c1", "platform": "mailchimp", "unsubscribes": 2}]
+    assert store.upsert_email_stats(rows) == 1
+
+
 # rate state, secrets, connections ---------------------------------------------------------------
 def test_rate_state_is_read_modified_and_written_in_one_go(store: StoreLike) -> None:
     seen: list[dict[str, Any] | None] = []

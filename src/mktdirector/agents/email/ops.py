@@ -1,5 +1,5 @@
-"""SendGrid after the send: stats per day (global or per category), cancelling a scheduled
-batch, and the local list of emails sent."""
+"""After the send, for every email platform: stats (SendGrid per day, global or per category;
+Mailchimp per campaign), cancelling a scheduled send, and the local list of emails sent."""
 
 from __future__ import annotations
 
@@ -8,12 +8,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from mktdirector.integrations.capabilities import EmailSender
+from mktdirector.core.platforms import email_facts
+from mktdirector.integrations.capabilities import EmailPlatform
 from mktdirector.store import StoreLike
 from mktdirector.store.rows import EMAIL_STATS_COLUMNS as STATS_COLUMNS
 from mktdirector.store.rows import Email, EmailStatus
-
-CANCEL_MARGIN_S = 600  # SendGrid does not promise a cancel less than 10 minutes before
 
 
 @dataclass
@@ -40,12 +39,12 @@ class CancelResult:
 
 
 def fetch_stats(
-    store: StoreLike, client: EmailSender, *, since: date, category: str | None = None
+    store: StoreLike, client: EmailPlatform, *, since: date, category: str | None = None
 ) -> StatsReport:
     """Daily counters since a date, stored in `email_stats` (re-fetching replaces a day)."""
     start = since.isoformat()
     rows = client.category_stats([category], start) if category else client.stats(start)
-    dicts = [r.to_dict() for r in rows]
+    dicts = [{"platform": client.name, **r.to_dict()} for r in rows]
     stored = store.upsert_email_stats(dicts)
     out = [{"date": d["date"], "category": d.get("category")} | {c: d[c] for c in STATS_COLUMNS}
            for d in dicts]  # fmt: skip
@@ -54,9 +53,10 @@ def fetch_stats(
 
 
 def cancel_batch(
-    store: StoreLike, client: EmailSender, batch_id: str, *, now: float | None = None
+    store: StoreLike, client: EmailPlatform, batch_id: str, *, now: float | None = None
 ) -> CancelResult:
-    """Cancel every scheduled send of a batch at SendGrid, then mark our rows cancelled."""
+    """Cancel every scheduled send of a batch (a Mailchimp campaign id) at the platform, then
+    mark our rows cancelled."""
     from mktdirector.core.errors import UsageError
 
     batch_id = batch_id.strip()
@@ -66,10 +66,13 @@ def cancel_batch(
     warning = None
     now = time.time() if now is None else now
     due = [(r, r["send_at_utc"]) for r in rows]
-    soon = [r for r, at in due if at and _epoch(at) - now < CANCEL_MARGIN_S]
+    facts = email_facts(client.name)
+    margin = facts.cancel_margin_s
+    soon = [r for r, at in due if at and _epoch(at) - now < margin]
     if soon:
-        warning = (f"The send is due within 10 minutes; {client.label} does not guarantee the "
-                   f"cancel that late. Check Activity in {client.label} after the send time.")  # fmt: skip
+        warning = (f"The send is due within {margin // 60} minutes; {client.label} does not "
+                   f"guarantee the cancel that late. Check {facts.activity} in {client.label} "
+                   "after the send time.")  # fmt: skip
     status = client.cancel_scheduled(batch_id, "cancel")
     done = []
     for r in rows:

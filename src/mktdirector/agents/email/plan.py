@@ -1,7 +1,10 @@
 """What `mktd email send` will send: content (an approved email draft, or a subject and a body
-file), recipients (addresses and a CSV), the sender, and when (`--at`, within SendGrid's 72 h).
+file), recipients (addresses and a CSV), the sender, and when (`--at`).
 
-Nothing here talks to SendGrid or writes to the database; agents/email/send.py does that.
+The platform's own rules (recipients per request, how far ahead and on which minutes it
+schedules, where the sender comes from) are its `EmailFacts` in core/platforms.py, read by
+platform id. Nothing here talks to a platform or writes to the database; agents/email/send.py
+and campaign.py do that.
 """
 
 from __future__ import annotations
@@ -20,14 +23,12 @@ from pathlib import Path
 from mktdirector.agents.crm.contacts_csv import BadRow, is_email, read_contacts_csv
 from mktdirector.core import inputs
 from mktdirector.core.errors import ConfigError, UsageError
+from mktdirector.core.platforms import PLATFORMS, EmailFacts, email_facts
 from mktdirector.integrations.email_models import EmailMessage
 from mktdirector.store import StoreLike
 from mktdirector.store.rows import DraftStatus
 
-MAX_PER_REQUEST = 1000  # SendGrid: recipients per mail/send request
-MAX_AHEAD = timedelta(hours=72)  # SendGrid: send_at at most 72 h ahead
 SENDABLE = (DraftStatus.APPROVED, DraftStatus.SCHEDULED)
-FROM_ENV = "SENDGRID_FROM_EMAIL"
 _IN = re.compile(r"in\s+(\d+)\s*(m|min|mins|minutes?|h|hrs?|hours?|d|days?)")
 _DAY_AT = re.compile(r"(today|tomorrow)(?:\s+(?:at\s+)?(\d{1,2})(?::(\d{2}))?\s*(am|pm)?)?")
 
@@ -52,10 +53,12 @@ class SendPlan:
     send_at: datetime | None = None
     categories: list[str] = field(default_factory=list)
     skipped: list[BadRow] = field(default_factory=list)  # bad rows of the recipients CSV
+    platform: str = "sendgrid"
 
     def chunks(self) -> list[list[str]]:
         r = self.recipients
-        return [r[i : i + MAX_PER_REQUEST] for i in range(0, len(r), MAX_PER_REQUEST)]
+        size = email_facts(self.platform).max_recipients or max(len(r), 1)
+        return [r[i : i + size] for i in range(0, len(r), size)]
 
     def send_key(self, chunk: Sequence[str]) -> str:
         """Same content, sender and recipients = the same send (whatever `--at` says)."""
@@ -85,9 +88,11 @@ def plan_send(
     category: str | None = None,
     now: datetime | None = None,
     require_approved: bool = True,
+    platform: str = "sendgrid",
 ) -> SendPlan:
     """Check every input and build the plan; raises UsageError/ConfigError, sends nothing."""
     now = now or datetime.now().astimezone()
+    facts = email_facts(platform)
     if draft_id and (subject or body_file):
         raise UsageError("Give --draft, or --subject with --body-file, not both.")
     if draft_id:
@@ -100,10 +105,10 @@ def plan_send(
             hint="mktd drafts list --status approved",
         )
     recipients, skipped = recipients_from(to, to_csv)
-    name, addr = sender(from_addr)
+    name, addr = sender(from_addr, platform)
     categories = [category] if category else ([content.campaign] if content.campaign else [])
-    send_at = parse_at(at, now) if at else None
-    return SendPlan(content, addr, name, recipients, send_at, categories, skipped)
+    send_at = parse_at(at, now, facts, PLATFORMS[platform].label) if at else None
+    return SendPlan(content, addr, name, recipients, send_at, categories, skipped, platform)
 
 
 def draft_content(
@@ -170,13 +175,17 @@ def recipients_from(to: Sequence[str], to_csv: str | None) -> tuple[list[str], l
     return out, skipped
 
 
-def sender(from_addr: str | None) -> tuple[str | None, str]:
-    """(display name, address) from `--from` or SENDGRID_FROM_EMAIL ("Name <addr>" works)."""
-    raw = (from_addr or os.environ.get(FROM_ENV, "")).strip()
+def sender(from_addr: str | None, platform: str = "sendgrid") -> tuple[str | None, str]:
+    """(display name, address) from `--from` or the platform's sender variable
+    (SENDGRID_FROM_EMAIL); "Name <addr>" works."""
+    env = email_facts(platform).from_env
+    raw = (from_addr or (os.environ.get(env, "") if env else "")).strip()
     if not raw:
+        label = PLATFORMS[platform].label
         raise ConfigError(
-            "No sender address: SendGrid needs a verified from address.",
-            hint=f"--from you@example.com, or set {FROM_ENV} in the environment or .env",
+            f"No sender address: {label} needs a verified from address.",
+            hint="--from you@example.com"
+            + (f", or set {env} in the environment or .env" if env else ""),
         )
     name, addr = parseaddr(raw)
     if not is_email(addr):
@@ -184,14 +193,21 @@ def sender(from_addr: str | None) -> tuple[str | None, str]:
     return (name or None), addr
 
 
-def parse_at(text: str, now: datetime) -> datetime:
+def parse_at(
+    text: str, now: datetime, facts: EmailFacts | None = None, label: str = "SendGrid"
+) -> datetime:
     """`2026-05-01T09:00[+02:00]`, `in 2h`, `in 30m`, `tomorrow 9:00`, `today 17:30` (local
-    time when no zone is given), within SendGrid's 72 hours."""
+    time when no zone is given), within the platform's horizon (SendGrid: 72 hours). Where
+    the platform schedules on fixed minutes (Mailchimp: quarter-hours), a relative time ("in
+    2h") moves up to the next one and an explicit time off them is refused."""
+    facts = facts or email_facts("sendgrid")
+    relative = False
     value = " ".join(text.strip().lower().split())
     when: datetime | None = None
     if m := _IN.fullmatch(value):
         unit = {"m": "minutes", "h": "hours", "d": "days"}[m.group(2)[0]]
         when = now + timedelta(**{unit: int(m.group(1))})
+        relative = True
     elif m := _DAY_AT.fullmatch(value):
         day = now.date() + timedelta(days=1 if m.group(1) == "tomorrow" else 0)
         hour, minute = int(m.group(2) or 9), int(m.group(3) or 0)
@@ -211,14 +227,32 @@ def parse_at(text: str, now: datetime) -> datetime:
                 hint="Use an ISO time (2026-05-01T09:00), 'in 2h', or 'tomorrow 9:00'",
             ) from None
         when = parsed if parsed.tzinfo else parsed.astimezone()  # naive = local time
+    step = facts.schedule_step_minutes
+    if step and relative:
+        when = _round_up(when, step)
     if when <= now:
         raise UsageError(f"--at {text!r} is in the past ({when:%Y-%m-%d %H:%M %Z}).")
-    if when - now > MAX_AHEAD:
+    if step and (when.minute % step or when.second or when.microsecond):
         raise UsageError(
-            f"--at {text!r} is more than 72 hours ahead; SendGrid schedules up to 72 hours.",
+            f"--at {text!r}: {label} schedules only at :00, :15, :30 and :45.",
+            hint=f"--at {_round_up(when, step):%Y-%m-%dT%H:%M%z}",
+        )
+    ahead = facts.max_ahead_hours
+    if ahead is not None and when - now > timedelta(hours=ahead):
+        raise UsageError(
+            f"--at {text!r} is more than {ahead} hours ahead; {label} schedules up to "
+            f"{ahead} hours.",
             hint="Send closer to the date, or let mktd's scheduler send it then",
         )
     return when
+
+
+def _round_up(when: datetime, step: int) -> datetime:
+    base = when.replace(second=0, microsecond=0)
+    extra = (-base.minute) % step
+    if extra == 0 and base < when:
+        extra = step
+    return base + timedelta(minutes=extra)
 
 
 def _with_preheader(markup: str | None, preheader: str | None) -> str | None:

@@ -17,14 +17,13 @@ from typing import Any
 
 from mktdirector.agents.email.plan import SendPlan
 from mktdirector.core import errors as E
-from mktdirector.core.platforms import PLATFORMS
+from mktdirector.core.platforms import PLATFORMS, email_facts
 from mktdirector.integrations.capabilities import EmailSender
 from mktdirector.store import StoreLike
 from mktdirector.store.rows import Email, EmailStatus
 from mktdirector.store.stamps import now_utc
 
 DONE = (EmailStatus.SENT, EmailStatus.SCHEDULED)
-BATCH_PLACEHOLDER = "<batch_id from POST /v3/mail/batch>"
 
 
 class AlreadySentError(E.UsageError):
@@ -76,7 +75,7 @@ def dry_run(client: EmailSender, plan: SendPlan) -> dict[str, Any]:
     requests = []
     if plan.send_at:
         requests.append(describe_request(client.http.auth_headers(client.create_batch_request())))
-    batch = BATCH_PLACEHOLDER if plan.send_at else None
+    batch = email_facts(client.name).batch_placeholder if plan.send_at else None
     for chunk in plan.chunks():
         request = client.build_send_request(plan.message(chunk, batch))
         requests.append(describe_request(client.http.auth_headers(request)))

@@ -81,6 +81,12 @@ class EmailLedger(Protocol):
 
     def email_by_key(self, send_key: str) -> Email | None: ...
 
+    def claim_email(self, email_id: str, owner: str, *, now: float, lease_s: float) -> bool:
+        """Take the send lease of an email row; False while another live process holds it."""
+        ...
+
+    def release_email(self, email_id: str, owner: str) -> None: ...
+
     def emails(
         self,
         *,

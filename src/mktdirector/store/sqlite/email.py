@@ -73,6 +73,34 @@ class EmailMixin(Connected):
         )
         return cast(Email, rows[0]) if rows else None
 
+    def claim_email(self, email_id: str, owner: str, *, now: float, lease_s: float) -> bool:
+        """Take the send lease in one BEGIN IMMEDIATE; False while a live other owner holds it
+        (one whose process died on this host is taken over at once, core/leases.py)."""
+        from mktdirector.core.leases import owner_is_gone
+
+        with immediate(self.db) as conn:
+            row = conn.execute(
+                "select lease_owner, lease_until from emails where id = ?", [email_id]
+            ).fetchone()
+            if row is None:
+                raise RecordNotFoundError("email", email_id)
+            holder, until = row
+            if holder and holder != owner and (until or 0) > now and not owner_is_gone(holder):
+                return False
+            conn.execute(
+                "update emails set lease_owner = ?, lease_until = ? where id = ?",
+                [owner, now + lease_s, email_id],
+            )
+        return True
+
+    def release_email(self, email_id: str, owner: str) -> None:
+        with immediate(self.db) as conn:
+            conn.execute(
+                "update emails set lease_owner = null, lease_until = null "
+                "where id = ? and lease_owner = ?",
+                [email_id, owner],
+            )
+
     def emails(
         self,
         *,
@@ -92,7 +120,12 @@ class EmailMixin(Connected):
     def upsert_email_stats(self, rows: Sequence[Mapping[str, Any]]) -> int:
         taken = now_utc()
         clean = [
-            {"date": r["date"], "category": r.get("category") or "", "taken_utc": taken}
+            {
+                "date": r["date"],
+                "category": r.get("category") or "",
+                "taken_utc": taken,
+                "platform": r.get("platform") or "sendgrid",
+            }  # fmt: skip
             | {c: int(r.get(c) or 0) for c in STATS_COLUMNS}
             for r in rows
         ]

@@ -502,3 +502,16 @@ def m017_unclaim_duplicate_posts(db: Database) -> None:
                            where p.draft_id = drafts.id and p.status = 'published')
         """
     )
+
+
+def m014_email_stats_platform(db: Database) -> None:
+    # Mailchimp's campaign reports sit beside SendGrid's stats: each stats row says whose it is
+    # (a Mailchimp row's category is its campaign id, which its emails row carries too), and
+    # both platforms report unsubscribes. Plain ADD COLUMNs, as PostgreSQL runs them too.
+    db.execute("alter table email_stats add column platform text not null default 'sendgrid'")
+    db.execute("alter table email_stats add column unsubscribes integer not null default 0")
+    db.execute("create index idx_email_stats_platform_category on email_stats (platform, category)")
+    # A campaign send is resumed by the next run after a crash; the lease keeps two live runs
+    # of the same send from both resuming it (a dead owner's lease is taken over at once).
+    db.execute("alter table emails add column lease_owner text")
+    db.execute("alter table emails add column lease_until real")

@@ -42,24 +42,28 @@ d as (
 )
 """
 
-# Emails: a sent (or scheduled and due) send is a post; SendGrid category stats, when the email
-# has a category, give delivered (reach), unique opens (impressions) and unique clicks.
+# Emails: a sent (or scheduled and due) send is a post, one per draft and email platform (its
+# account says which: "sendgrid news@…", "mailchimp …"); the platform's stats for the email's
+# category (SendGrid: its category; Mailchimp: its campaign id) give delivered (reach), unique
+# opens (impressions) and unique clicks.
 _EMAIL = """
 with d as (
-    select e.draft_id, 'email' as channel, min(e.from_email) as account,
+    select e.draft_id, 'email' as channel,
+           e.platform || coalesce(' ' || min(e.from_email), '') as account,
            min(coalesce(e.sent_utc, e.send_at_utc)) as published_utc, count(*) as segments,
            null as url, null as api_cost_usd, count(st.category) as measured_segments,
            max(st.taken_utc) as metrics_utc, sum(st.unique_opens) as impressions,
            sum(coalesce(st.delivered, e.recipients)) as reach,
            sum(st.unique_clicks) as engagements, sum(st.unique_clicks) as link_clicks
     from emails e
-    left join (select category, sum(delivered) as delivered, sum(unique_opens) as unique_opens,
-                      sum(unique_clicks) as unique_clicks, max(taken_utc) as taken_utc
-               from email_stats where category != '' group by category) st
-      on st.category = e.category
+    left join (select platform, category, sum(delivered) as delivered,
+                      sum(unique_opens) as unique_opens, sum(unique_clicks) as unique_clicks,
+                      max(taken_utc) as taken_utc
+               from email_stats where category != '' group by platform, category) st
+      on st.category = e.category and st.platform = e.platform
     where (e.status = 'sent' or (e.status = 'scheduled' and e.send_at_utc <= ?))
       and coalesce(e.sent_utc, e.send_at_utc) >= ? and coalesce(e.sent_utc, e.send_at_utc) < ?
-    group by e.draft_id
+    group by e.draft_id, e.platform
 )
 """
 

@@ -1,0 +1,1 @@
+"""Mailchimp Marketing API 3.0: audiences, member imports, campaigns and their reports."""
