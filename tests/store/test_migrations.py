@@ -333,3 +333,16 @@ def test_a_contact_is_keyed_by_platform_and_remote_id(db_file: Path) -> None:
         ]
     finally:
         store.close()
+
+
+def test_every_migration_function_is_registered() -> None:
+    """A merge once dropped two `@migrations()` lines: the functions existed and never ran."""
+    import inspect
+
+    from mktdirector.store.sqlite import migrations as m
+
+    defined = [
+        n for n, f in inspect.getmembers(m, inspect.isfunction) if n[:1] == "m" and n[1:4].isdigit()
+    ]
+    registered = [x.name for x in m.migrations._migrations]
+    assert sorted(defined) == sorted(registered)

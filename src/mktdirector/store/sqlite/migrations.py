@@ -468,6 +468,7 @@ def m013_actions(db: Database) -> None:
     db.execute("create index idx_actions_draft on actions (draft_id, time_utc)")
 
 
+@migrations()
 def m017_unclaim_duplicate_posts(db: Database) -> None:
     # Issue 11 item 1: mktd used to adopt another draft's post when a platform answered
     # "duplicate", so one platform post had several published rows and reports counted it once
@@ -504,6 +505,7 @@ def m017_unclaim_duplicate_posts(db: Database) -> None:
     )
 
 
+@migrations()
 def m014_email_stats_platform(db: Database) -> None:
     # Mailchimp's campaign reports sit beside SendGrid's stats: each stats row says whose it is
     # (a Mailchimp row's category is its campaign id, which its emails row carries too), and
