@@ -43,8 +43,8 @@ from mktdirector.wiring import Deps
 
 # What each platform's rows run: the brief's own operations, as a user types them.
 LABEL = {"twitter": "X", "linkedin": "LinkedIn", "hubspot": "HubSpot",
-         "google-analytics": "GA4", "sendgrid": "SendGrid", "mailchimp": "Mailchimp"}  # fmt: skip
-LABEL["salesforce"] = "Salesforce"
+         "google-analytics": "GA4", "sendgrid": "SendGrid", "salesforce": "Salesforce",
+         "mailchimp": "Mailchimp"}  # fmt: skip
 WRITE = {
     "twitter": 'mktd social twitter --text "…" --publish --yes',
     "linkedin": 'mktd social linkedin --text "…" --publish --yes',
@@ -508,6 +508,11 @@ ROWS: tuple[Row, ...] = (
         requests=f"{MC_PRE}, mailchimp.send timeout-after-204, mailchimp.campaign 200",
         says=MC_SENT, outcome=MC_ONCE),
 )  # fmt: skip
+# Rows in the table's order: situation, then platform (branches that add a platform each append
+# theirs; the order is fixed here, not by where a merge put them).
+ROWS = tuple(
+    sorted(ROWS, key=lambda r: (list(SITUATIONS).index(r.situation), list(LABEL).index(r.platform)))
+)
 
 
 # ------------------------------------------------------------------------------------------------
