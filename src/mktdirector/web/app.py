@@ -62,6 +62,9 @@ def create_app(options: ServeOptions, deps_factory: Callable[[], Deps] = Deps) -
     app.include_router(routes_ops.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    from mktdirector.web import openapi
+
+    openapi.install(app)
     return app
 
 

@@ -1,9 +1,10 @@
 """RFC 9457 problem documents: the web doors' form of the CLI's error kinds and exit codes.
 
 One table maps each kind of `MktdError` to an HTTP status, so an API client sees the same
-categories a shell script sees as exit codes: usage -> 422 (404 for an unknown record, 409 for a
-refused state change), config -> 409, authentication -> 403 (the platform's, not ours: our own
-401 is for a missing bearer token), rate limited -> 429 with Retry-After, upstream -> 502.
+categories a shell script sees as exit codes: usage -> 422 (404 for an unknown record, 409 for
+a refused state change or a post already published, 412 for a draft changed since it was
+reviewed), config -> 409, authentication -> 403 (the platform's, not ours: our own 401 is for
+a missing bearer token), rate limited -> 429 with Retry-After, upstream -> 502.
 Messages are the errors' own (they never carry secrets, see core/errors.py).
 """
 
@@ -17,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from mktdirector.agents.content.reviewed import ContentChangedError
+from mktdirector.agents.social.posting import AlreadyPublished
 from mktdirector.core import errors as E
 from mktdirector.store.errors import RecordNotFoundError, StateRefusedError
 
@@ -29,7 +31,7 @@ def status_for(err: E.MktdError) -> int:
         return 404
     if isinstance(err, ContentChangedError):
         return 412
-    if isinstance(err, StateRefusedError):
+    if isinstance(err, StateRefusedError | AlreadyPublished):
         return 409
     if isinstance(err, E.RateLimitError):
         return 429

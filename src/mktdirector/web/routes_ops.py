@@ -57,7 +57,15 @@ def test_integration(
     return checks.check(deps.integration(resolve_platform(platform), account))
 
 
-@router.get("/report", tags=["analytics"], response_model=None)
+_REPORT_TYPES: dict[str, dict[str, Any]] = {"application/json": {}, "text/csv": {}, "text/html": {}}
+
+
+@router.get(
+    "/report",
+    tags=["analytics"],
+    response_model=None,
+    responses={200: {"description": "JSON, CSV or HTML by `format`", "content": _REPORT_TYPES}},
+)
 def report(
     deps: DepsDep,
     timeframe: Annotated[str, Query(max_length=40)] = "7d",
