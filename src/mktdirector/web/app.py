@@ -56,11 +56,12 @@ def create_app(options: ServeOptions, deps_factory: Callable[[], Deps] = Deps) -
         GuardMiddleware, hosts=allowed_hosts(options.host, options.port, options.extra_hosts)
     )
     _handlers(app)
-    from mktdirector.web import pages, routes_ops, routes_posts
+    from mktdirector.web import pages, pages_drafts, routes_ops, routes_posts
 
     app.include_router(routes_posts.router)
     app.include_router(routes_ops.router)
     app.include_router(pages.router)
+    app.include_router(pages_drafts.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     from mktdirector.web import openapi
 

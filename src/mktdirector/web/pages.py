@@ -42,13 +42,20 @@ def inbox(
     cursor: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     from mktdirector.agents.content import inbox as flow
+    from mktdirector.agents.content.drafts import findings_of
 
     status, platform, campaign = status or None, platform or None, campaign or None
     rows, nxt = flow.page(
         deps.store, status=status, platform=platform, campaign=campaign, cursor=cursor
     )
     cards: list[dict[str, Any]] = [
-        {"draft": d, "segments": flow.segments(d), "summary": flow.summary(d)} for d in rows
+        {
+            "draft": d,
+            "segments": flow.segments(d),
+            "findings": findings_of(d),
+            "made_by": flow.made_by(deps.store, d),
+        }
+        for d in rows
     ]
     filters = {"status": status or "", "platform": platform or "", "campaign": campaign or ""}
     return render(request, "inbox.html", s, cards=cards, next_cursor=nxt, filters=filters)

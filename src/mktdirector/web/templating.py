@@ -8,6 +8,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from mktdirector.core.errors import MktdError
 from mktdirector.web.app import HERE
 from mktdirector.web.depends import session
 from mktdirector.web.security import CSRF_FIELD, CSRF_HEADER, Session, csrf_ok
@@ -20,6 +21,15 @@ def render(
 ) -> HTMLResponse:
     context.update(request=request, csrf=s.csrf if s else "", logged_in=s is not None)
     return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def refused(request: Request, s: Session | None, err: MktdError) -> HTMLResponse:
+    """An expected error on a page: what happened and what to do, with the API's status."""
+    from mktdirector.web.problems import status_for
+
+    return render(
+        request, "refused.html", s, status_code=status_for(err), message=err.message, hint=err.hint
+    )
 
 
 async def checked_session(request: Request, s: Annotated[Session, Depends(session)]) -> Session:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mktdirector.agents.content import review
+from mktdirector.agents.content.brand import Brand, Finding, lint_draft
 from mktdirector.agents.content.drafts import body_to_text, findings_of
 from mktdirector.core.errors import UsageError
 from mktdirector.core.linkedin_text import LINKEDIN_MAX_CHARS
@@ -85,3 +86,23 @@ def page(
     chunk = rows[start : start + limit]
     more = len(rows) > start + limit
     return chunk, (str(start + limit) if more else None)
+
+
+def made_by(store: StoreLike, draft: Draft) -> dict[str, Any] | None:
+    """The model and cost of the generation that wrote a draft (None for a typed text)."""
+    gid = draft.get("generation_id")
+    if not gid:
+        return None
+    gen = store.generation(gid)
+    if gen is None:
+        return None
+    return {"model": gen.get("model"), "cost_usd": gen.get("cost_usd") or 0.0}
+
+
+def live_check(draft: Draft, brand: Brand, text: str) -> tuple[list[Segment], list[Finding]]:
+    """An edited text as saving it would make it: its posts with their lengths and findings."""
+    from mktdirector.agents.content.drafts import text_to_body
+
+    body = text_to_body(draft["kind"], text, draft["platform"])
+    edited: Any = {**draft, "body": body}
+    return segments(edited), lint_draft(body, draft["kind"], draft["platform"], brand)
