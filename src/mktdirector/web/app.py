@@ -7,7 +7,8 @@ has one per command); tests pass a factory that injects a fake LLM or a fake clo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +48,7 @@ def create_app(options: ServeOptions, deps_factory: Callable[[], Deps] = Deps) -
         description="The HTTP API of mktd: the same flows as the CLI. Bearer token required.",
         docs_url=None,  # FastAPI's page loads scripts from a CDN, which our CSP refuses
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.token = options.token
     app.state.sessions = Sessions()
@@ -56,17 +58,35 @@ def create_app(options: ServeOptions, deps_factory: Callable[[], Deps] = Deps) -
         GuardMiddleware, hosts=allowed_hosts(options.host, options.port, options.extra_hosts)
     )
     _handlers(app)
-    from mktdirector.web import pages, pages_drafts, routes_ops, routes_posts
+    from mktdirector.web import (
+        pages,
+        pages_drafts,
+        pages_generate,
+        pages_more,
+        routes_ops,
+        routes_posts,
+    )
+    from mktdirector.web.generating import Generator
+
+    app.state.generator = Generator(deps_factory)
 
     app.include_router(routes_posts.router)
     app.include_router(routes_ops.router)
     app.include_router(pages.router)
     app.include_router(pages_drafts.router)
+    app.include_router(pages_generate.router)
+    app.include_router(pages_more.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     from mktdirector.web import openapi
 
     openapi.install(app)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.generator.shutdown()
 
 
 def _handlers(app: FastAPI) -> None:
