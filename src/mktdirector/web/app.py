@@ -63,12 +63,15 @@ def create_app(options: ServeOptions, deps_factory: Callable[[], Deps] = Deps) -
         pages_drafts,
         pages_generate,
         pages_more,
+        pages_oauth,
         routes_ops,
         routes_posts,
     )
     from mktdirector.web.generating import Generator
+    from mktdirector.web.oauth_bridge import OAuthBridge
 
     app.state.generator = Generator(deps_factory)
+    app.state.oauth = OAuthBridge(deps_factory)
 
     app.include_router(routes_posts.router)
     app.include_router(routes_ops.router)
@@ -76,6 +79,7 @@ def create_app(options: ServeOptions, deps_factory: Callable[[], Deps] = Deps) -
     app.include_router(pages_drafts.router)
     app.include_router(pages_generate.router)
     app.include_router(pages_more.router)
+    app.include_router(pages_oauth.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     from mktdirector.web import openapi
 
