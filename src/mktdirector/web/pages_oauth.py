@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from mktdirector.core.errors import MktdError
 from mktdirector.web.templating import CheckedSession, refused, render
@@ -20,7 +20,9 @@ def connect(request: Request, platform: str, s: CheckedSession) -> Response:
         pending = request.app.state.oauth.start(pid, request.app.state.base_url)
     except MktdError as e:
         return refused(request, s, e)
-    return RedirectResponse(pending.url, status_code=303)
+    # A page with a link, not a redirect: the CSP's form-action 'self' also covers where a
+    # form's answer redirects to, and the provider is another origin.
+    return render(request, "connect.html", s, platform=pid, url=pending.url)
 
 
 @router.get("/oauth/{platform}/callback", response_class=HTMLResponse)
