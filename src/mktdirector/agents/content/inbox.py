@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from mktdirector.agents.content import review
 from mktdirector.agents.content.brand import Brand, Finding, lint_draft
 from mktdirector.agents.content.drafts import body_to_text, findings_of
 from mktdirector.core.errors import UsageError
@@ -76,15 +75,19 @@ def page(
     cursor: str | None = None,
 ) -> tuple[list[Draft], str | None]:
     """One page of drafts, newest first, and the cursor of the next page (None at the end)."""
+    from mktdirector.agents.content.drafts import STATUSES
+    from mktdirector.core.platforms import resolve_platform
+
+    if status and status not in STATUSES:
+        raise UsageError(f"Unknown status {status!r}.", hint=f"Use one of: {', '.join(STATUSES)}")
+    pid = platform if platform in (None, "email") else resolve_platform(platform)
     limit = max(1, min(limit, MAX_PAGE))
     start = offset(cursor)
-    if campaign:
-        rows = [d for d in review.find(store, status=status, platform=platform, limit=1_000_000)
-                if d.get("campaign") == campaign]  # fmt: skip
-    else:
-        rows = review.find(store, status=status, platform=platform, limit=start + limit + 1)
-    chunk = rows[start : start + limit]
-    more = len(rows) > start + limit
+    # One row more than the page says whether there is a next one.
+    rows = store.list_drafts(
+        status=status, platform=pid, campaign=campaign, limit=limit + 1, offset=start
+    )
+    chunk, more = rows[:limit], len(rows) > limit
     return chunk, (str(start + limit) if more else None)
 
 
