@@ -67,3 +67,17 @@ def test_the_generate_form_needs_csrf_and_a_topic(browser, csrf_of, wiring):
 
 def test_an_unknown_task_is_404(browser):
     assert browser.get("/ui/generate/nope").status_code == 404
+
+
+def test_generate_an_email_uses_the_email_drafting_flow(browser, csrf_of, wiring, api):
+    wiring.llm = FakeLLM(
+        {"subject": "Your seat is ready", "preheader": "Starts Monday",
+         "text": "Hi,\n\nThe course starts Monday. Reply if you have questions."}
+    )  # fmt: skip
+    r = start(browser, csrf_of, topic="Course launch", platform="email")
+    target = wait_done(browser, r.headers["location"])
+    assert target.startswith("/ui/drafts/"), target
+    draft = api.get(f"/drafts/{target.rsplit('/', 1)[1]}").json()
+    assert draft["platform"] == "email" and draft["body"]["subject"] == "Your seat is ready"
+    page = browser.get(target).text
+    assert "Your seat is ready" in page
