@@ -153,6 +153,12 @@ def test_the_whole_flow_in_chromium(stack, page):
     page.goto(f"{base}/ui/status")
     assert "POST" in page.inner_text("#calls")
     shot(page, "09-status")
+    page.goto(f"{base}/docs")  # the API's own docs page: try GET /drafts with the token
+    page.fill("#token", TOKEN)
+    page.click("#list_drafts_drafts_get button[type=submit]")
+    page.wait_for_selector("#list_drafts_drafts_get pre.answer:not([hidden])")
+    assert page.inner_text("#list_drafts_drafts_get pre.answer").startswith("200")
+    shot(page, "11-api-docs")
     page.goto(f"{base}/")
     shot(page, "10-inbox")
     html = page.content()

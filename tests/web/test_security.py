@@ -122,3 +122,11 @@ def test_openapi_declares_the_bearer_scheme(anon):
     assert (
         "/social/linkedin/posts" in str(doc["paths"]) or "/social/{platform}/posts" in doc["paths"]
     )
+
+
+def test_the_api_docs_page_is_local_and_lists_every_operation(anon):
+    r = anon.get("/docs")
+    assert r.status_code == 200
+    assert "POST /social/{platform}/posts" in r.text and "GET /drafts" in r.text
+    assert 'src="/static/docs.js"' in r.text and "cdn" not in r.text.lower()
+    assert TOKEN not in r.text

@@ -93,7 +93,7 @@ def run(
     options = ServeOptions(token=token, host=host, port=port, extra_hosts=extra)
     web = create_app(options, lambda: type(deps)(verbose=deps.verbose))
     link = f"{options.base_url}/login?code={web.state.sessions.new_login_code()}"
-    _output.info(f"mktd serve: {options.base_url}  (API docs: {options.base_url}/openapi.json)")
+    _output.info(f"mktd serve: {options.base_url}  (API: {options.base_url}/docs)")
     _output.info(f"Log in to the dashboard (one-time link): {link}")
     stop, thread = _start_worker(deps, interval) if worker else (None, None)
     if open_browser:

@@ -60,6 +60,7 @@ def create_app(options: ServeOptions, deps_factory: Callable[[], Deps] = Deps) -
     _handlers(app)
     from mktdirector.web import (
         pages,
+        pages_docs,
         pages_drafts,
         pages_generate,
         pages_more,
@@ -80,6 +81,7 @@ def create_app(options: ServeOptions, deps_factory: Callable[[], Deps] = Deps) -
     app.include_router(pages_generate.router)
     app.include_router(pages_more.router)
     app.include_router(pages_oauth.router)
+    app.include_router(pages_docs.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     from mktdirector.web import openapi
 
