@@ -127,16 +127,19 @@ def test_the_whole_flow_in_chromium(stack, page):
     assert "published" in page.inner_text("table.calendar")
     shot(page, "05-calendar")
 
-    stack["sandbox"].advance(6 * 3600)  # the post has been out for six hours: people saw it
-    fetch = subprocess.run(
-        [sys.executable, "-m", "mktdirector", "analytics", "fetch"], env=stack["env"],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert fetch.returncode == 0, fetch.stderr
+    for hours in (6, 18):  # two fetches, hours apart: the numbers grow, the sparklines draw
+        stack["sandbox"].advance(hours * 3600)
+        fetch = subprocess.run(
+            [sys.executable, "-m", "mktdirector", "analytics", "fetch"], env=stack["env"],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert fetch.returncode == 0, fetch.stderr
     page.goto(f"{base}/ui/posts")
     cells = page.locator(f"#posts tr:has(a[href='/ui/drafts/{draft_id}']) td").all_inner_texts()
     impressions = cells[3]
     assert impressions.isdigit() and int(impressions) > 0, cells  # its numbers are there
+    row = f"#posts tr:has(a[href='/ui/drafts/{draft_id}'])"
+    assert page.locator(f"{row} td.spark svg polyline").count() == 2
     shot(page, "06-posts")
 
     page.goto(f"{base}/ui/connections")

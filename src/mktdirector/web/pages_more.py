@@ -74,9 +74,13 @@ def posts(
         )
     except MktdError as e:
         return refused(request, s, e)
+    from mktdirector.agents.analytics.sparklines import history, sparkline
+
     data = rep.to_dict()
+    lines = history(deps.store, [p["draft_id"] for p in data["posts"]])
+    sparks = {did: {k: sparkline(v, k) for k, v in series.items()} for did, series in lines.items()}
     return render(request, "posts.html", s, report=data, timeframe=timeframe or "7d",
-                  channels=channels or "")  # fmt: skip
+                  channels=channels or "", sparks=sparks)  # fmt: skip
 
 
 @router.get("/report")
