@@ -130,3 +130,17 @@ def test_the_api_docs_page_is_local_and_lists_every_operation(anon):
     assert "POST /social/{platform}/posts" in r.text and "GET /drafts" in r.text
     assert 'src="/static/docs.js"' in r.text and "cdn" not in r.text.lower()
     assert TOKEN not in r.text
+
+
+def test_a_bug_is_a_500_problem_without_traceback_or_secret(app, api, capsys, monkeypatch):
+    monkeypatch.delenv("MKTD_DEBUG", raising=False)
+
+    def boom() -> None:
+        raise RuntimeError(f"exploded holding {TOKEN}")
+
+    app.add_api_route("/boom", boom)
+    r = api.get("/boom")
+    assert r.status_code == 500 and r.json()["kind"] == "bug"
+    assert r.headers["content-security-policy"]
+    out = capsys.readouterr()
+    assert "Traceback" not in out.err + out.out and TOKEN not in out.err + out.out + r.text

@@ -138,8 +138,12 @@ class GuardMiddleware:
             await _refuse_host(send)
             return
 
+        started = False
+
         async def with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}
                 for k, v in SECURITY_HEADERS.items():
@@ -148,20 +152,44 @@ class GuardMiddleware:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, with_headers)
+        try:
+            await self.app(scope, receive, with_headers)
+        except Exception as exc:  # a bug: one redacted line, a 500 problem, no traceback
+            _log_bug(scope, exc)
+            if not started:
+                await _problem(send, 500, b'"kind":"bug","title":"Internal error",'
+                               b'"detail":"mktd serve hit a bug; the server log has one line '
+                               b'about it (the traceback with MKTD_DEBUG=1)."')  # fmt: skip
 
 
 async def _refuse_host(send: Send) -> None:
-    body = (
-        b'{"type":"/problems/host","title":"Misdirected request","status":421,'
-        b'"detail":"This server does not answer to that Host name.",'
-        b'"hint":"Open the address mktd serve printed, or add the name to serve.allowed_hosts",'
-        b'"kind":"host"}'
-    )
+    await _problem(send, 421, b'"kind":"host","title":"Misdirected request",'
+                   b'"detail":"This server does not answer to that Host name.",'
+                   b'"hint":"Open the address mktd serve printed, or add the name to '
+                   b'serve.allowed_hosts"')  # fmt: skip
+
+
+async def _problem(send: Send, status: int, fields: bytes) -> None:
+    kind = b"/problems/" + fields.split(b'"kind":"', 1)[1].split(b'"', 1)[0]
+    body = b'{"type":"' + kind + b'","status":' + str(status).encode() + b"," + fields + b"}"
     headers = [
         (b"content-type", b"application/problem+json"),
         (b"content-length", str(len(body)).encode()),
         *((k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()),
     ]
-    await send({"type": "http.response.start", "status": 421, "headers": headers})
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+def _log_bug(scope: Scope, exc: BaseException) -> None:
+    import logging
+    import os
+    import sys
+    import traceback
+
+    from mktdirector.core.redact import redact
+
+    line = f"mktd serve: {scope.get('method')} {scope.get('path')} failed: {type(exc).__name__}"
+    logging.getLogger("mktd").error(redact(line))
+    if os.environ.get("MKTD_DEBUG", "") not in ("", "0"):
+        sys.stderr.write(redact("".join(traceback.format_exception(exc))))
