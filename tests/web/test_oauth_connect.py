@@ -86,3 +86,10 @@ def test_connect_without_a_redirect_uri_here_says_how(browser, csrf_of, monkeypa
 
 def test_a_callback_nobody_waits_for_is_400(anon):
     assert anon.get("/oauth/linkedin/callback?code=x&state=y").status_code == 400
+
+
+def test_connect_without_a_client_id_is_a_config_refusal(browser, csrf_of, monkeypatch):
+    monkeypatch.setenv("TWITTER_REDIRECT_URI", CALLBACK)
+    token = csrf_of(browser.get("/ui/connections").text)
+    r = browser.post("/ui/connections/twitter/connect", data={"csrf": token})
+    assert r.status_code == 409 and "TWITTER_CLIENT_ID" in r.text

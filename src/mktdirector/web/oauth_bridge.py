@@ -31,6 +31,7 @@ class Pending:
     account: str | None = None
     error: str | None = None
     hint: str | None = None
+    failure: MktdError | None = None  # the flow's own error, raised again to the page
     shown: threading.Event = field(default_factory=threading.Event)
     called_back: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)
@@ -75,7 +76,7 @@ class OAuthBridge:
             self._pending[platform] = p
         threading.Thread(target=self._run, args=(p,), daemon=True, name="mktd-oauth").start()
         if not p.shown.wait(START_WAIT_S) or p.url is None:
-            raise MktdError(p.error or "The sign-in did not start.", hint=p.hint)
+            raise p.failure or MktdError(p.error or "The sign-in did not start.", hint=p.hint)
         return p
 
     def callback(self, platform: str, url: str) -> Pending | None:
@@ -119,7 +120,7 @@ class OAuthBridge:
                                events=deps.store.record_auth_event)  # fmt: skip
             p.account = result.account
         except MktdError as e:
-            p.error, p.hint = e.message, e.hint
+            p.error, p.hint, p.failure = e.message, e.hint, e
         except Exception as e:  # never leave the callback waiting on a crashed thread
             p.error = f"Unexpected error: {type(e).__name__}"
         finally:
