@@ -329,6 +329,17 @@ KEYS: tuple[ConfigKey, ...] = (
         0.5,
         "Alert when more than this share of a platform's calls in the last hour failed (>= 5).",
     ),
+    # `mktd serve` (issue 13).
+    ConfigKey(
+        "serve.port", _port, 8484, "Port of mktd serve's dashboard and API.", "MKTD_SERVE_PORT"
+    ),
+    ConfigKey(
+        "serve.allowed_hosts",
+        str,
+        None,
+        "Extra Host names mktd serve answers to, comma-separated (DNS-rebinding defence).",
+        "MKTD_SERVE_ALLOWED_HOSTS",
+    ),
 )
 
 

@@ -22,7 +22,13 @@ class DraftRepo(Protocol):
         ...
 
     def list_drafts(
-        self, *, status: str | None = None, platform: str | None = None, limit: int = 100
+        self,
+        *,
+        status: str | None = None,
+        platform: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        campaign: str | None = None,
     ) -> list[Draft]: ...
 
     def find_draft_by_input_key(self, input_key: str, statuses: Iterable[str]) -> Draft | None:

@@ -68,7 +68,13 @@ class ContentMixin(Connected):
         return self.get_draft(draft_id)
 
     def list_drafts(
-        self, *, status: str | None = None, platform: str | None = None, limit: int = 100
+        self,
+        *,
+        status: str | None = None,
+        platform: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        campaign: str | None = None,
     ) -> list[Draft]:
         where, params = ["1=1"], []
         if status:
@@ -77,8 +83,15 @@ class ContentMixin(Connected):
         if platform:
             where.append("platform = ?")
             params.append(platform)
-        sql = f"select * from drafts where {' and '.join(where)} order by created_utc desc limit ?"
-        return [cast(Draft, decode_json_columns(r)) for r in self.db.query(sql, [*params, limit])]
+        if campaign:
+            where.append("campaign = ?")
+            params.append(campaign)
+        sql = (
+            f"select * from drafts where {' and '.join(where)} "
+            "order by created_utc desc limit ? offset ?"
+        )
+        rows = self.db.query(sql, [*params, limit, offset])
+        return [cast(Draft, decode_json_columns(r)) for r in rows]
 
     def find_draft_by_input_key(self, input_key: str, statuses: Iterable[str]) -> Draft | None:
         """The newest draft made by the same request (see m010) that is in one of `statuses`."""

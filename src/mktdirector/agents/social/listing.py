@@ -1,0 +1,36 @@
+"""Published posts a page at a time, newest first (the dashboard's posts page, `GET /posts`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from mktdirector.agents.content.inbox import MAX_PAGE, offset
+from mktdirector.core.errors import UsageError
+from mktdirector.core.platforms import resolve_platform
+from mktdirector.store.protocols import StoreLike
+
+
+def published(
+    store: StoreLike,
+    *,
+    platform: str | None = None,
+    since: str | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of published post segments and the next page's cursor (None at the end)."""
+    if since:
+        try:
+            datetime.fromisoformat(since.replace("Z", "+00:00"))
+        except ValueError:
+            raise UsageError(
+                f"since={since!r} is not an ISO date or time.", hint="since=2026-12-01"
+            ) from None
+    pid = resolve_platform(platform) if platform else None
+    rows = store.published_posts(platform=pid, since_utc=since)
+    rows.reverse()  # the store lists oldest first
+    limit = max(1, min(limit, MAX_PAGE))
+    start = offset(cursor)
+    chunk = [dict(r) for r in rows[start : start + limit]]
+    return chunk, (str(start + limit) if len(rows) > start + limit else None)
