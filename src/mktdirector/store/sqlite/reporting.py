@@ -164,7 +164,7 @@ class ReportingMixin(Connected):
         totals = next(iter(q(_TOTALS.format(label="'all'", group=""))))
         known = sum(1 for p in posts if p[rank_by] is not None)
         k = min(TOP_N, (known + 1) // 2)  # with few posts: the better half on top
-        ranked = f"select * from ({_DERIVED}) where {rank_by} is not null"
+        ranked = f"select * from ({_DERIVED}) as derived where {rank_by} is not null"
         top = list(q(f"{ranked} order by {rank_by} desc, published_utc, draft_id limit ?", [k]))
         taken = [p["draft_id"] for p in top]
         marks = ",".join("?" * len(taken)) or "null"

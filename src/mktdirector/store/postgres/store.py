@@ -1,0 +1,159 @@
+"""The PostgreSQL store: the same mixins as SQLite's, on one psycopg connection per Store.
+
+`PostgresStore(url)` connects on first use (like the SQLite store opens its file), refuses a
+database with migrations this mktd does not know, migrates, and hands the mixins a `db` that
+speaks the part of sqlite-utils' API they use (adapter.py).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlsplit, urlunsplit
+
+from mktdirector.core.errors import StoreError
+from mktdirector.store.postgres.dialect import POSTGRES
+from mktdirector.store.sqlite.alerting import AlertingMixin
+from mktdirector.store.sqlite.audit import AuditMixin
+from mktdirector.store.sqlite.content import ContentMixin
+from mktdirector.store.sqlite.crm import CrmMixin
+from mktdirector.store.sqlite.db import Connected
+from mktdirector.store.sqlite.email import EmailMixin
+from mktdirector.store.sqlite.jobs import JobsMixin
+from mktdirector.store.sqlite.metrics import MetricsMixin
+from mktdirector.store.sqlite.monitoring import MonitoringMixin
+from mktdirector.store.sqlite.notifications import NotificationsMixin
+from mktdirector.store.sqlite.posts import PostsMixin
+from mktdirector.store.sqlite.reporting import ReportingMixin
+from mktdirector.store.sqlite.state import ConnectionsMixin, RateStateMixin, SecretsMixin
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from mktdirector.store.postgres.adapter import PgDatabase
+    from mktdirector.store.protocols import StoreLike
+
+__all__ = ["PostgresStore", "safe_url"]
+
+CONNECT_TIMEOUT_S = 10
+# A statement that waits longer than this (a lock held by a hung host) fails instead of
+# hanging the command: every database call ends by a deadline.
+STATEMENT_TIMEOUT_MS = 60_000
+
+
+def safe_url(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def connect(url: str) -> PgDatabase:
+    """One autocommit connection with deadlines, wrapped for the mixins; clear errors."""
+    try:
+        import psycopg
+    except ImportError:
+        raise StoreError(
+            "MKTD_DATABASE_URL is set but psycopg (PostgreSQL support) is not installed.",
+            hint='pip install "mktd[postgres]"',
+        ) from None
+    from mktdirector.store.postgres.adapter import PgDatabase
+
+    try:
+        raw = psycopg.connect(
+            url,
+            autocommit=True,
+            connect_timeout=CONNECT_TIMEOUT_S,
+            options=f"-c statement_timeout={STATEMENT_TIMEOUT_MS}",
+            application_name="mktd",
+        )
+    except psycopg.Error as e:
+        # psycopg's message can quote the connection string; say it in our own words.
+        reason = str(e).strip().splitlines()[-1] if str(e).strip() else type(e).__name__
+        raise StoreError(
+            f"Cannot connect to PostgreSQL at {safe_url(url)}: {_redact(reason, url)}",
+            hint="Check MKTD_DATABASE_URL (mktd config get database.url) and that the server runs",
+        ) from None
+    return PgDatabase(raw)
+
+
+def _redact(text: str, url: str) -> str:
+    password = urlsplit(url).password
+    return text.replace(password, "***") if password else text
+
+
+class PgConnected(Connected):
+    """What every mixin stands on, for PostgreSQL: a connection, opened on first use."""
+
+    dialect = POSTGRES
+
+    def __init__(self, url: str) -> None:
+        super().__init__(safe_url(url))
+        self.url = url
+
+    @cached_property
+    def db(self) -> Database:
+        from mktdirector.store.postgres.migrations import migrate
+
+        pg = connect(self.url)
+        try:
+            migrate(pg)
+        except BaseException:
+            pg.close()
+            raise
+        # The mixins are typed against sqlite-utils' Database; PgDatabase provides the part of
+        # it they use (adapter.py), which the contract suite checks on both backends.
+        return cast("Database", pg)
+
+    def exists(self) -> bool:
+        """Whether mktd's tables are there (a read must not create them)."""
+        if self.is_open:
+            return True
+        from mktdirector.store.postgres.migrations import applied
+
+        pg = connect(self.url)
+        try:
+            return bool(applied(pg))
+        finally:
+            pg.close()
+
+    def close(self) -> None:
+        if self.is_open:
+            try:
+                self.db.close()
+            except Exception:  # noqa: BLE001 - a dead connection is closed all the same
+                pass
+            del self.__dict__["db"]
+
+
+class PostgresStore(
+    PgConnected,
+    AuditMixin,
+    RateStateMixin,
+    SecretsMixin,
+    ConnectionsMixin,
+    NotificationsMixin,
+    ContentMixin,
+    PostsMixin,
+    MetricsMixin,
+    JobsMixin,
+    CrmMixin,
+    EmailMixin,
+    ReportingMixin,
+    MonitoringMixin,
+    AlertingMixin,
+):
+    """The product's state in PostgreSQL (MKTD_DATABASE_URL), shared by every host."""
+
+    backend = "postgresql"
+
+    def describe(self) -> dict[str, Any]:
+        return {"backend": self.backend, "url": safe_url(self.url)}
+
+
+def _implements_every_protocol(store: PostgresStore) -> StoreLike:
+    # Never called: mypy checks here that this backend provides every protocol.
+    return store
