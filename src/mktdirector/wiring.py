@@ -88,6 +88,12 @@ class Deps:
 
     @cached_property
     def store(self) -> StoreLike:
+        url = self.config.get("database.url")
+        if url:
+            # A team's shared state: no SQLite file is created in the home.
+            from mktdirector.store.postgres.store import PostgresStore
+
+            return PostgresStore(url)
         from mktdirector.store import Store
 
         return Store(paths.db_path(self.home))

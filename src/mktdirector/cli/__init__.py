@@ -63,6 +63,10 @@ def handle(exc: BaseException) -> int:
         from mktdirector.store.sqlite.db import translate_sqlite_error
 
         err = translate_sqlite_error(exc, paths.db_path())  # type: ignore[arg-type]
+    elif _is_postgres_error(exc):
+        from mktdirector.store.postgres.store import translate_pg_error
+
+        err = translate_pg_error(exc)  # type: ignore[arg-type]
     else:
         raise exc
     if _debug():
@@ -78,6 +82,11 @@ def handle(exc: BaseException) -> int:
 def _is_sqlite_error(exc: BaseException) -> bool:
     mod = sys.modules.get("sqlite3")
     return mod is not None and isinstance(exc, mod.DatabaseError)
+
+
+def _is_postgres_error(exc: BaseException) -> bool:
+    mod = sys.modules.get("psycopg")
+    return mod is not None and isinstance(exc, mod.Error)
 
 
 class MktdGroup(TyperGroup):
@@ -96,7 +105,7 @@ class MktdGroup(TyperGroup):
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
         except Exception as e:
-            if _is_sqlite_error(e):
+            if _is_sqlite_error(e) or _is_postgres_error(e):
                 raise typer.Exit(handle(e)) from None
             raise
         finally:

@@ -42,17 +42,22 @@ def gather_status(
 
     now = now or datetime.now(UTC)
     db = paths.db_path(home)
+    shared = store.location() != str(db)  # PostgreSQL (database.url): no file in the home
+    exists = _exists(store) if shared else db.exists()
     status: dict[str, Any] = {
         "home": str(home),
-        "initialized": home.is_dir() and db.exists(),
-        "database": {"path": str(db), "exists": db.exists()},
+        "initialized": home.is_dir() and exists,
+        "database": {"path": store.location(), "exists": exists},
         "secret_store": secret_store_name(secrets_mode),
         "platforms": [],
     }
+    if shared:
+        status["database"]["backend"] = "postgresql"
     connections: Sequence[Mapping[str, Any]] = []
     summary: dict[str, dict[str, Any]] = {}
-    if db.exists():
-        status["database"]["size_bytes"] = db.stat().st_size
+    if exists:
+        if not shared:
+            status["database"]["size_bytes"] = db.stat().st_size
         try:
             connections = store.connections()
             since = (now - timedelta(hours=24)).isoformat(timespec="seconds")
@@ -83,3 +88,10 @@ def gather_status(
             }
         )
     return status
+
+
+def _exists(store: StoreLike) -> bool:
+    try:
+        return store.exists()
+    except MktdError:
+        return False  # an unreachable server: status still shows the rest

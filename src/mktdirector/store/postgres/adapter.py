@@ -8,7 +8,7 @@ of SQLite and PostgreSQL; this adapter is what lets the PostgreSQL backend run t
   order, used only on append-only tables) is `ctid`; PRAGMAs mean nothing here and are skipped;
 - values: a bool is stored as 0/1 and a dict or list as JSON text, as sqlite-utils does;
 - results: `numeric` (what PostgreSQL's `sum()` of integers returns) comes back as an int when
-  whole, else a float, as SQLite's numbers do. The SQLite functions the SQL uses that
+  whole, else a float, and a boolean as 1/0, as SQLite's values do. The SQLite functions the SQL uses that
   PostgreSQL lacks (`group_concat`, `sum` of a condition, two-argument `max`, `round` of a float)
   are created by the migration runner (schema.py COMPAT_SQL).
 
@@ -77,6 +77,13 @@ class NumberLoader(Loader):
         return int(text) if text.lstrip("-").isdigit() else float(text)
 
 
+class BoolLoader(Loader):
+    """A condition selected as a value (`x > 0 as measured`) reads 1/0, as on SQLite."""
+
+    def load(self, data: Any) -> int:
+        return 1 if bytes(data) == b"t" else 0
+
+
 class _NoRows:
     """What a skipped PRAGMA returns: a cursor with nothing in it."""
 
@@ -120,10 +127,11 @@ class PgTable:
     def _pk(self) -> list[str]:
         return self.db.primary_key(self.name)
 
-    def insert(self, row: Mapping[str, Any]) -> PgTable:
+    def insert(self, row: Mapping[str, Any], **_options: Any) -> PgTable:
         return self.insert_all([row])
 
-    def insert_all(self, rows: Iterable[Mapping[str, Any]]) -> PgTable:
+    def insert_all(self, rows: Iterable[Mapping[str, Any]], **_options: Any) -> PgTable:
+        # Options (pk=, alter=) shape a table sqlite-utils would create; here it exists.
         for row in rows:
             # A column left NULL is left out: an identity key (SQLite's INTEGER PRIMARY KEY)
             # then takes its next value, as SQLite's rowid does.
@@ -161,6 +169,7 @@ class PgDatabase:
 
     def __init__(self, raw: psycopg.Connection[Any]) -> None:
         raw.adapters.register_loader("numeric", NumberLoader)
+        raw.adapters.register_loader("bool", BoolLoader)
         self.raw = raw
         self.conn = PgConnection(raw)
         self._pks: dict[str, list[str]] = {}
@@ -181,6 +190,8 @@ class PgDatabase:
 
     def table(self, name: str) -> PgTable:
         return PgTable(self, name)
+
+    __getitem__ = table  # db["drafts"], as sqlite-utils allows
 
     @contextmanager
     def atomic(self) -> Iterator[None]:

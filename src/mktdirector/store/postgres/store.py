@@ -7,7 +7,6 @@ speaks the part of sqlite-utils' API they use (adapter.py).
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
@@ -33,7 +32,7 @@ if TYPE_CHECKING:
     from mktdirector.store.postgres.adapter import PgDatabase
     from mktdirector.store.protocols import StoreLike
 
-__all__ = ["PostgresStore", "safe_url"]
+__all__ = ["PostgresStore", "safe_url", "translate_pg_error"]
 
 CONNECT_TIMEOUT_S = 10
 # A statement that waits longer than this (a lock held by a hung host) fails instead of
@@ -86,31 +85,44 @@ def _redact(text: str, url: str) -> str:
 
 
 class PgConnected(Connected):
-    """What every mixin stands on, for PostgreSQL: a connection, opened on first use."""
+    """What every mixin stands on, for PostgreSQL: a connection, opened on first use.
+
+    A connection the server dropped (restart, failover, a network cut) is replaced on the next
+    use, so a long-running worker outlives a database restart; the statement that saw the drop
+    fails (and its transaction rolled back), it is not silently repeated.
+    """
 
     dialect = POSTGRES
 
     def __init__(self, url: str) -> None:
         super().__init__(safe_url(url))
         self.url = url
+        self._pg: PgDatabase | None = None
 
-    @cached_property
+    @property  # Connected's is a cached_property; this one reconnects
     def db(self) -> Database:
-        from mktdirector.store.postgres.migrations import migrate
+        pg = self._pg
+        if pg is None or pg.raw.closed:
+            from mktdirector.store.postgres.migrations import migrate
 
-        pg = connect(self.url)
-        try:
-            migrate(pg)
-        except BaseException:
-            pg.close()
-            raise
+            pg = connect(self.url)
+            try:
+                migrate(pg)
+            except BaseException:
+                pg.close()
+                raise
+            self._pg = pg
         # The mixins are typed against sqlite-utils' Database; PgDatabase provides the part of
         # it they use (adapter.py), which the contract suite checks on both backends.
         return cast("Database", pg)
 
+    @property
+    def is_open(self) -> bool:
+        return self._pg is not None
+
     def exists(self) -> bool:
         """Whether mktd's tables are there (a read must not create them)."""
-        if self.is_open:
+        if self._pg is not None and not self._pg.raw.closed:
             return True
         from mktdirector.store.postgres.migrations import applied
 
@@ -121,12 +133,35 @@ class PgConnected(Connected):
             pg.close()
 
     def close(self) -> None:
-        if self.is_open:
+        pg, self._pg = self._pg, None
+        if pg is not None:
             try:
-                self.db.close()
+                pg.close()
             except Exception:  # noqa: BLE001 - a dead connection is closed all the same
                 pass
-            del self.__dict__["db"]
+
+
+def translate_pg_error(e: Exception) -> StoreError:
+    """A PostgreSQL error met mid-command, as one line and a hint (never a traceback)."""
+    from mktdirector.core.redact import redact
+
+    first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+    import psycopg
+
+    if isinstance(e, psycopg.OperationalError):
+        return StoreError(
+            f"Lost the connection to PostgreSQL: {redact(first)}.",
+            hint="Check that the server runs (mktd status), then retry; nothing half-written "
+            "was committed",
+        )
+    if isinstance(e, psycopg.errors.QueryCanceled):
+        return StoreError(
+            "A PostgreSQL statement waited too long (a lock held by another host?).",
+            hint="Retry; if it persists, look for a stuck session in pg_stat_activity",
+        )
+    return StoreError(
+        f"PostgreSQL error: {redact(first)}.", hint="Run with MKTD_DEBUG=1 for details"
+    )
 
 
 class PostgresStore(

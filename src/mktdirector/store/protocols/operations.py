@@ -23,6 +23,10 @@ class Lifecycle(Protocol):
 
     def close(self) -> None: ...
 
+    def location(self) -> str:
+        """Where the state is: the SQLite file's path, or the PostgreSQL URL (no password)."""
+        ...
+
 
 class AuditLog(Protocol):
     """Every HTTP attempt and every auth event; never headers or bodies."""

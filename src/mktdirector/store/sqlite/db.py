@@ -102,6 +102,9 @@ class Connected:
         """Create (0600) and migrate the database now rather than on first use."""
         self.db  # noqa: B018 - the property opens it
 
+    def location(self) -> str:
+        return str(self.path)
+
     @property
     def is_open(self) -> bool:
         return "db" in self.__dict__

@@ -48,7 +48,8 @@ _EMAIL = """
 with d as (
     select e.draft_id, 'email' as channel, min(e.from_email) as account,
            min(coalesce(e.sent_utc, e.send_at_utc)) as published_utc, count(*) as segments,
-           null as url, null as api_cost_usd, count(st.category) as measured_segments,
+           null as url, cast(null as double precision) as api_cost_usd,
+           count(st.category) as measured_segments,
            max(st.taken_utc) as metrics_utc, sum(st.unique_opens) as impressions,
            sum(coalesce(st.delivered, e.recipients)) as reach,
            sum(st.unique_clicks) as engagements, sum(st.unique_clicks) as link_clicks
