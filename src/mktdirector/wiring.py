@@ -167,6 +167,9 @@ class Deps:
         if hasattr(client, "auth_events"):
             # OAuth clients report refreshes and failures to `mktd auth status`.
             client.auth_events = self.store.record_auth_event
+        shared_lock = getattr(self.store, "named_lock", None)  # PostgreSQL: across hosts
+        if shared_lock is not None and hasattr(client, "refresh_lock"):
+            client.refresh_lock = shared_lock
         return client
 
     def llm(self) -> LLM:

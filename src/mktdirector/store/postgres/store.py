@@ -7,6 +7,9 @@ speaks the part of sqlite-utils' API they use (adapter.py).
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
@@ -38,6 +41,7 @@ CONNECT_TIMEOUT_S = 10
 # A statement that waits longer than this (a lock held by a hung host) fails instead of
 # hanging the command: every database call ends by a deadline.
 STATEMENT_TIMEOUT_MS = 60_000
+NAMED_LOCK_TIMEOUT_S = 60.0
 
 
 def safe_url(url: str) -> str:
@@ -185,8 +189,33 @@ class PostgresStore(
 
     backend = "postgresql"
 
-    def describe(self) -> dict[str, Any]:
-        return {"backend": self.backend, "url": safe_url(self.url)}
+    @contextmanager
+    def named_lock(self, name: str, *, timeout: float = NAMED_LOCK_TIMEOUT_S) -> Iterator[None]:
+        """Hold a lock named `name` across every host using this database until the block ends.
+
+        A session advisory lock (in the two-key space, apart from the writer lock): the server
+        releases it by itself when the holder's connection dies, so a crashed host never keeps
+        it. Waits up to `timeout`, then fails with a clear error instead of hanging.
+        """
+        pg = cast("PgDatabase", self.db)
+        key = "hashtext('mktd'), hashtext(?)"
+        deadline = time.monotonic() + timeout
+        while not _one(pg, f"select pg_try_advisory_lock({key}) as v", name):
+            if time.monotonic() > deadline:
+                raise StoreError(
+                    f"Another mktd host has held the lock {name!r} for over {timeout:.0f} s.",
+                    hint="Retry; the lock frees itself when its holder's connection ends",
+                )
+            time.sleep(0.05)
+        try:
+            yield
+        finally:
+            if not pg.raw.closed:
+                _one(pg, f"select pg_advisory_unlock({key}) as v", name)
+
+
+def _one(pg: PgDatabase, sql: str, *params: Any) -> Any:
+    return next(iter(pg.query(sql, list(params))))["v"]
 
 
 def _implements_every_protocol(store: PostgresStore) -> StoreLike:
