@@ -31,6 +31,7 @@ from mktdirector.cli import publish as publish_cmd
 from mktdirector.cli import queue as queue_cmd
 from mktdirector.cli import report as report_cmd
 from mktdirector.cli import sandbox as sandbox_cmd
+from mktdirector.cli import secrets as secrets_cmd
 from mktdirector.cli import social as social_cmd
 from mktdirector.cli import status as status_cmd
 from mktdirector.cli import strategy as strategy_cmd
@@ -186,6 +187,7 @@ app.add_typer(report_cmd.app)  # mktd report
 app.add_typer(alerts_cmd.app, name="alerts")
 app.add_typer(notifications_cmd.app, name="notifications")
 app.add_typer(sandbox_cmd.app, name="sandbox")
+app.add_typer(secrets_cmd.app, name="secrets")
 
 
 def main() -> None:

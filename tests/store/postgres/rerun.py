@@ -20,16 +20,22 @@ import pg_fixture
 TESTS = Path(__file__).resolve().parents[2]
 
 
-def rerun_on_postgres(relative: str, namespace: dict[str, Any]) -> None:
+def rerun_on_postgres(
+    relative: str, namespace: dict[str, Any], *, leave_out: dict[str, str] | None = None
+) -> None:
+    """Copy `relative`'s tests and fixtures into `namespace`; `leave_out` names tests not
+    re-run, each with the reason (kept in the module as LEFT_OUT, for readers and reviews)."""
     path = TESTS / relative
     name = "pg_rerun_" + relative.replace("/", "_").removesuffix(".py")
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    leave_out = leave_out or {}
     for key, value in vars(module).items():
-        if not key.startswith("__") and key not in namespace:
+        if not key.startswith("__") and key not in namespace and key not in leave_out:
             namespace[key] = value
+    namespace["LEFT_OUT"] = leave_out
     # A second run of a whole module on a server: slow by the project's rule (> 1 s); CI runs it.
     marks = getattr(module, "pytestmark", [])
     namespace["pytestmark"] = [*(marks if isinstance(marks, list) else [marks]), pytest.mark.slow]
@@ -39,6 +45,11 @@ def rerun_on_postgres(relative: str, namespace: dict[str, Any]) -> None:
 def on_postgres(monkeypatch: pytest.MonkeyPatch, home: Path) -> str:
     url = pg_fixture.migrated_url()
     monkeypatch.setenv("MKTD_DATABASE_URL", url)
+    # On SQLite opening the store makes the home (its file lives there) and with it the log
+    # the tests read; a PostgreSQL host gets its home from `mktd init`, as here.
+    from mktdirector.core.paths import ensure_dir
+
+    ensure_dir(home)
     return url
 
 

@@ -94,3 +94,27 @@ def test_on_sqlite_the_refresh_keeps_the_file_lock() -> None:
     deps = Deps()
     client = deps.integration("twitter")
     assert client.refresh_lock is None  # type: ignore[attr-defined]
+
+
+def test_a_lease_of_another_host_is_kept_until_it_runs_out_then_taken_over(
+    hosts: Any,
+) -> None:
+    from mktdirector.store.errors import StateRefusedError
+
+    a, b = hosts(), hosts()
+    draft = a.insert_draft(
+        {"platform": "linkedin", "kind": "post", "body_json": '["Hi"]', "content_hash": "h",
+         "status": "approved", "approved_hash": "h"}
+    )  # fmt: skip
+    # Owners name their host: another host's process cannot be checked, only its lease.
+    owner_a, owner_b = "host-a:4242:aaaa1111", "host-b:4242:bbbb2222"
+    t0 = 1_900_000_000.0
+    assert a.claim_draft(draft["id"], owner_a, now=t0, lease_s=30)["lease_owner"] == owner_a
+    with pytest.raises(StateRefusedError, match="another mktd process"):
+        b.claim_draft(draft["id"], owner_b, now=t0 + 29, lease_s=30)
+    a.renew_lease(draft["id"], owner_a, t0 + 60)  # host A's heartbeat
+    with pytest.raises(StateRefusedError, match="another mktd process"):
+        b.claim_draft(draft["id"], owner_b, now=t0 + 59, lease_s=30)
+    # Host A dies: no more heartbeats; once the lease runs out host B takes the draft over.
+    taken = b.claim_draft(draft["id"], owner_b, now=t0 + 61, lease_s=30)
+    assert taken["lease_owner"] == owner_b and taken["status"] == "publishing"

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,8 +22,11 @@ def secret_store_name(mode: str) -> str:
         import keyring
 
         return f"keyring ({type(keyring.get_keyring()).__module__.rsplit('.', 1)[-1]})"
-    if os.environ.get("MKTD_SECRET_KEY", "").strip():
-        return "encrypted database table (MKTD_SECRET_KEY)"
+    from mktdirector.core.secret_key import configured_source
+
+    source = configured_source()  # MKTD_SECRET_KEY, its _FILE or _AWS_SECRET_ID (not read here)
+    if source:
+        return f"encrypted database table ({source})"
     return "none (no keyring, MKTD_SECRET_KEY unset: credentials can only come from env)"
 
 

@@ -75,6 +75,14 @@ class SecretRows(Protocol):
 
     def delete_secret(self, key: str) -> None: ...
 
+    def secret_keys(self) -> list[str]:
+        """The names of every stored secret (to re-encrypt them under a new key)."""
+        ...
+
+    def replace_secret(self, key: str, expected: bytes, ciphertext: bytes) -> bool:
+        """Write `ciphertext` only if the row still holds `expected` (False: it changed)."""
+        ...
+
 
 class Connections(Protocol):
     """The index of stored credentials: platform, account, expiry, scopes (no secrets)."""
