@@ -451,3 +451,13 @@ def m012_http_calls_correlation(db: Database) -> None:
     calls = db.table("http_calls")
     calls.add_column("correlation_id", str)
     calls.create_index(["correlation_id", "time_utc"])
+
+
+@migrations()
+def m016_people(db: Database) -> None:
+    # A team shares one database: who approved, last edited and published each draft
+    # (MKTD_USER, else the OS user; core/people.py). Empty on rows from before.
+    drafts = db.table("drafts")
+    drafts.add_column("approved_by", str)
+    drafts.add_column("edited_by", str)
+    drafts.add_column("published_by", str)
