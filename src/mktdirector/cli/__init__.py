@@ -21,6 +21,7 @@ from mktdirector.cli import brand as brand_cmd
 from mktdirector.cli import checks as checks_cmd
 from mktdirector.cli import config as config_cmd
 from mktdirector.cli import crm as crm_cmd
+from mktdirector.cli import db as db_cmd
 from mktdirector.cli import drafts as drafts_cmd
 from mktdirector.cli import email as email_cmd
 from mktdirector.cli import ga as ga_cmd
@@ -188,6 +189,7 @@ app.add_typer(alerts_cmd.app, name="alerts")
 app.add_typer(notifications_cmd.app, name="notifications")
 app.add_typer(sandbox_cmd.app, name="sandbox")
 app.add_typer(secrets_cmd.app, name="secrets")
+app.add_typer(db_cmd.app, name="db")
 
 
 def main() -> None:
