@@ -47,3 +47,7 @@ def test_sums_come_back_as_int_or_float_never_decimal(raw: bytes, value: float |
         assert got != got  # NaN
     else:
         assert got == value and type(got) is type(value)
+
+
+def test_names_are_placeholders_only_when_parameters_are_named() -> None:
+    assert translate("select 'a:b' where x = ?", named=False) == "select 'a:b' where x = %s"

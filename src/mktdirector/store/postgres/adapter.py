@@ -35,7 +35,7 @@ _TEMP = re.compile(r"\btemp\.", re.IGNORECASE)
 _ROWID = re.compile(r"\browid\b", re.IGNORECASE)
 
 
-def translate(sql: str, *, with_params: bool = True) -> str:
+def translate(sql: str, *, with_params: bool = True, named: bool = True) -> str:
     """SQLite-flavoured SQL (as the store writes it) -> what psycopg sends to PostgreSQL.
 
     Without parameters psycopg sends the text as it is (a `%` is literal, and several
@@ -44,7 +44,8 @@ def translate(sql: str, *, with_params: bool = True) -> str:
     out = sql
     if with_params:
         out = out.replace("%", "%%").replace("?", "%s")
-        out = _NAMED.sub(r"%(\1)s", out)
+        if named:  # only with a dict of parameters: a `:x` elsewhere is left as written
+            out = _NAMED.sub(r"%(\1)s", out)
     out = _TEMP.sub("pg_temp.", out)
     return _ROWID.sub("ctid", out)
 
@@ -108,7 +109,8 @@ class PgConnection:
             return _NoRows()
         if not params:
             return self.raw.execute(translate(sql, with_params=False))
-        return self.raw.execute(translate(sql), params_of(params))
+        named = isinstance(params, Mapping)
+        return self.raw.execute(translate(sql, named=named), params_of(params))
 
     def commit(self) -> None:
         # Autocommit: every statement outside BEGIN…COMMIT is already committed.
@@ -179,7 +181,7 @@ class PgDatabase:
     ) -> Iterator[dict[str, Any]]:
         with self.raw.cursor(row_factory=dict_row) as cur:
             if params:
-                cur.execute(translate(sql), params_of(params))
+                cur.execute(translate(sql, named=isinstance(params, Mapping)), params_of(params))
             else:
                 cur.execute(translate(sql, with_params=False))
             rows = cur.fetchall() if cur.description else []
