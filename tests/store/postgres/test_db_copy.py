@@ -37,6 +37,7 @@ def _fill(home: Path) -> dict[str, int]:
     return counts
 
 
+@pytest.mark.slow  # several CLI runs and two full copies: over a second
 def test_copy_moves_every_row_checks_counts_and_is_idempotent(
     cli: Any, home: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

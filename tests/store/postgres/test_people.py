@@ -15,6 +15,7 @@ import respx
 import pg_fixture
 
 LI = "http://li.test"
+pytestmark = pytest.mark.slow  # eight CLI runs per test on each backend
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
