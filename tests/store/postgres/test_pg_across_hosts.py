@@ -118,3 +118,20 @@ def test_a_lease_of_another_host_is_kept_until_it_runs_out_then_taken_over(
     # Host A dies: no more heartbeats; once the lease runs out host B takes the draft over.
     taken = b.claim_draft(draft["id"], owner_b, now=t0 + 61, lease_s=30)
     assert taken["lease_owner"] == owner_b and taken["status"] == "publishing"
+
+
+@pytest.mark.slow  # restarts the server
+def test_a_store_outlives_a_server_restart(hosts: Any) -> None:
+    import psycopg
+
+    a = hosts()
+    a.notify("test", "before", "the restart")
+    cluster = pg_fixture.cluster()
+    cluster._run("pg_ctl", "-D", str(cluster.dir / "data"), "-l", str(cluster.dir / "log"),
+                 "-m", "fast", "-w", "restart",
+                 "-o", f"-p {cluster.port} -k {cluster.dir} {pg_fixture._SERVER_OPTIONS}")  # fmt: skip
+    # The statement that meets the dropped connection fails (the CLI prints one line) ...
+    with pytest.raises(psycopg.OperationalError):
+        a.unread_count()
+    # ... and the next one runs on a new connection: a worker carries on with its next cycle.
+    assert a.unread_count() == 1
