@@ -54,6 +54,8 @@ def test_each_step_records_who_took_it(
     )  # fmt: skip
     text = cli("drafts", "show", d["id"]).stdout
     assert "edited by bob · approved by carol · published by dave" in text
+    report = json.loads(cli("report", "--json").stdout)
+    assert [(p["draft_id"], p["published_by"]) for p in report["posts"]] == [(d["id"], "dave")]
 
 
 def test_an_edit_after_approval_clears_the_approver(

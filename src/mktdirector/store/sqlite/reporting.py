@@ -65,7 +65,8 @@ with d as (
 """
 
 _PER_DRAFT = """
-select d.draft_id, d.channel, d.account, d.published_utc, dr.topic, d.url, d.segments,
+select d.draft_id, d.channel, d.account, d.published_utc, dr.topic, dr.published_by, d.url,
+       d.segments,
        d.measured_segments > 0 as measured, d.metrics_utc, d.impressions, d.reach,
        d.engagements, d.link_clicks,
        (select sum(t.sessions) from traffic_snapshots t where t.draft_id = d.draft_id)
@@ -82,7 +83,8 @@ from d left join drafts dr on dr.id = d.draft_id
 _DERIVED = """
 with b as (select *, round(coalesce(llm_cost_usd, 0), 6) as llm,
                   round(coalesce(api_cost_usd, 0), 6) as api from temp.report_posts)
-select draft_id, channel, account, published_utc, topic, url, segments, measured, metrics_utc,
+select draft_id, channel, account, published_utc, topic, published_by, url, segments, measured,
+       metrics_utc,
        impressions, reach, engagements,
        case when impressions > 0 and engagements is not null
             then round(1.0 * engagements / impressions, 4) end as engagement_rate,
