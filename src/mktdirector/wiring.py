@@ -197,8 +197,10 @@ class Deps:
 
     def _has_store(self) -> bool:
         from mktdirector.core.credentials import KeyringBackend
+        from mktdirector.core.secret_key import configured_source
 
-        return KeyringBackend.available() or bool(os.environ.get("MKTD_SECRET_KEY"))
+        # The key may be in MKTD_SECRET_KEY, its _FILE or AWS (not read until a secret is).
+        return KeyringBackend.available() or configured_source() is not None
 
     def brand(self) -> Brand:
         """brand.toml, read once per command (every generation of a run uses one version)."""

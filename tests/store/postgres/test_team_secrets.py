@@ -238,3 +238,16 @@ def test_a_missing_aws_secret_is_one_clear_error(
     assert "secretsmanager:GetSecretValue" in (info.value.hint or "")
     assert pg_store.secret_keys() == []
     assert os.environ.get("MKTD_SECRET_KEY") is None
+
+
+def test_a_stored_llm_key_is_looked_for_when_the_key_comes_from_a_file(
+    fail_keyring: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from mktdirector.wiring import Deps
+
+    assert Deps()._has_store() is False  # no keyring, no key: nothing stored can be read
+    key_file = tmp_path / "mktd.key"
+    key_file.write_text(OLD)
+    key_file.chmod(0o600)
+    monkeypatch.setenv("MKTD_SECRET_KEY_FILE", str(key_file))
+    assert Deps()._has_store() is True
