@@ -94,3 +94,29 @@ def test_without_a_sqlite_home_there_is_nothing_to_copy(cli: Any, home: Path, pg
     r = cli("db", "copy", "--to", pg_url)
     assert r.exit_code == 1 and "no database" in r.stderr.lower()
     assert not db_path(home).exists()
+
+
+def test_secrets_are_re_encrypted_when_the_key_source_names_a_new_key(
+    cli: Any, home: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fill(home)  # its secret is under KEY
+    team_key = Fernet.generate_key()
+    monkeypatch.setenv("MKTD_SECRET_KEY", f"{team_key.decode()},{KEY.decode()}")
+    r = cli("db", "copy", "--to", pg_url)
+    assert r.exit_code == 0, r.stderr
+    assert team_key.decode() not in r.stdout + r.stderr
+    with psycopg.connect(pg_url) as conn:
+        [(blob,)] = conn.execute("select ciphertext from secrets").fetchall()
+    assert Fernet(team_key).decrypt(bytes(blob)) == b"token"
+
+
+def test_a_secret_no_given_key_reads_is_not_copied(
+    cli: Any, home: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fill(home)
+    two_strangers = f"{Fernet.generate_key().decode()},{Fernet.generate_key().decode()}"
+    monkeypatch.setenv("MKTD_SECRET_KEY", two_strangers)
+    r = cli("db", "copy", "--to", pg_url)
+    assert r.exit_code == 1 and "cannot be read with any key" in r.stderr
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("select count(*) from secrets").fetchone() == (0,)

@@ -20,7 +20,7 @@ def copy_home_to_postgres(sqlite_path: Path, url: str) -> dict[str, Any]:
         raise UsageError(
             f"Invalid --to: {e}.", hint="mktd db copy --to postgresql://user@host/db"
         ) from None
-    tables = copy_to_postgres(sqlite_path, url)
+    tables = copy_to_postgres(sqlite_path, url, recrypt=_recrypt())
     short = [t.table for t in tables if not t.ok]
     result = {
         "from": str(sqlite_path),
@@ -38,3 +38,34 @@ def copy_home_to_postgres(sqlite_path: Path, url: str) -> dict[str, Any]:
             hint="Run mktd db copy again; if it persists, run with MKTD_DEBUG=1 and report it",
         )
     return result
+
+
+def _recrypt() -> Any:
+    """With the key source at `NEW,OLD`, secrets arrive under NEW; with one key, as they are."""
+    from mktdirector.core import secret_key
+
+    text = secret_key.load() if secret_key.configured_source() else None
+    keys = [k.strip() for k in (text or "").split(",") if k.strip()]
+    if len(keys) < 2:
+        return None
+    from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+    try:
+        every = MultiFernet([Fernet(k.encode()) for k in keys])
+    except (ValueError, TypeError):
+        raise UsageError(
+            "The secret key source holds a key that is not a valid Fernet key.",
+            hint="Generate one with: mktd init --generate-secret-key",
+        ) from None
+
+    def recrypt(blob: bytes) -> bytes:
+        try:
+            return every.rotate(blob)
+        except InvalidToken:
+            raise StoreError(
+                "A stored secret cannot be read with any key in the key source; nothing of "
+                "that table was copied.",
+                hint="Add the key the home's secrets were saved with (NEW,OLD)",
+            ) from None
+
+    return recrypt

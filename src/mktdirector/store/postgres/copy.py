@@ -5,11 +5,13 @@ copied in one transaction with `on conflict do nothing` on its primary key: runn
 again adds only what is new and never changes a row already there (a shared database another
 host already writes to keeps its own rows). After the copy every table is counted on both
 sides; a target with fewer rows than the source is an error. Secrets are copied as they are
-stored (Fernet ciphertext): the target needs the same key.
+stored (Fernet ciphertext), or re-encrypted on the way by `recrypt` (the flow passes one when
+the key source names a new key first: `NEW,OLD`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,8 +36,11 @@ class TableCopy:
         return self.target >= self.source
 
 
-def copy_to_postgres(sqlite_path: Path, url: str) -> list[TableCopy]:
-    """Copy every row of the SQLite database at `sqlite_path` into the database at `url`."""
+def copy_to_postgres(
+    sqlite_path: Path, url: str, *, recrypt: Callable[[bytes], bytes] | None = None
+) -> list[TableCopy]:
+    """Copy every row of the SQLite database at `sqlite_path` into the database at `url`;
+    `recrypt` turns each stored secret's ciphertext into the target's."""
     from mktdirector.store.sqlite.db import open_database
 
     if not sqlite_path.exists():
@@ -50,13 +55,18 @@ def copy_to_postgres(sqlite_path: Path, url: str) -> list[TableCopy]:
             raise StoreError(
                 "The source database is newer than this mktd.", hint="pip install -U mktd"
             )
-        return [_copy_table(source, pg, name) for name in sorted(names)]
+        return [
+            _copy_table(source, pg, name, recrypt if name == "secrets" else None)
+            for name in sorted(names)
+        ]
     finally:
         source.close()
         target.close()
 
 
-def _copy_table(source: Any, pg: PgDatabase, table: str) -> TableCopy:
+def _copy_table(
+    source: Any, pg: PgDatabase, table: str, recrypt: Callable[[bytes], bytes] | None
+) -> TableCopy:
     columns = list(source.table(table).columns_dict)
     pks = list(source.table(table).pks)
     if pks == ["rowid"]:
@@ -70,6 +80,8 @@ def _copy_table(source: Any, pg: PgDatabase, table: str) -> TableCopy:
         batch: list[list[Any]] = []
         for row in source.query(f"select {', '.join(columns)} from {table}"):
             n_source += 1
+            if recrypt is not None:
+                row["ciphertext"] = recrypt(bytes(row["ciphertext"]))
             batch.append([row[c] for c in columns])
             if len(batch) >= BATCH:
                 copied += _flush(pg, insert, batch)
