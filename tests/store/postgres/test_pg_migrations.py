@@ -15,7 +15,12 @@ from mktdirector.store.postgres.store import PostgresStore
 from mktdirector.store.sqlite.db import open_database
 from mktdirector.store.sqlite.migrations import migrations
 
-PG_TYPES = {"text": str, "bigint": int, "double precision": float, "bytea": bytes}
+# What PostgreSQL reports for the types a migration may name (the table API's, or plain SQL's
+# `integer` / `real` / `blob`), as the Python types sqlite-utils reports for SQLite's columns.
+PG_TYPES = {
+    "text": str, "bigint": int, "integer": int, "smallint": int, "double precision": float,
+    "real": float, "bytea": bytes, "numeric": float,
+}  # fmt: skip
 
 
 def _pg_schema(url: str) -> dict[str, tuple[dict[str, type], list[str]]]:

@@ -15,19 +15,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from mktdirector.core.errors import StoreError
 from mktdirector.store.postgres.dialect import POSTGRES
-from mktdirector.store.sqlite.alerting import AlertingMixin
-from mktdirector.store.sqlite.audit import AuditMixin
-from mktdirector.store.sqlite.content import ContentMixin
-from mktdirector.store.sqlite.crm import CrmMixin
 from mktdirector.store.sqlite.db import Connected
-from mktdirector.store.sqlite.email import EmailMixin
-from mktdirector.store.sqlite.jobs import JobsMixin
-from mktdirector.store.sqlite.metrics import MetricsMixin
-from mktdirector.store.sqlite.monitoring import MonitoringMixin
-from mktdirector.store.sqlite.notifications import NotificationsMixin
-from mktdirector.store.sqlite.posts import PostsMixin
-from mktdirector.store.sqlite.reporting import ReportingMixin
-from mktdirector.store.sqlite.state import ConnectionsMixin, RateStateMixin, SecretsMixin
+from mktdirector.store.sqlite.store import Store
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -168,24 +157,12 @@ def translate_pg_error(e: Exception) -> StoreError:
     )
 
 
-class PostgresStore(
-    PgConnected,
-    AuditMixin,
-    RateStateMixin,
-    SecretsMixin,
-    ConnectionsMixin,
-    NotificationsMixin,
-    ContentMixin,
-    PostsMixin,
-    MetricsMixin,
-    JobsMixin,
-    CrmMixin,
-    EmailMixin,
-    ReportingMixin,
-    MonitoringMixin,
-    AlertingMixin,
-):
-    """The product's state in PostgreSQL (MKTD_DATABASE_URL), shared by every host."""
+class PostgresStore(PgConnected, Store):
+    """The product's state in PostgreSQL (MKTD_DATABASE_URL), shared by every host.
+
+    Every aggregate mixin of the SQLite Store, on PgConnected's connection: a mixin added to
+    the SQLite store (a new aggregate) is part of this one too, with no line here.
+    """
 
     backend = "postgresql"
 
