@@ -3,7 +3,9 @@
 A migration is written once, with sqlite-utils' table API (`create`, `add_column`,
 `create_index`, `transform`) or plain SQL through `db.execute`. `SchemaWriter` stands in for
 the sqlite-utils `Database` and turns each call into PostgreSQL DDL, so a new migration that
-sticks to those calls needs nothing here. One that cannot run this way (a PRAGMA, SQLite-only
+sticks to those calls needs nothing here. Plain SQL runs as written, so it names types both
+databases know (text, integer, real, double precision; not blob): m009's partial indexes and
+m013's actions table need nothing either. One that cannot run this way (a PRAGMA, SQLite-only
 SQL) gets a twin in migrations.py `PG_TWINS`, under the same name.
 
 Types: str -> text, int -> bigint, float -> double precision, bytes -> bytea. A single integer
