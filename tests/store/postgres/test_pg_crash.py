@@ -1,5 +1,0 @@
-"""tests/test_crash.py, unchanged, with the product on PostgreSQL (see rerun.py)."""
-
-from rerun import on_postgres, rerun_on_postgres, store  # noqa: F401
-
-rerun_on_postgres("test_crash.py", globals())
