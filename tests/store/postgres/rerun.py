@@ -42,7 +42,7 @@ def rerun_on_postgres(
 
 
 @pytest.fixture(autouse=True)
-def on_postgres(monkeypatch: pytest.MonkeyPatch, home: Path) -> str:
+def on_postgres(monkeypatch: pytest.MonkeyPatch, home: Path) -> Iterator[str]:
     url = pg_fixture.migrated_url()
     monkeypatch.setenv("MKTD_DATABASE_URL", url)
     # On SQLite opening the store makes the home (its file lives there) and with it the log
@@ -50,7 +50,9 @@ def on_postgres(monkeypatch: pytest.MonkeyPatch, home: Path) -> str:
     from mktdirector.core.paths import ensure_dir
 
     ensure_dir(home)
-    return url
+    yield url
+    # Proof the test ran on PostgreSQL: nothing it did made a SQLite file in the home.
+    assert not (home / "mktd.db").exists(), "a re-run test wrote to SQLite"
 
 
 @pytest.fixture
