@@ -16,6 +16,7 @@ import pytest
 from keyring.backends import fail
 
 from mktdirector.core import platforms, redact
+from pg_fixture import pg_cluster_session, pg_url  # noqa: F401  (the PostgreSQL server fixtures)
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):

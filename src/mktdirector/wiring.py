@@ -94,6 +94,12 @@ class Deps:
 
     @cached_property
     def store(self) -> StoreLike:
+        url = self.config.get("database.url")
+        if url:
+            # A team's shared state: no SQLite file is created in the home.
+            from mktdirector.store.postgres.store import PostgresStore
+
+            return PostgresStore(url)
         from mktdirector.store import Store
 
         return Store(paths.db_path(self.home))
@@ -177,6 +183,9 @@ class Deps:
         if hasattr(client, "auth_events"):
             # OAuth clients report refreshes and failures to `mktd auth status`.
             client.auth_events = self.store.record_auth_event
+        shared_lock = getattr(self.store, "named_lock", None)  # PostgreSQL: across hosts
+        if shared_lock is not None and hasattr(client, "refresh_lock"):
+            client.refresh_lock = shared_lock
         return client
 
     def llm(self) -> LLM:
@@ -205,8 +214,10 @@ class Deps:
 
     def _has_store(self) -> bool:
         from mktdirector.core.credentials import KeyringBackend
+        from mktdirector.core.secret_key import configured_source
 
-        return KeyringBackend.available() or bool(os.environ.get("MKTD_SECRET_KEY"))
+        # The key may be in MKTD_SECRET_KEY, its _FILE or AWS (not read until a secret is).
+        return KeyringBackend.available() or configured_source() is not None
 
     def brand(self) -> Brand:
         """brand.toml, read once per command (every generation of a run uses one version)."""

@@ -33,6 +33,7 @@ from mktdirector.cli import publish as publish_cmd
 from mktdirector.cli import queue as queue_cmd
 from mktdirector.cli import report as report_cmd
 from mktdirector.cli import sandbox as sandbox_cmd
+from mktdirector.cli import secrets as secrets_cmd
 from mktdirector.cli import serve as serve_cmd
 from mktdirector.cli import social as social_cmd
 from mktdirector.cli import status as status_cmd
@@ -66,6 +67,10 @@ def handle(exc: BaseException) -> int:
         from mktdirector.store.sqlite.db import translate_sqlite_error
 
         err = translate_sqlite_error(exc, paths.db_path())  # type: ignore[arg-type]
+    elif _is_postgres_error(exc):
+        from mktdirector.store.postgres.store import translate_pg_error
+
+        err = translate_pg_error(exc)  # type: ignore[arg-type]
     else:
         raise exc
     if _debug():
@@ -110,6 +115,11 @@ def check_args(args: list[str]) -> None:
             )
 
 
+def _is_postgres_error(exc: BaseException) -> bool:
+    mod = sys.modules.get("psycopg")
+    return mod is not None and isinstance(exc, mod.Error)
+
+
 class MktdGroup(TyperGroup):
     """Root group: the one place where expected errors become exit codes."""
 
@@ -131,7 +141,7 @@ class MktdGroup(TyperGroup):
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
         except Exception as e:
-            if _is_sqlite_error(e):
+            if _is_sqlite_error(e) or _is_postgres_error(e):
                 raise typer.Exit(handle(e)) from None
             raise
         finally:
@@ -205,7 +215,7 @@ app.add_typer(checks_cmd.app)
 app.add_typer(status_cmd.app)
 app.add_typer(logs_cmd.app)
 app.add_typer(config_cmd.app, name="config")
-app.add_typer(db_cmd.app, name="db")  # mktd db check|recover
+app.add_typer(db_cmd.app, name="db")  # mktd db check|recover|copy
 app.add_typer(crm_cmd.app, name="crm")
 app.add_typer(ga_cmd.app, name="ga")
 app.add_typer(email_cmd.app, name="email")
@@ -215,6 +225,7 @@ app.add_typer(notifications_cmd.app, name="notifications")
 app.add_typer(sandbox_cmd.app, name="sandbox")
 app.add_typer(mcp_cmd.app)  # mktd mcp [--http]
 app.add_typer(serve_cmd.app)  # mktd serve
+app.add_typer(secrets_cmd.app, name="secrets")
 
 
 def main() -> None:

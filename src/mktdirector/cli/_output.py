@@ -217,6 +217,11 @@ def draft(d: Mapping[str, Any], items: Sequence[Any], *, title: str | None = Non
     if d.get("topic"):
         meta += f" · topic: {d['topic']}"
     c.print(Text(f"{head}  ", style="bold") + Text(meta, style="dim"))
+    people = [f"{what} by {d[key]}" for what, key in
+              (("edited", "edited_by"), ("approved", "approved_by"), ("published", "published_by"))
+              if d.get(key)]  # fmt: skip
+    if people:
+        c.print(Text(" · ".join(people), style="dim"))
     body = d.get("body")
     if d.get("kind") == "email" and isinstance(body, dict):
         c.print(Text(f"Subject: {body.get('subject', '')}", style="bold"))

@@ -1,4 +1,5 @@
-"""`mktd db check` and `mktd db recover`: the local SQLite database's health (docs/reliability.md)."""
+"""`mktd db check|recover|copy`: the database itself — the local SQLite file's health
+(docs/reliability.md), and moving a home into a team's PostgreSQL (docs/teams.md)."""
 
 from typing import Annotated, Any
 
@@ -6,7 +7,10 @@ import typer
 
 from mktdirector.cli._options import JsonOpt
 
-app = typer.Typer(help="Check the local database, and recover a damaged one.", no_args_is_help=True)
+app = typer.Typer(
+    help="Check the local database, recover a damaged one, copy it into PostgreSQL.",
+    no_args_is_help=True,
+)
 
 
 @app.command("check")
@@ -73,3 +77,27 @@ def recover(
         _output.success(f"Recovered into {result.path}; the damaged file is kept as {result.kept}.")
     if not result.complete:
         raise typer.Exit(1)
+
+
+@app.command("copy")
+def copy(
+    to: Annotated[str, typer.Option("--to", help="postgresql://user@host:5432/db")],
+    json_out: JsonOpt = False,
+) -> None:
+    """Copy this home's SQLite database into PostgreSQL (safe to run again: only new rows are
+    added, counts are checked). Then set database.url to use it."""
+    from mktdirector.agents.ops.db_copy import copy_home_to_postgres
+    from mktdirector.cli import _deps, _output
+    from mktdirector.core.paths import db_path
+
+    result = copy_home_to_postgres(db_path(_deps.current().home), to)
+    if json_out:
+        _output.emit_json(result)
+        return
+    _output.table(
+        result["tables"],
+        ["table", "source", "copied", "target"],
+        headers=["table", "in SQLite", "copied now", "in PostgreSQL"],
+    )
+    _output.success(f"Copied {result['copied']} row(s) to {result['to']}; every count checks.")
+    _output.info(f"Use it from now on: mktd config set database.url {result['to']}")

@@ -64,6 +64,19 @@ def _url(s: str) -> str:
     return v
 
 
+def _database_url(s: str) -> str:
+    from urllib.parse import urlsplit
+
+    v = s.strip()
+    parts = urlsplit(v)
+    if parts.scheme not in ("postgresql", "postgres") or not parts.hostname:
+        raise ValueError("must be postgresql://user@host:5432/dbname")
+    if parts.password is not None:
+        # config show, status and logs print this URL: the password goes where libpq finds it.
+        raise ValueError("must not contain a password: put it in PGPASSWORD or ~/.pgpass")
+    return v
+
+
 def _linkedin_version(s: str) -> str:
     v = s.strip()
     if len(v) != 6 or not v.isdigit() or not 1 <= int(v[4:]) <= 12:
@@ -221,6 +234,13 @@ KEYS: tuple[ConfigKey, ...] = (
         "MKTD_MAILCHIMP_AUDIENCE",
     ),  # fmt: skip
     ConfigKey("secrets.store", str, "auto", "auto | keyring | encrypted", "MKTD_SECRET_STORE"),
+    ConfigKey(
+        "database.url",
+        _database_url,
+        None,
+        "PostgreSQL for a team's shared state (postgresql://user@host:5432/db); unset: SQLite.",
+        "MKTD_DATABASE_URL",
+    ),
     ConfigKey("llm.price.*", _price, None, "USD per million tokens IN/OUT, e.g. 0.25/2.00."),
     ConfigKey(
         "oauth.port", _port, 8765, "Loopback callback port for mktd authorize.", "MKTD_OAUTH_PORT"
@@ -420,7 +440,8 @@ class Config:
     def _read(self) -> dict[str, Any]:
         try:
             raw = self.path.read_bytes()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
+            # No file (the home may not exist yet, or be blocked: init reports that one).
             return {}
         except OSError as e:
             raise ConfigError(f"Cannot read {self.path}: {e.strerror}.", hint="mktd init") from None

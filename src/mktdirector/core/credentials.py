@@ -182,10 +182,14 @@ class EncryptedBackend:
     name = "encrypted"
 
     def __init__(self, table: SecretTable, key: str) -> None:
-        from cryptography.fernet import Fernet
+        from cryptography.fernet import Fernet, MultiFernet
 
         try:
-            self._fernet = Fernet(key.strip().encode())
+            # Several keys (comma-separated, newest first): write with the first, read with any,
+            # so hosts keep working while `mktd secrets rotate-key` re-encrypts the rows.
+            keys = [Fernet(k.strip().encode()) for k in key.split(",") if k.strip()]
+            self.keys = keys
+            self._fernet = MultiFernet(keys)
         except (ValueError, TypeError):
             raise ConfigError(
                 "MKTD_SECRET_KEY is not a valid Fernet key.",
@@ -233,7 +237,6 @@ class NoBackend:
 
 def choose_backend(mode: str, table: Callable[[], SecretTable]) -> SecretBackend:
     """`auto`: keyring if it works, else the encrypted table with MKTD_SECRET_KEY, else none."""
-    key = os.environ.get("MKTD_SECRET_KEY", "").strip()
     mode = (mode or "auto").lower()
     if mode not in {"auto", "keyring", "encrypted"}:
         raise ConfigError(f"Unknown secrets.store {mode!r}.", hint="Use auto, keyring or encrypted")
@@ -241,6 +244,11 @@ def choose_backend(mode: str, table: Callable[[], SecretTable]) -> SecretBackend
         return KeyringBackend()
     if mode == "keyring":
         raise CredentialStoreError("No working OS keyring backend was found.", hint=NO_STORE_HINT)
+    # MKTD_SECRET_KEY, MKTD_SECRET_KEY_FILE or AWS Secrets Manager (core/secret_key.py); read
+    # only now, when no keyring serves, so a keyring user never waits on AWS.
+    from mktdirector.core import secret_key
+
+    key = secret_key.load() or ""
     if key:
         register(key)
         return EncryptedBackend(table(), key)

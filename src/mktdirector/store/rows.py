@@ -100,6 +100,9 @@ class Draft(TypedDict):
     error: str | None
     media_json: str | None
     input_key: str | None
+    approved_by: NotRequired[str | None]  # m016: who (MKTD_USER, else the OS user)
+    edited_by: NotRequired[str | None]
+    published_by: NotRequired[str | None]
     # decoded from the *_json columns that are set
     body: NotRequired[Any]  # list of segments, or {subject, preheader, text, html} for email
     lint: NotRequired[Any]

@@ -28,10 +28,18 @@ def _sqlite_memory(tmp_path: Path) -> StoreLike:
     return Store(":memory:")
 
 
+def _postgres(tmp_path: Path) -> StoreLike:
+    import pg_fixture
+    from mktdirector.store.postgres.store import PostgresStore
+
+    return PostgresStore(pg_fixture.migrated_url())
+
+
 BACKENDS: dict[str, Callable[[Path], StoreLike]] = {
     "sqlite": _sqlite_file,
     # The tests' own fixture uses :memory:; it must behave like a file.
     "sqlite-memory": _sqlite_memory,
+    "postgres": _postgres,
 }
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from mktdirector.agents.content.brand import Brand, Finding, has_errors, lint_draft
 from mktdirector.core.errors import UsageError
+from mktdirector.core.people import current_user
 from mktdirector.store import StoreLike
 from mktdirector.store.rows import Draft, DraftStatus
 from mktdirector.store.stamps import new_id, now_utc
@@ -224,6 +225,8 @@ def edit_draft(store: StoreLike, brand: Brand, draft_id: str, new_text: str) -> 
         brand_hash=brand.hash,
         approved_hash=None if status == DraftStatus.DRAFT else d["approved_hash"],
         approved_utc=None if status == DraftStatus.DRAFT else d["approved_utc"],
+        approved_by=None if status == DraftStatus.DRAFT else d.get("approved_by"),
+        edited_by=current_user(),
     )
     return DraftView(row, findings)
 
@@ -240,6 +243,7 @@ def approve(store: StoreLike, draft_id: str, *, force: bool = False) -> DraftVie
         status=DraftStatus.APPROVED,
         approved_hash=d["content_hash"],
         approved_utc=now_utc(),
+        approved_by=current_user(),
     )
     return DraftView(row, findings)
 

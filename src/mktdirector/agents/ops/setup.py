@@ -65,10 +65,9 @@ def initialize(home: Path, store: StoreLike) -> dict[str, Any]:
     home_created = not home.exists()
     paths.ensure_dir(home)
     files = [{"path": str(home), "created": home_created}]
-    db = paths.db_path(home)
-    db_created = not db.exists()
-    store.open()  # creates (0600) and migrates
-    files.append({"path": str(db), "created": db_created})
+    db_created = not store.exists()
+    store.open()  # creates (0600) and migrates; PostgreSQL: migrates the shared database
+    files.append({"path": store.location(), "created": db_created})
     files.append(
         {"path": str(paths.config_path(home)), "created": _create(paths.config_path(home), HEADER)}
     )

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -24,8 +23,11 @@ def secret_store_name(mode: str) -> str:
         import keyring
 
         return f"keyring ({type(keyring.get_keyring()).__module__.rsplit('.', 1)[-1]})"
-    if os.environ.get("MKTD_SECRET_KEY", "").strip():
-        return "encrypted database table (MKTD_SECRET_KEY)"
+    from mktdirector.core.secret_key import configured_source
+
+    source = configured_source()  # MKTD_SECRET_KEY, its _FILE or _AWS_SECRET_ID (not read here)
+    if source:
+        return f"encrypted database table ({source})"
     return "none (no keyring, MKTD_SECRET_KEY unset: credentials can only come from env)"
 
 
@@ -43,17 +45,22 @@ def gather_status(
 
     now = now or datetime.now(UTC)
     db = paths.db_path(home)
+    shared = store.location() != str(db)  # PostgreSQL (database.url): no file in the home
+    exists = _exists(store) if shared else db.exists()
     status: dict[str, Any] = {
         "home": str(home),
-        "initialized": home.is_dir() and db.exists(),
-        "database": {"path": str(db), "exists": db.exists()},
+        "initialized": home.is_dir() and exists,
+        "database": {"path": store.location(), "exists": exists},
         "secret_store": secret_store_name(secrets_mode),
         "platforms": [],
     }
+    if shared:
+        status["database"]["backend"] = "postgresql"
     connections: Sequence[Mapping[str, Any]] = []
     summary: dict[str, dict[str, Any]] = {}
-    if db.exists():
-        status["database"]["size_bytes"] = db.stat().st_size
+    if exists:
+        if not shared:
+            status["database"]["size_bytes"] = db.stat().st_size
         try:
             connections = store.connections()
             since = (now - timedelta(hours=24)).isoformat(timespec="seconds")
@@ -86,3 +93,10 @@ def gather_status(
             }
         )
     return status
+
+
+def _exists(store: StoreLike) -> bool:
+    try:
+        return store.exists()
+    except MktdError:
+        return False  # an unreachable server: status still shows the rest

@@ -25,6 +25,7 @@ from mktdirector.agents.social.targets import Target
 from mktdirector.core import errors as E
 from mktdirector.core.correlation import correlated_by
 from mktdirector.core.leases import owner_id
+from mktdirector.core.people import current_user
 from mktdirector.core.platforms import post_url
 from mktdirector.integrations.social import DuplicateContentError, RemotePost
 from mktdirector.store import StoreLike
@@ -129,7 +130,13 @@ class Publisher:
             if isinstance(post, PublishResult):
                 return post
             prev = post.id
-        self.store.finish_draft(did, self.owner, DraftStatus.PUBLISHED, published_utc=_now_iso())
+        self.store.finish_draft(
+            did,
+            self.owner,
+            DraftStatus.PUBLISHED,
+            published_utc=_now_iso(),
+            published_by=current_user(),  # who ran this publish (a worker: its host's user)
+        )
         return self.result(did, DraftStatus.PUBLISHED, "Published.")
 
     def _create(

@@ -129,8 +129,12 @@ class TokenKeeper:
         clock: Callable[[], float] = time.time,
         transport: httpx.BaseTransport | None = None,
         http_factory: Callable[..., HttpClient] | None = None,
+        lock: Callable[[str], contextlib.AbstractContextManager[None]] | None = None,
     ) -> None:
         self.platform = platform
+        # Hosts sharing one database (PostgreSQL) serialize through it; the file lock only
+        # covers the processes of one host.
+        self.lock = lock
         self.credentials = credentials
         self.app = app
         self.events = events
@@ -167,7 +171,12 @@ class TokenKeeper:
             raise ReauthorizeError(
                 f"The {self.label} token cannot be refreshed here.", platform=self.platform
             )
-        with file_lock(self.lock_path(conn.account)):
+        held = (
+            self.lock(f"oauth-refresh:{self.platform}:{conn.account}")
+            if self.lock
+            else file_lock(self.lock_path(conn.account))
+        )
+        with held:
             stored = self.credentials.stored(self.platform, conn.account)
             if stored is None:
                 raise ReauthorizeError(
@@ -242,6 +251,8 @@ class OAuthIntegration(Integration):
     # Set by the wiring to store.record_auth_event so refreshes show up in `mktd auth status`.
     auth_events: AuthEventSink | None = None
     token_transport: httpx.BaseTransport | None = None  # tests only
+    # Set by the wiring when hosts share a database: the lock a refresh holds (else a file lock).
+    refresh_lock: Callable[[str], contextlib.AbstractContextManager[None]] | None = None
     _warned = False
 
     @cached_property
@@ -256,6 +267,7 @@ class OAuthIntegration(Integration):
             events=lambda *a: self.auth_events(*a) if self.auth_events else None,
             transport=self.token_transport,
             http_factory=self.http_factory,
+            lock=self.refresh_lock,
         )
 
     def refresh(self) -> bool:

@@ -30,6 +30,10 @@ class Lifecycle(Protocol):
 
     def close(self) -> None: ...
 
+    def location(self) -> str:
+        """Where the state is: the SQLite file's path, or the PostgreSQL URL (no password)."""
+        ...
+
 
 class AuditLog(Protocol):
     """Every HTTP attempt and every auth event; never headers or bodies."""
@@ -108,6 +112,14 @@ class SecretRows(Protocol):
     def put_secret(self, key: str, ciphertext: bytes) -> None: ...
 
     def delete_secret(self, key: str) -> None: ...
+
+    def secret_keys(self) -> list[str]:
+        """The names of every stored secret (to re-encrypt them under a new key)."""
+        ...
+
+    def replace_secret(self, key: str, expected: bytes, ciphertext: bytes) -> bool:
+        """Write `ciphertext` only if the row still holds `expected` (False: it changed)."""
+        ...
 
 
 class Connections(Protocol):

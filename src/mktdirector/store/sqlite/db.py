@@ -126,7 +126,8 @@ def translate_sqlite_error(e: sqlite3.DatabaseError, path: Path | str) -> StoreE
 def immediate(db: Database) -> Iterator[sqlite3.Connection]:
     """A write transaction that takes the lock up front (no deadlock on upgrade)."""
     conn = db.conn
-    conn.execute(SQLITE.begin)
+    # The backend's own BEGIN (PostgreSQL's store passes a db that names its dialect).
+    conn.execute(getattr(db, "dialect", SQLITE).begin)
     try:
         yield conn
     except BaseException:
@@ -139,6 +140,8 @@ def immediate(db: Database) -> Iterator[sqlite3.Connection]:
 class Connected:
     """What every part of the SQLite store stands on: the file, opened on first use."""
 
+    dialect = SQLITE  # the PostgreSQL store (store/postgres/) sets its own
+
     def __init__(self, path: Path | str) -> None:
         self.path = path
 
@@ -149,6 +152,9 @@ class Connected:
     def open(self) -> None:
         """Create (0600) and migrate the database now rather than on first use."""
         self.db  # noqa: B018 - the property opens it
+
+    def location(self) -> str:
+        return str(self.path)
 
     @property
     def is_open(self) -> bool:

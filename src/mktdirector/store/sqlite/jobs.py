@@ -211,7 +211,7 @@ class JobsMixin(Connected):
         with immediate(self.db) as conn:
             cur = conn.execute(
                 "select * from jobs where status = 'running' and lease_until < ? "
-                f"order by due_utc limit 1 {SQLITE.skip_locked}",
+                f"order by due_utc limit 1 {self.dialect.skip_locked}",
                 [now],
             )
             job = _row(cur)
@@ -221,7 +221,7 @@ class JobsMixin(Connected):
             if job is None:
                 cur = conn.execute(
                     "select * from jobs where status = 'queued' and due_utc <= ? "
-                    f"order by due_utc, created_utc limit 1 {SQLITE.skip_locked}",
+                    f"order by due_utc, created_utc limit 1 {self.dialect.skip_locked}",
                     [due_before],
                 )
                 job = _row(cur)
@@ -278,7 +278,7 @@ class JobsMixin(Connected):
                 f"update jobs set status = 'queued', due_utc = ?, last_error = ?, "
                 f"result_json = coalesce(?, result_json), attempts = {attempts}, "
                 "lease_owner = null, lease_until = null, updated_utc = ?, "
-                "finished_utc = case when ? then ? else finished_utc end "
+                "finished_utc = case when ? = 1 then ? else finished_utc end "
                 "where id = ? and lease_owner = ? and status = 'running'",
                 [
                     due_utc,

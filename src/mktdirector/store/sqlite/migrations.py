@@ -517,3 +517,13 @@ def m014_email_stats_platform(db: Database) -> None:
     # of the same send from both resuming it (a dead owner's lease is taken over at once).
     db.execute("alter table emails add column lease_owner text")
     db.execute("alter table emails add column lease_until real")
+
+
+@migrations()
+def m016_people(db: Database) -> None:
+    # A team shares one database: who approved, last edited and published each draft
+    # (MKTD_USER, else the OS user; core/people.py). Empty on rows from before.
+    drafts = db.table("drafts")
+    drafts.add_column("approved_by", str)
+    drafts.add_column("edited_by", str)
+    drafts.add_column("published_by", str)

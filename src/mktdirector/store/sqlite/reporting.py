@@ -51,7 +51,8 @@ with d as (
     select e.draft_id, 'email' as channel,
            e.platform || coalesce(' ' || min(e.from_email), '') as account,
            min(coalesce(e.sent_utc, e.send_at_utc)) as published_utc, count(*) as segments,
-           null as url, null as api_cost_usd, count(st.category) as measured_segments,
+           null as url, cast(null as double precision) as api_cost_usd,
+           count(st.category) as measured_segments,
            max(st.taken_utc) as metrics_utc, sum(st.unique_opens) as impressions,
            sum(coalesce(st.delivered, e.recipients)) as reach,
            sum(st.unique_clicks) as engagements, sum(st.unique_clicks) as link_clicks
@@ -68,7 +69,8 @@ with d as (
 """
 
 _PER_DRAFT = """
-select d.draft_id, d.channel, d.account, d.published_utc, dr.topic, d.url, d.segments,
+select d.draft_id, d.channel, d.account, d.published_utc, dr.topic, dr.published_by, d.url,
+       d.segments,
        d.measured_segments > 0 as measured, d.metrics_utc, d.impressions, d.reach,
        d.engagements, d.link_clicks,
        (select sum(t.sessions) from traffic_snapshots t where t.draft_id = d.draft_id)
@@ -85,7 +87,8 @@ from d left join drafts dr on dr.id = d.draft_id
 _DERIVED = """
 with b as (select *, round(coalesce(llm_cost_usd, 0), 6) as llm,
                   round(coalesce(api_cost_usd, 0), 6) as api from temp.report_posts)
-select draft_id, channel, account, published_utc, topic, url, segments, measured, metrics_utc,
+select draft_id, channel, account, published_utc, topic, published_by, url, segments, measured,
+       metrics_utc,
        impressions, reach, engagements,
        case when impressions > 0 and engagements is not null
             then round(1.0 * engagements / impressions, 4) end as engagement_rate,
@@ -168,7 +171,7 @@ class ReportingMixin(Connected):
         totals = next(iter(q(_TOTALS.format(label="'all'", group=""))))
         known = sum(1 for p in posts if p[rank_by] is not None)
         k = min(TOP_N, (known + 1) // 2)  # with few posts: the better half on top
-        ranked = f"select * from ({_DERIVED}) where {rank_by} is not null"
+        ranked = f"select * from ({_DERIVED}) as derived where {rank_by} is not null"
         top = list(q(f"{ranked} order by {rank_by} desc, published_utc, draft_id limit ?", [k]))
         taken = [p["draft_id"] for p in top]
         marks = ",".join("?" * len(taken)) or "null"

@@ -61,6 +61,18 @@ class SecretsMixin(Connected):
         with immediate(self.db) as conn:
             conn.execute("delete from secrets where key = ?", [key])
 
+    def secret_keys(self) -> list[str]:
+        return [r["key"] for r in self.db.query("select key from secrets order by key")]
+
+    def replace_secret(self, key: str, expected: bytes, ciphertext: bytes) -> bool:
+        # Compare-and-set: a token another process saved meanwhile is never overwritten.
+        with immediate(self.db) as conn:
+            cur = conn.execute(
+                "update secrets set ciphertext = ?, updated_utc = ? where key = ? and ciphertext = ?",
+                [ciphertext, now_utc(), key, expected],
+            )
+            return bool(cur.rowcount == 1)
+
 
 def _iso(epoch: float | None) -> str | None:
     if epoch is None:

@@ -1,0 +1,23 @@
+"""PostgreSQL's answers to the questions store/sqlite/dialect.py names.
+
+The statements are written in the store's own SQL (`?` placeholders): the adapter translates
+every statement, these included.
+"""
+
+from __future__ import annotations
+
+from mktdirector.store.sqlite.dialect import Dialect
+
+# Every write transaction takes this one transaction-scoped advisory lock first: writers are
+# serialized across all hosts exactly as SQLite's BEGIN IMMEDIATE serializes them on one, so
+# every read-then-write the store does inside `immediate()` (claim a draft, de-duplicate a
+# notification, read-modify-write a rate limit) keeps the guarantee it has on SQLite. Readers
+# never take it. The key is arbitrary but fixed: every mktd process must use the same.
+WRITER_LOCK_KEY = 0x6D6B7464  # "mktd"
+
+POSTGRES = Dialect(
+    begin=f"begin; select pg_advisory_xact_lock({WRITER_LOCK_KEY})",
+    placeholder="?",
+    # The claim also skips rows another transaction holds, so it never waits on a row lock.
+    skip_locked="for update skip locked",
+)
