@@ -32,6 +32,8 @@ def sendgrid_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SENDGRID_FROM_EMAIL", FROM)
     monkeypatch.setenv("MKTD_SENDGRID_BASE_URL", SG)
     monkeypatch.setenv("MKTD_MAX_WAIT", "0")
+    # A sender set up for marketing email (tests/cli/test_email_unsubscribe.py: without one).
+    monkeypatch.setenv("MKTD_SENDGRID_UNSUBSCRIBE_GROUP", "1")
 
 
 def email_draft(store: Any, *, approve: bool = True) -> str:
@@ -186,7 +188,9 @@ def test_recipients_from_csv_with_a_subject_and_body_file(cli, store, tmp_path):
     body = mail.bodies[0]
     assert [p["to"][0]["email"] for p in body["personalizations"]] == [
         "dan@example.org", "ada@example.org", "carol@example.org"]  # fmt: skip
-    assert body["content"] == [{"type": "text/html", "value": "<p>Hi</p>"}]
+    [html] = body["content"]  # the body, and the unsubscribe footer of a marketing email
+    assert html["type"] == "text/html" and html["value"].startswith("<p>Hi</p>\n")
+    assert "<%asm_group_unsubscribe_raw_url%>" in html["value"]
     assert body["from"] == {"email": "news@acme.test", "name": "Acme News"}
     assert body["categories"] == ["launch"] and "custom_args" not in body["personalizations"][0]
     assert "line 3: bad email" in r.stderr

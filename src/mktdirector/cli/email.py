@@ -109,6 +109,13 @@ def send(
         bool, typer.Option("--dry-run", help="Print the exact request; send nothing.")
     ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Send without asking.")] = False,
+    transactional: Annotated[
+        bool,
+        typer.Option(
+            "--transactional",
+            help="A receipt or notice, not marketing: no unsubscribe group needed or added.",
+        ),
+    ] = False,
     platform: ViaOpt = None,
     account: AccountOpt = None,
     json_out: JsonOpt = False,
@@ -132,8 +139,9 @@ def send(
     client = email_sender(deps, pid, account)  # the platform's facts shape the plan: first
     plan = email_plan.plan_send(deps.store, to=to, to_csv=to_csv, draft_id=draft,
                                 subject=subject, body_file=body_file, from_addr=from_addr, at=at,
-                                category=category, require_approved=not dry_run,
-                                platform=pid)  # fmt: skip
+                                category=category, require_approved=not dry_run, platform=pid,
+                                transactional=transactional,
+                                unsubscribe=email_plan.unsubscribe_settings(deps.config.get, pid))  # fmt: skip
     if dry_run:
         return view.dry_run(email_send.dry_run(client, plan), plan, json_out)
     asked = partial(view.confirm_send, yes=yes)  # after the repeat check, before the send

@@ -135,6 +135,27 @@ def _fraction(s: str) -> float:
     return v
 
 
+def _positive_int(s: str) -> int:
+    v = int(s.strip())
+    if v <= 0:
+        raise ValueError("must be a whole number above 0")
+    return v
+
+
+def _https_url(s: str) -> str:
+    v = _url(s)
+    if not v.startswith("https://"):
+        raise ValueError("must start with https:// (one-click unsubscribe is an HTTPS POST)")
+    return v
+
+
+def _address(s: str) -> str:
+    v = s.strip().removeprefix("mailto:")
+    if "@" not in v or " " in v or v.startswith("@") or v.endswith("@"):
+        raise ValueError("must be an email address, e.g. unsubscribe@example.com")
+    return v
+
+
 def _choice(*allowed: str) -> Parser:
     def parse(s: str) -> str:
         v = s.strip().upper()
@@ -233,6 +254,27 @@ KEYS: tuple[ConfigKey, ...] = (
         "Audience id `email send --via mailchimp` sends to when --audience is not given.",
         "MKTD_MAILCHIMP_AUDIENCE",
     ),  # fmt: skip
+    ConfigKey(
+        "sendgrid.unsubscribe_group",
+        _positive_int,
+        None,
+        "SendGrid unsubscribe group (ASM) id for marketing email: footer link, suppression.",
+        "MKTD_SENDGRID_UNSUBSCRIBE_GROUP",
+    ),
+    ConfigKey(
+        "email.unsubscribe_url",
+        _https_url,
+        None,
+        "Your own one-click unsubscribe endpoint (List-Unsubscribe, RFC 8058).",
+        "MKTD_EMAIL_UNSUBSCRIBE_URL",
+    ),
+    ConfigKey(
+        "email.unsubscribe_mailto",
+        _address,
+        None,
+        "An address that unsubscribes whoever writes to it (List-Unsubscribe mailto).",
+        "MKTD_EMAIL_UNSUBSCRIBE_MAILTO",
+    ),
     ConfigKey("secrets.store", str, "auto", "auto | keyring | encrypted", "MKTD_SECRET_STORE"),
     ConfigKey(
         "database.url",

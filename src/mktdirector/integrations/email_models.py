@@ -20,6 +20,20 @@ class Recipient:
     name: str | None = None
 
 
+@dataclass(frozen=True)
+class Unsubscribe:
+    """How a marketing email's recipients leave the list (RFC 8058 one-click, and the footer).
+
+    `group_id`: the sender's unsubscribe group (SendGrid ASM): the footer links to it and the
+    platform suppresses who left. `url` / `mailto`: the sender's own endpoints, put in the
+    List-Unsubscribe headers when given (else the platform adds its own headers).
+    """
+
+    group_id: int | None = None
+    url: str | None = None
+    mailto: str | None = None
+
+
 @dataclass
 class EmailMessage:
     """One email to a group of recipients; the sender turns it into its own request.
@@ -40,6 +54,7 @@ class EmailMessage:
     send_at: datetime | int | float | None = None  # aware datetime or epoch seconds
     batch_id: str | None = None
     separate: bool = True  # one envelope per recipient (recipients do not see each other)
+    unsubscribe: Unsubscribe | None = None  # None: transactional (a receipt, a notice)
 
     def recipients(self) -> list[Recipient]:
         """Recipients, each address once (senders refuse repeats within a request)."""

@@ -14,17 +14,18 @@ import html
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 from pathlib import Path
+from typing import Any
 
 from mktdirector.agents.crm.contacts_csv import BadRow, is_email, read_contacts_csv
 from mktdirector.core import inputs
 from mktdirector.core.errors import ConfigError, UsageError
 from mktdirector.core.platforms import PLATFORMS, EmailFacts, email_facts
-from mktdirector.integrations.email_models import EmailMessage
+from mktdirector.integrations.email_models import EmailMessage, Unsubscribe
 from mktdirector.store import StoreLike
 from mktdirector.store.rows import DraftStatus
 
@@ -54,6 +55,7 @@ class SendPlan:
     categories: list[str] = field(default_factory=list)
     skipped: list[BadRow] = field(default_factory=list)  # bad rows of the recipients CSV
     platform: str = "sendgrid"
+    unsubscribe: Unsubscribe | None = None  # None: a transactional send
 
     def chunks(self) -> list[list[str]]:
         r = self.recipients
@@ -72,6 +74,7 @@ class SendPlan:
             from_email=self.from_email, from_name=self.from_name, subject=c.subject,
             to=list(chunk), text=c.text, html=c.html, categories=self.categories,
             draft_id=c.draft_id, send_at=self.send_at, batch_id=batch_id,
+            unsubscribe=self.unsubscribe,
         )  # fmt: skip
 
 
@@ -89,6 +92,8 @@ def plan_send(
     now: datetime | None = None,
     require_approved: bool = True,
     platform: str = "sendgrid",
+    unsubscribe: Unsubscribe | None = None,
+    transactional: bool = False,
 ) -> SendPlan:
     """Check every input and build the plan; raises UsageError/ConfigError, sends nothing."""
     now = now or datetime.now().astimezone()
@@ -105,10 +110,47 @@ def plan_send(
             hint="mktd drafts list --status approved",
         )
     recipients, skipped = recipients_from(to, to_csv)
+    unsubscribe = (
+        None if transactional else check_unsubscribe(unsubscribe, len(recipients), platform)
+    )
     name, addr = sender(from_addr, platform)
     categories = [category] if category else ([content.campaign] if content.campaign else [])
     send_at = parse_at(at, now, facts, PLATFORMS[platform].label) if at else None
-    return SendPlan(content, addr, name, recipients, send_at, categories, skipped, platform)
+    return SendPlan(
+        content, addr, name, recipients, send_at, categories, skipped, platform, unsubscribe
+    )
+
+
+def unsubscribe_settings(config: Callable[[str], Any], platform: str) -> Unsubscribe | None:
+    """The unsubscribe a marketing send carries, from the settings (None when none is set)."""
+    group, url, mailto = (
+        config(key)
+        for key in (
+            f"{platform}.unsubscribe_group",
+            "email.unsubscribe_url",
+            "email.unsubscribe_mailto",
+        )
+    )
+    if group is None and not url and not mailto:
+        return None
+    return Unsubscribe(group_id=group, url=url, mailto=mailto)
+
+
+def check_unsubscribe(
+    unsubscribe: Unsubscribe | None, recipients: int, platform: str
+) -> Unsubscribe | None:
+    """Marketing email to more than one person must let them leave (Gmail/Yahoo bulk rules,
+    CAN-SPAM): without an unsubscribe group it is refused unless the user says it is
+    transactional. One recipient: the unsubscribe is carried when there is one."""
+    has_group = unsubscribe is not None and unsubscribe.group_id is not None
+    if recipients > 1 and not has_group:
+        raise UsageError(
+            f"A marketing email to {recipients:,} recipients needs an unsubscribe group: "
+            "its recipients must be able to leave the list.",
+            hint=f"mktd config set {platform}.unsubscribe_group ID (SendGrid: Suppressions → "
+            "Unsubscribe Groups), or --transactional for a receipt or a notice",
+        )
+    return unsubscribe
 
 
 def draft_content(

@@ -20,6 +20,13 @@ from mktdirector.core.errors import UsageError
 from mktdirector.integrations.email_models import EmailMessage as EmailMessage
 from mktdirector.integrations.email_models import Recipient as Recipient
 from mktdirector.integrations.email_models import SendResult as SendResult
+from mktdirector.integrations.email_models import Unsubscribe
+
+# SendGrid's substitution tag for the link that unsubscribes from the message's ASM group.
+GROUP_UNSUBSCRIBE_TAG = "<%asm_group_unsubscribe_raw_url%>"
+# Subscription tracking is switched on per message only for its List-Unsubscribe headers: its
+# own footer goes where this tag is, and mktd never writes the tag (the footer is the group's).
+TRACKING_TAG = "[mktd-subscription-tracking-headers-only]"
 
 MAX_RECIPIENTS = 1000
 MAX_CATEGORIES, MAX_CATEGORY_LEN = 10, 255
@@ -87,10 +94,15 @@ def mail_send_body(message: EmailMessage, *, now: float | None = None) -> dict[s
         # text/plain must come before text/html.
         "content": [
             {"type": t, "value": v}
-            for t, v in (("text/plain", message.text), ("text/html", message.html))
+            for t, v in (
+                ("text/plain", _footed(message.text, message.unsubscribe, html=False)),
+                ("text/html", _footed(message.html, message.unsubscribe, html=True)),
+            )
             if v
         ],
     }
+    if message.unsubscribe is not None:
+        body.update(_unsubscribe_fields(message.unsubscribe))
     if message.reply_to:
         body["reply_to"] = {"email": message.reply_to}
     if cats:
@@ -100,6 +112,38 @@ def mail_send_body(message: EmailMessage, *, now: float | None = None) -> dict[s
     if message.batch_id:
         body["batch_id"] = message.batch_id
     return body
+
+
+def _footed(content: str | None, unsub: Unsubscribe | None, *, html: bool) -> str | None:
+    """The body with an unsubscribe link at its foot (marketing email only)."""
+    if not content or unsub is None:
+        return content
+    link = GROUP_UNSUBSCRIBE_TAG if unsub.group_id is not None else unsub.url
+    if not link:
+        return content
+    if html:
+        return f'{content}\n<p style="font-size:12px"><a href="{link}">Unsubscribe</a></p>'
+    return f"{content}\n\n--\nUnsubscribe: {link}"
+
+
+def _unsubscribe_fields(unsub: Unsubscribe) -> dict[str, Any]:
+    """`asm` for the group; List-Unsubscribe headers: the sender's own, else SendGrid's."""
+    out: dict[str, Any] = {}
+    if unsub.group_id is not None:
+        out["asm"] = {"group_id": unsub.group_id}
+    targets = [f"<{unsub.url}>"] if unsub.url else []
+    targets += [f"<mailto:{unsub.mailto}>"] if unsub.mailto else []
+    if targets:
+        out["headers"] = {"List-Unsubscribe": ", ".join(targets)}
+        if unsub.url:  # RFC 8058 one-click needs an https URL to POST to
+            out["headers"]["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    else:
+        # SendGrid adds List-Unsubscribe and List-Unsubscribe-Post (one-click) to a message
+        # with subscription tracking on; its footer would go at TRACKING_TAG, which is nowhere.
+        out["tracking_settings"] = {
+            "subscription_tracking": {"enable": True, "substitution_tag": TRACKING_TAG}
+        }
+    return out
 
 
 def _address(r: Recipient) -> dict[str, str]:
