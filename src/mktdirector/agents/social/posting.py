@@ -208,6 +208,16 @@ def brand_check(brand: Brand, request: PostRequest, *, publishing: bool) -> str 
     return problem
 
 
+def check_request(request: PostRequest) -> None:
+    """Options that only shape what the LLM writes are refused with the user's own text,
+    rather than silently ignored (the user would think their text was split)."""
+    if request.topic is None and request.thread_length is not None:
+        raise UsageError(
+            "--thread-length sets how many posts the LLM writes; your own text is not split.",
+            hint="Separate thread posts with --- lines in --text-file, or use --topic",
+        )
+
+
 def check_platform(platform: str) -> str:
     """The platform id (aliases resolved) when it is a social network we post to."""
     pid = resolve_platform(platform)
@@ -256,6 +266,7 @@ def prepare(
     previous = compose.find_previous(deps.store, request.key) if resumable else None
     if previous is not None:
         return _resume(deps, previous, publish=publish, when=when)
+    check_request(request)
     brand = deps.brand()
     warning = brand_check(brand, request, publishing=publish or when is not None)
     composed = _compose(deps, brand, request, on_text)
@@ -284,6 +295,7 @@ def dry_run(
 ) -> DryRun:
     """Compose without saving; with `publish`, the exact requests (the links UTM-tagged as
     they will really go out, with the id saving would assign shown as DRAFT-ID)."""
+    check_request(request)
     brand = deps.brand()
     warning = brand_check(brand, request, publishing=publish or when is not None)
     composed = _compose(deps, brand, request, on_text)
