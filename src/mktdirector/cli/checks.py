@@ -30,7 +30,8 @@ def test_integration(
     pid = resolve_platform(platform)
     if dry_run:
         result = checks.dry_run(lambda p, **kw: deps.integration(p, account, **kw), pid)
-        return view.dry_run(result, json_out)
+        view.dry_run(result, json_out)
+        raise typer.Exit(checks.dry_run_exit_code(result))
     result = checks.check(deps.integration(pid, account))
     view.checked(result, json_out)
     if code := checks.exit_code(result):
