@@ -19,7 +19,7 @@ from mktdirector.integrations.base import Integration
 ClientFactory = Callable[..., Integration]
 PLACEHOLDER = "<your-token>"
 # The exit codes of DESIGN.md section 2: 3 credentials, 4 authentication, 5 rate limit.
-EXIT_CODES = {"missing_credentials": 3, "auth": 4, "permission": 4, "rate_limit": 5}
+EXIT_CODES = {"missing_credentials": 3, "config": 3, "auth": 4, "permission": 4, "rate_limit": 5}
 
 
 class _Captured(Exception):
