@@ -28,9 +28,10 @@ def test_integration(
     from mktdirector.cli import _deps
     from mktdirector.cli.views import checks as view
     from mktdirector.core.platforms import resolve_platform
+    from mktdirector.integrations import available
 
     deps = _deps.current()
-    pid = resolve_platform(platform)
+    pid = resolve_platform(platform, among=[*available(), "openai"])
     if pid == "openai":  # the LLM: checked through its SDK, not a platform client
         return _check_llm(deps, dry_run=dry_run, json_out=json_out)
     if dry_run:

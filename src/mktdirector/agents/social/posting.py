@@ -220,8 +220,8 @@ def check_request(request: PostRequest) -> None:
 
 def check_platform(platform: str) -> str:
     """The platform id (aliases resolved) when it is a social network we post to."""
-    pid = resolve_platform(platform)
     social = with_capability(Capability.SOCIAL)
+    pid = resolve_platform(platform, among=social)
     if pid not in social:
         raise UsageError(
             f"mktd social publishes to {spoken_list(social)}, not {pid}.",
