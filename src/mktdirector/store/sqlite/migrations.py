@@ -466,3 +466,10 @@ def m013_actions(db: Database) -> None:
     )
     db.execute("create index idx_actions_source_time on actions (source, time_utc)")
     db.execute("create index idx_actions_draft on actions (draft_id, time_utc)")
+
+
+@migrations()
+def m019_posts_deleted(db: Database) -> None:
+    # `mktd posts delete`: a post deleted on the platform keeps its row (status `deleted`) with
+    # when it was deleted, so the ledger never forgets it was published and reports skip it.
+    db.execute("alter table posts add column deleted_utc text")
