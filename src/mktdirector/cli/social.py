@@ -92,10 +92,16 @@ def social(
     request = replace(request, no_brand=no_brand)
     live = render.LiveText.for_platform(pid, json_out)
     if dry_run:
-        result = posting.dry_run(deps, request, publish=publish, when=when, on_text=live)
+        try:
+            result = posting.dry_run(deps, request, publish=publish, when=when, on_text=live)
+        finally:
+            live.finish()  # the streamed text is erased, even when generating failed
         _brand_warning(result.brand_warning)
         return render.dry_run(result, live, json_out)
-    prepared = posting.prepare(deps, request, publish=publish, when=when, new=new, on_text=live)
+    try:
+        prepared = posting.prepare(deps, request, publish=publish, when=when, new=new, on_text=live)
+    finally:
+        live.finish()
     _brand_warning(prepared.brand_warning)
     _next_step(deps, prepared, live, yes=yes, image=image, json_out=json_out)
 
