@@ -134,3 +134,13 @@ def test_cli_drafting_without_a_brand_warns(cli, monkeypatch):
     r = cli("social", "linkedin", "--topic", "AI ROI")
     assert r.exit_code == 0, r.stderr
     assert "WARNING: No brand voice" in r.stderr and "mktd brand edit" in r.stderr
+
+
+def test_re_running_the_topic_with_publish_does_not_slip_the_unbranded_draft_through(
+    deps, linkedin
+):
+    drafted = posting.prepare(deps, topic())  # warned, saved as a draft
+    with pytest.raises(BrandVoiceNotSet):
+        posting.prepare(deps, topic(), publish=True)  # the same request: it would resume it
+    assert linkedin.call_count == 0
+    assert deps.store.get_draft(drafted.view.id)["status"] == "draft"

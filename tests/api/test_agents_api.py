@@ -88,6 +88,7 @@ def test_publish_true_returns_the_brief_shape(monkeypatch):
     assert set(result) >= {"id", "platform", "text", "url", "created_at", "status"}
 
 
+@pytest.mark.usefixtures("brand_voice")  # publishing LLM text needs a voice
 def test_brief_flow_draft_then_publish_publishes_the_reviewed_draft(monkeypatch):
     """The brief drafts with publish=False, a human reviews, then calls again with publish=True:
     the reviewed draft goes out, not a second, different text."""

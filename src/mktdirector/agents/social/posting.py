@@ -15,7 +15,7 @@ publishing and scheduling take `confirmed`, which a front end sets after asking 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -262,13 +262,15 @@ def prepare(
     text, continues its earlier draft (after a crash or a lost connection: never post twice);
     a topic alone writes a new one, and `new` always does.
     """
+    check_request(request)
+    brand = deps.brand()
+    # Before resuming too: a draft written without a voice is not published by re-running
+    # the same topic with --publish (the gate is on what gets published, not on when).
+    warning = brand_check(brand, request, publishing=publish or when is not None)
     resumable = not new and (publish or when is not None or request.topic is None)
     previous = compose.find_previous(deps.store, request.key) if resumable else None
     if previous is not None:
-        return _resume(deps, previous, publish=publish, when=when)
-    check_request(request)
-    brand = deps.brand()
-    warning = brand_check(brand, request, publishing=publish or when is not None)
+        return replace(_resume(deps, previous, publish=publish, when=when), brand_warning=warning)
     composed = _compose(deps, brand, request, on_text)
     view = compose.save(
         deps.store,
