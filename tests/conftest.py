@@ -126,6 +126,15 @@ def fail_keyring() -> fail.Keyring:
 
 
 @pytest.fixture
+def brand_voice(home: Path) -> Path:
+    """A filled-in brand.toml: publishing LLM text needs the user's voice (issue 11 item 6)."""
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / "brand.toml"
+    path.write_text('company = "Northwind Bikes"\naudience = "commuters"\ntone = ["plain"]\n')
+    return path
+
+
+@pytest.fixture
 def store(home: Path) -> Iterator[Any]:
     """A Store on the test's home database (the file the CLI uses too)."""
     from mktdirector.core.paths import db_path

@@ -75,6 +75,7 @@ def test_new_always_starts_a_new_draft(deps):
     assert fresh.view.id != first.view.id and fresh.resumed is None
 
 
+@pytest.mark.usefixtures("brand_voice")  # publishing LLM text needs a voice
 def test_a_topic_alone_writes_anew_but_publishing_it_resumes_the_reviewed_draft(deps):
     llm = FakeLLM("First text.", "Second text.")
     deps.set_llm(llm)

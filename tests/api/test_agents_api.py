@@ -61,6 +61,7 @@ def test_without_llm_the_api_raises_the_config_error():
         SocialMediaAgent().create_linkedin_post(topic="AI ROI")
 
 
+@pytest.mark.usefixtures("brand_voice")
 def test_publish_true_without_credentials_refuses_and_sends_nothing():
     social = SocialMediaAgent(llm=FakeLLM("text"))
     with pytest.raises(ConfigError) as info:
@@ -68,6 +69,7 @@ def test_publish_true_without_credentials_refuses_and_sends_nothing():
     assert "mktd authorize linkedin" in info.value.hint
 
 
+@pytest.mark.usefixtures("brand_voice")
 def test_publish_true_returns_the_brief_shape(monkeypatch):
     import httpx
     import respx
@@ -86,6 +88,7 @@ def test_publish_true_returns_the_brief_shape(monkeypatch):
     assert set(result) >= {"id", "platform", "text", "url", "created_at", "status"}
 
 
+@pytest.mark.usefixtures("brand_voice")  # publishing LLM text needs a voice
 def test_brief_flow_draft_then_publish_publishes_the_reviewed_draft(monkeypatch):
     """The brief drafts with publish=False, a human reviews, then calls again with publish=True:
     the reviewed draft goes out, not a second, different text."""
@@ -121,6 +124,7 @@ def test_post_analytics_of_a_platform_without_posts_is_a_usage_error():
     assert e.value.hint == "Use linkedin or twitter"
 
 
+@pytest.mark.usefixtures("brand_voice")
 def test_publish_true_answers_what_the_database_holds(monkeypatch):
     """Issue 11 item 9: the dict is the draft after the call (id is the draft's, not the URN;
     published_utc and approved_hash are set), with the post's id beside it."""
@@ -150,6 +154,7 @@ def test_publish_true_answers_what_the_database_holds(monkeypatch):
     deps.close()
 
 
+@pytest.mark.usefixtures("brand_voice")
 def test_publish_true_with_an_unknown_outcome_raises(monkeypatch):
     """Never a quiet thread_results[0]["id"]: None — the caller is told to check."""
     import httpx

@@ -15,12 +15,14 @@ TOKEN = "pat-na1-SECRET-0000-1111"
 def test_dry_run_sends_nothing_and_names_missing_credentials(cli, home, platform):
     with respx.mock(assert_all_mocked=True, assert_all_called=False):  # any request would fail
         r = cli("test-integration", platform, "--dry-run", "--json")
-    assert r.exit_code == 0, r.stderr
+    # Issue 11: no credentials is said (exit 3), and no `authorization: ****` pretends one exists.
+    assert r.exit_code == 3, r.stderr
     out = json.loads(r.stdout)
     assert out["sent"] is False and out["credentials"].startswith("no credentials")
-    assert (
-        out["request"]["method"] == "GET" and out["request"]["headers"]["authorization"] == "****"
-    )
+    assert out["status"] == "missing_credentials" and out["hint"].startswith("mktd authorize")
+    headers = {k.lower() for k in out["request"]["headers"]}
+    assert out["request"]["method"] == "GET" and "authorization" not in headers
+    assert not {"x-api-key", "api-key"} & headers
     assert not home.exists()  # nothing written either
 
 
@@ -29,6 +31,7 @@ def test_dry_run_with_credentials_masks_them(cli, monkeypatch):
     with respx.mock(assert_all_mocked=True, assert_all_called=False):
         r = cli("test-integration", "hubspot", "--dry-run", "--json")
     out = json.loads(r.stdout)
+    assert r.exit_code == 0 and out["request"]["headers"]["authorization"] == "****"
     assert out["credentials"] == "present" and out["request"]["url"].endswith(
         "/account-info/v3/details"
     )
@@ -37,7 +40,8 @@ def test_dry_run_with_credentials_masks_them(cli, monkeypatch):
 
 def test_brief_command_exactly(cli):
     r = cli("test-integration", "hubspot", "--dry-run")
-    assert r.exit_code == 0 and "GET https://api.hubapi.com/account-info/v3/details" in r.stdout
+    assert "GET https://api.hubapi.com/account-info/v3/details" in r.stdout
+    assert r.exit_code == 3 and "no credentials" in r.stdout and "authorization" not in r.stdout
 
 
 def test_missing_credentials_exit_3(cli):

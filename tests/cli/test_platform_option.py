@@ -23,11 +23,12 @@ def vendor_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize(
     ("args", "hint"),
+    # Issue 11: only platforms the command can use (Salesforce, Mailchimp are not built yet).
     [
-        (["crm", "sync", "--platform", "sendgrid"], "Hint: Use one of: hubspot, salesforce"),
+        (["crm", "sync", "--platform", "sendgrid"], "Hint: Use one of: hubspot"),
         (
             ["crm", "contacts", "get", "a@x.io", "--platform", "x"],
-            "Use one of: hubspot, salesforce",
+            "Use one of: hubspot",
         ),
         (["email", "stats", "--platform", "hubspot"], "Hint: Use one of: mailchimp, sendgrid"),
         (["email", "cancel", "B1", "--platform", "linkedin"], "Use one of: mailchimp, sendgrid"),

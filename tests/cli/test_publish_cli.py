@@ -30,6 +30,7 @@ def linkedin(monkeypatch):
         yield route
 
 
+@pytest.mark.usefixtures("brand_voice")
 def test_social_linkedin_topic_publish_exactly_as_the_brief(cli, linkedin, monkeypatch):
     llm = FakeLLM("80% of AI projects fail to show ROI. Here's how to be in the 20%.")
     monkeypatch.setattr(Deps, "llm", lambda self: llm)

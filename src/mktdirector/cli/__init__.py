@@ -29,6 +29,7 @@ from mktdirector.cli import init as init_cmd
 from mktdirector.cli import logs as logs_cmd
 from mktdirector.cli import mcp as mcp_cmd
 from mktdirector.cli import notifications as notifications_cmd
+from mktdirector.cli import posts as posts_cmd
 from mktdirector.cli import publish as publish_cmd
 from mktdirector.cli import queue as queue_cmd
 from mktdirector.cli import report as report_cmd
@@ -209,6 +210,7 @@ app.add_typer(queue_cmd.app)  # mktd schedule ID --at WHEN
 app.add_typer(queue_cmd.queue_app, name="queue")
 app.add_typer(worker_cmd.app)
 app.add_typer(drafts_cmd.app, name="drafts")
+app.add_typer(posts_cmd.app, name="posts")
 app.add_typer(analytics_cmd.app, name="analytics")
 app.add_typer(brand_cmd.app, name="brand")
 app.add_typer(checks_cmd.app)

@@ -337,7 +337,7 @@ def check_result(r: dict[str, Any]) -> None:
 
 def check_dry_run(r: dict[str, Any]) -> None:
     info(f"Dry run for {r['platform']} ({r['base_url']}): nothing was sent.")
-    line(f"credentials: {r['credentials']}")
+    line(f"credentials: {r['credentials']}", style="yellow" if r.get("hint") else None)
     req = r.get("request")
     if req:
         line(f"{req['method']} {req['url']}", style="bold")

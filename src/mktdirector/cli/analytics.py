@@ -31,7 +31,7 @@ def fetch(
 
     deps = _deps.current()
     covered = with_post_metrics()
-    platforms = [resolve_platform(platform)] if platform else covered
+    platforms = [resolve_platform(platform, among=covered)] if platform else covered
     if any(p not in covered for p in platforms):
         raise UsageError(
             f"analytics fetch covers {spoken_list(covered, 'and')}.",

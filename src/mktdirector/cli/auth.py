@@ -51,9 +51,10 @@ def authorize(
 ) -> None:
     """Connect an account (OAuth 2.0 in the browser, or a validated API key); saved securely."""
     from mktdirector.cli.auth_keys import API_KEY_PLATFORMS, authorize_key_command
-    from mktdirector.core.platforms import resolve_platform
+    from mktdirector.core.platforms import PLATFORMS, ready_platforms, resolve_platform
 
-    if resolve_platform(platform) in API_KEY_PLATFORMS:
+    usable = [p for p in ready_platforms() if PLATFORMS[p].oauth or p in API_KEY_PLATFORMS]
+    if resolve_platform(platform, among=usable) in API_KEY_PLATFORMS:
         return authorize_key_command(platform, from_stdin, credentials_file, property_id,
                                      json_out, account=account)  # fmt: skip
     from mktdirector.agents.auth.authorize import authorize as run

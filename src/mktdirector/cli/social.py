@@ -1,5 +1,6 @@
 """`mktd social linkedin|twitter`: draft from a topic (LLM) or your own text, lint, save."""
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -44,6 +45,12 @@ ScheduleOpt = Annotated[
 ImageOpt = Annotated[
     str | None, typer.Option("--image", help="With --publish/--schedule: attach an image.")
 ]
+NoBrandOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-brand", help="Publish LLM text although no brand voice is set (with --yes)."
+    ),
+]
 NewOpt = Annotated[
     bool,
     typer.Option("--new", help="Always start a new draft (default: resume the same request's)."),
@@ -66,6 +73,7 @@ def social(
     yes: Annotated[bool, _options.yes("With --publish/--schedule: don't ask.")] = False,
     image: ImageOpt = None,
     new: NewOpt = False,
+    no_brand: NoBrandOpt = False,
     dry_run: Annotated[
         bool, _options.dry_run("Show what would be saved and sent; save and send nothing.")
     ] = False,
@@ -81,11 +89,20 @@ def social(
     deps = _deps.current()
     when = posting.when_for(deps, pid, schedule_when, publish=publish)  # before any LLM call
     request = _request(pid, topic, text, text_file, style, cta, thread_length, campaign, account)
+    request = replace(request, no_brand=no_brand)
     live = render.LiveText.for_platform(pid, json_out)
     if dry_run:
-        result = posting.dry_run(deps, request, publish=publish, when=when, on_text=live)
+        try:
+            result = posting.dry_run(deps, request, publish=publish, when=when, on_text=live)
+        finally:
+            live.finish()  # the streamed text is erased, even when generating failed
+        _brand_warning(result.brand_warning)
         return render.dry_run(result, live, json_out)
-    prepared = posting.prepare(deps, request, publish=publish, when=when, new=new, on_text=live)
+    try:
+        prepared = posting.prepare(deps, request, publish=publish, when=when, new=new, on_text=live)
+    finally:
+        live.finish()
+    _brand_warning(prepared.brand_warning)
     _next_step(deps, prepared, live, yes=yes, image=image, json_out=json_out)
 
 
@@ -143,6 +160,15 @@ def _approve_and_publish(
     render.token_warning(ticket)  # before sending: an expiring token is worth knowing first
     result = posting.publish(deps, ticket, confirmed=True, image=image)  # asked once, above
     render.published(result, ticket.label, json_out)
+
+
+def _brand_warning(problem: str | None) -> None:
+    """Loud, on stderr (so --json stays parseable): the text is not in the user's voice."""
+    from mktdirector.cli import _output
+
+    if problem:
+        _output.line(f"WARNING: {problem}", err=True, style="bold yellow")
+        _output.line("Set your brand voice: mktd brand edit", err=True, style="yellow")
 
 
 def _require_one_source(topic: str | None, text: str | None, text_file: Path | None) -> None:

@@ -17,7 +17,13 @@ def status(json_out: JsonOpt = False) -> None:
     from mktdirector.cli.views import ops as render
 
     deps = _deps.current()
-    data = gather_status(deps.home, deps.store, deps.credentials, deps.config.get("secrets.store"))
+    data = gather_status(
+        deps.home,
+        deps.store,
+        deps.credentials,
+        deps.config.get("secrets.store"),
+        llm_base_url=deps.config.get("llm.base_url"),  # a keyless local LLM is not "missing"
+    )
     render.status(data, json_out)
     if data["database"].get("error"):
         from mktdirector.cli import _output

@@ -11,6 +11,7 @@ import os
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +82,25 @@ def _linkedin_version(s: str) -> str:
     v = s.strip()
     if len(v) != 6 or not v.isdigit() or not 1 <= int(v[4:]) <= 12:
         raise ValueError("must be YYYYMM, e.g. 202610")
+    problem = linkedin_version_problem(v, datetime.now(UTC))
+    if problem:
+        raise ValueError(problem)
     return v
+
+
+def linkedin_version_problem(version: str, today: datetime) -> str | None:
+    """Why LinkedIn would refuse this YYYYMM version today (426 NONEXISTENT_VERSION), or None.
+
+    LinkedIn serves each monthly version for 12 months from its month, and none before it
+    exists; the sandbox applies the same rule.
+    """
+    age = (today.year - int(version[:4])) * 12 + today.month - int(version[4:])
+    latest = f"{today.year}{today.month:02d}"
+    if age > 12:
+        return f"LinkedIn has sunset version {version} (versions live 12 months; try {latest})"
+    if age < 0:
+        return f"version {version} is in the future (LinkedIn's newest is at most {latest})"
+    return None
 
 
 def _price(s: str) -> str:

@@ -16,6 +16,7 @@ the client is named by a "module:Class" string that `integrations.get_class` imp
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -298,13 +299,23 @@ def canonical_id(name: str) -> str:
     return _ALIASES.get(key, key)
 
 
-def resolve_platform(name: str) -> str:
-    """Return the canonical id for a platform name or alias, or raise a UsageError."""
+def resolve_platform(name: str, *, among: Sequence[str] | None = None) -> str:
+    """Return the canonical id for a platform name or alias, or raise a UsageError.
+
+    The hint lists what the command can use: `among` when the caller says, else the platforms
+    that are ready (a declared-but-unbuilt one is no advice). A known platform outside `among`
+    is returned: the caller refuses it with its own reason.
+    """
     key = canonical_id(name)
     if key not in PLATFORMS:
-        known = ", ".join(sorted(PLATFORMS))
+        known = ", ".join(among if among is not None else ready_platforms())
         raise UsageError(f"Unknown platform {name!r}.", hint=f"Use one of: {known}")
     return key
+
+
+def ready_platforms() -> list[str]:
+    """Ids of the platforms this version can use, sorted."""
+    return sorted(p.id for p in PLATFORMS.values() if p.ready)
 
 
 def with_capability(capability: Capability) -> list[str]:
@@ -318,9 +329,10 @@ def resolve_capable(name: str, capability: Capability, option: str = "--platform
     ids = with_capability(capability)
     pid = canonical_id(name)
     if pid not in ids:
+        usable = [i for i in ids if PLATFORMS[i].ready]  # not advice to use an unbuilt one
         raise UsageError(
             f"{option} {name!r} is not a {capability.value} platform.",
-            hint=f"Use one of: {', '.join(ids)}",
+            hint=f"Use one of: {', '.join(usable)}",
         )
     return pid
 

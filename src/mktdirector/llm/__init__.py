@@ -160,6 +160,7 @@ class OpenAILLM:
         if not api_key and not base_url:
             raise NoLLMError("No LLM is configured.", hint=NO_LLM_HINT)
         register(api_key)
+        self.has_key = bool(api_key)
         self.model = model
         self.base_url = base_url
         self.endpoint_host = urlparse(base_url).netloc if base_url else "api.openai.com"
@@ -229,6 +230,23 @@ class OpenAILLM:
             platform=PLATFORM,
             hint="Try again, or choose a stronger model: mktd config set llm.model MODEL",
         )
+
+    def models_request(self) -> dict[str, Any]:
+        """What `list_models` sends, for a dry run: the key masked (never shown), or no
+        authorization header at all when there is no key (a local server needs none)."""
+        headers = {"authorization": "****"} if self.has_key else {}
+        url = f"{str(self._client.base_url).rstrip('/')}/models"
+        return {"method": "GET", "url": url, "headers": headers, "body": None}
+
+    def list_models(self) -> list[str]:
+        """The endpoint's models (`GET /models`): the LLM's cheapest authenticated call, free
+        of tokens; it ends by the client's timeout like every LLM call."""
+        import openai
+
+        try:
+            return [m.id for m in self._client.models.list()]
+        except openai.OpenAIError as e:
+            raise map_openai_error(e) from None
 
     @staticmethod
     def _check(

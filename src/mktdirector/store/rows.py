@@ -34,6 +34,7 @@ class PostStatus(StrEnum):
     PUBLISHED = "published"
     FAILED = "failed"
     NEEDS_CHECK = "needs-check"
+    DELETED = "deleted"  # deleted on the platform by `mktd posts delete`; the row is kept
 
 
 class AttemptOutcome(StrEnum):
@@ -47,6 +48,8 @@ class AttemptOutcome(StrEnum):
     FAILED = "failed"
     NEEDS_CHECK = "needs-check"
     RESOLVED = "resolved"  # a human said whether a needs-check segment went out
+    DELETED = "deleted"  # `mktd posts delete` removed the segment from the platform
+    DELETE_UNKNOWN = "delete-unknown"  # the delete's answer was lost even after a re-check
 
 
 class JobStatus(StrEnum):

@@ -152,9 +152,14 @@ def _ratio(num: float | None, den: float | None, digits: int = 6) -> float | Non
 def _derive(row: dict[str, Any]) -> dict[str, Any]:
     """Costs and rates of one post (or one total) from its summed figures."""
     llm, api = row.get("llm_cost_usd"), row.get("api_cost_usd")
-    row["llm_cost_usd"] = round(llm or 0.0, 6)
+    unpriced = row.get("unpriced_posts") or 0
+    known = round(llm or 0.0, 6)
+    row["unpriced_posts"] = unpriced
     row["api_cost_usd"] = round(api or 0.0, 6)
-    row["cost_usd"] = round(row["llm_cost_usd"] + row["api_cost_usd"], 6)
+    # A sum that includes a post of unknown LLM cost is unknown; the known part stays visible.
+    row["llm_cost_known_usd"] = known
+    row["llm_cost_usd"] = None if unpriced else known
+    row["cost_usd"] = None if unpriced else round(known + row["api_cost_usd"], 6)
     rate_eng = row.pop("_rate_engagements", row.get("engagements"))
     rate_imp = row.pop("_rate_impressions", row.get("impressions"))
     row["engagement_rate"] = _ratio(rate_eng, rate_imp, 4)
@@ -167,7 +172,7 @@ def _total(row: dict[str, Any], channel: str | None = None) -> dict[str, Any]:
     """A channel (or grand) total from the store's sums; a channel without posts is zeros."""
     if channel is not None:
         row = {"channel": channel, "posts": 0, "measured_posts": 0, "llm_cost_usd": 0.0,
-               "api_cost_usd": 0.0, **{k: None for k in SUMMED}}  # fmt: skip
+               "api_cost_usd": 0.0, "unpriced_posts": 0, **{k: None for k in SUMMED}}  # fmt: skip
     return _derive(dict(row))
 
 
@@ -244,6 +249,12 @@ def build_report(
     unmeasured = totals["posts"] - (totals["measured_posts"] or 0)
     if unmeasured:
         notes.append(f"{unmeasured} post(s) have no metrics yet: run `mktd analytics fetch`.")
+    if totals["unpriced_posts"]:
+        notes.append(
+            f"{totals['unpriced_posts']} post(s) were written by a model without a price: "
+            f"their LLM cost is unknown, so the total cost is too (known part: LLM "
+            f"${totals['llm_cost_known_usd']:.4f}). Set one: mktd config set llm.price.MODEL IN/OUT"
+        )
     return Report(
         timeframe=tf,
         channels=chans,

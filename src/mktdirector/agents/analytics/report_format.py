@@ -41,10 +41,13 @@ def channel_color(channel: str) -> str:
     return CHANNEL_COLORS.get(channel, OTHER_COLOR)
 
 
+UNKNOWN_COSTS = ("cost_usd", "llm_cost_usd")
+
+
 def fmt(field: str, value: Any) -> str:
     """One figure as a person reads it; unknown figures are a dash, never 0."""
-    if value is None:
-        return "–"
+    if value is None:  # a cost nobody can know (an unpriced model) says so; other gaps: a dash
+        return "unknown" if field in UNKNOWN_COSTS else "–"
     if field == "channel":
         return channel_label(str(value))
     if field == "engagement_rate":

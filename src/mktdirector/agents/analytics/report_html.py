@@ -17,7 +17,6 @@ from mktdirector.agents.analytics.report_format import (
     channel_label,
     columns,
     fmt,
-    usd,
 )
 from mktdirector.agents.analytics.report_svg import bar_chart, hbar_chart
 
@@ -111,7 +110,7 @@ def _charts(report: Report) -> str:
         hbar_chart(
             "Cost by channel (LLM + API)",
             [
-                (channel_label(r["channel"]), r["cost_usd"], channel_color(r["channel"]))
+                (channel_label(r["channel"]), r["cost_usd"] or 0, channel_color(r["channel"]))
                 for r in report.by_channel
             ],
             value_format="${:,.4f}",
@@ -153,9 +152,9 @@ def render_html(report: Report) -> str:
     for note in report.notes:
         parts.append(f'<p class="note">{escape(note)}</p>')
     parts.append(
-        f'<p class="meta">Total cost {escape(usd(report.totals["cost_usd"]))} '
-        f"(LLM {escape(usd(report.totals['llm_cost_usd']))}, "
-        f"API {escape(usd(report.totals['api_cost_usd']))}).</p>"
+        f'<p class="meta">Total cost {escape(fmt("cost_usd", report.totals["cost_usd"]))} '
+        f"(LLM {escape(fmt('llm_cost_usd', report.totals['llm_cost_usd']))}, "
+        f"API {escape(fmt('api_cost_usd', report.totals['api_cost_usd']))}).</p>"
     )
     parts.append("</body></html>\n")
     return "\n".join(parts)

@@ -140,6 +140,30 @@ def parse_brand(raw: bytes, where: str = "brand.toml") -> Brand:
     return brand
 
 
+# The placeholder company of the template `mktd init` writes (agents/ops/setup.py): a brand
+# file still naming it was never filled in, and its voice is not the user's.
+TEMPLATE_COMPANY = "Acme Analytics"
+
+
+def voice_problem(brand: Brand) -> str | None:
+    """Why generating in this brand's voice would not sound like the user (None: it would).
+
+    A fresh home has no brand file; `mktd init` writes a template naming an example company.
+    Either way the LLM writes in nobody's voice (or Acme's), which nobody should notice only
+    after it was published.
+    """
+    if brand.path is None:
+        return "No brand voice: there is no brand.toml, so posts are written in no one's voice."
+    if brand.company.strip() == TEMPLATE_COMPANY:
+        return (
+            f"The brand voice is still the template ({TEMPLATE_COMPANY}): "
+            "posts would be written for an example company, not yours."
+        )
+    if not (brand.company.strip() or brand.audience.strip() or brand.tone or brand.examples):
+        return "The brand voice is empty: brand.toml names no company, audience, tone or example."
+    return None
+
+
 def load_brand(path: Path) -> Brand:
     """The brand file, or neutral rules when there is none yet (hash `none`)."""
     if not path.exists():

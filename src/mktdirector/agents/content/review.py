@@ -35,11 +35,16 @@ def find(
     store: StoreLike, *, status: str | None = None, platform: str | None = None, limit: int = 50
 ) -> list[Draft]:
     """Drafts newest first, by status and platform (an alias like `x` works; so does email)."""
+    from mktdirector.agents.content.agent import content_channels
     from mktdirector.core.platforms import resolve_platform
 
     if status and status not in STATUSES:
         raise UsageError(f"Unknown status {status!r}.", hint=f"Use one of: {', '.join(STATUSES)}")
-    pid = platform if platform in (None, "email") else resolve_platform(platform)
+    pid = (
+        platform
+        if platform in (None, "email")
+        else resolve_platform(platform, among=content_channels())
+    )
     return store.list_drafts(status=status, platform=pid, limit=limit)
 
 
@@ -77,7 +82,7 @@ def lint(
 ) -> list[Finding]:
     """The brand and platform findings of a saved draft, or of a text as `platform` would get it
     (an email text's first line is its subject)."""
-    from mktdirector.agents.content.agent import body_from_text
+    from mktdirector.agents.content.agent import body_from_text, content_channels
     from mktdirector.agents.content.brand import lint_draft
     from mktdirector.core.platforms import resolve_platform
 
@@ -88,6 +93,6 @@ def lint(
     if platform == "email":
         subject = text.strip().splitlines()[0] if text.strip() else ""
         return lint_draft({"subject": subject, "text": text}, "email", "email", brand)
-    pid = resolve_platform(platform)
+    pid = resolve_platform(platform, among=content_channels())
     kind, segments = body_from_text(pid, text)
     return lint_draft(segments, kind, pid, brand)

@@ -52,6 +52,25 @@ class CsvContact:
     properties: dict[str, str]
 
 
+@dataclass(frozen=True)
+class DuplicateEmail:
+    """An email on more than one row: the CRM keeps one contact, later rows' values winning."""
+
+    email: str
+    lines: tuple[int, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"email": self.email, "lines": list(self.lines)}
+
+
+def duplicate_emails(contacts: list[CsvContact], key: str = "email") -> list[DuplicateEmail]:
+    """Emails (already lowercased) found on several rows, with every line, in file order."""
+    lines: dict[str, list[int]] = {}
+    for c in contacts:
+        lines.setdefault(c.properties.get(key, ""), []).append(c.line)
+    return [DuplicateEmail(e, tuple(n)) for e, n in lines.items() if e and len(n) > 1]
+
+
 @dataclass
 class ContactsFile:
     columns: list[str]  # HubSpot property names, in file order

@@ -17,7 +17,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from mktdirector.agents.crm.contacts_csv import BadRow, CsvContact, read_contacts_csv
+from mktdirector.agents.crm.contacts_csv import (
+    BadRow,
+    CsvContact,
+    DuplicateEmail,
+    duplicate_emails,
+    read_contacts_csv,
+)
 from mktdirector.core import errors as E
 from mktdirector.core.ratelimit import format_wait
 from mktdirector.integrations.capabilities import CrmClient, CrmContact
@@ -56,6 +62,13 @@ class ImportResult:
     bad: list[BadRow] = field(default_factory=list)
     stopped: ImportStop | None = None
     hint: str | None = None
+    # Emails on several rows: merged into one contact each (later rows win), never silently.
+    duplicates: list[DuplicateEmail] = field(default_factory=list)
+
+    @property
+    def merged_rows(self) -> int:
+        """Rows that did not become a contact of their own."""
+        return sum(len(d.lines) - 1 for d in self.duplicates)
 
     @property
     def exit_code(self) -> int:
@@ -65,6 +78,8 @@ class ImportResult:
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["bad"] = [b.to_dict() for b in sorted(self.bad, key=lambda b: b.line)]
+        d["duplicates"] = [x.to_dict() for x in self.duplicates]
+        d["merged_rows"] = self.merged_rows
         d["exit_code"] = self.exit_code
         return d
 
@@ -79,6 +94,7 @@ def import_contacts(
     good = [c for c in parsed.contacts if c.row > skip]
     bad = [b for b in parsed.bad if b.row > skip]
     result = ImportResult(str(path), parsed.rows, min(skip, parsed.rows), 0, 0, 0, 0, bad)
+    result.duplicates = duplicate_emails(good)
     if parsed.encoding_errors:
         result.hint = "Some lines are not UTF-8: save the file as UTF-8 (Excel: CSV UTF-8)."
 

@@ -75,6 +75,18 @@ def check(client: Integration) -> dict[str, Any]:
     return result
 
 
+def _without_placeholder(request: httpx.Request, shown: dict[str, Any]) -> dict[str, Any]:
+    """The shown headers minus those that would carry the missing secret (an `authorization:
+    ****` line would say a credential is there when there is none)."""
+    carrying = {k.lower() for k, v in request.headers.items() if PLACEHOLDER in v}
+    return {k: v for k, v in shown.items() if k.lower() not in carrying}
+
+
+def dry_run_exit_code(result: Mapping[str, Any]) -> int:
+    """A dry run that found no credentials exits 3: the real check could not run."""
+    return EXIT_CODES["missing_credentials"] if result["status"] == "missing_credentials" else 0
+
+
 def exit_code(result: Mapping[str, Any]) -> int:
     """0 when connected; else the code for the status, then for the error kind, else 6."""
     if result["status"] == "connected":
@@ -107,7 +119,10 @@ def dry_run(make_client: ClientFactory, platform: str) -> dict[str, Any]:
         "base_url": client.http.base_url,
     }
     if missing:
-        # Show the request all the same, with a placeholder where the secret would go.
+        # The request all the same (its URL and body), with a placeholder where the secret
+        # would go; the headers carrying it are left out below: there is nothing to show.
+        out["status"] = "missing_credentials"
+        out["hint"] = f"mktd authorize {client.name}"
         client = build(
             Connection(
                 platform,
@@ -122,6 +137,8 @@ def dry_run(make_client: ClientFactory, platform: str) -> dict[str, Any]:
         client.test_connection()
     except _Captured as c:
         out["request"] = describe_request(c.request)
+        if missing:
+            out["request"]["headers"] = _without_placeholder(c.request, out["request"]["headers"])
     except MktdError as e:
         out["detail"] = e.message
     return out

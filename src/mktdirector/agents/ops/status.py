@@ -38,6 +38,7 @@ def gather_status(
     secrets_mode: str,
     *,
     now: datetime | None = None,
+    llm_base_url: str | None = None,
 ) -> dict[str, Any]:
     """Status as a JSON-ready dict. The keys present before monitoring existed keep their
     meaning; `notifications_unread` and `monitoring` appear once there is a database."""
@@ -83,7 +84,8 @@ def gather_status(
                 "credentials": (
                     f"env ({env.extra['env']})"
                     if env
-                    else ", ".join(f"{c['account']} ({c['store']})" for c in stored) or "missing"
+                    else ", ".join(f"{c['account']} ({c['store']})" for c in stored)
+                    or _keyless(pid, llm_base_url)
                 ),
                 "accounts": [c["account"] for c in stored],
                 "calls_24h": calls.get("calls", 0),
@@ -100,3 +102,12 @@ def _exists(store: StoreLike) -> bool:
         return store.exists()
     except MktdError:
         return False  # an unreachable server: status still shows the rest
+
+
+def _keyless(pid: str, llm_base_url: str | None) -> str:
+    """An LLM on its own endpoint (Ollama, vLLM) works without a key: not "missing"."""
+    if pid == "openai" and llm_base_url:
+        from urllib.parse import urlparse
+
+        return f"no key needed ({urlparse(llm_base_url).netloc or llm_base_url})"
+    return "missing"

@@ -15,18 +15,18 @@ publishing and scheduling take `confirmed`, which a front end sets after asking 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, Protocol
 
 from mktdirector.agents.content import compose, drafts
-from mktdirector.agents.content.brand import Brand
+from mktdirector.agents.content.brand import Brand, voice_problem
 from mktdirector.agents.content.drafts import DraftView, findings_of
 from mktdirector.agents.social import publishing
 from mktdirector.agents.social import schedule as sched
 from mktdirector.agents.social.publisher import PublishResult
 from mktdirector.core.config import Config
-from mktdirector.core.errors import UsageError
+from mktdirector.core.errors import ConfigError, UsageError
 from mktdirector.core.platforms import (
     PLATFORMS,
     Capability,
@@ -65,6 +65,7 @@ class PostRequest:
     thread_length: int | None = None
     campaign: str | None = None
     account: str | None = None
+    no_brand: bool = False  # publish generated text although the brand voice is not set
 
     @property
     def source(self) -> str:
@@ -100,6 +101,7 @@ class Prepared:
     next: Next
     when: sched.When | None = None
     resumed: str | None = None
+    brand_warning: str | None = None  # generated without the user's brand voice: say so loudly
 
     @property
     def already_published(self) -> bool:
@@ -119,6 +121,7 @@ class DryRun:
     composed: compose.Composed
     requests: dict[str, Any] | None = None
     when: sched.When | None = None
+    brand_warning: str | None = None
 
     @property
     def draft(self) -> dict[str, Any]:
@@ -133,6 +136,8 @@ class DryRun:
         }
         if self.requests is not None:
             data["publish"] = self.requests
+        if self.brand_warning:
+            data["brand_warning"] = self.brand_warning
         return data
 
     def to_dict(self) -> dict[str, Any]:
@@ -176,10 +181,47 @@ class AlreadyPublished(UsageError):
         self.url = url
 
 
+class BrandVoiceNotSet(ConfigError):
+    """Publishing or scheduling LLM text written without the user's brand voice, unasked."""
+
+    kind = "brand_not_set"
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(
+            f"{problem} Not publishing it.",
+            hint="mktd brand edit (or, to publish without a brand voice: --no-brand --yes)",
+        )
+
+
+def brand_check(brand: Brand, request: PostRequest, *, publishing: bool) -> str | None:
+    """The warning for text the LLM writes without the user's brand voice (None: all set).
+
+    Publishing or scheduling such text is refused unless the request says `no_brand`: nobody
+    should find "Acme Analytics" in their feed. The user's own text is not generated, so it
+    needs no voice.
+    """
+    if request.topic is None:
+        return None
+    problem = voice_problem(brand)
+    if problem and publishing and not request.no_brand:
+        raise BrandVoiceNotSet(problem)
+    return problem
+
+
+def check_request(request: PostRequest) -> None:
+    """Options that only shape what the LLM writes are refused with the user's own text,
+    rather than silently ignored (the user would think their text was split)."""
+    if request.topic is None and request.thread_length is not None:
+        raise UsageError(
+            "--thread-length sets how many posts the LLM writes; your own text is not split.",
+            hint="Separate thread posts with --- lines in --text-file, or use --topic",
+        )
+
+
 def check_platform(platform: str) -> str:
     """The platform id (aliases resolved) when it is a social network we post to."""
-    pid = resolve_platform(platform)
     social = with_capability(Capability.SOCIAL)
+    pid = resolve_platform(platform, among=social)
     if pid not in social:
         raise UsageError(
             f"mktd social publishes to {spoken_list(social)}, not {pid}.",
@@ -220,6 +262,11 @@ def prepare(
     text, continues its earlier draft (after a crash or a lost connection: never post twice);
     a topic alone writes a new one, and `new` always does.
     """
+    check_request(request)
+    brand = deps.brand()
+    # Before resuming too: a draft written without a voice is not published by re-running
+    # the same topic with --publish (the gate is on what gets published, not on when).
+    warning = brand_check(brand, request, publishing=publish or when is not None)
     if publish or when is not None:
         # Which account it will go out as is settled before anything is written or generated:
         # two connected accounts and no choice stop here, with no draft and no LLM call spent.
@@ -227,8 +274,7 @@ def prepare(
     resumable = not new and (publish or when is not None or request.topic is None)
     previous = compose.find_previous(deps.store, request.key) if resumable else None
     if previous is not None:
-        return _resume(deps, previous, publish=publish, when=when)
-    brand = deps.brand()
+        return replace(_resume(deps, previous, publish=publish, when=when), brand_warning=warning)
     composed = _compose(deps, brand, request, on_text)
     view = compose.save(
         deps.store,
@@ -242,7 +288,7 @@ def prepare(
         key=request.key,
     )
     nxt = Next.PUBLISH if publish else (Next.SCHEDULE if when is not None else Next.SHOW)
-    return Prepared(view, nxt, when)
+    return Prepared(view, nxt, when, brand_warning=warning)
 
 
 def dry_run(
@@ -255,7 +301,10 @@ def dry_run(
 ) -> DryRun:
     """Compose without saving; with `publish`, the exact requests (the links UTM-tagged as
     they will really go out, with the id saving would assign shown as DRAFT-ID)."""
-    composed = _compose(deps, deps.brand(), request, on_text)
+    check_request(request)
+    brand = deps.brand()
+    warning = brand_check(brand, request, publishing=publish or when is not None)
+    composed = _compose(deps, brand, request, on_text)
     plan = None
     if publish:
         body = drafts.tag_links(
@@ -263,7 +312,7 @@ def dry_run(
         )
         client = deps.integration(request.platform, request.account)
         plan = publishing.dry_run_segments(client, body)
-    return DryRun(request, composed, plan, when)
+    return DryRun(request, composed, plan, when, brand_warning=warning)
 
 
 def approve_for_publishing(

@@ -27,7 +27,15 @@ def oauth_flow(no_browser: bool, port: int | None) -> OAuthFlow:
             _output.info(f"Waiting for the redirect to {redirect} (Ctrl-C to cancel)...")
 
     def read_redirect() -> str:
-        return str(typer.prompt("Redirected address", err=True))
+        from mktdirector.core.errors import MktdError
+
+        try:
+            return str(typer.prompt("Redirected address", err=True))
+        except typer.Abort:  # Ctrl-D (end of input) or Ctrl-C: not "Aborted!"
+            raise MktdError(
+                "Nothing was pasted: not authorized.",
+                hint="Run it again and paste the address the browser lands on",
+            ) from None
 
     return OAuthFlow(show_url, read_redirect, open_browser=not no_browser, paste=no_browser,
                      port=port)  # fmt: skip

@@ -24,6 +24,7 @@ def imported(result: ImportResult, json_out: bool) -> None:
         _output.warn(f"line {b.line}: {b.reason}")
     if len(bad) > MAX_BAD_SHOWN:
         _output.warn(f"... and {len(bad) - MAX_BAD_SHOWN} more bad rows (--json lists them all).")
+    _duplicates(result)
     skipped = f", {result.skipped:,} skipped with --skip" if result.skipped else ""
     summary = (f"Imported {result.imported:,} contact(s) ({result.created:,} new, "
                f"{result.updated:,} updated) in {result.requests:,} request(s); "
@@ -33,6 +34,21 @@ def imported(result: ImportResult, json_out: bool) -> None:
         _output.info(result.hint)
     if result.stopped:  # printed like an error (message, then hint), but the good rows are in
         _output.error(MktdError(result.stopped.message, hint=result.stopped.hint))
+
+
+def _duplicates(result: ImportResult) -> None:
+    """Rows merged because they repeat an email: how many, which lines, who wins."""
+    dups = result.duplicates
+    if not dups:
+        return
+    _output.warn(
+        f"{result.merged_rows:,} row(s) repeat an email of an earlier row: {len(dups):,} "
+        "contact(s) got the values of several rows (later rows win):"
+    )
+    for d in dups[:MAX_BAD_SHOWN]:
+        _output.warn(f"  {d.email}: lines {', '.join(str(n) for n in d.lines)}")
+    if len(dups) > MAX_BAD_SHOWN:
+        _output.warn(f"  ... and {len(dups) - MAX_BAD_SHOWN} more (--json lists them all).")
 
 
 def contact(data: Mapping[str, Any], json_out: bool) -> None:

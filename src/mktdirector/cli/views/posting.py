@@ -19,11 +19,19 @@ if TYPE_CHECKING:
 
 class LiveText:
     """A single post (LinkedIn's commentary) streams to a terminal as the LLM writes it; a thread
-    (X) comes as JSON, so there is nothing readable to stream."""
+    (X) comes as JSON, so there is nothing readable to stream.
 
-    def __init__(self, enabled: bool) -> None:
+    The streamed text is a transient rich Live view: `finish()` erases it, so the final panel
+    is the only copy left on screen (it used to stay above the panel: the post twice). Pipes
+    get no stream at all, only the final output.
+    """
+
+    def __init__(self, enabled: bool, console: Any = None) -> None:
         self.enabled = enabled
         self.started = False
+        self._console = console
+        self._parts: list[str] = []
+        self._live: Any = None
 
     @classmethod
     def for_platform(cls, platform: str, json_out: bool) -> LiveText:
@@ -31,14 +39,32 @@ class LiveText:
         return cls(streams and _output.is_tty() and not json_out)
 
     def __call__(self, chunk: str) -> None:
-        if self.enabled:
-            self.started = True
-            _output.stream_chunk(chunk)
+        if not self.enabled:
+            return
+        from rich.text import Text
+
+        if self._live is None:
+            from rich.console import Console
+            from rich.live import Live
+
+            # Its own console: the shared stderr one does not wrap (soft_wrap), and a Live
+            # view can only erase the lines it knows it drew.
+            console = self._console or Console(stderr=True, highlight=False)
+            self._live = Live(console=console, transient=True, auto_refresh=False)
+            self._live.start()
+        self.started = True
+        self._parts.append(chunk)
+        self._live.update(Text("".join(self._parts)), refresh=True)
+
+    @property
+    def text(self) -> str:
+        return "".join(self._parts)
 
     def finish(self) -> None:
-        """A blank line after streamed text, before what comes next."""
-        if self.started:
-            _output.stream_chunk("\n\n")
+        """Erase the streamed text: what comes next (the draft panel) replaces it."""
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
 
 
 def resumed(prepared: Prepared) -> None:

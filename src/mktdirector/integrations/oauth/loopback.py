@@ -88,6 +88,15 @@ def check_state(result: CallbackResult, expected: str, platform: str) -> str:
             platform=platform,
             hint=f"Run mktd authorize {platform} again and approve the app",
         )
+    if not (result.code or result.state or result.error):
+        # Pasted text that is no redirect at all (a word, the authorization URL, half a line):
+        # "state does not match" would send the user looking for an older run.
+        raise OAuthError(
+            "That is not the address the browser was sent back to (it has no code or state).",
+            platform=platform,
+            hint="Copy the whole address from the browser's address bar after approving, "
+            "starting with http",
+        )
     if not result.state or not hmac.compare_digest(result.state, expected):
         raise OAuthError(
             "The redirect's state does not match this authorization: refused.",

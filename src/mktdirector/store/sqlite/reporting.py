@@ -79,13 +79,17 @@ select d.draft_id, d.channel, d.account, d.published_utc, dr.topic, dr.published
            as key_events,
        (select count(*) from contacts c where c.draft_id = d.draft_id) as leads,
        (select sum(g.cost_usd) from generations g where g.draft_id = d.draft_id) as llm_cost_usd,
+       (select count(*) from generations g where g.draft_id = d.draft_id and g.cost_usd is null)
+           as unpriced,
        d.api_cost_usd
 from d left join drafts dr on dr.id = d.draft_id
 """
 
 # Costs and rates of each post, computed by SQLite over the temp table of matched posts.
+# A post written by a model without a price has an unknown LLM cost (NULL), never $0.
 _DERIVED = """
-with b as (select *, round(coalesce(llm_cost_usd, 0), 6) as llm,
+with b as (select *, case when unpriced > 0 then null
+                          else round(coalesce(llm_cost_usd, 0), 6) end as llm,
                   round(coalesce(api_cost_usd, 0), 6) as api from temp.report_posts)
 select draft_id, channel, account, published_utc, topic, published_by, url, segments, measured,
        metrics_utc,
@@ -108,8 +112,9 @@ select {label} as channel, count(*) as posts, sum(measured) as measured_posts,
        round(sum(key_events), 2) as key_events, sum(leads) as leads,
        sum(case when impressions is not null then engagements end) as _rate_engagements,
        sum(impressions) as _rate_impressions,
-       sum(round(coalesce(llm_cost_usd, 0), 6)) as llm_cost_usd,
-       sum(round(coalesce(api_cost_usd, 0), 6)) as api_cost_usd
+       sum(case when unpriced = 0 then round(coalesce(llm_cost_usd, 0), 6) end) as llm_cost_usd,
+       sum(round(coalesce(api_cost_usd, 0), 6)) as api_cost_usd,
+       sum(case when unpriced > 0 then 1 else 0 end) as unpriced_posts
 from temp.report_posts {group}
 """
 
