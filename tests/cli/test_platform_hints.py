@@ -31,11 +31,31 @@ CASES = [
     (["analytics", "fetch", "--platform", "myspace"], {"linkedin", "twitter"}),
     (
         ["test-integration", "myspace"],
-        {"google-analytics", "hubspot", "linkedin", "sendgrid", "twitter", "openai"},
+        {
+            "google-analytics",
+            "hubspot",
+            "linkedin",
+            "sendgrid",
+            "twitter",
+            "openai",
+            "salesforce",
+            "mailchimp",
+        },
     ),  # fmt: skip
-    (["authorize", "myspace"], {"linkedin", "twitter", "hubspot", "sendgrid", "google-analytics"}),
-    (["crm", "contacts", "get", "a@b.co", "--platform", "sendgrid"], {"hubspot"}),
-    (["email", "stats", "--platform", "hubspot"], {"sendgrid"}),
+    (
+        ["authorize", "myspace"],
+        {
+            "linkedin",
+            "twitter",
+            "hubspot",
+            "sendgrid",
+            "google-analytics",
+            "salesforce",
+            "mailchimp",
+        },
+    ),  # fmt: skip
+    (["crm", "contacts", "get", "a@b.co", "--platform", "sendgrid"], {"hubspot", "salesforce"}),
+    (["email", "stats", "--platform", "hubspot"], {"sendgrid", "mailchimp"}),
 ]
 
 

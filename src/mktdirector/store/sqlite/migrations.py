@@ -11,7 +11,6 @@ migrations = Migrations("mktd")
 
 
 @migrations()
-@migrations()
 def m001_spine(db: Database) -> None:
     db.table("http_calls").create(
         {
@@ -110,13 +109,11 @@ def m001_spine(db: Database) -> None:
 
 
 @migrations(transactional=False)
-@migrations()
 def m002_wal(db: Database) -> None:
     # WAL lets readers (status, logs --follow) run while a worker writes.
     db.conn.execute("PRAGMA journal_mode=WAL")
 
 
-@migrations()
 @migrations()
 def m003_content(db: Database) -> None:
     db.table("plans").create(
@@ -191,7 +188,6 @@ def m003_content(db: Database) -> None:
 
 
 @migrations()
-@migrations()
 def m004_publishing(db: Database) -> None:
     # A lease, so a crashed publisher's draft can be taken over (and reconciled) by the next run.
     db.table("drafts").add_column("lease_owner", str)
@@ -238,7 +234,6 @@ def m004_publishing(db: Database) -> None:
 
 
 @migrations()
-@migrations()
 def m005_metric_snapshots(db: Database) -> None:
     # One row per post per fetch; reports read the latest row per post (index below).
     db.table("metric_snapshots").create(
@@ -269,7 +264,6 @@ def m005_metric_snapshots(db: Database) -> None:
     db.table("metric_snapshots").create_index(["taken_utc"])
 
 
-@migrations()
 @migrations()
 def m006_crm_email(db: Database) -> None:
     # HubSpot contacts as last synced, with the attribution that ties them to a draft.
@@ -362,7 +356,6 @@ def m006_crm_email(db: Database) -> None:
 
 
 @migrations()
-@migrations()
 def m007_jobs(db: Database) -> None:
     # The schedule and the worker's queue; claimed with a lease in one BEGIN IMMEDIATE.
     db.table("jobs").create(
@@ -402,7 +395,6 @@ def m007_jobs(db: Database) -> None:
 
 
 @migrations()
-@migrations()
 def m008_email_send_key(db: Database) -> None:
     # Exactly-once for email: a re-run of the same send (same content, sender and recipients)
     # finds its earlier row by this key and refuses instead of sending twice.
@@ -412,7 +404,6 @@ def m008_email_send_key(db: Database) -> None:
     db.table("emails").create_index(["batch_id"])
 
 
-@migrations()
 @migrations()
 def m009_jobs_one_active(db: Database) -> None:
     # At most one active publish job per draft, and one active periodic job per kind and
@@ -430,7 +421,6 @@ def m009_jobs_one_active(db: Database) -> None:
 
 
 @migrations()
-@migrations()
 def m010_drafts_input_key(db: Database) -> None:
     # What a `mktd social` run was asked for (platform, text or topic, options): re-running the
     # same command after a crash finds and resumes its draft instead of posting a new one.
@@ -438,7 +428,6 @@ def m010_drafts_input_key(db: Database) -> None:
     db.table("drafts").create_index(["input_key"])
 
 
-@migrations()
 @migrations()
 def m011_contacts_emails_platform(db: Database) -> None:
     # A second CRM and email platform (Salesforce, Mailchimp) are coming: each contact and email
@@ -456,7 +445,6 @@ def m011_contacts_emails_platform(db: Database) -> None:
 
 
 @migrations()
-@migrations()
 def m012_http_calls_correlation(db: Database) -> None:
     # The draft, job or command run a call was made for: `mktd logs --draft ID` lists every
     # call one publish made. Numbered after m011 (added alongside); order only matters per table.
@@ -465,7 +453,6 @@ def m012_http_calls_correlation(db: Database) -> None:
     calls.create_index(["correlation_id", "time_utc"])
 
 
-@migrations()
 @migrations()
 def m013_actions(db: Database) -> None:
     # What a person or an assistant did through a front end (an MCP tool call, and later a
@@ -481,7 +468,6 @@ def m013_actions(db: Database) -> None:
     db.execute("create index idx_actions_draft on actions (draft_id, time_utc)")
 
 
-@migrations()
 @migrations()
 def m017_unclaim_duplicate_posts(db: Database) -> None:
     # Issue 11 item 1: mktd used to adopt another draft's post when a platform answered
@@ -520,7 +506,6 @@ def m017_unclaim_duplicate_posts(db: Database) -> None:
 
 
 @migrations()
-@migrations()
 def m014_email_stats_platform(db: Database) -> None:
     # Mailchimp's campaign reports sit beside SendGrid's stats: each stats row says whose it is
     # (a Mailchimp row's category is its campaign id, which its emails row carries too), and
@@ -534,7 +519,6 @@ def m014_email_stats_platform(db: Database) -> None:
     db.execute("alter table emails add column lease_until real")
 
 
-@migrations()
 @migrations()
 def m016_people(db: Database) -> None:
     # A team shares one database: who approved, last edited and published each draft
