@@ -527,3 +527,11 @@ def m016_people(db: Database) -> None:
     drafts.add_column("approved_by", str)
     drafts.add_column("edited_by", str)
     drafts.add_column("published_by", str)
+
+
+@migrations()
+def m020_drafts_created_index(db: Database) -> None:
+    # Every draft list (inbox, GET /drafts, calendar) orders by (created_utc, id) and pages by
+    # a keyset over it: without this index each page load sorts all drafts (45-63 ms at 10k).
+    # `if not exists` and plain SQL, as PostgreSQL's DDL writer runs the same statement.
+    db.execute("create index if not exists idx_drafts_created_utc_id on drafts (created_utc, id)")
