@@ -5,7 +5,7 @@ generation each, over 90 days), inserted with executemany in one transaction. Th
 of `mktd serve` is called in-process (Starlette's TestClient: the app's own time, no socket),
 logged in as the dashboard is and with the API's bearer token, and each route is timed R times:
 the inbox's first page, `GET /drafts` (50 per page), a filtered list, and the last page (the
-cursor is an offset, so the deepest page costs the most).
+cursor is a keyset over (created_utc, id), so the deepest page costs what the first does).
 
     .venv/bin/python benchmarks/web_latency.py [--drafts 10000] [--requests 200] [--json]
         [--without-index]   (drops m020's index on drafts(created_utc, id): the before)
@@ -83,6 +83,22 @@ def seed(home: Path, n: int, rng: random.Random, *, without_index: bool = False)
     store.close()
 
 
+def deep_cursor(home: Path, position: int) -> str:
+    """The cursor `GET /drafts` hands out for the page starting at `position` (newest first)."""
+    import sqlite3
+
+    from mktdirector.agents.content.inbox import make_cursor
+    from mktdirector.core.paths import db_path
+
+    with sqlite3.connect(db_path(home)) as conn:
+        stamp, row_id = conn.execute(
+            "select created_utc, id from drafts order by created_utc desc, id desc "
+            "limit 1 offset ?",
+            [position - 1],
+        ).fetchone()
+    return make_cursor(stamp, row_id)
+
+
 def percentiles(samples: list[float]) -> dict[str, float]:
     qs = statistics.quantiles(samples, n=100, method="inclusive")
     return {
@@ -105,11 +121,12 @@ def measure(n: int, requests: int, *, without_index: bool = False) -> dict[str, 
         from mktdirector.web.app import ServeOptions, create_app
 
         app = create_app(ServeOptions(token=TOKEN))
+        deep = deep_cursor(home, n - 50)
         routes = {
             "inbox page": ("/", False),
             "GET /drafts": ("/drafts?limit=50", True),
             "GET /drafts?status=draft&platform=x": ("/drafts?status=draft&platform=x", True),
-            f"GET /drafts last page (cursor={n - 50})": (f"/drafts?limit=50&cursor={n - 50}", True),
+            "GET /drafts last page (keyset cursor)": (f"/drafts?limit=50&cursor={deep}", True),
         }
         out: dict[str, Any] = {"drafts": n, "requests": requests, "seed_s": round(seeded_s, 2)}
         with TestClient(app, base_url=BASE, follow_redirects=False) as c:

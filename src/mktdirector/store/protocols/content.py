@@ -29,6 +29,7 @@ class DraftRepo(Protocol):
         limit: int = 100,
         offset: int = 0,
         campaign: str | None = None,
+        after: tuple[str, str] | None = None,
     ) -> list[Draft]: ...
 
     def find_draft_by_input_key(self, input_key: str, statuses: Iterable[str]) -> Draft | None:

@@ -75,8 +75,14 @@ class ContentMixin(Connected):
         limit: int = 100,
         offset: int = 0,
         campaign: str | None = None,
+        after: tuple[str, str] | None = None,
     ) -> list[Draft]:
+        """Newest first by (created_utc, id); `after` = the (created_utc, id) of the previous
+        page's last row (a keyset: m020's index finds it without counting the rows before)."""
         where, params = ["1=1"], []
+        if after is not None:
+            where.append("(created_utc < ? or (created_utc = ? and id < ?))")
+            params += [after[0], after[0], after[1]]
         if status:
             where.append("status = ?")
             params.append(status)
@@ -88,7 +94,7 @@ class ContentMixin(Connected):
             params.append(campaign)
         sql = (
             f"select * from drafts where {' and '.join(where)} "
-            "order by created_utc desc limit ? offset ?"
+            "order by created_utc desc, id desc limit ? offset ?"
         )
         rows = self.db.query(sql, [*params, limit, offset])
         return [cast(Draft, decode_json_columns(r)) for r in rows]
