@@ -149,13 +149,15 @@ def ack(
 def connections(request: Request, s: SessionDep, deps: DepsDep, saved: Short = None) -> Response:
     from mktdirector.agents.auth.authorize import auth_status
     from mktdirector.agents.auth.keys import KEY_PLATFORMS
+    from mktdirector.agents.ops.monitoring import rate_limit_usage
     from mktdirector.core.platforms import PLATFORMS
     from mktdirector.integrations.oauth.app import PROVIDERS
 
     rows: list[dict[str, Any]] = auth_status(store=deps.store, credentials=deps.credentials)
     oauth = [{"id": p, "label": PLATFORMS[p].label} for p in PROVIDERS if p in PLATFORMS]
+    rates = rate_limit_usage(deps.store) if deps.store.exists() else []
     return render(request, "connections.html", s, rows=rows, key_platforms=KEY_PLATFORMS,
-                  oauth_platforms=oauth, saved=saved)  # fmt: skip
+                  oauth_platforms=oauth, saved=saved, rates=rates)  # fmt: skip
 
 
 @router.post("/connections/{platform}/key")
