@@ -93,6 +93,8 @@ def test_posts_so_far_reads_a_cut_json_reply() -> None:
     )
     assert posts_so_far('{"posts": ["Ends on a cut escape \\') == "Ends on a cut escape "
     assert posts_so_far('{"posts": ["a\\nb"]}') == "a\nb"
+    repaired = '{"posts": ["too long"]}{"posts": ["fixed", "sec'  # a repair round streams again
+    assert posts_so_far(repaired) == "fixed\n---\nsec"
 
 
 def test_a_structured_reply_streams_its_json_through_on_text() -> None:

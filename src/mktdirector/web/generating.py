@@ -116,7 +116,8 @@ _STRING = re.compile(r'"((?:[^"\\]|\\.)*\\?)("|$)', re.S)
 def posts_so_far(partial_json: str) -> str:
     """The posts of a thread's JSON reply as far as it has arrived (the last one may be cut),
     one per paragraph, `---` between them as the draft editor shows a thread."""
-    _, sep, rest = partial_json.partition('"posts"')
+    # The last reply only: a repair round after an invalid one streams a second JSON object.
+    _, sep, rest = partial_json.rpartition('"posts"')
     if not sep:
         return ""
     out = []
