@@ -56,3 +56,22 @@ def test_same_second_drafts_are_ordered_by_id_and_none_is_lost(home):
         if cursor is None:
             break
     assert seen == [f"01SAME{i:020d}" for i in reversed(range(5))]
+
+
+def test_notifications_page_by_keyset_too(api, home):
+    from mktdirector.core.paths import db_path
+
+    store = Store(db_path(home))
+    for i in range(5):
+        store.notify("test", f"Subject {i}", "message", dedupe_key=None)
+    store.close()
+    first = api.get("/notifications", params={"limit": 2, "include_read": True}).json()
+    assert len(first["items"]) == 2 and first["next_cursor"]
+    seen = [n["id"] for n in first["items"]]
+    cursor = first["next_cursor"]
+    while cursor:
+        page = api.get("/notifications", params={"limit": 2, "cursor": cursor}).json()
+        seen += [n["id"] for n in page["items"]]
+        cursor = page["next_cursor"]
+    assert len(seen) == 5 == len(set(seen))
+    assert api.get("/notifications", params={"cursor": "7"}).status_code == 422
