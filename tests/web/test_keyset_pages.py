@@ -75,3 +75,28 @@ def test_notifications_page_by_keyset_too(api, home):
         cursor = page["next_cursor"]
     assert len(seen) == 5 == len(set(seen))
     assert api.get("/notifications", params={"cursor": "7"}).status_code == 422
+
+
+def test_a_post_published_between_pages_shifts_nothing(api, home):
+    from mktdirector.core.paths import db_path
+
+    store = Store(db_path(home))
+
+    def publish(i: int) -> None:
+        did = f"01POSTD{i:019d}"
+        stamp = f"2026-12-01T10:00:{i:02d}Z"
+        store.insert_draft({"id": did, "platform": "linkedin", "kind": "post",
+                            "body_json": '["x"]', "content_hash": f"{i:064x}",
+                            "status": "published", "lint_json": "[]", "source": "typed"})  # fmt: skip
+        store.db["posts"].insert({"id": f"01POST{i:020d}", "draft_id": did, "platform": "linkedin",
+                                  "segment": 0, "text": f"post {i}", "status": "published",
+                                  "remote_id": f"urn:li:share:{i}", "published_utc": stamp})  # fmt: skip
+
+    for i in range(4):
+        publish(i)
+    first = api.get("/posts", params={"limit": 2}).json()
+    publish(9)  # newest: belongs before page one
+    second = api.get("/posts", params={"limit": 2, "cursor": first["next_cursor"]}).json()
+    store.close()
+    texts = [p["text"] for p in first["items"] + second["items"]]
+    assert texts == ["post 3", "post 2", "post 1", "post 0"] and second["next_cursor"] is None
