@@ -120,7 +120,7 @@ def test_the_refusal_links_the_dashboard_when_one_is_configured(
     monkeypatch.setenv("MKTD_DASHBOARD_URL", "http://127.0.0.1:8484")
     d = draft(assistant)
     err = assistant.call("publish_draft", draft_id=d["id"]).structured_content["error"]  # type: ignore[index]
-    assert err["dashboard_url"] == f"http://127.0.0.1:8484/drafts/{d['id']}"
+    assert err["dashboard_url"] == f"http://127.0.0.1:8484/ui/drafts/{d['id']}"  # the page
     assert err["dashboard_url"] in err["hint"]
 
 

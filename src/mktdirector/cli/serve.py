@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    import signal
     import threading
 
     from mktdirector.agents.worker.loop import StopFlag
@@ -82,11 +83,13 @@ def run(
     deps: "Deps", token: str, *, host: str, port: int, open_browser: bool, worker: bool,
     interval: float,
 ) -> None:  # fmt: skip
+    import signal
     import threading
 
     import uvicorn
 
     from mktdirector.cli import _output
+    from mktdirector.core import served
     from mktdirector.web.app import ServeOptions, create_app
 
     extra = tuple((deps.config.get("serve.allowed_hosts") or "").split(","))
@@ -98,12 +101,44 @@ def run(
     stop, thread = _start_worker(deps, interval) if worker else (None, None)
     if open_browser:
         threading.Timer(0.8, _open, args=(link,)).start()
+    # Other doors (the MCP's refusals) link the dashboard through this record.
+    served.record(deps.home, options.base_url)
+    before = _catch_sigterm()
+    terminated = False
     try:
         uvicorn.run(web, host=host, port=port, log_level="warning", access_log=False)
+    except _Terminated:
+        terminated = True
     finally:
+        served.forget(deps.home)
+        if before is not None:
+            signal.signal(signal.SIGTERM, before)
         if stop is not None and thread is not None:
             stop.set()
             thread.join(timeout=interval + 5)
+    if terminated:  # end as SIGTERM does, now that the record is gone
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.raise_signal(signal.SIGTERM)
+
+
+class _Terminated(BaseException):
+    """SIGTERM, after uvicorn's graceful shutdown re-raised it."""
+
+
+def _catch_sigterm() -> "signal._HANDLER | None":
+    """After a graceful shutdown uvicorn re-raises the SIGTERM it caught with the handler it
+    found; the default one would end the process before our `finally` removes serve.json, so
+    turn it into an exception first. Returns the handler to restore (None off the main thread)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def leave(signum: int, frame: object) -> None:
+        raise _Terminated
+
+    return signal.signal(signal.SIGTERM, leave)
 
 
 def _open(url: str) -> None:

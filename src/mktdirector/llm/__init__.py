@@ -319,7 +319,7 @@ class OpenAILLM:
         started = time.monotonic()
         with deadline.within(None):
             try:
-                if on_text is not None and schema is None:
+                if on_text is not None:  # a structured reply streams its JSON text
                     return self._stream(kwargs, on_text)
                 resp = self._client.chat.completions.create(**kwargs)
                 return reply_parts(resp, self.model)

@@ -7,6 +7,8 @@ as `mktd social` / `mktd email draft` the moment the model has finished.
 
 from __future__ import annotations
 
+import json
+import re
 import secrets
 import threading
 import time
@@ -33,6 +35,11 @@ class Task:
     error: str | None = None
     hint: str | None = None
     started: float = field(default_factory=time.time)
+
+    @property
+    def shown(self) -> str:
+        """The text so far as a reader wants it: a thread's streamed JSON as its posts."""
+        return posts_so_far(self.text) if self.text.lstrip().startswith("{") else self.text
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,28 @@ def _generate(deps: Deps, ask: Ask, on_text: Callable[[str], None]) -> str:
         thread_length=ask.thread_length,
     )  # fmt: skip
     return submit(deps, request_, new=True, on_text=on_text).prepared.view.id
+
+
+_STRING = re.compile(r'"((?:[^"\\]|\\.)*\\?)("|$)', re.S)
+
+
+def posts_so_far(partial_json: str) -> str:
+    """The posts of a thread's JSON reply as far as it has arrived (the last one may be cut),
+    one per paragraph, `---` between them as the draft editor shows a thread."""
+    # The last reply only: a repair round after an invalid one streams a second JSON object.
+    _, sep, rest = partial_json.rpartition('"posts"')
+    if not sep:
+        return ""
+    out = []
+    for m in _STRING.finditer(rest):
+        raw = m.group(1)
+        if not m.group(2) and (len(raw) - len(raw.rstrip("\\"))) % 2:
+            raw = raw[:-1]  # a cut escape sequence waits for its next chunk
+        try:
+            out.append(json.loads(f'"{raw}"'))
+        except ValueError:
+            out.append(raw)
+    return "\n---\n".join(out)
 
 
 def _no_files(path: Any) -> str:

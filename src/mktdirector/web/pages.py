@@ -39,7 +39,7 @@ def inbox(
     status: Annotated[str | None, Query(max_length=20)] = None,
     platform: Annotated[str | None, Query(max_length=30)] = None,
     campaign: Annotated[str | None, Query(max_length=100)] = None,
-    cursor: Annotated[str | None, Query(max_length=20)] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     from mktdirector.agents.content import inbox as flow
     from mktdirector.agents.content.drafts import findings_of

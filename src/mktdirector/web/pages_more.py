@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -17,17 +17,37 @@ router = APIRouter(prefix="/ui", include_in_schema=False)
 Short = Annotated[str | None, Query(max_length=200)]
 
 
+CALENDAR_VIEWS = {"week": 14, "day": 1}  # days shown: two weeks as a grid, or one day
+
+
 @router.get("/calendar", response_class=HTMLResponse)
-def calendar(request: Request, s: SessionDep, deps: DepsDep, start: Short = None) -> Response:
+def calendar(
+    request: Request, s: SessionDep, deps: DepsDep, start: Short = None, view: Short = "week"
+) -> Response:
+    """Scheduled and published posts by week (a 7-column grid, Monday first) or by day."""
     from mktdirector.agents.social.calendar import calendar as flow
     from mktdirector.agents.social.schedule import user_tz
 
+    view = view or "week"
+    if view not in CALENDAR_VIEWS:
+        err = UsageError(f"view={view!r} is not a calendar view.", hint="view=week or view=day")
+        return refused(request, s, err)
     try:
         first = date.fromisoformat(start) if start else None
     except ValueError:
         return refused(request, s, UsageError(f"start={start!r} is not a date.", hint="2026-12-07"))
-    cal = flow(deps.store, deps.config.get, user_tz(deps.config.get), start=first)
-    return render(request, "calendar.html", s, cal=cal)
+    tz = user_tz(deps.config.get)
+    if view == "day" and first is None:
+        first = datetime.now(tz).date()
+    if view == "week" and first is not None:
+        first -= timedelta(days=first.weekday())  # a grid's rows start on Monday
+    cal = flow(deps.store, deps.config.get, tz, start=first, days=CALENDAR_VIEWS[view])
+    shown = date.fromisoformat(cal["start"])
+    step = timedelta(days=7 if view == "week" else 1)
+    days = cal["days"]
+    weeks = [days[i : i + 7] for i in range(0, len(days), 7)]
+    return render(request, "calendar.html", s, cal=cal, view=view, weeks=weeks,
+                  prev=(shown - step).isoformat(), next=(shown + step).isoformat())  # fmt: skip
 
 
 @router.post("/calendar/{draft_id}/cancel")
@@ -149,13 +169,15 @@ def ack(
 def connections(request: Request, s: SessionDep, deps: DepsDep, saved: Short = None) -> Response:
     from mktdirector.agents.auth.authorize import auth_status
     from mktdirector.agents.auth.keys import KEY_PLATFORMS
+    from mktdirector.agents.ops.monitoring import rate_limit_usage
     from mktdirector.core.platforms import PLATFORMS
     from mktdirector.integrations.oauth.app import PROVIDERS
 
     rows: list[dict[str, Any]] = auth_status(store=deps.store, credentials=deps.credentials)
     oauth = [{"id": p, "label": PLATFORMS[p].label} for p in PROVIDERS if p in PLATFORMS]
+    rates = rate_limit_usage(deps.store) if deps.store.exists() else []
     return render(request, "connections.html", s, rows=rows, key_platforms=KEY_PLATFORMS,
-                  oauth_platforms=oauth, saved=saved)  # fmt: skip
+                  oauth_platforms=oauth, saved=saved, rates=rates)  # fmt: skip
 
 
 @router.post("/connections/{platform}/key")

@@ -30,12 +30,14 @@ def notifications(
     deps: DepsDep,
     include_read: bool = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Any:
-    """Unread notifications (newest first); include_read adds the read ones."""
-    from mktdirector.agents.ops.notifications import to_show
+    """Unread notifications (newest first); include_read adds the read ones. A page at a time."""
+    from mktdirector.agents.ops.notifications import page
 
-    rows = to_show(deps.store, include_read=include_read, limit=limit)
-    return {"items": rows, "unread": deps.store.unread_count()}
+    rows, nxt = page(deps.store, include_read=include_read, limit=limit, cursor=cursor)
+    unread = deps.store.unread_count() if deps.store.exists() else 0
+    return {"items": rows, "unread": unread, "next_cursor": nxt}
 
 
 @router.post("/notifications/ack", response_model=schemas.Acked, tags=["ops"])

@@ -49,7 +49,7 @@ def list_drafts(
     platform: str | None = None,
     campaign: Annotated[str | None, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=20)] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Any:
     """Drafts newest first, by status, platform and campaign, a page at a time."""
     from mktdirector.agents.content import inbox
@@ -155,7 +155,7 @@ def list_posts(
     platform: str | None = None,
     since: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=20)] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Any:
     """Published posts (one row per thread segment), newest first."""
     from mktdirector.agents.social import listing

@@ -146,6 +146,7 @@ class Notification(BaseModel):
 class NotificationPage(BaseModel):
     items: list[Notification]
     unread: int
+    next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page.")
 
 
 class Ack(BaseModel):

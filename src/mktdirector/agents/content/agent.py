@@ -109,8 +109,10 @@ def x_thread(
     thread_length: int = 5,
     style: str = "professional",
     include_cta: bool = True,
+    on_text: Callable[[str], None] | None = None,
 ) -> tuple[list[str], Generated]:
-    """Generate an X thread of exactly `thread_length` posts, each within 280 with numbering."""
+    """Generate an X thread of exactly `thread_length` posts, each within 280 with numbering.
+    `on_text` sees the reply's JSON as it streams (the dashboard shows it post by post)."""
     from mktdirector.core.xtext import X_MAX_WEIGHTED_LENGTH, weighted_length
 
     if not 1 <= thread_length <= MAX_THREAD:
@@ -132,6 +134,7 @@ def x_thread(
         purpose="x_thread",
         schema=thread_schema(thread_length),
         validate=validate,
+        on_text=on_text,
         topic=topic,
         thread_length=thread_length,
         segment_limit=limit,

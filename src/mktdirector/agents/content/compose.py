@@ -53,6 +53,7 @@ def compose_from_topic(
             thread_length=thread_length or 1,
             style=style,
             include_cta=include_cta,
+            on_text=on_text,
         )
         k = "thread" if len(body) > 1 else "post"
         return Composed(platform, k, body, lint_draft(body, k, platform, brand), gen)

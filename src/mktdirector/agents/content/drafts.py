@@ -240,6 +240,8 @@ def approve(store: StoreLike, draft_id: str, *, force: bool = False) -> DraftVie
     row = store.update_draft(
         d["id"],
         d["status"],
+        # Approve exactly what was checked: an edit landing after the read refuses this.
+        expected_hash=d["content_hash"],
         status=DraftStatus.APPROVED,
         approved_hash=d["content_hash"],
         approved_utc=now_utc(),

@@ -1,11 +1,15 @@
 """The inbox: drafts a page at a time, filtered, each with the text as the platform will count
 it (X: weighted length per post of the thread, limit 280; LinkedIn: characters, limit 3,000).
 
-The cursor is an opaque position in the newest-first listing.
+The cursor is opaque: the (created_utc, id) of the last row shown, so the next page starts
+right after it (a keyset). A draft created while someone pages lands before page one instead of
+shifting every later page by one, and a deep page costs what the first does (m020's index).
 """
 
 from __future__ import annotations
 
+import base64
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,14 +59,23 @@ def summary(draft: Draft) -> dict[str, Any]:
     return out
 
 
-def offset(cursor: str | None) -> int:
+def make_cursor(stamp: str, row_id: str) -> str:
+    raw = json.dumps([stamp, row_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def read_cursor(cursor: str | None) -> tuple[str, str] | None:
+    """The (stamp, id) a cursor from `make_cursor` carries; UsageError for anything else."""
     if not cursor:
-        return 0
-    if not cursor.isdigit() or len(cursor) > 9:
-        raise UsageError(
-            "That cursor is not one this server gave out.", hint="Start without cursor"
-        )
-    return int(cursor)
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        stamp, row_id = json.loads(raw)
+        if isinstance(stamp, str) and isinstance(row_id, str):
+            return stamp, row_id
+    except (ValueError, TypeError):
+        pass
+    raise UsageError("That cursor is not one this server gave out.", hint="Start without cursor")
 
 
 def page(
@@ -82,13 +95,14 @@ def page(
         raise UsageError(f"Unknown status {status!r}.", hint=f"Use one of: {', '.join(STATUSES)}")
     pid = platform if platform in (None, "email") else resolve_platform(platform)
     limit = max(1, min(limit, MAX_PAGE))
-    start = offset(cursor)
+    after = read_cursor(cursor)
     # One row more than the page says whether there is a next one.
     rows = store.list_drafts(
-        status=status, platform=pid, campaign=campaign, limit=limit + 1, offset=start
+        status=status, platform=pid, campaign=campaign, limit=limit + 1, after=after
     )
     chunk, more = rows[:limit], len(rows) > limit
-    return chunk, (str(start + limit) if more else None)
+    last = chunk[-1] if chunk else None
+    return chunk, (make_cursor(last["created_utc"], last["id"]) if more and last else None)
 
 
 def made_by(store: StoreLike, draft: Draft) -> dict[str, Any] | None:

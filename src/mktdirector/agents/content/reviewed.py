@@ -8,6 +8,7 @@ from __future__ import annotations
 from mktdirector.agents.content import drafts
 from mktdirector.agents.content.drafts import DraftView
 from mktdirector.core.errors import UsageError
+from mktdirector.store.errors import Refusal, StateRefusedError
 from mktdirector.store.protocols import StoreLike
 
 
@@ -34,4 +35,11 @@ def approve_reviewed(
     current = str(draft["content_hash"])
     if seen_hash.strip().strip('"') != current:
         raise ContentChangedError(str(draft["id"]), seen_hash, current)
-    return drafts.approve(store, str(draft["id"]), force=force)
+    try:
+        return drafts.approve(store, str(draft["id"]), force=force)
+    except StateRefusedError as err:
+        # An edit landed between the read above and the store's conditional approval.
+        if err.reason != Refusal.CHANGED_SINCE_APPROVAL:
+            raise
+        now = str(store.get_draft(str(draft["id"]))["content_hash"])
+        raise ContentChangedError(str(draft["id"]), seen_hash, now) from None

@@ -120,6 +120,21 @@ def _rate_limits(rows: Sequence[Mapping[str, Any]], now: float) -> list[dict[str
     return out
 
 
+def rate_limit_usage(store: StoreLike, *, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Each platform and account with a known limit, and its limits' use (the connections page)."""
+    now = now or datetime.now(UTC)
+    by_key: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    for r in store.rate_limit_rows():
+        by_key.setdefault((r["platform"], r.get("account") or ""), []).append(r)
+    out = []
+    for (pid, acct), rows in sorted(by_key.items()):
+        limits = [x for x in _rate_limits(rows, now.timestamp()) if x["limit"]]
+        if limits:
+            label = PLATFORMS[pid].label if pid in PLATFORMS else pid
+            out.append({"platform": pid, "label": label, "account": acct or None, "limits": limits})
+    return out
+
+
 def gather_monitoring(
     store: StoreLike, credentials: CredentialStore, *, now: datetime | None = None
 ) -> dict[str, Any]:

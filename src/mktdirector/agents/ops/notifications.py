@@ -18,6 +18,21 @@ def to_show(store: StoreLike, *, include_read: bool, limit: int) -> list[Notific
     return store.notifications(unread_only=not include_read, limit=limit)
 
 
+def page(
+    store: StoreLike, *, include_read: bool, limit: int, cursor: str | None = None
+) -> tuple[list[Notification], str | None]:
+    """One page of `to_show`'s list and the next page's cursor (a keyset, as the inbox's)."""
+    from mktdirector.agents.content.inbox import make_cursor, read_cursor
+
+    after = read_cursor(cursor)
+    if not store.exists():
+        return [], None
+    rows = store.notifications(unread_only=not include_read, limit=limit + 1, after=after)
+    chunk = rows[:limit]
+    more = len(rows) > limit and chunk
+    return chunk, (make_cursor(chunk[-1]["created_utc"], chunk[-1]["id"]) if more else None)
+
+
 def acknowledge(store: StoreLike, notification_id: str | None = None) -> int:
     """Mark one notification (its id, or a unique start of it), or every unread one, as read.
 

@@ -11,7 +11,9 @@ Publishing again is idempotent: a published draft answers with its posts and sen
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from mktdirector.agents.content import drafts
@@ -20,6 +22,7 @@ from mktdirector.agents.social import posting
 from mktdirector.agents.social import schedule as sched
 from mktdirector.agents.social.publisher import PublishResult
 from mktdirector.agents.social.publishing import check_publishable
+from mktdirector.core import paths
 from mktdirector.core.config import find_key
 from mktdirector.core.errors import ConfigError, UsageError
 from mktdirector.store.rows import Draft, DraftStatus
@@ -38,13 +41,14 @@ class ApprovalRequired(UsageError):
     def __init__(self, draft: Draft, reason: str, dashboard_url: str | None) -> None:
         did = draft["id"]
         how = f"A person approves it with: mktd drafts approve {did}"
-        if dashboard_url:
-            how += f" (or in the dashboard: {dashboard_url}/drafts/{did})"
+        page = f"{dashboard_url}/ui/drafts/{did}" if dashboard_url else None
+        if page:
+            how += f" (or in the dashboard: {page})"
         super().__init__(f"Draft {did} {reason}; an assistant cannot approve it.", hint=how)
         self.draft_id = did
         self.reason = reason
         self.approve_command = f"mktd drafts approve {did}"
-        self.dashboard_url = f"{dashboard_url}/drafts/{did}" if dashboard_url else None
+        self.dashboard_url = page
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -53,6 +57,16 @@ class ApprovalRequired(UsageError):
             "approve_command": self.approve_command,
             "dashboard_url": self.dashboard_url,
         }
+
+
+def dashboard_url(get: Callable[[str], Any], home: Path) -> str | None:
+    """`mcp.dashboard_url` when set, else the URL the running `mktd serve` recorded."""
+    from mktdirector.core import served
+
+    configured = get("mcp.dashboard_url")
+    if configured:
+        return str(configured).rstrip("/")
+    return served.running_url(home)
 
 
 @dataclass(frozen=True)
@@ -136,7 +150,11 @@ def _approval(deps: posting.PostingDeps, draft: Draft) -> Approval:
         DraftStatus.DRAFT,
         DraftStatus.FAILED,
     }:
-        raise ApprovalRequired(draft, reason, deps.config.get("mcp.dashboard_url"))
+        raise ApprovalRequired(
+            draft,
+            reason,
+            dashboard_url(deps.config.get, getattr(deps, "home", None) or paths.home()),
+        )
     drafts.approve(deps.store, draft["id"])  # lint errors still refuse: no --force here
     note = f"approved by the assistant: mcp.autonomy includes {draft['platform']}"
     actions.record(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from mktdirector.agents.content.inbox import MAX_PAGE, offset
+from mktdirector.agents.content.inbox import MAX_PAGE, make_cursor, read_cursor
 from mktdirector.core.errors import UsageError
 from mktdirector.core.platforms import resolve_platform
 from mktdirector.store.protocols import StoreLike
@@ -29,8 +29,17 @@ def published(
             ) from None
     pid = resolve_platform(platform) if platform else None
     rows = store.published_posts(platform=pid, since_utc=since)
-    rows.reverse()  # the store lists oldest first
+    # Newest first by (published_utc, id), after the cursor's row: a post published while
+    # someone pages does not shift the next page.
+    rows.sort(key=_key, reverse=True)
+    after = read_cursor(cursor)
+    if after is not None:
+        rows = [r for r in rows if _key(r) < after]
     limit = max(1, min(limit, MAX_PAGE))
-    start = offset(cursor)
-    chunk = [dict(r) for r in rows[start : start + limit]]
-    return chunk, (str(start + limit) if len(rows) > start + limit else None)
+    chunk = [dict(r) for r in rows[:limit]]
+    more = len(rows) > limit
+    return chunk, (make_cursor(*_key(chunk[-1])) if more and chunk else None)
+
+
+def _key(row: Any) -> tuple[str, str]:
+    return str(row.get("published_utc") or ""), str(row.get("id"))

@@ -17,8 +17,16 @@ class DraftRepo(Protocol):
         """By id, or by the end of exactly one id; else RecordNotFoundError."""
         ...
 
-    def update_draft(self, draft_id: str, expected_status: str | None, **fields: Any) -> Draft:
-        """Only from `expected_status` when given (checked atomically); else StateRefusedError."""
+    def update_draft(
+        self,
+        draft_id: str,
+        expected_status: str | None,
+        *,
+        expected_hash: str | None = None,
+        **fields: Any,
+    ) -> Draft:
+        """Only from `expected_status` and while the content hash is `expected_hash`, when
+        given (checked atomically); else StateRefusedError."""
         ...
 
     def list_drafts(
@@ -29,6 +37,7 @@ class DraftRepo(Protocol):
         limit: int = 100,
         offset: int = 0,
         campaign: str | None = None,
+        after: tuple[str, str] | None = None,
     ) -> list[Draft]: ...
 
     def find_draft_by_input_key(self, input_key: str, statuses: Iterable[str]) -> Draft | None:

@@ -42,23 +42,41 @@ class ContentMixin(Connected):
                 raise RecordNotFoundError("draft", draft_id)
         return cast(Draft, decode_json_columns(rows[0]))
 
-    def update_draft(self, draft_id: str, expected_status: str | None, **fields: Any) -> Draft:
-        """Update a draft; if `expected_status` is given, only from that status (atomic check)."""
+    def update_draft(
+        self,
+        draft_id: str,
+        expected_status: str | None,
+        *,
+        expected_hash: str | None = None,
+        **fields: Any,
+    ) -> Draft:
+        """Update a draft; if `expected_status` is given, only from that status, and if
+        `expected_hash` is given, only while its content hash is that one (both checked in
+        the one UPDATE, so an edit landing after the caller's read refuses it)."""
         fields["updated_utc"] = now_utc()
         sets = ", ".join(f"{k} = ?" for k in fields)
+        where, params = ["id = ?"], [draft_id]
+        if expected_status is not None:
+            where.append("status = ?")
+            params.append(expected_status)
+        if expected_hash is not None:
+            where.append("content_hash = ?")
+            params.append(expected_hash)
         with immediate(self.db) as conn:
-            if expected_status is None:
-                cur = conn.execute(
-                    f"update drafts set {sets} where id = ?", [*fields.values(), draft_id]
-                )
-            else:
-                cur = conn.execute(
-                    f"update drafts set {sets} where id = ? and status = ?",
-                    [*fields.values(), draft_id, expected_status],
-                )
+            cur = conn.execute(
+                f"update drafts set {sets} where {' and '.join(where)}",
+                [*fields.values(), *params],
+            )
             changed = cur.rowcount
         if not changed:
             current = self.get_draft(draft_id)
+            if expected_hash is not None and current["content_hash"] != expected_hash:
+                raise StateRefusedError(
+                    f"Draft {draft_id} changed since it was read; nothing was updated.",
+                    entity="draft",
+                    ref=draft_id,
+                    reason=Refusal.CHANGED_SINCE_APPROVAL,
+                )
             raise StateRefusedError(
                 f"Draft {draft_id} is {current['status']}, not {expected_status}.",
                 entity="draft",
@@ -75,8 +93,14 @@ class ContentMixin(Connected):
         limit: int = 100,
         offset: int = 0,
         campaign: str | None = None,
+        after: tuple[str, str] | None = None,
     ) -> list[Draft]:
+        """Newest first by (created_utc, id); `after` = the (created_utc, id) of the previous
+        page's last row (a keyset: m020's index finds it without counting the rows before)."""
         where, params = ["1=1"], []
+        if after is not None:
+            where.append("(created_utc < ? or (created_utc = ? and id < ?))")
+            params += [after[0], after[0], after[1]]
         if status:
             where.append("status = ?")
             params.append(status)
@@ -88,7 +112,7 @@ class ContentMixin(Connected):
             params.append(campaign)
         sql = (
             f"select * from drafts where {' and '.join(where)} "
-            "order by created_utc desc limit ? offset ?"
+            "order by created_utc desc, id desc limit ? offset ?"
         )
         rows = self.db.query(sql, [*params, limit, offset])
         return [cast(Draft, decode_json_columns(r)) for r in rows]

@@ -534,3 +534,11 @@ def m019_posts_deleted(db: Database) -> None:
     # `mktd posts delete`: a post deleted on the platform keeps its row (status `deleted`) with
     # when it was deleted, so the ledger never forgets it was published and reports skip it.
     db.execute("alter table posts add column deleted_utc text")
+
+
+@migrations()
+def m020_drafts_created_index(db: Database) -> None:
+    # Every draft list (inbox, GET /drafts, calendar) orders by (created_utc, id) and pages by
+    # a keyset over it: without this index each page load sorts all drafts (45-63 ms at 10k).
+    # `if not exists` and plain SQL, as PostgreSQL's DDL writer runs the same statement.
+    db.execute("create index if not exists idx_drafts_created_utc_id on drafts (created_utc, id)")

@@ -55,10 +55,21 @@ class NotificationsMixin(Connected):
         nid = str(row["id"])
         return nid
 
-    def notifications(self, *, unread_only: bool = True, limit: int = 50) -> list[Notification]:
-        where = "where read_utc is null" if unread_only else ""
-        sql = f"select * from notifications {where} order by created_utc desc limit ?"
-        return cast(list[Notification], list(self.db.query(sql, [limit])))
+    def notifications(
+        self, *, unread_only: bool = True, limit: int = 50, after: tuple[str, str] | None = None
+    ) -> list[Notification]:
+        """Newest first by (created_utc, id); `after` = the last row of the previous page."""
+        where, params = ["1=1"], []
+        if unread_only:
+            where.append("read_utc is null")
+        if after is not None:
+            where.append("(created_utc < ? or (created_utc = ? and id < ?))")
+            params += [after[0], after[0], after[1]]
+        sql = (
+            f"select * from notifications where {' and '.join(where)} "
+            "order by created_utc desc, id desc limit ?"
+        )
+        return cast(list[Notification], list(self.db.query(sql, [*params, limit])))
 
     def unread_count(self) -> int:
         rows = list(self.db.query("select count(*) as n from notifications where read_utc is null"))
