@@ -61,10 +61,14 @@ def test_connected_twitter_in_brief_shape(cli, monkeypatch):
             )
         )
         r = cli("test-integration", "x", "--json")
+        text = cli("test-integration", "x")
     assert r.exit_code == 0, r.stderr
     out = json.loads(r.stdout)
     assert out["status"] == "connected" and out["platform"] == "twitter" and out["user_id"] == "42"
     assert out["rate_limit"]["rate_limit_remaining"] == 74
+    # A person knows their account by its handle, not by X's numeric id (issue 11 rough edge).
+    assert out["name"] == "@acme"
+    assert "as @acme" in text.stdout and "as 42" not in text.stdout
 
 
 def test_rejected_key_exits_4_and_test_integrations_exits_6(cli, monkeypatch):

@@ -324,7 +324,7 @@ def progress(label: str) -> _Progress:
 def check_result(r: dict[str, Any]) -> None:
     mark = {"connected": "✓", "missing_credentials": "–", "error": "✗"}.get(r["status"], "?")
     style = {"connected": "green", "missing_credentials": "yellow", "error": "red"}.get(r["status"])
-    who = f" as {r['user_id']}" if r.get("user_id") else ""
+    who = f" as {r.get('name') or r['user_id']}" if r.get("name") or r.get("user_id") else ""
     rl = r.get("rate_limit") or {}
     quota = ""
     if rl.get("rate_limit_remaining") is not None:

@@ -37,6 +37,7 @@ class ConnectionCheck:
     platform: str
     user_id: str | None = None
     organization_id: str | None = None
+    name: str | None = None  # how a person knows the account: @handle, member name
     rate_limit: dict[str, Any] = field(
         default_factory=lambda: {"rate_limit_remaining": None, "rate_limit_reset": None}
     )

@@ -311,4 +311,5 @@ class LinkedInClient(OAuthIntegration):
             user_id=member.urn,
             rate_limit={"rate_limit_remaining": None, "rate_limit_reset": reset},
             detail=self.expiry_warning() or member.name,
+            name=member.name or None,
         )

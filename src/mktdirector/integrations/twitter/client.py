@@ -301,6 +301,7 @@ class TwitterClient(OAuthIntegration):
                 "rate_limit_reset": utc_iso(float(reset)) if reset and reset.isdigit() else None,
             },
             detail=f"@{data.get('username', '')}",
+            name=f"@{data['username']}" if data.get("username") else None,
         )
 
 
