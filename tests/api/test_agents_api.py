@@ -177,3 +177,30 @@ def test_publish_true_with_an_unknown_outcome_raises(monkeypatch):
             social.create_linkedin_post(topic="AI ROI", publish=True)
     assert sent.call_count == 1  # never sent twice on an unknown outcome
     assert info.value.result["status"] == "needs-check"
+
+
+def test_publish_without_a_brand_voice_needs_no_brand(monkeypatch):
+    """Item 6 through the Python API: refused by default (nothing sent), allowed with no_brand."""
+    import httpx
+    import respx
+
+    from mktdirector.core.errors import ConfigError
+
+    monkeypatch.setenv("MKTD_LINKEDIN_BASE_URL", "http://li.test")
+    monkeypatch.setenv("LINKEDIN_ACCESS_TOKEN", "li-tok-123456789")
+    with respx.mock() as router:
+        router.get("http://li.test/v2/userinfo").mock(
+            return_value=httpx.Response(200, json={"sub": "abc"})
+        )
+        route = router.post("http://li.test/rest/posts").mock(
+            return_value=httpx.Response(201, json={}, headers={"x-restli-id": "urn:li:share:7"})
+        )
+        with pytest.raises(ConfigError):
+            SocialMediaAgent(llm=FakeLLM("Generic text.")).create_linkedin_post(
+                topic="AI ROI", publish=True
+            )
+        assert route.call_count == 0
+        result = SocialMediaAgent(llm=FakeLLM("Generic text.")).create_linkedin_post(
+            topic="AI ROI", publish=True, no_brand=True
+        )
+    assert route.call_count == 1 and result["post_id"] == "urn:li:share:7"

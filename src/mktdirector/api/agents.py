@@ -26,7 +26,13 @@ class SocialMediaAgent(_Facade):
         include_cta: bool = True,
         publish: bool = False,
         account: str | None = None,
+        no_brand: bool = False,
     ) -> dict[str, Any]:
+        """A LinkedIn post on `topic`; with publish=True it goes out at once (exactly once).
+
+        Without a brand voice (no brand.toml, or the untouched template) publishing is refused
+        unless `no_brand=True` says to publish generic text anyway, as `mktd social --no-brand`.
+        """
         return self._create(
             "linkedin",
             topic=topic,
@@ -35,6 +41,7 @@ class SocialMediaAgent(_Facade):
             thread_length=None,
             publish=publish,
             account=account,
+            no_brand=no_brand,
         )
 
     def create_twitter_thread(
@@ -45,7 +52,9 @@ class SocialMediaAgent(_Facade):
         include_cta: bool = True,
         publish: bool = False,
         account: str | None = None,
+        no_brand: bool = False,
     ) -> dict[str, Any]:
+        """An X thread on `topic` (see create_linkedin_post for publish and no_brand)."""
         return self._create(
             "twitter",
             topic=topic,
@@ -54,6 +63,7 @@ class SocialMediaAgent(_Facade):
             thread_length=thread_length,
             publish=publish,
             account=account,
+            no_brand=no_brand,
         )
 
     def _create(
@@ -66,6 +76,7 @@ class SocialMediaAgent(_Facade):
         thread_length: int | None,
         publish: bool,
         account: str | None,
+        no_brand: bool = False,
     ) -> dict[str, Any]:
         from mktdirector.agents.social import posting
         from mktdirector.core.errors import UsageError
@@ -77,6 +88,7 @@ class SocialMediaAgent(_Facade):
             include_cta=include_cta,
             thread_length=thread_length,
             account=account,
+            no_brand=no_brand,
         )
         try:
             # The CLI's resume rule: publish=True continues the draft this same request made
