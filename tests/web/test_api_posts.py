@@ -129,3 +129,16 @@ def test_an_unknown_platform_is_422(api):
 def test_no_llm_configured_is_409_config_with_the_ways_to_configure(api):
     r = api.post("/social/linkedin/posts", json={"topic": "AI ROI"})
     assert r.status_code == 409 and r.json()["exit_code"] == 3
+
+
+def test_llm_text_without_a_brand_voice_is_refused_unless_no_brand(api, wiring, linkedin):
+    """Issue 11 item 6 through the API: the same flow rule, opted out per request."""
+    wiring.llm = FakeLLM("Generic words.", "Generic words.")
+    refused = api.post("/social/linkedin/posts", json={"topic": "AI ROI", "publish": True})
+    assert refused.status_code == 409 and refused.json()["kind"] == "brand_not_set", refused.text
+    assert "brand" in refused.text.lower() and linkedin.call_count == 0
+    done = api.post(
+        "/social/linkedin/posts", json={"topic": "AI ROI", "publish": True, "no_brand": True}
+    )
+    assert done.status_code == 201, done.text
+    assert done.json()["status"] == "published" and linkedin.call_count == 1

@@ -36,7 +36,7 @@ def create_post(platform: str, body: schemas.PostIn, deps: DepsDep, resp: Respon
     request = PostRequest(
         platform.lower(), topic=body.topic, text=body.text, style=body.style,
         include_cta=body.include_cta, thread_length=body.thread_length,
-        campaign=body.campaign, account=body.account,
+        campaign=body.campaign, account=body.account, no_brand=body.no_brand,
     )  # fmt: skip
     done = submit(deps, request, publish=body.publish, schedule_at=body.schedule_at, new=body.new)
     return _result(resp, done.to_dict())

@@ -28,6 +28,10 @@ class PostIn(BaseModel):
     campaign: str | None = Field(None, min_length=1, max_length=100)
     account: str | None = Field(None, min_length=1, max_length=100)
     new: bool = Field(False, description="Always a new draft (default: resume the same request's).")
+    no_brand: bool = Field(
+        False,
+        description="Publish or schedule LLM text although no brand voice is set (else refused).",
+    )
 
 
 class Finding(BaseModel):
