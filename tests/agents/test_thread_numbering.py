@@ -33,6 +33,9 @@ def test_a_thread_edited_down_publishes_fresh_numbers(deps):  # noqa: F811
     text = drafts.body_to_text(deps.store.get_draft(did))
     kept = [p for p in text.split("\n---\n") if not p.startswith("post 3")]
     drafts.edit_draft(deps.store, Brand(), did, "\n---\n".join(kept))
+    # What `drafts show` and the dashboard show (and what is approved) is what will go out.
+    assert deps.store.get_draft(did)["body"] == ["post 1 1/4", "post 2 2/4", "post 4 3/4",
+                                                 "post 5 4/4"]  # fmt: skip
     drafts.approve(deps.store, did)
     planned = [
         r["body"]["text"] for r in dry_run(deps.store, client(deps, "twitter"), did)["requests"]

@@ -203,6 +203,12 @@ def edit_draft(store: StoreLike, brand: Brand, draft_id: str, new_text: str) -> 
         raise UsageError(
             "The edited draft is empty; nothing was changed.", hint=f"mktd drafts edit {d['id']}"
         )
+    if d["kind"] == "thread":
+        # The stored "i/N" markers follow the posts that remain (publishing renumbers too),
+        # so `drafts show`, the dashboard and the approved hash show what will go out.
+        from mktdirector.agents.social.numbering import renumber
+
+        body = renumber(list(body))
     body = tag_links(
         body, d["kind"], d["platform"], campaign=d["campaign"] or "mktd", draft_id=d["id"]
     )
