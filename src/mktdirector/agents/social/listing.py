@@ -28,14 +28,11 @@ def published(
                 f"since={since!r} is not an ISO date or time.", hint="since=2026-12-01"
             ) from None
     pid = resolve_platform(platform) if platform else None
-    rows = store.published_posts(platform=pid, since_utc=since)
     # Newest first by (published_utc, id), after the cursor's row: a post published while
-    # someone pages does not shift the next page.
-    rows.sort(key=_key, reverse=True)
-    after = read_cursor(cursor)
-    if after is not None:
-        rows = [r for r in rows if _key(r) < after]
+    # someone pages does not shift the next page, and a deep page costs what the first does.
     limit = max(1, min(limit, MAX_PAGE))
+    rows = store.published_page(limit=limit + 1, before=read_cursor(cursor), platform=pid,
+                                since_utc=since)  # fmt: skip
     chunk = [dict(r) for r in rows[:limit]]
     more = len(rows) > limit
     return chunk, (make_cursor(*_key(chunk[-1])) if more and chunk else None)

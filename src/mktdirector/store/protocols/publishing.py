@@ -53,6 +53,15 @@ class PostLedger(Protocol):
         self, *, platform: str | None = None, since_utc: str | None = None
     ) -> list[Post]: ...
 
+    def published_page(
+        self,
+        *,
+        limit: int,
+        before: tuple[str, str] | None = None,
+        platform: str | None = None,
+        since_utc: str | None = None,
+    ) -> list[Post]: ...
+
 
 class JobQueue(Protocol):
     """Scheduled publishes and periodic work, claimed by workers under a lease."""

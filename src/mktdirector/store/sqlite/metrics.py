@@ -27,6 +27,33 @@ class MetricsMixin(Connected):
         sql = f"select * from posts where {' and '.join(where)} order by published_utc"
         return cast(list[Post], list(self.db.query(sql, params)))
 
+    def published_page(
+        self,
+        *,
+        limit: int,
+        before: tuple[str, str] | None = None,
+        platform: str | None = None,
+        since_utc: str | None = None,
+    ) -> list[Post]:
+        """Published posts newest first by (published_utc, id), after the keyset `before`:
+        one page cut by the database (GET /posts), whatever the number of posts."""
+        where, params = ["status = 'published'", "remote_id is not null"], []
+        if platform:
+            where.append("platform = ?")
+            params.append(platform)
+        if since_utc:
+            where.append("published_utc >= ?")
+            params.append(since_utc)
+        if before is not None:
+            # (a, b) < (x, y) spelled out: the same on SQLite and PostgreSQL.
+            where.append("(published_utc < ? or (published_utc = ? and id < ?))")
+            params += [before[0], before[0], before[1]]
+        sql = (
+            f"select * from posts where {' and '.join(where)} "
+            "order by published_utc desc, id desc limit ?"
+        )
+        return cast(list[Post], list(self.db.query(sql, [*params, limit])))
+
     def add_snapshots(self, rows: Sequence[Mapping[str, Any]]) -> int:
         """Store one fetch: a row per post (`raw` is kept as JSON); returns how many."""
         clean = []

@@ -542,3 +542,12 @@ def m020_drafts_created_index(db: Database) -> None:
     # a keyset over it: without this index each page load sorts all drafts (45-63 ms at 10k).
     # `if not exists` and plain SQL, as PostgreSQL's DDL writer runs the same statement.
     db.execute("create index if not exists idx_drafts_created_utc_id on drafts (created_utc, id)")
+
+
+@migrations()
+def m021_posts_published_index(db: Database) -> None:
+    # GET /posts pages newest first by (published_utc, id) over every platform: the
+    # (platform, published_utc) index does not serve that order. Plain SQL, as m020.
+    db.execute(
+        "create index if not exists idx_posts_published_utc_id on posts (published_utc, id)"
+    )
