@@ -548,6 +548,4 @@ def m020_drafts_created_index(db: Database) -> None:
 def m021_posts_published_index(db: Database) -> None:
     # GET /posts pages newest first by (published_utc, id) over every platform: the
     # (platform, published_utc) index does not serve that order. Plain SQL, as m020.
-    db.execute(
-        "create index if not exists idx_posts_published_utc_id on posts (published_utc, id)"
-    )
+    db.execute("create index if not exists idx_posts_published_utc_id on posts (published_utc, id)")
