@@ -168,7 +168,7 @@ class PostRow(BaseModel):
     draft_id: str
     platform: str
     segment: int
-    text: str
+    text: str | None  # rows from before mktd kept the text (or written by hand) may have none
     status: str
     remote_id: str | None
     url: str | None
