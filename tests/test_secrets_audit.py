@@ -66,6 +66,18 @@ class _LLMHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         return
 
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        # test-integration(s) checks the LLM too: GET /models with the key.
+        self.server.keys.append(self.headers.get("Authorization", ""))
+        reply = json.dumps({"object": "list", "data": [
+            {"id": "audit-model", "object": "model", "created": 1_800_000_000, "owned_by": "audit"},
+        ]}).encode()  # fmt: skip
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(reply)))
+        self.end_headers()
+        self.wfile.write(reply)
+
     def do_POST(self) -> None:  # noqa: N802 - http.server's naming
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
         self.server.keys.append(self.headers.get("Authorization", ""))
@@ -75,6 +87,8 @@ class _LLMHandler(BaseHTTPRequestHandler):
                                             "Secrets stay secret, part two."]})  # fmt: skip
         else:  # a written summary or a LinkedIn post: plain text
             content = "Keep posting: the audit found nothing to report."
+        if body.get("stream"):  # the CLI streams what the model writes as it comes
+            return self._stream(body.get("model", "audit-model"), content)
         reply = json.dumps({
             "id": "chatcmpl-audit", "object": "chat.completion", "created": 1_800_000_000,
             "model": body.get("model", "audit-model"),
@@ -87,6 +101,21 @@ class _LLMHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(reply)))
         self.end_headers()
         self.wfile.write(reply)
+
+    def _stream(self, model: str, content: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        base = {"id": "chatcmpl-audit", "object": "chat.completion.chunk",
+                "created": 1_800_000_000, "model": model}  # fmt: skip
+        usage = {"prompt_tokens": 50, "completion_tokens": 20, "total_tokens": 70}
+        for event in (
+            {**base, "choices": [{"index": 0, "delta": {"content": content}, "finish_reason": None}]},
+            {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
+            {**base, "choices": [], "usage": usage},
+        ):
+            self.wfile.write(b"data: " + json.dumps(event).encode() + b"\n\n")
+        self.wfile.write(b"data: [DONE]\n\n")
 
 
 @pytest.fixture
@@ -146,7 +175,7 @@ def test_no_secret_leaves_a_trace(cli, home, tmp_path, fail_keyring, llm, monkey
             redact._secrets.clear()
         result = cli(*args, env=env, input=input)
         outputs.extend([result.stdout, result.stderr])
-        assert result.exit_code in ok, (args, result.exit_code, result.stderr)
+        assert result.exit_code in ok, (args, result.exit_code, result.stdout[-800:], result.stderr[-800:])
         return result
 
     debug = {"MKTD_DEBUG": "1", "MKTD_DEBUG_HTTP": "1"}
@@ -171,6 +200,8 @@ def test_no_secret_leaves_a_trace(cli, home, tmp_path, fail_keyring, llm, monkey
         monkeypatch.setattr(webbrowser, "open", browser.open)
 
         run("init")
+        # A filled-in voice: publishing LLM text without one is refused (issue 11 item 6).
+        (home / "brand.toml").write_text('company = "Audit Co"\naudience = "auditors"\n')
         # A reader keeps the WAL alive, so what the commands write stays in it to be searched.
         reader = sqlite3.connect(home / "mktd.db")
         try:
