@@ -156,7 +156,7 @@ def test_report_to_an_unwritable_path_is_one_clean_error(cli):
     assert "Traceback" not in r.stderr
 
 
-def test_same_linkedin_text_from_a_new_draft_is_refused_not_published(cli, linkedin):
+def test_same_linkedin_text_from_a_new_draft_is_refused_not_published(cli, linkedin, store):
     """Issue 11 item 1: the second `--new` run used to print "Published" and the first URN."""
     dup = {
         "message": "Content is a duplicate of urn:li:share:42",
@@ -175,5 +175,4 @@ def test_same_linkedin_text_from_a_new_draft_is_refused_not_published(cli, linke
     assert second.exit_code == 1, second.stdout + second.stderr
     assert "Published" not in second.stdout
     assert "urn:li:share:42" in second.stderr and first_draft in second.stderr
-    store = Deps().store
     assert [p["draft_id"] for p in store.published_posts()] == [first_draft]
