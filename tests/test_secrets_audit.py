@@ -110,7 +110,10 @@ class _LLMHandler(BaseHTTPRequestHandler):
                 "created": 1_800_000_000, "model": model}  # fmt: skip
         usage = {"prompt_tokens": 50, "completion_tokens": 20, "total_tokens": 70}
         for event in (
-            {**base, "choices": [{"index": 0, "delta": {"content": content}, "finish_reason": None}]},
+            {
+                **base,
+                "choices": [{"index": 0, "delta": {"content": content}, "finish_reason": None}],
+            },
             {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
             {**base, "choices": [], "usage": usage},
         ):
@@ -175,7 +178,12 @@ def test_no_secret_leaves_a_trace(cli, home, tmp_path, fail_keyring, llm, monkey
             redact._secrets.clear()
         result = cli(*args, env=env, input=input)
         outputs.extend([result.stdout, result.stderr])
-        assert result.exit_code in ok, (args, result.exit_code, result.stdout[-800:], result.stderr[-800:])
+        assert result.exit_code in ok, (
+            args,
+            result.exit_code,
+            result.stdout[-800:],
+            result.stderr[-800:],
+        )
         return result
 
     debug = {"MKTD_DEBUG": "1", "MKTD_DEBUG_HTTP": "1"}
