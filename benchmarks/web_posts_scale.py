@@ -18,13 +18,14 @@ import os
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 import report_scale  # noqa: E402
-from web_latency import BASE, TARGET_P95_MS, TOKEN, percentiles  # noqa: E402
+from web_latency import TARGET_P95_MS, TOKEN, print_routes, time_routes  # noqa: E402
 
 
 def measure(snapshots: int, per_post: int, requests: int) -> dict[str, Any]:
@@ -38,20 +39,14 @@ def measure(snapshots: int, per_post: int, requests: int) -> dict[str, Any]:
         posts = report_scale.generate(paths.db_path(home), snapshots, per_post=per_post)
         seeded_s = time.perf_counter() - t0
 
-        from fastapi.testclient import TestClient
-
         from mktdirector.agents.content.inbox import make_cursor
         from mktdirector.web.app import ServeOptions, create_app
 
         # The generator's history ends at report_scale.NOW: the pages look at the days before.
-        day = report_scale.NOW.date().isoformat()
-        week = (report_scale.NOW.date().toordinal() - 6, report_scale.NOW.date().toordinal())
-        from datetime import date
-
-        span7 = f"{date.fromordinal(week[0])}..{day}"
-        span30 = f"{date.fromordinal(week[1] - 29)}..{day}"
+        today = report_scale.NOW.date()
+        span7 = f"{today - timedelta(days=6)}..{today}"
+        span30 = f"{today - timedelta(days=29)}..{today}"
         deep = make_cursor("2026-04-15T00:00:00.000Z", "P")
-        app = create_app(ServeOptions(token=TOKEN))
         routes = {
             "posts page, 7 days": (f"/ui/posts?timeframe={span7}", False),
             "posts page, 30 days": (f"/ui/posts?timeframe={span30}", False),
@@ -60,21 +55,7 @@ def measure(snapshots: int, per_post: int, requests: int) -> dict[str, Any]:
         }
         out: dict[str, Any] = {"snapshots": snapshots, "posts": posts, "requests": requests,
                                "seed_s": round(seeded_s, 1)}  # fmt: skip
-        with TestClient(app, base_url=BASE, follow_redirects=False) as c:
-            code = app.state.sessions.new_login_code()
-            assert c.get(f"/login?code={code}").status_code == 303
-            auth = {"Authorization": f"Bearer {TOKEN}"}
-            for name, (path, api) in routes.items():
-                headers = auth if api else {}
-                first = c.get(path, headers=headers)
-                assert first.status_code == 200, (path, first.status_code, first.text[:300])
-                samples = []
-                for _ in range(requests):
-                    t = time.perf_counter()
-                    assert c.get(path, headers=headers).status_code == 200
-                    samples.append((time.perf_counter() - t) * 1000)
-                out[name] = percentiles(samples)
-        return out
+        return out | time_routes(create_app(ServeOptions(token=TOKEN)), routes, requests)
 
 
 def main() -> None:
@@ -91,10 +72,7 @@ def main() -> None:
         return
     print(f"{result['snapshots']:,} snapshots over {result['posts']:,} posts "
           f"(seeded in {result['seed_s']} s), {result['requests']} requests per route:")  # fmt: skip
-    for name, v in result.items():
-        if isinstance(v, dict):
-            ok = "ok" if v["p95_ms"] <= TARGET_P95_MS else "over target"
-            print(f"  {name:<40} p50 {v['p50_ms']:>8} ms   p95 {v['p95_ms']:>8} ms   {ok}")
+    print_routes(result)
 
 
 if __name__ == "__main__":
