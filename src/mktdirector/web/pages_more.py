@@ -17,37 +17,57 @@ router = APIRouter(prefix="/ui", include_in_schema=False)
 Short = Annotated[str | None, Query(max_length=200)]
 
 
-CALENDAR_VIEWS = {"week": 14, "day": 1}  # days shown: two weeks as a grid, or one day
+CALENDAR_VIEWS = ("week", "day", "month")  # two weeks as a grid, one day, a month as a grid
+
+
+def calendar_window(view: str, first: date | None, today: date) -> tuple[date, int, date, date]:
+    """(start, days, previous start, next start) of a view: a week grid starts on a Monday and
+    shows two weeks; a month grid shows whole Monday-first weeks from the 1st to the month's end."""
+    if view == "day":
+        d = first or today
+        return d, 1, d - timedelta(days=1), d + timedelta(days=1)
+    if view == "week":
+        d = first or today
+        d -= timedelta(days=d.weekday())
+        return d, 14, d - timedelta(days=7), d + timedelta(days=7)
+    month = (first or today).replace(day=1)
+    nxt = (month + timedelta(days=32)).replace(day=1)
+    prev = (month - timedelta(days=1)).replace(day=1)
+    grid_start = month - timedelta(days=month.weekday())
+    grid_end = nxt + timedelta(days=(7 - nxt.weekday()) % 7)
+    return grid_start, (grid_end - grid_start).days, prev, nxt
 
 
 @router.get("/calendar", response_class=HTMLResponse)
 def calendar(
     request: Request, s: SessionDep, deps: DepsDep, start: Short = None, view: Short = "week"
 ) -> Response:
-    """Scheduled and published posts by week (a 7-column grid, Monday first) or by day."""
+    """Scheduled and published posts by week or month (7-column grids, Monday first) or by day."""
     from mktdirector.agents.social.calendar import calendar as flow
     from mktdirector.agents.social.schedule import user_tz
 
     view = view or "week"
     if view not in CALENDAR_VIEWS:
-        err = UsageError(f"view={view!r} is not a calendar view.", hint="view=week or view=day")
-        return refused(request, s, err)
+        hint = "view=week, view=day or view=month"
+        return refused(request, s, UsageError(f"view={view!r} is not a calendar view.", hint=hint))
     try:
         first = date.fromisoformat(start) if start else None
     except ValueError:
         return refused(request, s, UsageError(f"start={start!r} is not a date.", hint="2026-12-07"))
     tz = user_tz(deps.config.get)
-    if view == "day" and first is None:
-        first = datetime.now(tz).date()
-    if view == "week" and first is not None:
-        first -= timedelta(days=first.weekday())  # a grid's rows start on Monday
-    cal = flow(deps.store, deps.config.get, tz, start=first, days=CALENDAR_VIEWS[view])
-    shown = date.fromisoformat(cal["start"])
-    step = timedelta(days=7 if view == "week" else 1)
-    days = cal["days"]
-    weeks = [days[i : i + 7] for i in range(0, len(days), 7)]
-    return render(request, "calendar.html", s, cal=cal, view=view, weeks=weeks,
-                  prev=(shown - step).isoformat(), next=(shown + step).isoformat())  # fmt: skip
+    today = datetime.now(tz).date()
+    grid_start, days, prev, nxt = calendar_window(view, first, today)
+    cal = flow(deps.store, deps.config.get, tz, start=grid_start, days=days)
+    days_shown = cal["days"]
+    month = (first or today).replace(day=1) if view == "month" else None
+    for d in days_shown:  # a month grid greys the days of the months around it
+        d["outside"] = month is not None and date.fromisoformat(d["date"]).month != month.month
+    weeks = [days_shown[i : i + 7] for i in range(0, len(days_shown), 7)]
+    title = month.strftime("%B %Y") if month else None
+    anchor = (month or grid_start).isoformat()  # where the other views open
+    return render(request, "calendar.html", s, cal=cal, view=view, weeks=weeks, title=title,
+                  anchor=anchor, prev=prev.isoformat(), next=nxt.isoformat(),
+                  today=today.isoformat())  # fmt: skip
 
 
 @router.post("/calendar/{draft_id}/cancel")

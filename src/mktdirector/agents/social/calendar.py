@@ -34,7 +34,10 @@ def calendar(
             _add(by_day, job.due_utc.astimezone(tz), "scheduled", job.draft_id, job.platform,
                  job.preview, job_id=job.job_id)  # fmt: skip
     since = datetime.combine(start, datetime.min.time(), tz).astimezone(UTC)
-    for post in store.published_posts(since_utc=W.to_iso(since)) if store.exists() else []:
+    until = datetime.combine(end, datetime.min.time(), tz).astimezone(UTC)
+    # Bounded on both sides: a week a year back must not read the year of posts after it.
+    window = {"since_utc": W.to_iso(since), "until_utc": W.to_iso(until)}
+    for post in store.published_posts(**window) if store.exists() else []:
         if post["segment"] == 0 and post["published_utc"]:
             at = W.from_iso(post["published_utc"]).astimezone(tz)
             _add(by_day, at, "published", post["draft_id"], post["platform"], post["text"],

@@ -50,7 +50,11 @@ class PostLedger(Protocol):
     def attempts(self, draft_id: str) -> list[PublishAttempt]: ...
 
     def published_posts(
-        self, *, platform: str | None = None, since_utc: str | None = None
+        self,
+        *,
+        platform: str | None = None,
+        since_utc: str | None = None,
+        until_utc: str | None = None,
     ) -> list[Post]: ...
 
     def published_page(

@@ -15,7 +15,11 @@ FIELDS = ("impressions", "reach", "likes", "reposts", "replies", "quotes", "book
 
 class MetricsMixin(Connected):
     def published_posts(
-        self, *, platform: str | None = None, since_utc: str | None = None
+        self,
+        *,
+        platform: str | None = None,
+        since_utc: str | None = None,
+        until_utc: str | None = None,
     ) -> list[Post]:
         where, params = ["status = 'published'", "remote_id is not null"], []
         if platform:
@@ -24,6 +28,9 @@ class MetricsMixin(Connected):
         if since_utc:
             where.append("published_utc >= ?")
             params.append(since_utc)
+        if until_utc:
+            where.append("published_utc < ?")
+            params.append(until_utc)
         sql = f"select * from posts where {' and '.join(where)} order by published_utc"
         return cast(list[Post], list(self.db.query(sql, params)))
 
