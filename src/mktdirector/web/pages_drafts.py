@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from mktdirector.core.errors import MktdError
+from mktdirector.core.errors import MktdError, UsageError
 from mktdirector.web.depends import DepsDep, SessionDep
 from mktdirector.web.templating import CheckedSession, refused, render
 
@@ -127,6 +127,27 @@ def publish(request: Request, draft_id: str, s: CheckedSession, deps: DepsDep) -
     except MktdError as e:
         return refused(request, s, e)
     return _back(result.draft_id, result.status)
+
+
+@router.post("/{draft_id}/delete")
+def delete_post(
+    request: Request,
+    draft_id: str,
+    s: CheckedSession,
+    deps: DepsDep,
+    confirm: Annotated[str | None, Form(max_length=10)] = None,
+) -> Response:
+    """Delete the published post on its platform: only with the box ticked that says so."""
+    from mktdirector.agents.social import deleting
+
+    try:
+        plan = deleting.plan_delete(deps.store, draft_id)
+        if confirm != "yes":
+            raise UsageError("Not deleted: tick the box to confirm.", hint="It cannot be undone.")
+        deleting.delete(deps, plan, confirmed=True)
+    except MktdError as e:
+        return refused(request, s, e)
+    return _back(plan.draft["id"], "deleted")
 
 
 @router.post("/{draft_id}/schedule")

@@ -164,3 +164,13 @@ def list_posts(
         deps.store, platform=platform, since=since, limit=limit, cursor=cursor
     )
     return {"items": rows, "next_cursor": nxt}
+
+
+@router.delete("/posts/{draft_id}", response_model=schemas.PostDeleted, tags=["posts"])
+def delete_post(draft_id: str, deps: DepsDep) -> Any:
+    """Delete a draft's published post (a thread: every segment, newest first) on its platform,
+    as `mktd posts delete ID --yes` does; the DELETE is the confirmation. Reports stop counting it."""
+    from mktdirector.agents.social import deleting
+
+    plan = deleting.plan_delete(deps.store, draft_id)
+    return deleting.delete(deps, plan, confirmed=True).to_dict()

@@ -180,5 +180,16 @@ class PostPage(BaseModel):
     next_cursor: str | None = None
 
 
+class PostDeleted(BaseModel):
+    """A published post (every segment of a thread) deleted on its platform; the ledger keeps
+    it as deleted. `already_gone`: ids the platform no longer had when asked."""
+
+    draft_id: str
+    platform: str
+    status: str
+    deleted: list[str]
+    already_gone: list[str]
+
+
 class LoginLink(BaseModel):
     url: str
