@@ -147,6 +147,33 @@ def r_salesforce(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     ]
 
 
+def r_mailchimp(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    return [
+        (
+            f"Mailchimp import, {d['rows']:,} members (sandbox process)",
+            f"{d['wall_s']:.2f} s / floor {d['floor_s']:.2f} s = {d['ratio']:.3f}× "
+            f"(best of {len(d['ratios'])}); {d['http_429']} × 429; {d['batch_calls']} calls for "
+            f"a minimum of {d['batch_minimum']}",
+            "≤ 1.10×, 0 × 429, the batch minimum",
+            verdict(d["target_met"]),
+        )
+    ]
+
+
+def r_web(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    target = d["target_p95_ms"]
+    return [
+        (
+            f"web `{name}` at {d['drafts']:,} drafts",
+            f"p50 {v['p50_ms']} ms, p95 {v['p95_ms']} ms ({d['requests']} requests)",
+            f"p95 ≤ {target:g} ms",
+            verdict(v["p95_ms"] <= target),
+        )
+        for name, v in d.items()
+        if isinstance(v, dict)
+    ]
+
+
 def r_x(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     rows = []
     for name in ("published", "tight"):
@@ -199,6 +226,8 @@ BENCHES = [
     Bench(
         "salesforce_import", ["--repeat", "3"], ["--repeat", "1", "--rows", "2000"], r_salesforce
     ),
+    Bench("mailchimp_import", ["--repeat", "3"], ["--repeat", "1", "--rows", "2000"], r_mailchimp),
+    Bench("web_latency", [], ["--drafts", "2000", "--requests", "50"], r_web),
     Bench("x_metrics", [], ["--posts", "1000"], r_x),
     Bench("crash_trials", ["--trials", "200"], ["--trials", "18"], r_crash),
 ]
