@@ -166,7 +166,16 @@ def test_read_only_commands_leave_heavy_modules_alone(tmp_path: Path) -> None:
     home = tmp_path / "home"
     _imported(["init"], home, tmp_path)
     _imported(["status"], home, tmp_path)  # the keyring is discovered once, here, and remembered
-    heavy = ("keyring", "twitter_text", "httpx", "openai", "secretstorage", "jeepney", "pydantic")
+    heavy = (
+        "keyring",
+        "twitter_text",
+        "httpx",
+        "openai",
+        "secretstorage",
+        "jeepney",
+        "pydantic",
+        "sqlite_utils",
+    )
     for args in (["drafts", "list"], ["queue", "list"], ["status"]):
         loaded = _imported(args, home, tmp_path)
         assert not [m for m in loaded if m.split(".")[0] in heavy], args
