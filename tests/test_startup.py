@@ -179,3 +179,19 @@ def test_read_only_commands_leave_heavy_modules_alone(tmp_path: Path) -> None:
     for args in (["drafts", "list"], ["queue", "list"], ["status"]):
         loaded = _imported(args, home, tmp_path)
         assert not [m for m in loaded if m.split(".")[0] in heavy], args
+
+
+@pytest.mark.slow
+def test_output_is_complete_when_the_final_collection_is_skipped(tmp_path: Path) -> None:
+    """cli.main() freezes the GC at exit: stdout is still flushed whole, the log still written."""
+    import json
+
+    home = tmp_path / "home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MKTD_", "PYTHON"))}
+    env.update(MKTD_HOME=str(home), NO_COLOR="1", XDG_CONFIG_HOME=str(tmp_path / "xdg"))
+    mktd = [sys.executable, "-m", "mktdirector"]
+    run = {"env": env, "cwd": tmp_path, "capture_output": True, "text": True, "timeout": 60}
+    assert subprocess.run([*mktd, "init"], check=False, **run).returncode == 0  # type: ignore[call-overload]
+    proc = subprocess.run([*mktd, "status", "--json"], check=False, **run)  # type: ignore[call-overload]
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["home"] == str(home)

@@ -235,6 +235,7 @@ app.add_typer(secrets_cmd.app, name="secrets")
 
 def main() -> None:
     """Console-script entry point."""
+    _skip_final_collection()
     try:
         app(prog_name="mktd")
     except MktdError as e:  # raised outside a command (e.g. while parsing)
@@ -244,6 +245,20 @@ def main() -> None:
     except Exception as e:  # noqa: BLE001 - the last resort: a bug, said in one line
         sys.exit(_internal_error(e))
     sys.exit(ExitCode.OK)
+
+
+def _skip_final_collection() -> None:
+    """At exit, let the OS reclaim the module graph instead of a last full GC over it (~20 ms).
+
+    The command has closed what it opened by then (Deps.close() in the root group's invoke;
+    the logging handlers are flushed and closed by logging's own atexit handler, which runs
+    after this one); std streams are still flushed by the interpreter. `gc.freeze` only moves
+    the live objects out of the collector's view: refcounting still frees what is released.
+    """
+    import atexit
+    import gc
+
+    atexit.register(gc.freeze)
 
 
 def _internal_error(exc: Exception) -> int:
