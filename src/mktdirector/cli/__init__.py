@@ -132,6 +132,9 @@ class MktdGroup(TyperGroup):
         except MktdError as e:
             _argv = [a for a in _argv if a == "--json"]  # what handle() reads; the rest is bad
             raise typer.Exit(handle(e)) from None
+        from mktdirector.cli import _fast_params
+
+        _fast_params.install()  # str/int/bool options without pydantic (~100 ms)
         return super().make_context(info_name, args, parent=parent, **extra)
 
     def invoke(self, ctx: Any) -> Any:
@@ -232,6 +235,7 @@ app.add_typer(secrets_cmd.app, name="secrets")
 
 def main() -> None:
     """Console-script entry point."""
+    _skip_final_collection()
     try:
         app(prog_name="mktd")
     except MktdError as e:  # raised outside a command (e.g. while parsing)
@@ -241,6 +245,20 @@ def main() -> None:
     except Exception as e:  # noqa: BLE001 - the last resort: a bug, said in one line
         sys.exit(_internal_error(e))
     sys.exit(ExitCode.OK)
+
+
+def _skip_final_collection() -> None:
+    """At exit, let the OS reclaim the module graph instead of a last full GC over it (~20 ms).
+
+    The command has closed what it opened by then (Deps.close() in the root group's invoke;
+    the logging handlers are flushed and closed by logging's own atexit handler, which runs
+    after this one); std streams are still flushed by the interpreter. `gc.freeze` only moves
+    the live objects out of the collector's view: refcounting still frees what is released.
+    """
+    import atexit
+    import gc
+
+    atexit.register(gc.freeze)
 
 
 def _internal_error(exc: Exception) -> int:

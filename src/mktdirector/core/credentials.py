@@ -138,11 +138,14 @@ class KeyringBackend:
     @staticmethod
     def available() -> bool:
         """True when a real keyring backend is configured (not the `fail`/`null` ones)."""
+        from mktdirector.core import keyring_choice
+
+        if keyring_choice.known_unavailable():
+            return False  # found none last time, same environment: no keyring import
         try:
-            import keyring
             from keyring.backends import fail
 
-            kr = keyring.get_keyring()
+            kr = keyring_choice.get_keyring()  # the remembered backend, or discovery once
         except Exception:  # noqa: BLE001 - any import/config failure means "not usable"
             return False
         if isinstance(kr, fail.Keyring) or type(kr).__module__.endswith(".null"):

@@ -11,13 +11,16 @@ agreed with twitter-text's conformance suite on 50 of 91 cases and tagged
 
 from __future__ import annotations
 
-from twitter_text.extract_urls import extract_urls_with_indices
-
 
 def url_spans(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` string indices of every link in *text*, in order."""
     if not text:
         return []
+    # Imported here: twitter-text compiles its emoji and domain tables at import (~170 ms, and
+    # it drags in pkg_resources); core.platforms reaches this module, so a top-level import made
+    # every command (`drafts list`, `status`) pay for it (issue 17).
+    from twitter_text.extract_urls import extract_urls_with_indices
+
     return [(m["indices"][0], m["indices"][1]) for m in extract_urls_with_indices(text)]
 
 

@@ -35,17 +35,19 @@ def find(
     store: StoreLike, *, status: str | None = None, platform: str | None = None, limit: int = 50
 ) -> list[Draft]:
     """Drafts newest first, by status and platform (an alias like `x` works; so does email)."""
+    if status and status not in STATUSES:
+        raise UsageError(f"Unknown status {status!r}.", hint=f"Use one of: {', '.join(STATUSES)}")
+    pid = platform if platform in (None, "email") else _content_platform(platform)
+    return store.list_drafts(status=status, platform=pid, limit=limit)
+
+
+def _content_platform(platform: str) -> str:
+    # Imported only when a platform is named: the content agent pulls in the LLM client and httpx
+    # (~50 ms), which a plain `mktd drafts list` never uses (issue 17).
     from mktdirector.agents.content.agent import content_channels
     from mktdirector.core.platforms import resolve_platform
 
-    if status and status not in STATUSES:
-        raise UsageError(f"Unknown status {status!r}.", hint=f"Use one of: {', '.join(STATUSES)}")
-    pid = (
-        platform
-        if platform in (None, "email")
-        else resolve_platform(platform, among=content_channels())
-    )
-    return store.list_drafts(status=status, platform=pid, limit=limit)
+    return resolve_platform(platform, among=content_channels())
 
 
 def detail(store: StoreLike, draft_id: str, *, provenance: bool = False) -> DraftDetail:

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from mktdirector.core import paths
+from mktdirector.core import keyring_choice, paths
 from mktdirector.core.config import HEADER
 from mktdirector.store import StoreLike
 
@@ -64,6 +64,9 @@ def initialize(home: Path, store: StoreLike) -> dict[str, Any]:
     """Create what is missing; leave everything that exists untouched."""
     home_created = not home.exists()
     paths.ensure_dir(home)
+    # The keyring backend is discovered again at the next secret read (a keyring installed
+    # since the last init is found): core/keyring_choice.py remembers it otherwise.
+    keyring_choice.forget(home)
     files = [{"path": str(home), "created": home_created}]
     db_created = not store.exists()
     store.open()  # creates (0600) and migrates; PostgreSQL: migrates the shared database

@@ -19,6 +19,13 @@ from mktdirector.store import StoreLike
 def secret_store_name(mode: str) -> str:
     """Which store saving would use, without touching the keyring (so status never hangs)."""
     mode = (mode or "auto").lower()
+    if mode in {"auto", "keyring"}:
+        from mktdirector.core.keyring_choice import describe_without_loading
+
+        # The backend remembered at the last secret read/write: no keyring import (~60 ms).
+        remembered = describe_without_loading()
+        if remembered:
+            return f"keyring ({remembered})"
     if mode in {"auto", "keyring"} and KeyringBackend.available():
         import keyring
 

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import sqlite3
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlite_utils import Database
-
+from mktdirector import __version__
 from mktdirector.core.errors import StoreError
 from mktdirector.core.paths import FILE_MODE, ensure_dir
 from mktdirector.store.sqlite.dialect import SQLITE
-from mktdirector.store.sqlite.migrations import migrations
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 BUSY_TIMEOUT_S = 10.0
 
@@ -36,10 +40,19 @@ def open_database(path: Path | str, *, migrate: bool = True) -> Database:
     conn: sqlite3.Connection | None = None
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
-        db = Database(conn)
-        check_not_newer(db)
-        if migrate and migrations.pending(db):
-            migrations.apply(db)
+        db = cast("Database", LightDatabase(conn))
+        stamp = schema_stamp(conn)
+        # The full check imports sqlite-utils and its migrations (~50 ms); a file this same
+        # migrations.py has already brought up to date says so in its user_version.
+        if stamp is None or conn.execute("pragma user_version").fetchone()[0] != stamp:
+            from mktdirector.store.sqlite.migrations import migrations
+
+            check_not_newer(db)
+            if migrate and migrations.pending(db):
+                migrations.apply(db)
+            stamp = schema_stamp(conn)
+            if migrate and stamp is not None and not memory:
+                conn.execute(f"pragma user_version = {int(stamp)}")
     except BaseException as e:
         # A refused or locked database must not stay open (a worker would hold it forever).
         if conn is not None:
@@ -50,7 +63,88 @@ def open_database(path: Path | str, *, migrate: bool = True) -> Database:
     return db
 
 
+def schema_stamp(conn: sqlite3.Connection) -> int | None:
+    """This mktd's migrations and the file's applied ones, as a number for `user_version`.
+
+    Any change to migrations.py (a new migration, another release) or to the migrations the
+    file records (a newer mktd applied one) changes it, and a different stamp only sends the
+    opening through the full check, which is always right; only a file this very migrations.py
+    has checked and brought up to date skips it. None: cannot tell (always the full check).
+    """
+    try:
+        st = Path(__file__).with_name("migrations.py").stat()
+        applied = conn.execute(
+            "select count(*), max(rowid) from _sqlite_migrations where migration_set = 'mktd'"
+        ).fetchone()
+    except OSError:
+        return None
+    except sqlite3.OperationalError:  # no migrations table yet: a new file
+        applied = (0, 0)
+    text = f"{__version__}|{st.st_size}|{st.st_mtime_ns}|{applied[0]}|{applied[1]}"
+    return zlib.crc32(text.encode()) & 0x7FFFFFFF
+
+
+class LightDatabase:
+    """sqlite-utils' Database for the store, made only when more than a SELECT needs it.
+
+    Importing sqlite-utils and building a Database costs ~50 ms (its plugin entry points are
+    scanned), more than a read-only command (`drafts list`, `status`) spends on everything
+    else. A plain SELECT through `query` is answered here with the stdlib connection, rows as
+    dicts like sqlite-utils'; every other attribute is the real Database on the same connection.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._full: Database | None = None
+        # What sqlite-utils' Database does on the connection when it is made.
+        conn.execute("PRAGMA recursive_triggers=on;")
+
+    def full(self) -> Database:
+        if self._full is None:
+            from sqlite_utils import Database
+
+            # No plugins: a sqlite-utils plugin installed beside mktd must not change
+            # mktd's connection (and scanning for them costs ~20 ms).
+            self._full = Database(self.conn, execute_plugins=False)
+        return self._full
+
+    def query(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        if self._full is not None or not _is_select(sql):
+            return self.full().query(sql, params)
+        cursor = self.conn.execute(sql, params if params is not None else ())
+        return _dict_rows(cursor)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.full(), name)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.full()[name]
+
+
+_WRITE_WORDS = re.compile(r"\b(insert|update|delete|replace\s+into)\b", re.IGNORECASE)
+
+
+def _is_select(sql: str) -> bool:
+    """A read: a SELECT, or a WITH … SELECT (a WITH can also lead a write: those go to sqlite-utils)."""
+    head = sql.lstrip()[:6].lower()
+    return head == "select" or (head[:4] == "with" and not _WRITE_WORDS.search(sql))
+
+
+def _dict_rows(cursor: sqlite3.Cursor) -> Iterator[dict[str, Any]]:
+    # Executed already (as sqlite-utils' query is); rows are fetched as they are read.
+    columns = [d[0] for d in cursor.description]
+    for row in cursor:
+        yield dict(zip(columns, row, strict=True))
+
+
 def check_not_newer(db: Database) -> None:
+    from mktdirector.store.sqlite.migrations import migrations
+
     known = {m.name for m in migrations._migrations}
     applied = {m.name for m in migrations.applied(db)}
     unknown = sorted(applied - known)

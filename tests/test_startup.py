@@ -1,0 +1,197 @@
+"""Issue 17 item 1 without timing: what offline commands import, and the remembered keyring.
+
+The costs are in benchmarks/startup.py; these tests guard the wins: a read-only command imports
+neither keyring nor twitter-text nor httpx, and a secret read goes through the backend
+remembered in the mktd home instead of keyring's discovery, while keyring's own overrides win.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import keyring
+import keyring.backend
+import keyring.core
+import pytest
+
+from mktdirector.core import keyring_choice
+from mktdirector.core.credentials import KeyringBackend
+
+MODULE = "mktd_test_remembered_keyring"
+
+
+class RecordingKeyring(keyring.backend.KeyringBackend):
+    """A viable backend that records every read (one store shared by its instances)."""
+
+    priority = 5  # type: ignore[assignment]
+    reads: list[str] = []
+    store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        RecordingKeyring.reads.append(username)
+        return RecordingKeyring.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        RecordingKeyring.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        RecordingKeyring.store.pop((service, username), None)
+
+
+class OtherKeyring(RecordingKeyring):
+    pass
+
+
+# Defining a backend registers it for keyring's discovery; keep it out of that.
+keyring.backend.KeyringBackend._classes.discard(RecordingKeyring)  # type: ignore[attr-defined]
+keyring.backend.KeyringBackend._classes.discard(OtherKeyring)  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def fresh_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
+    """As in a new `mktd` process: no backend chosen yet; discovery counted, not run."""
+    module = types.ModuleType(MODULE)
+    module.RecordingKeyring = RecordingKeyring  # type: ignore[attr-defined]
+    module.OtherKeyring = OtherKeyring  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, MODULE, module)
+    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))  # no keyringrc.cfg
+    discoveries: list[str] = []
+
+    def discover(*args: Any, **kwargs: Any) -> Any:
+        discoveries.append("discovery")
+        return RecordingKeyring()
+
+    monkeypatch.setattr(keyring.core, "_detect_backend", discover)
+    RecordingKeyring.reads.clear()
+    RecordingKeyring.store.clear()
+    return discoveries
+
+
+def test_a_secret_read_goes_through_the_remembered_backend(
+    fresh_process: list[str], tmp_path: Path
+) -> None:
+    home = Path(os.environ["MKTD_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    keyring_choice.remembered_path(home).write_text(f"{MODULE}.RecordingKeyring\n")
+    RecordingKeyring.store[("mktd", "x:me")] = "tok-remembered-1"
+
+    assert KeyringBackend.available()
+    assert KeyringBackend().get("x:me") == "tok-remembered-1"
+
+    assert RecordingKeyring.reads == ["x:me"]
+    assert fresh_process == []  # keyring's discovery never ran
+
+
+def test_discovery_runs_once_and_is_remembered(fresh_process: list[str]) -> None:
+    home = Path(os.environ["MKTD_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+
+    assert KeyringBackend.available()
+    assert fresh_process == ["discovery"]
+    name = f"{RecordingKeyring.__module__}.RecordingKeyring"
+    assert keyring_choice.remembered(home) == name
+
+
+def test_an_unloadable_remembered_backend_falls_back_to_discovery(
+    fresh_process: list[str],
+) -> None:
+    home = Path(os.environ["MKTD_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    keyring_choice.remembered_path(home).write_text("no_such_module_xyz.Keyring\n")
+
+    assert KeyringBackend.available()
+    assert fresh_process == ["discovery"]
+
+
+def test_python_keyring_backend_wins_over_the_remembered_one(
+    fresh_process: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = Path(os.environ["MKTD_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    keyring_choice.remembered_path(home).write_text(f"{MODULE}.RecordingKeyring\n")
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", f"{MODULE}.OtherKeyring")
+
+    # keyring's own init honours the variable (its _detect_backend is ours only in discovery).
+    monkeypatch.setattr(keyring.core, "_detect_backend", lambda limit=None: keyring.core.load_env())
+    assert isinstance(keyring_choice.get_keyring(home), OtherKeyring)
+    assert keyring_choice.describe_without_loading(home) is None
+
+
+def test_no_keyring_is_remembered_for_the_same_environment(
+    monkeypatch: pytest.MonkeyPatch, fresh_process: list[str]
+) -> None:
+    from keyring.backends import fail
+
+    home = Path(os.environ["MKTD_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    monkeypatch.setattr(keyring.core, "_detect_backend", lambda limit=None: fail.Keyring())
+
+    assert not KeyringBackend.available()
+    monkeypatch.setattr(keyring.core, "_keyring_backend", None)  # the next process
+    assert keyring_choice.known_unavailable(home)
+    assert keyring_choice.remembered(home) is None
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/run/user/1/bus")  # new session
+    assert not keyring_choice.known_unavailable(home)
+
+
+def _imported(args: list[str], home: Path, tmp_path: Path) -> set[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MKTD_", "PYTHON"))}
+    env.update(MKTD_HOME=str(home), NO_COLOR="1", XDG_CONFIG_HOME=str(tmp_path / "xdg"))
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "mktdirector", *args],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return {
+        line.rsplit("|", 1)[-1].strip()
+        for line in proc.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+
+
+@pytest.mark.slow
+def test_read_only_commands_leave_heavy_modules_alone(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    _imported(["init"], home, tmp_path)
+    _imported(["status"], home, tmp_path)  # the keyring is discovered once, here, and remembered
+    heavy = (
+        "keyring",
+        "twitter_text",
+        "httpx",
+        "openai",
+        "secretstorage",
+        "jeepney",
+        "pydantic",
+        "sqlite_utils",
+    )
+    for args in (["drafts", "list"], ["queue", "list"], ["status"]):
+        loaded = _imported(args, home, tmp_path)
+        assert not [m for m in loaded if m.split(".")[0] in heavy], args
+
+
+@pytest.mark.slow
+def test_output_is_complete_when_the_final_collection_is_skipped(tmp_path: Path) -> None:
+    """cli.main() freezes the GC at exit: stdout is still flushed whole, the log still written."""
+    import json
+
+    home = tmp_path / "home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MKTD_", "PYTHON"))}
+    env.update(MKTD_HOME=str(home), NO_COLOR="1", XDG_CONFIG_HOME=str(tmp_path / "xdg"))
+    mktd = [sys.executable, "-m", "mktdirector"]
+    run = {"env": env, "cwd": tmp_path, "capture_output": True, "text": True, "timeout": 60}
+    assert subprocess.run([*mktd, "init"], check=False, **run).returncode == 0  # type: ignore[call-overload]
+    proc = subprocess.run([*mktd, "status", "--json"], check=False, **run)  # type: ignore[call-overload]
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["home"] == str(home)
