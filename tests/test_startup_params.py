@@ -6,7 +6,6 @@ how often that path is built: never for a plain value, always for anything else.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import pytest
@@ -88,19 +87,3 @@ def test_values_pydantic_accepts_but_we_do_not_parse_still_work(slow_builds: lis
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "('x', 12, 1000, False)"
     assert slow_builds == [int, int]
-
-
-def test_a_path_option_left_out_builds_nothing_and_given_is_typers(
-    slow_builds: list[Any], tmp_path: Path
-) -> None:
-    app = typer.Typer()
-
-    @app.command()
-    def run(file: Annotated[Path | None, typer.Option("--file")] = None) -> None:
-        typer.echo(repr(file))
-
-    assert CliRunner().invoke(app, []).output.strip() == "None"
-    assert slow_builds == []
-    result = CliRunner().invoke(app, ["--file", str(tmp_path / "a.md")])
-    assert result.output.strip() == repr(tmp_path / "a.md")
-    assert slow_builds == [Path]

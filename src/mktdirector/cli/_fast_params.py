@@ -1,26 +1,23 @@
-"""Option values converted without pydantic where it adds nothing, so commands start fast.
+"""Plain `str`, `int` and `bool` options without pydantic, so offline commands start like `--help`.
 
 Typer 0.29 converts every parameter value through a pydantic TypeAdapter, built on first use:
 importing pydantic and building the adapters costs ~100 ms on `mktd drafts list`, more than the
 rest of the command (issue 17). Its public API has no way around it (no `click_type`; `parser=`
-still builds an adapter), and it builds the adapter even for an option left out (None).
+still builds an adapter). For the two types nearly every option uses, the conversion pydantic
+does is trivial and fully determined: a `str` value from the command line is returned as it is
+(typer's `_parse_cli_str`), a `bool` stays that bool (typer's help and completion flags arrive
+as None or a bool), and a decimal integer in range becomes that `int`. Those cases
+are answered here; every other value (a non-decimal int, one out of range, clamping, bytes)
+goes to typer's own pydantic path, so results and error messages stay exactly typer's.
 
-Here every parameter gets a conversion that answers, without pydantic, what is fully
-determined: an option left out stays None (typer's RuntimeParam.coerce), a `str` value from the
-command line is returned as it is (typer's `_parse_cli_str`), a `bool` stays that bool (typer's
-help and completion flags), and a decimal integer within the option's min/max becomes that
-`int`. Every other value (a path, a choice, a non-decimal or out-of-range int, clamping) goes to
-typer's own conversion, built then, so results and error messages stay exactly typer's.
-
-This leans on typer's private `_TyperParameter.get_runtime_param` and its `_runtime_param`
-slot (typer is pinned >=0.29,<0.30 in pyproject.toml); tests/test_startup_params.py compares
-the answers with typer's and fails if an upgrade changes them.
+This leans on typer's private `_TyperParameter.get_runtime_param` and its `_runtime_param` slot (pinned typer>=0.29,<0.30
+in pyproject.toml); tests/test_startup_params.py fails if a typer upgrade changes it.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from typer import _coercion
@@ -31,10 +28,9 @@ _DECIMAL = re.compile(r"[+-]?[0-9]+")
 
 @dataclass(frozen=True)
 class PlainRuntimeParam(_coercion.RuntimeParam):
-    """None, `str`, `bool` and plain `int` answered directly; the rest by typer's conversion."""
+    """`str`, `bool` and `int` answered directly; anything else through typer's pydantic adapter."""
 
     descriptor: Any = None
-    typer_path: list[Any] = field(default_factory=list)  # typer's own conversion, once built
 
     def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
         if self.annotation is str and isinstance(value, str):
@@ -43,11 +39,9 @@ class PlainRuntimeParam(_coercion.RuntimeParam):
             return value
         if self.annotation is int and self._plain_int(value):
             return int(value)
-        # Typer's path is built (and pydantic imported) only when a value needs it: an option
-        # left out arrives as None and never gets here (RuntimeParam.coerce answers it).
-        if not self.typer_path:
-            self.typer_path.append(_coercion.build_runtime_param(self.descriptor))
-        return self.typer_path[0]._coerce_value(value, param=param, ctx=ctx)
+        # The fallback path is built (and pydantic imported) only when it is needed.
+        slow = _coercion.build_runtime_param(self.descriptor)
+        return slow._coerce_value(value, param=param, ctx=ctx)
 
     def _plain_int(self, value: Any) -> bool:
         info = self.parameter_info
@@ -66,16 +60,20 @@ def _speed_up(param: Any) -> None:
     if not isinstance(param, _TyperParameter) or param._runtime_param is not None:
         return
     desc = param.type_descriptor
-    param._runtime_param = PlainRuntimeParam(
-        parameter_info=desc.parameter_info, annotation=desc.annotation, descriptor=desc
-    )
+    info = desc.parameter_info
+    if desc.file_annotation is not None or getattr(info, "parser", None) is not None:
+        return
+    if desc.annotation in (str, int, bool):
+        param._runtime_param = PlainRuntimeParam(
+            parameter_info=info, annotation=desc.annotation, descriptor=desc
+        )
 
 
 _installed = False
 
 
 def install() -> None:
-    """From now on, parameters build typer's pydantic conversion only for values that need it.
+    """From now on, plain `str`/`int`/`bool` parameters convert without pydantic.
 
     Typer builds a parameter's conversion on its first value (`get_runtime_param`), including
     the help option it creates per command while parsing: wrapping that one method reaches every
