@@ -132,9 +132,6 @@ class MktdGroup(TyperGroup):
         except MktdError as e:
             _argv = [a for a in _argv if a == "--json"]  # what handle() reads; the rest is bad
             raise typer.Exit(handle(e)) from None
-        from mktdirector.cli import _fast_params
-
-        _fast_params.install()  # str/int/bool options without pydantic (~100 ms)
         return super().make_context(info_name, args, parent=parent, **extra)
 
     def invoke(self, ctx: Any) -> Any:
