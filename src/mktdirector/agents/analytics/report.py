@@ -217,8 +217,15 @@ def build_report(
     channels: str | list[str] | None = None,
     metrics: str | list[str] | None = None,
     now: datetime | None = None,
+    posts_limit: int | None = None,
+    posts_offset: int = 0,
+    posts_order: str = "published",
 ) -> Report:
-    """Compute every figure of a report from the store (no network, no LLM)."""
+    """Compute every figure of a report from the store (no network, no LLM).
+
+    `posts` holds every post unless `posts_limit` asks for one page (`posts_order`
+    "published" or "rank": best first by the first metric); totals always count every post.
+    """
     now = now or datetime.now(UTC)
     tf = (
         timeframe
@@ -234,7 +241,10 @@ def build_report(
     now_iso = now.isoformat(timespec="seconds").replace("+00:00", "Z")
     rank_by = RANK_BY[mets[0]]
     if store.exists():  # a report never creates the database
-        figs = store.report_figures(chans, tf.start, tf.end, now_utc=now_iso, rank_by=rank_by)
+        figs = store.report_figures(
+            chans, tf.start, tf.end, now_utc=now_iso, rank_by=rank_by,
+            posts_limit=posts_limit, posts_offset=posts_offset, posts_order=posts_order,
+        )  # fmt: skip
     else:
         figs = {"posts": [], "by_channel": [], "top": [], "bottom": [], "daily_posts": []}
         figs["totals"] = {"posts": 0}
