@@ -113,6 +113,7 @@ class Reporting(Protocol):
         posts_limit: int | None = None,
         posts_offset: int = 0,
         posts_order: str = "published",
+        posts_stream: bool = False,
     ) -> dict[str, Any]: ...
 
     def sparkline_series(self, draft_ids: list[str]) -> list[dict[str, Any]]: ...

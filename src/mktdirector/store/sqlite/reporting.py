@@ -10,6 +10,7 @@ Everything is aggregated in SQLite so a report costs the posts it matches, not t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from mktdirector.store.sqlite.db import Connected
@@ -171,6 +172,7 @@ class ReportingMixin(Connected):
         posts_limit: int | None = None,
         posts_offset: int = 0,
         posts_order: str = "published",
+        posts_stream: bool = False,
     ) -> dict[str, Any]:
         """Every per-post figure and its sums, for drafts published in [start, end) (dates,
         end exclusive) on `channels`: {posts, by_channel, totals, top, bottom, daily_posts}.
@@ -178,6 +180,8 @@ class ReportingMixin(Connected):
         `posts` is the whole list unless `posts_limit` asks for one page of it (from
         `posts_offset`, in published order or, with posts_order="rank", best `rank_by` first);
         the sums, rankings and days are always over every post of the timeframe.
+        With `posts_stream`, `posts` is an iterator over a cursor (one row in memory at a time):
+        read it before the next report on this store; it drops the temp table when done.
 
         A post's metrics are the sum over its segments of each segment's latest snapshot;
         traffic, key events and contacts are everything attributed to the draft (utm_content).
@@ -196,6 +200,7 @@ class ReportingMixin(Connected):
         # The temp table lives in memory: a report must not write files beside the database.
         conn.execute("pragma temp_store = memory")
         conn.execute("drop table if exists temp.report_posts")
+        kept = False
         try:
             for i, (sql, params) in enumerate(parts):
                 verb = (
@@ -204,9 +209,24 @@ class ReportingMixin(Connected):
                     else "insert into temp.report_posts"
                 )
                 conn.execute(f"{verb} {sql}", params)
-            return self._report_from_temp(rank_by, posts_limit, posts_offset, posts_order)
+            figs = self._report_from_temp(
+                rank_by, 0 if posts_stream else posts_limit, posts_offset, posts_order
+            )
+            if posts_stream:
+                figs["posts"] = self._stream_posts(posts_order, rank_by)
+                kept = True
+            return figs
         finally:
-            conn.execute("drop table if exists temp.report_posts")
+            if not kept:
+                conn.execute("drop table if exists temp.report_posts")
+
+    def _stream_posts(self, order: str, rank_by: str) -> Iterator[dict[str, Any]]:
+        """The temp table's posts from a cursor (SQLite's query yields row by row), then the
+        table dropped."""
+        try:
+            yield from self.db.query(_DERIVED + _POSTS_ORDER[order].format(rank_by=rank_by))
+        finally:
+            self.db.conn.execute("drop table if exists temp.report_posts")
 
     def _report_from_temp(
         self, rank_by: str, limit: int | None, offset: int, order: str
