@@ -334,11 +334,11 @@ def write_csv(report: Report, out: TextIO) -> int:
 
     hidden = {f for fs in METRICS.values() for f in fs} - set(report.shown())
     cols = [c for c in CSV_COLUMNS if c not in hidden]
-    w = csv.DictWriter(out, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
-    w.writeheader()
+    w = csv.writer(out, lineterminator="\n")  # None is written as an empty cell
+    w.writerow(cols)
     n = 0
     for p in report.iter_posts():
-        w.writerow({c: "" if p.get(c) is None else p[c] for c in cols})
+        w.writerow([p.get(c) for c in cols])
         n += 1
     return n
 
@@ -347,10 +347,9 @@ _POSTS_MARK = "\x00posts\x00"
 
 
 def write_json(report: Report, out: TextIO) -> int:
-    """The report as `json.dumps(report.to_dict(), indent=2)` would print it, the posts written
-    one at a time (a streamed report never holds them all); returns the number of posts."""
+    """The report as `json.dumps(report.to_dict(), indent=2)` gives it, but the posts written one
+    at a time, one per line (a streamed report never holds them all); returns the posts written."""
     import json
-    import textwrap
 
     d = report.to_dict()
     if report.stream is None:
@@ -362,9 +361,9 @@ def write_json(report: Report, out: TextIO) -> int:
     out.write(head + "[")
     n = 0
     for p in report.iter_posts():
-        row = json.dumps({k: v for k, v in p.items() if k not in hidden}, indent=2,
-                         ensure_ascii=False)  # fmt: skip
-        out.write(("," if n else "") + "\n" + textwrap.indent(row, "    "))
+        # One line per post: json's C encoder (indent= would use the pure-Python one, 4x slower).
+        row = json.dumps({k: v for k, v in p.items() if k not in hidden}, ensure_ascii=False)
+        out.write((",\n    " if n else "\n    ") + row)
         n += 1
     out.write(("\n  ]" if n else "]") + tail + "\n")
     return n
