@@ -8,6 +8,10 @@ the whole 90 days (every post matched) and over the last 7 days. Target (issue 6
 snapshots, and time growing no faster than the rows matched.
 
     .venv/bin/python benchmarks/report_scale.py [--sizes 10000,100000,1000000] [--runs 3]
+
+With --cli (issue 17 item 4): `mktd report` end to end through the CLI (CSV, JSON, table) at
+--cli-snapshots 1000000 / --cli-per-post 20 (50,000 posts), paired with `python -c pass` and a
+hand-written SQL query, with each process's peak RSS (benchmarks/report_cli.py).
 """
 
 from __future__ import annotations
@@ -112,7 +116,20 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--snaps-per-post", type=int, default=SNAPS_PER_POST)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--cli", action="store_true",
+                        help="Time `mktd report` end to end instead (issue 17: 1M / 50k posts).")  # fmt: skip
+    parser.add_argument("--cli-snapshots", type=int, default=1_000_000)
+    parser.add_argument("--cli-per-post", type=int, default=20)
     args = parser.parse_args()
+    if args.cli:
+        import report_cli
+
+        result = report_cli.measure(args.cli_snapshots, args.cli_per_post, max(args.runs, 1))
+        if args.json:
+            print(json.dumps(result, indent=2))
+        else:
+            report_cli.print_result(result)
+        return 0 if all(c["target_met"] for c in result["cases"]) else 1
     sizes = [int(s) for s in args.sizes.split(",")]
     whole = f"{(NOW - timedelta(days=DAYS)).date()}..{NOW.date()}"
     results = []

@@ -100,6 +100,19 @@ def r_startup(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     return rows
 
 
+def r_report_cli(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    return [
+        (
+            f"{c['case']}, {d['snapshots']:,} snapshots / {d['posts']:,} posts",
+            f"{c['seconds'] * 1000:.0f} ms, {c['x_hand_sql']:.2f}x hand SQL, "
+            f"peak {c['peak_rss_mib']:.0f} MiB",
+            f"≤ {c['goal_s']:g} s and ≤ {c['goal_x_hand_sql']:g}x SQL",
+            verdict(c["target_met"]),
+        )
+        for c in d["cases"]
+    ]
+
+
 def r_report(d: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
     rows = []
     for r in d:
@@ -219,6 +232,13 @@ def r_crash(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
 BENCHES = [
     Bench("startup", ["--runs", "15"], ["--runs", "10"], r_startup),
     Bench("report_scale", [], ["--sizes", "10000,100000", "--runs", "1"], r_report),
+    Bench(
+        "report_cli",
+        ["--cli", "--runs", "3"],
+        ["--cli", "--runs", "1", "--cli-snapshots", "100000"],
+        r_report_cli,
+        script="report_scale.py",
+    ),
     Bench("worker_overhead", ["--jobs", "1000"], ["--jobs", "200"], r_worker),
     Bench("hubspot_import", ["--repeat", "3"], ["--repeat", "1", "--rows", "2000"], r_hubspot),
     Bench(

@@ -3,8 +3,8 @@
 A fresh MKTD_HOME gets the report benchmark's history (`report_scale.generate`: N snapshots over
 N / --per-post published posts, 90 days, with generations, GA4 traffic and contacts). Then the
 ASGI app of `mktd serve` is called in-process, logged in as the dashboard is, and each route is
-timed R times: the posts page for 7 and 30 days (every post of the timeframe, its figures and a
-sparkline), `GET /posts` (50 newest) and a deep page of it (keyset cursor).
+timed R times: the posts page for 7 and 30 days (the first page of 50 posts, totals over every
+post of the timeframe, sparklines for the shown posts), `GET /posts` (50 newest) and a deep page of it (keyset cursor).
 
     .venv/bin/python benchmarks/web_posts_scale.py [--snapshots 1000000] [--per-post 100]
         [--requests 20] [--json]

@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
+import json
+
 from mktdirector.agents.analytics.sparklines import history, sparkline
+from mktdirector.store.rows import DraftStatus, PostStatus
 
 
-def snap(draft: str, remote: str, hour: int, engagements: int, clicks: int) -> dict:
+def snap(draft: str, remote: str, day: int, engagements: int, clicks: int, hour: int = 9) -> dict:
     return {"platform": "linkedin", "remote_id": remote, "draft_id": draft,
-            "taken_utc": f"2026-12-01T{hour:02d}:00:00Z", "engagements": engagements,
+            "taken_utc": f"2026-12-{day:02d}T{hour:02d}:00:00Z", "engagements": engagements,
             "link_clicks": clicks}  # fmt: skip
 
 
+def publish(store, *remotes: str) -> str:
+    """A published draft whose segments (a thread) are the given remote ids, first first."""
+    d = store.insert_draft({"platform": "linkedin", "kind": "post", "body_json": json.dumps(["x"]),
+                            "content_hash": "h", "status": DraftStatus.APPROVED,
+                            "approved_hash": "h"})  # fmt: skip
+    for seg, remote in enumerate(remotes):
+        pid = store.write_intent(d["id"], seg, platform="linkedin", account=None, text="t",
+                                 reply_to=None)  # fmt: skip
+        store.mark_post(pid, PostStatus.PUBLISHED, remote_id=remote, url=None,
+                        published_utc="2026-12-01T08:00:00Z")  # fmt: skip
+    return str(d["id"])
+
+
 def test_history_is_per_draft_oldest_first_and_follows_the_first_post(store):
-    store.add_snapshots([snap("D1", "urn:1", 3, 9, 2), snap("D1", "urn:1", 1, 1, 0),
-                         snap("D1", "urn:2", 2, 500, 50), snap("D2", "urn:9", 1, 4, 1)])  # fmt: skip
-    got = history(store, ["D1"])
-    assert got == {"D1": {"engagements": [1, 9], "clicks": [0, 2]}}
+    d1, d2 = publish(store, "urn:1", "urn:2"), publish(store, "urn:9")
+    store.add_snapshots([snap(d1, "urn:1", 3, 9, 2), snap(d1, "urn:1", 1, 1, 0),
+                         snap(d1, "urn:1", 1, 4, 1, hour=20),
+                         snap(d1, "urn:2", 2, 500, 50), snap(d2, "urn:9", 1, 4, 1)])  # fmt: skip
+    got = history(store, [d1])
+    assert got == {d1: {"engagements": [1, 4, 9], "clicks": [0, 1, 2]}}
 
 
 def test_a_sparkline_is_plain_svg_scaled_to_a_round_top():
@@ -27,8 +45,18 @@ def test_a_sparkline_is_plain_svg_scaled_to_a_round_top():
 
 
 def test_without_a_total_engagements_are_the_interactions_summed(store):
+    d3 = publish(store, "urn:3")
     store.add_snapshots([
-        {**snap("D3", "urn:3", 1, 0, 0), "engagements": None, "likes": 2, "replies": 1},
-        {**snap("D3", "urn:3", 2, 0, 0), "engagements": None, "likes": 5, "reposts": 2},
+        {**snap(d3, "urn:3", 1, 0, 0), "engagements": None, "likes": 2, "replies": 1},
+        {**snap(d3, "urn:3", 2, 0, 0), "engagements": None, "likes": 5, "reposts": 2},
     ])  # fmt: skip
-    assert history(store, ["D3"])["D3"]["engagements"] == [3, 7]
+    assert history(store, [d3])[d3]["engagements"] == [3, 7]
+
+
+def test_history_keeps_the_newest_points_of_a_long_history(store):
+    from mktdirector.store.sqlite.reporting import SPARK_POINTS
+
+    d = publish(store, "urn:long")
+    store.add_snapshots([snap(d, "urn:long", 1 + i // 24, i, 0, hour=i % 24)
+                         for i in range(SPARK_POINTS + 10)])  # fmt: skip
+    assert history(store, [d])[d]["engagements"] == list(range(10, SPARK_POINTS + 10))

@@ -35,6 +35,10 @@ def report(
         bool, typer.Option("--summary", help="Add a written summary and recommendations (LLM).")
     ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    top: Annotated[
+        int,
+        typer.Option("--top", min=1, max=10_000, help="Posts the table shows, best first."),
+    ] = 20,
 ) -> None:
     """Posts, reach, engagement, clicks, GA4 sessions, CRM leads (HubSpot, Salesforce) and cost, per channel and
     per post; top and bottom posts; the daily trend. HTML is one self-contained file."""
@@ -44,7 +48,14 @@ def report(
 
     fmt = render.check_format(fmt, json_out=json_out)
     deps = _deps.current()
-    rep = build_report(deps.store, timeframe=timeframe, channels=channels, metrics=metrics)
+    # The table shows the best `top` posts; CSV and JSON stream every post from the store;
+    # totals are always over every post of the timeframe.
+    as_table = fmt == "table"
+    rep = build_report(
+        deps.store, timeframe=timeframe, channels=channels, metrics=metrics,
+        posts_limit=top if as_table else None, posts_order="rank" if as_table else "published",
+        posts_stream=fmt in ("csv", "json"),
+    )  # fmt: skip
     if summary:
         _add_summary(deps, rep)
     render.deliver(rep, fmt, output)

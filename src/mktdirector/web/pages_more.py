@@ -100,18 +100,28 @@ def move(
     return RedirectResponse("/ui/calendar", status_code=303)
 
 
+POSTS_PER_PAGE = 50  # rows (and sparklines) built per request; totals still count every post
+
+
 @router.get("/posts", response_class=HTMLResponse)
 def posts(
-    request: Request, s: SessionDep, deps: DepsDep, timeframe: Short = "7d", channels: Short = None
+    request: Request,
+    s: SessionDep,
+    deps: DepsDep,
+    timeframe: Short = "7d",
+    channels: Short = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     """Published posts with their numbers: the report's per-post rows (the attribution join of
-    engagement, clicks, GA4 sessions and CRM leads per post)."""
+    engagement, clicks, GA4 sessions and CRM leads per post), one page at a time; the totals row
+    is over every post of the timeframe, and only the shown posts get sparklines."""
     from mktdirector.agents.analytics.report import build_report
 
     try:
         rep = build_report(
-            deps.store, timeframe=timeframe or "7d", channels=channels or None, metrics=None
-        )
+            deps.store, timeframe=timeframe or "7d", channels=channels or None, metrics=None,
+            posts_limit=POSTS_PER_PAGE, posts_offset=(page - 1) * POSTS_PER_PAGE,
+        )  # fmt: skip
     except MktdError as e:
         return refused(request, s, e)
     from mktdirector.agents.analytics.sparklines import history, sparkline
@@ -119,8 +129,13 @@ def posts(
     data = rep.to_dict()
     lines = history(deps.store, [p["draft_id"] for p in data["posts"]])
     sparks = {did: {k: sparkline(v, k) for k, v in series.items()} for did, series in lines.items()}
+    total = int(data["totals"].get("posts") or 0)
+    first = (page - 1) * POSTS_PER_PAGE
+    pages = {"page": page, "first": first + 1, "last": first + len(data["posts"]), "total": total,
+             "prev": page - 1 if page > 1 else None,
+             "next": page + 1 if first + POSTS_PER_PAGE < total else None}  # fmt: skip
     return render(request, "posts.html", s, report=data, timeframe=timeframe or "7d",
-                  channels=channels or "", sparks=sparks)  # fmt: skip
+                  channels=channels or "", sparks=sparks, pages=pages)  # fmt: skip
 
 
 @router.get("/report")

@@ -11,9 +11,10 @@ Days are UTC days.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TextIO
 
 from mktdirector.core.errors import UsageError
 from mktdirector.core.platforms import Capability, canonical_id, with_capability
@@ -128,13 +129,20 @@ class Report:
     trend: list[dict[str, Any]]
     summary: str | None = None
     notes: list[str] = field(default_factory=list)
+    # With build_report(posts_stream=True): every post, read once from the store's cursor
+    # (`posts` is then empty); renderers use iter_posts().
+    stream: Iterator[dict[str, Any]] | None = None
+
+    def iter_posts(self) -> Iterator[dict[str, Any]]:
+        return self.stream if self.stream is not None else iter(self.posts)
 
     def shown(self) -> list[str]:
         """The figure names the chosen metrics show, in a stable order."""
         return [f for m in self.metrics for f in METRICS[m]]
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        d = asdict(replace(self, stream=None))
+        del d["stream"]
         d["timeframe"] = self.timeframe.to_dict()
         hidden = {f for fs in METRICS.values() for f in fs} - set(self.shown())
         for key in ("by_channel", "posts", "top", "bottom"):
@@ -217,8 +225,17 @@ def build_report(
     channels: str | list[str] | None = None,
     metrics: str | list[str] | None = None,
     now: datetime | None = None,
+    posts_limit: int | None = None,
+    posts_offset: int = 0,
+    posts_order: str = "published",
+    posts_stream: bool = False,
 ) -> Report:
-    """Compute every figure of a report from the store (no network, no LLM)."""
+    """Compute every figure of a report from the store (no network, no LLM).
+
+    `posts` holds every post unless `posts_limit` asks for one page (`posts_order`
+    "published" or "rank": best first by the first metric); totals always count every post.
+    With `posts_stream`, the posts come one at a time from the store (Report.iter_posts, once).
+    """
     now = now or datetime.now(UTC)
     tf = (
         timeframe
@@ -234,10 +251,17 @@ def build_report(
     now_iso = now.isoformat(timespec="seconds").replace("+00:00", "Z")
     rank_by = RANK_BY[mets[0]]
     if store.exists():  # a report never creates the database
-        figs = store.report_figures(chans, tf.start, tf.end, now_utc=now_iso, rank_by=rank_by)
+        figs = store.report_figures(
+            chans, tf.start, tf.end, now_utc=now_iso, rank_by=rank_by,
+            posts_limit=posts_limit, posts_offset=posts_offset, posts_order=posts_order,
+            posts_stream=posts_stream,
+        )  # fmt: skip
     else:
         figs = {"posts": [], "by_channel": [], "top": [], "bottom": [], "daily_posts": []}
         figs["totals"] = {"posts": 0}
+    stream = _measured(figs["posts"]) if posts_stream and store.exists() else None
+    if stream is not None:
+        figs["posts"] = []
     for rows in (figs["posts"], figs["top"], figs["bottom"]):
         for p in rows:
             p["measured"] = bool(p["measured"])
@@ -268,7 +292,14 @@ def build_report(
         bottom=figs["bottom"],
         trend=trend,
         notes=notes,
+        stream=stream,
     )
+
+
+def _measured(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for p in rows:
+        p["measured"] = bool(p["measured"])
+        yield p
 
 
 def narrative_figures(report: Report) -> dict[str, Any]:
@@ -289,14 +320,50 @@ CSV_COLUMNS = (
 
 def to_csv(report: Report) -> str:
     """One row per post with every shown figure (spreadsheets sum the channels themselves)."""
-    import csv
     import io
+
+    buf = io.StringIO()
+    write_csv(report, buf)
+    return buf.getvalue()
+
+
+def write_csv(report: Report, out: TextIO) -> int:
+    """`to_csv` written row by row to `out` (a streamed report keeps one row in memory);
+    returns the number of posts written."""
+    import csv
 
     hidden = {f for fs in METRICS.values() for f in fs} - set(report.shown())
     cols = [c for c in CSV_COLUMNS if c not in hidden]
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
-    w.writeheader()
-    for p in report.posts:
-        w.writerow({c: "" if p.get(c) is None else p[c] for c in cols})
-    return buf.getvalue()
+    w = csv.writer(out, lineterminator="\n")  # None is written as an empty cell
+    w.writerow(cols)
+    n = 0
+    for p in report.iter_posts():
+        w.writerow([p.get(c) for c in cols])
+        n += 1
+    return n
+
+
+_POSTS_MARK = "\x00posts\x00"
+
+
+def write_json(report: Report, out: TextIO) -> int:
+    """The report as `json.dumps(report.to_dict(), indent=2)` gives it, but the posts written one
+    at a time, one per line (a streamed report never holds them all); returns the posts written."""
+    import json
+
+    d = report.to_dict()
+    if report.stream is None:
+        out.write(json.dumps(d, indent=2, ensure_ascii=False) + "\n")
+        return len(d["posts"])
+    hidden = {f for fs in METRICS.values() for f in fs} - set(report.shown())
+    d["posts"] = _POSTS_MARK
+    head, tail = json.dumps(d, indent=2, ensure_ascii=False).split(json.dumps(_POSTS_MARK))
+    out.write(head + "[")
+    n = 0
+    for p in report.iter_posts():
+        # One line per post: json's C encoder (indent= would use the pure-Python one, 4x slower).
+        row = json.dumps({k: v for k, v in p.items() if k not in hidden}, ensure_ascii=False)
+        out.write((",\n    " if n else "\n    ") + row)
+        n += 1
+    out.write(("\n  ]" if n else "]") + tail + "\n")
+    return n

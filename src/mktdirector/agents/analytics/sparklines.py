@@ -12,24 +12,18 @@ from typing import Any
 from mktdirector.agents.analytics.report_svg import nice_max
 from mktdirector.store.protocols import StoreLike
 
-HISTORY = 5000  # the newest snapshots read for one page of posts
 
+def history(store: StoreLike, draft_ids: Iterable[str]) -> dict[str, dict[str, list[int]]]:
+    """Per draft, oldest first: `engagements` and `clicks` of its first post's newest readings.
 
-def history(
-    store: StoreLike, draft_ids: Iterable[str], *, limit: int = HISTORY
-) -> dict[str, dict[str, list[int]]]:
-    """Per draft, oldest first: `engagements` and `link_clicks` of its first post's snapshots."""
-    wanted = set(draft_ids)
-    rows = [r for r in store.recent_snapshots(limit) if r.get("draft_id") in wanted]
-    rows.sort(key=lambda r: r["taken_utc"])
+    Aggregated by the store in one query over the asked drafts only (a page of posts), so a
+    page costs its own posts' history, never the whole table's.
+    """
     out: dict[str, dict[str, list[int]]] = defaultdict(lambda: {"engagements": [], "clicks": []})
-    first_post: dict[str, str] = {}
-    for r in rows:
-        did = str(r["draft_id"])
-        if first_post.setdefault(did, r["remote_id"]) != r["remote_id"]:
-            continue  # a thread's later posts: the first one tells the story
-        out[did]["engagements"].append(engagements(r))
-        out[did]["clicks"].append(int(r.get("link_clicks") or 0))
+    for r in store.sparkline_series(list(dict.fromkeys(draft_ids))):
+        series = out[str(r["draft_id"])]
+        series["engagements"].append(int(r["engagements"] or 0))
+        series["clicks"].append(int(r["clicks"] or 0))
     return dict(out)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from mktdirector.cli import _output
 
@@ -29,9 +29,12 @@ def check_format(fmt: str, *, json_out: bool) -> str:
 
 
 def deliver(rep: Report, fmt: str, output: str | None) -> None:
-    """Print the report, or write it to `output`; HTML on a terminal goes to a file."""
+    """Print the report, or write it to `output`; HTML on a terminal goes to a file. CSV and
+    JSON are written row by row (a streamed report never holds every post)."""
     if fmt == "table" and output is None:
         return table(rep.to_dict())
+    if fmt in ("csv", "json"):
+        return _stream(rep, fmt, output)
     text = render(rep, fmt)
     if output is None and fmt == "html" and _output.is_tty():
         # A page of HTML in a terminal helps nobody: write the file and say where.
@@ -39,7 +42,67 @@ def deliver(rep: Report, fmt: str, output: str | None) -> None:
     if output is None:
         return _output.text(text)
     path = write(text, output)
-    _output.success(f"Wrote {path} ({len(rep.posts)} post(s), {rep.timeframe.label}).")
+    _output.success(f"Wrote {path} ({rep.totals['posts']} post(s), {rep.timeframe.label}).")
+
+
+class _Redacted:
+    """A text stream masked in chunks of whole lines (a secret never spans a line of CSV or
+    JSON), so the masking costs one pass per chunk, not one per row."""
+
+    CHUNK = 1 << 18
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.pending: list[str] = []
+        self.size = 0
+
+    def write(self, text: str) -> int:
+        self.pending.append(text)
+        self.size += len(text)
+        if self.size >= self.CHUNK:
+            data = "".join(self.pending)
+            cut = data.rfind("\n") + 1
+            self.pending, self.size = [data[cut:]], len(data) - cut
+            self._emit(data[:cut])
+        return len(text)
+
+    def close(self) -> None:
+        self._emit("".join(self.pending))
+        self.pending, self.size = [], 0
+
+    def _emit(self, data: str) -> None:
+        from mktdirector.core.redact import redact
+
+        if data:
+            self.out.write(redact(data))
+
+
+def _stream(rep: Report, fmt: str, output: str | None) -> None:
+    import sys
+    from pathlib import Path
+
+    from mktdirector.agents.analytics.report import write_csv, write_json
+    from mktdirector.core.errors import UsageError
+
+    writer = write_csv if fmt == "csv" else write_json
+    if output is None:
+        masked = _Redacted(sys.stdout)
+        writer(rep, cast("TextIO", masked))
+        masked.close()
+        sys.stdout.flush()
+        return
+    path = Path(output).expanduser()
+    try:
+        with path.open("w", encoding="utf-8", newline="") as f:
+            masked = _Redacted(f)
+            n = writer(rep, cast("TextIO", masked))
+            masked.close()
+    except OSError as e:
+        raise UsageError(
+            f"Cannot write {path}: {e.strerror or e}.",
+            hint="Give -o a path in a directory you can write",
+        ) from None
+    _output.success(f"Wrote {path} ({n} post(s), {rep.timeframe.label}).")
 
 
 def render(rep: Report, fmt: str) -> str:
@@ -104,6 +167,9 @@ def table(data: dict[str, Any]) -> None:
                 c.print(_styled(pieces), no_wrap=True, overflow="crop")
         for spark in view.sparklines(trend, width=c.width):
             c.print(Text(spark), no_wrap=True, overflow="fold")
+    more = (data["totals"].get("posts") or 0) - len(data["posts"])
+    if data["posts"] and more > 0:
+        _output.info(f"… and {more:,} more posts; --format csv for all (--top N shows more).")
     for note in data.get("notes") or []:
         _output.warn(note)
 

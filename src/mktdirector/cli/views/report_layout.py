@@ -131,8 +131,18 @@ def sections(report: dict[str, Any]) -> list[dict[str, Any]]:
             "rows": table_rows(report["by_channel"] + [report["totals"]], chan_cols),
         }
     ]
+    total = (report.get("totals") or {}).get("posts") or 0
     if not report["posts"]:
         pass
+    elif len(report["posts"]) < total:  # the top N only (build_report posts_limit, by rank)
+        n = len(report["posts"])
+        out.append(
+            {
+                "title": f"Top {n} posts by {rank}",
+                "columns": post_cols,
+                "rows": table_rows(report["posts"], post_cols),
+            }
+        )
     elif len(report["posts"]) <= 2 * 5:
         out.append(
             {"title": "Posts", "columns": post_cols, "rows": table_rows(report["posts"], post_cols)}

@@ -103,8 +103,20 @@ class Reporting(Protocol):
     """Report figures, aggregated by the backend so a report costs what it matches."""
 
     def report_figures(
-        self, channels: list[str], start: str, end: str, *, now_utc: str, rank_by: str
+        self,
+        channels: list[str],
+        start: str,
+        end: str,
+        *,
+        now_utc: str,
+        rank_by: str,
+        posts_limit: int | None = None,
+        posts_offset: int = 0,
+        posts_order: str = "published",
+        posts_stream: bool = False,
     ) -> dict[str, Any]: ...
+
+    def sparkline_series(self, draft_ids: list[str]) -> list[dict[str, Any]]: ...
 
     def report_daily_traffic(
         self, channels: list[str], first: str, last: str

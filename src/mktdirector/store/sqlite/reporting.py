@@ -10,6 +10,7 @@ Everything is aggregated in SQLite so a report costs the posts it matches, not t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from mktdirector.store.sqlite.db import Connected
@@ -127,6 +128,32 @@ from temp.report_posts group by day, channel
 # What top/bottom may rank by (fixed column names, never user text).
 RANKABLE = ("engagements", "impressions", "link_clicks", "leads")
 TOP_N = 5
+# How a page of posts is ordered (rank_by is one of RANKABLE, checked before formatting).
+_POSTS_ORDER = {
+    "published": " order by published_utc, draft_id",
+    "rank": " order by {rank_by} is null, {rank_by} desc, published_utc, draft_id",
+}
+
+# Per draft, the newest SPARK_POINTS readings of its FIRST post (a thread's first segment tells
+# the story), oldest first. One query for the asked drafts only (a page of posts), read through
+# the (draft_id, taken_utc) index; each reading is a point (not a day's bucket) so two fetches
+# hours apart already draw a line.
+SPARK_POINTS = 90
+_SPARK_SERIES = """
+select draft_id, taken_utc, engagements, clicks from (
+    select s.draft_id, s.taken_utc,
+           coalesce(s.engagements, coalesce(s.likes, 0) + coalesce(s.reposts, 0)
+               + coalesce(s.replies, 0) + coalesce(s.quotes, 0) + coalesce(s.bookmarks, 0))
+               as engagements,
+           coalesce(s.link_clicks, 0) as clicks,
+           row_number() over (partition by s.draft_id order by s.taken_utc desc, s.id desc) as n
+    from metric_snapshots s
+    join posts p on p.draft_id = s.draft_id and p.segment = 0 and p.remote_id = s.remote_id
+    where s.draft_id in ({marks})
+) as newest
+where n <= ?
+order by draft_id, taken_utc, n desc
+"""
 
 
 def _compact(day: str) -> str:
@@ -135,10 +162,26 @@ def _compact(day: str) -> str:
 
 class ReportingMixin(Connected):
     def report_figures(
-        self, channels: list[str], start: str, end: str, *, now_utc: str, rank_by: str
+        self,
+        channels: list[str],
+        start: str,
+        end: str,
+        *,
+        now_utc: str,
+        rank_by: str,
+        posts_limit: int | None = None,
+        posts_offset: int = 0,
+        posts_order: str = "published",
+        posts_stream: bool = False,
     ) -> dict[str, Any]:
         """Every per-post figure and its sums, for drafts published in [start, end) (dates,
         end exclusive) on `channels`: {posts, by_channel, totals, top, bottom, daily_posts}.
+
+        `posts` is the whole list unless `posts_limit` asks for one page of it (from
+        `posts_offset`, in published order or, with posts_order="rank", best `rank_by` first);
+        the sums, rankings and days are always over every post of the timeframe.
+        With `posts_stream`, `posts` is an iterator over a cursor (one row in memory at a time):
+        read it before the next report on this store; it drops the temp table when done.
 
         A post's metrics are the sum over its segments of each segment's latest snapshot;
         traffic, key events and contacts are everything attributed to the draft (utm_content).
@@ -157,6 +200,7 @@ class ReportingMixin(Connected):
         # The temp table lives in memory: a report must not write files beside the database.
         conn.execute("pragma temp_store = memory")
         conn.execute("drop table if exists temp.report_posts")
+        kept = False
         try:
             for i, (sql, params) in enumerate(parts):
                 verb = (
@@ -165,16 +209,41 @@ class ReportingMixin(Connected):
                     else "insert into temp.report_posts"
                 )
                 conn.execute(f"{verb} {sql}", params)
-            return self._report_from_temp(rank_by)
+            figs = self._report_from_temp(
+                rank_by, 0 if posts_stream else posts_limit, posts_offset, posts_order
+            )
+            if posts_stream:
+                figs["posts"] = self._stream_posts(posts_order, rank_by)
+                kept = True
+            return figs
         finally:
-            conn.execute("drop table if exists temp.report_posts")
+            if not kept:
+                conn.execute("drop table if exists temp.report_posts")
 
-    def _report_from_temp(self, rank_by: str) -> dict[str, Any]:
+    def _stream_posts(self, order: str, rank_by: str) -> Iterator[dict[str, Any]]:
+        """The temp table's posts from a cursor (SQLite's query yields row by row), then the
+        table dropped."""
+        try:
+            yield from self.db.query(_DERIVED + _POSTS_ORDER[order].format(rank_by=rank_by))
+        finally:
+            self.db.conn.execute("drop table if exists temp.report_posts")
+
+    def _report_from_temp(
+        self, rank_by: str, limit: int | None, offset: int, order: str
+    ) -> dict[str, Any]:
         q = self.db.query
-        posts = list(q(_DERIVED + " order by published_utc, draft_id"))
+        if order not in _POSTS_ORDER:
+            raise ValueError(f"cannot order posts by {order!r}")
+        page = _DERIVED + _POSTS_ORDER[order].format(rank_by=rank_by)
+        if limit is None:
+            posts = list(q(page))
+        else:
+            posts = list(q(page + " limit ? offset ?", [max(limit, 0), max(offset, 0)]))
         by_channel = list(q(_TOTALS.format(label="channel", group="group by channel")))
         totals = next(iter(q(_TOTALS.format(label="'all'", group=""))))
-        known = sum(1 for p in posts if p[rank_by] is not None)
+        [known] = self.db.conn.execute(
+            f"select count(*) from temp.report_posts where {rank_by} is not null"
+        ).fetchone()
         k = min(TOP_N, (known + 1) // 2)  # with few posts: the better half on top
         ranked = f"select * from ({_DERIVED}) as derived where {rank_by} is not null"
         top = list(q(f"{ranked} order by {rank_by} desc, published_utc, draft_id limit ?", [k]))
@@ -195,6 +264,14 @@ class ReportingMixin(Connected):
             "bottom": bottom,
             "daily_posts": list(q(_DAILY_POSTS)),
         }
+
+    def sparkline_series(self, draft_ids: list[str]) -> list[dict[str, Any]]:
+        """Engagements and clicks of each asked draft's first post, its newest SPARK_POINTS
+        readings, oldest first."""
+        if not draft_ids:
+            return []
+        sql = _SPARK_SERIES.format(marks=",".join("?" * len(draft_ids)))
+        return list(self.db.query(sql, [*draft_ids, SPARK_POINTS]))
 
     def report_daily_traffic(
         self, channels: list[str], first: str, last: str
