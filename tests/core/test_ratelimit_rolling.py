@@ -88,6 +88,22 @@ def test_a_long_run_paces_at_the_servers_rate_with_no_429(limiter, clock) -> Non
     assert all(s == pytest.approx(WINDOW - (LIMIT - 1) * 0.1 + 0.001) for s in clock.sleeps)
 
 
+def test_a_call_the_server_dated_earlier_than_its_answer_still_counts(limiter, clock) -> None:  # type: ignore[no-untyped-def]
+    """The server counts a call when it arrives, mktd records it when the answer comes: the
+    oldest call's answer may already be more than a window old while the server still counts
+    it. mktd must not take that for a stranger's call and wait a whole window (it did)."""
+    hub = RollingHubSpot(clock)
+    start = clock.now
+    send(limiter, hub, clock, service=0.5)  # arrives at +0, answered at +0.5
+    clock.now = start + 9.0
+    for _ in range(LIMIT - 2):
+        send(limiter, hub, clock, service=0.1)
+    send(limiter, hub, clock, service=1.3)  # arrives at +9.3, answered at +10.6: "0 remaining"
+    # The first call left the server's window at +10.0: the next call may go now.
+    assert limiter.reserve("hubspot", None, [], "POST", PATH) == 0
+    assert hub.call().status_code == 200 and hub.too_many == 0
+
+
 def test_a_429_still_honours_retry_after(limiter, clock) -> None:  # type: ignore[no-untyped-def]
     hub = RollingHubSpot(clock)
     for _ in range(LIMIT):

@@ -314,7 +314,9 @@ class Limiter:
                     # A refusal's Retry-After is the server's exact answer for its window.
                     reset_at = min(reset_at, retry_at)
                 elif window and counted:
-                    calls = recent_calls(row, now - window) + [now]
+                    # Kept a little longer than the window: the server dates a call when it
+                    # arrives, mktd when its answer does, so the boundary call may be missed.
+                    calls = recent_calls(row, now - window - ANSWER_SLACK_S) + [now]
                     calls = calls[-min(c.limit or MAX_RECENT_CALLS, MAX_RECENT_CALLS) :]
                     row["recent_calls"] = encode_calls(calls)
                     reset_at = rolling_reset(calls, c.limit, c.remaining, window) or reset_at
@@ -330,6 +332,8 @@ class Limiter:
 
 # Enough for every published HubSpot burst tier (250 per 10 s at most); bounds the row's size.
 MAX_RECENT_CALLS = 500
+# How much earlier than its answer the server may have counted a call (its service time).
+ANSWER_SLACK_S = 2.0
 
 
 def recent_calls(row: Row, after: float) -> list[float]:
@@ -348,11 +352,13 @@ def rolling_reset(
 ) -> float | None:
     """When a rolling counter the server reports as exhausted frees its next call, or None.
 
-    The server's window holds `limit` calls; if mktd made at least that many in the window,
-    they are the window's calls, and the oldest of them leaves it `window` seconds after its answer
-    arrived (the server counted it no later than that, so this never ends the wait early).
-    With fewer, someone else shares the quota and mktd cannot tell when its calls leave: None
-    (the caller keeps the whole window from now)."""
+    The server's window holds `limit` calls; if mktd made at least that many in the window
+    (give or take the slack), they are the window's calls, and the oldest of them, the `limit`-th
+    latest, leaves it `window` seconds after its answer arrived (the server counted it no later
+    than that, so this never ends the wait early). With fewer, someone else shares the quota and
+    mktd cannot tell when its calls leave: None (the caller keeps the whole window from now).
+    Calls still in flight from other processes are not in the record yet: a 429 can then
+    happen, and its Retry-After is honoured."""
     if remaining is None or remaining > 0 or not limit or len(calls) < limit:
         return None
     # Every recorded call is inside the window (the caller dropped older ones): this is later
