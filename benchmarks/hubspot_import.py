@@ -21,8 +21,14 @@ instead of the built-in one: its HubSpot validates every batch, stores the conta
 the same rolling 100 per 10 s (`hubspot.burst`); `--latency-ms` becomes a `hubspot.upsert:delay`
 fault on top of its own processing time, and the service times come from its request log.
 
+With `--sandbox-process` the sandbox runs as its own process (`mktd sandbox serve`, started
+and stopped here), the honest setup of issue 17: the figures come from its inspection API.
+`--limit N` lowers the server's burst limit (per 10 s) so that a short run spends most of its
+time in the rolling window's waits, where mktd's limiter decides the ratio.
+
     .venv/bin/python benchmarks/hubspot_import.py [--rows 5000] [--batch-size 100]
-        [--latency-ms 50] [--repeat 3] [--sandbox] [--json] [--check]
+        [--latency-ms 50] [--repeat 3] [--sandbox | --sandbox-process] [--limit 100]
+        [--json] [--check]
 """
 
 from __future__ import annotations
@@ -32,6 +38,9 @@ import collections
 import json
 import math
 import os
+import signal
+import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -172,6 +181,77 @@ class SandboxHubSpot:
         return len(self.sb.state()["contacts"])
 
 
+class SandboxProcessHubSpot(SandboxHubSpot):
+    """The sandbox as a separate process (`mktd sandbox serve`), the honest setup: the server
+    does not share mktd's interpreter, its GIL or its cores' scheduling with the client. The
+    figures come from its inspection API (`/_sandbox/requests`, `/_sandbox/state`)."""
+
+    def __init__(self, limit: int, window: float, latency: float) -> None:
+        from mktdirector.sandbox.env import TOKEN_ENV
+
+        self._tmp = tempfile.TemporaryDirectory(prefix="mktd-bench-sbxp-")
+        with socket.socket() as s:  # a free port for the child (it binds it a moment later)
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        mktd = Path(sys.executable).with_name("mktd")
+        self.cmd = [str(mktd), "sandbox", "serve", "--quiet", "--port", str(self.port),
+                    "--state", self._tmp.name, "--limit", f"hubspot.burst={limit}/{window:g}"]  # fmt: skip
+        if latency > 0:
+            self.cmd += ["--faults", f"hubspot.upsert:delay={latency:g}"]
+        self.token = TOKEN_ENV["HUBSPOT_API_KEY"]
+        self.url = ""
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> SandboxProcessHubSpot:
+        import httpx
+
+        self.proc = subprocess.Popen(self.cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        base = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                err = self.proc.stderr.read().decode() if self.proc.stderr else ""
+                raise SystemExit(f"mktd sandbox serve exited: {err[-400:]}")
+            try:
+                httpx.get(f"{base}/_sandbox/state", timeout=1.0)
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        else:
+            raise SystemExit("mktd sandbox serve did not answer within 30 s")
+        self.url = f"{base}/hubspot"
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc is not None:
+            self.proc.send_signal(signal.SIGTERM)  # the one process this script started
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._tmp.cleanup()
+
+    def _get(self, what: str) -> Any:
+        import httpx
+
+        return httpx.get(f"{self.url.removesuffix('/hubspot')}/_sandbox/{what}", timeout=30).json()
+
+    def _upserts(self) -> list[dict[str, Any]]:
+        return [e for e in self._get("requests")["requests"] if e["route"] == "hubspot.upsert"]
+
+    @property
+    def rows(self) -> int:
+        return len(self._get("state")["contacts"])
+
+
+SERVERS = {
+    "built-in": FakeHubSpot,
+    "sandbox": SandboxHubSpot,
+    "sandbox-process": SandboxProcessHubSpot,
+}
+
+
 def floor_seconds(service: list[float], limit: int, window: float) -> float:
     """Fastest possible sequential run: see the module docstring."""
     starts: list[float] = []
@@ -188,8 +268,8 @@ def limit_wait_floor(requests: int, limit: int, window: float) -> float:
     return (requests - 1) // limit * window if requests else 0.0
 
 
-def run(rows: int, batch: int, latency: float, *, sandbox: bool = False) -> dict[str, Any]:
-    server = SandboxHubSpot if sandbox else FakeHubSpot
+def run(rows: int, batch: int, latency: float, *, server_name: str = "built-in") -> dict[str, Any]:
+    server = SERVERS[server_name]
     with (
         tempfile.TemporaryDirectory(prefix="mktd-bench-") as tmp,
         server(LIMIT, WINDOW_S, latency) as hub,
@@ -223,7 +303,7 @@ def run(rows: int, batch: int, latency: float, *, sandbox: bool = False) -> dict
         service, too_many, server_rows = list(hub.service), hub.too_many, hub.rows
         floor = floor_seconds(service[:requests], LIMIT, WINDOW_S)
     return {
-        "server": "sandbox" if sandbox else "built-in",
+        "server": server_name,
         "rows": rows,
         "batch_size": batch,
         "requests": requests,
@@ -266,16 +346,36 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs; the median is reported (3)")
     parser.add_argument(
         "--sandbox",
-        action="store_true",
-        help="import into mktd's sandbox instead of its own server",
+        action="store_const",
+        const="sandbox",
+        dest="server",
+        help="import into mktd's sandbox (in this process) instead of the built-in server",
     )
+    parser.add_argument(
+        "--sandbox-process",
+        action="store_const",
+        const="sandbox-process",
+        dest="server",
+        help="import into `mktd sandbox serve` started as its own process (the honest setup)",
+    )
+    parser.add_argument(
+        "--limit", type=int, default=None,
+        help="the server's burst limit per 10 s (100); lower puts the rolling window to work",
+    )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument(
         "--check", action="store_true", help=f"exit 1 unless 0 429s and <= {TARGET_RATIO}x"
     )
     args = parser.parse_args()
+    global LIMIT
+    LIMIT = args.limit or LIMIT
     runs = [
-        run(args.rows, args.batch_size, args.latency_ms / 1000.0, sandbox=args.sandbox)
+        run(
+            args.rows,
+            args.batch_size,
+            args.latency_ms / 1000.0,
+            server_name=args.server or "built-in",
+        )
         for _ in range(args.repeat)
     ]
     # The median run by ratio: one noisy neighbour on the machine should not decide the result.

@@ -143,7 +143,7 @@ def r_worker(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
 def r_hubspot(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     return [
         (
-            f"HubSpot import, {d['rows']:,} contacts ({d['server']} server)",
+            f"HubSpot import, {d['rows']:,} contacts ({d['server']} server, {d['limit']})",
             f"{d['wall_s']:.2f} s / floor {d['floor_s']:.2f} s = {d['ratio']:.3f}× "
             f"(median of {d['runs']}); {d['http_429']} × 429; {d['requests']} requests",
             "≤ 1.10×, 0 × 429",
@@ -245,6 +245,20 @@ BENCHES = [
         "hubspot_sandbox",
         ["--sandbox", "--repeat", "3"],
         ["--sandbox", "--repeat", "1", "--rows", "2000"],
+        r_hubspot,
+        script="hubspot_import.py",
+    ),
+    Bench(
+        "hubspot_sandbox_process",
+        ["--sandbox-process", "--repeat", "3"],
+        ["--sandbox-process", "--repeat", "1", "--rows", "2000"],
+        r_hubspot,
+        script="hubspot_import.py",
+    ),
+    Bench(
+        "hubspot_sandbox_process_20k",
+        ["--sandbox-process", "--repeat", "1", "--rows", "20000"],
+        ["--sandbox-process", "--repeat", "1", "--rows", "3000", "--limit", "10"],
         r_hubspot,
         script="hubspot_import.py",
     ),

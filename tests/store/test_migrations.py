@@ -62,6 +62,7 @@ SPINE: dict[str, tuple[dict[str, type], list[str]]] = {
             "reset_at": float,
             "blocked_until": float,
             "updated_at": float,
+            "recent_calls": str,  # m024
         },
         ["key"],
     ),

@@ -36,6 +36,10 @@ class PlatformPolicy(Protocol):
     # The RateCounter scopes that bind only the endpoint (method and path) that reported them;
     # the others bind every call of the account (user-day, all) or of the app (app-day).
     per_endpoint_scopes: frozenset[str]
+    # The scopes the server counts over a ROLLING window (a call leaves it a window after it
+    # was made); their counters' reset is "now + the window". Once such a counter is exhausted
+    # the limiter waits for the oldest call to leave, not a whole window from now.
+    rolling_scopes: frozenset[str]
 
     def classify(self, response: httpx.Response, error: ApiStatusError) -> ApiStatusError | None:
         """A more precise error than the generic table for an error response (None = keep)."""
@@ -59,6 +63,7 @@ class GenericPolicy:
 
     request_id_headers: tuple[str, ...] = REQUEST_ID_HEADERS
     per_endpoint_scopes: frozenset[str] = frozenset({"endpoint"})
+    rolling_scopes: frozenset[str] = frozenset()
 
     def classify(self, response: httpx.Response, error: ApiStatusError) -> ApiStatusError | None:
         return None

@@ -285,13 +285,17 @@ class Limiter:
             wait = parse_retry_after(response.headers, now)
             if wait is not None:
                 found.append(RateCounter("all", None, None, None, now + wait))
+        retry_at = found[-1].blocked_until if found and found[-1].scope == "all" else None
         if not found:
             return {}
 
+        rolling: frozenset[str] = getattr(policy, "rolling_scopes", frozenset())
+        counted = response.status_code != 429  # a refused call does not enter the window
+
         def fn(rows: dict[str, Row | None]) -> tuple[dict[str, Row], float]:
             updates: dict[str, Row] = {}
-            for scope, limit, remaining, reset_at, blocked in found:
-                key = key_for[scope]
+            for c in found:
+                key = key_for[c.scope]
                 row = dict(rows.get(key) or {})
                 row.update(
                     platform=platform,
@@ -300,10 +304,23 @@ class Limiter:
                     kind="server",
                     updated_at=now,
                 )
-                if blocked is not None:
-                    row["blocked_until"] = max(blocked, row.get("blocked_until") or 0)
-                else:
-                    row.update(limit_value=limit, remaining=remaining, reset_at=reset_at)
+                if c.blocked_until is not None:
+                    row["blocked_until"] = max(c.blocked_until, row.get("blocked_until") or 0)
+                    updates[key] = row
+                    continue
+                reset_at = c.reset_at
+                window = (reset_at - now) if c.scope in rolling and reset_at else None
+                if window and not counted and retry_at is not None and reset_at:
+                    # A refusal's Retry-After is the server's exact answer for its window.
+                    reset_at = min(reset_at, retry_at)
+                elif window and counted:
+                    # Kept a little longer than the window: the server dates a call when it
+                    # arrives, mktd when its answer does, so the boundary call may be missed.
+                    calls = recent_calls(row, now - window - ANSWER_SLACK_S) + [now]
+                    calls = calls[-min(c.limit or MAX_RECENT_CALLS, MAX_RECENT_CALLS) :]
+                    row["recent_calls"] = encode_calls(calls)
+                    reset_at = rolling_reset(calls, c.limit, c.remaining, window) or reset_at
+                row.update(limit_value=c.limit, remaining=c.remaining, reset_at=reset_at)
                 updates[key] = row
             return updates, 0.0
 
@@ -311,6 +328,42 @@ class Limiter:
         known = [c for c in found if c.remaining is not None]
         best = min(known, key=lambda c: c.remaining or 0, default=None)
         return {"remaining": best.remaining, "reset_at": best.reset_at} if best else {}
+
+
+# Enough for every published HubSpot burst tier (250 per 10 s at most); bounds the row's size.
+MAX_RECENT_CALLS = 500
+# How much earlier than its answer the server may have counted a call (its service time).
+ANSWER_SLACK_S = 2.0
+
+
+def recent_calls(row: Row, after: float) -> list[float]:
+    """The times (when their answers arrived) of this key's calls made after `after`, oldest
+    first. Stored as one compact text column so that every process sharing the store sees them."""
+    raw = row.get("recent_calls") or ""
+    return [t for t in (float(x) for x in raw.split(",") if x) if t > after]
+
+
+def encode_calls(calls: list[float]) -> str:
+    return ",".join(f"{t:.3f}" for t in calls)
+
+
+def rolling_reset(
+    calls: list[float], limit: int | None, remaining: int | None, window: float
+) -> float | None:
+    """When a rolling counter the server reports as exhausted frees its next call, or None.
+
+    The server's window holds `limit` calls; if mktd made at least that many in the window
+    (give or take the slack), they are the window's calls, and the oldest of them, the `limit`-th
+    latest, leaves it `window` seconds after its answer arrived (the server counted it no later
+    than that, so this never ends the wait early). With fewer, someone else shares the quota and
+    mktd cannot tell when its calls leave: None (the caller keeps the whole window from now).
+    Calls still in flight from other processes are not in the record yet: a 429 can then
+    happen, and its Retry-After is honoured."""
+    if remaining is None or remaining > 0 or not limit or len(calls) < limit:
+        return None
+    # Every recorded call is inside the window (the caller dropped older ones): this is later
+    # than now, unless the oldest has just left, which the reserve reads as "go".
+    return calls[-limit] + window
 
 
 def format_wait(seconds: float) -> str:

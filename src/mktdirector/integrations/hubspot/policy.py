@@ -30,6 +30,11 @@ TOKEN_STEPS = (
 
 
 class HubSpotPolicy(GenericPolicy):
+    # The burst limit is a ROLLING window (reference card api-crm-email.md §1.7: 100 per 10 s on
+    # Free/Starter, up to 190 or 250 per 10 s on higher tiers; its 429 names the policy
+    # TEN_SECONDLY_ROLLING): a call stops counting 10 s after it was made.
+    rolling_scopes = frozenset({"endpoint"})
+
     def __init__(self, daily_reset: Callable[[], float], now: Now = SYSTEM_CLOCK.now) -> None:
         # Seconds to midnight in the account's time zone (the client learns the zone).
         self._daily_reset = daily_reset

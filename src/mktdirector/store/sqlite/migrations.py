@@ -549,3 +549,11 @@ def m021_posts_published_index(db: Database) -> None:
     # GET /posts pages newest first by (published_utc, id) over every platform: the
     # (platform, published_utc) index does not serve that order. Plain SQL, as m020.
     db.execute("create index if not exists idx_posts_published_utc_id on posts (published_utc, id)")
+
+
+@migrations()
+def m024_rate_limit_recent_calls(db: Database) -> None:
+    # The limiter's record of a rolling-window counter's recent call times (comma-separated
+    # epoch seconds, at most a few hundred): HubSpot's burst window frees a call 10 s after
+    # each call, not 10 s after the counter hit 0. Plain SQL, as m020.
+    db.execute("alter table rate_limit_state add column recent_calls text")

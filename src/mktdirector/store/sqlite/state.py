@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 _RATE_COLUMNS = (
     "key", "platform", "account", "name", "kind", "tokens", "window_start", "count",
-    "limit_value", "remaining", "reset_at", "blocked_until", "updated_at",
+    "limit_value", "remaining", "reset_at", "blocked_until", "updated_at", "recent_calls",
 )  # fmt: skip
 
 
