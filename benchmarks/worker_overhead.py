@@ -35,7 +35,7 @@ class FakeX:
     label = "X"
     account = None
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Any = None) -> None:
         import httpx
 
         from mktdirector.core.credentials import Connection
@@ -44,9 +44,13 @@ class FakeX:
 
         self.connection = Connection("twitter", access_token="bench-token", source="env")
         self.n = 0
-        # publishing reads client.http.clock; the create's bookkeeping is the real one.
+        # publishing reads client.http.clock; the create's bookkeeping is the real one (without
+        # a store, as pg_overhead.py makes it: in-memory limits, no audit rows).
+        wired: dict[str, Any] = {}
+        if store is not None:
+            wired = {"limiter": Limiter(store), "audit": store.record_exchange}
         self.http = HttpClient(
-            "twitter", "http://x.bench", limiter=Limiter(store), audit=store.record_exchange,
+            "twitter", "http://x.bench", **wired,
             transport=httpx.MockTransport(lambda request: httpx.Response(201, json={})),
         )  # fmt: skip
 
