@@ -130,12 +130,35 @@ def r_report(d: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
 
 
 def r_worker(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
-    return [
+    rows = [
         (
             f"worker overhead, {d['jobs']:,} due jobs",
             f"{d['per_job_ms']:.2f} ms per job ({d['total_s']:.2f} s)",
             f"≤ {d['target_ms']:g} ms",
             verdict(d["per_job_ms"] <= d["target_ms"]),
+        )
+    ]
+    kib = d.get("written_kib_per_job")
+    if kib is not None:
+        rows.append(
+            (
+                "worker: written to disk per published job",
+                f"{kib:.1f} KiB",
+                f"≤ {d['target_kib']:g} KiB",
+                verdict(kib <= d["target_kib"]),
+            )
+        )
+    return rows
+
+
+def r_choke(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    return [
+        (
+            "choke point: HttpClient vs raw httpx, local instant server",
+            f"{d['mktd_us']:.0f} µs vs {d['raw_httpx_us']:.0f} µs = {d['ratio']:.2f}× "
+            f"({d['commits_per_request']:g} commits per request)",
+            f"≤ {d['target_ratio']:g}×",
+            verdict(d["target_met"]),
         )
     ]
 
@@ -240,6 +263,7 @@ BENCHES = [
         script="report_scale.py",
     ),
     Bench("worker_overhead", ["--jobs", "1000"], ["--jobs", "200"], r_worker),
+    Bench("choke_point", ["--requests", "5000", "--blocks", "20"], ["--requests", "1000"], r_choke),
     Bench("hubspot_import", ["--repeat", "3"], ["--repeat", "1", "--rows", "2000"], r_hubspot),
     Bench(
         "hubspot_sandbox",

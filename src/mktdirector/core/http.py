@@ -1,11 +1,13 @@
 """The HTTP choke point: every platform request goes through `HttpClient.request`.
 
-Each attempt: (1) take a call from the shared rate limits, (2) send with timeouts and a total deadline (core/deadline.py: a server dribbling bytes cannot
-hold a call past it; uploads get a longer one), reading at most `max_response_bytes`, timed,
-(3) write an audit row (path template, never query strings, headers or bodies; the current
-correlation id), (4) classify into the error tree with the platform's policy, (5) retry by the
-rules in retry.py. A 401 is refreshed once by the request's auth flow (core/http_auth.py). A wait
-longer than the caller's budget raises RateLimitError instead.
+Each attempt: (1) take a call from the shared rate limits (one short commit), (2) send with
+timeouts and a total deadline (core/deadline.py: a server dribbling bytes cannot hold a call past
+it; uploads get a longer one), reading at most `max_response_bytes`, timed, (3) write an audit
+row (path template, never query strings, headers or bodies; the current correlation id) in one
+commit with the quotas the answer reported, (4) classify into the error tree with the platform's
+policy, (5) retry by the rules in retry.py. A 401 is refreshed once by the request's auth flow
+(core/http_auth.py). A wait longer than the caller's budget raises RateLimitError instead.
+Both commits have relaxed durability (store/sqlite/db.py RELAXED, docs/reliability.md).
 """
 
 from __future__ import annotations
@@ -348,15 +350,19 @@ class HttpClient:
         """Record what one answer said (quotas, audit row) and return its error, if any."""
         call.attempts += 1
         call.last_headers = response.headers
-        rate = self.limiter.observe(self.platform, self.account, call.path, response, self.policy)
         error = self._classify(call, response)
-        if isinstance(error, E.RateLimitError) and error.retry_after:
-            # A reset known only from the body or the platform's rules (LinkedIn's UTC day,
-            # GA4's quota words, HubSpot's policy names) must hold across processes too.
-            self.limiter.hold(
-                self.platform, self.account, call.path, error.retry_after, method=call.method
+        # What the answer said and its audit row: one commit (the store's batch), not three.
+        with self.limiter.batch():
+            rate = self.limiter.observe(
+                self.platform, self.account, call.path, response, self.policy
             )
-        self._audit(call, response, _elapsed_ms(response), error=error, rate=rate)
+            if isinstance(error, E.RateLimitError) and error.retry_after:
+                # A reset known only from the body or the platform's rules (LinkedIn's UTC day,
+                # GA4's quota words, HubSpot's policy names) must hold across processes too.
+                self.limiter.hold(
+                    self.platform, self.account, call.path, error.retry_after, method=call.method
+                )
+            self._audit(call, response, _elapsed_ms(response), error=error, rate=rate)
         return error
 
     def _classify(self, call: _Call, response: httpx.Response) -> E.MktdError | None:

@@ -7,7 +7,10 @@ Two sources of truth, both kept in one state table (SQLite in practice, so that 
 - what the server reports (`Retry-After`, and the counters the platform's policy reads from its
   headers, `integrations/<platform>/policy.py`): an exhausted counter blocks until its reset.
 
-The backend only has to run a read-modify-write over a few keys atomically (`transact`).
+The backend only has to run a read-modify-write over a few keys atomically (`transact`). One
+that can also group several of them, and the audit row of the same answer, into one commit
+offers `batch()` (the SQLite and PostgreSQL stores do): the choke point then commits twice per
+request (reserve before the send; what the answer said plus its audit row after it).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import fnmatch
 import threading
 import time
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -32,7 +36,10 @@ Transform = Callable[[dict[str, Row | None]], tuple[dict[str, Row], float]]
 
 class StateBackend(Protocol):
     def transact(self, keys: list[str], fn: Transform) -> float:
-        """Read rows for `keys`, call fn, write the rows it returns, all atomically."""
+        """Read rows for `keys`, call fn, write the rows it returns, all atomically.
+
+        (Optional: `batch()`, a context in which every transact, and the store's audit rows,
+        share one transaction; see `Limiter.batch`.)"""
 
 
 class MemoryBackend:
@@ -140,6 +147,14 @@ class Limiter:
         self.backend = backend or MemoryBackend()
         self.clock = clock
         self.sleep = sleep
+
+    def batch(self) -> AbstractContextManager[object]:
+        """One transaction for the state updates (and the backend's audit rows) made inside it,
+        where the backend offers it; otherwise each update commits on its own."""
+        batch: Callable[[], AbstractContextManager[object]] | None = getattr(
+            self.backend, "batch", None
+        )
+        return batch() if batch is not None else nullcontext()
 
     def reserve(
         self, platform: str, account: str | None, limits: Iterable[Limit], method: str, path: str

@@ -20,4 +20,7 @@ POSTGRES = Dialect(
     placeholder="?",
     # The claim also skips rows another transaction holds, so it never waits on a row lock.
     skip_locked="for update skip locked",
+    # Rate state and audit rows: the commit returns before the WAL flush. A server crash may
+    # lose the last few (never corrupt them); the publish ledger's commits stay synchronous.
+    relaxed="set local synchronous_commit = off",
 )

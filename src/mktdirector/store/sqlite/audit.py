@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from mktdirector.store.rows import AuditRow, AuthEvent
-from mktdirector.store.sqlite.db import Connected
+from mktdirector.store.sqlite.db import RELAXED, Connected, immediate
+from mktdirector.store.sqlite.dialect import SQLITE
 from mktdirector.store.stamps import new_id, now_utc
 
 if TYPE_CHECKING:
@@ -19,28 +20,26 @@ def _iso(epoch: float | None) -> str | None:
     return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+_CALL_COLUMNS = (
+    "id", "time_utc", "platform", "account", "method", "path", "status", "duration_ms",
+    "attempt", "request_id", "error_kind", "error_code", "rate_remaining", "rate_reset_utc",
+    "correlation_id",
+)  # fmt: skip
+_INSERT_CALL = SQLITE.insert("http_calls", _CALL_COLUMNS)
+
+
 class AuditMixin(Connected):
     def record_exchange(self, ex: Exchange) -> None:
+        """One row per attempt, relaxed like the rate state: inside the choke point's batch
+        (`RateStateMixin.batch`) it shares that commit; alone it is its own."""
         # The path is a template and carries no query string: keys can travel in queries.
-        self.db.table("http_calls").insert(
-            {
-                "id": new_id(),
-                "time_utc": now_utc(),
-                "platform": ex.platform,
-                "account": ex.account,
-                "method": ex.method,
-                "path": ex.path.split("?", 1)[0],
-                "status": ex.status,
-                "duration_ms": ex.duration_ms,
-                "attempt": ex.attempt,
-                "request_id": ex.request_id,
-                "error_kind": ex.error_kind,
-                "error_code": ex.error_code,
-                "rate_remaining": ex.rate_remaining,
-                "rate_reset_utc": _iso(ex.rate_reset_at),
-                "correlation_id": ex.correlation_id,
-            }
-        )
+        values = [
+            new_id(), now_utc(), ex.platform, ex.account, ex.method, ex.path.split("?", 1)[0],
+            ex.status, ex.duration_ms, ex.attempt, ex.request_id, ex.error_kind, ex.error_code,
+            ex.rate_remaining, _iso(ex.rate_reset_at), ex.correlation_id,
+        ]  # fmt: skip
+        with immediate(self.db, durability=RELAXED) as conn:
+            conn.execute(_INSERT_CALL, values)
 
     def calls(
         self,

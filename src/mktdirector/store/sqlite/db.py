@@ -40,6 +40,7 @@ def open_database(path: Path | str, *, migrate: bool = True) -> Database:
     conn: sqlite3.Connection | None = None
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+        conn.execute(f"PRAGMA synchronous={FULL}")  # named, not assumed: see FULL below
         db = cast("Database", LightDatabase(conn))
         stamp = schema_stamp(conn)
         # The full check imports sqlite-utils and its migrations (~50 ms); a file this same
@@ -216,19 +217,59 @@ def translate_sqlite_error(e: sqlite3.DatabaseError, path: Path | str) -> StoreE
     return StoreError(f"Database error on {path}: {e}.", hint="Run with MKTD_DEBUG=1 for details")
 
 
+# How hard a commit holds on to the disk (SQLite's `synchronous` in WAL mode). Every connection
+# runs FULL (each commit fsyncs the WAL, and with it every commit before it); a RELAXED one skips
+# its own fsync: it survives the process being killed (the WAL is in the OS's cache) but a power
+# cut or a kernel crash may lose it, unless a later FULL commit has synced the WAL since. Rate
+# state and the audit log are RELAXED (docs/reliability.md); the publish ledger stays FULL.
+FULL = "FULL"
+RELAXED = "NORMAL"
+_DEPTH = "_mktd_tx_depth"  # open immediate() blocks on a Database: inner ones join the outer
+_OUTER = "_mktd_tx_durability"  # the outer block's durability, which the joined ones get
+
+
 @contextmanager
-def immediate(db: Database) -> Iterator[sqlite3.Connection]:
-    """A write transaction that takes the lock up front (no deadlock on upgrade)."""
+def immediate(db: Database, *, durability: str = FULL) -> Iterator[sqlite3.Connection]:
+    """A write transaction that takes the lock up front (no deadlock on upgrade).
+
+    Nested inside another `immediate()` on the same Database it joins that transaction (one
+    commit for both): the choke point records what an answer said and its audit row together.
+    `durability` is the commit's: FULL (each commit on disk when it returns) or RELAXED; a FULL
+    block cannot join a RELAXED one (its commit would not be on disk), that is a bug.
+    """
     conn = db.conn
-    # The backend's own BEGIN (PostgreSQL's store passes a db that names its dialect).
-    conn.execute(getattr(db, "dialect", SQLITE).begin)
+    depth = getattr(db, _DEPTH, 0)
+    if depth:
+        if durability == FULL and getattr(db, _OUTER, FULL) != FULL:
+            raise RuntimeError("a FULL-durability write inside a relaxed transaction")
+        setattr(db, _DEPTH, depth + 1)
+        try:
+            yield conn
+        finally:
+            setattr(db, _DEPTH, depth)
+        return
+    dialect = getattr(db, "dialect", SQLITE)  # PostgreSQL's store names its own
+    relaxed = durability == RELAXED
+    if relaxed:  # a PRAGMA is a no-op on PostgreSQL (its adapter skips them)
+        conn.execute(f"PRAGMA synchronous={RELAXED}")
     try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    else:
-        conn.execute("COMMIT")
+        conn.execute(dialect.begin)
+        setattr(db, _DEPTH, 1)
+        setattr(db, _OUTER, durability)
+        try:
+            if relaxed and dialect.relaxed:
+                conn.execute(dialect.relaxed)
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+        finally:
+            setattr(db, _DEPTH, 0)
+    finally:
+        if relaxed:
+            conn.execute(f"PRAGMA synchronous={FULL}")
 
 
 class Connected:

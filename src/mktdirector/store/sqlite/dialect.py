@@ -20,6 +20,9 @@ class Dialect:
     # Appended to the select that picks the next job under a lease. SQLite needs nothing: the
     # IMMEDIATE transaction already excludes every other writer.
     skip_locked: str
+    # Run first inside a transaction whose commit may skip waiting for the disk (db.py RELAXED);
+    # SQLite needs nothing here (a PRAGMA before BEGIN does it).
+    relaxed: str = ""
 
     def marks(self, n: int) -> str:
         """`?, ?, ?` for n values."""

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 from mktdirector.core.leases import owner_is_gone
 from mktdirector.store.errors import RecordNotFoundError, Refusal, StateRefusedError
 from mktdirector.store.rows import Draft, DraftStatus, Post, PostStatus, PublishAttempt
-from mktdirector.store.sqlite.db import Connected, immediate, require_intact
+from mktdirector.store.sqlite.db import FULL, Connected, immediate, require_intact
 from mktdirector.store.sqlite.dialect import SQLITE
 from mktdirector.store.stamps import new_id, now_utc
 
@@ -106,9 +106,11 @@ class PostsMixin(Connected):
         text: str,
         reply_to: str | None,
     ) -> str:
-        """Commit the intent to create one segment (before the create call)."""
+        """Commit the intent to create one segment (before the create call), on disk: FULL
+        durability (the rate and audit commits are relaxed; db.immediate refuses to fold this
+        one into a relaxed transaction)."""
         pid = new_id()
-        with immediate(self.db) as conn:
+        with immediate(self.db, durability=FULL) as conn:
             # A retried segment keeps its row (and id): only the intent is renewed.
             conn.execute(
                 SQLITE.upsert("posts", _INTENT_COLUMNS, ("draft_id", "segment"),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from mktdirector.store.rows import ConnectionRow, RateLimitRow
-from mktdirector.store.sqlite.db import Connected, immediate
+from mktdirector.store.sqlite.db import RELAXED, Connected, immediate
 from mktdirector.store.sqlite.dialect import SQLITE
 from mktdirector.store.stamps import now_utc
 
@@ -23,8 +25,11 @@ _RATE_COLUMNS = (
 
 class RateStateMixin(Connected):
     def transact(self, keys: list[str], fn: Transform) -> float:
-        """Read-modify-write of rate-limit rows under BEGIN IMMEDIATE (safe across processes)."""
-        with immediate(self.db) as conn:
+        """Read-modify-write of rate-limit rows under BEGIN IMMEDIATE (safe across processes).
+
+        Relaxed durability: a power cut may lose the last few updates (the limits then count a
+        few calls fewer); a killed process loses nothing that was committed."""
+        with immediate(self.db, durability=RELAXED) as conn:
             marks = SQLITE.marks(len(keys))
             cur = conn.execute(f"select * from rate_limit_state where key in ({marks})", keys)
             cols = [c[0] for c in cur.description]
@@ -36,6 +41,13 @@ class RateStateMixin(Connected):
                 values = [key if c == "key" else row.get(c) for c in _RATE_COLUMNS]
                 conn.execute(SQLITE.upsert("rate_limit_state", _RATE_COLUMNS, ("key",)), values)
             return result
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """One relaxed transaction that the rate updates and audit rows made inside it join:
+        the choke point's bookkeeping after an answer is one commit, not two."""
+        with immediate(self.db, durability=RELAXED):
+            yield
 
     def rate_limit_rows(self, platform: str | None = None) -> list[RateLimitRow]:
         if platform:

@@ -1,0 +1,167 @@
+"""Per-request cost of the HTTP choke point against raw httpx, to a local instant server.
+
+Starts a tiny HTTP/1.1 keep-alive server in a separate process on 127.0.0.1 that answers every
+GET at once with HubSpot's rate headers, then times, paired in alternating blocks so both see
+the same load:
+
+- raw: `httpx.Client.get` on one keep-alive connection (the floor: what any Python client pays);
+- mktd: `HttpClient.request` built by mktd's own wiring (`Deps.http`: the SQLite store as the
+  shared limiter's state and as the audit sink, HubSpot's policy reading the rate headers), with
+  HubSpot's declared limits of the same shape (a 10-s window and a per-second bucket on search)
+  but counts so high that no call waits: what is timed is the bookkeeping, not the limit.
+
+The ratio of the medians is the figure (issue 17 item 2: <= 2x raw httpx). It also reports the
+SQLite commits per request, counted on the store's connection.
+
+    .venv/bin/python benchmarks/choke_point.py [--requests 2000] [--blocks 10] [--json] [--check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+TARGET_RATIO = 2.0
+
+SERVER = r"""
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+BODY = b'{"portalId": 1}'
+
+class H(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body leave at once (no 40 ms delayed ACK)
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(BODY)))
+        self.send_header("X-HubSpot-RateLimit-Max", "1000000")
+        self.send_header("X-HubSpot-RateLimit-Remaining", "999999")
+        self.send_header("X-HubSpot-RateLimit-Interval-Milliseconds", "10000")
+        self.end_headers()
+        self.wfile.write(BODY)
+    def log_message(self, *a):
+        pass
+
+srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
+print(srv.server_address[1], flush=True)
+srv.serve_forever()
+"""
+
+
+def start_server() -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen([sys.executable, "-c", SERVER], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    port = proc.stdout.readline().strip()
+    if not port.isdigit():
+        proc.kill()
+        sys.exit("the local server did not start")
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def mktd_client(base_url: str) -> tuple[Any, Any]:
+    """An HttpClient exactly as the wiring builds one for HubSpot, with limits that never wait."""
+    from mktdirector.core.ratelimit import Limit, per_second
+    from mktdirector.integrations.hubspot.client import SEARCH
+    from mktdirector.integrations.hubspot.policy import HubSpotPolicy
+    from mktdirector.wiring import Deps
+
+    deps = Deps()
+    limits = (Limit("ten_secondly", 10**9, 10.0), per_second("search", 10**9, paths=(SEARCH,)))
+    http = deps.http(
+        platform="hubspot",
+        base_url=base_url,
+        account="bench",
+        headers={"Authorization": "Bearer bench"},
+        limits=limits,
+        policy=HubSpotPolicy(lambda: 86400.0, deps.clock.now),
+    )
+    return deps, http
+
+
+def per_request_us(send: Any, n: int) -> float:
+    started = time.perf_counter()
+    for _ in range(n):
+        send()
+    return (time.perf_counter() - started) * 1e6 / n
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000, help="timed requests per side")
+    parser.add_argument("--blocks", type=int, default=10, help="alternating blocks per side")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--check", action="store_true", help=f"exit 1 if over {TARGET_RATIO}x")
+    args = parser.parse_args()
+    per_block = max(1, args.requests // args.blocks)
+    proc, url = start_server()
+    try:
+        with tempfile.TemporaryDirectory(prefix="mktd-bench-") as tmp:
+            os.environ["MKTD_HOME"] = str(Path(tmp) / "home")
+            import httpx
+
+            deps, http = mktd_client(url)
+            raw = httpx.Client(base_url=url, headers={"Authorization": "Bearer bench"})
+            path = "/account-info/v3/details"
+            for _ in range(50):  # warm up both: connections, the database file, caches
+                raw.get(path)
+                http.request("GET", path)
+            conn = deps.store.db.conn
+            commits = 0
+
+            def count(sql: str) -> None:
+                nonlocal commits
+                commits += sql.strip().upper().startswith("COMMIT")
+
+            raws: list[float] = []
+            ours: list[float] = []
+            for _ in range(args.blocks):
+                raws.append(per_request_us(lambda: raw.get(path), per_block))
+                conn.set_trace_callback(count)
+                ours.append(per_request_us(lambda: http.request("GET", path), per_block))
+                conn.set_trace_callback(None)
+            audited = deps.store.db.execute("select count(*) from http_calls").fetchone()[0]
+            raw.close()
+            http.close()
+            deps.store.close()
+    finally:
+        proc.kill()
+        proc.wait()
+    raw_us, our_us = statistics.median(raws), statistics.median(ours)
+    ratio = our_us / raw_us
+    result = {
+        "requests": per_block * args.blocks,
+        "raw_httpx_us": round(raw_us, 1),
+        "mktd_us": round(our_us, 1),
+        "ratio": round(ratio, 2),
+        "target_ratio": TARGET_RATIO,
+        "target_met": ratio <= TARGET_RATIO,
+        "commits_per_request": round(commits / (per_block * args.blocks), 2),
+        "audit_rows": audited,
+    }
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"{result['requests']} GETs to a local instant server, {args.blocks} paired blocks")
+        print(f"raw httpx:         {raw_us:8.1f} µs per request (median of blocks)")
+        print(f"mktd HttpClient:   {our_us:8.1f} µs per request")
+        print(
+            f"ratio: {ratio:.2f}x (target <= {TARGET_RATIO:g}x): {'ok' if result['target_met'] else 'not met'}"
+        )
+        print(
+            f"SQLite commits per request: {result['commits_per_request']:g}; audit rows: {audited}"
+        )
+    return 1 if args.check and not result["target_met"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
