@@ -215,6 +215,20 @@ def r_web(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     ]
 
 
+def r_web_posts(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    target = d["target_p95_ms"]
+    return [
+        (
+            f"web `{name}` at {d['snapshots']:,} snapshots / {d['posts']:,} posts",
+            f"p50 {v['p50_ms']} ms, p95 {v['p95_ms']} ms ({d['requests']} requests)",
+            f"p95 ≤ {target:g} ms",
+            verdict(v["p95_ms"] <= target),
+        )
+        for name, v in d.items()
+        if isinstance(v, dict)
+    ]
+
+
 def r_x(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     rows = []
     for name in ("published", "tight"):
@@ -291,6 +305,12 @@ BENCHES = [
     ),
     Bench("mailchimp_import", ["--repeat", "3"], ["--repeat", "1", "--rows", "2000"], r_mailchimp),
     Bench("web_latency", [], ["--drafts", "2000", "--requests", "50"], r_web),
+    Bench(
+        "web_posts_scale",
+        ["--snapshots", "1000000", "--requests", "20"],
+        ["--snapshots", "100000", "--requests", "10"],
+        r_web_posts,
+    ),
     Bench("x_metrics", [], ["--posts", "1000"], r_x),
     Bench("crash_trials", ["--trials", "200"], ["--trials", "18"], r_crash),
 ]
