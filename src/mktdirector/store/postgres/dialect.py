@@ -20,4 +20,9 @@ POSTGRES = Dialect(
     placeholder="?",
     # The claim also skips rows another transaction holds, so it never waits on a row lock.
     skip_locked="for update skip locked",
+    for_update="for update",
+    # No writer lock: the job claim (its rows read `for update skip locked`) takes only the
+    # rows it claims, so workers on different jobs never wait for each other; every other
+    # transaction that writes a job it read reads it `for update` (schedule, cancel).
+    begin_row_locked="begin",
 )

@@ -123,11 +123,16 @@ def translate_sqlite_error(e: sqlite3.DatabaseError, path: Path | str) -> StoreE
 
 
 @contextmanager
-def immediate(db: Database) -> Iterator[sqlite3.Connection]:
-    """A write transaction that takes the lock up front (no deadlock on upgrade)."""
+def immediate(db: Database, *, row_locked: bool = False) -> Iterator[sqlite3.Connection]:
+    """A write transaction that takes the lock up front (no deadlock on upgrade).
+
+    `row_locked`: every row it reads then writes is read `for update` (dialect.for_update), so a
+    backend with row locks (PostgreSQL) need not serialize it with every other writer.
+    """
     conn = db.conn
     # The backend's own BEGIN (PostgreSQL's store passes a db that names its dialect).
-    conn.execute(getattr(db, "dialect", SQLITE).begin)
+    dialect = getattr(db, "dialect", SQLITE)
+    conn.execute((row_locked and dialect.begin_row_locked) or dialect.begin)
     try:
         yield conn
     except BaseException:

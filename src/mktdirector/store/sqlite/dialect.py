@@ -20,6 +20,11 @@ class Dialect:
     # Appended to the select that picks the next job under a lease. SQLite needs nothing: the
     # IMMEDIATE transaction already excludes every other writer.
     skip_locked: str
+    # Appended to a select whose rows the transaction then writes; SQLite needs nothing.
+    for_update: str = ""
+    # Starts a write transaction whose reads lock their rows (immediate(row_locked=True));
+    # empty: the same as `begin`.
+    begin_row_locked: str = ""
 
     def marks(self, n: int) -> str:
         """`?, ?, ?` for n values."""
