@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import closing
 
 import httpx
 import pytest
@@ -70,11 +71,15 @@ def test_linkedin_without_analytics_scope_is_told_once(cli, store, memory_keyrin
 
     monkeypatch.setenv("MKTD_LINKEDIN_BASE_URL", "http://li.test")
     seed(store, 3, platform="linkedin")
-    Deps().credentials.save(
-        Connection(
-            "linkedin", "me", access_token="li-token-123456", scopes=["openid", "w_member_social"]
+    with closing(Deps()) as deps:  # closed: the credential index is a store connection
+        deps.credentials.save(
+            Connection(
+                "linkedin",
+                "me",
+                access_token="li-token-123456",
+                scopes=["openid", "w_member_social"],
+            )
         )
-    )
     with respx.mock(assert_all_mocked=True):  # no request at all may be made
         r1 = cli("analytics", "fetch", "--platform", "linkedin", "--json")
         r2 = cli("analytics", "fetch", "--platform", "linkedin", "--json")

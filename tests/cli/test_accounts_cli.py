@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import closing
 from typing import Any
 
 import pytest
@@ -70,9 +71,9 @@ def test_last_success_and_failure_are_per_account(fake, browser) -> None:  # noq
     _authorize("--account", "home")
     from mktdirector.wiring import Deps
 
-    store = Deps().store
-    store.record_exchange(Exchange("twitter", "home", "GET", "/2/tweets", 429, 5, 1,
-                                   error_kind="rate_limit"))  # fmt: skip
+    with closing(Deps().store) as store:  # closed: on PostgreSQL it holds a connection
+        store.record_exchange(Exchange("twitter", "home", "GET", "/2/tweets", 429, 5, 1,
+                                       error_kind="rate_limit"))  # fmt: skip
     time.sleep(0.01)
     rows = {r["account"]: r for r in _status()}
     assert rows["home"]["last_failure"] and rows["work"]["last_failure"] is None
@@ -114,7 +115,8 @@ def test_publishing_with_no_account_chosen_saves_and_sends_nothing(fake, browser
     args = ["social", "twitter", "--text", "Which one?", "--publish", "--yes"]
     r = runner.invoke(full_app, args, catch_exceptions=False)
     assert r.exit_code == 3 and "home, work" in r.stderr
-    assert Deps().store.list_drafts() == []  # nothing half-written, nothing approved
+    with closing(Deps().store) as store:
+        assert store.list_drafts() == []  # nothing half-written, nothing approved
 
 
 @pytest.mark.slow  # two OAuth round trips against a local server, then commands
@@ -135,7 +137,8 @@ def test_a_scheduled_draft_remembers_the_account_it_will_publish_as(fake, browse
     did = json.loads(mktd("social", "twitter", "--text", "Later, please.", "--json").stdout)["id"]
     mktd("drafts", "approve", did, "--yes")
     mktd("schedule", did, "--at", "in 2h")
-    assert Deps().store.get_draft(did)["account"] == "work"  # the worker publishes as work
+    with closing(Deps().store) as store:
+        assert store.get_draft(did)["account"] == "work"  # the worker publishes as work
 
 
 def test_an_environment_token_is_shown_as_a_token_not_an_account(monkeypatch) -> None:

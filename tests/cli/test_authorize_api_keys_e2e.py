@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import closing
 
 import httpx
 import respx
@@ -54,9 +55,10 @@ def test_old_key_is_flagged_for_rotation(cli, store):
     from mktdirector.wiring import Deps
 
     old = time.time() - 100 * 86400
-    Deps().credentials.save(
-        Connection("sendgrid", "main", api_key="SG.old-key-000000", obtained_at=old)
-    )
+    with closing(Deps()) as deps:  # closed: the credential index is a store connection
+        deps.credentials.save(
+            Connection("sendgrid", "main", api_key="SG.old-key-000000", obtained_at=old)
+        )
     status = json.loads(cli("auth", "status", "--json").stdout)
     row = next(x for x in status if x["platform"] == "sendgrid")
     assert "rotate" in row["warning"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -95,8 +96,8 @@ def test_report_equals_the_platforms_counts_after_an_honest_session(sb: Sandbox,
                     "--json"))  # fmt: skip
     _ok(cli("social", "twitter", "--text", "Behind the scenes of the launch.", "--publish",
             "--yes", "--account", "home", "--json"))  # fmt: skip
-    store = Deps().store
-    accounts = {p["text"]: p["account"] for p in store.published_posts(platform="twitter")}
+    with closing(Deps().store) as store:  # closed: on PostgreSQL it holds a connection
+        accounts = {p["text"]: p["account"] for p in store.published_posts(platform="twitter")}
     assert accounts == {"Launch day is here.": "work", "Behind the scenes of the launch.": "home"}
 
     # A duplicate from a new draft is refused, naming the post and draft; nothing is adopted.
@@ -149,5 +150,6 @@ def test_report_equals_the_platforms_counts_after_an_honest_session(sb: Sandbox,
     [li_post] = li_posts
     assert by_channel["linkedin"]["impressions"] == _li_count(sb, li_post["urn"], "IMPRESSION")
     assert by_channel["linkedin"]["reach"] == _li_count(sb, li_post["urn"], "MEMBERS_REACHED")
-    snapshots = Deps().store.latest_snapshots()
+    with closing(Deps().store) as store:
+        snapshots = store.latest_snapshots()
     assert len({(s["platform"], s["remote_id"]) for s in snapshots}) == len(x_posts) + 1

@@ -1,7 +1,8 @@
 """`mktd notifications [--all] [--json]` and `mktd notifications ack [ID]`: in-tool alerts.
 
 `unread_notice` is what the root callback runs for every command: one COUNT query on the
-database file (store/sqlite/glance.py), so it costs a few milliseconds and opens no store.
+database file (store/sqlite/glance.py), so it costs a few milliseconds and opens no store; on a
+team's PostgreSQL database (database.url) the same count goes through the store.
 """
 
 from typing import Annotated, Any
@@ -56,10 +57,19 @@ def unread_notice(home: Any, argv: list[str]) -> None:
     words = [a for a in argv if not a.startswith("-")]
     if not words or words[0] in QUIET_COMMANDS or {"--help", "-h"} & set(argv):
         return
-    from mktdirector.core.paths import db_path
-    from mktdirector.store.sqlite.glance import unread_count
+    from mktdirector.cli import _deps
 
-    count = unread_count(db_path(home))
+    deps = _deps.current()
+    if deps.config.get("database.url"):
+        # A team's PostgreSQL database: no file to glance at, so ask the store.
+        from mktdirector.agents.ops.notifications import unread_for_notice
+
+        count = unread_for_notice(deps.store)
+    else:
+        from mktdirector.core.paths import db_path
+        from mktdirector.store.sqlite.glance import unread_count
+
+        count = unread_count(db_path(home))
     if count:
         from mktdirector.cli import _output
 

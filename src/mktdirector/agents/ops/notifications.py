@@ -46,3 +46,17 @@ def acknowledge(store: StoreLike, notification_id: str | None = None) -> int:
     if found is None:
         raise UsageError(f"No notification {notification_id!r}.", hint="mktd notifications --all")
     return store.ack(found["id"])
+
+
+def unread_for_notice(store: StoreLike) -> int | None:
+    """Unread notifications for the line every command shows, through the store (any backend).
+
+    None when the database has no tables yet (a read never creates them) or cannot be read right
+    now: the notice is a convenience, never an error; the command itself reports a dead server.
+    """
+    try:
+        if not store.exists():
+            return None
+        return store.unread_count()
+    except Exception:  # noqa: BLE001 - see above: the command, not the notice, reports it
+        return None

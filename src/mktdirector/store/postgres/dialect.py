@@ -23,4 +23,9 @@ POSTGRES = Dialect(
     # Rate state and audit rows: the commit returns before the WAL flush. A server crash may
     # lose the last few (never corrupt them); the publish ledger's commits stay synchronous.
     relaxed="set local synchronous_commit = off",
+    for_update="for update",
+    # No writer lock: the job claim (its rows read `for update skip locked`) takes only the
+    # rows it claims, so workers on different jobs never wait for each other; every other
+    # transaction that writes a job it read reads it `for update` (schedule, cancel).
+    begin_row_locked="begin",
 )

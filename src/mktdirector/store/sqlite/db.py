@@ -229,13 +229,17 @@ _OUTER = "_mktd_tx_durability"  # the outer block's durability, which the joined
 
 
 @contextmanager
-def immediate(db: Database, *, durability: str = FULL) -> Iterator[sqlite3.Connection]:
+def immediate(
+    db: Database, *, durability: str = FULL, row_locked: bool = False
+) -> Iterator[sqlite3.Connection]:
     """A write transaction that takes the lock up front (no deadlock on upgrade).
 
     Nested inside another `immediate()` on the same Database it joins that transaction (one
     commit for both): the choke point records what an answer said and its audit row together.
     `durability` is the commit's: FULL (each commit on disk when it returns) or RELAXED; a FULL
     block cannot join a RELAXED one (its commit would not be on disk), that is a bug.
+    `row_locked`: every row it reads then writes is read `for update` (dialect.for_update), so a
+    backend with row locks (PostgreSQL) need not serialize it with every other writer.
     """
     conn = db.conn
     depth = getattr(db, _DEPTH, 0)
@@ -253,7 +257,7 @@ def immediate(db: Database, *, durability: str = FULL) -> Iterator[sqlite3.Conne
     if relaxed:  # a PRAGMA is a no-op on PostgreSQL (its adapter skips them)
         conn.execute(f"PRAGMA synchronous={RELAXED}")
     try:
-        conn.execute(dialect.begin)
+        conn.execute((row_locked and dialect.begin_row_locked) or dialect.begin)
         setattr(db, _DEPTH, 1)
         setattr(db, _OUTER, durability)
         try:

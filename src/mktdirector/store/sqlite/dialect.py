@@ -23,6 +23,11 @@ class Dialect:
     # Run first inside a transaction whose commit may skip waiting for the disk (db.py RELAXED);
     # SQLite needs nothing here (a PRAGMA before BEGIN does it).
     relaxed: str = ""
+    # Appended to a select whose rows the transaction then writes; SQLite needs nothing.
+    for_update: str = ""
+    # Starts a write transaction whose reads lock their rows (immediate(row_locked=True));
+    # empty: the same as `begin`.
+    begin_row_locked: str = ""
 
     def marks(self, n: int) -> str:
         """`?, ?, ?` for n values."""

@@ -27,11 +27,13 @@ SCHEDULABLE = (DraftStatus.APPROVED, DraftStatus.SCHEDULED)
 _WORKER_COLUMNS = ("id", "host", "pid", "started_utc", "last_seen_utc", "jobs_done")
 
 
-def _abandoned_by_dead_owner(conn: sqlite3.Connection, *, exclude: str) -> Job | None:
+def _abandoned_by_dead_owner(
+    conn: sqlite3.Connection, *, exclude: str, skip_locked: str
+) -> Job | None:
     """A running job whose lease is still on the clock but whose owner is certainly dead."""
     cur = conn.execute(
         "select * from jobs where status = 'running' and lease_owner is not null "
-        "and lease_owner != ? order by due_utc",
+        f"and lease_owner != ? order by due_utc {skip_locked}",
         [exclude],
     )
     cols = [c[0] for c in cur.description]
@@ -89,7 +91,7 @@ class JobsMixin(Connected):
                 )
             job = conn.execute(
                 "select id, status from jobs where kind = 'publish' and draft_id = ? "
-                "and status in ('queued', 'running')",
+                f"and status in ('queued', 'running') {self.dialect.for_update}",
                 [draft_id],
             ).fetchone()
             if job and job[1] == JobStatus.RUNNING:
@@ -121,7 +123,7 @@ class JobsMixin(Connected):
         with immediate(self.db) as conn:
             job = conn.execute(
                 "select id, status from jobs where kind = 'publish' and draft_id = ? "
-                "and status in ('queued', 'running')",
+                f"and status in ('queued', 'running') {self.dialect.for_update}",
                 [draft_id],
             ).fetchone()
             if job is None:
@@ -208,7 +210,7 @@ class JobsMixin(Connected):
         process is gone (kill -9, OOM): the same test `claim_draft` applies (core/leases.py).
         The returned job then carries `taken_over_from`, the dead owner.
         """
-        with immediate(self.db) as conn:
+        with immediate(self.db, row_locked=True) as conn:
             cur = conn.execute(
                 "select * from jobs where status = 'running' and lease_until < ? "
                 f"order by due_utc limit 1 {self.dialect.skip_locked}",
@@ -216,7 +218,9 @@ class JobsMixin(Connected):
             )
             job = _row(cur)
             if job is None:
-                job = _abandoned_by_dead_owner(conn, exclude=owner)
+                job = _abandoned_by_dead_owner(
+                    conn, exclude=owner, skip_locked=self.dialect.skip_locked
+                )
             previous = job["lease_owner"] if job is not None else None
             if job is None:
                 cur = conn.execute(
