@@ -1,12 +1,14 @@
 """Run every benchmark in sequence and write the results into docs/benchmarks.md.
 
-Runs startup, report_scale, worker_overhead, hubspot_import (its own server and the sandbox),
-salesforce_import, x_metrics and crash_trials with their defaults (one after another, so they do not compete for
-the cores), each as `python benchmarks/NAME.py ... --json`, and replaces the part of
-docs/benchmarks.md between `<!-- results:start -->` and `<!-- results:end -->` (added at the end
-when missing; the prose around them is kept) with a table of the figures, the machine (cores,
-memory, OS, Python) and the date. A benchmark that fails is reported as failed, and the others
-still run. The whole run takes about 6 minutes on 2 cores, most of it the 200 crash trials.
+Runs each benchmark in BENCHES (startup, reports, worker, choke point, imports, web latency, X
+metrics, crash trials) with its defaults, one after another so they do not compete for the cores,
+each as `python benchmarks/NAME.py ... --json`, and replaces the part of docs/benchmarks.md
+between `<!-- results:start -->` and `<!-- results:end -->` (added at the end when missing; the
+prose around them is kept) with a table of the figures, each with its goal and ok / not met, the
+machine (cores, memory, OS, Python, load) and the date. A benchmark that fails is reported as
+failed, and the others still run. Each benchmark's last result is kept in benchmarks/results.json:
+`--only NAME,...` re-measures those and the table keeps the others, each row saying when it was
+measured. The whole run takes about 20 minutes on 2 cores, most of it the 200 crash trials.
 
     .venv/bin/python benchmarks/run_all.py [--quick] [--only NAME,...] [--no-write]
 """
@@ -30,6 +32,9 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 DOC = HERE.parent / "docs" / "benchmarks.md"
+# Each benchmark's last JSON, so `--only NAME` re-measures one and the table keeps the others
+# (each such row says when it was measured).
+RESULTS = HERE / "results.json"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
 
@@ -416,6 +421,33 @@ def write(doc: Path, text: str) -> None:
     doc.write_text(new if new.endswith("\n") else new + "\n", encoding="utf-8")
 
 
+def remembered(fresh: list[Outcome], m: dict[str, str]) -> list[Outcome]:
+    """Save this run's results and add the last results of the benchmarks it did not run, in
+    BENCHES order, each of those rows naming the date it was measured."""
+    try:
+        kept: dict[str, Any] = json.loads(RESULTS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        kept = {}
+    for o in fresh:
+        if o.error is None:
+            kept[o.bench.name] = {"data": o.data, "measured": m["date"], "load": m["load"]}
+    RESULTS.write_text(json.dumps(kept, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    ran = {o.bench.name: o for o in fresh}
+    out = []
+    for bench in BENCHES:
+        if bench.name in ran:
+            out.append(ran[bench.name])
+        elif bench.name in kept:
+            old = Outcome(bench, 0.0, data=kept[bench.name]["data"])
+            when = f"measured {kept[bench.name]['measured']}, load {kept[bench.name]['load']}"
+            try:
+                old.rows = [(f"{w} ({when})", r, t, ok) for w, r, t, ok in bench.render(old.data)]
+            except (KeyError, TypeError):
+                continue  # a result from before its renderer changed: not shown
+            out.append(old)
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="reduced sizes (a few minutes)")
@@ -434,6 +466,8 @@ def main() -> int:
     started = time.perf_counter()
     outcomes = [run(b, args.quick, llm) for b in BENCHES if only is None or b.name in only]
     total = time.perf_counter() - started
+    if not args.quick and not args.no_write:
+        outcomes = remembered(outcomes, m)
     text = section(outcomes, m, total, args.quick)
     if not args.no_write:
         write(args.doc, text)
