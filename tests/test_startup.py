@@ -238,3 +238,37 @@ def test_a_text_dry_run_loads_no_llm_sdk(tmp_path: Path) -> None:
     loaded = _imported(args, home, tmp_path)
     assert "mktdirector.agents.social.posting" in loaded
     assert not [m for m in loaded if m.split(".")[0] in ("openai", "httpx2")]
+
+
+def _complete(words: str, cword: int, tmp_path: Path) -> tuple[str, set[str]]:
+    """What bash's completion function gets on Tab, and what the process imported."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MKTD_", "PYTHON", "_MKTD"))}
+    env.update(MKTD_HOME=str(tmp_path / "home"), NO_COLOR="1")
+    env.update(_MKTD_COMPLETE="complete_bash", COMP_WORDS=words, COMP_CWORD=str(cword))
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "from mktdirector.cli import main; main()"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    loaded = {
+        line.rsplit("|", 1)[-1].strip()
+        for line in proc.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    return proc.stdout, loaded
+
+
+@pytest.mark.slow
+def test_tab_completion_of_a_command_name_loads_no_pydantic(tmp_path: Path) -> None:
+    """The root's --help and Typer's completion flags default to False, not None: Typer then
+    skips converting them through pydantic, and completing `mktd dra` parses only those."""
+    out, loaded = _complete("mktd dra", 1, tmp_path)
+    assert out.split() == ["drafts"]
+    assert not [m for m in loaded if m.split(".")[0] == "pydantic"]
+    out, _ = _complete("mktd --", 1, tmp_path)
+    assert {"--install-completion", "--show-completion", "--help", "--verbose"} <= set(out.split())
