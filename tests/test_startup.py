@@ -272,3 +272,15 @@ def test_tab_completion_of_a_command_name_loads_no_pydantic(tmp_path: Path) -> N
     assert not [m for m in loaded if m.split(".")[0] == "pydantic"]
     out, _ = _complete("mktd --", 1, tmp_path)
     assert {"--install-completion", "--show-completion", "--help", "--verbose"} <= set(out.split())
+
+
+@pytest.mark.slow
+def test_commands_with_only_flags_load_no_pydantic(tmp_path: Path) -> None:
+    """Every --help resolved in a run defaults to False: a command whose other options are
+    bool flags converts nothing through pydantic; one with an int option still does."""
+    home = tmp_path / "home"
+    _imported(["init"], home, tmp_path)
+    for args in (["status"], ["auth", "status"], ["status", "--json"]):
+        loaded = _imported(args, home, tmp_path)
+        assert not [m for m in loaded if m.split(".")[0] == "pydantic"], args
+    assert "pydantic" in _imported(["drafts", "list", "--limit", "5"], home, tmp_path)

@@ -139,6 +139,15 @@ def _completion_flags_default_false(group: Any) -> None:
             param.default = False
 
 
+def _help_defaults_false(command: Any, ctx: Any) -> None:
+    """Default `command`'s --help (and its subcommands', for a group) to False, not None."""
+    option = command.get_help_option(ctx)
+    if option is not None and option.default is None:
+        option.default = False
+    for sub in getattr(command, "commands", {}).values():
+        _help_defaults_false(sub, ctx)
+
+
 class MktdGroup(TyperGroup):
     """Root group: the one place where expected errors become exit codes."""
 
@@ -160,6 +169,14 @@ class MktdGroup(TyperGroup):
         if option is not None and option.default is None:
             option.default = False
         return option
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        # Every command's --help too: `mktd status`, whose other options are bool flags, then
+        # converts nothing through pydantic. Only the command this run resolved is walked.
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None:
+            _help_defaults_false(command, ctx)
+        return name, command, rest
 
     def invoke(self, ctx: Any) -> Any:
         try:
