@@ -196,3 +196,91 @@ def test_output_is_complete_when_the_final_collection_is_skipped(tmp_path: Path)
     proc = subprocess.run([*mktd, "status", "--json"], check=False, **run)  # type: ignore[call-overload]
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["home"] == str(home)
+
+
+@pytest.mark.slow
+def test_auth_status_loads_neither_httpx_nor_the_oauth_flow(tmp_path: Path) -> None:
+    """`auth status` reads the connection index: the token endpoint client stays unloaded."""
+    home = tmp_path / "home"
+    _imported(["init"], home, tmp_path)
+    loaded = _imported(["auth", "status"], home, tmp_path)
+    assert "mktdirector.agents.auth.status" in loaded  # the command really ran its flow
+    for absent in ("httpx", "authlib", "tenacity", "mktdirector.integrations.oauth.flow"):
+        assert absent not in loaded, absent
+    assert "mktdirector.agents.auth.authorize" not in loaded
+
+
+@pytest.mark.slow
+def test_the_llm_and_the_deadline_load_no_http_library() -> None:
+    """The LLM module and the deadline import neither httpx nor openai; the transport does."""
+    probe = (
+        "import sys, mktdirector.llm, mktdirector.core.deadline as d\n"
+        "before = sorted(m for m in sys.modules if m.split('.')[0] in ('httpx', 'openai'))\n"
+        "d.DeadlineTransport\n"
+        "print(before, 'httpx' in sys.modules)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["[]", "True"]
+
+
+@pytest.mark.slow
+def test_a_text_dry_run_loads_no_llm_sdk(tmp_path: Path) -> None:
+    """`social P --text … --dry-run` writes its own text: the LLM SDK is never loaded.
+
+    httpx stays: the dry run shows the request the platform client builds (an httpx.Request).
+    """
+    home = tmp_path / "home"
+    _imported(["init"], home, tmp_path)
+    args = ["social", "linkedin", "--text", "Hi", "--dry-run"]
+    loaded = _imported(args, home, tmp_path)
+    assert "mktdirector.agents.social.posting" in loaded
+    assert not [m for m in loaded if m.split(".")[0] in ("openai", "httpx2")]
+
+
+def _complete(words: str, cword: int, tmp_path: Path) -> tuple[str, set[str]]:
+    """What bash's completion function gets on Tab, and what the process imported."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MKTD_", "PYTHON", "_MKTD"))}
+    env.update(MKTD_HOME=str(tmp_path / "home"), NO_COLOR="1")
+    env.update(_MKTD_COMPLETE="complete_bash", COMP_WORDS=words, COMP_CWORD=str(cword))
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "from mktdirector.cli import main; main()"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    loaded = {
+        line.rsplit("|", 1)[-1].strip()
+        for line in proc.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    return proc.stdout, loaded
+
+
+@pytest.mark.slow
+def test_tab_completion_of_a_command_name_loads_no_pydantic(tmp_path: Path) -> None:
+    """The root's --help and Typer's completion flags default to False, not None: Typer then
+    skips converting them through pydantic, and completing `mktd dra` parses only those."""
+    out, loaded = _complete("mktd dra", 1, tmp_path)
+    assert out.split() == ["drafts"]
+    assert not [m for m in loaded if m.split(".")[0] == "pydantic"]
+    out, _ = _complete("mktd --", 1, tmp_path)
+    assert {"--install-completion", "--show-completion", "--help", "--verbose"} <= set(out.split())
+
+
+@pytest.mark.slow
+def test_commands_with_only_flags_load_no_pydantic(tmp_path: Path) -> None:
+    """Every --help resolved in a run defaults to False: a command whose other options are
+    bool flags converts nothing through pydantic; one with an int option still does."""
+    home = tmp_path / "home"
+    _imported(["init"], home, tmp_path)
+    for args in (["status"], ["auth", "status"], ["status", "--json"]):
+        loaded = _imported(args, home, tmp_path)
+        assert not [m for m in loaded if m.split(".")[0] == "pydantic"], args
+    assert "pydantic" in _imported(["drafts", "list", "--limit", "5"], home, tmp_path)

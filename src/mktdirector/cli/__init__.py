@@ -121,6 +121,33 @@ def _is_postgres_error(exc: BaseException) -> bool:
     return mod is not None and isinstance(exc, mod.Error)
 
 
+# Typer's own --install-completion/--show-completion flags, added to the root group.
+_COMPLETION_FLAGS = ("install_completion", "show_completion")
+
+
+def _completion_flags_default_false(group: Any) -> None:
+    """Give Typer's completion flags the default False instead of None (the same to their
+    callbacks, which act on a true value only).
+
+    Typer converts a parameter's value through pydantic unless it is a bool flag already
+    holding a bool; a None default made every run parse these two through pydantic (~50 ms),
+    Tab completion and `auth status` included (issue 17). `Parameter.default` is Click's public
+    attribute; nothing of Typer's private API is touched.
+    """
+    for param in group.params:
+        if param.name in _COMPLETION_FLAGS and param.default is None:
+            param.default = False
+
+
+def _help_defaults_false(command: Any, ctx: Any) -> None:
+    """Default `command`'s --help (and its subcommands', for a group) to False, not None."""
+    option = command.get_help_option(ctx)
+    if option is not None and option.default is None:
+        option.default = False
+    for sub in getattr(command, "commands", {}).values():
+        _help_defaults_false(sub, ctx)
+
+
 class MktdGroup(TyperGroup):
     """Root group: the one place where expected errors become exit codes."""
 
@@ -132,7 +159,24 @@ class MktdGroup(TyperGroup):
         except MktdError as e:
             _argv = [a for a in _argv if a == "--json"]  # what handle() reads; the rest is bad
             raise typer.Exit(handle(e)) from None
+        _completion_flags_default_false(self)
         return super().make_context(info_name, args, parent=parent, **extra)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        # The same None default as the completion flags, on the root's --help/-h: parsed (and
+        # so converted) on every run that is not a help request, Tab completion included.
+        option = super().get_help_option(ctx)
+        if option is not None and option.default is None:
+            option.default = False
+        return option
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        # Every command's --help too: `mktd status`, whose other options are bool flags, then
+        # converts nothing through pydantic. Only the command this run resolved is walked.
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None:
+            _help_defaults_false(command, ctx)
+        return name, command, rest
 
     def invoke(self, ctx: Any) -> Any:
         try:

@@ -73,7 +73,7 @@ def authorize(
 @app.command("status")
 def status(json_out: JsonOpt = False) -> None:
     """Token health per platform and account: store, expiry, scopes, last success and failure."""
-    from mktdirector.agents.auth.authorize import auth_status
+    from mktdirector.agents.auth.status import auth_status
     from mktdirector.cli import _deps
     from mktdirector.cli.views import auth as view
 

@@ -12,6 +12,7 @@ That backend is private API of httpcore; `tests/hostile/` proves the wrapping st
 any upgrade (a slowloris server must be cut off within the deadline). `DeadlineTransport` gives
 each request on the wire the deadline its `mktd.deadline` extension asks for, from the first
 byte out to the last byte of the body in: a wait for a rate window before it does not count.
+It subclasses httpx's classes, so it lives in deadline_httpx.py and is imported on first use.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:
+    from mktdirector.core.deadline_httpx import DeadlineTransport as DeadlineTransport
 
 EXTENSION = "mktd.deadline"  # seconds for one exchange, set on the request by the choke point
 GRANTED = "mktd.deadline_granted"  # what the transport granted: (deadline, seconds), monotonic
@@ -66,46 +68,14 @@ def _until(at: float) -> Iterator[None]:
         _AT.reset(token)
 
 
-class DeadlineTransport(httpx.BaseTransport):
-    """Applies a request's `mktd.deadline` (seconds) to its exchange, the body's bytes included."""
+def __getattr__(name: str) -> Any:
+    # The httpx subclasses live in deadline_httpx.py and load on first use: `within()` and
+    # `remaining()` serve the LLM and offline commands, which must not pay for httpx (issue 17).
+    if name == "DeadlineTransport":
+        from mktdirector.core.deadline_httpx import DeadlineTransport
 
-    def __init__(self, inner: httpx.BaseTransport) -> None:
-        self._inner: httpx.BaseTransport = arm(inner)
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        seconds = request.extensions.get(EXTENSION)
-        started = time.monotonic()
-        with within(seconds) as at:
-            if at is not None:
-                request.extensions[GRANTED] = (at, at - started)
-            response = self._inner.handle_request(request)
-        if at is not None and isinstance(response.stream, httpx.SyncByteStream):
-            response.stream = _BodyUntil(response.stream, at)
-        return response
-
-    def close(self) -> None:
-        self._inner.close()
-
-
-class _BodyUntil(httpx.SyncByteStream):
-    """A response body read under the deadline of its request, chunk by chunk (never leaking
-    the deadline into the caller between chunks)."""
-
-    def __init__(self, inner: httpx.SyncByteStream, at: float) -> None:
-        self._inner = inner
-        self._at = at
-
-    def __iter__(self) -> Iterator[bytes]:
-        chunks = iter(self._inner)
-        while True:
-            with _until(self._at):
-                chunk = next(chunks, None)
-            if chunk is None:
-                return
-            yield chunk
-
-    def close(self) -> None:
-        self._inner.close()
+        return DeadlineTransport
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def passed() -> bool:

@@ -6,9 +6,10 @@ Shared by the choke point (core/http.py) and the LLM client (llm.py, whose SDK r
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:  # the LLM imports this module; it must not load httpx for that (issue 17)
+    import httpx
 
 from mktdirector.core import errors as E
 from mktdirector.core.redact import redact
@@ -54,6 +55,8 @@ def transport_error(
     path: str,
     deadline_s: float | None = None,
 ) -> E.ApiConnectionError:
+    import httpx
+
     # A connect failure means nothing reached the server; a read timeout or a reset after the
     # request was written means it may have been processed (DESIGN.md section 5).
     sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)

@@ -15,7 +15,6 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,8 @@ from mktdirector.core.credentials import Connection, CredentialStore
 from mktdirector.core.http import HttpClient
 from mktdirector.integrations.base import Integration
 from mktdirector.integrations.oauth.app import PROVIDERS, OAuthApp, resolve_app
+from mktdirector.integrations.oauth.expiry import WARN_BEFORE_S as WARN_BEFORE_S
+from mktdirector.integrations.oauth.expiry import day, expiry_warning
 from mktdirector.integrations.oauth.flow import (
     AuthEventSink,
     OAuthSession,
@@ -39,7 +40,6 @@ from mktdirector.integrations.oauth.flow import (
 
 log = logging.getLogger("mktd.oauth")
 LOCK_TIMEOUT = 60.0
-WARN_BEFORE_S = 7 * 86400  # LinkedIn: warn a week before a non-refreshable token expires
 LEEWAY_S = 120.0  # refresh this long before expiry, so a token does not die mid-request
 
 
@@ -90,31 +90,6 @@ def _unlock(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_UN)
 
 
-def _day(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d")
-
-
-def expiry_warning(conn: Connection, *, now: float | None = None) -> str | None:
-    """A one-line warning when a token that cannot be refreshed expires within 7 days."""
-    if conn.expires_at is None or conn.refresh_token or conn.source == "env":
-        return None
-    left = conn.expires_at - (time.time() if now is None else now)
-    label = PROVIDERS[conn.platform].label if conn.platform in PROVIDERS else conn.platform
-    if left <= 0:
-        return (
-            f"The {label} token for {conn.account} expired on {_day(conn.expires_at)}: "
-            f"run mktd authorize {conn.platform}."
-        )
-    if left <= WARN_BEFORE_S:
-        days = max(int(left // 86400), 0)
-        when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
-        return (
-            f"The {label} token for {conn.account} expires {when} ({_day(conn.expires_at)}) "
-            f"and cannot be refreshed: run mktd authorize {conn.platform} before then."
-        )
-    return None
-
-
 class TokenKeeper:
     """Keeps one platform's stored OAuth connection usable."""
 
@@ -161,7 +136,7 @@ class TokenKeeper:
         self._event(conn.account, "expired", False, "access token expired, no refresh token")
         raise ReauthorizeError(
             f"The {self.label} access token for {conn.account} expired on "
-            f"{_day(conn.expires_at)} and {self.label} gave no refresh token.",
+            f"{day(conn.expires_at)} and {self.label} gave no refresh token.",
             platform=self.platform,
         )
 
