@@ -6,7 +6,10 @@ again adds only what is new and never changes a row already there (a shared data
 host already writes to keeps its own rows). After the copy every table is counted on both
 sides; a target with fewer rows than the source is an error. Secrets are copied as they are
 stored (Fernet ciphertext), or re-encrypted on the way by `recrypt` (the flow passes one when
-the key source names a new key first: `NEW,OLD`).
+the key source names a new key first: `NEW,OLD`). Tokens the home kept in the OS keyring are
+not in that table: the flow reads them (`keyring_accounts` names them) and passes them in
+encrypted under the team's key as `keyring_secrets`; they are added like any other row and their
+connections are marked `encrypted`, the store a team host reads them from.
 """
 
 from __future__ import annotations
@@ -36,11 +39,38 @@ class TableCopy:
         return self.target >= self.source
 
 
+@dataclass
+class Copied:
+    tables: list[TableCopy]
+    keyring_copied: int  # keyring secrets added now (one already in the target is kept)
+
+
+def keyring_accounts(sqlite_path: Path) -> list[str]:
+    """`platform:account` of each connection whose token the home keeps in the OS keyring."""
+    from mktdirector.store.sqlite.db import open_database
+
+    if not sqlite_path.exists():
+        return []
+    source = open_database(sqlite_path)
+    try:
+        if "connections" not in source.table_names():
+            return []
+        sql = "select platform, account from connections where store = 'keyring'"
+        return sorted(f"{r['platform']}:{r['account']}" for r in source.query(sql))
+    finally:
+        source.close()
+
+
 def copy_to_postgres(
-    sqlite_path: Path, url: str, *, recrypt: Callable[[bytes], bytes] | None = None
-) -> list[TableCopy]:
+    sqlite_path: Path,
+    url: str,
+    *,
+    recrypt: Callable[[bytes], bytes] | None = None,
+    keyring_secrets: dict[str, bytes] | None = None,
+) -> Copied:
     """Copy every row of the SQLite database at `sqlite_path` into the database at `url`;
-    `recrypt` turns each stored secret's ciphertext into the target's."""
+    `recrypt` turns each stored secret's ciphertext into the target's; `keyring_secrets`
+    (`platform:account` -> ciphertext under the target's key) are added to its secrets."""
     from mktdirector.store.sqlite.db import open_database
 
     if not sqlite_path.exists():
@@ -55,10 +85,11 @@ def copy_to_postgres(
             raise StoreError(
                 "The source database is newer than this mktd.", hint="pip install -U mktd"
             )
-        return [
+        tables = [
             _copy_table(source, pg, name, recrypt if name == "secrets" else None)
             for name in sorted(names)
         ]
+        return Copied(tables, _add_keyring_secrets(pg, keyring_secrets or {}))
     finally:
         source.close()
         target.close()
@@ -89,6 +120,30 @@ def _copy_table(
         _advance_identity(pg, table, pks)
     n_target = next(iter(pg.query(f"select count(*) as n from {table}")))["n"]
     return TableCopy(table, n_source, copied, int(n_target))
+
+
+def _add_keyring_secrets(pg: PgDatabase, secrets: dict[str, bytes]) -> int:
+    """Add each secret unless the target has one under that name (a team's token is kept), and
+    mark its connection `encrypted`: one transaction, so a token never lacks its index row."""
+    from mktdirector.store.stamps import now_utc
+
+    added = 0
+    with pg.raw.transaction():
+        for name, blob in sorted(secrets.items()):
+            with pg.raw.cursor() as cur:
+                cur.execute(
+                    "insert into secrets (key, ciphertext, updated_utc) values (%s, %s, %s) "
+                    "on conflict (key) do nothing",
+                    [name, blob, now_utc()],
+                )
+                added += max(int(cur.rowcount), 0)
+                platform, _, account = name.partition(":")
+                cur.execute(
+                    "update connections set store = 'encrypted' "
+                    "where platform = %s and account = %s and store = 'keyring'",
+                    [platform, account],
+                )
+    return added
 
 
 def _flush(pg: PgDatabase, sql: str, batch: list[list[Any]]) -> int:
