@@ -231,3 +231,20 @@ def test_a_token_the_keyring_lost_is_named_and_the_rest_is_copied(
         keys = [k for (k,) in conn.execute("select key from secrets")]
         [(store,)] = conn.execute("select store from connections").fetchall()
     assert keys == ["linkedin:brand"] and store == "keyring"  # nothing invented for it
+
+
+def test_the_keyring_token_wins_over_an_old_row_of_the_same_name_in_the_home(
+    cli: Any, home: Path, pg_url: str, memory_keyring: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fill(home)
+    _save_in_keyring(home)
+    s = Store(db_path(home))
+    s.put_secret("linkedin:team", Fernet(KEY).encrypt(b"an-old-token"))  # an earlier store
+    s.close()
+    team_key = Fernet.generate_key()
+    monkeypatch.setenv("MKTD_SECRET_KEY", f"{team_key.decode()},{KEY.decode()}")
+    out = json.loads(cli("db", "copy", "--to", pg_url, "--json").stdout)
+    assert out["keyring_copied"] == 1 and out["ok"] is True
+    with psycopg.connect(pg_url) as conn:
+        [(blob,)] = conn.execute("select ciphertext from secrets where key = 'linkedin:team'")
+    assert json.loads(Fernet(team_key).decrypt(bytes(blob)))["access_token"] == KEYRING_TOKEN
