@@ -99,5 +99,15 @@ def copy(
         ["table", "source", "copied", "target"],
         headers=["table", "in SQLite", "copied now", "in PostgreSQL"],
     )
+    if result["keyring_tokens"]:
+        _output.info(
+            f"Tokens from this machine's OS keyring, now encrypted in the team's secrets: "
+            f"{', '.join(result['keyring_tokens'])} ({result['keyring_copied']} new)."
+        )
+    if result["keyring_missing"]:
+        _output.warn(
+            f"Not in the OS keyring any more, so not copied: {', '.join(result['keyring_missing'])}"
+            " (authorize them again on a team host)."
+        )
     _output.success(f"Copied {result['copied']} row(s) to {result['to']}; every count checks.")
     _output.info(f"Use it from now on: mktd config set database.url {result['to']}")

@@ -120,3 +120,131 @@ def test_a_secret_no_given_key_reads_is_not_copied(
     assert r.exit_code == 1 and "cannot be read with any key" in r.stderr
     with psycopg.connect(pg_url) as conn:
         assert conn.execute("select count(*) from secrets").fetchone() == (0,)
+
+
+# Tokens kept in the OS keyring (issue 16 e): the index row says `keyring`, the token is not in
+# the secrets table, so copying the table alone would leave them on this machine.
+KEYRING_TOKEN = "li-access-IN-THE-KEYRING-0123456789"
+KEYRING_REFRESH = "li-refresh-IN-THE-KEYRING-9876543210"
+
+
+def _save_in_keyring(home: Path) -> None:
+    from mktdirector.core.credentials import Connection
+    from mktdirector.wiring import Deps
+
+    deps = Deps()
+    conn = Connection("linkedin", account="team", access_token=KEYRING_TOKEN,
+                      refresh_token=KEYRING_REFRESH)  # fmt: skip
+    deps.credentials.save(conn)
+    assert conn.source == "keyring"
+    deps.close()
+
+
+def _tables_in(url: str) -> int:
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute("select count(*) from pg_tables where schemaname = 'public'").fetchone()
+    return int(row[0]) if row else 0
+
+
+@pytest.mark.slow  # two copies and a store opened on the team database
+def test_keyring_tokens_arrive_encrypted_under_the_team_key_and_read_back(
+    cli: Any, home: Path, pg_url: str, memory_keyring: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fill(home)
+    _save_in_keyring(home)
+    team_key = Fernet.generate_key().decode()
+    monkeypatch.setenv("MKTD_SECRET_KEY", f"{team_key},{KEY.decode()}")
+    r = cli("db", "copy", "--to", pg_url, "--json")
+    assert r.exit_code == 0, r.stderr
+    assert KEYRING_TOKEN not in r.stdout + r.stderr and KEYRING_REFRESH not in r.stdout + r.stderr
+    out = json.loads(r.stdout)
+    assert out["keyring_tokens"] == ["linkedin:team"] and out["keyring_copied"] == 1
+    assert memory_keyring.passwords  # the home's keyring keeps its copy
+
+    again = json.loads(cli("db", "copy", "--to", pg_url, "--json").stdout)
+    assert again["keyring_copied"] == 0 and again["copied"] == 0  # already there: kept
+
+    with psycopg.connect(pg_url) as conn:
+        blobs = {k: bytes(b) for k, b in conn.execute("select key, ciphertext from secrets")}
+        [(store,)] = conn.execute("select store from connections").fetchall()
+    assert set(blobs) == {"linkedin:brand", "linkedin:team"} and store == "encrypted"
+    assert KEYRING_TOKEN.encode() not in blobs["linkedin:team"]
+
+    # A team host (no keyring of its own) reads it through the team store.
+    import keyring
+    from keyring.backends import fail
+
+    from mktdirector.wiring import Deps
+
+    keyring.set_keyring(fail.Keyring())
+    monkeypatch.setenv("MKTD_DATABASE_URL", pg_url)
+    monkeypatch.setenv("MKTD_SECRET_STORE", "encrypted")
+    deps = Deps()
+    try:
+        got = deps.credentials.stored("linkedin", "team")
+    finally:
+        deps.close()
+    assert got is not None and got.access_token == KEYRING_TOKEN
+    assert got.refresh_token == KEYRING_REFRESH and got.source == "encrypted"
+
+
+def test_without_a_key_keyring_tokens_refuse_the_copy_before_anything_is_copied(
+    cli: Any, home: Path, pg_url: str, memory_keyring: Any
+) -> None:
+    _fill(home)
+    _save_in_keyring(home)
+    r = cli("db", "copy", "--to", pg_url)
+    assert r.exit_code == 3
+    [message, *_] = r.stderr.strip().splitlines()
+    assert "linkedin:team" in message and "keyring" in message
+    assert "MKTD_SECRET_KEY" in r.stderr
+    assert KEYRING_TOKEN not in r.stdout + r.stderr
+    assert _tables_in(pg_url) == 0  # not even migrated: nothing was copied
+
+
+def test_a_keyring_that_cannot_be_read_refuses_the_copy_before_anything_is_copied(
+    cli: Any, home: Path, pg_url: str, memory_keyring: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fill(home)
+    _save_in_keyring(home)
+    import keyring
+    from keyring.backends import fail
+
+    keyring.set_keyring(fail.Keyring())
+    monkeypatch.setenv("MKTD_SECRET_KEY", Fernet.generate_key().decode())
+    r = cli("db", "copy", "--to", pg_url)
+    assert r.exit_code == 3 and "linkedin:team" in r.stderr
+    assert _tables_in(pg_url) == 0
+
+
+def test_a_token_the_keyring_lost_is_named_and_the_rest_is_copied(
+    cli: Any, home: Path, pg_url: str, memory_keyring: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fill(home)
+    _save_in_keyring(home)
+    memory_keyring.passwords.clear()  # the index still says keyring; the keyring has nothing
+    monkeypatch.setenv("MKTD_SECRET_KEY", Fernet.generate_key().decode())
+    r = cli("db", "copy", "--to", pg_url)
+    assert r.exit_code == 0, r.stderr
+    assert "Not in the OS keyring any more" in r.stderr and "linkedin:team" in r.stderr
+    with psycopg.connect(pg_url) as conn:
+        keys = [k for (k,) in conn.execute("select key from secrets")]
+        [(store,)] = conn.execute("select store from connections").fetchall()
+    assert keys == ["linkedin:brand"] and store == "keyring"  # nothing invented for it
+
+
+def test_the_keyring_token_wins_over_an_old_row_of_the_same_name_in_the_home(
+    cli: Any, home: Path, pg_url: str, memory_keyring: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fill(home)
+    _save_in_keyring(home)
+    s = Store(db_path(home))
+    s.put_secret("linkedin:team", Fernet(KEY).encrypt(b"an-old-token"))  # an earlier store
+    s.close()
+    team_key = Fernet.generate_key()
+    monkeypatch.setenv("MKTD_SECRET_KEY", f"{team_key.decode()},{KEY.decode()}")
+    out = json.loads(cli("db", "copy", "--to", pg_url, "--json").stdout)
+    assert out["keyring_copied"] == 1 and out["ok"] is True
+    with psycopg.connect(pg_url) as conn:
+        [(blob,)] = conn.execute("select ciphertext from secrets where key = 'linkedin:team'")
+    assert json.loads(Fernet(team_key).decrypt(bytes(blob)))["access_token"] == KEYRING_TOKEN

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from mktdirector.core.errors import StoreError, UsageError
+from mktdirector.core.errors import ConfigError, StoreError, UsageError
 
 
 def copy_home_to_postgres(sqlite_path: Path, url: str) -> dict[str, Any]:
     """Copy every table (idempotent), check the counts; the result lists each table."""
     from mktdirector.core.config import find_key
-    from mktdirector.store.postgres.copy import copy_to_postgres
+    from mktdirector.store.postgres.copy import copy_to_postgres, keyring_accounts
     from mktdirector.store.postgres.store import safe_url
 
     try:
@@ -20,7 +20,11 @@ def copy_home_to_postgres(sqlite_path: Path, url: str) -> dict[str, Any]:
         raise UsageError(
             f"Invalid --to: {e}.", hint="mktd db copy --to postgresql://user@host/db"
         ) from None
-    tables = copy_to_postgres(sqlite_path, url, recrypt=_recrypt())
+    # Read the keyring before touching the target: a refusal must leave it untouched.
+    in_keyring = keyring_accounts(sqlite_path)
+    keyring_secrets, missing = _keyring_secrets(in_keyring)
+    copied = copy_to_postgres(sqlite_path, url, recrypt=_recrypt(), keyring_secrets=keyring_secrets)
+    tables = copied.tables
     short = [t.table for t in tables if not t.ok]
     result = {
         "from": str(sqlite_path),
@@ -29,7 +33,10 @@ def copy_home_to_postgres(sqlite_path: Path, url: str) -> dict[str, Any]:
             {"table": t.table, "source": t.source, "copied": t.copied, "target": t.target}
             for t in tables
         ],
-        "copied": sum(t.copied for t in tables),
+        "copied": sum(t.copied for t in tables) + copied.keyring_copied,
+        "keyring_tokens": sorted(keyring_secrets),
+        "keyring_copied": copied.keyring_copied,
+        "keyring_missing": missing,
         "ok": not short,
     }
     if short:
@@ -38,6 +45,62 @@ def copy_home_to_postgres(sqlite_path: Path, url: str) -> dict[str, Any]:
             hint="Run mktd db copy again; if it persists, run with MKTD_DEBUG=1 and report it",
         )
     return result
+
+
+def _keyring_secrets(names: list[str]) -> tuple[dict[str, bytes], list[str]]:
+    """Each keyring token encrypted under the team's key (the first of the key source), and
+    the names the keyring no longer holds. No key configured: refused, naming the tokens."""
+    if not names:
+        return {}, []
+    from mktdirector.core import secret_key
+    from mktdirector.core.credentials import Connection, EncryptedBackend, KeyringBackend
+    from mktdirector.core.redact import register
+
+    listed = ", ".join(names)
+    if not secret_key.configured_source():
+        raise ConfigError(
+            f"{len(names)} token(s) kept in this machine's OS keyring would be left behind "
+            f"({listed}); nothing was copied.",
+            hint="Set the team's key (MKTD_SECRET_KEY, MKTD_SECRET_KEY_FILE or "
+            "MKTD_SECRET_KEY_AWS_SECRET_ID; make one with mktd init --generate-secret-key), "
+            "then run mktd db copy again",
+        )
+    key = secret_key.load() or ""
+    sealed = _Sealed()
+    team = EncryptedBackend(sealed, key)
+    keyring = KeyringBackend()
+    missing: list[str] = []
+    for name in names:
+        try:
+            raw = keyring.get(name)
+        except ConfigError as e:
+            raise ConfigError(
+                f"Cannot read the OS keyring for {listed}: {e.message} Nothing was copied.",
+                hint="Unlock the keyring (or run the copy where it works), then run it again",
+            ) from None
+        if raw is None:
+            missing.append(name)
+            continue
+        conn = Connection.from_json(raw, "keyring")
+        register(conn.access_token, conn.refresh_token, conn.api_key)
+        team.set(name, raw)
+    return sealed.rows, missing
+
+
+class _Sealed:
+    """A secrets table in memory: what EncryptedBackend writes, kept for the copy."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, bytes] = {}
+
+    def get_secret(self, key: str) -> bytes | None:
+        return self.rows.get(key)
+
+    def put_secret(self, key: str, ciphertext: bytes) -> None:
+        self.rows[key] = ciphertext
+
+    def delete_secret(self, key: str) -> None:
+        self.rows.pop(key, None)
 
 
 def _recrypt() -> Any:
