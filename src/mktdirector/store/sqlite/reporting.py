@@ -180,8 +180,10 @@ class ReportingMixin(Connected):
         `posts` is the whole list unless `posts_limit` asks for one page of it (from
         `posts_offset`, in published order or, with posts_order="rank", best `rank_by` first);
         the sums, rankings and days are always over every post of the timeframe.
-        With `posts_stream`, `posts` is an iterator over a cursor (one row in memory at a time):
-        read it before the next report on this store; it drops the temp table when done.
+        With `posts_stream`, `posts` is an iterator of row TUPLES over a cursor (one row in
+        memory at a time; `post_columns` names their fields): no dict per row, so a renderer can
+        hand the rows straight to a C writer. Read it before the next report on this store; it
+        drops the temp table when done.
 
         A post's metrics are the sum over its segments of each segment's latest snapshot;
         traffic, key events and contacts are everything attributed to the draft (utm_content).
@@ -213,18 +215,22 @@ class ReportingMixin(Connected):
                 rank_by, 0 if posts_stream else posts_limit, posts_offset, posts_order
             )
             if posts_stream:
-                figs["posts"] = self._stream_posts(posts_order, rank_by)
+                rows = self._stream_posts(posts_order, rank_by)
+                figs["post_columns"] = next(rows)  # runs the query; the rows follow
+                figs["posts"] = rows
                 kept = True
             return figs
         finally:
             if not kept:
                 conn.execute("drop table if exists temp.report_posts")
 
-    def _stream_posts(self, order: str, rank_by: str) -> Iterator[dict[str, Any]]:
-        """The temp table's posts from a cursor (SQLite's query yields row by row), then the
-        table dropped."""
+    def _stream_posts(self, order: str, rank_by: str) -> Iterator[tuple[Any, ...]]:
+        """The column names, then the temp table's posts as tuples from a cursor (SQLite's
+        query yields row by row), then the table dropped."""
         try:
-            yield from self.db.query(_DERIVED + _POSTS_ORDER[order].format(rank_by=rank_by))
+            cursor = self.db.conn.execute(_DERIVED + _POSTS_ORDER[order].format(rank_by=rank_by))
+            yield tuple(d[0] for d in cursor.description)
+            yield from cursor
         finally:
             self.db.conn.execute("drop table if exists temp.report_posts")
 
