@@ -38,7 +38,7 @@ def hostile(store: Any) -> list[str]:
     return ids
 
 
-@pytest.fixture(params=[2048, 3, 1], ids=["one-batch", "batches-of-3", "batches-of-1"])
+@pytest.fixture(params=[256, 3, 1], ids=["one-batch", "batches-of-3", "batches-of-1"])
 def batch(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
     monkeypatch.setattr(report_mod, "_BATCH", request.param)
     return int(request.param)
@@ -93,3 +93,41 @@ def test_a_secret_in_a_streamed_report_is_masked(cli, store, hostile, batch, fmt
     r = cli("report", "--format", fmt, "--timeframe", "7d")
     assert r.exit_code == 0, r.stderr
     assert SECRET not in r.stdout and "topic" in r.stdout
+
+
+@pytest.fixture
+def aggregates(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every sum/ranking/day query the report ran (by the store method that runs it)."""
+    from mktdirector.store.sqlite.reporting import ReportingMixin
+
+    calls: list[str] = []
+    for name in ("_report_from_temp", "report_daily_traffic", "report_daily_leads"):
+        real = getattr(ReportingMixin, name)
+
+        def counting(self: Any, *a: Any, _real: Any = real, _name: str = name, **k: Any) -> Any:
+            calls.append(_name)
+            return _real(self, *a, **k)
+
+        monkeypatch.setattr(ReportingMixin, name, counting)
+    return calls
+
+
+def test_a_csv_reads_only_the_posts_and_is_the_same_bytes(cli, store, hostile, aggregates):
+    whole = to_csv(build_report(store, timeframe="7d"))
+    aggregates.clear()
+    r = cli("report", "--format", "csv", "--timeframe", "7d")
+    assert r.exit_code == 0, r.stderr
+    assert aggregates == []  # no totals, rankings or days: the CSV has none
+    assert r.stdout == whole
+    only = build_report(store, timeframe="7d", posts_stream=True, posts_only=True)
+    out = io.StringIO()
+    assert write_csv(only, out) == N and out.getvalue() == whole
+    assert only.trend == [] and only.top == [] and only.totals["posts"] == 0
+
+
+def test_json_still_computes_every_sum(cli, store, hostile, aggregates):
+    r = cli("report", "--json", "--timeframe", "7d")
+    assert r.exit_code == 0, r.stderr
+    assert sorted(set(aggregates)) == ["_report_from_temp", "report_daily_leads",
+                                       "report_daily_traffic"]  # fmt: skip
+    assert json.loads(r.stdout)["totals"]["posts"] == N

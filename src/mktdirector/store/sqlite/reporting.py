@@ -173,6 +173,7 @@ class ReportingMixin(Connected):
         posts_offset: int = 0,
         posts_order: str = "published",
         posts_stream: bool = False,
+        posts_only: bool = False,
     ) -> dict[str, Any]:
         """Every per-post figure and its sums, for drafts published in [start, end) (dates,
         end exclusive) on `channels`: {posts, by_channel, totals, top, bottom, daily_posts}.
@@ -183,7 +184,8 @@ class ReportingMixin(Connected):
         With `posts_stream`, `posts` is an iterator of row TUPLES over a cursor (one row in
         memory at a time; `post_columns` names their fields): no dict per row, so a renderer can
         hand the rows straight to a C writer. Read it before the next report on this store; it
-        drops the temp table when done.
+        drops the temp table when done. With `posts_only` too, the sums, rankings and days are
+        not computed (left empty): a CSV of the posts needs nothing else.
 
         A post's metrics are the sum over its segments of each segment's latest snapshot;
         traffic, key events and contacts are everything attributed to the draft (utm_content).
@@ -211,9 +213,13 @@ class ReportingMixin(Connected):
                     else "insert into temp.report_posts"
                 )
                 conn.execute(f"{verb} {sql}", params)
-            figs = self._report_from_temp(
-                rank_by, 0 if posts_stream else posts_limit, posts_offset, posts_order
-            )
+            if posts_stream and posts_only:
+                figs: dict[str, Any] = {"by_channel": [], "totals": {"posts": 0}, "top": [],
+                                        "bottom": [], "daily_posts": []}  # fmt: skip
+            else:
+                figs = self._report_from_temp(
+                    rank_by, 0 if posts_stream else posts_limit, posts_offset, posts_order
+                )
             if posts_stream:
                 rows = self._stream_posts(posts_order, rank_by)
                 figs["post_columns"] = next(rows)  # runs the query; the rows follow
