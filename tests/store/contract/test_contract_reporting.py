@@ -44,6 +44,25 @@ def test_a_report_sums_each_posts_latest_snapshot(
     assert empty["posts"] == [] and empty["totals"]["posts"] == 0
 
 
+def test_streamed_posts_are_tuples_of_the_same_figures(
+    store: StoreLike, add_draft: Callable[..., Draft]
+) -> None:
+    d = published(store, add_draft, "urn:3")
+    store.add_snapshots([{"platform": "linkedin", "remote_id": "urn:3", "draft_id": d["id"],
+                          "taken_utc": "2027-01-11T00:00:00Z", "impressions": 40, "likes": 3}])  # fmt: skip
+    args: Any = (["linkedin"], "2027-01-01", "2027-02-01")
+    kw: Any = {"now_utc": "2027-02-01T00:00:00Z", "rank_by": "engagements"}
+    [whole] = store.report_figures(*args, **kw)["posts"]
+    streamed = store.report_figures(*args, **kw, posts_stream=True)
+    assert [dict(zip(streamed["post_columns"], row, strict=True)) for row in streamed["posts"]] == [
+        whole
+    ]
+    assert streamed["totals"]["posts"] == 1
+    only = store.report_figures(*args, **kw, posts_stream=True, posts_only=True)
+    assert [row[0] for row in only["posts"]] == [d["id"]]
+    assert only["top"] == [] and only["daily_posts"] == [] and only["totals"]["posts"] == 0
+
+
 def test_daily_leads_come_from_contacts_of_our_drafts(
     store: StoreLike, add_draft: Callable[..., Draft]
 ) -> None:
