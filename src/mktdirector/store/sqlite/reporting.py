@@ -79,18 +79,17 @@ select d.draft_id, d.channel, d.account, d.published_utc, dr.topic, dr.published
        (select sum(t.key_events) from traffic_snapshots t where t.draft_id = d.draft_id)
            as key_events,
        (select count(*) from contacts c where c.draft_id = d.draft_id) as leads,
-       (select sum(g.cost_usd) from generations g where g.draft_id = d.draft_id) as llm_cost_usd,
-       (select count(*) from generations g where g.draft_id = d.draft_id and g.cost_usd is null)
-           as unpriced,
+       (select case when count(*) = count(g.cost_usd) then coalesce(sum(g.cost_usd), 0) end
+          from generations g where g.draft_id = d.draft_id) as llm_cost_usd,
        d.api_cost_usd
 from d left join drafts dr on dr.id = d.draft_id
 """
 
 # Costs and rates of each post, computed by SQLite over the temp table of matched posts.
-# A post written by a model without a price has an unknown LLM cost (NULL), never $0.
+# A post written by a model without a price has an unknown LLM cost (NULL), never $0: the one
+# lookup of its generations (one index probe, not two) gives NULL when any is unpriced.
 _DERIVED = """
-with b as (select *, case when unpriced > 0 then null
-                          else round(coalesce(llm_cost_usd, 0), 6) end as llm,
+with b as (select *, round(llm_cost_usd, 6) as llm,
                   round(coalesce(api_cost_usd, 0), 6) as api from temp.report_posts)
 select draft_id, channel, account, published_utc, topic, published_by, url, segments, measured,
        metrics_utc,
@@ -113,9 +112,9 @@ select {label} as channel, count(*) as posts, sum(measured) as measured_posts,
        round(sum(key_events), 2) as key_events, sum(leads) as leads,
        sum(case when impressions is not null then engagements end) as _rate_engagements,
        sum(impressions) as _rate_impressions,
-       sum(case when unpriced = 0 then round(coalesce(llm_cost_usd, 0), 6) end) as llm_cost_usd,
+       sum(round(llm_cost_usd, 6)) as llm_cost_usd,
        sum(round(coalesce(api_cost_usd, 0), 6)) as api_cost_usd,
-       sum(case when unpriced > 0 then 1 else 0 end) as unpriced_posts
+       sum(case when llm_cost_usd is null then 1 else 0 end) as unpriced_posts
 from temp.report_posts {group}
 """
 
