@@ -49,12 +49,12 @@ def report(
     fmt = render.check_format(fmt, json_out=json_out)
     deps = _deps.current()
     # The table shows the best `top` posts; CSV and JSON stream every post from the store;
-    # totals are always over every post of the timeframe.
+    # totals are always over every post of the timeframe (a CSV has none: it reads only posts).
     as_table = fmt == "table"
     rep = build_report(
         deps.store, timeframe=timeframe, channels=channels, metrics=metrics,
         posts_limit=top if as_table else None, posts_order="rank" if as_table else "published",
-        posts_stream=fmt in ("csv", "json"),
+        posts_stream=fmt in ("csv", "json"), posts_only=fmt == "csv" and not summary,
     )  # fmt: skip
     if summary:
         _add_summary(deps, rep)

@@ -44,6 +44,40 @@ def test_a_report_sums_each_posts_latest_snapshot(
     assert empty["posts"] == [] and empty["totals"]["posts"] == 0
 
 
+def test_streamed_posts_are_tuples_of_the_same_figures(
+    store: StoreLike, add_draft: Callable[..., Draft]
+) -> None:
+    d = published(store, add_draft, "urn:3")
+    store.add_snapshots([{"platform": "linkedin", "remote_id": "urn:3", "draft_id": d["id"],
+                          "taken_utc": "2027-01-11T00:00:00Z", "impressions": 40, "likes": 3}])  # fmt: skip
+    args: Any = (["linkedin"], "2027-01-01", "2027-02-01")
+    kw: Any = {"now_utc": "2027-02-01T00:00:00Z", "rank_by": "engagements"}
+    [whole] = store.report_figures(*args, **kw)["posts"]
+    streamed = store.report_figures(*args, **kw, posts_stream=True)
+    assert [dict(zip(streamed["post_columns"], row, strict=True)) for row in streamed["posts"]] == [
+        whole
+    ]
+    assert streamed["totals"]["posts"] == 1
+    only = store.report_figures(*args, **kw, posts_stream=True, posts_only=True)
+    assert [row[0] for row in only["posts"]] == [d["id"]]
+    assert only["top"] == [] and only["daily_posts"] == [] and only["totals"]["posts"] == 0
+
+
+def test_an_unpriced_generation_makes_the_llm_cost_unknown(
+    store: StoreLike, add_draft: Callable[..., Draft]
+) -> None:
+    priced, unpriced = published(store, add_draft, "urn:4"), published(store, add_draft, "urn:5")
+    store.db["generations"].insert({"id": "g1", "draft_id": priced["id"], "cost_usd": 0.004})
+    store.db["generations"].insert({"id": "g2", "draft_id": unpriced["id"], "cost_usd": 0.002})
+    store.db["generations"].insert({"id": "g3", "draft_id": unpriced["id"], "cost_usd": None})
+    figures = store.report_figures(["linkedin"], "2027-01-01", "2027-02-01",
+                                   now_utc="2027-02-01T00:00:00Z", rank_by="engagements")  # fmt: skip
+    costs = {p["draft_id"]: p["llm_cost_usd"] for p in figures["posts"]}
+    assert costs == {priced["id"]: 0.004, unpriced["id"]: None}
+    totals = figures["totals"]
+    assert (totals["llm_cost_usd"], totals["unpriced_posts"]) == (0.004, 1)
+
+
 def test_daily_leads_come_from_contacts_of_our_drafts(
     store: StoreLike, add_draft: Callable[..., Draft]
 ) -> None:

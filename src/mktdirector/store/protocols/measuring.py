@@ -114,6 +114,7 @@ class Reporting(Protocol):
         posts_offset: int = 0,
         posts_order: str = "published",
         posts_stream: bool = False,
+        posts_only: bool = False,
     ) -> dict[str, Any]: ...
 
     def sparkline_series(self, draft_ids: list[str]) -> list[dict[str, Any]]: ...

@@ -79,18 +79,17 @@ select d.draft_id, d.channel, d.account, d.published_utc, dr.topic, dr.published
        (select sum(t.key_events) from traffic_snapshots t where t.draft_id = d.draft_id)
            as key_events,
        (select count(*) from contacts c where c.draft_id = d.draft_id) as leads,
-       (select sum(g.cost_usd) from generations g where g.draft_id = d.draft_id) as llm_cost_usd,
-       (select count(*) from generations g where g.draft_id = d.draft_id and g.cost_usd is null)
-           as unpriced,
+       (select case when count(*) = count(g.cost_usd) then coalesce(sum(g.cost_usd), 0) end
+          from generations g where g.draft_id = d.draft_id) as llm_cost_usd,
        d.api_cost_usd
 from d left join drafts dr on dr.id = d.draft_id
 """
 
 # Costs and rates of each post, computed by SQLite over the temp table of matched posts.
-# A post written by a model without a price has an unknown LLM cost (NULL), never $0.
+# A post written by a model without a price has an unknown LLM cost (NULL), never $0: the one
+# lookup of its generations (one index probe, not two) gives NULL when any is unpriced.
 _DERIVED = """
-with b as (select *, case when unpriced > 0 then null
-                          else round(coalesce(llm_cost_usd, 0), 6) end as llm,
+with b as (select *, round(llm_cost_usd, 6) as llm,
                   round(coalesce(api_cost_usd, 0), 6) as api from temp.report_posts)
 select draft_id, channel, account, published_utc, topic, published_by, url, segments, measured,
        metrics_utc,
@@ -113,9 +112,9 @@ select {label} as channel, count(*) as posts, sum(measured) as measured_posts,
        round(sum(key_events), 2) as key_events, sum(leads) as leads,
        sum(case when impressions is not null then engagements end) as _rate_engagements,
        sum(impressions) as _rate_impressions,
-       sum(case when unpriced = 0 then round(coalesce(llm_cost_usd, 0), 6) end) as llm_cost_usd,
+       sum(round(llm_cost_usd, 6)) as llm_cost_usd,
        sum(round(coalesce(api_cost_usd, 0), 6)) as api_cost_usd,
-       sum(case when unpriced > 0 then 1 else 0 end) as unpriced_posts
+       sum(case when llm_cost_usd is null then 1 else 0 end) as unpriced_posts
 from temp.report_posts {group}
 """
 
@@ -173,6 +172,7 @@ class ReportingMixin(Connected):
         posts_offset: int = 0,
         posts_order: str = "published",
         posts_stream: bool = False,
+        posts_only: bool = False,
     ) -> dict[str, Any]:
         """Every per-post figure and its sums, for drafts published in [start, end) (dates,
         end exclusive) on `channels`: {posts, by_channel, totals, top, bottom, daily_posts}.
@@ -180,8 +180,11 @@ class ReportingMixin(Connected):
         `posts` is the whole list unless `posts_limit` asks for one page of it (from
         `posts_offset`, in published order or, with posts_order="rank", best `rank_by` first);
         the sums, rankings and days are always over every post of the timeframe.
-        With `posts_stream`, `posts` is an iterator over a cursor (one row in memory at a time):
-        read it before the next report on this store; it drops the temp table when done.
+        With `posts_stream`, `posts` is an iterator of row TUPLES over a cursor (one row in
+        memory at a time; `post_columns` names their fields): no dict per row, so a renderer can
+        hand the rows straight to a C writer. Read it before the next report on this store; it
+        drops the temp table when done. With `posts_only` too, the sums, rankings and days are
+        not computed (left empty): a CSV of the posts needs nothing else.
 
         A post's metrics are the sum over its segments of each segment's latest snapshot;
         traffic, key events and contacts are everything attributed to the draft (utm_content).
@@ -209,22 +212,30 @@ class ReportingMixin(Connected):
                     else "insert into temp.report_posts"
                 )
                 conn.execute(f"{verb} {sql}", params)
-            figs = self._report_from_temp(
-                rank_by, 0 if posts_stream else posts_limit, posts_offset, posts_order
-            )
+            if posts_stream and posts_only:
+                figs: dict[str, Any] = {"by_channel": [], "totals": {"posts": 0}, "top": [],
+                                        "bottom": [], "daily_posts": []}  # fmt: skip
+            else:
+                figs = self._report_from_temp(
+                    rank_by, 0 if posts_stream else posts_limit, posts_offset, posts_order
+                )
             if posts_stream:
-                figs["posts"] = self._stream_posts(posts_order, rank_by)
+                rows = self._stream_posts(posts_order, rank_by)
+                figs["post_columns"] = next(rows)  # runs the query; the rows follow
+                figs["posts"] = rows
                 kept = True
             return figs
         finally:
             if not kept:
                 conn.execute("drop table if exists temp.report_posts")
 
-    def _stream_posts(self, order: str, rank_by: str) -> Iterator[dict[str, Any]]:
-        """The temp table's posts from a cursor (SQLite's query yields row by row), then the
-        table dropped."""
+    def _stream_posts(self, order: str, rank_by: str) -> Iterator[tuple[Any, ...]]:
+        """The column names, then the temp table's posts as tuples from a cursor (SQLite's
+        query yields row by row), then the table dropped."""
         try:
-            yield from self.db.query(_DERIVED + _POSTS_ORDER[order].format(rank_by=rank_by))
+            cursor = self.db.conn.execute(_DERIVED + _POSTS_ORDER[order].format(rank_by=rank_by))
+            yield tuple(d[0] for d in cursor.description)
+            yield from cursor
         finally:
             self.db.conn.execute("drop table if exists temp.report_posts")
 
