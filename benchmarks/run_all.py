@@ -246,8 +246,8 @@ def r_x(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                 f"X metrics, {r['posts']:,} posts, limit {r['limit']}",
                 f"span {r['span_s']:.2f} s / floor {r['floor_s']:.2f} s = {ratio}; "
                 f"{r['http_429']} × 429; {r['calls_sent']} calls for {r['calls_needed']}; {got}",
-                "≤ 1.25×, 0 × 429, all posts",
-                verdict(ok and r["ratio"] <= 1.25),
+                "≤ 1.10×, 0 × 429, all posts",
+                verdict(ok and r["ratio"] <= 1.10),
             )
         )
     return rows
