@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import httpx
 import respx
 
-from mktdirector.core.config import linkedin_version_problem
+from mktdirector.core.config_values import linkedin_version_problem
 
 LI = "http://li.test"
 

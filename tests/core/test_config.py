@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from mktdirector.core import paths
-from mktdirector.core.config import Config, dump_toml, find_key
+from mktdirector.core.config import Config, find_key
+from mktdirector.core.config_toml import dump_toml
 from mktdirector.core.errors import ConfigError, UsageError
 from mktdirector.core.platforms import env_prefix, resolve_platform, url_override
 

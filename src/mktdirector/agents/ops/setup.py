@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from mktdirector.core import keyring_choice, paths
-from mktdirector.core.config import HEADER
+from mktdirector.core.config_toml import HEADER
 from mktdirector.store import StoreLike
 
 BRAND_TEMPLATE = '''# Your brand voice. mktd puts these rules into every prompt and lints every draft against them.
