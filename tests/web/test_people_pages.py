@@ -33,3 +33,16 @@ def test_status_and_posts_pages_name_the_people(api, browser, monkeypatch):  # t
     assert "<th>approved by</th><th>published by</th>" in table
     assert "<td>wendy</td><td>pablo</td>" in table
     assert TOKEN not in status + posts
+    logged = api.get("/logs", params={"draft": did}).json()["items"]
+    assert [(c["method"], c["path"], c["actor"]) for c in logged] == [
+        ("GET", "/v2/userinfo", "pablo"),
+        ("POST", "/rest/posts", "pablo"),
+    ]
+    assert TOKEN not in str(api.get("/logs").json())
+
+
+def test_the_logs_api_needs_the_token_and_refuses_bad_filters(api, anon):  # type: ignore[no-untyped-def]
+    assert anon.get("/logs").status_code == 401
+    assert api.get("/logs").json() == {"items": []}  # no calls yet, nothing created
+    assert api.get("/logs", params={"platform": "myspace"}).status_code in (400, 422)
+    assert api.get("/logs", params={"limit": 0}).status_code == 422
