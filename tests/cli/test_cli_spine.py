@@ -414,6 +414,7 @@ def test_logs_errors_platform_json(cli, seeded) -> None:  # type: ignore[no-unty
         "rate_remaining",
         "rate_reset_utc",
         "correlation_id",  # m012: the draft, job or run the call was made for
+        "actor",  # m025: who caused it
     }
 
 

@@ -32,6 +32,7 @@ SPINE: dict[str, tuple[dict[str, type], list[str]]] = {
             "rate_remaining": int,
             "rate_reset_utc": str,
             "correlation_id": str,
+            "actor": str,  # m025
         },
         ["id"],
     ),

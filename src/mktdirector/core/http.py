@@ -29,6 +29,7 @@ from mktdirector.core.clock import SYSTEM_CLOCK, Clock
 from mktdirector.core.correlation import current_correlation
 from mktdirector.core.http_answers import BodyTooLarge, other_host, read_capped, transport_error
 from mktdirector.core.http_auth import REFRESH_STATE, refresh_failure
+from mktdirector.core.people import current_actor
 from mktdirector.core.policy import GenericPolicy, PlatformPolicy
 from mktdirector.core.ratelimit import RATE_LIMIT_HINT, Limit, Limiter, format_wait
 from mktdirector.core.retry import backoff, classify, parse_retry_after, request_id, should_retry
@@ -56,6 +57,7 @@ class Exchange:
     rate_remaining: int | None = None
     rate_reset_at: float | None = None
     correlation_id: str | None = None  # the draft, job or command run the call was made for
+    actor: str | None = None  # who caused it (core/people.py: MKTD_USER, the OS user, a worker)
 
 
 AuditSink = Callable[[Exchange], None]
@@ -412,6 +414,7 @@ class HttpClient:
                 rate_remaining=rate.get("remaining"),
                 rate_reset_at=rate.get("reset_at"),
                 correlation_id=current_correlation(),
+                actor=current_actor(),
             )
         )  # fmt: skip
 

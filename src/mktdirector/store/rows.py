@@ -304,6 +304,7 @@ class AuditRow(TypedDict):
     rate_remaining: int | None
     rate_reset_utc: str | None
     correlation_id: str | None  # the draft, job or command run it was made for (m012)
+    actor: NotRequired[str | None]  # who caused it (m025; NULL on older rows)
 
 
 class ActionRow(TypedDict):

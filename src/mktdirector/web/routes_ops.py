@@ -93,6 +93,24 @@ def report(
     return rep.to_dict()
 
 
+@router.get("/logs", response_model=schemas.AuditPage, tags=["ops"])
+def logs(
+    deps: DepsDep,
+    platform: Annotated[str | None, Query(max_length=40)] = None,
+    errors: bool = False,
+    draft: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+) -> Any:
+    """`mktd logs --json`: the newest calls (oldest first), each with who caused it (`actor`)."""
+    from mktdirector.agents.ops import audit
+
+    if not deps.store.exists():
+        return {"items": []}
+    query = audit.call_query(deps.store, platform=platform, errors_only=errors, draft=draft,
+                             limit=limit)  # fmt: skip
+    return {"items": [dict(r) for r in audit.calls(deps.store, query)]}
+
+
 @router.get("/analytics", tags=["analytics"])
 def analytics(
     deps: DepsDep, draft_id: Annotated[str | None, Query(max_length=64)] = None

@@ -193,3 +193,22 @@ class PostDeleted(BaseModel):
 
 class LoginLink(BaseModel):
     url: str
+
+
+class AuditCall(BaseModel):
+    """One HTTP attempt as `mktd logs --json` shows it (never headers, bodies or queries)."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str
+    time_utc: str
+    platform: str
+    method: str
+    path: str
+    status: int | None
+    error_kind: str | None
+    correlation_id: str | None
+    actor: str | None = Field(None, description="Who caused it; null on rows from before m025.")
+
+
+class AuditPage(BaseModel):
+    items: list[AuditCall]

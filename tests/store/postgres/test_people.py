@@ -55,7 +55,19 @@ def test_each_step_records_who_took_it(
     text = cli("drafts", "show", d["id"]).stdout
     assert "edited by bob · approved by carol · published by dave" in text
     report = json.loads(cli("report", "--json").stdout)
-    assert [(p["draft_id"], p["published_by"]) for p in report["posts"]] == [(d["id"], "dave")]
+    assert [(p["draft_id"], p["approved_by"], p["published_by"]) for p in report["posts"]] == [
+        (d["id"], "carol", "dave")
+    ]
+    csv_head, csv_row = cli("report", "--format", "csv").stdout.splitlines()
+    picked = dict(zip(csv_head.split(","), csv_row.split(","), strict=True))
+    assert (picked["approved_by"], picked["published_by"]) == ("carol", "dave")
+    # The audit log names dave on every call of his publish (issue 16), on both backends.
+    calls = [
+        json.loads(line) for line in cli("logs", "--draft", d["id"], "--json").stdout.splitlines()
+    ]
+    assert [(c["method"], c["actor"]) for c in calls] == [("GET", "dave"), ("POST", "dave")]
+    everything = cli("logs", "--json").stdout + cli("report", "--format", "csv").stdout
+    assert "li-token-SECRET-0123456789" not in everything
 
 
 def test_an_edit_after_approval_clears_the_approver(

@@ -322,7 +322,8 @@ def narrative_figures(report: Report) -> dict[str, Any]:
 
 
 CSV_COLUMNS = (
-    "draft_id", "channel", "account", "published_utc", "topic", "url", "segments",
+    "draft_id", "channel", "account", "published_utc", "topic", "approved_by", "published_by",
+    "url", "segments",
     "impressions", "reach", "engagements", "engagement_rate", "link_clicks", "sessions",
     "key_events", "leads", "llm_cost_usd", "api_cost_usd", "cost_usd", "cost_per_engagement",
     "cost_per_lead", "metrics_utc",

@@ -12,6 +12,9 @@ LABELS = {
     "draft_id": "draft",
     "published_utc": "published",
     "topic": "topic",
+    "approved_by": "approved by",
+    "published_by": "published by",
+    "by": "by",
     "impressions": "impressions",
     "reach": "reach",
     "engagements": "engagements",
@@ -75,7 +78,26 @@ def usd(v: float) -> str:
     return f"${v:.4f}"
 
 
-def columns(shown: list[str], *, per_post: bool) -> list[str]:
+# Who a post's people columns name (issue 16): the terminal has room for one short "by" column,
+# the HTML report and the CSV/JSON give approved_by and published_by apart.
+PEOPLE_SHORT = ("by",)
+PEOPLE_APART = ("approved_by", "published_by")
+
+
+def columns(
+    shown: list[str], *, per_post: bool, people: tuple[str, ...] = PEOPLE_SHORT
+) -> list[str]:
     """Table columns for the chosen metrics (posts first, cost last)."""
-    head = ["published_utc", "channel", "draft_id", "topic"] if per_post else ["channel", "posts"]
+    head = ["published_utc", "channel", "draft_id", "topic", *people] if per_post else [
+        "channel", "posts"
+    ]  # fmt: skip
     return [*head, *shown, "cost_usd"]
+
+
+def people(post: dict[str, Any]) -> str | None:
+    """Who approved and who published a post, in one short cell: "carol" when one person did
+    both, "carol / svc" when a worker (or someone else) published what carol approved."""
+    approver, publisher = post.get("approved_by"), post.get("published_by")
+    if approver and publisher and approver != publisher:
+        return f"{approver} / {publisher}"
+    return approver or publisher

@@ -17,6 +17,7 @@ from mktdirector.agents.analytics.report_format import (
     channel_label,
     columns,
     fmt,
+    people,
 )
 from mktdirector.agents.analytics.report_svg import bar_chart, hbar_chart
 
@@ -32,28 +33,31 @@ table{border-collapse:collapse;width:100%;font-size:13px;margin:6px 0}
 th,td{padding:5px 7px;border-bottom:1px solid #e5e7eb;text-align:right;white-space:nowrap}
 th{background:#f9fafb;font-weight:600;white-space:normal;vertical-align:bottom}
 td.text,th.text{text-align:left;white-space:normal}td.when{white-space:nowrap}
-td.text{min-width:6em}
+td.text{min-width:6em}td.person{min-width:0}.person{padding:5px 2px}
 .wide{overflow-x:auto}
 .summary{background:#f9fafb;border-left:4px solid #0a66c2;padding:8px 14px;white-space:pre-wrap}
 .charts svg{display:block;margin:8px 0;max-width:100%;height:auto}
 .note{color:#92400e;font-size:13px}
 """
-_TEXT = {"channel", "draft_id", "topic", "published_utc"}
+_TEXT = {"channel", "draft_id", "topic", "published_utc", "by"}
+_CELL_CLASS = {"published_utc": "text when", "by": "text person"}
+_HEAD_CLASS = {"by": "text person"}  # names are short: the column takes no more than them
 
 
 def _table(rows: list[dict[str, Any]], cols: list[str], caption: str) -> str:
     head = "".join(
-        f'<th class="{"text" if c in _TEXT else "num"}" scope="col">{escape(LABELS.get(c, c))}</th>'
+        f'<th class="{_HEAD_CLASS.get(c, "text" if c in _TEXT else "num")}" scope="col">'
+        f"{escape(LABELS.get(c, c))}</th>"
         for c in cols
     )
     body = []
     for r in rows:
         cells = []
         for c in cols:
-            text = escape(fmt(c, r.get(c)))
+            text = escape(fmt(c, people(r) if c == "by" else r.get(c)))
             if c == "draft_id" and str(r.get("url") or "").startswith("https://"):
                 text = f'<a href="{escape(r["url"])}">{text}</a>'
-            cls = "text when" if c == "published_utc" else "text" if c in _TEXT else "num"
+            cls = _CELL_CLASS.get(c, "text" if c in _TEXT else "num")
             cells.append(f'<td class="{cls}">{text}</td>')
         body.append(f"<tr>{''.join(cells)}</tr>")
     if not rows:
@@ -133,7 +137,8 @@ def render_html(report: Report) -> str:
         f"<h1>{escape(title)}</h1>",
         f'<p class="meta">Channels: {escape(channels)} · generated {escape(report.generated_utc)} '
         f"by mktd {escape(__version__)} · posts counted on the day they were published, with "
-        "their latest metrics; sessions and leads on the day they happened (UTC).</p>",
+        "their latest metrics; sessions and leads on the day they happened (UTC); by: who "
+        "approved the post / who published it, when not the same person.</p>",
     ]
     if report.summary:
         parts.append(f'<h2>Summary</h2><div class="summary">{escape(report.summary)}</div>')

@@ -25,10 +25,12 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from mktdirector.agents.worker import jobs as worker_jobs
+from mktdirector.agents.worker.actor import job_actor
 from mktdirector.agents.worker.context import Outcome, Settings
 from mktdirector.core.clock import Now, Sleep
 from mktdirector.core.correlation import correlated_by
 from mktdirector.core.leases import owner_id
+from mktdirector.core.people import acting
 from mktdirector.core.when import to_iso
 from mktdirector.integrations.base import Integration
 from mktdirector.store import StoreLike
@@ -256,7 +258,7 @@ class Worker:
         try:
             if runner is None:
                 return self.finish(job, JobStatus.FAILED, f"unknown job kind {job['kind']!r}")
-            with KeepAlive(self, job):
+            with KeepAlive(self, job), acting(job_actor(self.store, job)):
                 return runner(self, job)
         except Exception as exc:  # noqa: BLE001 - one bad job must not stop the others
             log.exception("job %s (%s) crashed", job["id"], job["kind"])

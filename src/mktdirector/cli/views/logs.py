@@ -17,15 +17,22 @@ COLUMNS = [
     "duration_ms",
     "attempt",
     "error_kind",
+    "actor",
 ]
-HEADERS = ["time", "platform", "method", "path", "status", "ms", "try", "error"]
+HEADERS = ["time", "platform", "method", "path", "status", "ms", "try", "error", "by"]
+NO_ACTOR = "—"  # rows from before m025 recorded nobody
 
 
 # Followed calls are lines under one header (like tail -f): a table per batch reprinted the
 # header for every new call. The path goes last, so a long one never breaks the alignment.
 LINE_COLUMNS = [c for c in COLUMNS if c != "path"] + ["path"]
 LINE_WIDTHS = {"time_utc": 24, "platform": 16, "method": 6, "status": 6, "duration_ms": 6,
-               "attempt": 3, "error_kind": 14}  # fmt: skip
+               "attempt": 3, "error_kind": 14, "actor": 12}  # fmt: skip
+
+
+def _shown(row: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The row as the table and lines show it: who did it, or "—" when nobody was recorded."""
+    return {**row, "actor": row.get("actor") or NO_ACTOR}
 
 
 def show(batch: Sequence[Mapping[str, Any]], json_out: bool) -> None:
@@ -33,7 +40,9 @@ def show(batch: Sequence[Mapping[str, Any]], json_out: bool) -> None:
         for row in batch:
             _output.emit_json_line(row)
     elif batch:
-        _output.table(batch, COLUMNS, headers=HEADERS, no_wrap=[c for c in COLUMNS if c != "path"])
+        shown = [_shown(r) for r in batch]
+        no_wrap = [c for c in COLUMNS if c not in ("path", "actor")]
+        _output.table(shown, COLUMNS, headers=HEADERS, no_wrap=no_wrap)
 
 
 def _line(values: Mapping[str, Any]) -> str:
@@ -47,7 +56,7 @@ def show_lines(batch: Sequence[Mapping[str, Any]], *, header: bool) -> None:
     if header:
         _output.line(_line(dict(zip(COLUMNS, HEADERS, strict=True))), style="bold", soft_wrap=True)
     for row in batch:
-        _output.line(_line(row), soft_wrap=True)
+        _output.line(_line(_shown(row)), soft_wrap=True)
 
 
 def follow(

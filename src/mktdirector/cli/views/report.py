@@ -179,6 +179,28 @@ def _section(c: Console, sec: dict[str, Any]) -> None:
     same key columns (channel, or published/channel/draft/topic): never dropped, never cropped."""
     from rich.table import Table
 
+    from mktdirector.cli.views import report_layout as view
+
+    groups = _groups(sec, c.width)
+    if view.OPTIONAL in sec["columns"]:  # who approved: shown when it costs no extra table
+        without = _groups(view.without(sec, view.OPTIONAL), c.width)
+        if len(without) < len(groups):
+            sec, groups = view.without(sec, view.OPTIONAL), without
+    cols = sec["columns"]
+    heads = [view.SHORT.get(col, col) for col in cols]
+    for n, (group, fitted) in enumerate(groups):
+        title = sec["title"] if n == 0 else f"{sec['title']} (continued)"
+        t = Table(title=title, header_style="bold", title_justify="left")
+        for i, width, wrap in zip(group, fitted.widths, fitted.wrap, strict=True):
+            left = cols[i] in view.TEXT_COLUMNS or cols[i] in view.LEFT_COLUMNS
+            just: JustifyMethod = "left" if left else "right"
+            t.add_column(heads[i], justify=just, width=width, no_wrap=not wrap, overflow="fold")
+        for row in fitted.cells:
+            t.add_row(*row)
+        c.print(t)
+
+
+def _groups(sec: dict[str, Any], width: int) -> list[tuple[list[int], Any]]:
     from mktdirector.cli import _table
     from mktdirector.cli.views import report_layout as view
     from mktdirector.core.redact import redact
@@ -187,17 +209,8 @@ def _section(c: Console, sec: dict[str, Any]) -> None:
     heads = [view.SHORT.get(col, col) for col in cols]
     cells = [[redact(v) for v in row] for row in sec["rows"]]
     keys = [i for i, col in enumerate(cols) if col in view.TEXT_COLUMNS]
-    free = [i for i, col in enumerate(cols) if col == "topic"]
-    groups = _table.column_groups(heads, cells, keys=keys, free_text=free, width=c.width)
-    for n, (group, fitted) in enumerate(groups):
-        title = sec["title"] if n == 0 else f"{sec['title']} (continued)"
-        t = Table(title=title, header_style="bold", title_justify="left")
-        for i, width, wrap in zip(group, fitted.widths, fitted.wrap, strict=True):
-            just: JustifyMethod = "left" if cols[i] in view.TEXT_COLUMNS else "right"
-            t.add_column(heads[i], justify=just, width=width, no_wrap=not wrap, overflow="fold")
-        for row in fitted.cells:
-            t.add_row(*row)
-        c.print(t)
+    free = [i for i, col in enumerate(cols) if col in ("topic", view.OPTIONAL)]
+    return _table.column_groups(heads, cells, keys=keys, free_text=free, width=width)
 
 
 def _styled(pieces: Sequence[tuple[str, str | None]]) -> Text:

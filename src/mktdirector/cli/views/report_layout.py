@@ -26,6 +26,17 @@ SHORT = {
 }  # fmt: skip
 POST_SKIP = {"reach", "key_events", "cost_per_engagement", "cost_per_lead"}
 TEXT_COLUMNS = {"channel", "draft_id", "topic", "published_utc"}
+# Who approved each post (else who published it): left-aligned text, not a key repeated in
+# continued tables, and left out when it would push figures into one more table.
+OPTIONAL = "by"
+LEFT_COLUMNS = {OPTIONAL}
+
+
+def without(sec: dict[str, Any], column: str) -> dict[str, Any]:
+    """The section without one column (its cells dropped from every row)."""
+    i = sec["columns"].index(column)
+    rows = [[*row[:i], *row[i + 1 :]] for row in sec["rows"]]
+    return {**sec, "columns": [c for c in sec["columns"] if c != column], "rows": rows}
 
 
 def sparkline(values: Sequence[float | None]) -> str:
@@ -114,7 +125,13 @@ def table_rows(rows: list[dict[str, Any]], cols: list[str]) -> list[list[str]]:
     def cell(c: str, v: Any) -> str:
         return str(v)[5:16].replace("T", " ") if c == "published_utc" and v else fmt(c, v)
 
-    return [[cell(c, r.get(c)) for c in cols] for r in rows]
+    return [[cell(c, _by(r) if c == OPTIONAL else r.get(c)) for c in cols] for r in rows]
+
+
+def _by(post: dict[str, Any]) -> Any:
+    """The terminal's narrow "by": who approved the post (who caused it to go out), else who
+    published it; both apart are in --json, CSV and the HTML report."""
+    return post.get("approved_by") or post.get("published_by")
 
 
 def sections(report: dict[str, Any]) -> list[dict[str, Any]]:

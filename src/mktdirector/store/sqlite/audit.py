@@ -23,7 +23,7 @@ def _iso(epoch: float | None) -> str | None:
 _CALL_COLUMNS = (
     "id", "time_utc", "platform", "account", "method", "path", "status", "duration_ms",
     "attempt", "request_id", "error_kind", "error_code", "rate_remaining", "rate_reset_utc",
-    "correlation_id",
+    "correlation_id", "actor",
 )  # fmt: skip
 _INSERT_CALL = SQLITE.insert("http_calls", _CALL_COLUMNS)
 
@@ -36,7 +36,7 @@ class AuditMixin(Connected):
         values = [
             new_id(), now_utc(), ex.platform, ex.account, ex.method, ex.path.split("?", 1)[0],
             ex.status, ex.duration_ms, ex.attempt, ex.request_id, ex.error_kind, ex.error_code,
-            ex.rate_remaining, _iso(ex.rate_reset_at), ex.correlation_id,
+            ex.rate_remaining, _iso(ex.rate_reset_at), ex.correlation_id, ex.actor,
         ]  # fmt: skip
         with immediate(self.db, durability=RELAXED) as conn:
             conn.execute(_INSERT_CALL, values)

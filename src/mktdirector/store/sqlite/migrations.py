@@ -557,3 +557,10 @@ def m024_rate_limit_recent_calls(db: Database) -> None:
     # epoch seconds, at most a few hundred): HubSpot's burst window frees a call 10 s after
     # each call, not 10 s after the counter hit 0. Plain SQL, as m020.
     db.execute("alter table rate_limit_state add column recent_calls text")
+
+
+@migrations()
+def m025_http_calls_actor(db: Database) -> None:
+    # Issue 16: who caused each call (MKTD_USER, else the OS user; a worker's job names the
+    # approver and the worker: core/people.py). Old rows stay NULL ("—"). Plain SQL, as m020.
+    db.execute("alter table http_calls add column actor text")

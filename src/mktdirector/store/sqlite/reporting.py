@@ -5,7 +5,9 @@ Everything is aggregated in SQLite so a report costs the posts it matches, not t
 - each segment's LATEST metric snapshot is one backwards seek on the
   (platform, remote_id, taken_utc) index (a correlated `order by taken_utc desc limit 1`), never
   a scan or a sum over all snapshots;
-- LLM cost, GA4 traffic and HubSpot contacts are looked up by draft id (their draft_id indexes).
+- LLM cost, GA4 traffic and HubSpot contacts are looked up by draft id (their draft_id indexes);
+- who approved and who published a post (issue 16) come with its draft's row, joined already
+  for the topic: no extra lookup.
 """
 
 from __future__ import annotations
@@ -70,7 +72,8 @@ with d as (
 """
 
 _PER_DRAFT = """
-select d.draft_id, d.channel, d.account, d.published_utc, dr.topic, dr.published_by, d.url,
+select d.draft_id, d.channel, d.account, d.published_utc, dr.topic, dr.approved_by,
+       dr.published_by, d.url,
        d.segments,
        d.measured_segments > 0 as measured, d.metrics_utc, d.impressions, d.reach,
        d.engagements, d.link_clicks,
@@ -91,7 +94,8 @@ from d left join drafts dr on dr.id = d.draft_id
 _DERIVED = """
 with b as (select *, round(llm_cost_usd, 6) as llm,
                   round(coalesce(api_cost_usd, 0), 6) as api from temp.report_posts)
-select draft_id, channel, account, published_utc, topic, published_by, url, segments, measured,
+select draft_id, channel, account, published_utc, topic, approved_by, published_by, url,
+       segments, measured,
        metrics_utc,
        impressions, reach, engagements,
        case when impressions > 0 and engagements is not null
