@@ -61,3 +61,5 @@ def test_a_publish_job_is_logged_as_the_approver_via_the_worker(deps, monkeypatc
     rows = [r for r in deps.store.calls(limit=100) if r["correlation_id"] == v.id]
     assert rows and {r["actor"] for r in rows} == {f"carol via worker:svc@{socket.gethostname()}"}
     assert TOKEN not in str(deps.store.calls(limit=100))
+    # The draft itself says the same: published by the worker, for carol (was the bare "svc").
+    assert deps.store.get_draft(v.id)["published_by"] == f"carol via worker:svc@{socket.gethostname()}"

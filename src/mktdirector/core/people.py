@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import getpass
 import os
-import socket
 from collections.abc import Iterator
 from contextvars import ContextVar
 
@@ -55,5 +54,7 @@ def acting(name: str | None) -> Iterator[None]:
 
 def worker_actor(on_behalf_of: str | None = None) -> str:
     """`worker:alice@host`, or `bob via worker:alice@host` for work bob caused (approved)."""
+    import socket  # here, not at the top: every command imports this module, few run a worker
+
     me = f"worker:{current_user()}@{socket.gethostname()}"
     return f"{on_behalf_of} via {me}" if on_behalf_of else me

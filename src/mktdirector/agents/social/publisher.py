@@ -25,7 +25,7 @@ from mktdirector.agents.social.targets import Target
 from mktdirector.core import errors as E
 from mktdirector.core.correlation import correlated_by
 from mktdirector.core.leases import owner_id
-from mktdirector.core.people import current_user
+from mktdirector.core.people import current_actor
 from mktdirector.core.platforms import post_url
 from mktdirector.integrations.social import DuplicateContentError, RemotePost
 from mktdirector.store import StoreLike
@@ -135,7 +135,7 @@ class Publisher:
             self.owner,
             DraftStatus.PUBLISHED,
             published_utc=_now_iso(),
-            published_by=current_user(),  # who ran this publish (a worker: its host's user)
+            published_by=current_actor(),  # who ran it; a worker: `<approver> via worker:<user>@<host>`
         )
         return self.result(did, DraftStatus.PUBLISHED, "Published.")
 
