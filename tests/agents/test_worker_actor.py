@@ -62,4 +62,6 @@ def test_a_publish_job_is_logged_as_the_approver_via_the_worker(deps, monkeypatc
     assert rows and {r["actor"] for r in rows} == {f"carol via worker:svc@{socket.gethostname()}"}
     assert TOKEN not in str(deps.store.calls(limit=100))
     # The draft itself says the same: published by the worker, for carol (was the bare "svc").
-    assert deps.store.get_draft(v.id)["published_by"] == f"carol via worker:svc@{socket.gethostname()}"
+    assert (
+        deps.store.get_draft(v.id)["published_by"] == f"carol via worker:svc@{socket.gethostname()}"
+    )
