@@ -43,8 +43,7 @@ TARGET_RATIO_SQL = 1.5
 # The columns report_scale.generate fills, table by table (an identity id is left to PG).
 TABLES = {
     "drafts": "id, platform, kind, topic, status",
-    "posts": "id, draft_id, platform, account, segment, status, remote_id, published_utc, "
-    "cost_usd",
+    "posts": "id, draft_id, platform, account, segment, status, remote_id, published_utc, cost_usd",
     "metric_snapshots": "platform, remote_id, draft_id, taken_utc, impressions, likes, reposts, "
     "replies, link_clicks",
     "generations": "id, draft_id, cost_usd",
