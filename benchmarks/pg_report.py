@@ -203,6 +203,8 @@ def main() -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     shapes = [tuple(int(x) for x in s.split("/")) for s in args.shapes.split(",")]
+    if reason := pg_team.unavailable(args.server):
+        return pg_team.not_measured(reason, args.json)
     results = []
     os.environ.setdefault("MKTD_HOME", tempfile.mkdtemp(prefix="mktd-pgr-home-"))
     with pg_team.Server(args.server) as server:

@@ -271,6 +271,69 @@ def r_crash(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     ]
 
 
+def r_pg_not_measured(what: str, d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    return [(what, f"not measured: {d['not_measured']}", "", "")]
+
+
+def r_pg_overhead(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    if "not_measured" in d:
+        return r_pg_not_measured("PostgreSQL: worker overhead per job", d)
+    return [
+        (
+            f"PostgreSQL: worker overhead, {d['jobs']:,} due jobs",
+            f"{d['postgresql_ms_per_job']:.2f} ms per job on PG vs {d['sqlite_ms_per_job']:.2f} "
+            f"ms on SQLite ({d['ratio']:.2f}×)",
+            f"≤ {d['target_ms']:g} ms",
+            verdict(d["target_met"]),
+        )
+    ]
+
+
+def r_pg_throughput(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    if "not_measured" in d:
+        return r_pg_not_measured("PostgreSQL: queue throughput with 1/2/4 workers", d)
+    rates = ", ".join(
+        f"{n}: {v:.0f}/min ({d['ratio_to_1'][n]:.2f}×)" for n, v in d["posts_per_minute"].items()
+    )
+    return [
+        (
+            f"PostgreSQL: queue throughput, {d['posts']} X posts, {d['latency_s']:g} s per create",
+            f"workers {rates}",
+            f"n workers ≥ {d['goal_ratio_per_worker']:g}·n × one",
+            verdict(d["target_met"]),
+        )
+    ]
+
+
+def r_pg_report(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    if "not_measured" in d:
+        return r_pg_not_measured("PostgreSQL: `mktd report` at 1M snapshots", d)
+    rows = []
+    for r in d["shapes"]:
+        shape = f"{r['snapshots']:,} snapshots / {r['posts']:,} posts"
+        ip = r["in_process"]
+        rows.append(
+            (
+                f"PostgreSQL: report in process, {shape}",
+                f"{ip['postgresql_s'] * 1000:.0f} ms ({ip['x_sqlite']:.2f}× SQLite's "
+                f"{ip['sqlite_s'] * 1000:.0f} ms)",
+                f"≤ {ip['goal_s']:g} s",
+                verdict(ip["target_met"]),
+            )
+        )
+        rows += [
+            (
+                f"PostgreSQL: `{c['case']}`, {shape}",
+                f"{c['seconds'] * 1000:.0f} ms, {c['x_hand_sql']:.2f}× hand SQL "
+                f"({r['hand_sql_s'] * 1000:.0f} ms), peak {c['peak_rss_mib']:.0f} MiB",
+                f"≤ {c['goal_s']:g} s and ≤ {c['goal_x_hand_sql']:g}× SQL",
+                verdict(c["target_met"]),
+            )
+            for c in r["cases"]
+        ]
+    return rows
+
+
 BENCHES = [
     Bench("startup", ["--runs", "15"], ["--runs", "10"], r_startup),
     Bench("report_scale", [], ["--sizes", "10000,100000", "--runs", "1"], r_report),
@@ -318,6 +381,11 @@ BENCHES = [
     ),
     Bench("x_metrics", [], ["--posts", "1000"], r_x),
     Bench("crash_trials", ["--trials", "200"], ["--trials", "18"], r_crash),
+    Bench("pg_overhead", ["--jobs", "1000"], ["--jobs", "200"], r_pg_overhead),
+    Bench(
+        "pg_throughput", ["--posts", "60"], ["--posts", "20", "--workers", "1,2"], r_pg_throughput
+    ),
+    Bench("pg_report", ["--runs", "3"], ["--shapes", "100000/20", "--runs", "1"], r_pg_report),
 ]
 
 
