@@ -236,6 +236,9 @@ def r_web_posts(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
 
 def r_x(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     rows = []
+    # Issue 17 item 3's goal at X's published limit (no wait); the tight limit keeps the
+    # benchmark's own 1.25 (the whole-second reset header costs up to 1 s per window).
+    goals = {"published": 1.10, "tight": 1.25}
     for name in ("published", "tight"):
         r = d[name]
         ratio = f"{r['ratio']:.3f}×" if r["ratio"] is not None else "n/a (stopped early)"
@@ -243,11 +246,11 @@ def r_x(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         ok = r["http_429"] == 0 and r["snapshots"] == r["posts"] and r["ratio"] is not None
         rows.append(
             (
-                f"X metrics, {r['posts']:,} posts, limit {r['limit']}",
+                f"X metrics, {r['posts']:,} posts, limit {r['limit']} ({r.get('server', 'sandbox')})",
                 f"span {r['span_s']:.2f} s / floor {r['floor_s']:.2f} s = {ratio}; "
                 f"{r['http_429']} × 429; {r['calls_sent']} calls for {r['calls_needed']}; {got}",
-                "≤ 1.25×, 0 × 429, all posts",
-                verdict(ok and r["ratio"] <= 1.25),
+                f"≤ {goals[name]:.2f}×, 0 × 429, all posts",
+                verdict(ok and r["ratio"] <= goals[name]),
             )
         )
     return rows
@@ -379,7 +382,7 @@ BENCHES = [
         ["--snapshots", "100000", "--requests", "10"],
         r_web_posts,
     ),
-    Bench("x_metrics", [], ["--posts", "1000"], r_x),
+    Bench("x_metrics", ["--sandbox-process"], ["--posts", "1000", "--sandbox-process"], r_x),
     Bench("crash_trials", ["--trials", "200"], ["--trials", "18"], r_crash),
     Bench("pg_overhead", ["--jobs", "1000"], ["--jobs", "200"], r_pg_overhead),
     Bench(

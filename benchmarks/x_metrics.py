@@ -52,7 +52,8 @@ from mktdirector.sandbox.env import TOKEN_ENV
 
 PUBLISHED = (5_000, 900.0)  # X pay-per-use: GET /2/tweets, per user, 15 min
 BATCH = 100
-TARGET_RATIO = 1.25
+TARGET_RATIO = 1.25  # with the tight limit: the whole-second reset header costs up to 1 s a window
+TARGET_PUBLISHED = 1.10  # issue 17 item 3, at X's published limit (no wait is needed)
 SEED_LIMITS = {"x.create.user": (10_000_000, 900.0), "x.create.user24h": (10_000_000, 86_400.0)}
 
 
@@ -272,7 +273,9 @@ def main() -> int:
     )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument(
-        "--check", action="store_true", help=f"exit 1 unless 0 429s and ratio <= {TARGET_RATIO}"
+        "--check",
+        action="store_true",
+        help=f"exit 1 unless 0 429s and ratio <= {TARGET_PUBLISHED} ({TARGET_RATIO} tight)",
     )
     args = parser.parse_args()
     latency = args.latency_ms / 1000.0
@@ -284,8 +287,8 @@ def main() -> int:
         r["http_429"] == 0
         and r["snapshots"] == args.posts
         and r["ratio"] is not None
-        and r["ratio"] <= TARGET_RATIO
-        for r in results.values()
+        and r["ratio"] <= (TARGET_PUBLISHED if name == "published" else TARGET_RATIO)
+        for name, r in results.items()
     )
     if args.json:
         print(json.dumps(results | {"target_met": ok}, indent=2))
