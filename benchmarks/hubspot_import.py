@@ -26,9 +26,16 @@ and stopped here), the honest setup of issue 17: the figures come from its inspe
 `--limit N` lowers the server's burst limit (per 10 s) so that a short run spends most of its
 time in the rolling window's waits, where mktd's limiter decides the ratio.
 
+With `--sdk-python PATH` the same CSV goes through HubSpot's official SDK instead of mktd
+(hubspot-api-client's `crm.contacts.batch_api.upsert`, 100 inputs per call, its documented
+urllib3 `Retry` as plain backoff on 429), run by PATH, an interpreter of a throwaway venv
+that has the SDK (never mktd's own dependencies): `python -m venv /tmp/sdkvenv &&
+/tmp/sdkvenv/bin/pip install hubspot-api-client`. Only the import is timed, in that process
+(its start-up and the SDK's import are not), against the same server and floor.
+
     .venv/bin/python benchmarks/hubspot_import.py [--rows 5000] [--batch-size 100]
         [--latency-ms 50] [--repeat 3] [--sandbox | --sandbox-process] [--limit 100]
-        [--json] [--check]
+        [--sdk-python PATH] [--json] [--check]
 """
 
 from __future__ import annotations
@@ -245,6 +252,40 @@ class SandboxProcessHubSpot(SandboxHubSpot):
         return len(self._get("state")["contacts"])
 
 
+# Run by the SDK's interpreter: argv = base URL, token, CSV path, batch size. Prints one JSON.
+SDK_SCRIPT = """
+import csv, json, sys, time
+from hubspot import HubSpot
+from hubspot.crm.contacts import (BatchInputSimplePublicObjectBatchInputUpsert as Batch,
+                                  SimplePublicObjectBatchInputUpsert as Input)
+from urllib3.util.retry import Retry
+
+url, token, path, size = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+# Plain backoff: retry a 429 (POST included) after 0.5, 1, 2, 4... s, as the SDK's docs show.
+retry = Retry(total=10, backoff_factor=0.5, status_forcelist=(429,), allowed_methods=None)
+api = HubSpot(access_token=token, retry=retry, host=url).crm.contacts.batch_api
+with open(path, newline="", encoding="utf-8") as f:
+    rows = list(csv.DictReader(f))
+started = time.perf_counter()
+done = 0
+for i in range(0, len(rows), size):
+    inputs = [Input(id_property="email", id=r["email"], properties=r) for r in rows[i:i + size]]
+    answer = api.upsert(batch_input_simple_public_object_batch_input_upsert=Batch(inputs=inputs))
+    done += len(answer.results)
+print(json.dumps({"wall_s": time.perf_counter() - started, "imported": done}))
+"""
+
+
+def sdk_import(python: str, url: str, token: str, csv_path: Path, batch: int) -> tuple[float, int]:
+    """Wall seconds and rows upserted by the official SDK in its own interpreter."""
+    proc = subprocess.run([python, "-c", SDK_SCRIPT, url, token, str(csv_path), str(batch)],
+                          capture_output=True, text=True, timeout=3600)  # fmt: skip
+    if proc.returncode:
+        raise SystemExit(f"the SDK import failed: {proc.stderr.strip()[-600:]}")
+    out = json.loads(proc.stdout)
+    return out["wall_s"], out["imported"]
+
+
 SERVERS = {
     "built-in": FakeHubSpot,
     "sandbox": SandboxHubSpot,
@@ -268,7 +309,14 @@ def limit_wait_floor(requests: int, limit: int, window: float) -> float:
     return (requests - 1) // limit * window if requests else 0.0
 
 
-def run(rows: int, batch: int, latency: float, *, server_name: str = "built-in") -> dict[str, Any]:
+def run(
+    rows: int,
+    batch: int,
+    latency: float,
+    *,
+    server_name: str = "built-in",
+    sdk_python: str | None = None,
+) -> dict[str, Any]:
     server = SERVERS[server_name]
     with (
         tempfile.TemporaryDirectory(prefix="mktd-bench-") as tmp,
@@ -282,34 +330,24 @@ def run(rows: int, batch: int, latency: float, *, server_name: str = "built-in")
         os.environ.update(MKTD_HOME=str(Path(tmp) / "home"), HUBSPOT_API_KEY=token,
                           MKTD_HUBSPOT_BASE_URL=hub.url, MKTD_MAX_WAIT="60")  # fmt: skip
 
-        from mktdirector.agents.crm.workflows import import_contacts
-        from mktdirector.wiring import Deps
-
-        deps = Deps()
-        try:
-            deps.store.db  # noqa: B018 - migrate now: a user's database exists before an import
-            client = deps.integration("hubspot")
-            if batch != 100:  # smaller batches put the limiter under pressure
-                upsert = client.batch_upsert_contacts
-                client.batch_upsert_contacts = lambda r, **kw: upsert(r, batch_size=batch, **kw)  # type: ignore[method-assign]
-            started = time.perf_counter()
-            result = import_contacts(client, csv_path)
-            wall = time.perf_counter() - started
-            audited = deps.store.db["http_calls"].count
-        finally:
-            deps.close()
+        if sdk_python:
+            wall, imported = sdk_import(sdk_python, hub.url, token, csv_path, batch)
+            audited = 0
+        else:
+            wall, imported, audited = mktd_import(csv_path, batch)
         requests = math.ceil(rows / batch)
         # Read the server's figures while it is up (the sandbox's live in its state).
         service, too_many, server_rows = list(hub.service), hub.too_many, hub.rows
         floor = floor_seconds(service[:requests], LIMIT, WINDOW_S)
     return {
         "server": server_name,
+        "client": "hubspot-api-client (SDK)" if sdk_python else "mktd",
         "rows": rows,
         "batch_size": batch,
         "requests": requests,
         "requests_sent": len(service) + too_many,
         "audited_calls": audited,
-        "imported": result.imported,
+        "imported": imported,
         "server_rows": server_rows,
         "limit": f"{LIMIT} per {WINDOW_S:g} s rolling",
         "server_latency_ms": latency * 1000,
@@ -324,6 +362,27 @@ def run(rows: int, batch: int, latency: float, *, server_name: str = "built-in")
         "per_contact_wait_floor_s": limit_wait_floor(rows, LIMIT, WINDOW_S),
         "per_contact_sustained_s": rows / (LIMIT / WINDOW_S),
     }
+
+
+def mktd_import(csv_path: Path, batch: int) -> tuple[float, int, int]:
+    """Wall seconds, rows imported and audited calls of mktd's own import (its real wiring)."""
+    from mktdirector.agents.crm.workflows import import_contacts
+    from mktdirector.wiring import Deps
+
+    deps = Deps()
+    try:
+        deps.store.db  # noqa: B018 - migrate now: a user's database exists before an import
+        client = deps.integration("hubspot")
+        if batch != 100:  # smaller batches put the limiter under pressure
+            upsert = client.batch_upsert_contacts
+            client.batch_upsert_contacts = lambda r, **kw: upsert(r, batch_size=batch, **kw)  # type: ignore[method-assign]
+        started = time.perf_counter()
+        result = import_contacts(client, csv_path)
+        wall = time.perf_counter() - started
+        audited = deps.store.db["http_calls"].count
+    finally:
+        deps.close()
+    return wall, result.imported, audited
 
 
 def _batch_size(value: str) -> int:
@@ -362,6 +421,10 @@ def main() -> int:
         "--limit", type=int, default=None,
         help="the server's burst limit per 10 s (100); lower puts the rolling window to work",
     )  # fmt: skip
+    parser.add_argument(
+        "--sdk-python", metavar="PATH",
+        help="import with HubSpot's official SDK run by this interpreter (a throwaway venv)",
+    )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument(
         "--check", action="store_true", help=f"exit 1 unless 0 429s and <= {TARGET_RATIO}x"
@@ -375,6 +438,7 @@ def main() -> int:
             args.batch_size,
             args.latency_ms / 1000.0,
             server_name=args.server or "built-in",
+            sdk_python=args.sdk_python,
         )
         for _ in range(args.repeat)
     ]
@@ -387,7 +451,7 @@ def main() -> int:
         print(json.dumps(r | {"target_met": ok}, indent=2))
     else:
         print(
-            f"import of {r['rows']:,} rows, batches of {r['batch_size']} -> {r['requests']} "
+            f"{r['client']}: import of {r['rows']:,} rows, batches of {r['batch_size']} -> {r['requests']} "
             f"requests to the {r['server']} server; limit {r['limit']}, "
             f"{r['server_latency_ms']:g} ms added per batch; "
             f"median of {r['runs']} run(s)"

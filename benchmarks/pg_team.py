@@ -8,6 +8,7 @@ existing server given with --server postgresql://user@host:port (a database is c
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -29,6 +30,23 @@ SANDBOX_LIMITS = {
     for name in ("x.create.user", "x.create.user24h", "x.me.user", "x.timeline.user",
                  "x.lookup.user", "x.lookup.app", "linkedin.create.member")
 }  # fmt: skip
+
+
+def unavailable(base_url: str | None) -> str | None:
+    """Why no server can be had (no --server and no PostgreSQL binaries), or None."""
+    if base_url is not None:
+        return None
+    import pg_fixture
+
+    if pg_fixture.pg_bin() is None:
+        return "no PostgreSQL (initdb not installed: apt-get install postgresql, or --server URL)"
+    return None
+
+
+def not_measured(reason: str, as_json: bool) -> int:
+    """What a PostgreSQL benchmark prints when it cannot run: a row for run_all.py, exit 0."""
+    print(json.dumps({"not_measured": reason, "target_met": None}) if as_json else reason)
+    return 0
 
 
 class Server:

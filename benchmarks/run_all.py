@@ -236,6 +236,9 @@ def r_web_posts(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
 
 def r_x(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     rows = []
+    # Issue 17 item 3's goal at X's published limit (no wait); the tight limit keeps the
+    # benchmark's own 1.25 (the whole-second reset header costs up to 1 s per window).
+    goals = {"published": 1.10, "tight": 1.25}
     for name in ("published", "tight"):
         r = d[name]
         ratio = f"{r['ratio']:.3f}×" if r["ratio"] is not None else "n/a (stopped early)"
@@ -243,11 +246,11 @@ def r_x(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         ok = r["http_429"] == 0 and r["snapshots"] == r["posts"] and r["ratio"] is not None
         rows.append(
             (
-                f"X metrics, {r['posts']:,} posts, limit {r['limit']}",
+                f"X metrics, {r['posts']:,} posts, limit {r['limit']} ({r.get('server', 'sandbox')})",
                 f"span {r['span_s']:.2f} s / floor {r['floor_s']:.2f} s = {ratio}; "
                 f"{r['http_429']} × 429; {r['calls_sent']} calls for {r['calls_needed']}; {got}",
-                "≤ 1.10×, 0 × 429, all posts",
-                verdict(ok and r["ratio"] <= 1.10),
+                f"≤ {goals[name]:.2f}×, 0 × 429, all posts",
+                verdict(ok and r["ratio"] <= goals[name]),
             )
         )
     return rows
@@ -269,6 +272,69 @@ def r_crash(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             verdict(d["ok"]),
         )
     ]
+
+
+def r_pg_not_measured(what: str, d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    return [(what, f"not measured: {d['not_measured']}", "", "")]
+
+
+def r_pg_overhead(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    if "not_measured" in d:
+        return r_pg_not_measured("PostgreSQL: worker overhead per job", d)
+    return [
+        (
+            f"PostgreSQL: worker overhead, {d['jobs']:,} due jobs",
+            f"{d['postgresql_ms_per_job']:.2f} ms per job on PG vs {d['sqlite_ms_per_job']:.2f} "
+            f"ms on SQLite ({d['ratio']:.2f}×)",
+            f"≤ {d['target_ms']:g} ms",
+            verdict(d["target_met"]),
+        )
+    ]
+
+
+def r_pg_throughput(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    if "not_measured" in d:
+        return r_pg_not_measured("PostgreSQL: queue throughput with 1/2/4 workers", d)
+    rates = ", ".join(
+        f"{n}: {v:.0f}/min ({d['ratio_to_1'][n]:.2f}×)" for n, v in d["posts_per_minute"].items()
+    )
+    return [
+        (
+            f"PostgreSQL: queue throughput, {d['posts']} X posts, {d['latency_s']:g} s per create",
+            f"workers {rates}",
+            f"n workers ≥ {d['goal_ratio_per_worker']:g}·n × one",
+            verdict(d["target_met"]),
+        )
+    ]
+
+
+def r_pg_report(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    if "not_measured" in d:
+        return r_pg_not_measured("PostgreSQL: `mktd report` at 1M snapshots", d)
+    rows = []
+    for r in d["shapes"]:
+        shape = f"{r['snapshots']:,} snapshots / {r['posts']:,} posts"
+        ip = r["in_process"]
+        rows.append(
+            (
+                f"PostgreSQL: report in process, {shape}",
+                f"{ip['postgresql_s'] * 1000:.0f} ms ({ip['x_sqlite']:.2f}× SQLite's "
+                f"{ip['sqlite_s'] * 1000:.0f} ms)",
+                f"≤ {ip['goal_s']:g} s",
+                verdict(ip["target_met"]),
+            )
+        )
+        rows += [
+            (
+                f"PostgreSQL: `{c['case']}`, {shape}",
+                f"{c['seconds'] * 1000:.0f} ms, {c['x_hand_sql']:.2f}× hand SQL "
+                f"({r['hand_sql_s'] * 1000:.0f} ms), peak {c['peak_rss_mib']:.0f} MiB",
+                f"≤ {c['goal_s']:g} s and ≤ {c['goal_x_hand_sql']:g}× SQL",
+                verdict(c["target_met"]),
+            )
+            for c in r["cases"]
+        ]
+    return rows
 
 
 BENCHES = [
@@ -316,8 +382,13 @@ BENCHES = [
         ["--snapshots", "100000", "--requests", "10"],
         r_web_posts,
     ),
-    Bench("x_metrics", [], ["--posts", "1000"], r_x),
+    Bench("x_metrics", ["--sandbox-process"], ["--posts", "1000", "--sandbox-process"], r_x),
     Bench("crash_trials", ["--trials", "200"], ["--trials", "18"], r_crash),
+    Bench("pg_overhead", ["--jobs", "1000"], ["--jobs", "200"], r_pg_overhead),
+    Bench(
+        "pg_throughput", ["--posts", "60"], ["--posts", "20", "--workers", "1,2"], r_pg_throughput
+    ),
+    Bench("pg_report", ["--runs", "3"], ["--shapes", "100000/20", "--runs", "1"], r_pg_report),
 ]
 
 

@@ -20,8 +20,12 @@ last call's answer) over that floor; the process wall time (with interpreter sta
 too. Target (issue 7): 0 429s and a ratio close to 1 (<= 1.25 with the tight limit, whose
 integer-second reset header costs up to 1 s per window).
 
+With `--sandbox-process` the sandbox runs as its own process (`mktd sandbox serve`, started and
+stopped here; issue 17's honest setup: server and client share no interpreter), and the figures
+come from its inspection API (`/_sandbox/requests`, `/_sandbox/state`).
+
     .venv/bin/python benchmarks/x_metrics.py [--posts 5000] [--tight 20/5] [--latency-ms 100]
-        [--json] [--check]
+        [--sandbox-process] [--json] [--check]
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ import argparse
 import json
 import math
 import os
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -46,7 +52,8 @@ from mktdirector.sandbox.env import TOKEN_ENV
 
 PUBLISHED = (5_000, 900.0)  # X pay-per-use: GET /2/tweets, per user, 15 min
 BATCH = 100
-TARGET_RATIO = 1.25
+TARGET_RATIO = 1.25  # with the tight limit: the whole-second reset header costs up to 1 s a window
+TARGET_PUBLISHED = 1.10  # issue 17 item 3, at X's published limit (no wait is needed)
 SEED_LIMITS = {"x.create.user": (10_000_000, 900.0), "x.create.user24h": (10_000_000, 86_400.0)}
 
 
@@ -99,6 +106,59 @@ def seed_mktd(home: Path, env: dict[str, str], ids: list[str]) -> None:
     store.close()
 
 
+class SandboxProcess:
+    """`mktd sandbox serve` in a process of its own, with the in-process Sandbox's few uses here:
+    `url`, `env()`, the requests it logged and its per-route outcome counts."""
+
+    def __init__(self, state_dir: Path, limits: dict[str, tuple[int, float]], faults: str | None):
+        with socket.socket() as s:  # a free port for the child (it binds it a moment later)
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        self.cmd = [*mktd_command(), "sandbox", "serve", "--quiet", "--port", str(port),
+                    "--state", str(state_dir)]  # fmt: skip
+        for name, (calls, window) in limits.items():
+            self.cmd += ["--limit", f"{name}={calls}/{window:g}"]
+        if faults:
+            self.cmd += ["--faults", faults]
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> SandboxProcess:
+        self.proc = subprocess.Popen(self.cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                err = self.proc.stderr.read().decode() if self.proc.stderr else ""
+                raise SystemExit(f"mktd sandbox serve exited: {err[-400:]}")
+            try:
+                httpx.get(f"{self.url}/_sandbox/state", timeout=1.0)
+                return self
+            except httpx.TransportError:
+                time.sleep(0.05)
+        raise SystemExit("mktd sandbox serve did not answer within 30 s")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc is not None:
+            self.proc.send_signal(signal.SIGTERM)  # the one process this script started
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def _get(self, what: str) -> Any:
+        return httpx.get(f"{self.url}/_sandbox/{what}", timeout=30).json()
+
+    def env(self) -> dict[str, str]:
+        return {str(k): str(v) for k, v in self._get("env").items()}
+
+    def requests(self) -> list[dict[str, Any]]:
+        return list(self._get("requests")["requests"])
+
+    def state(self) -> dict[str, Any]:
+        return dict(self._get("state"))
+
+
 def floor_seconds(service: list[float], limit: int, window: float) -> float:
     """Fastest sequential run under a fixed window that starts with its first call."""
     t, start, used = 0.0, None, 0
@@ -114,12 +174,20 @@ def floor_seconds(service: list[float], limit: int, window: float) -> float:
     return t
 
 
-def run(posts: int, limit: tuple[int, float], latency: float) -> dict[str, Any]:
+def run(
+    posts: int, limit: tuple[int, float], latency: float, *, process: bool = False
+) -> dict[str, Any]:
     calls, window = limit
     with tempfile.TemporaryDirectory(prefix="mktd-bench-") as tmp:
         limits = SEED_LIMITS | {"x.lookup.user": (calls, window)}
         faults = f"x.lookup:delay={latency:g}" if latency > 0 else None
-        with Sandbox(port=0, state_dir=Path(tmp) / "sbx", limits=limits, faults=faults) as sb:
+        state_dir = Path(tmp) / "sbx"
+        server: Any = (
+            SandboxProcess(state_dir, limits, faults)
+            if process
+            else Sandbox(port=0, state_dir=state_dir, limits=limits, faults=faults)
+        )
+        with server as sb:
             started = time.perf_counter()
             ids = seed_sandbox(sb.url, posts)
             home = Path(tmp) / "home"
@@ -133,7 +201,8 @@ def run(posts: int, limit: tuple[int, float], latency: float) -> dict[str, Any]:
             )
             seed_mktd(home, env, ids)
             seed_s = time.perf_counter() - started
-            sb.emu.recent.clear()
+            if not process:
+                sb.emu.recent.clear()
             started = time.perf_counter()
             proc = subprocess.run(
                 [*mktd_command(), "analytics", "fetch", "--platform", "x", "--json"],
@@ -147,7 +216,8 @@ def run(posts: int, limit: tuple[int, float], latency: float) -> dict[str, Any]:
             if proc.returncode != 0:
                 sys.exit(f"mktd analytics fetch failed ({proc.returncode}): {proc.stderr[-800:]}")
             fetched = json.loads(proc.stdout)
-            lookups = [e for e in sb.emu.recent if e["route"] == "x.lookup"]
+            logged = sb.requests() if process else list(sb.emu.recent)
+            lookups = [e for e in logged if e["route"] == "x.lookup"]
             outcomes = sb.state()["requests"].get("x.lookup", {}).get("outcomes", {})
     ok = [e for e in lookups if e["outcome"] == "200"]
     service = [e["ms"] / 1000.0 for e in ok]
@@ -157,6 +227,7 @@ def run(posts: int, limit: tuple[int, float], latency: float) -> dict[str, Any]:
     needed = math.ceil(posts / BATCH)
     snapshots = sum(r.get("snapshots", 0) for r in fetched)
     return {
+        "server": "sandbox-process" if process else "sandbox (in this process)",
         "posts": posts,
         "limit": f"{calls} per {window:g} s",
         "calls_needed": needed,
@@ -196,22 +267,28 @@ def main() -> int:
     parser.add_argument(
         "--latency-ms", type=float, default=100.0, help="X's own time per lookup call (100)"
     )
+    parser.add_argument(
+        "--sandbox-process", action="store_true",
+        help="run the sandbox as its own process (`mktd sandbox serve`), the honest setup",
+    )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument(
-        "--check", action="store_true", help=f"exit 1 unless 0 429s and ratio <= {TARGET_RATIO}"
+        "--check",
+        action="store_true",
+        help=f"exit 1 unless 0 429s and ratio <= {TARGET_PUBLISHED} ({TARGET_RATIO} tight)",
     )
     args = parser.parse_args()
     latency = args.latency_ms / 1000.0
     results = {
-        "published": run(args.posts, PUBLISHED, latency),
-        "tight": run(args.posts, args.tight, latency),
+        "published": run(args.posts, PUBLISHED, latency, process=args.sandbox_process),
+        "tight": run(args.posts, args.tight, latency, process=args.sandbox_process),
     }
     ok = all(
         r["http_429"] == 0
         and r["snapshots"] == args.posts
         and r["ratio"] is not None
-        and r["ratio"] <= TARGET_RATIO
-        for r in results.values()
+        and r["ratio"] <= (TARGET_PUBLISHED if name == "published" else TARGET_RATIO)
+        for name, r in results.items()
     )
     if args.json:
         print(json.dumps(results | {"target_met": ok}, indent=2))

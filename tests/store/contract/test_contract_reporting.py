@@ -63,6 +63,40 @@ def test_streamed_posts_are_tuples_of_the_same_figures(
     assert only["top"] == [] and only["daily_posts"] == [] and only["totals"]["posts"] == 0
 
 
+def test_a_thread_sums_each_segments_latest_snapshot_the_last_written_on_a_tie(
+    store: StoreLike, add_draft: Callable[..., Draft]
+) -> None:
+    # PostgreSQL picks the latest snapshot in a query of its own (store/postgres/reporting.py):
+    # the same rows, the same tie-break (the later id) and plain ints, never Decimal.
+    d = add_draft(approved=True, topic="thread")
+    for seg, rid in ((0, "x:1"), (1, "x:2"), (2, "x:3")):
+        pid = store.write_intent(d["id"], seg, platform="twitter", account=None, text=f"t{seg}",
+                                 reply_to=None)  # fmt: skip
+        store.mark_post(pid, PostStatus.PUBLISHED, remote_id=rid, url=f"https://x/{rid}",
+                        published_utc="2027-01-10T09:00:00Z")  # fmt: skip
+    snap = {"platform": "twitter", "draft_id": d["id"]}
+    store.add_snapshots([
+        snap | {"remote_id": "x:1", "taken_utc": "2027-01-11T00:00:00Z", "impressions": 10, "likes": 1},
+        snap | {"remote_id": "x:1", "taken_utc": "2027-01-12T00:00:00Z", "impressions": 70, "likes": 4},
+        snap | {"remote_id": "x:1", "taken_utc": "2027-01-12T00:00:00Z", "impressions": 90, "likes": 5, "link_clicks": 2},
+        snap | {"remote_id": "x:2", "taken_utc": "2027-01-11T00:00:00Z", "impressions": 30, "reposts": 3},
+    ])  # fmt: skip
+    figures = store.report_figures(["twitter"], "2027-01-01", "2027-02-01",
+                                   now_utc="2027-02-01T00:00:00Z", rank_by="engagements")  # fmt: skip
+    [post] = figures["posts"]
+    got = {k: post[k] for k in ("segments", "measured", "metrics_utc", "impressions",
+                                "engagements", "link_clicks")}  # fmt: skip
+    assert got == {"segments": 3, "measured": 1, "metrics_utc": "2027-01-12T00:00:00Z",
+                   "impressions": 120, "engagements": 8, "link_clicks": 2}  # fmt: skip
+    assert all(type(post[k]) is int for k in ("impressions", "engagements", "link_clicks"))
+    assert post["reach"] is None  # no segment reported reach: unknown, not 0
+    streamed = store.report_figures(["twitter"], "2027-01-01", "2027-02-01", posts_stream=True,
+                                    now_utc="2027-02-01T00:00:00Z", rank_by="engagements")  # fmt: skip
+    assert [dict(zip(streamed["post_columns"], r, strict=True)) for r in streamed["posts"]] == [
+        post
+    ]
+
+
 def test_an_unpriced_generation_makes_the_llm_cost_unknown(
     store: StoreLike, add_draft: Callable[..., Draft]
 ) -> None:

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from mktdirector.core.errors import StoreError
 from mktdirector.store.postgres.dialect import POSTGRES
+from mktdirector.store.postgres.reporting import PgReportingMixin
 from mktdirector.store.sqlite.db import Connected
 from mktdirector.store.sqlite.store import Store
 
@@ -59,7 +60,9 @@ def connect(url: str) -> PgDatabase:
             url,
             autocommit=True,
             connect_timeout=CONNECT_TIMEOUT_S,
-            options=f"-c statement_timeout={STATEMENT_TIMEOUT_MS}",
+            # jit off: mktd's statements are short or index-driven; at 1M snapshots the server
+            # spent ~1.7 s compiling the report's query for nothing (benchmarks/pg_report.py).
+            options=f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c jit=off",
             application_name="mktd",
         )
     except psycopg.Error as e:
@@ -157,7 +160,7 @@ def translate_pg_error(e: Exception) -> StoreError:
     )
 
 
-class PostgresStore(PgConnected, Store):
+class PostgresStore(PgConnected, PgReportingMixin, Store):
     """The product's state in PostgreSQL (MKTD_DATABASE_URL), shared by every host.
 
     Every aggregate mixin of the SQLite Store, on PgConnected's connection: a mixin added to

@@ -164,6 +164,10 @@ def _compact(day: str) -> str:
 
 
 class ReportingMixin(Connected):
+    # The matched posts with each segment's latest snapshot (a backend may give its own shape:
+    # store/postgres/reporting.py); `{marks}` takes the channels, then start and end follow.
+    report_social_sql: str = _SOCIAL
+
     def report_figures(
         self,
         channels: list[str],
@@ -200,7 +204,7 @@ class ReportingMixin(Connected):
         parts: list[tuple[str, list[Any]]] = []
         social = [c for c in channels if c != "email"]
         if social:
-            sql = _SOCIAL.format(marks=",".join("?" * len(social))) + _PER_DRAFT
+            sql = self.report_social_sql.format(marks=",".join("?" * len(social))) + _PER_DRAFT
             parts.append((sql, [*social, start, end]))
         if "email" in channels:
             parts.append((_EMAIL + _PER_DRAFT, [now_utc, start, end]))
