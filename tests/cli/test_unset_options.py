@@ -91,6 +91,9 @@ def test_only_options_no_argument_can_name_are_left_out() -> None:
     assert left_out("a", "--status", "--tz") == {"plat", "rows", "style", "path"}
     for unsure in (["--help"], ["-n5"], ["--limt"], ["--", "x"], ["-sn", "3"]):
         assert left_out("a", *unsure) == set(), unsure
+    for settings in ({"default_map": {"rows": 9}}, {"auto_envvar_prefix": "T"}):
+        ctx = sub.context_class(sub, info_name="list", **settings)
+        assert unset_options(sub, ctx, ["a"]) == [], settings
 
 
 def test_options_left_off_are_never_converted(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -49,6 +49,8 @@ def _names(param: Any) -> set[str]:
 
 def unset_options(command: Any, ctx: Any, args: list[str]) -> list[Any]:
     """The options of `command` that `args` cannot set; [] when unsure (parse them all)."""
+    if ctx.default_map or ctx.auto_envvar_prefix:
+        return []  # a default from a map or an environment variable is Typer's to convert
     params = command.get_params(ctx)
     known = {name for p in params for name in _names(p)}
     typed = {arg.split("=", 1)[0] for arg in args if arg.startswith("-") and arg != "-"}
