@@ -115,3 +115,32 @@ def test_options_left_off_are_never_converted(monkeypatch: pytest.MonkeyPatch) -
     assert sorted(processed) == ["json_out", "name", "rows"]
     assert seen == [dict(name="a", status=None, plat=None, rows=5, style="plain", path=None,
                          tz=None, json_out=False)]  # fmt: skip
+
+
+def _unset_options_commands() -> list[tuple[str, Any]]:
+    from mktdirector.cli import app
+
+    found: list[tuple[str, Any]] = []
+
+    def walk(command: Any, path: str) -> None:
+        if isinstance(command, UnsetOptionsCommand):
+            found.append((path, command))
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, f"{path} {name}".strip())
+
+    walk(typer.main.get_command(app), "")
+    return found
+
+
+def test_mktd_commands_get_the_values_typer_would_give() -> None:
+    """For every mktd command of this class, left-off options get exactly (value and type)
+    what Typer's own conversion gives them: `--` makes the same command parse everything."""
+    commands = _unset_options_commands()
+    assert {"drafts list", "queue list", "social", "logs", "report"} <= {p for p, _ in commands}
+    for path, command in commands:
+        required = ["x" for p in command.params if p.required and not p.opts[0].startswith("-")]
+        fast = command.make_context(path, list(required))
+        full = command.make_context(path, ["--", *required])
+        assert unset_options(command, fast, list(required)), path  # something was left out
+        typed = {k: (type(v), v) for k, v in fast.params.items()}
+        assert typed == {k: (type(v), v) for k, v in full.params.items()}, path

@@ -23,8 +23,9 @@ from typer.core import TyperCommand, TyperOption
 
 # ctx.meta key: the names of the options kept out of the parse in progress.
 _UNSET = "mktdirector.cli.unset_options"
-# Defaults Typer's conversion returns unchanged (str and int within the option's own bounds).
-_PLAIN_DEFAULTS = (str, int)
+# Defaults Typer's conversion returns unchanged when they match the option's type (a `float`
+# option must not default to an int: tests/cli/test_unset_options.py checks every command).
+_PLAIN_DEFAULTS = (str, int, float)
 
 
 def _skippable(param: Any) -> bool:
