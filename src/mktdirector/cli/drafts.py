@@ -6,11 +6,12 @@ import typer
 
 from mktdirector.cli import _options
 from mktdirector.cli._options import JsonOpt
+from mktdirector.cli._unset_options import UnsetOptionsCommand
 
 app = typer.Typer(help="Review, edit, approve and reject drafts.", no_args_is_help=True)
 
 
-@app.command("list")
+@app.command("list", cls=UnsetOptionsCommand)
 def list_(
     status: Annotated[
         str | None, typer.Option("--status", help="draft, approved, published, ...")

@@ -5,11 +5,12 @@ from typing import Annotated
 import typer
 
 from mktdirector.cli._options import MAX_ROWS
+from mktdirector.cli._unset_options import UnsetOptionsCommand
 
 app = typer.Typer()
 
 
-@app.command("logs")
+@app.command("logs", cls=UnsetOptionsCommand)
 def logs(
     follow: Annotated[
         bool, typer.Option("--follow", "-f", help="Keep printing new calls.")

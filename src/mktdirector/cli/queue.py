@@ -5,6 +5,7 @@ from typing import Annotated
 import typer
 
 from mktdirector.cli._options import JsonOpt, TzOpt
+from mktdirector.cli._unset_options import UnsetOptionsCommand
 
 app = typer.Typer()
 queue_app = typer.Typer(help="Scheduled posts waiting for the worker.", no_args_is_help=True)
@@ -27,7 +28,7 @@ def schedule(
     render.job_scheduled(posting.schedule_draft(_deps.current(), draft_id, at, tz=tz), json_out)
 
 
-@queue_app.command("list")
+@queue_app.command("list", cls=UnsetOptionsCommand)
 def list_(
     all_jobs: Annotated[
         bool, typer.Option("--all", help="Also finished jobs and the worker's periodic jobs.")

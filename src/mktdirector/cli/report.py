@@ -4,6 +4,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from mktdirector.cli._unset_options import UnsetOptionsCommand
+
 if TYPE_CHECKING:
     from mktdirector.agents.analytics.report import Report
     from mktdirector.wiring import Deps
@@ -11,7 +13,7 @@ if TYPE_CHECKING:
 app = typer.Typer()
 
 
-@app.command("report")
+@app.command("report", cls=UnsetOptionsCommand)
 def report(
     timeframe: Annotated[
         str, typer.Option("--timeframe", "-t", help="7d, 30d or YYYY-MM-DD..YYYY-MM-DD (UTC days).")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mktdirector.cli import _options
+from mktdirector.cli._unset_options import UnsetOptionsCommand
 
 if TYPE_CHECKING:
     from mktdirector.agents.social.posting import PostingDeps, PostRequest, Prepared
@@ -57,7 +58,7 @@ NewOpt = Annotated[
 ]
 
 
-@app.command("social")
+@app.command("social", cls=UnsetOptionsCommand)
 def social(
     platform: Annotated[str, typer.Argument(help="linkedin or twitter (x).")],
     topic: TopicOpt = None,

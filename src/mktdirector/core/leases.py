@@ -11,7 +11,6 @@ possibly reused) keeps the lease until it expires: the safe side is waiting, nev
 from __future__ import annotations
 
 import os
-import socket
 import uuid
 
 
@@ -29,9 +28,15 @@ def _pid_namespace() -> str | None:
     return digits or None
 
 
+def _hostname() -> str:
+    import socket  # here, not at the top: every store opener imports this module (issue 17)
+
+    return socket.gethostname()
+
+
 def owner_id() -> str:
     """A lease owner naming this process: `host:pid:random[:pidns]`."""
-    parts = [socket.gethostname(), str(os.getpid()), uuid.uuid4().hex[:8]]
+    parts = [_hostname(), str(os.getpid()), uuid.uuid4().hex[:8]]
     ns = _pid_namespace()
     if ns:
         parts.append(ns)
@@ -61,7 +66,7 @@ def owner_is_gone(owner: str | None) -> bool:
         return False  # not an owner_id() (tests, other tools): never assume it is dead
     host, pid = parts[0], int(parts[1])
     ns = parts[3] if len(parts) == 4 else None
-    if host != socket.gethostname() or ns != _pid_namespace():
+    if host != _hostname() or ns != _pid_namespace():
         return False
     if pid == os.getpid():
         return False  # this very process (another Publisher in it) is alive by definition

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mktdirector.agents.content import compose, drafts
 from mktdirector.agents.content.brand import Brand, voice_problem
@@ -34,10 +34,12 @@ from mktdirector.core.platforms import (
     spoken_list,
     with_capability,
 )
-from mktdirector.integrations.base import Integration
 from mktdirector.llm import LLM
 from mktdirector.store.protocols import StoreLike
 from mktdirector.store.rows import Draft, DraftStatus
+
+if TYPE_CHECKING:  # annotations only: a `--text` dry run loads no HTTP client (issue 17)
+    from mktdirector.integrations.base import Integration
 
 
 class PostingDeps(Protocol):

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mktdirector.agents.social.publisher import LEASE_S, Publisher, PublishResult, resolve
 from mktdirector.agents.social.targets import target_for
 from mktdirector.core.errors import MissingCredentialError, UsageError
-from mktdirector.integrations.base import Integration
 from mktdirector.store import StoreLike
 from mktdirector.store.rows import Draft, DraftStatus, PostStatus
+
+if TYPE_CHECKING:  # annotations only: a `--text` dry run loads no HTTP client (issue 17)
+    from mktdirector.integrations.base import Integration
 
 
 def check_publishable(draft: Mapping[str, Any]) -> None:

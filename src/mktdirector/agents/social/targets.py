@@ -12,9 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
-
-import httpx
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mktdirector.core.errors import UsageError
 from mktdirector.core.platforms import (
@@ -23,11 +21,15 @@ from mktdirector.core.platforms import (
     spoken_list,
     with_capability,
 )
-from mktdirector.integrations.base import Integration
 from mktdirector.integrations.capabilities import SocialPublisher
-from mktdirector.integrations.linkedin.client import LinkedInClient
 from mktdirector.integrations.social import RemotePost
-from mktdirector.integrations.twitter.client import TwitterClient
+
+if TYPE_CHECKING:  # annotations only: a `--text` dry run loads no HTTP client (issue 17)
+    import httpx
+
+    from mktdirector.integrations.base import Integration
+    from mktdirector.integrations.linkedin.client import LinkedInClient
+    from mktdirector.integrations.twitter.client import TwitterClient
 
 
 class Target(Protocol):
