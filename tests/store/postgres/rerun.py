@@ -9,6 +9,7 @@ database, so the tests check what they checked on SQLite, unchanged. They are ma
 from __future__ import annotations
 
 import importlib.util
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,9 @@ def rerun_on_postgres(
     """Copy `relative`'s tests and fixtures into `namespace`; `leave_out` names tests not
     re-run, each with the reason (kept in the module as LEFT_OUT, for readers and reviews)."""
     path = TESTS / relative
+    # Its sibling helpers (`from test_publish import …`) import as when pytest collects it.
+    if str(path.parent) not in sys.path:
+        sys.path.insert(0, str(path.parent))
     name = "pg_rerun_" + relative.replace("/", "_").removesuffix(".py")
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
