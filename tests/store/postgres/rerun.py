@@ -45,6 +45,19 @@ def rerun_on_postgres(
     namespace["pytestmark"] = [*(marks if isinstance(marks, list) else [marks]), pytest.mark.slow]
 
 
+def fixtures_from_conftest(folder: str, namespace: dict[str, Any], *names: str) -> None:
+    """Copy the named fixtures of `folder`/conftest.py (pytest applies them to that folder
+    only) into `namespace`, unless the module defines its own. Named one by one: a folder's autouse fixtures (web's copies a
+    SQLite file into the home) must not come along."""
+    path = TESTS / folder / "conftest.py"
+    spec = importlib.util.spec_from_file_location(f"pg_rerun_{folder}_conftest", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for name in names:
+        namespace.setdefault(name, getattr(module, name))  # the module's own one wins, as in pytest
+
+
 @pytest.fixture(autouse=True)
 def on_postgres(monkeypatch: pytest.MonkeyPatch, home: Path) -> Iterator[str]:
     url = pg_fixture.migrated_url()
