@@ -34,6 +34,7 @@ def rerun_on_postgres(
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # as an import does: dataclasses look their module up there
     spec.loader.exec_module(module)
     leave_out = leave_out or {}
     for key, value in vars(module).items():
