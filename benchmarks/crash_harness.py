@@ -1,9 +1,15 @@
 """Crash trials: real `mktd` processes killed with SIGKILL mid-publish, checked against the sandbox.
 
-Used by `tests/test_crash.py` (a fast seeded subset in CI) and `benchmarks/crash_trials.py`
-(200+ trials). It lives beside the benchmarks rather than in `src/`: it is test machinery that
-drives the installed CLI and reads mktd's database to check the outcome, and the sandbox package
-must stay a stand-alone emulator (import-linter forbids it mktd's store and agents).
+Used by `tests/test_crash.py` (a fast seeded subset in CI, on SQLite and on PostgreSQL) and
+`benchmarks/crash_trials.py` (200+ trials; `--postgres` for the team backend). It lives beside
+the benchmarks rather than in `src/`: it is test machinery that drives the installed CLI and
+reads mktd's database to check the outcome, and the sandbox package must stay a stand-alone
+emulator (import-linter forbids it mktd's store and agents).
+
+Each home has its own database: a SQLite file in the home, or (with `databases=`, a function
+returning a fresh PostgreSQL URL) its own PostgreSQL database, given to mktd as
+MKTD_DATABASE_URL. The harness reads outcomes through mktd's store (the same protocols on both
+backends, opened for a moment and closed), never by opening a SQLite file itself.
 
 One trial, in a private MKTD_HOME, against one shared in-process sandbox on 127.0.0.1:
 
@@ -35,7 +41,7 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -44,6 +50,8 @@ from pathlib import Path
 from typing import Any
 
 from mktdirector.sandbox import Sandbox
+from mktdirector.store.errors import RecordNotFoundError
+from mktdirector.store.rows import DraftStatus
 
 # (mode, platform, segments): what a trial publishes and how.
 KINDS: tuple[tuple[str, str, int], ...] = (
@@ -118,6 +126,7 @@ class TrialResult:
 
 @dataclass
 class Summary:
+    backend: str = "sqlite"
     trials: int = 0
     kills: int = 0
     kills_missed: int = 0
@@ -190,6 +199,7 @@ class Home:
     root: Path  # the working directory of its processes (no stray .env), with text files
     env: dict[str, str]
     trials: int = 0
+    database_url: str | None = None  # PostgreSQL; None: the SQLite file in the home
 
     @property
     def path(self) -> Path:
@@ -207,8 +217,11 @@ class CrashHarness:
         lanes: int = 2,
         trials_per_home: int = TRIALS_PER_HOME,
         log: Any = None,
+        databases: Callable[[], str] | None = None,
     ) -> None:
         self.workdir = Path(workdir)
+        self.databases = databases  # a fresh PostgreSQL database per home; None: SQLite
+        self.backend = "postgresql" if databases else "sqlite"
         self.seed = seed
         self.lanes = max(1, lanes)
         self.trials_per_home = trials_per_home
@@ -270,7 +283,10 @@ class CrashHarness:
             MKTD_TZ="UTC",
             NO_COLOR="1",
         )
-        home = Home(name, root, env)
+        url = self.databases() if self.databases else None
+        if url:
+            env["MKTD_DATABASE_URL"] = url
+        home = Home(name, root, env, database_url=url)
         self._mktd(home, "init")
         with self._lock:
             self.homes.append(home)
@@ -349,11 +365,12 @@ class CrashHarness:
         did = str(json.loads(out)["id"])
         # "A day later": due now. (Waiting for a real due time would cost seconds per trial.)
         due = (datetime.now(UTC) - timedelta(seconds=1)).isoformat(timespec="milliseconds")
-        with self._db(home) as conn:
-            conn.execute(
+        with self._store(home) as store:
+            store.db.execute(
                 "update jobs set due_utc = ? where draft_id = ? and status = 'queued'",
                 [due.replace("+00:00", "Z"), did],
             )
+            store.db.conn.commit()  # SQLite's implicit transaction; PostgreSQL autocommits
         return did
 
     def trial(self, spec: TrialSpec, home: Home) -> TrialResult:
@@ -420,42 +437,35 @@ class CrashHarness:
 
     def _settled(self, spec: TrialSpec, home: Home, text_file: Path, result: TrialResult) -> bool:
         """Whether the draft reached published or needs-check (and note its status)."""
-        with self._db(home) as conn:
+        with self._store(home) as store:
             if result.draft_id is None:
-                result.draft_id = self._draft_by_input(conn, spec, text_file)
+                result.draft_id = self._draft_by_input(store, spec, text_file)
                 if result.draft_id is None:
                     result.status = "not saved"
                     return False
-            row = conn.execute(
-                "select status from drafts where id = ?", [result.draft_id]
-            ).fetchone()
-        result.status = row[0] if row else "missing"
+            result.status = _status(store, result.draft_id)
         return result.status in TERMINAL
 
     @staticmethod
-    def _draft_by_input(conn: Any, spec: TrialSpec, text_file: Path) -> str | None:
+    def _draft_by_input(store: Any, spec: TrialSpec, text_file: Path) -> str | None:
         """The draft `mktd social ... --text-file F` made, found the way a re-run finds it."""
         from mktdirector.agents.content.compose import input_key
 
         key = input_key(spec.platform, topic=None, text=text_file.read_text(encoding="utf-8"),
                         style="professional", thread_length=None, include_cta=True,
                         account=None)  # fmt: skip
-        row = conn.execute(
-            "select id from drafts where input_key = ? order by created_utc desc limit 1", [key]
-        ).fetchone()
-        return str(row[0]) if row else None
+        draft = store.find_draft_by_input_key(key, list(DraftStatus))
+        return str(draft["id"]) if draft else None
 
     def _phase(self, spec: TrialSpec, home: Home, text_file: Path, result: TrialResult) -> str:
         """Where a kill landed, from mktd's rows and the platform's posts right after it."""
         assert self.sandbox is not None
-        with self._db(home) as conn:
-            did = result.draft_id or self._draft_by_input(conn, spec, text_file)
+        with self._store(home) as store:
+            did = result.draft_id or self._draft_by_input(store, spec, text_file)
             if did is None:
                 return "before the draft was saved"
-            status = conn.execute("select status from drafts where id = ?", [did]).fetchone()[0]
-            rows = conn.execute(
-                "select status, text from posts where draft_id = ?", [did]
-            ).fetchall()
+            status = _status(store, did)
+            rows = [(p["status"], p["text"]) for p in store.draft_posts(did)]
         if status in TERMINAL:
             return "after the draft was settled"
         pending = [text for st, text in rows if st == "intent"]
@@ -471,27 +481,33 @@ class CrashHarness:
 
     def _wait_for_job_lease(self, home: Home, draft_id: str | None) -> None:
         """A killed worker's job is claimable once its lease ran out: wait for that, no more."""
-        with self._db(home) as conn:
-            row = conn.execute(
-                "select max(lease_until) from jobs where draft_id = ? and status = 'running'",
+        with self._store(home) as store:
+            rows = list(store.db.query(
+                "select max(lease_until) as until from jobs "
+                "where draft_id = ? and status = 'running'",
                 [draft_id],
-            ).fetchone()
-        until = row[0] if row and row[0] else 0.0
+            ))  # fmt: skip
+        until = float(rows[0]["until"]) if rows and rows[0]["until"] else 0.0
         wait = until - time.time() + 0.05
         if wait > 0:
             time.sleep(min(wait, WORKER_LEASE_S + 1.0))
 
     @contextmanager
-    def _db(self, home: Home) -> Iterator[Any]:
-        """A short-lived connection to a home's database (never held while mktd runs)."""
-        import sqlite3
+    def _store(self, home: Home) -> Iterator[Any]:
+        """mktd's store on a home's database, opened for a moment (never held while mktd runs):
+        the same protocols whichever the backend."""
+        if home.database_url:
+            from mktdirector.store.postgres.store import PostgresStore
 
-        conn = sqlite3.connect(home.path / "mktd.db", timeout=30)
+            store: Any = PostgresStore(home.database_url)
+        else:
+            from mktdirector.store import Store
+
+            store = Store(home.path / "mktd.db")
         try:
-            with conn:
-                yield conn
+            yield store
         finally:
-            conn.close()
+            store.close()
 
     # many trials --------------------------------------------------------------------------------
     def run(self, specs: list[TrialSpec]) -> list[TrialResult]:
@@ -527,7 +543,7 @@ class CrashHarness:
         """Every assertion of the module docstring, from the sandbox state and mktd's databases."""
         assert self.sandbox is not None
         state = self.sandbox.state()
-        s = Summary(trials=len(self.results), wall_s=round(self.wall_s, 2))
+        s = Summary(self.backend, trials=len(self.results), wall_s=round(self.wall_s, 2))
         on_platform: dict[str, dict[str, list[dict[str, Any]]]] = {
             "twitter": defaultdict(list),
             "linkedin": defaultdict(list),
@@ -585,21 +601,13 @@ class CrashHarness:
         accounted: set[str],
         s: Summary,
     ) -> None:
-        with self._db(home) as conn:
-            d = conn.execute(
-                "select platform, status, error, body_json from drafts where id = ?", [r.draft_id]
-            ).fetchone()
-            rows = conn.execute(
-                "select segment, status, remote_id, reply_to, error from posts "
-                "where draft_id = ? order by segment",
-                [r.draft_id],
-            ).fetchall()
-            s.reconciled += conn.execute(
-                "select count(*) from publish_attempts where draft_id = ? and outcome = 'reconciled'",
-                [r.draft_id],
-            ).fetchone()[0]
-        platform, status, error, body_json = d
-        body = json.loads(body_json)
+        with self._store(home) as store:
+            d = store.get_draft(str(r.draft_id))
+            rows = [(p["segment"], p["status"], p["remote_id"], p["reply_to"], p["error"])
+                    for p in store.draft_posts(str(r.draft_id))]  # fmt: skip
+            s.reconciled += sum(a["outcome"] == "reconciled" for a in store.attempts(d["id"]))
+        platform, status, error = d["platform"], d["status"], d["error"]
+        body = json.loads(d["body_json"])
         by_segment = {row[0]: row for row in rows}
         where = f"trial {r.n} ({r.kind}, draft {r.draft_id})"
         if status == "published":
@@ -659,13 +667,14 @@ def run_trials(
     workdir: Path | None = None,
     keep: bool = False,
     log: Any = None,
+    databases: Callable[[], str] | None = None,
 ) -> Summary:
     """Plan, run and check `trials` crash trials; the work dir is removed unless `keep`."""
     import tempfile
 
     tmp = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="mktd-crash-"))
     try:
-        with CrashHarness(tmp, seed=seed, lanes=lanes, log=log) as h:
+        with CrashHarness(tmp, seed=seed, lanes=lanes, log=log, databases=databases) as h:
             h.run(plan(trials, seed))
             return h.check()
     finally:
@@ -676,7 +685,7 @@ def run_trials(
 def describe(s: Summary) -> str:
     """The summary as the lines the benchmark prints."""
     lines = [
-        f"{s.trials} trials, {s.kills} SIGKILLs delivered ({s.trials_killed} trials killed at "
+        f"{s.trials} trials on {s.backend}, {s.kills} SIGKILLs delivered ({s.trials_killed} trials killed at "
         f"least once; {s.kills_missed} planned kills came after the process had finished), "
         f"{s.runs} re-runs, {s.wall_s:.1f} s",
         f"  published exactly once   {s.published}",
@@ -700,3 +709,10 @@ def describe(s: Summary) -> str:
     lines.append(f"  verdict: {verdict}")
     lines += [f"    {p}" for p in s.problems[:20]]
     return "\n".join(lines)
+
+
+def _status(store: Any, draft_id: str) -> str:
+    try:
+        return str(store.get_draft(draft_id)["status"])
+    except RecordNotFoundError:
+        return "missing"

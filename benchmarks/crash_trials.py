@@ -6,9 +6,11 @@ LinkedIn posts, each killed 1-3 times at random moments, then re-run until the d
 or needs-check. Prints the trials, the kills (and where they landed), the outcomes and the wall
 time. Target (issue 7): every item published exactly once or needs-check with a reason; 0
 duplicates, 0 thread-order errors, 0 stray posts. See benchmarks/crash_harness.py for the steps.
+With --postgres each home gets its own database on a throwaway PostgreSQL server
+(tests/pg_fixture.py; Debian's postgresql), or on the server given as --server URL.
 
     .venv/bin/python benchmarks/crash_trials.py [--trials 200] [--seed 1] [--lanes 3]
-        [--keep DIR] [--json] [--quiet]
+        [--postgres [--server postgresql://user@host:port]] [--keep DIR] [--json] [--quiet]
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import argparse
 import json
 import os
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -34,13 +37,20 @@ def main() -> int:
         help="trials run side by side, each lane in its own MKTD_HOME (nproc + 1, max 4)",
     )
     parser.add_argument("--keep", type=Path, help="keep homes, sandbox state and stderr logs here")
+    parser.add_argument("--postgres", action="store_true", help="each home on PostgreSQL")
+    parser.add_argument("--server", help="with --postgres: a server to use (else a throwaway)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument("--quiet", action="store_true", help="no line per trial")
     args = parser.parse_args()
     log = None if args.quiet or args.json else (lambda line: print(line, flush=True))
-    summary = run_trials(
-        args.trials, args.seed, lanes=args.lanes, workdir=args.keep, keep=bool(args.keep), log=log
-    )
+    with ExitStack() as stack:
+        databases = None
+        if args.postgres:
+            import pg_team  # the PostgreSQL benchmarks' throwaway server (or --server)
+
+            databases = stack.enter_context(pg_team.Server(args.server)).new_database
+        summary = run_trials(args.trials, args.seed, lanes=args.lanes, workdir=args.keep,
+                             keep=bool(args.keep), log=log, databases=databases)  # fmt: skip
     if args.json:
         print(json.dumps(summary.to_dict() | {"seed": args.seed, "lanes": args.lanes}, indent=2))
     else:

@@ -4,16 +4,21 @@ A fast seeded subset of `benchmarks/crash_trials.py` (which runs 200+ trials): o
 kind (publish / social --publish / worker, X post / X 5-part thread / LinkedIn post), each killed
 1-3 times at seeded random moments while the sandbox holds every create open before and after
 doing it. The harness (benchmarks/crash_harness.py) documents each step; everything asserted
-here comes from the sandbox's state and mktd's own database, never from timing.
+here comes from the sandbox's state and mktd's own database (read through mktd's store), never
+from timing. Each test runs twice: on SQLite (a file per home) and on PostgreSQL (a database per
+home on the tests' throwaway server, tests/pg_fixture.py; skipped, with the reason, where no
+PostgreSQL server binaries are installed).
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+import pg_fixture
 from mktdirector.sandbox import Sandbox
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -21,6 +26,15 @@ from crash_harness import KINDS, CrashHarness, describe, plan  # noqa: E402
 
 pytestmark = pytest.mark.slow
 SEED = 20261122
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def databases(request: pytest.FixtureRequest) -> Callable[[], str] | None:
+    """None: each home keeps its SQLite file; else a maker of fresh PostgreSQL databases."""
+    if request.param == "sqlite":
+        return None
+    server = pg_fixture.cluster()  # skips with the reason when PostgreSQL cannot be run here
+    return server.fresh_url
 
 
 def test_trials_are_planned_from_the_seed_alone() -> None:
@@ -31,12 +45,19 @@ def test_trials_are_planned_from_the_seed_alone() -> None:
     assert plan(len(KINDS), SEED + 1) != first
 
 
-def test_killed_publishes_end_published_once_or_needs_check(tmp_path: Path) -> None:
+def test_killed_publishes_end_published_once_or_needs_check(
+    tmp_path: Path, databases: Callable[[], str] | None
+) -> None:
     specs = plan(len(KINDS), SEED)
-    with CrashHarness(tmp_path / "crash", seed=SEED, lanes=2) as harness:
+    with CrashHarness(tmp_path / "crash", seed=SEED, lanes=2, databases=databases) as harness:
         harness.run(specs)
         summary = harness.check()
+        homes = harness.homes
     print(describe(summary))  # shown with -s: where the kills landed, what was reconciled
+    assert summary.backend == ("postgresql" if databases else "sqlite")
+    if databases:  # proof it ran on PostgreSQL: no home made a SQLite file
+        assert homes and all(h.database_url for h in homes)
+        assert not [h for h in homes if (h.path / "mktd.db").exists()]
     assert summary.problems == []
     assert summary.published + summary.needs_check == len(specs) and summary.stuck == 0
     assert summary.duplicates == summary.thread_order_errors == 0
@@ -59,7 +80,7 @@ MC_HOLDS = ",".join(
 
 
 def _mailchimp_trial(
-    sb: Sandbox, home: Path, body: Path, subject: str, kills: list[float]
+    sb: Sandbox, home: Path, body: Path, subject: str, kills: list[float], url: str | None
 ) -> list[int]:
     import os
     import signal
@@ -67,6 +88,8 @@ def _mailchimp_trial(
     import time
 
     env = {**os.environ, **sb.env(), "MKTD_HOME": str(home)}
+    if url:
+        env["MKTD_DATABASE_URL"] = url
     args = [sys.executable, "-m", "mktdirector", "email", "send", "--via", "mailchimp",
             "--audience", "sbxaud0001", "--subject", subject, "--body-file", str(body), "--yes"]  # fmt: skip
     codes = []
@@ -81,7 +104,9 @@ def _mailchimp_trial(
     return codes
 
 
-def test_mailchimp_sends_killed_at_random_points_go_out_exactly_once(tmp_path: Path) -> None:
+def test_mailchimp_sends_killed_at_random_points_go_out_exactly_once(
+    tmp_path: Path, databases: Callable[[], str] | None
+) -> None:
     import random
 
     rng = random.Random(SEED)
@@ -89,8 +114,11 @@ def test_mailchimp_sends_killed_at_random_points_go_out_exactly_once(tmp_path: P
     body.write_text("Crash trial https://example.org/x\n", encoding="utf-8")
     trials = {f"Crash trial {n}": sorted(rng.uniform(0.2, 2.6) for _ in range(rng.randint(1, 2)))
               for n in range(6)}  # fmt: skip
+    url = databases() if databases else None
     with Sandbox(port=0, state_dir=tmp_path / "sbx", faults=MC_HOLDS) as sb:
-        finals = {s: _mailchimp_trial(sb, tmp_path / "home", body, s, k) for s, k in trials.items()}
+        finals = {
+            s: _mailchimp_trial(sb, tmp_path / "home", body, s, k, url) for s, k in trials.items()
+        }
         campaigns = sb.state()["mailchimp"]["campaigns"]
     print({s: c for s, c in finals.items()})  # with -s: each run's exit code (-9: killed)
     for subject, codes in finals.items():
@@ -102,3 +130,5 @@ def test_mailchimp_sends_killed_at_random_points_go_out_exactly_once(tmp_path: P
             f"{subject}: the last run ended {codes[-1]}"
         )  # sent, or "already sent"
     assert any(code == -9 for codes in finals.values() for code in codes[:-1])  # really killed
+    if url:  # it ran on PostgreSQL: the sends are in that database, no SQLite file was made
+        assert not (tmp_path / "home" / "mktd.db").exists()

@@ -115,7 +115,13 @@ def _loop(deps: "Deps", stop: Any, *, once: bool, interval: float, json_out: boo
 
 
 def _second_store(deps: "Deps") -> Any:
-    """Another connection to the same database, for the lease keep-alive thread."""
+    """Another connection to the same database, for the lease keep-alive thread: the team's
+    PostgreSQL database when one is set (as Deps.store chooses), else the home's SQLite file."""
+    url = deps.config.get("database.url")
+    if url:
+        from mktdirector.store.postgres.store import PostgresStore
+
+        return PostgresStore(url)
     from mktdirector.core.paths import db_path
     from mktdirector.store import Store
 

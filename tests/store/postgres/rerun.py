@@ -9,6 +9,7 @@ database, so the tests check what they checked on SQLite, unchanged. They are ma
 from __future__ import annotations
 
 import importlib.util
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,10 +27,14 @@ def rerun_on_postgres(
     """Copy `relative`'s tests and fixtures into `namespace`; `leave_out` names tests not
     re-run, each with the reason (kept in the module as LEFT_OUT, for readers and reviews)."""
     path = TESTS / relative
+    # Its sibling helpers (`from test_publish import …`) import as when pytest collects it.
+    if str(path.parent) not in sys.path:
+        sys.path.insert(0, str(path.parent))
     name = "pg_rerun_" + relative.replace("/", "_").removesuffix(".py")
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # as an import does: dataclasses look their module up there
     spec.loader.exec_module(module)
     leave_out = leave_out or {}
     for key, value in vars(module).items():
@@ -39,6 +44,19 @@ def rerun_on_postgres(
     # A second run of a whole module on a server: slow by the project's rule (> 1 s); CI runs it.
     marks = getattr(module, "pytestmark", [])
     namespace["pytestmark"] = [*(marks if isinstance(marks, list) else [marks]), pytest.mark.slow]
+
+
+def fixtures_from_conftest(folder: str, namespace: dict[str, Any], *names: str) -> None:
+    """Copy the named fixtures of `folder`/conftest.py (pytest applies them to that folder
+    only) into `namespace`, unless the module defines its own. Named one by one: a folder's autouse fixtures (web's copies a
+    SQLite file into the home) must not come along."""
+    path = TESTS / folder / "conftest.py"
+    spec = importlib.util.spec_from_file_location(f"pg_rerun_{folder}_conftest", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for name in names:
+        namespace.setdefault(name, getattr(module, name))  # the module's own one wins, as in pytest
 
 
 @pytest.fixture(autouse=True)
