@@ -557,3 +557,21 @@ def m024_rate_limit_recent_calls(db: Database) -> None:
     # epoch seconds, at most a few hundred): HubSpot's burst window frees a call 10 s after
     # each call, not 10 s after the counter hit 0. Plain SQL, as m020.
     db.execute("alter table rate_limit_state add column recent_calls text")
+
+
+@migrations()
+def m026_report_covering_indexes(db: Database) -> None:
+    # `mktd report` looks up each post's LLM cost and GA4 figures by draft id (issue 17 item 4):
+    # with the figures in the index the lookup never reads the row (a generation's row holds its
+    # prompts and output). Each wider index serves every query the narrower one did (same
+    # leading columns), so it replaces it. Plain SQL, as m020; the same names on PostgreSQL.
+    db.execute(
+        "create index if not exists idx_generations_draft_id_cost_usd"
+        " on generations (draft_id, cost_usd)"
+    )
+    db.execute("drop index if exists idx_generations_draft_id")
+    db.execute(
+        "create index if not exists idx_traffic_snapshots_draft_id_date_sessions_key_events"
+        " on traffic_snapshots (draft_id, date, sessions, key_events)"
+    )
+    db.execute("drop index if exists idx_traffic_snapshots_draft_id_date")
