@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
-from itertools import islice, repeat
+from itertools import islice
 from operator import itemgetter
 from typing import Any, TextIO
 
@@ -378,7 +378,6 @@ def write_csv(report: Report, out: TextIO) -> int:
 
 
 _POSTS_MARK = "\x00posts\x00"
-_MEASURED_1, _MEASURED_0 = '"measured": 1, ', '"measured": 0, '
 
 
 def write_json(report: Report, out: TextIO) -> int:
@@ -403,16 +402,11 @@ def write_json(report: Report, out: TextIO) -> int:
     head, tail = json.dumps(d, indent=2, ensure_ascii=False).split(json.dumps(_POSTS_MARK))
     out.write(head + "[")
     n = 0
-    # The dicts are made by map/zip in C, no Python line per row. `measured` is 0/1 from the
-    # database and true/false in JSON: it is set in the encoded text, where `"measured": 1, `
-    # is that key's value (inside an encoded string each quote is \", so it cannot occur there;
-    # fixed figures always follow it, so it is never the last key).
-    named = map(dict, map(zip, repeat(keys), map(pick, report.stream)))
-    for batch in _batches(named):
-        lines = encode(batch)[1:-1].replace(boundary, "},\n    {" + encode(keys[0]) + ": ")
-        lines = lines.replace(_MEASURED_1, '"measured": true, ').replace(
-            _MEASURED_0, '"measured": false, '
-        )
+    for batch in _batches(map(pick, report.stream)):
+        posts = [dict(zip(keys, values, strict=True)) for values in batch]
+        for post in posts:
+            post["measured"] = bool(post["measured"])
+        lines = encode(posts)[1:-1].replace(boundary, "},\n    {" + encode(keys[0]) + ": ")
         out.write(("\n    " if n == 0 else ",\n    ") + lines)
         n += len(batch)
     out.write(("\n  ]" if n else "]") + tail + "\n")
