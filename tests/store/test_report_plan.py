@@ -44,5 +44,17 @@ def test_m026_replaces_the_narrower_indexes(tmp_path: Path) -> None:
     # The wider index serves every lookup the narrower one did; keeping both costs writes.
     assert "idx_generations_draft_id" not in names
     assert "idx_traffic_snapshots_draft_id_date" not in names
+    assert "idx_traffic_snapshots_date" not in names
     assert {"idx_generations_draft_id_cost_usd",
-            "idx_traffic_snapshots_draft_id_date_sessions_key_events"} <= names  # fmt: skip
+            "idx_traffic_snapshots_draft_id_date_sessions_key_events",
+            "idx_traffic_snapshots_date_draft_id_sessions_key_events"} <= names  # fmt: skip
+
+
+def test_m026_covers_the_daily_traffic_of_a_date_range(tmp_path: Path) -> None:
+    path = _fresh(tmp_path)
+    sql, params = reporting.daily_traffic_query(["linkedin", "twitter"], "2026-04-01",
+                                                "2026-06-30")  # fmt: skip
+    plan = _plan(path, sql, params)
+    # Whichever side SQLite starts from, the traffic rows are read from an index alone.
+    assert "SEARCH t USING COVERING INDEX idx_traffic_snapshots_" in plan, plan
+    assert "SCAN t" not in plan

@@ -575,3 +575,9 @@ def m026_report_covering_indexes(db: Database) -> None:
         " on traffic_snapshots (draft_id, date, sessions, key_events)"
     )
     db.execute("drop index if exists idx_traffic_snapshots_draft_id_date")
+    # The report's daily GA4 trend reads the traffic of a date range: from this index alone.
+    db.execute(
+        "create index if not exists idx_traffic_snapshots_date_draft_id_sessions_key_events"
+        " on traffic_snapshots (date, draft_id, sessions, key_events)"
+    )
+    db.execute("drop index if exists idx_traffic_snapshots_date")

@@ -183,6 +183,23 @@ def _compact(day: str) -> str:
     return day.replace("-", "")
 
 
+def daily_traffic_query(channels: list[str], first: str, last: str) -> tuple[str, list[Any]]:
+    """The SELECT of GA4 sessions and key events per day (first..last inclusive) of drafts on
+    `channels`, and its parameters."""
+    marks = ",".join("?" * len(channels))
+    # GA4 returns dates as YYYYMMDD; accept both that and YYYY-MM-DD as stored.
+    sql = f"""
+        select case when length(t.date) = 8 then substr(t.date, 1, 4) || '-'
+                    || substr(t.date, 5, 2) || '-' || substr(t.date, 7, 2) else t.date end
+               as day, sum(t.sessions) as sessions, sum(t.key_events) as key_events
+        from traffic_snapshots t join drafts d on d.id = t.draft_id
+        where ((t.date >= ? and t.date <= ?) or (t.date >= ? and t.date <= ?))
+          and d.platform in ({marks})
+        group by day order by day
+    """
+    return sql, [first, last, _compact(first), _compact(last), *channels]
+
+
 class ReportingMixin(Connected):
     def report_figures(
         self,
@@ -308,18 +325,8 @@ class ReportingMixin(Connected):
         self, channels: list[str], first: str, last: str
     ) -> list[dict[str, Any]]:
         """GA4 sessions and key events per day (first..last inclusive) of our drafts' links."""
-        marks = ",".join("?" * len(channels))
-        # GA4 returns dates as YYYYMMDD; accept both that and YYYY-MM-DD as stored.
-        sql = f"""
-            select case when length(t.date) = 8 then substr(t.date, 1, 4) || '-'
-                        || substr(t.date, 5, 2) || '-' || substr(t.date, 7, 2) else t.date end
-                   as day, sum(t.sessions) as sessions, sum(t.key_events) as key_events
-            from traffic_snapshots t join drafts d on d.id = t.draft_id
-            where ((t.date >= ? and t.date <= ?) or (t.date >= ? and t.date <= ?))
-              and d.platform in ({marks})
-            group by day order by day
-        """
-        return list(self.db.query(sql, [first, last, _compact(first), _compact(last), *channels]))
+        sql, params = daily_traffic_query(channels, first, last)
+        return list(self.db.query(sql, params))
 
     def report_daily_leads(self, channels: list[str], start: str, end: str) -> list[dict[str, Any]]:
         """HubSpot contacts created per day in [start, end) that came from our drafts."""
