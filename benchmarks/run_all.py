@@ -107,7 +107,7 @@ def r_report_cli(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         (
             f"{c['case']}, {d['snapshots']:,} snapshots / {d['posts']:,} posts",
             f"{c['seconds'] * 1000:.0f} ms, {c['x_hand_sql']:.2f}x hand SQL, "
-            f"peak {c['peak_rss_mib']:.0f} MiB",
+            f"CPU {c.get('cpu_x_hand_sql', 0):.2f}x hand SQL's, peak {c['peak_rss_mib']:.0f} MiB",
             f"≤ {c['goal_s']:g} s and ≤ {c['goal_x_hand_sql']:g}x SQL",
             verdict(c["target_met"]),
         )

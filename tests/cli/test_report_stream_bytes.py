@@ -131,3 +131,20 @@ def test_json_still_computes_every_sum(cli, store, hostile, aggregates):
     assert sorted(set(aggregates)) == ["_report_from_temp", "report_daily_leads",
                                        "report_daily_traffic"]  # fmt: skip
     assert json.loads(r.stdout)["totals"]["posts"] == N
+
+
+def test_a_csv_is_one_statement_that_writes_no_temp_table(store, hostile):
+    # A CSV needs the posts only: one SELECT streamed from the cursor, no temp table written
+    # and read again (issue 17 item 4). The statements are what SQLite itself was sent.
+    whole = to_csv(build_report(store, timeframe="7d"))
+    sent: list[str] = []
+    store.db.conn.set_trace_callback(sent.append)
+    try:
+        only = build_report(store, timeframe="7d", posts_stream=True, posts_only=True)
+        out = io.StringIO()
+        write_csv(only, out)
+    finally:
+        store.db.conn.set_trace_callback(None)
+    assert out.getvalue() == whole
+    selects = [s for s in sent if not s.lstrip().lower().startswith("pragma")]
+    assert len(selects) == 1 and "temp" not in selects[0].lower(), sent

@@ -564,3 +564,27 @@ def m025_http_calls_actor(db: Database) -> None:
     # Issue 16: who caused each call (MKTD_USER, else the OS user; a worker's job names the
     # approver and the worker: core/people.py). Old rows stay NULL ("—"). Plain SQL, as m020.
     db.execute("alter table http_calls add column actor text")
+
+
+@migrations()
+def m026_report_covering_indexes(db: Database) -> None:
+    # `mktd report` looks up each post's LLM cost and GA4 figures by draft id (issue 17 item 4):
+    # with the figures in the index the lookup never reads the row (a generation's row holds its
+    # prompts and output). Each wider index serves every query the narrower one did (same
+    # leading columns), so it replaces it. Plain SQL, as m020; the same names on PostgreSQL.
+    db.execute(
+        "create index if not exists idx_generations_draft_id_cost_usd"
+        " on generations (draft_id, cost_usd)"
+    )
+    db.execute("drop index if exists idx_generations_draft_id")
+    db.execute(
+        "create index if not exists idx_traffic_snapshots_draft_id_date_sessions_key_events"
+        " on traffic_snapshots (draft_id, date, sessions, key_events)"
+    )
+    db.execute("drop index if exists idx_traffic_snapshots_draft_id_date")
+    # The report's daily GA4 trend reads the traffic of a date range: from this index alone.
+    db.execute(
+        "create index if not exists idx_traffic_snapshots_date_draft_id_sessions_key_events"
+        " on traffic_snapshots (date, draft_id, sessions, key_events)"
+    )
+    db.execute("drop index if exists idx_traffic_snapshots_date")

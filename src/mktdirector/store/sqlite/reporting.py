@@ -88,12 +88,13 @@ select d.draft_id, d.channel, d.account, d.published_utc, dr.topic, dr.approved_
 from d left join drafts dr on dr.id = d.draft_id
 """
 
-# Costs and rates of each post, computed by SQLite over the temp table of matched posts.
+# Costs and rates of each post, computed by SQLite over the matched posts: the temp table, or
+# (a CSV, which needs nothing else) the posts query itself.
 # A post written by a model without a price has an unknown LLM cost (NULL), never $0: the one
 # lookup of its generations (one index probe, not two) gives NULL when any is unpriced.
 _DERIVED = """
 with b as (select *, round(llm_cost_usd, 6) as llm,
-                  round(coalesce(api_cost_usd, 0), 6) as api from temp.report_posts)
+                  round(coalesce(api_cost_usd, 0), 6) as api from {source})
 select draft_id, channel, account, published_utc, topic, approved_by, published_by, url,
        segments, measured,
        metrics_utc,
@@ -159,8 +160,49 @@ order by draft_id, taken_utc, n desc
 """
 
 
+_TEMP = "temp.report_posts"
+
+
+def posts_query(
+    channels: list[str], start: str, end: str, *, now_utc: str, social_sql: str = _SOCIAL
+) -> tuple[str, list[Any]]:
+    """One SELECT of every post published in [start, end) on `channels` with its summed
+    figures (the social part and the email part united), and its parameters. `social_sql` is
+    the backend's shape of the social part (ReportingMixin.report_social_sql)."""
+    parts: list[str] = []
+    params: list[Any] = []
+    social = [c for c in channels if c != "email"]
+    if social:
+        sql = social_sql.format(marks=",".join("?" * len(social))) + _PER_DRAFT
+        parts.append(f"select * from ({sql}) as social")
+        params += [*social, start, end]
+    if "email" in channels:
+        parts.append(f"select * from ({_EMAIL + _PER_DRAFT}) as email")
+        params += [now_utc, start, end]
+    if not parts:
+        raise ValueError("a report needs at least one channel")
+    return " union all ".join(parts), params
+
+
 def _compact(day: str) -> str:
     return day.replace("-", "")
+
+
+def daily_traffic_query(channels: list[str], first: str, last: str) -> tuple[str, list[Any]]:
+    """The SELECT of GA4 sessions and key events per day (first..last inclusive) of drafts on
+    `channels`, and its parameters."""
+    marks = ",".join("?" * len(channels))
+    # GA4 returns dates as YYYYMMDD; accept both that and YYYY-MM-DD as stored.
+    sql = f"""
+        select case when length(t.date) = 8 then substr(t.date, 1, 4) || '-'
+                    || substr(t.date, 5, 2) || '-' || substr(t.date, 7, 2) else t.date end
+               as day, sum(t.sessions) as sessions, sum(t.key_events) as key_events
+        from traffic_snapshots t join drafts d on d.id = t.draft_id
+        where ((t.date >= ? and t.date <= ?) or (t.date >= ? and t.date <= ?))
+          and d.platform in ({marks})
+        group by day order by day
+    """
+    return sql, [first, last, _compact(first), _compact(last), *channels]
 
 
 class ReportingMixin(Connected):
@@ -200,35 +242,31 @@ class ReportingMixin(Connected):
         """
         if rank_by not in RANKABLE:
             raise ValueError(f"cannot rank by {rank_by!r}")
+        if posts_order not in _POSTS_ORDER:
+            raise ValueError(f"cannot order posts by {posts_order!r}")
         conn = self.db.conn
-        parts: list[tuple[str, list[Any]]] = []
-        social = [c for c in channels if c != "email"]
-        if social:
-            sql = self.report_social_sql.format(marks=",".join("?" * len(social))) + _PER_DRAFT
-            parts.append((sql, [*social, start, end]))
-        if "email" in channels:
-            parts.append((_EMAIL + _PER_DRAFT, [now_utc, start, end]))
+        posts_sql, params = posts_query(
+            channels, start, end, now_utc=now_utc, social_sql=self.report_social_sql
+        )
+        order = _POSTS_ORDER[posts_order].format(rank_by=rank_by)
+        if posts_stream and posts_only:
+            # A CSV of the posts needs no sums: one query, its rows straight from the cursor,
+            # no temp table written and read again.
+            derived = _DERIVED.format(source=f"({posts_sql}) as report_posts") + order
+            rows = self._stream_posts(derived, params)
+            return {"by_channel": [], "totals": {"posts": 0}, "top": [], "bottom": [],
+                    "daily_posts": [], "post_columns": next(rows), "posts": rows}  # fmt: skip
         # The temp table lives in memory: a report must not write files beside the database.
         conn.execute("pragma temp_store = memory")
         conn.execute("drop table if exists temp.report_posts")
         kept = False
         try:
-            for i, (sql, params) in enumerate(parts):
-                verb = (
-                    "create temp table report_posts as"
-                    if i == 0
-                    else "insert into temp.report_posts"
-                )
-                conn.execute(f"{verb} {sql}", params)
-            if posts_stream and posts_only:
-                figs: dict[str, Any] = {"by_channel": [], "totals": {"posts": 0}, "top": [],
-                                        "bottom": [], "daily_posts": []}  # fmt: skip
-            else:
-                figs = self._report_from_temp(
-                    rank_by, 0 if posts_stream else posts_limit, posts_offset, posts_order
-                )
+            conn.execute(f"create temp table report_posts as {posts_sql}", params)
+            figs = self._report_from_temp(
+                rank_by, 0 if posts_stream else posts_limit, posts_offset, order
+            )
             if posts_stream:
-                rows = self._stream_posts(posts_order, rank_by)
+                rows = self._stream_posts(_DERIVED.format(source=_TEMP) + order, [], drop=True)
                 figs["post_columns"] = next(rows)  # runs the query; the rows follow
                 figs["posts"] = rows
                 kept = True
@@ -237,23 +275,25 @@ class ReportingMixin(Connected):
             if not kept:
                 conn.execute("drop table if exists temp.report_posts")
 
-    def _stream_posts(self, order: str, rank_by: str) -> Iterator[tuple[Any, ...]]:
-        """The column names, then the temp table's posts as tuples from a cursor (SQLite's
-        query yields row by row), then the table dropped."""
+    def _stream_posts(
+        self, sql: str, params: list[Any], *, drop: bool = False
+    ) -> Iterator[tuple[Any, ...]]:
+        """The column names, then the posts as tuples from a cursor (SQLite's query yields row
+        by row), then (`drop`) the temp table dropped."""
         try:
-            cursor = self.db.conn.execute(_DERIVED + _POSTS_ORDER[order].format(rank_by=rank_by))
+            cursor = self.db.conn.execute(sql, params)
             yield tuple(d[0] for d in cursor.description)
             yield from cursor
         finally:
-            self.db.conn.execute("drop table if exists temp.report_posts")
+            if drop:
+                self.db.conn.execute("drop table if exists temp.report_posts")
 
     def _report_from_temp(
         self, rank_by: str, limit: int | None, offset: int, order: str
     ) -> dict[str, Any]:
         q = self.db.query
-        if order not in _POSTS_ORDER:
-            raise ValueError(f"cannot order posts by {order!r}")
-        page = _DERIVED + _POSTS_ORDER[order].format(rank_by=rank_by)
+        derived = _DERIVED.format(source=_TEMP)
+        page = derived + order
         if limit is None:
             posts = list(q(page))
         else:
@@ -264,7 +304,7 @@ class ReportingMixin(Connected):
             f"select count(*) from temp.report_posts where {rank_by} is not null"
         ).fetchone()
         k = min(TOP_N, (known + 1) // 2)  # with few posts: the better half on top
-        ranked = f"select * from ({_DERIVED}) as derived where {rank_by} is not null"
+        ranked = f"select * from ({derived}) as derived where {rank_by} is not null"
         top = list(q(f"{ranked} order by {rank_by} desc, published_utc, draft_id limit ?", [k]))
         taken = [p["draft_id"] for p in top]
         marks = ",".join("?" * len(taken)) or "null"
@@ -296,18 +336,8 @@ class ReportingMixin(Connected):
         self, channels: list[str], first: str, last: str
     ) -> list[dict[str, Any]]:
         """GA4 sessions and key events per day (first..last inclusive) of our drafts' links."""
-        marks = ",".join("?" * len(channels))
-        # GA4 returns dates as YYYYMMDD; accept both that and YYYY-MM-DD as stored.
-        sql = f"""
-            select case when length(t.date) = 8 then substr(t.date, 1, 4) || '-'
-                        || substr(t.date, 5, 2) || '-' || substr(t.date, 7, 2) else t.date end
-                   as day, sum(t.sessions) as sessions, sum(t.key_events) as key_events
-            from traffic_snapshots t join drafts d on d.id = t.draft_id
-            where ((t.date >= ? and t.date <= ?) or (t.date >= ? and t.date <= ?))
-              and d.platform in ({marks})
-            group by day order by day
-        """
-        return list(self.db.query(sql, [first, last, _compact(first), _compact(last), *channels]))
+        sql, params = daily_traffic_query(channels, first, last)
+        return list(self.db.query(sql, params))
 
     def report_daily_leads(self, channels: list[str], start: str, end: str) -> list[dict[str, Any]]:
         """HubSpot contacts created per day in [start, end) that came from our drafts."""

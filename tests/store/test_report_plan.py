@@ -1,0 +1,60 @@
+"""The report's per-post lookups read only indexes (issue 17 item 4): EXPLAIN QUERY PLAN of the
+SQL the report runs, on a fresh store (no ANALYZE statistics, as a user's file has none)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from mktdirector.store.sqlite import reporting
+from mktdirector.store.sqlite.store import Store
+
+
+def _plan(path: Path, sql: str, params: list[object]) -> str:
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute(f"explain query plan {sql}", params).fetchall()
+    return " | ".join(str(r[-1]) for r in rows)
+
+
+def _fresh(tmp_path: Path) -> Path:
+    store = Store(tmp_path / "mktd.db")
+    store.open()
+    store.close()
+    return tmp_path / "mktd.db"
+
+
+def test_m026_covers_the_llm_cost_and_traffic_lookups(tmp_path: Path) -> None:
+    path = _fresh(tmp_path)
+    sql, params = reporting.posts_query(["linkedin", "twitter"], "2026-04-01", "2026-07-01",
+                                        now_utc="2026-07-01T00:00:00Z")  # fmt: skip
+    plan = _plan(path, sql, params)
+    # Each post's generations and GA4 rows are read from the index alone: no row of the
+    # table (a generation's row holds its prompts and output, often overflow pages).
+    assert "COVERING INDEX idx_generations_draft_id_cost_usd (draft_id=?)" in plan
+    assert "COVERING INDEX idx_traffic_snapshots_draft_id_date_sessions_key_events" in plan
+    # The latest snapshot of a post is one seek on its covering index, never a scan.
+    assert "COVERING INDEX idx_metric_snapshots_platform_remote_id_taken_utc" in plan
+    assert "SCAN s" not in plan and "SCAN m" not in plan
+
+
+def test_m026_replaces_the_narrower_indexes(tmp_path: Path) -> None:
+    path = _fresh(tmp_path)
+    with sqlite3.connect(path) as conn:
+        names = {r[0] for r in conn.execute("select name from sqlite_master where type = 'index'")}
+    # The wider index serves every lookup the narrower one did; keeping both costs writes.
+    assert "idx_generations_draft_id" not in names
+    assert "idx_traffic_snapshots_draft_id_date" not in names
+    assert "idx_traffic_snapshots_date" not in names
+    assert {"idx_generations_draft_id_cost_usd",
+            "idx_traffic_snapshots_draft_id_date_sessions_key_events",
+            "idx_traffic_snapshots_date_draft_id_sessions_key_events"} <= names  # fmt: skip
+
+
+def test_m026_covers_the_daily_traffic_of_a_date_range(tmp_path: Path) -> None:
+    path = _fresh(tmp_path)
+    sql, params = reporting.daily_traffic_query(["linkedin", "twitter"], "2026-04-01",
+                                                "2026-06-30")  # fmt: skip
+    plan = _plan(path, sql, params)
+    # Whichever side SQLite starts from, the traffic rows are read from an index alone.
+    assert "SEARCH t USING COVERING INDEX idx_traffic_snapshots_" in plan, plan
+    assert "SCAN t" not in plan
