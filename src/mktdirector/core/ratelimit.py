@@ -328,9 +328,12 @@ class Limiter:
                 if window and not counted and retry_at is not None and reset_at:
                     # A refusal's Retry-After is the server's exact answer for its window.
                     reset_at = min(reset_at, retry_at)
-                elif window and counted:
+                elif window and counted and c.limit and c.limit <= MAX_RECENT_CALLS:
                     # Kept a little longer than the window: the server dates a call when it
                     # arrives, mktd when its answer does, so the boundary call may be missed.
+                    # A window larger than the record could never be read from it (see
+                    # rolling_reset): no record is kept then, which saves parsing and rewriting
+                    # a long text column on every answer.
                     calls = recent_calls(row, now - window - ANSWER_SLACK_S) + [now]
                     calls = calls[-min(c.limit or MAX_RECENT_CALLS, MAX_RECENT_CALLS) :]
                     row["recent_calls"] = encode_calls(calls)
@@ -355,7 +358,7 @@ def recent_calls(row: Row, after: float) -> list[float]:
     """The times (when their answers arrived) of this key's calls made after `after`, oldest
     first. Stored as one compact text column so that every process sharing the store sees them."""
     raw = row.get("recent_calls") or ""
-    return [t for t in (float(x) for x in raw.split(",") if x) if t > after]
+    return [t for t in map(float, filter(None, raw.split(","))) if t > after]
 
 
 def encode_calls(calls: list[float]) -> str:
