@@ -557,3 +557,16 @@ def m024_rate_limit_recent_calls(db: Database) -> None:
     # epoch seconds, at most a few hundred): HubSpot's burst window frees a call 10 s after
     # each call, not 10 s after the counter hit 0. Plain SQL, as m020.
     db.execute("alter table rate_limit_state add column recent_calls text")
+
+
+@migrations()
+def m026_http_calls_errors_index_partial(db: Database) -> None:
+    # Issue 17 item 2: every audit row paid a page of this index, though only failed calls are
+    # ever looked up by error_kind (`mktd logs --errors`, alert rules, status). A partial index
+    # serves those queries (`error_kind IS NOT NULL`, `error_kind = 'auth'`) and a successful
+    # call no longer writes to it. Plain SQL, as PostgreSQL's DDL writer runs the same.
+    db.execute("drop index if exists idx_http_calls_error_kind_time_utc")
+    db.execute(
+        "create index if not exists idx_http_calls_errors_time_utc "
+        "on http_calls (error_kind, time_utc) where error_kind is not null"
+    )
