@@ -18,9 +18,10 @@ from __future__ import annotations
 import fnmatch
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
 
 import httpx
@@ -103,10 +104,14 @@ def _endpoint(method: str | None, path: str) -> str:
     return f"{method.upper()} {path}" if method else path
 
 
+@lru_cache(maxsize=1024)  # per request twice, for the same few endpoints: computed once each
 def _server_keys(
-    platform: str, account: str | None, method: str | None, path: str,
+    platform: str,
+    account: str | None,
+    method: str | None,
+    path: str,
     per_endpoint: frozenset[str] = frozenset({"endpoint"}),
-) -> dict[str, str]:  # fmt: skip
+) -> Mapping[str, str]:  # fmt: skip  (cached: read only)
     """The state key of each server-reported scope for one call.
 
     A scope in `per_endpoint` (the platform's policy says which) counts for the endpoint that
@@ -124,13 +129,14 @@ def _server_keys(
             "app-day": key("app", "app-day"), "all": key(who, "all")}  # fmt: skip
 
 
-def _keys_to_check(platform: str, account: str | None, method: str, path: str) -> list[str]:
+@lru_cache(maxsize=1024)
+def _keys_to_check(platform: str, account: str | None, method: str, path: str) -> tuple[str, ...]:
     """Every key that may hold a block for this call: its endpoint's, the platform-wide ones,
     and a path-only one (recorded from an answer whose request method was not known)."""
     wide = _server_keys(platform, account, method, path, frozenset())
     scoped = _server_keys(platform, account, method, path, frozenset(_SCOPES))
     legacy = _server_keys(platform, account, None, path)["endpoint"]
-    return list(dict.fromkeys([*wide.values(), *scoped.values(), legacy]))
+    return tuple(dict.fromkeys([*wide.values(), *scoped.values(), legacy]))
 
 
 _SCOPES = ("endpoint", "user-day", "app-day", "all")
@@ -226,7 +232,7 @@ class Limiter:
                 return {}, wait  # all or nothing: a blocked call consumes no quota
             return updates, 0.0
 
-        return self.backend.transact(list(declared) + server, fn)
+        return self.backend.transact([*declared, *server], fn)
 
     def acquire(
         self,
