@@ -145,7 +145,10 @@ def r_worker(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         rows.append(
             (
                 "worker: written to disk per published job",
-                f"{kib:.1f} KiB",
+                f"{kib:.1f} KiB"
+                + (
+                    f" ({d['commits_per_job']:g} commits per job)" if "commits_per_job" in d else ""
+                ),
                 f"≤ {d['target_kib']:g} KiB",
                 verdict(kib <= d["target_kib"]),
             )

@@ -125,10 +125,18 @@ def main() -> int:
         store.db.execute("pragma wal_checkpoint(truncate)")  # setup's pages are not the run's
         client = FakeX(store)
         worker = Worker(store, lambda platform, account: cast(Any, client), settings=Settings())
+        commits = 0
+
+        def count(sql: str) -> None:
+            nonlocal commits
+            commits += sql.strip().upper().startswith("COMMIT")
+
+        store.db.conn.set_trace_callback(count)
         before = written_bytes()
         started = time.perf_counter()
         outcomes = worker.run_once()
         elapsed = time.perf_counter() - started
+        store.db.conn.set_trace_callback(None)
         # What the run left in the WAL reaches the database file at a checkpoint: count it.
         store.db.execute("pragma wal_checkpoint(truncate)")
         after = written_bytes()
@@ -148,6 +156,7 @@ def main() -> int:
         "written_kib_per_job": None if kib is None else round(kib, 1),
         "target_kib": TARGET_KIB,
         "target_met": per_job_ms <= TARGET_MS and (kib is None or kib <= TARGET_KIB),
+        "commits_per_job": round(commits / args.jobs, 2),  # empty ones (a reserve) included
     }
     if args.json:
         print(json.dumps(result))
@@ -156,6 +165,7 @@ def main() -> int:
         print(f"worker overhead per job: {per_job_ms:.2f} ms (target <= {TARGET_MS:g} ms)")
         if kib is not None:
             print(f"written to disk per job: {kib:.1f} KiB (target <= {TARGET_KIB:g} KiB)")
+        print(f"SQLite commits per job: {result['commits_per_job']:g}")
     return 1 if args.check and per_job_ms > TARGET_MS else 0
 
 

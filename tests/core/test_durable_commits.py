@@ -153,3 +153,22 @@ def test_the_intent_is_committed_with_full_durability_before_the_create_is_sent(
     assert commit < len(statements)  # committed before the create left
     pragmas = [s for s in statements[:begin] if s.startswith("PRAGMA synchronous")]
     assert not pragmas or pragmas[-1] == f"PRAGMA synchronous={FULL}"
+
+
+def test_only_failed_calls_enter_the_errors_index_and_logs_errors_still_finds_them(store):
+    """m027: a successful call writes no page of the error_kind index (the partial index holds
+    failures only); `mktd logs --errors`'s query still returns every failure."""
+    ok = client(store, httpx.Response(200, json={}, headers=HEADERS))
+    for _ in range(3):
+        ok.request("GET", "/crm/v3/objects/contacts")
+    bad = client(store, httpx.Response(404, json={"message": "no"}))
+    with pytest.raises(Exception, match="404|not found|Not found"):
+        bad.request("GET", "/crm/v3/objects/contacts/9")
+    indexed = store.db.conn.execute(
+        "select count(*) from http_calls indexed by idx_http_calls_errors_time_utc "
+        "where error_kind is not null"
+    ).fetchone()[0]
+    assert indexed == 1
+    errors = store.calls(platform="hubspot", errors_only=True)
+    assert [r["status"] for r in errors] == [404]
+    assert len(store.calls(platform="hubspot")) == 4

@@ -139,12 +139,25 @@ def test_quota_shared_with_someone_else_keeps_the_whole_window(limiter, clock) -
 
 
 def test_the_record_of_recent_calls_is_bounded(limiter, clock) -> None:  # type: ignore[no-untyped-def]
-    hub = RollingHubSpot(clock, limit=10_000)
+    hub = RollingHubSpot(clock, limit=MAX_RECENT_CALLS)
     for _ in range(MAX_RECENT_CALLS + 50):
         send(limiter, hub, clock, service=0.001)
     row = limiter.backend.rows[_endpoint_key()]  # type: ignore[attr-defined]
     assert len(recent_calls(row, 0)) == MAX_RECENT_CALLS
     assert len(row["recent_calls"]) < MAX_RECENT_CALLS * 16
+    assert hub.too_many == 0  # the record still paced the window it could hold
+
+
+def test_a_window_larger_than_the_record_keeps_no_record(limiter, clock) -> None:  # type: ignore[no-untyped-def]
+    """A record of MAX_RECENT_CALLS calls can never show a larger window full, so none is kept
+    (the choke point then neither parses nor rewrites it on every answer); the server's own
+    remaining count and reset still hold the calls back."""
+    hub = RollingHubSpot(clock, limit=MAX_RECENT_CALLS + 1)
+    for _ in range(20):
+        send(limiter, hub, clock, service=0.001)
+    row = limiter.backend.rows[_endpoint_key()]  # type: ignore[attr-defined]
+    assert not row.get("recent_calls")
+    assert row["remaining"] == MAX_RECENT_CALLS + 1 - 20
 
 
 def test_two_processes_sharing_the_store_stay_inside_the_window(tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]

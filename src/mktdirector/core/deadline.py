@@ -119,8 +119,11 @@ class _Stream:
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         # One write of a large body is cut into socket sends; httpcore applies the timeout to
         # each, so re-check the deadline between slices instead of trusting one long write.
-        view = memoryview(buffer)
         step = 64 * 1024
+        if len(buffer) <= step:  # an API call's request: one send, no copy
+            self._inner.write(buffer, _clamp(timeout, self._lib.WriteTimeout))
+            return
+        view = memoryview(buffer)
         for start in range(0, len(view), step) or [0]:
             chunk = bytes(view[start : start + step])
             self._inner.write(chunk, _clamp(timeout, self._lib.WriteTimeout))

@@ -20,7 +20,6 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_never
 
 from mktdirector import __version__
 from mktdirector.core import deadline
@@ -223,7 +222,7 @@ class HttpClient:
             auth=auth,
         )
         try:
-            return self._retrying(call)(self._attempt, call)
+            return self._with_retries(call)
         except E.RateLimitError as e:
             if e.retry_after is not None and e.retry_after > call.budget:
                 e.message = f"{e.message.rstrip('.')} (resets in {format_wait(e.retry_after)})."
@@ -234,48 +233,53 @@ class HttpClient:
                 e.hint = RATE_LIMIT_HINT
             raise
 
-    def _retrying(self, call: _Call) -> Retrying:
-        def retry_pred(exc: BaseException) -> bool:
-            if call.retries >= self.max_retries or deadline.passed():
-                return False  # an outer deadline (a check, a job) bounds the retries too
-            if isinstance(exc, E.RateLimitError):
-                # Only wait for short, known resets; otherwise the caller queues the work.
-                ok = exc.retry_after is not None and exc.retry_after <= call.budget
-            else:
-                ok = should_retry(
-                    exc,
-                    method=call.method,
-                    idempotent=call.idempotent,
-                    response_headers=call.last_headers,
-                )
-            call.retries += ok
-            return ok
+    def _with_retries(self, call: _Call) -> httpx.Response:
+        """Attempts until one succeeds or `_should_retry` says stop (then its error is raised).
 
-        def wait(rs: RetryCallState) -> float:
-            exc = rs.outcome.exception() if rs.outcome else None
-            server: float | None = getattr(exc, "retry_after", None)
-            if server is None and call.last_headers is not None:
-                server = parse_retry_after(call.last_headers, self.clock.now())
-            if server is not None and server <= call.budget:
-                return server + 0.001
-            left = deadline.remaining()
-            pause = backoff(rs.attempt_number)
-            return pause if left is None else max(0.0, min(pause, left))
-
-        return Retrying(
-            retry=retry_if_exception(retry_pred),
-            wait=wait,
-            stop=stop_never,  # retry_pred counts the retries
-            sleep=self.clock.sleep,
-            reraise=True,
-            before_sleep=lambda rs: log.info(
+        A plain loop rather than tenacity: building a Retrying object per request cost more
+        than the rest of the retry logic, and the rules (count, waits, deadline) are ours."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self._attempt(call)
+            except Exception as exc:
+                if not self._should_retry(call, exc):
+                    raise
+                pause = self._pause(call, exc, attempt)
+            log.info(
                 "%s %s %s: retrying after attempt %d",
                 self.platform,
                 call.method,
                 call.path,
-                rs.attempt_number,
-            ),
-        )
+                attempt,
+            )
+            self.clock.sleep(pause)
+
+    def _should_retry(self, call: _Call, exc: BaseException) -> bool:
+        if call.retries >= self.max_retries or deadline.passed():
+            return False  # an outer deadline (a check, a job) bounds the retries too
+        if isinstance(exc, E.RateLimitError):
+            # Only wait for short, known resets; otherwise the caller queues the work.
+            ok = exc.retry_after is not None and exc.retry_after <= call.budget
+        else:
+            ok = should_retry(
+                exc, method=call.method, idempotent=call.idempotent,
+                response_headers=call.last_headers,
+            )  # fmt: skip
+        call.retries += ok
+        return ok
+
+    def _pause(self, call: _Call, exc: BaseException, attempt: int) -> float:
+        """The server's wait when it gave one within the budget, else backoff (to the deadline)."""
+        server: float | None = getattr(exc, "retry_after", None)
+        if server is None and call.last_headers is not None:
+            server = parse_retry_after(call.last_headers, self.clock.now())
+        if server is not None and server <= call.budget:
+            return server + 0.001
+        left = deadline.remaining()
+        pause = backoff(attempt)
+        return pause if left is None else max(0.0, min(pause, left))
 
     def _attempt(self, call: _Call) -> httpx.Response:
         """One try: the auth flow may send twice (refresh after a 401); each send is audited."""

@@ -18,9 +18,10 @@ from __future__ import annotations
 import fnmatch
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
 
 import httpx
@@ -103,10 +104,14 @@ def _endpoint(method: str | None, path: str) -> str:
     return f"{method.upper()} {path}" if method else path
 
 
+@lru_cache(maxsize=1024)  # per request twice, for the same few endpoints: computed once each
 def _server_keys(
-    platform: str, account: str | None, method: str | None, path: str,
+    platform: str,
+    account: str | None,
+    method: str | None,
+    path: str,
     per_endpoint: frozenset[str] = frozenset({"endpoint"}),
-) -> dict[str, str]:  # fmt: skip
+) -> Mapping[str, str]:  # fmt: skip  (cached: read only)
     """The state key of each server-reported scope for one call.
 
     A scope in `per_endpoint` (the platform's policy says which) counts for the endpoint that
@@ -124,13 +129,14 @@ def _server_keys(
             "app-day": key("app", "app-day"), "all": key(who, "all")}  # fmt: skip
 
 
-def _keys_to_check(platform: str, account: str | None, method: str, path: str) -> list[str]:
+@lru_cache(maxsize=1024)
+def _keys_to_check(platform: str, account: str | None, method: str, path: str) -> tuple[str, ...]:
     """Every key that may hold a block for this call: its endpoint's, the platform-wide ones,
     and a path-only one (recorded from an answer whose request method was not known)."""
     wide = _server_keys(platform, account, method, path, frozenset())
     scoped = _server_keys(platform, account, method, path, frozenset(_SCOPES))
     legacy = _server_keys(platform, account, None, path)["endpoint"]
-    return list(dict.fromkeys([*wide.values(), *scoped.values(), legacy]))
+    return tuple(dict.fromkeys([*wide.values(), *scoped.values(), legacy]))
 
 
 _SCOPES = ("endpoint", "user-day", "app-day", "all")
@@ -226,7 +232,7 @@ class Limiter:
                 return {}, wait  # all or nothing: a blocked call consumes no quota
             return updates, 0.0
 
-        return self.backend.transact(list(declared) + server, fn)
+        return self.backend.transact([*declared, *server], fn)
 
     def acquire(
         self,
@@ -328,9 +334,12 @@ class Limiter:
                 if window and not counted and retry_at is not None and reset_at:
                     # A refusal's Retry-After is the server's exact answer for its window.
                     reset_at = min(reset_at, retry_at)
-                elif window and counted:
+                elif window and counted and c.limit and c.limit <= MAX_RECENT_CALLS:
                     # Kept a little longer than the window: the server dates a call when it
                     # arrives, mktd when its answer does, so the boundary call may be missed.
+                    # A window larger than the record could never be read from it (see
+                    # rolling_reset): no record is kept then, which saves parsing and rewriting
+                    # a long text column on every answer.
                     calls = recent_calls(row, now - window - ANSWER_SLACK_S) + [now]
                     calls = calls[-min(c.limit or MAX_RECENT_CALLS, MAX_RECENT_CALLS) :]
                     row["recent_calls"] = encode_calls(calls)
@@ -355,7 +364,7 @@ def recent_calls(row: Row, after: float) -> list[float]:
     """The times (when their answers arrived) of this key's calls made after `after`, oldest
     first. Stored as one compact text column so that every process sharing the store sees them."""
     raw = row.get("recent_calls") or ""
-    return [t for t in (float(x) for x in raw.split(",") if x) if t > after]
+    return [t for t in map(float, filter(None, raw.split(","))) if t > after]
 
 
 def encode_calls(calls: list[float]) -> str:

@@ -588,3 +588,16 @@ def m026_report_covering_indexes(db: Database) -> None:
         " on traffic_snapshots (date, draft_id, sessions, key_events)"
     )
     db.execute("drop index if exists idx_traffic_snapshots_date")
+
+
+@migrations()
+def m027_http_calls_errors_index_partial(db: Database) -> None:
+    # Issue 17 item 2: every audit row paid a page of this index, though only failed calls are
+    # ever looked up by error_kind (`mktd logs --errors`, alert rules, status). A partial index
+    # serves those queries (`error_kind IS NOT NULL`, `error_kind = 'auth'`) and a successful
+    # call no longer writes to it. Plain SQL, as PostgreSQL's DDL writer runs the same.
+    db.execute("drop index if exists idx_http_calls_error_kind_time_utc")
+    db.execute(
+        "create index if not exists idx_http_calls_errors_time_utc "
+        "on http_calls (error_kind, time_utc) where error_kind is not null"
+    )
