@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
+from tenacity import RetryCallState, Retrying, stop_never
 
 from mktdirector import __version__
 from mktdirector.core import deadline
@@ -134,6 +135,16 @@ class HttpClient:
         self.max_retries = settings.max_retries
         self.max_wait = settings.max_wait
         self.settings = settings
+        # One Retrying per client, not per request (building one costs more than using it): the
+        # per-request state lives in the `_Call` each attempt gets as its argument.
+        self._retrying = Retrying(
+            retry=self._retry_wanted,
+            wait=self._retry_pause,
+            stop=stop_never,  # _should_retry counts the retries
+            sleep=lambda seconds: self.clock.sleep(seconds),  # tests swap the clock later
+            reraise=True,
+            before_sleep=self._log_retry,
+        )
         # Hooks run for every request on the wire and every answer, in order: the auth flow's
         # refresh calls land in the audit between the 401 and the resend.
         hooks: dict[str, list[Callable[..., Any]]] = {
@@ -234,27 +245,31 @@ class HttpClient:
             raise
 
     def _with_retries(self, call: _Call) -> httpx.Response:
-        """Attempts until one succeeds or `_should_retry` says stop (then its error is raised).
+        """Attempts until one succeeds or `_should_retry` says stop (then its error is raised)."""
+        response: httpx.Response = self._retrying(self._attempt, call)
+        return response
 
-        A plain loop rather than tenacity: building a Retrying object per request cost more
-        than the rest of the retry logic, and the rules (count, waits, deadline) are ours."""
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                return self._attempt(call)
-            except Exception as exc:
-                if not self._should_retry(call, exc):
-                    raise
-                pause = self._pause(call, exc, attempt)
-            log.info(
-                "%s %s %s: retrying after attempt %d",
-                self.platform,
-                call.method,
-                call.path,
-                attempt,
-            )
-            self.clock.sleep(pause)
+    def _retry_wanted(self, state: RetryCallState) -> bool:
+        outcome = state.outcome
+        if outcome is None or not outcome.failed:
+            return False
+        exc = outcome.exception()
+        return exc is not None and self._should_retry(state.args[0], exc)
+
+    def _retry_pause(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome is not None else None
+        assert exc is not None  # tenacity asks for a pause only after a retried failure
+        return self._pause(state.args[0], exc, state.attempt_number)
+
+    def _log_retry(self, state: RetryCallState) -> None:
+        call: _Call = state.args[0]
+        log.info(
+            "%s %s %s: retrying after attempt %d",
+            self.platform,
+            call.method,
+            call.path,
+            state.attempt_number,
+        )
 
     def _should_retry(self, call: _Call, exc: BaseException) -> bool:
         if call.retries >= self.max_retries or deadline.passed():
