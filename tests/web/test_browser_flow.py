@@ -136,7 +136,8 @@ def test_the_whole_flow_in_chromium(stack, page):
         assert fetch.returncode == 0, fetch.stderr
     page.goto(f"{base}/ui/posts")
     cells = page.locator(f"#posts tr:has(a[href='/ui/drafts/{draft_id}']) td").all_inner_texts()
-    impressions = cells[3]
+    headers = page.locator("#posts tr th").all_inner_texts()  # find the column by its name
+    impressions = cells[headers.index("impressions")]
     assert impressions.isdigit() and int(impressions) > 0, cells  # its numbers are there
     row = f"#posts tr:has(a[href='/ui/drafts/{draft_id}'])"
     assert page.locator(f"{row} td.spark svg polyline").count() == 2
