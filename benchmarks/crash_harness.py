@@ -37,7 +37,6 @@ import os
 import random
 import shutil
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter, defaultdict
@@ -48,6 +47,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from sandbox_process import mktd_command
 
 from mktdirector.sandbox import Sandbox
 from mktdirector.store.errors import RecordNotFoundError
@@ -183,12 +184,6 @@ def clean_environ() -> dict[str, str]:
     drop = ("MKTD_", "OPENAI_", "TWITTER_", "LINKEDIN_", "HUBSPOT_", "GOOGLE_ANALYTICS_",
             "SENDGRID_", "SALESFORCE_", "MAILCHIMP_", "SLACK_")  # fmt: skip
     return {k: v for k, v in os.environ.items() if not k.startswith(drop)}
-
-
-def mktd_command() -> list[str]:
-    """The installed `mktd` beside this Python (the venv's), else `python -m mktdirector`."""
-    beside = Path(sys.executable).with_name("mktd")
-    return [str(beside)] if beside.exists() else [sys.executable, "-m", "mktdirector"]
 
 
 @dataclass

@@ -45,8 +45,6 @@ import collections
 import json
 import math
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -55,6 +53,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from sandbox_process import SandboxServer
 
 LIMIT, WINDOW_S = 100, 10.0  # HubSpot's lowest published burst: 100 per 10 s, rolling
 TARGET_RATIO = 1.10
@@ -197,52 +197,23 @@ class SandboxProcessHubSpot(SandboxHubSpot):
         from mktdirector.sandbox.env import TOKEN_ENV
 
         self._tmp = tempfile.TemporaryDirectory(prefix="mktd-bench-sbxp-")
-        with socket.socket() as s:  # a free port for the child (it binds it a moment later)
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        mktd = Path(sys.executable).with_name("mktd")
-        self.cmd = [str(mktd), "sandbox", "serve", "--quiet", "--port", str(self.port),
-                    "--state", self._tmp.name, "--limit", f"hubspot.burst={limit}/{window:g}"]  # fmt: skip
+        args = [f"--limit=hubspot.burst={limit}/{window:g}"]
         if latency > 0:
-            self.cmd += ["--faults", f"hubspot.upsert:delay={latency:g}"]
+            args.append(f"--faults=hubspot.upsert:delay={latency:g}")
+        self.server = SandboxServer(Path(self._tmp.name), *args)
         self.token = TOKEN_ENV["HUBSPOT_API_KEY"]
-        self.url = ""
-        self.proc: subprocess.Popen[bytes] | None = None
+        self.url = f"{self.server.base}/hubspot"
 
     def __enter__(self) -> SandboxProcessHubSpot:
-        import httpx
-
-        self.proc = subprocess.Popen(self.cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        base = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                err = self.proc.stderr.read().decode() if self.proc.stderr else ""
-                raise SystemExit(f"mktd sandbox serve exited: {err[-400:]}")
-            try:
-                httpx.get(f"{base}/_sandbox/state", timeout=1.0)
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        else:
-            raise SystemExit("mktd sandbox serve did not answer within 30 s")
-        self.url = f"{base}/hubspot"
+        self.server.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.proc is not None:
-            self.proc.send_signal(signal.SIGTERM)  # the one process this script started
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        self.server.stop()
         self._tmp.cleanup()
 
     def _get(self, what: str) -> Any:
-        import httpx
-
-        return httpx.get(f"{self.url.removesuffix('/hubspot')}/_sandbox/{what}", timeout=30).json()
+        return self.server.inspect(what)
 
     def _upserts(self) -> list[dict[str, Any]]:
         return [e for e in self._get("requests")["requests"] if e["route"] == "hubspot.upsert"]

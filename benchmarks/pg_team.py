@@ -23,6 +23,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sandbox_process import mktd_command  # noqa: E402
 
 # The sandbox's own limits are lifted: the benchmarks measure mktd, not the emulated platforms.
 SANDBOX_LIMITS = {
@@ -118,11 +119,6 @@ def host_env(
         **extra,
     )
     return env
-
-
-def mktd_command() -> list[str]:
-    beside = Path(sys.executable).with_name("mktd")
-    return [str(beside)] if beside.exists() else [sys.executable, "-m", "mktdirector"]
 
 
 def spawn(env: dict[str, str], *args: str, err: Path) -> subprocess.Popen[bytes]:

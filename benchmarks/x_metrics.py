@@ -34,8 +34,6 @@ import argparse
 import json
 import math
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -46,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sandbox_process import SandboxServer, mktd_command
 
 from mktdirector.sandbox import Sandbox
 from mktdirector.sandbox.env import TOKEN_ENV
@@ -55,11 +54,6 @@ BATCH = 100
 TARGET_RATIO = 1.25  # with the tight limit: the whole-second reset header costs up to 1 s a window
 TARGET_PUBLISHED = 1.10  # issue 17 item 3, at X's published limit (no wait is needed)
 SEED_LIMITS = {"x.create.user": (10_000_000, 900.0), "x.create.user24h": (10_000_000, 86_400.0)}
-
-
-def mktd_command() -> list[str]:
-    beside = Path(sys.executable).with_name("mktd")
-    return [str(beside)] if beside.exists() else [sys.executable, "-m", "mktdirector"]
 
 
 def seed_sandbox(url: str, posts: int, threads: int = 4) -> list[str]:
@@ -111,43 +105,21 @@ class SandboxProcess:
     `url`, `env()`, the requests it logged and its per-route outcome counts."""
 
     def __init__(self, state_dir: Path, limits: dict[str, tuple[int, float]], faults: str | None):
-        with socket.socket() as s:  # a free port for the child (it binds it a moment later)
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
-        self.cmd = [*mktd_command(), "sandbox", "serve", "--quiet", "--port", str(port),
-                    "--state", str(state_dir)]  # fmt: skip
-        for name, (calls, window) in limits.items():
-            self.cmd += ["--limit", f"{name}={calls}/{window:g}"]
+        args = [f"--limit={name}={calls}/{window:g}" for name, (calls, window) in limits.items()]
         if faults:
-            self.cmd += ["--faults", faults]
-        self.proc: subprocess.Popen[bytes] | None = None
+            args.append(f"--faults={faults}")
+        self.server = SandboxServer(state_dir, *args)
+        self.url = self.server.base
 
     def __enter__(self) -> SandboxProcess:
-        self.proc = subprocess.Popen(self.cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                err = self.proc.stderr.read().decode() if self.proc.stderr else ""
-                raise SystemExit(f"mktd sandbox serve exited: {err[-400:]}")
-            try:
-                httpx.get(f"{self.url}/_sandbox/state", timeout=1.0)
-                return self
-            except httpx.TransportError:
-                time.sleep(0.05)
-        raise SystemExit("mktd sandbox serve did not answer within 30 s")
+        self.server.start()
+        return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.proc is not None:
-            self.proc.send_signal(signal.SIGTERM)  # the one process this script started
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        self.server.stop()
 
     def _get(self, what: str) -> Any:
-        return httpx.get(f"{self.url}/_sandbox/{what}", timeout=30).json()
+        return self.server.inspect(what)
 
     def env(self) -> dict[str, str]:
         return {str(k): str(v) for k, v in self._get("env").items()}
