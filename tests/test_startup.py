@@ -141,24 +141,30 @@ def test_no_keyring_is_remembered_for_the_same_environment(
     assert not keyring_choice.known_unavailable(home)
 
 
-def _imported(args: list[str], home: Path, tmp_path: Path) -> set[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MKTD_", "PYTHON"))}
-    env.update(MKTD_HOME=str(home), NO_COLOR="1", XDG_CONFIG_HOME=str(tmp_path / "xdg"))
+def _run_importtime(code: list[str], env: dict[str, str], cwd: Path) -> tuple[str, set[str]]:
+    """Run `python -X importtime <code>`: its stdout and the modules it imported."""
     proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "mktdirector", *args],
+        [sys.executable, "-X", "importtime", *code],
         env=env,
-        cwd=tmp_path,
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
-    return {
+    loaded = {
         line.rsplit("|", 1)[-1].strip()
         for line in proc.stderr.splitlines()
         if line.startswith("import time:")
     }
+    return proc.stdout, loaded
+
+
+def _imported(args: list[str], home: Path, tmp_path: Path) -> set[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MKTD_", "PYTHON"))}
+    env.update(MKTD_HOME=str(home), NO_COLOR="1", XDG_CONFIG_HOME=str(tmp_path / "xdg"))
+    return _run_importtime(["-m", "mktdirector", *args], env, tmp_path)[1]
 
 
 @pytest.mark.slow
@@ -249,22 +255,7 @@ def _complete(words: str, cword: int, tmp_path: Path) -> tuple[str, set[str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MKTD_", "PYTHON", "_MKTD"))}
     env.update(MKTD_HOME=str(tmp_path / "home"), NO_COLOR="1")
     env.update(_MKTD_COMPLETE="complete_bash", COMP_WORDS=words, COMP_CWORD=str(cword))
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", "from mktdirector.cli import main; main()"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    loaded = {
-        line.rsplit("|", 1)[-1].strip()
-        for line in proc.stderr.splitlines()
-        if line.startswith("import time:")
-    }
-    return proc.stdout, loaded
+    return _run_importtime(["-c", "from mktdirector.cli import main; main()"], env, tmp_path)
 
 
 @pytest.mark.slow
