@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 import respx
+from worker_deps import x_worker_deps
 
 from mktdirector.agents.content import drafts
 from mktdirector.agents.content.brand import Brand
@@ -17,7 +18,6 @@ from mktdirector.agents.social import schedule
 from mktdirector.agents.worker.context import Settings
 from mktdirector.agents.worker.loop import Worker
 from mktdirector.core.clock import Clock as HttpClock
-from mktdirector.wiring import Deps
 
 X = "http://x.test"
 TOKEN = "x-user-token-SECRET-actor-0123456789"
@@ -26,12 +26,7 @@ T0 = float(int(time.time()))
 
 @pytest.fixture
 def deps(monkeypatch, home):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("MKTD_TWITTER_BASE_URL", X)
-    monkeypatch.setenv("TWITTER_ACCESS_TOKEN", TOKEN)
-    monkeypatch.setenv("MKTD_MAX_WAIT", "0")
-    d = Deps()
-    yield d
-    d.close()
+    yield from x_worker_deps(monkeypatch, X, TOKEN)
 
 
 def _created(request: httpx.Request) -> httpx.Response:

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 import respx
+from worker_deps import x_worker_deps
 
 from mktdirector.agents.content import drafts
 from mktdirector.agents.content.brand import Brand
@@ -27,7 +28,6 @@ from mktdirector.agents.worker.loop import Worker
 from mktdirector.core.clock import Clock as HttpClock
 from mktdirector.core.leases import owner_id
 from mktdirector.core.when import to_iso
-from mktdirector.wiring import Deps
 
 X = "http://x.test"
 TOKEN = "x-user-token-SECRET-abcdef123456"
@@ -36,12 +36,7 @@ T0 = float(int(time.time()))
 
 @pytest.fixture
 def deps(monkeypatch, home):
-    monkeypatch.setenv("MKTD_TWITTER_BASE_URL", X)
-    monkeypatch.setenv("TWITTER_ACCESS_TOKEN", TOKEN)
-    monkeypatch.setenv("MKTD_MAX_WAIT", "0")
-    d = Deps()
-    yield d
-    d.close()
+    yield from x_worker_deps(monkeypatch, X, TOKEN)
 
 
 @pytest.fixture
