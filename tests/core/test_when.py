@@ -12,10 +12,9 @@ from hypothesis import strategies as st
 
 from mktdirector.core.config import Config, find_key
 from mktdirector.core.errors import ConfigError, UsageError
+from mktdirector.core.slots import next_slot, normalize_slots
 from mktdirector.core.when import (
     local_label,
-    next_slot,
-    normalize_slots,
     parse_when,
     user_zone,
     zone,

@@ -106,7 +106,7 @@ def zone(s: str) -> str:
 
 
 def slots(s: str) -> str:
-    from mktdirector.core.when import normalize_slots
+    from mktdirector.core.slots import normalize_slots
 
     return normalize_slots(s)
 

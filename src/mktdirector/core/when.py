@@ -20,8 +20,7 @@ from __future__ import annotations
 import calendar
 import os
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -149,11 +148,11 @@ def local_label(dt: datetime, tz: tzinfo) -> str:
     return f"{local:%a %d %b %Y %H:%M} {local.tzname() or ''}".rstrip()
 
 
-def _aware(now: datetime) -> datetime:
+def aware(now: datetime) -> datetime:
     return now.replace(tzinfo=UTC) if now.tzinfo is None else now
 
 
-def _parse_time(text: str) -> time:
+def parse_time(text: str) -> time:
     t = text.strip().lower()
     if t == "noon":
         return time(12, 0)
@@ -204,7 +203,7 @@ def _need_time(text: str, what: str) -> UsageError:
 
 def parse_when(text: str, *, now: datetime, tz: tzinfo) -> datetime:
     """A future moment (aware, UTC) from what a person typed, or a one-line UsageError."""
-    now = _aware(now).astimezone(UTC)
+    now = aware(now).astimezone(UTC)
     raw = text
     s = " ".join(text.strip().lower().replace(",", " ").split()).removeprefix("at ")
     if not s:
@@ -244,12 +243,12 @@ def _parse(s: str, raw: str, now: datetime, tz: tzinfo) -> datetime:
             else:
                 raise _need_time(raw, word)
         day = today + timedelta(days=1 if word == "tomorrow" else 0)
-        return _future(localize(day, _parse_time(at), tz), now, raw, tz)
+        return _future(localize(day, parse_time(at), tz), now, raw, tz)
     if m := RE_WEEKDAY.match(s):
         which, name, at = m.groups()
         if at is None:
             raise _need_time(raw, name)
-        wanted, when = WEEKDAYS[name], _parse_time(at)
+        wanted, when = WEEKDAYS[name], parse_time(at)
         ahead = (wanted - today.weekday()) % 7
         if which == "next" and ahead == 0:
             ahead = 7
@@ -266,7 +265,7 @@ def _parse(s: str, raw: str, now: datetime, tz: tzinfo) -> datetime:
         dt = _day_month(raw, int(day_s), MONTHS[mon_s], year_s, at, now, tz)
         return _future(dt, now, raw, tz)
     if re.fullmatch(_TIME, s) and re.search(r"[:apmnoidght]", s):
-        return _future(localize(today, _parse_time(s), tz), now, raw, tz)
+        return _future(localize(today, parse_time(s), tz), now, raw, tz)
     raise UsageError(f"Cannot read {raw!r} as a time.", hint=HINT)
 
 
@@ -309,7 +308,7 @@ def _day_month(
         _check_date(raw, int(year_s), month, day)
     if at is None:
         raise _need_time(raw, f"{day} {name[:3]}")
-    when = _parse_time(at)
+    when = parse_time(at)
     if year_s:
         return localize(date(int(year_s), month, day), when, tz)
     start = now.astimezone(tz).year
@@ -322,100 +321,3 @@ def _day_month(
         if year == start and now - dt < timedelta(days=183):
             return dt  # "10 Mar" typed on 12 Mar means a mistake, not next year: refused
     raise UsageError(f"{raw!r} is not a date in the next years.", hint=HINT)
-
-
-# recurring slots ----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Slot:
-    days: frozenset[int]  # 0 = Monday
-    at: time
-
-
-def _days(text: str) -> frozenset[int]:
-    if text in {"daily", "everyday", "*"}:
-        return frozenset(range(7))
-    if text in {"weekdays", "workdays"}:
-        return frozenset(range(5))
-    out: set[int] = set()
-    for part in text.split(","):
-        first, _, last = part.strip().partition("-")
-        if first not in WEEKDAYS or (last and last not in WEEKDAYS):
-            raise ValueError(f"{part.strip()!r} is not a weekday (use Mon..Sun, Mon-Fri, daily)")
-        a, b = WEEKDAYS[first], WEEKDAYS[last or first]
-        out.update((a + i) % 7 for i in range((b - a) % 7 + 1))
-    return frozenset(out)
-
-
-def parse_slots(spec: str) -> tuple[Slot, ...]:
-    """`Tue,Thu 09:00; Sat 11:00` as slots (ValueError with the reason when malformed)."""
-    slots: list[Slot] = []
-    for group in spec.lower().replace("every day", "daily").split(";"):
-        group = group.strip()
-        if not group:
-            continue
-        m = re.match(r"^([a-z,\-\s*]+?)\s+(?:at\s+)?([0-9:apm.,\s]+)$", group)
-        if not m:
-            raise ValueError(f"{group!r} is not DAYS TIME, e.g. 'Tue,Thu 09:00'")
-        days = _days(m.group(1).replace(" ", ""))
-        for t in m.group(2).replace(" ", "").split(","):
-            try:
-                slots.append(Slot(days, _parse_time(t)))
-            except UsageError as e:
-                raise ValueError(e.message) from None
-    if not slots:
-        raise ValueError("no slot given, e.g. 'Tue,Thu 09:00'")
-    return tuple(slots)
-
-
-def _day_names(days: frozenset[int]) -> str:
-    names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-    if len(days) == 7:
-        return "daily"
-    runs: list[list[int]] = []
-    for d in sorted(days):
-        if runs and runs[-1][-1] == d - 1:
-            runs[-1].append(d)
-        else:
-            runs.append([d])
-    return ",".join(
-        f"{names[r[0]]}-{names[r[-1]]}" if len(r) > 2 else ",".join(names[d] for d in r)
-        for r in runs
-    )
-
-
-def normalize_slots(spec: str) -> str:
-    """Config validator for `schedule.<platform>`: the slots, written one canonical way."""
-    groups: dict[frozenset[int], list[time]] = {}
-    for slot in parse_slots(spec):
-        groups.setdefault(slot.days, []).append(slot.at)
-    return "; ".join(
-        f"{_day_names(days)} " + ",".join(f"{t:%H:%M}" for t in sorted(set(times)))
-        for days, times in groups.items()
-    )
-
-
-def next_slot(
-    spec: str | Iterable[Slot],
-    *,
-    now: datetime,
-    tz: tzinfo,
-    taken: Iterable[datetime] = (),
-    horizon_days: int = 366,
-) -> datetime:
-    """The first slot after `now` (UTC) whose minute is not in `taken`."""
-    slots = parse_slots(spec) if isinstance(spec, str) else tuple(spec)
-    now = _aware(now).astimezone(UTC)
-    busy = {_aware(t).astimezone(UTC).replace(second=0, microsecond=0) for t in taken}
-    today = now.astimezone(tz).date()
-    for offset in range(horizon_days + 1):
-        day = today + timedelta(days=offset)
-        times = sorted({s.at for s in slots if day.weekday() in s.days})
-        for at in times:
-            # A slot in a DST gap moves with the clock (09:00 never is; 02:30 may be).
-            dt = localize(day, at, tz, strict=False)
-            if dt > now and dt.replace(second=0, microsecond=0) not in busy:
-                return dt
-    raise UsageError(
-        f"Every slot in the next {horizon_days} days is taken.",
-        hint="Add slots (mktd config set schedule.PLATFORM ...) or give --at a time",
-    )

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from mktdirector.core import slots
 from mktdirector.core import when as W
 from mktdirector.core.errors import UsageError
 from mktdirector.store import StoreLike
@@ -121,7 +122,7 @@ def resolve_when(
         if store.exists()
         else []
     )
-    return W.next_slot(spec, now=now, tz=tz, taken=taken)
+    return slots.next_slot(spec, now=now, tz=tz, taken=taken)
 
 
 def check_schedulable(draft: Mapping[str, Any]) -> None:
