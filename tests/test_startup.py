@@ -279,3 +279,29 @@ def test_commands_with_only_flags_load_no_pydantic(tmp_path: Path) -> None:
         loaded = _imported(args, home, tmp_path)
         assert not [m for m in loaded if m.split(".")[0] == "pydantic"], args
     assert "pydantic" in _imported(["drafts", "list", "--limit", "5"], home, tmp_path)
+
+
+@pytest.mark.slow
+def test_a_named_command_loads_only_its_own_group(tmp_path: Path) -> None:
+    """`mktd status` registers the status group alone (cli.app_for): none of the other group
+    modules loads; core.platforms declares the length limits without the text rules
+    (core/text_limits.py), and drafts hash their content where they are written."""
+    from mktdirector import cli
+
+    home = tmp_path / "home"
+    _imported(["init"], home, tmp_path)
+    _imported(["status"], home, tmp_path)  # the keyring is discovered once, here, and remembered
+    groups = {f"mktdirector.cli.{row[0]}" for row in cli._REGISTRY}
+    notices = "mktdirector.cli.notifications"  # every run's unread-alerts notice
+    for args, own in (
+        (["status"], "status"),
+        (["drafts", "list"], "drafts"),
+        (["queue", "list"], "queue"),
+        (["auth", "status"], "auth"),
+    ):
+        loaded = _imported(args, home, tmp_path)
+        assert loaded & groups == {f"mktdirector.cli.{own}", notices}, args
+        # Nor what they never use: the text rules, and OpenSSL's hashlib (~2-4 ms).
+        for absent in ("mktdirector.core.xtext", "mktdirector.core.linkedin_text", "html"):
+            assert absent not in loaded, (args, absent)
+        assert "_hashlib" not in loaded, args
