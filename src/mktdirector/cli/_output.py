@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 _consoles: dict[str, Console] = {}
+# Console settings that print strings as typed (and skip rich's emoji table, ~1 ms to load).
+_AS_TYPED: dict[str, Any] = {"markup": False, "emoji": False}
 
 
 def console(stderr: bool = False) -> Console:
@@ -28,7 +30,9 @@ def console(stderr: bool = False) -> Console:
         from rich.console import Console
 
         # Messages on stderr never wrap: an error is one line, whatever the terminal width.
-        _consoles[key] = Console(stderr=stderr, highlight=False, soft_wrap=stderr)
+        # No markup, no emoji codes: every string printed holds user or platform text, which
+        # must show as typed ("[red]" and ":rocket:" in a draft are not styles or emoji).
+        _consoles[key] = Console(stderr=stderr, highlight=False, soft_wrap=stderr, **_AS_TYPED)
     return _consoles[key]
 
 
@@ -403,7 +407,7 @@ class capture:  # noqa: N801 - used as `with _output.capture() as buf`
         from rich.console import Console
 
         self._saved = _consoles.get("out")
-        _consoles["out"] = Console(file=self.buf, width=self.width, color_system=None)
+        _consoles["out"] = Console(file=self.buf, width=self.width, color_system=None, **_AS_TYPED)
         return self.buf
 
     def __exit__(self, *exc: object) -> None:
