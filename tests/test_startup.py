@@ -141,7 +141,9 @@ def test_no_keyring_is_remembered_for_the_same_environment(
     assert not keyring_choice.known_unavailable(home)
 
 
-def _run_importtime(code: list[str], env: dict[str, str], cwd: Path) -> tuple[str, set[str]]:
+def _run_importtime(
+    code: list[str], env: dict[str, str], cwd: Path, exit_code: int = 0
+) -> tuple[str, set[str]]:
     """Run `python -X importtime <code>`: its stdout and the modules it imported."""
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", *code],
@@ -152,7 +154,7 @@ def _run_importtime(code: list[str], env: dict[str, str], cwd: Path) -> tuple[st
         timeout=60,
         check=False,
     )
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.returncode == exit_code, proc.stderr[-2000:]
     loaded = {
         line.rsplit("|", 1)[-1].strip()
         for line in proc.stderr.splitlines()
@@ -161,10 +163,10 @@ def _run_importtime(code: list[str], env: dict[str, str], cwd: Path) -> tuple[st
     return proc.stdout, loaded
 
 
-def _imported(args: list[str], home: Path, tmp_path: Path) -> set[str]:
+def _imported(args: list[str], home: Path, tmp_path: Path, exit_code: int = 0) -> set[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MKTD_", "PYTHON"))}
     env.update(MKTD_HOME=str(home), NO_COLOR="1", XDG_CONFIG_HOME=str(tmp_path / "xdg"))
-    return _run_importtime(["-m", "mktdirector", *args], env, tmp_path)[1]
+    return _run_importtime(["-m", "mktdirector", *args], env, tmp_path, exit_code)[1]
 
 
 @pytest.mark.slow
@@ -305,3 +307,18 @@ def test_a_named_command_loads_only_its_own_group(tmp_path: Path) -> None:
         for absent in ("mktdirector.core.xtext", "mktdirector.core.linkedin_text", "html"):
             assert absent not in loaded, (args, absent)
         assert "_hashlib" not in loaded, args
+
+
+@pytest.mark.slow
+def test_a_run_that_only_prints_a_message_into_a_pipe_loads_no_rich(tmp_path: Path) -> None:
+    """Stderr is a pipe here: a message is written as rich would print it, without rich
+    (cli/_plain_stderr.py); a table still needs rich."""
+    home = tmp_path / "home"
+    _imported(["init"], home, tmp_path)
+    _imported(["status"], home, tmp_path)  # the keyring is discovered once, here, and remembered
+    nothing_queued = _imported(["queue", "list"], home, tmp_path)
+    assert "mktdirector.cli.views.queue" in nothing_queued  # the command really ran its view
+    an_error = _imported(["drafts", "show", "nope"], home, tmp_path, exit_code=2)
+    for loaded in (nothing_queued, an_error):
+        assert not [m for m in loaded if m.split(".")[0] == "rich"]
+    assert "rich.table" in _imported(["drafts", "list"], home, tmp_path)

@@ -67,7 +67,16 @@ def line(
     text: str = "", *, err: bool = False, style: str | None = None, soft_wrap: bool = False
 ) -> None:
     """One line of text; `soft_wrap` keeps it whole (shell lines meant for eval, URLs)."""
+    if err:
+        return _print_err(redact(text), style)  # the stderr console never wraps anyway
     console(err).print(redact(text), style=style, markup=False, soft_wrap=soft_wrap or None)
+
+
+def _print_err(text: str, style: str | None) -> None:
+    from mktdirector.cli import _plain_stderr
+
+    if not _plain_stderr.write(text):  # rich not needed when stderr is no terminal
+        console(stderr=True).print(text, style=style, markup=False)
 
 
 def info(text: str) -> None:
@@ -143,10 +152,9 @@ def error(exc: Exception) -> None:
     """One line of what happened, one line of the command that fixes it."""
     message = getattr(exc, "message", None) or str(exc)
     hint = getattr(exc, "hint", None)
-    err = console(stderr=True)
-    err.print(f"Error: {redact(message)}", style="bold red", markup=False)
+    _print_err(f"Error: {redact(message)}", "bold red")
     if hint:
-        err.print(f"Hint: {redact(hint)}", style="yellow", markup=False)
+        _print_err(f"Hint: {redact(hint)}", "yellow")
 
 
 def error_json(exc: Exception) -> None:
