@@ -163,9 +163,12 @@ def _run_importtime(
     return proc.stdout, loaded
 
 
-def _imported(args: list[str], home: Path, tmp_path: Path, exit_code: int = 0) -> set[str]:
+def _imported(
+    args: list[str], home: Path, tmp_path: Path, exit_code: int = 0, **extra: str
+) -> set[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MKTD_", "PYTHON"))}
     env.update(MKTD_HOME=str(home), NO_COLOR="1", XDG_CONFIG_HOME=str(tmp_path / "xdg"))
+    env.update(extra)
     return _run_importtime(["-m", "mktdirector", *args], env, tmp_path, exit_code)[1]
 
 
@@ -310,15 +313,22 @@ def test_a_named_command_loads_only_its_own_group(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_a_run_that_only_prints_a_message_into_a_pipe_loads_no_rich(tmp_path: Path) -> None:
-    """Stderr is a pipe here: a message is written as rich would print it, without rich
-    (cli/_plain_stderr.py); a table still needs rich."""
+def test_simple_output_into_a_pipe_loads_no_rich(tmp_path: Path) -> None:
+    """Stdout and stderr are pipes here: messages, lines and tables of printable ASCII are
+    written as rich would print them, without rich (cli/_plain.py)."""
     home = tmp_path / "home"
     _imported(["init"], home, tmp_path)
     _imported(["status"], home, tmp_path)  # the keyring is discovered once, here, and remembered
-    nothing_queued = _imported(["queue", "list"], home, tmp_path)
-    assert "mktdirector.cli.views.queue" in nothing_queued  # the command really ran its view
-    an_error = _imported(["drafts", "show", "nope"], home, tmp_path, exit_code=2)
-    for loaded in (nothing_queued, an_error):
-        assert not [m for m in loaded if m.split(".")[0] == "rich"]
-    assert "rich.table" in _imported(["drafts", "list"], home, tmp_path)
+    runs = {
+        "nothing queued": (["queue", "list"], 0, "mktdirector.cli.views.queue"),
+        "an error": (["drafts", "show", "nope"], 2, "mktdirector.core.errors"),
+        "a table": (["drafts", "list"], 0, "mktdirector.cli.views.drafts"),
+        "lines": (["auth", "status"], 0, "mktdirector.agents.auth.status"),
+        "wrapped tables": (["status"], 0, "mktdirector.agents.ops.status"),
+    }
+    for what, (args, code, ran) in runs.items():
+        loaded = _imported(args, home, tmp_path, exit_code=code)
+        assert ran in loaded, what  # the command really ran
+        assert not [m for m in loaded if m.split(".")[0] == "rich"], what
+    # A terminal (here forced as rich allows) gets rich's styles: rich prints.
+    assert "rich.table" in _imported(["status"], home, tmp_path, TTY_COMPATIBLE="1")
