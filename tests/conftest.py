@@ -163,7 +163,7 @@ def cli() -> Callable[..., Any]:
     """Invoke `mktd ARGS` in-process; the result has separate `.stdout` and `.stderr`."""
     from typer.testing import CliRunner
 
-    from mktdirector.cli import app
+    from mktdirector.cli import app_for
 
     def invoke(
         *args: str | Sequence[str],
@@ -175,6 +175,7 @@ def cli() -> Callable[..., Any]:
         for a in args:
             argv.extend([a] if isinstance(a, str) else a)
         runner = CliRunner()
+        app = app_for(argv)  # what main() runs: only the group argv names (issue 17)
         return runner.invoke(
             app, argv, env=env, input=input, catch_exceptions=catch_exceptions, color=False
         )

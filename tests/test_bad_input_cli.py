@@ -210,7 +210,7 @@ def test_main_turns_a_bug_into_one_line_and_exit_1(monkeypatch, capsys):
     def boom(*a: object, **k: object) -> None:
         raise RuntimeError("a bug with a secret-free message")
 
-    monkeypatch.setattr(cli_module, "app", boom)
+    monkeypatch.setattr(cli_module, "app_for", lambda args: boom)  # what main() runs
     monkeypatch.setattr(sys, "argv", ["mktd", "status"])
     with pytest.raises(SystemExit) as exit_:
         cli_module.main()

@@ -141,7 +141,9 @@ def test_no_keyring_is_remembered_for_the_same_environment(
     assert not keyring_choice.known_unavailable(home)
 
 
-def _run_importtime(code: list[str], env: dict[str, str], cwd: Path) -> tuple[str, set[str]]:
+def _run_importtime(
+    code: list[str], env: dict[str, str], cwd: Path, exit_code: int = 0
+) -> tuple[str, set[str]]:
     """Run `python -X importtime <code>`: its stdout and the modules it imported."""
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", *code],
@@ -152,7 +154,7 @@ def _run_importtime(code: list[str], env: dict[str, str], cwd: Path) -> tuple[st
         timeout=60,
         check=False,
     )
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.returncode == exit_code, proc.stderr[-2000:]
     loaded = {
         line.rsplit("|", 1)[-1].strip()
         for line in proc.stderr.splitlines()
@@ -161,10 +163,13 @@ def _run_importtime(code: list[str], env: dict[str, str], cwd: Path) -> tuple[st
     return proc.stdout, loaded
 
 
-def _imported(args: list[str], home: Path, tmp_path: Path) -> set[str]:
+def _imported(
+    args: list[str], home: Path, tmp_path: Path, exit_code: int = 0, **extra: str
+) -> set[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MKTD_", "PYTHON"))}
     env.update(MKTD_HOME=str(home), NO_COLOR="1", XDG_CONFIG_HOME=str(tmp_path / "xdg"))
-    return _run_importtime(["-m", "mktdirector", *args], env, tmp_path)[1]
+    env.update(extra)
+    return _run_importtime(["-m", "mktdirector", *args], env, tmp_path, exit_code)[1]
 
 
 @pytest.mark.slow
@@ -279,3 +284,51 @@ def test_commands_with_only_flags_load_no_pydantic(tmp_path: Path) -> None:
         loaded = _imported(args, home, tmp_path)
         assert not [m for m in loaded if m.split(".")[0] == "pydantic"], args
     assert "pydantic" in _imported(["drafts", "list", "--limit", "5"], home, tmp_path)
+
+
+@pytest.mark.slow
+def test_a_named_command_loads_only_its_own_group(tmp_path: Path) -> None:
+    """`mktd status` registers the status group alone (cli.app_for): none of the other group
+    modules loads; core.platforms declares the length limits without the text rules
+    (core/text_limits.py), and drafts hash their content where they are written."""
+    from mktdirector import cli
+
+    home = tmp_path / "home"
+    _imported(["init"], home, tmp_path)
+    _imported(["status"], home, tmp_path)  # the keyring is discovered once, here, and remembered
+    groups = {f"mktdirector.cli.{row[0]}" for row in cli._REGISTRY}
+    notices = "mktdirector.cli.notifications"  # every run's unread-alerts notice
+    for args, own in (
+        (["status"], "status"),
+        (["drafts", "list"], "drafts"),
+        (["queue", "list"], "queue"),
+        (["auth", "status"], "auth"),
+    ):
+        loaded = _imported(args, home, tmp_path)
+        assert loaded & groups == {f"mktdirector.cli.{own}", notices}, args
+        # Nor what they never use: the text rules, and OpenSSL's hashlib (~2-4 ms).
+        for absent in ("mktdirector.core.xtext", "mktdirector.core.linkedin_text", "html"):
+            assert absent not in loaded, (args, absent)
+        assert "_hashlib" not in loaded, args
+
+
+@pytest.mark.slow
+def test_simple_output_into_a_pipe_loads_no_rich(tmp_path: Path) -> None:
+    """Stdout and stderr are pipes here: messages, lines and tables of printable ASCII are
+    written as rich would print them, without rich (cli/_plain.py)."""
+    home = tmp_path / "home"
+    _imported(["init"], home, tmp_path)
+    _imported(["status"], home, tmp_path)  # the keyring is discovered once, here, and remembered
+    runs = {
+        "nothing queued": (["queue", "list"], 0, "mktdirector.cli.views.queue"),
+        "an error": (["drafts", "show", "nope"], 2, "mktdirector.core.errors"),
+        "a table": (["drafts", "list"], 0, "mktdirector.cli.views.drafts"),
+        "lines": (["auth", "status"], 0, "mktdirector.agents.auth.status"),
+        "wrapped tables": (["status"], 0, "mktdirector.agents.ops.status"),
+    }
+    for what, (args, code, ran) in runs.items():
+        loaded = _imported(args, home, tmp_path, exit_code=code)
+        assert ran in loaded, what  # the command really ran
+        assert not [m for m in loaded if m.split(".")[0] == "rich"], what
+    # A terminal (here forced as rich allows) gets rich's styles: rich prints.
+    assert "rich.table" in _imported(["status"], home, tmp_path, TTY_COMPATIBLE="1")

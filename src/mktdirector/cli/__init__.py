@@ -14,32 +14,6 @@ import typer
 from typer.core import TyperGroup
 
 from mktdirector import __version__
-from mktdirector.cli import alerts as alerts_cmd
-from mktdirector.cli import analytics as analytics_cmd
-from mktdirector.cli import auth as auth_cmd
-from mktdirector.cli import brand as brand_cmd
-from mktdirector.cli import checks as checks_cmd
-from mktdirector.cli import config as config_cmd
-from mktdirector.cli import crm as crm_cmd
-from mktdirector.cli import db as db_cmd
-from mktdirector.cli import drafts as drafts_cmd
-from mktdirector.cli import email as email_cmd
-from mktdirector.cli import ga as ga_cmd
-from mktdirector.cli import init as init_cmd
-from mktdirector.cli import logs as logs_cmd
-from mktdirector.cli import mcp as mcp_cmd
-from mktdirector.cli import notifications as notifications_cmd
-from mktdirector.cli import posts as posts_cmd
-from mktdirector.cli import publish as publish_cmd
-from mktdirector.cli import queue as queue_cmd
-from mktdirector.cli import report as report_cmd
-from mktdirector.cli import sandbox as sandbox_cmd
-from mktdirector.cli import secrets as secrets_cmd
-from mktdirector.cli import serve as serve_cmd
-from mktdirector.cli import social as social_cmd
-from mktdirector.cli import status as status_cmd
-from mktdirector.cli import strategy as strategy_cmd
-from mktdirector.cli import worker as worker_cmd
 from mktdirector.core.errors import ExitCode, MktdError
 
 
@@ -195,24 +169,12 @@ class MktdGroup(TyperGroup):
             _deps.finish()
 
 
-app = typer.Typer(
-    name="mktd",
-    cls=MktdGroup,
-    help="mktd: an AI marketing director in your terminal.",
-    no_args_is_help=True,
-    rich_markup_mode=None,  # plain help: rich-rendered help costs ~2x startup on every Tab
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"mktd {__version__}")
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Print redacted HTTP request lines to stderr.")
@@ -244,41 +206,130 @@ def _start(args: list[str], *, verbose: bool) -> None:
         unread_notice(deps.home, args)
 
 
-app.add_typer(init_cmd.app)
-app.add_typer(auth_cmd.authorize_app)  # mktd authorize P
-app.add_typer(auth_cmd.app, name="auth")
-app.add_typer(social_cmd.app)
-app.add_typer(strategy_cmd.app)
-app.add_typer(publish_cmd.app)
-app.add_typer(queue_cmd.app)  # mktd schedule ID --at WHEN
-app.add_typer(queue_cmd.queue_app, name="queue")
-app.add_typer(worker_cmd.app)
-app.add_typer(drafts_cmd.app, name="drafts")
-app.add_typer(posts_cmd.app, name="posts")
-app.add_typer(analytics_cmd.app, name="analytics")
-app.add_typer(brand_cmd.app, name="brand")
-app.add_typer(checks_cmd.app)
-app.add_typer(status_cmd.app)
-app.add_typer(logs_cmd.app)
-app.add_typer(config_cmd.app, name="config")
-app.add_typer(db_cmd.app, name="db")  # mktd db check|recover|copy
-app.add_typer(crm_cmd.app, name="crm")
-app.add_typer(ga_cmd.app, name="ga")
-app.add_typer(email_cmd.app, name="email")
-app.add_typer(report_cmd.app)  # mktd report
-app.add_typer(alerts_cmd.app, name="alerts")
-app.add_typer(notifications_cmd.app, name="notifications")
-app.add_typer(sandbox_cmd.app, name="sandbox")
-app.add_typer(mcp_cmd.app)  # mktd mcp [--http]
-app.add_typer(serve_cmd.app)  # mktd serve
-app.add_typer(secrets_cmd.app, name="secrets")
+# Every group and top-level command, in `mktd --help` order: (module under mktdirector.cli, its
+# Typer attribute, the group name or None for commands added at the top level, the names it adds).
+_REGISTRY: tuple[tuple[str, str, str | None, tuple[str, ...]], ...] = (
+    ("init", "app", None, ("init",)),
+    ("auth", "authorize_app", None, ("authorize",)),  # mktd authorize P
+    ("auth", "app", "auth", ("auth",)),
+    ("social", "app", None, ("social",)),
+    ("strategy", "app", None, ("topics", "plan")),
+    ("publish", "app", None, ("publish",)),
+    ("queue", "app", None, ("schedule",)),  # mktd schedule ID --at WHEN
+    ("queue", "queue_app", "queue", ("queue",)),
+    ("worker", "app", None, ("worker",)),
+    ("drafts", "app", "drafts", ("drafts",)),
+    ("posts", "app", "posts", ("posts",)),
+    ("analytics", "app", "analytics", ("analytics",)),
+    ("brand", "app", "brand", ("brand",)),
+    ("checks", "app", None, ("test-integration", "test-integrations")),
+    ("status", "app", None, ("status",)),
+    ("logs", "app", None, ("logs",)),
+    ("config", "app", "config", ("config",)),
+    ("db", "app", "db", ("db",)),  # mktd db check|recover|copy
+    ("crm", "app", "crm", ("crm",)),
+    ("ga", "app", "ga", ("ga",)),
+    ("email", "app", "email", ("email",)),
+    ("report", "app", None, ("report",)),  # mktd report
+    ("alerts", "app", "alerts", ("alerts",)),
+    ("notifications", "app", "notifications", ("notifications",)),
+    ("sandbox", "app", "sandbox", ("sandbox",)),
+    ("mcp", "app", None, ("mcp",)),  # mktd mcp [--http]
+    ("serve", "app", None, ("serve",)),  # mktd serve
+    ("secrets", "app", "secrets", ("secrets",)),
+)
+
+# Root options that come before a command name and take no value (`--help`, `--version` and the
+# completion flags are left out on purpose: they need the whole tree).
+_ROOT_FLAGS = ("--verbose", "-v")
+
+
+def _new_root() -> typer.Typer:
+    root = typer.Typer(
+        name="mktd",
+        cls=MktdGroup,
+        help="mktd: an AI marketing director in your terminal.",
+        no_args_is_help=True,
+        rich_markup_mode=None,  # plain help: rich-rendered help costs ~2x startup on every Tab
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    root.callback()(_root)
+    return root
+
+
+def _register(
+    root: typer.Typer, rows: tuple[tuple[str, str, str | None, tuple[str, ...]], ...]
+) -> None:
+    for module, attr, name, _names in rows:
+        # __import__, not importlib.import_module: the latter bypasses `-X importtime`'s
+        # report of the module itself, which the startup tests and benchmarks read.
+        sub = getattr(__import__(f"mktdirector.cli.{module}", fromlist=[attr]), attr)
+        if name is None:
+            root.add_typer(sub)
+        else:
+            root.add_typer(sub, name=name)
+
+
+def _full_app() -> typer.Typer:
+    root = _new_root()
+    _register(root, _REGISTRY)
+    return root
+
+
+def command_named(args: list[str]) -> str | None:
+    """The known command `args` run, when the whole tree is not needed to run it.
+
+    None for root help (and no arguments), `--version`, the completion flags, an unknown name
+    (its "No such command" error suggests names from the whole tree) and Tab completion.
+    """
+    if os.environ.get("_MKTD_COMPLETE"):
+        return None
+    for arg in args:
+        if arg in _ROOT_FLAGS:
+            continue
+        if arg.startswith("-"):
+            return None
+        return arg if any(arg in names for *_, names in _REGISTRY) else None
+    return None
+
+
+def app_for(args: list[str]) -> typer.Typer:
+    """The `mktd` app to run `args` with: only the group their command names, else all.
+
+    Typer builds a Click command from every registered function's signature on each run
+    (~10 ms for the whole tree) and the 28 group modules cost their imports: a run that
+    names one known command registers only the rows that add that name (issue 17). Help,
+    errors and completion print what the whole app prints (tests/cli/test_command_tree.py).
+    """
+    name = command_named(args)
+    if name is None:
+        return _whole_app()
+    root = _new_root()
+    _register(root, tuple(row for row in _REGISTRY if name in row[3]))
+    return root
+
+
+def _whole_app() -> typer.Typer:
+    """The whole tree, built once per process and kept as the module's `app`."""
+    whole = globals().get("app")
+    if whole is None:
+        whole = globals()["app"] = _full_app()
+    return whole  # type: ignore[no-any-return]
+
+
+def __getattr__(name: str) -> Any:
+    # `from mktdirector.cli import app` builds the whole tree on first use (PEP 562).
+    if name == "app":
+        return _whole_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
     """Console-script entry point."""
     _skip_final_collection()
     try:
-        app(prog_name="mktd")
+        app_for(sys.argv[1:])(prog_name="mktd")
     except MktdError as e:  # raised outside a command (e.g. while parsing)
         sys.exit(handle(e))
     except KeyboardInterrupt:
@@ -322,4 +373,4 @@ def _internal_error(exc: Exception) -> int:
     return int(ExitCode.ERROR)
 
 
-__all__ = ["app", "main"]
+__all__ = ["app", "app_for", "main"]

@@ -14,12 +14,15 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from mktdirector.cli import _plain
 from mktdirector.core.redact import redact
 
 if TYPE_CHECKING:
     from rich.console import Console
 
 _consoles: dict[str, Console] = {}
+# Console settings that print strings as typed (and skip rich's emoji table, ~1 ms to load).
+_AS_TYPED: dict[str, Any] = {"markup": False, "emoji": False}
 
 
 def console(stderr: bool = False) -> Console:
@@ -28,7 +31,9 @@ def console(stderr: bool = False) -> Console:
         from rich.console import Console
 
         # Messages on stderr never wrap: an error is one line, whatever the terminal width.
-        _consoles[key] = Console(stderr=stderr, highlight=False, soft_wrap=stderr)
+        # No markup, no emoji codes: every string printed holds user or platform text, which
+        # must show as typed ("[red]" and ":rocket:" in a draft are not styles or emoji).
+        _consoles[key] = Console(stderr=stderr, highlight=False, soft_wrap=stderr, **_AS_TYPED)
     return _consoles[key]
 
 
@@ -63,7 +68,23 @@ def line(
     text: str = "", *, err: bool = False, style: str | None = None, soft_wrap: bool = False
 ) -> None:
     """One line of text; `soft_wrap` keeps it whole (shell lines meant for eval, URLs)."""
-    console(err).print(redact(text), style=style, markup=False, soft_wrap=soft_wrap or None)
+    if err:
+        return _print_err(redact(text), style)  # the stderr console never wraps anyway
+    shown = redact(text)
+    width = _plain_width()
+    if width is not None and _plain.write_line(shown, width):
+        return
+    console().print(shown, style=style, markup=False, soft_wrap=soft_wrap or None)
+
+
+def _print_err(text: str, style: str | None) -> None:
+    if not _plain.write_err(text):  # rich not needed when stderr is no terminal
+        console(stderr=True).print(text, style=style, markup=False)
+
+
+def _plain_width() -> int | None:
+    """stdout's width when it may be written without rich (cli/_plain.py), else None."""
+    return None if "out" in _consoles else _plain.stdout_width()  # a console may capture
 
 
 def info(text: str) -> None:
@@ -93,23 +114,29 @@ def table(
     wraps when the terminal is narrow (`truncate` is kept for callers: such text wraps too).
     When even that does not fit, each row is shown as a block of `column: value` lines.
     """
-    from rich.table import Table
-
     from mktdirector.cli import _table
 
     heads = list(headers or columns)
     cells = [[redact("" if r.get(c) is None else str(r.get(c))) for c in columns] for r in rows]
     free = [i for i, c in enumerate(columns) if c not in no_wrap]
-    out = console()
-    fitted = _table.plan(heads, cells, free_text=free, width=out.width)
+    plain = _plain_width()
+    fitted = _table.plan(heads, cells, free_text=free, width=plain or console().width)
     if fitted is None:
         return _stacked(heads, cells, title=title)
+    if (
+        plain
+        and title is None
+        and _plain.write_table(heads, fitted.widths, fitted.wrap, fitted.cells)
+    ):
+        return
+    from rich.table import Table
+
     t = Table(title=title, header_style="bold", show_lines=False)
     for h, width, wrap in zip(heads, fitted.widths, fitted.wrap, strict=True):
         t.add_column(h, width=width, no_wrap=not wrap, overflow="fold")
     for row in fitted.cells:
         t.add_row(*row)
-    out.print(t)
+    console().print(t)
 
 
 def _stacked(heads: Sequence[str], cells: list[list[str]], *, title: str | None) -> None:
@@ -125,13 +152,17 @@ def _stacked(heads: Sequence[str], cells: list[list[str]], *, title: str | None)
 
 
 def key_values(pairs: Iterable[tuple[str, Any]]) -> None:
+    rows = [(str(k), redact("" if v is None else str(v))) for k, v in pairs]
+    width = _plain_width()
+    if width is not None and _plain.write_key_values(rows, width):
+        return
     from rich.table import Table
 
     t = Table(show_header=False, box=None, pad_edge=False)
     t.add_column(style="bold", no_wrap=True)
     t.add_column(overflow="fold")  # a long value wraps; it is never cut off
-    for k, v in pairs:
-        t.add_row(k, redact("" if v is None else str(v)))
+    for k, v in rows:
+        t.add_row(k, v)
     console().print(t)
 
 
@@ -139,10 +170,9 @@ def error(exc: Exception) -> None:
     """One line of what happened, one line of the command that fixes it."""
     message = getattr(exc, "message", None) or str(exc)
     hint = getattr(exc, "hint", None)
-    err = console(stderr=True)
-    err.print(f"Error: {redact(message)}", style="bold red", markup=False)
+    _print_err(f"Error: {redact(message)}", "bold red")
     if hint:
-        err.print(f"Hint: {redact(hint)}", style="yellow", markup=False)
+        _print_err(f"Hint: {redact(hint)}", "yellow")
 
 
 def error_json(exc: Exception) -> None:
@@ -403,7 +433,7 @@ class capture:  # noqa: N801 - used as `with _output.capture() as buf`
         from rich.console import Console
 
         self._saved = _consoles.get("out")
-        _consoles["out"] = Console(file=self.buf, width=self.width, color_system=None)
+        _consoles["out"] = Console(file=self.buf, width=self.width, color_system=None, **_AS_TYPED)
         return self.buf
 
     def __exit__(self, *exc: object) -> None:

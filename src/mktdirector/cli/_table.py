@@ -16,8 +16,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rich.cells import cell_len
-
 ULID = re.compile(r"[0-9A-HJKMNP-TV-Z]{26}")
 SHORT_ID = 8  # the random tail of a ULID: 40 bits, unique among a person's drafts and jobs
 COMFORTABLE = 24  # wrapped text at least this wide reads as sentences
@@ -39,7 +37,15 @@ def overhead(columns: int) -> int:
 
 
 def width_of(text: str) -> int:
-    return max((cell_len(line) for line in text.split("\n")), default=0)
+    return max((_cells(line) for line in text.split("\n")), default=0)
+
+
+def _cells(line: str) -> int:
+    if line.isascii() and line.isprintable():
+        return len(line)  # one cell per character: no need to load rich (cli/_plain.py)
+    from rich.cells import cell_len
+
+    return cell_len(line)
 
 
 def plan(

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import unicodedata
 
+from mktdirector.core.text_limits import LINKEDIN_MAX_CHARS as LINKEDIN_MAX_CHARS
 from mktdirector.core.urls import url_spans
 
-LINKEDIN_MAX_CHARS = 3000
 RESERVED = frozenset("\\|{}@[]()<>#*_~")
 _HASHTAG_OPEN = "{hashtag|\\#|"
 

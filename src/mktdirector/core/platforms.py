@@ -21,8 +21,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from mktdirector.core.errors import UsageError
-from mktdirector.core.linkedin_text import LINKEDIN_MAX_CHARS
-from mktdirector.core.xtext import X_MAX_WEIGHTED_LENGTH
+from mktdirector.core.text_limits import LINKEDIN_MAX_CHARS, X_MAX_WEIGHTED_LENGTH
 
 
 class Capability(StrEnum):

@@ -13,9 +13,9 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from mktdirector.core.text_limits import X_MAX_WEIGHTED_LENGTH as X_MAX_WEIGHTED_LENGTH
 from mktdirector.core.urls import url_spans
 
-X_MAX_WEIGHTED_LENGTH = 280
 # A split point is only taken early (at a stronger boundary) if the post is at least this
 # full; otherwise we keep filling, so a short paragraph does not waste a whole post.
 _MIN_FILL = 0.5

@@ -6,7 +6,6 @@ length, hashtag count, emoji, CTA presence) and reports each finding with a line
 
 from __future__ import annotations
 
-import hashlib
 import re
 import tomllib
 from dataclasses import asdict, dataclass, field
@@ -99,6 +98,8 @@ def _list(data: dict[str, Any], key: str, where: str) -> list[str]:
 
 
 def parse_brand(raw: bytes, where: str = "brand.toml") -> Brand:
+    import hashlib  # here: OpenSSL's _hashlib costs ~2-4 ms to commands that read no brand
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:

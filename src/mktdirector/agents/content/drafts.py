@@ -7,8 +7,6 @@ back to draft, so what is published is always exactly what a human approved.
 
 from __future__ import annotations
 
-import hashlib
-import html
 import json
 import re
 from collections.abc import Mapping
@@ -40,12 +38,16 @@ SEPARATOR = "\n---\n"
 
 
 def content_hash(platform: str, kind: str, body: Any) -> str:
+    import hashlib  # here: OpenSSL's _hashlib loads in ~2-4 ms, and `drafts list` hashes nothing
+
     canonical = json.dumps([platform, kind, body], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def text_to_html(text: str) -> str:
     """Plain email text to simple HTML: paragraphs and clickable links."""
+    import html
+
     from mktdirector.core.urls import url_spans
 
     def para(p: str) -> str:
