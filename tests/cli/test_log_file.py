@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mktdirector.cli import _output
+from mktdirector.cli import _logging
 
 
 def _mktd_logger() -> logging.Logger:
@@ -21,7 +21,7 @@ def test_the_file_exists_private_before_any_record_and_gets_the_records(tmp_path
     log = tmp_path / "logs" / "mktd.log"
     token = "sk-test-abcdefghijklmnopqrstuvwxyz0123456789"
     try:
-        _output.setup_logging(log, verbose=False)
+        _logging.setup_logging(log, verbose=False)
         assert log.exists() and stat.S_IMODE(log.stat().st_mode) == 0o600
         assert log.read_text() == ""
 
@@ -34,18 +34,18 @@ def test_the_file_exists_private_before_any_record_and_gets_the_records(tmp_path
         assert "sent with" in text and token not in text
         assert "below the file's level" not in text
     finally:
-        _output.setup_logging(None, verbose=False)
+        _logging.setup_logging(None, verbose=False)
 
 
 def test_the_file_rotates_at_2_mb(tmp_path: Path) -> None:
     log = tmp_path / "logs" / "mktd.log"
     try:
-        _output.setup_logging(log, verbose=False)
+        _logging.setup_logging(log, verbose=False)
         line = "x" * 1000
         for _ in range(2_100):
             _mktd_logger().info(line)
     finally:
-        _output.setup_logging(None, verbose=False)  # closes the file
+        _logging.setup_logging(None, verbose=False)  # closes the file
     assert (tmp_path / "logs" / "mktd.log.1").exists()
     assert log.stat().st_size < 2_000_000
 
@@ -56,8 +56,8 @@ def test_a_run_that_logs_nothing_never_opens_the_rotating_handler(tmp_path: Path
 
     probe = (
         "import sys, pathlib, logging\n"
-        "from mktdirector.cli import _output\n"
-        "_output.setup_logging(pathlib.Path(sys.argv[1]), verbose=False)\n"
+        "from mktdirector.cli import _logging\n"
+        "_logging.setup_logging(pathlib.Path(sys.argv[1]), verbose=False)\n"
         "print('logging.handlers' in sys.modules)\n"
         "logging.getLogger('mktd.x').info('one record')\n"
         "print('logging.handlers' in sys.modules)\n"

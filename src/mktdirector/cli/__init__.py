@@ -192,14 +192,14 @@ def _root(
 
 def _start(args: list[str], *, verbose: bool) -> None:
     """Once per invocation: the wiring, the log file (when the home exists), the unread notice."""
-    from mktdirector.cli import _deps, _output
+    from mktdirector.cli import _deps, _logging, _output
     from mktdirector.core.paths import log_path
 
     _deps.start(verbose=verbose)
     deps = _deps.current()
     log_file = log_path(deps.home) if deps.home.is_dir() else None
     _output.reset()
-    _output.setup_logging(log_file, verbose=deps.verbose)
+    _logging.setup_logging(log_file, verbose=deps.verbose)
     if not _wants_json():
         from mktdirector.cli.notifications import unread_notice
 
