@@ -253,6 +253,17 @@ def test_a_text_dry_run_loads_neither_the_llm_sdk_nor_httpx(tmp_path: Path) -> N
     for client in ("linkedin", "twitter"):
         assert f"mktdirector.integrations.{client}.client" not in loaded
     assert "mktdirector.core.http" not in loaded
+    # Nor what only writing, publishing or scheduling uses (imported by those functions).
+    for absent in (
+        "mktdirector.llm",
+        "mktdirector.agents.content.generation",
+        "mktdirector.agents.content.orchestrator",
+        "mktdirector.agents.social.publishing",
+        "mktdirector.agents.social.publisher",
+        "mktdirector.agents.social.schedule",
+        "mktdirector.core.slots",
+    ):
+        assert absent not in loaded, absent
 
 
 def _complete(words: str, cword: int, tmp_path: Path) -> tuple[str, set[str]]:

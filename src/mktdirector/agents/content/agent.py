@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mktdirector.agents.content.brand import Brand
-from mktdirector.agents.content.generation import Generated, run_prompt
 from mktdirector.core.errors import UsageError
 from mktdirector.core.platforms import Capability, TextFormat, text_format, with_capability
-from mktdirector.llm import LLM
+
+if TYPE_CHECKING:  # `mktd social --text` uses body_from_text only: no LLM modules (issue 17)
+    from mktdirector.agents.content.generation import Generated
+    from mktdirector.llm import LLM
 
 STYLES = {
     "professional": "clear, credible, data-minded; no slang",
@@ -48,6 +50,7 @@ def linkedin_post(
     on_text: Callable[[str], None] | None = None,
 ) -> tuple[list[str], Generated]:
     """Generate one LinkedIn post; returns its body (one segment) and the generation."""
+    from mktdirector.agents.content.generation import run_prompt
     from mktdirector.core.linkedin_text import LINKEDIN_MAX_CHARS, linkedin_length
 
     def validate(text: Any) -> str | None:
@@ -113,6 +116,7 @@ def x_thread(
 ) -> tuple[list[str], Generated]:
     """Generate an X thread of exactly `thread_length` posts, each within 280 with numbering.
     `on_text` sees the reply's JSON as it streams (the dashboard shows it post by post)."""
+    from mktdirector.agents.content.generation import run_prompt
     from mktdirector.core.xtext import X_MAX_WEIGHTED_LENGTH, weighted_length
 
     if not 1 <= thread_length <= MAX_THREAD:
@@ -167,6 +171,7 @@ def marketing_email(
 ) -> tuple[dict[str, Any], Generated]:
     """Generate an email: subject, preheader, text body, and simple HTML made from the text."""
     from mktdirector.agents.content.drafts import text_to_html
+    from mktdirector.agents.content.generation import run_prompt
 
     gen = run_prompt(
         llm,

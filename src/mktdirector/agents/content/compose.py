@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mktdirector.agents.content import agent as content
 from mktdirector.agents.content.brand import Brand, Finding, lint_draft
 from mktdirector.agents.content.drafts import DraftView, create_draft
-from mktdirector.agents.content.generation import Generated, log_generation
-from mktdirector.agents.content.orchestrator import Plan
 from mktdirector.core.errors import UsageError
 from mktdirector.core.platforms import TextFormat, spoken_list, text_format
-from mktdirector.llm import LLM
 from mktdirector.store import StoreLike
 from mktdirector.store.rows import Draft, DraftStatus
+
+if TYPE_CHECKING:  # `mktd social --text --dry-run` neither generates nor plans (issue 17)
+    from mktdirector.agents.content.generation import Generated
+    from mktdirector.agents.content.orchestrator import Plan
+    from mktdirector.llm import LLM
 
 
 @dataclass
@@ -127,6 +129,8 @@ def save(
     plan_step: int | None = None,
     key: str | None = None,
 ) -> DraftView:
+    from mktdirector.agents.content.generation import log_generation
+
     gid = log_generation(store, composed.generation, brand) if composed.generation else None
     return create_draft(
         store,

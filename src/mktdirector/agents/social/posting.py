@@ -16,13 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mktdirector.agents.content import compose, drafts
 from mktdirector.agents.content.brand import Brand, voice_problem
 from mktdirector.agents.content.drafts import DraftView, findings_of
-from mktdirector.agents.social import publishing
-from mktdirector.agents.social import schedule as sched
 from mktdirector.agents.social.posting_types import (
     AlreadyPublished,
     BrandVoiceNotSet,
@@ -34,7 +32,6 @@ from mktdirector.agents.social.posting_types import (
     PublishTicket,
     Scheduled,
 )
-from mktdirector.agents.social.publisher import PublishResult
 from mktdirector.core.errors import UsageError
 from mktdirector.core.platforms import (
     PLATFORMS,
@@ -44,6 +41,14 @@ from mktdirector.core.platforms import (
     with_capability,
 )
 from mktdirector.store.rows import Draft, DraftStatus
+
+if TYPE_CHECKING:
+    from mktdirector.agents.social import schedule as sched
+    from mktdirector.agents.social.publisher import PublishResult
+
+# publishing (the publisher, its targets) and schedule (slots, time parsing) are imported by
+# the functions that publish or schedule: `mktd social --text --dry-run` needs neither, and
+# they are ~9 ms of its start (issue 17).
 
 # The flow and the types it answers with (posting_types.py), imported by front ends from here.
 __all__ = [
@@ -115,6 +120,8 @@ def when_for(
     """`--schedule WHEN` (None: not scheduling), resolved before anything is generated or saved."""
     if text is None:
         return None
+    from mktdirector.agents.social import schedule as sched
+
     if publish:
         raise UsageError(
             "Give --publish or --schedule, not both.", hint="mktd social ... --schedule 'in 2h'"
@@ -189,6 +196,8 @@ def dry_run(
         body = drafts.tag_links(
             composed.body, composed.kind, request.platform, campaign="mktd", draft_id="DRAFT-ID"
         )
+        from mktdirector.agents.social import publishing
+
         client = deps.integration(request.platform, request.account)
         plan = publishing.dry_run_segments(client, body)
     return DryRun(request, composed, plan, when, brand_warning=warning)
@@ -218,6 +227,8 @@ def ready_to_publish(
     `account` (`--account`) overrides the draft's; the account the client resolves to is kept
     on the draft, so a retry, a schedule and the worker publish as the same account.
     """
+    from mktdirector.agents.social import publishing
+
     draft = deps.store.get_draft(draft_id)
     publishing.check_publishable(draft)
     client = deps.integration(draft["platform"], account or draft.get("account"))
@@ -229,6 +240,8 @@ def publish(
     deps: PostingDeps, ticket: PublishTicket, *, confirmed: bool, image: str | None = None
 ) -> PublishResult:
     """Publish exactly once; a rate limit queues it for the worker (RateLimitError, exit 5)."""
+    from mktdirector.agents.social import publishing
+
     if not confirmed:
         raise UsageError(
             "Not published: publishing needs a confirmation.",
@@ -241,6 +254,9 @@ def approve_and_schedule(
     deps: PostingDeps, prepared: Prepared, *, confirmed: bool, image: str | None = None
 ) -> Scheduled:
     """`--schedule`: approving and scheduling are one human act, so one confirmation."""
+    from mktdirector.agents.social import publishing
+    from mktdirector.agents.social import schedule as sched
+
     view, when = prepared.view, prepared.when
     if when is None:
         raise ValueError("approve_and_schedule needs a prepared draft with a time")
@@ -259,6 +275,9 @@ def schedule_draft(
     deps: PostingDeps, draft_id: str, at: str, *, tz: str | None = None
 ) -> sched.QueuedJob:
     """`mktd schedule ID --at WHEN`: an approved draft, queued (or moved) to WHEN."""
+    from mktdirector.agents.social import publishing
+    from mktdirector.agents.social import schedule as sched
+
     zone = sched.user_tz(deps.config.get, tz)
     draft = deps.store.get_draft(draft_id)
     sched.check_schedulable(draft)
@@ -278,6 +297,8 @@ def preview_publish(
     deps: PostingDeps, draft_id: str, *, account: str | None = None
 ) -> dict[str, Any]:
     """`mktd publish ID --dry-run`: the exact requests (secrets masked); sends nothing."""
+    from mktdirector.agents.social import publishing
+
     draft = deps.store.get_draft(draft_id)
     publishing.check_publishable(draft)
     client = deps.integration(draft["platform"], account or draft.get("account"))
@@ -286,6 +307,8 @@ def preview_publish(
 
 def resolve_needs_check(deps: PostingDeps, draft_id: str, how: str, url: str | None) -> Draft:
     """Settle a `needs-check` draft the user looked up: `posted` (with its URL) or not."""
+    from mktdirector.agents.social import publishing
+
     draft = deps.store.get_draft(draft_id)
     if how not in {"posted", "not-posted"}:
         raise UsageError("--resolve takes posted or not-posted.", hint="--resolve posted --url URL")

@@ -13,15 +13,16 @@ from typing import TYPE_CHECKING, Any, Protocol
 from mktdirector.agents.content import compose
 from mktdirector.agents.content.brand import Brand
 from mktdirector.agents.content.drafts import DraftView
-from mktdirector.agents.social import schedule as sched
 from mktdirector.core.config import Config
 from mktdirector.core.errors import ConfigError, UsageError
-from mktdirector.llm import LLM
 from mktdirector.store.protocols import StoreLike
 from mktdirector.store.rows import DraftStatus
 
-if TYPE_CHECKING:  # annotations only: a `--text` dry run loads no HTTP client (issue 17)
+if TYPE_CHECKING:  # annotations only: a `--text` dry run loads no HTTP client (issue 17),
+    # no LLM and no schedule parsing (~3 ms)
+    from mktdirector.agents.social import schedule as sched
     from mktdirector.integrations.base import Integration
+    from mktdirector.llm import LLM
 
 
 class PostingDeps(Protocol):
