@@ -264,6 +264,9 @@ def test_a_text_dry_run_loads_neither_the_llm_sdk_nor_httpx(tmp_path: Path) -> N
         "mktdirector.core.slots",
     ):
         assert absent not in loaded, absent
+    # Into a pipe, the draft's panel is written as rich draws it, without rich (cli/_plain.py).
+    assert not [m for m in loaded if m.split(".")[0] == "rich"]
+    assert "rich.panel" in _imported(args, home, tmp_path, TTY_COMPATIBLE="1")  # a terminal: rich
 
 
 def _complete(words: str, cword: int, tmp_path: Path) -> tuple[str, set[str]]:

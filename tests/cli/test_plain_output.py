@@ -13,6 +13,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
+from rich.panel import Panel
 
 from mktdirector.cli import _output, _plain
 from mktdirector.core.errors import UsageError
@@ -63,7 +64,7 @@ def printed(show: Callable[[], None], *, rich: bool, columns: int = 80) -> tuple
         mp.setattr(sys, "stdout", out)
         if rich:
             mp.setattr(_plain, "stdout_width", lambda: None)
-        for name in ("write_line", "write_table", "write_key_values"):
+        for name in ("write_line", "write_table", "write_key_values", "write_panels"):
             real = getattr(_plain, name)
 
             def counted(*a: object, _real: Callable[..., bool] = real) -> bool:
@@ -127,6 +128,95 @@ def test_simple_output_really_skips_rich() -> None:
     assert same_both_ways(lambda: _output.table(rows, ["id"], title="Drafts")) == 0
     assert same_both_ways(lambda: _output.key_values([("k", "é")])) == 0
     assert same_both_ways(lambda: _output.line("x" * 81)) == 0
+
+
+# A post: words, blank lines and long words (the plain writer's), or with what sends it to rich.
+POST = st.one_of(
+    st.text(alphabet=st.sampled_from("abc de  \n" + "x" * 4), max_size=400),
+    st.text(
+        alphabet=st.one_of(
+            st.characters(min_codepoint=32, max_codepoint=126),
+            st.sampled_from(" " * 8 + "\n" * 3 + "x" * 5 + "·–é中😀\t\r"),
+        ),
+        max_size=400,
+    ),
+)
+TITLE = st.one_of(
+    st.none(),
+    st.from_regex(r"\A[0-9]{1,4}/[0-9]{1,4}( · [0-9]{1,4}/280| chars)?\Z"),
+    CELL,  # and titles mktd never makes: markup, ":", non-ASCII, too wide
+    st.sampled_from(["[b]x[/b]", "a [red]", ":rocket:", "5/3000 é"]),
+)
+
+
+def a_draft(title: str | None, text: str) -> None:
+    """cli/_output.draft's two ways with any panel title: _plain.write_panels, else rich."""
+    width = _output._plain_width()
+    if width is None or not _plain.write_panels(["Dry run  x · y"], [(title, text)], width):
+        _output._rich_draft("Dry run", "x · y", "", None, [(title, text)])
+
+
+@settings(max_examples=300, deadline=None)
+@given(title=TITLE, text=POST, columns=st.integers(1, 130))
+@example(title="5/3000", text="Hello", columns=80)
+@example(title="1/2 · 21/280", text="a\n\nb\n", columns=80)
+@example(title="12/3000", text="word " * 40 + "y" * 200, columns=37)
+@example(title=None, text="", columns=6)
+@example(title="x" * 80, text="long title", columns=80)
+def test_a_panel_is_what_rich_prints(title: str | None, text: str, columns: int) -> None:
+    same_both_ways(lambda: a_draft(title, text), columns)
+
+
+DRAFTS = st.fixed_dictionaries(
+    {
+        "platform": st.sampled_from(["linkedin", "x", "blog"]),
+        "kind": st.sampled_from(["post", "thread"]),
+        "body": st.lists(POST, max_size=3),
+        "status": st.sampled_from(["draft", "approved"]),
+    },
+    optional={"id": st.just("01J9ZQ"), "topic": CELL, "edited_by": CELL},
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(d=DRAFTS, columns=st.integers(20, 130), lint=st.booleans())
+def test_a_draft_is_what_rich_prints(d: dict[str, object], columns: int, lint: bool) -> None:
+    items = [{"severity": "warning", "rule": "length", "message": "long", "line": 1}] * lint
+    same_both_ways(lambda: _output.draft(d, items), columns)
+
+
+@settings(max_examples=100, deadline=None)
+@given(subject=CELL, preheader=CELL, text=POST, columns=st.integers(20, 130))
+def test_an_email_draft_is_what_rich_prints(
+    subject: str, preheader: str, text: str, columns: int
+) -> None:
+    d = {"platform": "email", "kind": "email", "status": "draft",
+         "body": {"subject": subject, "preheader": preheader, "text": text}}  # fmt: skip
+    same_both_ways(lambda: _output.draft(d, []), columns)
+
+
+def test_a_draft_into_a_pipe_really_skips_rich() -> None:
+    """The cases above are not vacuous: a plain post, a thread and an email take the plain
+    writer; a post with an emoji, or a terminal too narrow for its title, gets rich."""
+    post = {"platform": "linkedin", "kind": "post", "body": ["Hello"], "status": "draft"}
+    thread = {"platform": "x", "kind": "thread", "body": ["a 1/2", "b 2/2"], "status": "draft"}
+    email = {"platform": "email", "kind": "email", "status": "draft",
+             "body": {"subject": "Hi", "preheader": "pre", "text": "Body\n\nmore"}}  # fmt: skip
+    for d in (post, thread, email):  # the panels and the lint line: two plain writes
+        assert same_both_ways(lambda d=d: _output.draft(d, [], title="Dry run")) == 2
+    assert same_both_ways(lambda: _output.draft({**post, "body": ["Hi 😀"]}, [])) == 0
+    assert same_both_ways(lambda: a_draft("1234/3000", "Hi"), 12) == 0
+
+
+def test_the_rich_panel_is_still_what_the_dry_run_prints() -> None:
+    """The reference itself: rich's Panel for the benchmark's dry run, as a user saw it."""
+    out = Pipe()
+    Console(file=out, width=30, markup=False, emoji=False, highlight=False).print(
+        Panel("Hi", title="2/3000", title_align="right")
+    )
+    plain, wrote = printed(lambda: a_draft("2/3000", "Hi"), rich=False, columns=30)
+    assert wrote == 1
+    assert plain == "Dry run  x · y\n" + out.getvalue()
 
 
 @contextlib.contextmanager

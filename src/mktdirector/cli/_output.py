@@ -202,36 +202,55 @@ def findings(items: Sequence[Any]) -> None:
 
 def draft(d: Mapping[str, Any], items: Sequence[Any], *, title: str | None = None) -> None:
     """A draft as a person reads it: header, each segment with its length, then findings."""
-    from rich.panel import Panel
-    from rich.text import Text
-
-    c = console()
     head = title or f"Draft {d.get('id', '(not saved)')}"
     meta = f"{d.get('platform')} {d.get('kind')} · {d.get('status', 'dry run')}"
     if d.get("topic"):
         meta += f" · topic: {d['topic']}"
-    c.print(Text(f"{head}  ", style="bold") + Text(meta, style="dim"))
-    people = [f"{what} by {d[key]}" for what, key in
+    people = " · ".join(f"{what} by {d[key]}" for what, key in
               (("edited", "edited_by"), ("approved", "approved_by"), ("published", "published_by"))
-              if d.get(key)]  # fmt: skip
-    if people:
-        c.print(Text(" · ".join(people), style="dim"))
+              if d.get(key))  # fmt: skip
     body = d.get("body")
+    email: tuple[str, str] | None = None
     if d.get("kind") == "email" and isinstance(body, dict):
-        c.print(Text(f"Subject: {body.get('subject', '')}", style="bold"))
-        c.print(Text(f"Preheader: {body.get('preheader', '')}", style="dim"))
-        c.print(Panel(Text(redact(body.get("text", "")))))
+        email = (f"Subject: {body.get('subject', '')}", f"Preheader: {body.get('preheader', '')}")
+        panels: list[tuple[str | None, str]] = [(None, redact(body.get("text", "")))]
     else:
         segments = list(body or [])
+        panels = []
         for i, seg in enumerate(segments, 1):
             size = _length(d.get("platform"), seg)
-            label = f"{i}/{len(segments)} · {size}" if len(segments) > 1 else size
-            c.print(Panel(Text(redact(seg)), title=label, title_align="right"))
+            panels.append((f"{i}/{len(segments)} · {size}" if len(segments) > 1 else size,
+                           redact(seg)))  # fmt: skip
+    lines = [f"{head}  {meta}", *([people] if people else []), *(email or ())]
+    width = _plain_width()
+    if width is None or not _plain.write_panels(lines, panels, width):  # rich's bytes, or rich
+        _rich_draft(head, meta, people, email, panels)
     if items:
         line("Findings:")
         findings(items)
     else:
         line("Lint: no findings.", style="green")
+
+
+def _rich_draft(
+    head: str,
+    meta: str,
+    people: str,
+    email: tuple[str, str] | None,
+    panels: list[tuple[str | None, str]],
+) -> None:
+    from rich.panel import Panel
+    from rich.text import Text
+
+    c = console()
+    c.print(Text(f"{head}  ", style="bold") + Text(meta, style="dim"))
+    if people:
+        c.print(Text(people, style="dim"))
+    if email is not None:
+        c.print(Text(email[0], style="bold"))
+        c.print(Text(email[1], style="dim"))
+    for label, text in panels:
+        c.print(Panel(Text(text), title=label, title_align="right"))
 
 
 def _length(platform: Any, text: str) -> str:

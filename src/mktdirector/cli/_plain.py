@@ -10,6 +10,7 @@ for simple text its output is predictable byte for byte:
   rich's borderless table lays them out, free text wrapped at spaces as rich wraps it.
 Anything else (a terminal, FORCE_COLOR/TTY_COMPATIBLE, Jupyter, a non-UTF-8 stream, a tab,
 non-ASCII text, a line wider than the terminal, a title) returns False/None, and the caller prints through rich.
+A draft's panels (write_panels) follow the same rules.
 tests/cli/test_plain_output.py compares both on generated text, rows and widths.
 """
 
@@ -143,6 +144,49 @@ def write_key_values(pairs: list[tuple[str, str]], width: int) -> bool:
             out.append(f"{(k if i == 0 else '').ljust(keys)}  {part.ljust(values)}\n")
     _out("".join(out))
     return True
+
+
+def write_panels(
+    lines: Sequence[str], panels: Sequence[tuple[str | None, str]], width: int
+) -> bool:
+    """Lines, then texts in rich's Panel (rounded box, padding 0 1, as wide as `width`, the
+    title at the top right), as rich prints them; False (nothing written) where rich must.
+
+    A title is read by rich as markup, so one with "[" or ":" goes to rich; so do a width too
+    narrow for the box, and a line or title wider than it.
+    """
+    if width < 6 or not all(_one_cell(line) and len(line) <= width for line in lines):
+        return False
+    out = [*lines]
+    for title, text in panels:
+        box = _panel(title, text, width)
+        if box is None:
+            return False
+        out += box
+    _out("".join(f"{line}\n" for line in out))
+    return True
+
+
+def _panel(title: str | None, text: str, width: int) -> list[str] | None:
+    if not title:  # rich draws no title for an empty one
+        top = "╭" + "─" * (width - 2) + "╮"
+    else:
+        padded = f" {title} "  # rich pads a title with a space each side
+        if not _one_cell(title) or "[" in title or ":" in title or len(padded) > width - 4:
+            return None
+        top = "╭─" + padded.rjust(width - 4, "─") + "─╮"
+    inner = width - 4  # the box and a space of padding each side
+    body = []
+    for line in text.split("\n"):  # as rich's Text.split(allow_blank=True) splits
+        if not simple(line):
+            return None
+        body += [f"│ {part.ljust(inner)} │" for part in wrapped(line, inner)]
+    return [top, *body, "╰" + "─" * (width - 2) + "╯"]
+
+
+def _one_cell(text: str) -> bool:
+    """Printable ASCII, and the middle dot mktd puts between fields (one cell in rich too)."""
+    return simple(text.replace("·", "."))
 
 
 def wrapped(text: str, width: int) -> list[str]:
