@@ -262,6 +262,7 @@ def test_a_text_dry_run_loads_neither_the_llm_sdk_nor_httpx(tmp_path: Path) -> N
         "mktdirector.agents.social.publisher",
         "mktdirector.agents.social.schedule",
         "mktdirector.core.slots",
+        "mktdirector.core.xtext",  # X's text rules: LinkedIn's text is not split into a thread
     ):
         assert absent not in loaded, absent
     # Into a pipe, the draft's panel is written as rich draws it, without rich (cli/_plain.py).
