@@ -105,7 +105,8 @@ class HttpClient:
 
     Collaborators: `policy` (the vendor's error and header rules), `limiter` (shared quotas),
     `audit` (a sink for one row per attempt), `auth` (an httpx auth flow; refresh-on-401 is
-    core.http_auth.BearerAuth), `clock` (now/sleep, so tests move time instead of waiting).
+    core.http_auth.BearerAuth), `clock` (now/sleep, so tests move time instead of waiting),
+    `correlation` (the id each audit row is tied to; the wiring falls back to the command run).
     """
 
     def __init__(
@@ -123,6 +124,7 @@ class HttpClient:
         clock: Clock = SYSTEM_CLOCK,
         settings: HttpSettings | None = None,
         transport: httpx.BaseTransport | None = None,
+        correlation: Callable[[], str | None] = current_correlation,
     ) -> None:
         settings = settings or HttpSettings()
         self.platform = platform
@@ -132,6 +134,7 @@ class HttpClient:
         self.limiter = limiter or Limiter(clock=clock.now, sleep=clock.sleep)
         self.audit: AuditSink = audit or _discard
         self.clock = clock
+        self.correlation = correlation
         self.max_retries = settings.max_retries
         self.max_wait = settings.max_wait
         self.settings = settings
@@ -432,7 +435,7 @@ class HttpClient:
                 error_code=getattr(error, "code", None),
                 rate_remaining=rate.get("remaining"),
                 rate_reset_at=rate.get("reset_at"),
-                correlation_id=current_correlation(),
+                correlation_id=self.correlation(),
                 actor=current_actor(),
             )
         )  # fmt: skip
