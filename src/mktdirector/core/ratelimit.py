@@ -29,6 +29,13 @@ import httpx
 from mktdirector.core.errors import RateLimitError
 from mktdirector.core.policy import GenericPolicy, PlatformPolicy, RateCounter
 from mktdirector.core.retry import parse_retry_after
+from mktdirector.core.rolling import (
+    ANSWER_SLACK_S,
+    MAX_RECENT_CALLS,
+    encode_calls,
+    recent_calls,
+    rolling_reset,
+)
 
 Row = dict[str, Any]
 RATE_LIMIT_HINT = "Nothing is lost: run the same command again after the reset."
@@ -140,6 +147,8 @@ def _keys_to_check(platform: str, account: str | None, method: str, path: str) -
 
 
 _SCOPES = ("endpoint", "user-day", "app-day", "all")
+# (declared limits that apply, with their state keys; server-reported keys; every key)
+_Plan = tuple[tuple[tuple[str, "Limit"], ...], tuple[str, ...], list[str]]
 
 
 class Limiter:
@@ -153,6 +162,10 @@ class Limiter:
         self.backend = backend or MemoryBackend()
         self.clock = clock
         self.sleep = sleep
+        # What a call's limits mean is the same every time: which apply, their state keys.
+        self._plans: dict[
+            tuple[str, str | None, str, str, int], tuple[tuple[Limit, ...], _Plan]
+        ] = {}
 
     def batch(self) -> AbstractContextManager[object]:
         """One transaction for the state updates (and the backend's audit rows) made inside it,
@@ -166,9 +179,7 @@ class Limiter:
         self, platform: str, account: str | None, limits: Iterable[Limit], method: str, path: str
     ) -> float:
         """Take one call from every matching limit, or none; return 0 or the seconds to wait."""
-        applicable = [lim for lim in limits if lim.matches(method, path)]
-        declared = {_key(platform, account, lim.name, lim.scope): lim for lim in applicable}
-        server = _keys_to_check(platform, account, method, path)
+        declared, server, keys = self._plan(platform, account, limits, method, path)
         now = self.clock()
 
         def fn(rows: dict[str, Row | None]) -> tuple[dict[str, Row], float]:
@@ -186,7 +197,7 @@ class Limiter:
                         wait = max(wait, reset - now)
                     else:
                         updates[key] = {**row, "remaining": rem - 1, "updated_at": now}
-            for key, lim in declared.items():
+            for key, lim in declared:
                 row = dict(rows.get(key) or {})
                 base = {
                     "platform": platform,
@@ -232,7 +243,27 @@ class Limiter:
                 return {}, wait  # all or nothing: a blocked call consumes no quota
             return updates, 0.0
 
-        return self.backend.transact([*declared, *server], fn)
+        return self.backend.transact(keys, fn)
+
+    def _plan(
+        self, platform: str, account: str | None, limits: Iterable[Limit], method: str, path: str
+    ) -> _Plan:
+        """The declared limits that apply to this call (with their keys), the server-reported
+        keys that may block it, and all of them: computed once per endpoint and set of limits."""
+        if type(limits) is tuple:  # immutable: the same tuple means the same limits
+            cache_key = (platform, account, method, path, id(limits))
+            hit = self._plans.get(cache_key)
+            if hit is not None and hit[0] is limits:
+                return hit[1]
+        applicable = [lim for lim in limits if lim.matches(method, path)]
+        declared = {_key(platform, account, lim.name, lim.scope): lim for lim in applicable}
+        server = _keys_to_check(platform, account, method, path)
+        plan = (tuple(declared.items()), server, [*declared, *server])
+        if type(limits) is tuple:
+            if len(self._plans) >= 1024:
+                self._plans.clear()
+            self._plans[cache_key] = (limits, plan)  # holds the tuple: its id is not reused
+        return plan
 
     def acquire(
         self,
@@ -352,42 +383,6 @@ class Limiter:
         known = [c for c in found if c.remaining is not None]
         best = min(known, key=lambda c: c.remaining or 0, default=None)
         return {"remaining": best.remaining, "reset_at": best.reset_at} if best else {}
-
-
-# Enough for every published HubSpot burst tier (250 per 10 s at most); bounds the row's size.
-MAX_RECENT_CALLS = 500
-# How much earlier than its answer the server may have counted a call (its service time).
-ANSWER_SLACK_S = 2.0
-
-
-def recent_calls(row: Row, after: float) -> list[float]:
-    """The times (when their answers arrived) of this key's calls made after `after`, oldest
-    first. Stored as one compact text column so that every process sharing the store sees them."""
-    raw = row.get("recent_calls") or ""
-    return [t for t in map(float, filter(None, raw.split(","))) if t > after]
-
-
-def encode_calls(calls: list[float]) -> str:
-    return ",".join(f"{t:.3f}" for t in calls)
-
-
-def rolling_reset(
-    calls: list[float], limit: int | None, remaining: int | None, window: float
-) -> float | None:
-    """When a rolling counter the server reports as exhausted frees its next call, or None.
-
-    The server's window holds `limit` calls; if mktd made at least that many in the window
-    (give or take the slack), they are the window's calls, and the oldest of them, the `limit`-th
-    latest, leaves it `window` seconds after its answer arrived (the server counted it no later
-    than that, so this never ends the wait early). With fewer, someone else shares the quota and
-    mktd cannot tell when its calls leave: None (the caller keeps the whole window from now).
-    Calls still in flight from other processes are not in the record yet: a 429 can then
-    happen, and its Retry-After is honoured."""
-    if remaining is None or remaining > 0 or not limit or len(calls) < limit:
-        return None
-    # Every recorded call is inside the window (the caller dropped older ones): this is later
-    # than now, unless the oldest has just left, which the reserve reads as "go".
-    return calls[-limit] + window
 
 
 def format_wait(seconds: float) -> str:
