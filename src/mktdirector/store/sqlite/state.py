@@ -31,6 +31,23 @@ _RATE_VALUES = _RATE_COLUMNS[1:]  # an update's row, after its key
 
 
 @lru_cache(maxsize=16)
+def _upsert_rates(n: int) -> str:
+    """_UPSERT_RATE for n rows at once (their keys differ: they come from one dict)."""
+    one = f"({SQLITE.marks(len(_RATE_COLUMNS))})"
+    return _UPSERT_RATE.replace(f" values {one} ", f" values {', '.join([one] * n)} ", 1)
+
+
+@lru_cache(maxsize=64)
+def _merge_rate(columns: tuple[str, ...]) -> str:
+    unknown = set(columns) - set(_RATE_VALUES)
+    if unknown:
+        raise ValueError(f"not a rate_limit_state column: {sorted(unknown)}")
+    # As _UPSERT_RATE: an update never sets the platform again (its index page stays clean).
+    update = [c for c in columns if c != "platform"]
+    return SQLITE.upsert("rate_limit_state", ("key", *columns), ("key",), update)
+
+
+@lru_cache(maxsize=16)
 def _select_rates(n: int) -> str:
     return (
         f"select {', '.join(_RATE_COLUMNS)} from rate_limit_state where key in ({SQLITE.marks(n)})"
@@ -51,9 +68,19 @@ class RateStateMixin(Connected):
             for r in found:
                 rows[r[0]] = dict(zip(_RATE_COLUMNS, r, strict=True))
             updates, result = fn(rows)
-            for key, row in updates.items():
-                conn.execute(_UPSERT_RATE, [key, *map(row.get, _RATE_VALUES)])
+            if updates:  # one statement for all of them (a reservation writes two or three)
+                values = [
+                    v for key, row in updates.items() for v in (key, *map(row.get, _RATE_VALUES))
+                ]
+                conn.execute(_upsert_rates(len(updates)), values)
             return result
+
+    def merge(self, updates: dict[str, dict[str, Any]]) -> None:
+        """Set these columns of these rows (inserting the missing ones), leave the others as they
+        are: what an answer said, when no old value is needed, without reading the rows first."""
+        with immediate(self.db, durability=RELAXED) as conn:
+            for key, row in updates.items():
+                conn.execute(_merge_rate(tuple(row)), [key, *row.values()])
 
     @contextmanager
     def batch(self) -> Iterator[None]:
