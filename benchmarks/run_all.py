@@ -162,6 +162,9 @@ def r_choke(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         (
             "choke point: HttpClient vs raw httpx, local instant server",
             f"{d['mktd_us']:.0f} µs vs {d['raw_httpx_us']:.0f} µs = {d['ratio']:.2f}× "
+            f"(client CPU {d['cpu_ratio']:.2f}×; {d['commits_per_request']:g} commits per request)"
+            if "cpu_ratio" in d
+            else f"{d['mktd_us']:.0f} µs vs {d['raw_httpx_us']:.0f} µs = {d['ratio']:.2f}× "
             f"({d['commits_per_request']:g} commits per request)",
             f"≤ {d['target_ratio']:g}×",
             verdict(d["target_met"]),

@@ -138,6 +138,7 @@ class Deps:
         kw.setdefault("limiter", self.limiter)
         kw.setdefault("clock", self.clock)
         kw.setdefault("audit", self.audit)
+        kw.setdefault("correlation", self.correlation)
         client = HttpClient(**kw)
         self._http_clients = [c for c in self._http_clients if not c.closed]
         self._http_clients.append(client)
@@ -150,9 +151,17 @@ class Deps:
         own = self.config.get(f"{platform}.deadline") if platform in PLATFORMS else None
         return float(own or self.config.get("http.deadline"))
 
+    def correlation(self) -> str:
+        """What an audit row is tied to: the draft or job at work, else this command run.
+
+        Given to each HttpClient, so its rows are built right once (no copy per call)."""
+        from mktdirector.core.correlation import current_correlation
+
+        return current_correlation() or self.run_id
+
     def audit(self, exchange: Exchange) -> None:
         """The audit sink: a call made outside any draft or job belongs to this command run."""
-        if exchange.correlation_id is None:
+        if exchange.correlation_id is None:  # a client built without `correlation`
             exchange = replace(exchange, correlation_id=self.run_id)
         self.store.record_exchange(exchange)
 

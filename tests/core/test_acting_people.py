@@ -23,6 +23,25 @@ def test_mktd_user_wins_over_the_os_user(monkeypatch: pytest.MonkeyPatch) -> Non
     assert current_actor() == getpass.getuser()
 
 
+def test_the_os_user_is_looked_up_once_and_mktd_user_still_read_each_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every audit row names its actor: the passwd lookup must not run per HTTP call."""
+    from mktdirector.core import people
+
+    asked: list[int] = []
+    monkeypatch.setattr(getpass, "getuser", lambda: asked.append(1) or "osuser")
+    people._os_user.cache_clear()
+    monkeypatch.delenv("MKTD_USER", raising=False)
+    try:
+        assert [current_actor() for _ in range(5)] == ["osuser"] * 5
+        assert len(asked) == 1
+        monkeypatch.setenv("MKTD_USER", "ann")  # set later (a test, a long-lived process)
+        assert current_actor() == "ann"
+    finally:
+        people._os_user.cache_clear()
+
+
 def test_acting_names_the_cause_inside_the_block_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MKTD_USER", "svc")
     host = socket.gethostname()

@@ -272,3 +272,29 @@ def test_hubspot_daily_cap_still_blocks_the_whole_app(limiter: Limiter, clock) -
     )
     limiter.observe("hubspot", None, "/crm/v3/objects/contacts", r, HubSpotPolicy(lambda: 3600.0))
     assert limiter.reserve("hubspot", None, [], "GET", "/crm/v3/owners") > 0
+
+
+def test_which_limits_apply_is_worked_out_once_per_endpoint_for_a_tuple_of_limits(
+    limiter: Limiter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The choke point asks twice per request with the client's own tuple: the glob matching
+    and key building are done once; a list (which can change) is read again every time."""
+    from mktdirector.core.ratelimit import Limit
+
+    matched: list[str] = []
+    real = Limit.matches
+    monkeypatch.setattr(
+        Limit, "matches", lambda self, m, p: matched.append(self.name) or real(self, m, p)
+    )
+    limits = (per_window("window", 100, 15), per_second("search", 100, paths=("/search/*",)))
+    for _ in range(5):
+        assert limiter.reserve("p", "a", limits, "GET", "/search/x") == 0
+    assert matched == ["window", "search"]  # once, not five times
+    assert limiter.reserve("p", "a", limits, "GET", "/other") == 0  # another endpoint: its own
+    assert matched[2:] == ["window", "search"]
+    changing = [per_window("day", 1, 1440)]
+    assert limiter.reserve("p", "a", changing, "GET", "/x") == 0
+    changing.append(per_window("other", 1, 1440))  # the new limit counts at once
+    assert limiter.reserve("p", "a", changing, "GET", "/x") > 0
+    rows = limiter.backend.rows  # type: ignore[attr-defined]
+    assert rows["p|a|window"]["count"] == 6 and rows["p|a|search"]["tokens"] == pytest.approx(95)

@@ -58,16 +58,6 @@ def remaining() -> float | None:
     return None if at is None else at - time.monotonic()
 
 
-@contextmanager
-def _until(at: float) -> Iterator[None]:
-    outer = _AT.get()
-    token = _AT.set(at if outer is None else min(at, outer))
-    try:
-        yield
-    finally:
-        _AT.reset(token)
-
-
 def __getattr__(name: str) -> Any:
     # The httpx subclasses live in deadline_httpx.py and load on first use: `within()` and
     # `remaining()` serve the LLM and offline commands, which must not pay for httpx (issue 17).

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import httpx
 
-from mktdirector.core.deadline import EXTENSION, GRANTED, _until, arm, within
+from mktdirector.core.deadline import _AT, EXTENSION, GRANTED, arm
 
 
 class DeadlineTransport(httpx.BaseTransport):
@@ -23,13 +23,26 @@ class DeadlineTransport(httpx.BaseTransport):
         self._inner: httpx.BaseTransport = arm(inner)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        # deadline.within() spelled out: this runs on every request (benchmarks/choke_point.py)
+        # and a generator-based context manager costs more than the few lines it hides.
         seconds = request.extensions.get(EXTENSION)
+        outer = _AT.get()
         started = time.monotonic()
-        with within(seconds) as at:
-            if at is not None:
-                request.extensions[GRANTED] = (at, at - started)
+        if seconds is not None:
+            at = started + max(seconds, 0.0)
+            if outer is not None and outer < at:
+                at = outer  # the sooner wins
+        elif outer is not None:
+            at = outer  # no deadline of its own: the one in force
+        else:
+            return self._inner.handle_request(request)
+        request.extensions[GRANTED] = (at, at - started)
+        token = _AT.set(at)
+        try:
             response = self._inner.handle_request(request)
-        if at is not None and isinstance(response.stream, httpx.SyncByteStream):
+        finally:
+            _AT.reset(token)
+        if isinstance(response.stream, httpx.SyncByteStream):
             response.stream = _BodyUntil(response.stream, at)
         return response
 
@@ -47,9 +60,14 @@ class _BodyUntil(httpx.SyncByteStream):
 
     def __iter__(self) -> Iterator[bytes]:
         chunks = iter(self._inner)
+        at = self._at
         while True:
-            with _until(self._at):
+            outer = _AT.get()  # the sooner of this deadline and one in force, per chunk
+            token = _AT.set(at if outer is None or at < outer else outer)
+            try:
                 chunk = next(chunks, None)
+            finally:
+                _AT.reset(token)
             if chunk is None:
                 return
             yield chunk

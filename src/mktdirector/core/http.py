@@ -5,7 +5,7 @@ timeouts and a total deadline (core/deadline.py: a server dribbling bytes cannot
 it; uploads get a longer one), reading at most `max_response_bytes`, timed, (3) write an audit
 row (path template, never query strings, headers or bodies; the current correlation id) in one
 commit with the quotas the answer reported, (4) classify into the error tree with the platform's
-policy, (5) retry by the rules in retry.py. A 401 is refreshed once by the request's auth flow
+policy (core/http_verdict.py), (5) retry by the rules in retry.py. A 401 is refreshed once by the request's auth flow
 (core/http_auth.py). A wait longer than the caller's budget raises RateLimitError instead.
 Both commits have relaxed durability (store/sqlite/db.py RELAXED, docs/reliability.md).
 """
@@ -27,58 +27,22 @@ from mktdirector.core import deadline
 from mktdirector.core import errors as E
 from mktdirector.core.clock import SYSTEM_CLOCK, Clock
 from mktdirector.core.correlation import current_correlation
-from mktdirector.core.http_answers import BodyTooLarge, other_host, read_capped, transport_error
+from mktdirector.core.http_answers import BodyTooLarge, read_capped, transport_error
 from mktdirector.core.http_auth import REFRESH_STATE, refresh_failure
+from mktdirector.core.http_types import AuditSink as AuditSink  # their first home
+from mktdirector.core.http_types import Exchange as Exchange
+from mktdirector.core.http_types import HttpSettings as HttpSettings
+from mktdirector.core.http_types import discard
+from mktdirector.core.http_verdict import too_large, verdict
 from mktdirector.core.people import current_actor
 from mktdirector.core.policy import GenericPolicy, PlatformPolicy
 from mktdirector.core.ratelimit import RATE_LIMIT_HINT, Limit, Limiter, format_wait
-from mktdirector.core.retry import backoff, classify, parse_retry_after, request_id, should_retry
+from mktdirector.core.retry import backoff, parse_retry_after, request_id, should_retry
 from mktdirector.core.wire_log import describe_request as describe_request  # its old home
 from mktdirector.core.wire_log import log_request, log_response
 
 log = logging.getLogger("mktd.http")
 USER_AGENT = f"mktd/{__version__} (+https://github.com/mktd)"
-
-
-@dataclass(frozen=True)
-class Exchange:
-    """One attempt, as written to the audit table."""
-
-    platform: str
-    account: str | None
-    method: str
-    path: str  # the template, e.g. /2/tweets/{id}
-    status: int | None
-    duration_ms: int
-    attempt: int
-    request_id: str | None = None
-    error_kind: str | None = None
-    error_code: str | None = None
-    rate_remaining: int | None = None
-    rate_reset_at: float | None = None
-    correlation_id: str | None = None  # the draft, job or command run the call was made for
-    actor: str | None = None  # who caused it (core/people.py: MKTD_USER, the OS user, a worker)
-
-
-AuditSink = Callable[[Exchange], None]
-
-
-def _discard(exchange: Exchange) -> None:
-    return None
-
-
-@dataclass(frozen=True)
-class HttpSettings:
-    """How patient one client is: timeouts, retries, the longest wait before queueing."""
-
-    timeout: float = 30.0  # per connect / read / write (httpx's own)
-    max_retries: int = 3
-    max_wait: float = 60.0
-    debug: bool = False  # redacted request lines on the mktd.wire logger
-    # The whole of one attempt, first byte to last: a slowloris server ends here (issue 12).
-    deadline: float = 60.0
-    upload_deadline: float = 600.0  # an attempt that carries a file (media upload)
-    max_response_bytes: int = 32 * 1024 * 1024  # no API answer mktd reads is anywhere near this
 
 
 @dataclass
@@ -105,7 +69,8 @@ class HttpClient:
 
     Collaborators: `policy` (the vendor's error and header rules), `limiter` (shared quotas),
     `audit` (a sink for one row per attempt), `auth` (an httpx auth flow; refresh-on-401 is
-    core.http_auth.BearerAuth), `clock` (now/sleep, so tests move time instead of waiting).
+    core.http_auth.BearerAuth), `clock` (now/sleep, so tests move time instead of waiting),
+    `correlation` (the id each audit row is tied to; the wiring falls back to the command run).
     """
 
     def __init__(
@@ -123,6 +88,7 @@ class HttpClient:
         clock: Clock = SYSTEM_CLOCK,
         settings: HttpSettings | None = None,
         transport: httpx.BaseTransport | None = None,
+        correlation: Callable[[], str | None] = current_correlation,
     ) -> None:
         settings = settings or HttpSettings()
         self.platform = platform
@@ -130,8 +96,9 @@ class HttpClient:
         self.limits = tuple(limits)
         self.policy: PlatformPolicy = policy or GenericPolicy()
         self.limiter = limiter or Limiter(clock=clock.now, sleep=clock.sleep)
-        self.audit: AuditSink = audit or _discard
+        self.audit: AuditSink = audit or discard
         self.clock = clock
+        self.correlation = correlation
         self.max_retries = settings.max_retries
         self.max_wait = settings.max_wait
         self.settings = settings
@@ -345,9 +312,9 @@ class HttpClient:
         except BodyTooLarge as big:
             call.attempts += 1
             call.last_headers = big.response.headers
-            too_large = self._too_large(call, big)
-            self._audit(call, big.response, _ms_since(started), error=too_large)
-            raise too_large from None
+            refused = too_large(self.platform, call.method, call.path, big.cap)
+            self._audit(call, big.response, _ms_since(started), error=refused)
+            raise refused from None
         return response
 
     def _deadline_for(self, call: _Call) -> float:
@@ -358,20 +325,14 @@ class HttpClient:
         )
         return self.settings.upload_deadline if upload else self.settings.deadline
 
-    def _too_large(self, call: _Call, big: BodyTooLarge) -> E.ApiResponseError:
-        env = f"MKTD_{self.platform.upper().replace('-', '_')}_BASE_URL"
-        return E.ApiResponseError(
-            f"{self.platform} {call.method} {call.path}: the answer is larger than "
-            f"{big.cap // (1024 * 1024)} MB; mktd stopped reading it.",
-            platform=self.platform,
-            hint=f"No API answer is that large: check that {env} points at the platform",
-        )
-
     def _settle(self, call: _Call, response: httpx.Response) -> E.MktdError | None:
         """Record what one answer said (quotas, audit row) and return its error, if any."""
         call.attempts += 1
         call.last_headers = response.headers
-        error = self._classify(call, response)
+        error = verdict(
+            response, platform=self.platform, method=call.method, path=call.path,
+            policy=self.policy, now=self.clock.now(),
+        )  # fmt: skip
         # What the answer said and its audit row: one commit (the store's batch), not three.
         with self.limiter.batch():
             rate = self.limiter.observe(
@@ -385,31 +346,6 @@ class HttpClient:
                 )
             self._audit(call, response, _elapsed_ms(response), error=error, rate=rate)
         return error
-
-    def _classify(self, call: _Call, response: httpx.Response) -> E.MktdError | None:
-        status_error = classify(
-            response, platform=self.platform, method=call.method, path=call.path,
-            now=self.clock.now(), request_ids=self.policy.request_id_headers,
-        )  # fmt: skip
-        if status_error is not None:
-            if isinstance(status_error, E.RateLimitError) and status_error.retry_after is None:
-                # Before the vendor's classify: its rebuilt error keeps this wait, or sets its own.
-                status_error.retry_after = self.policy.retry_after(response, self.clock.now())
-            return self.policy.classify(response, status_error) or status_error
-        if response.is_redirect and other_host(response):
-            # Never followed (the credential would go along) and never useful as an answer.
-            return E.ApiResponseError(
-                f"{self.platform} {call.method} {call.path}: redirected to another host "
-                f"({urlsplit(response.headers['location']).netloc}); mktd does not follow it.",
-                platform=self.platform,
-                hint="A proxy or captive portal may be in the way; check the network and the "
-                f"base URL (mktd config get {self.platform}.base_url)",
-            )
-        try:
-            self.policy.check_response(response)
-        except E.MktdError as e:
-            return e
-        return None
 
     def _audit(
         self,
@@ -432,7 +368,7 @@ class HttpClient:
                 error_code=getattr(error, "code", None),
                 rate_remaining=rate.get("remaining"),
                 rate_reset_at=rate.get("reset_at"),
-                correlation_id=current_correlation(),
+                correlation_id=self.correlation(),
                 actor=current_actor(),
             )
         )  # fmt: skip

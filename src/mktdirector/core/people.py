@@ -13,6 +13,7 @@ the person who caused the post first, the process that sent it second (`acting(.
 from __future__ import annotations
 
 import contextlib
+import functools
 import getpass
 import os
 from collections.abc import Iterator
@@ -25,12 +26,15 @@ _acting: ContextVar[str | None] = ContextVar("mktd_actor", default=None)
 
 def current_user() -> str:
     name = os.environ.get("MKTD_USER", "").strip()
-    if not name:
-        try:
-            name = getpass.getuser()
-        except (KeyError, OSError):  # no passwd entry (a bare container)
-            name = f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
-    return name[:MAX_LEN]
+    return (name or _os_user())[:MAX_LEN]
+
+
+@functools.cache  # a process's OS user does not change; the lookup (passwd) is on every audit row
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (a bare container)
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 
 def current_actor() -> str:

@@ -18,17 +18,24 @@ from __future__ import annotations
 import fnmatch
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Protocol
 
 import httpx
 
 from mktdirector.core.errors import RateLimitError
 from mktdirector.core.policy import GenericPolicy, PlatformPolicy, RateCounter
+from mktdirector.core.rate_keys import keys_to_check, limit_key, server_keys
 from mktdirector.core.retry import parse_retry_after
+from mktdirector.core.rolling import (
+    ANSWER_SLACK_S,
+    MAX_RECENT_CALLS,
+    encode_calls,
+    recent_calls,
+    rolling_reset,
+)
 
 Row = dict[str, Any]
 RATE_LIMIT_HINT = "Nothing is lost: run the same command again after the reset."
@@ -40,7 +47,8 @@ class StateBackend(Protocol):
         """Read rows for `keys`, call fn, write the rows it returns, all atomically.
 
         (Optional: `batch()`, a context in which every transact, and the store's audit rows,
-        share one transaction; see `Limiter.batch`.)"""
+        share one transaction; see `Limiter.batch`. And `merge(updates)`: set these columns of
+        these rows without reading them, for what an answer said when it needs no old value.)"""
 
 
 class MemoryBackend:
@@ -56,6 +64,12 @@ class MemoryBackend:
             for k, row in updates.items():
                 self.rows[k] = dict(row)
             return result
+
+    def merge(self, updates: dict[str, Row]) -> None:
+        """Set these columns of these rows (a missing row starts empty); the others stay."""
+        with self._lock:
+            for k, row in updates.items():
+                self.rows[k] = {**self.rows.get(k, {}), **row}
 
 
 @dataclass(frozen=True)
@@ -94,52 +108,8 @@ def per_day(name: str, calls: int, **kw: Any) -> Limit:
 _GENERIC = GenericPolicy()
 
 
-def _key(platform: str, account: str | None, name: str, scope: str) -> str:
-    who = "app" if scope == "app" else (account or "default")
-    return f"{platform}|{who}|{name}"
-
-
-def _endpoint(method: str | None, path: str) -> str:
-    # An endpoint is method AND path: X's POST /2/tweets and GET /2/tweets are two limits.
-    return f"{method.upper()} {path}" if method else path
-
-
-@lru_cache(maxsize=1024)  # per request twice, for the same few endpoints: computed once each
-def _server_keys(
-    platform: str,
-    account: str | None,
-    method: str | None,
-    path: str,
-    per_endpoint: frozenset[str] = frozenset({"endpoint"}),
-) -> Mapping[str, str]:  # fmt: skip  (cached: read only)
-    """The state key of each server-reported scope for one call.
-
-    A scope in `per_endpoint` (the platform's policy says which) counts for the endpoint that
-    reported it: X's 24-hour caps are the creation endpoint's, HubSpot's daily cap the app's.
-    """
-    who = account or "default"
-    ep = _endpoint(method, path)
-
-    def key(owner: str, scope: str) -> str:
-        if scope == "endpoint":
-            return f"{platform}|{owner}|server:{ep}"
-        return f"{platform}|{owner}|server:{scope}" + (f"@{ep}" if scope in per_endpoint else "")
-
-    return {"endpoint": key(who, "endpoint"), "user-day": key(who, "user-day"),
-            "app-day": key("app", "app-day"), "all": key(who, "all")}  # fmt: skip
-
-
-@lru_cache(maxsize=1024)
-def _keys_to_check(platform: str, account: str | None, method: str, path: str) -> tuple[str, ...]:
-    """Every key that may hold a block for this call: its endpoint's, the platform-wide ones,
-    and a path-only one (recorded from an answer whose request method was not known)."""
-    wide = _server_keys(platform, account, method, path, frozenset())
-    scoped = _server_keys(platform, account, method, path, frozenset(_SCOPES))
-    legacy = _server_keys(platform, account, None, path)["endpoint"]
-    return tuple(dict.fromkeys([*wide.values(), *scoped.values(), legacy]))
-
-
-_SCOPES = ("endpoint", "user-day", "app-day", "all")
+# (declared limits that apply, with their state keys; server-reported keys; every key)
+_Plan = tuple[tuple[tuple[str, "Limit"], ...], tuple[str, ...], list[str]]
 
 
 class Limiter:
@@ -153,6 +123,10 @@ class Limiter:
         self.backend = backend or MemoryBackend()
         self.clock = clock
         self.sleep = sleep
+        # What a call's limits mean is the same every time: which apply, their state keys.
+        self._plans: dict[
+            tuple[str, str | None, str, str, int], tuple[tuple[Limit, ...], _Plan]
+        ] = {}
 
     def batch(self) -> AbstractContextManager[object]:
         """One transaction for the state updates (and the backend's audit rows) made inside it,
@@ -166,9 +140,7 @@ class Limiter:
         self, platform: str, account: str | None, limits: Iterable[Limit], method: str, path: str
     ) -> float:
         """Take one call from every matching limit, or none; return 0 or the seconds to wait."""
-        applicable = [lim for lim in limits if lim.matches(method, path)]
-        declared = {_key(platform, account, lim.name, lim.scope): lim for lim in applicable}
-        server = _keys_to_check(platform, account, method, path)
+        declared, server, keys = self._plan(platform, account, limits, method, path)
         now = self.clock()
 
         def fn(rows: dict[str, Row | None]) -> tuple[dict[str, Row], float]:
@@ -186,7 +158,7 @@ class Limiter:
                         wait = max(wait, reset - now)
                     else:
                         updates[key] = {**row, "remaining": rem - 1, "updated_at": now}
-            for key, lim in declared.items():
+            for key, lim in declared:
                 row = dict(rows.get(key) or {})
                 base = {
                     "platform": platform,
@@ -232,7 +204,27 @@ class Limiter:
                 return {}, wait  # all or nothing: a blocked call consumes no quota
             return updates, 0.0
 
-        return self.backend.transact([*declared, *server], fn)
+        return self.backend.transact(keys, fn)
+
+    def _plan(
+        self, platform: str, account: str | None, limits: Iterable[Limit], method: str, path: str
+    ) -> _Plan:
+        """The declared limits that apply to this call (with their keys), the server-reported
+        keys that may block it, and all of them: computed once per endpoint and set of limits."""
+        if type(limits) is tuple:  # immutable: the same tuple means the same limits
+            cache_key = (platform, account, method, path, id(limits))
+            hit = self._plans.get(cache_key)
+            if hit is not None and hit[0] is limits:
+                return hit[1]
+        applicable = [lim for lim in limits if lim.matches(method, path)]
+        declared = {limit_key(platform, account, lim.name, lim.scope): lim for lim in applicable}
+        server = keys_to_check(platform, account, method, path)
+        plan = (tuple(declared.items()), server, [*declared, *server])
+        if type(limits) is tuple:
+            if len(self._plans) >= 1024:
+                self._plans.clear()
+            self._plans[cache_key] = (limits, plan)  # holds the tuple: its id is not reused
+        return plan
 
     def acquire(
         self,
@@ -272,7 +264,7 @@ class Limiter:
         """Block the endpoint (`method` and `path`) for `seconds` after a 429 whose reset came
         from the body or the platform's rules rather than a header (`observe` records those)."""
         now = self.clock()
-        key = _server_keys(platform, account, method, path)["endpoint"]
+        key = server_keys(platform, account, method, path)["endpoint"]
 
         def fn(rows: dict[str, Row | None]) -> tuple[dict[str, Row], float]:
             row = dict(rows.get(key) or {})
@@ -299,7 +291,7 @@ class Limiter:
         except RuntimeError:  # an answer built without its request (tests): the path alone
             method = None
         per_endpoint = getattr(policy, "per_endpoint_scopes", frozenset({"endpoint"}))
-        key_for = _server_keys(platform, account, method, path, per_endpoint)
+        key_for = server_keys(platform, account, method, path, per_endpoint)
         if response.status_code == 429 or (
             response.status_code == 503 and "retry-after" in response.headers
         ):
@@ -313,81 +305,58 @@ class Limiter:
         rolling: frozenset[str] = getattr(policy, "rolling_scopes", frozenset())
         counted = response.status_code != 429  # a refused call does not enter the window
 
+        def needs_row(c: RateCounter) -> bool:
+            # A block keeps the later of two; a rolling record adds to the calls it holds.
+            if c.blocked_until is not None:
+                return True
+            recorded = c.scope in rolling and c.reset_at and c.limit
+            return bool(recorded and counted and c.limit and c.limit <= MAX_RECENT_CALLS)
+
+        def update(c: RateCounter, row: Row) -> Row:
+            """The columns this counter sets; `row` (the stored one) is read only if needs_row."""
+            key = key_for[c.scope]
+            new: Row = {"platform": platform, "account": account, "name": key.split("|")[2],
+                        "kind": "server", "updated_at": now}  # fmt: skip
+            if c.blocked_until is not None:
+                new["blocked_until"] = max(c.blocked_until, row.get("blocked_until") or 0)
+                return new
+            reset_at = c.reset_at
+            window = (reset_at - now) if c.scope in rolling and reset_at else None
+            if window and not counted and retry_at is not None and reset_at:
+                # A refusal's Retry-After is the server's exact answer for its window.
+                reset_at = min(reset_at, retry_at)
+            elif window and counted and c.limit and c.limit <= MAX_RECENT_CALLS:
+                # Kept a little longer than the window: the server dates a call when it
+                # arrives, mktd when its answer does, so the boundary call may be missed.
+                # A window larger than the record could never be read from it (see
+                # rolling_reset): no record is kept then, which saves parsing and rewriting
+                # a long text column on every answer.
+                calls = recent_calls(row, now - window - ANSWER_SLACK_S) + [now]
+                calls = calls[-min(c.limit or MAX_RECENT_CALLS, MAX_RECENT_CALLS) :]
+                new["recent_calls"] = encode_calls(calls)
+                reset_at = rolling_reset(calls, c.limit, c.remaining, window) or reset_at
+            new.update(limit_value=c.limit, remaining=c.remaining, reset_at=reset_at)
+            return new
+
         def fn(rows: dict[str, Row | None]) -> tuple[dict[str, Row], float]:
             updates: dict[str, Row] = {}
             for c in found:
                 key = key_for[c.scope]
                 row = dict(rows.get(key) or {})
-                row.update(
-                    platform=platform,
-                    account=account,
-                    name=key.split("|")[2],
-                    kind="server",
-                    updated_at=now,
-                )
-                if c.blocked_until is not None:
-                    row["blocked_until"] = max(c.blocked_until, row.get("blocked_until") or 0)
-                    updates[key] = row
-                    continue
-                reset_at = c.reset_at
-                window = (reset_at - now) if c.scope in rolling and reset_at else None
-                if window and not counted and retry_at is not None and reset_at:
-                    # A refusal's Retry-After is the server's exact answer for its window.
-                    reset_at = min(reset_at, retry_at)
-                elif window and counted and c.limit and c.limit <= MAX_RECENT_CALLS:
-                    # Kept a little longer than the window: the server dates a call when it
-                    # arrives, mktd when its answer does, so the boundary call may be missed.
-                    # A window larger than the record could never be read from it (see
-                    # rolling_reset): no record is kept then, which saves parsing and rewriting
-                    # a long text column on every answer.
-                    calls = recent_calls(row, now - window - ANSWER_SLACK_S) + [now]
-                    calls = calls[-min(c.limit or MAX_RECENT_CALLS, MAX_RECENT_CALLS) :]
-                    row["recent_calls"] = encode_calls(calls)
-                    reset_at = rolling_reset(calls, c.limit, c.remaining, window) or reset_at
-                row.update(limit_value=c.limit, remaining=c.remaining, reset_at=reset_at)
+                row.update(update(c, row))
                 updates[key] = row
             return updates, 0.0
 
-        self.backend.transact(list(key_for.values()), fn)
+        merge: Callable[[dict[str, Row]], None] | None = getattr(self.backend, "merge", None)
+        if merge is not None and not any(map(needs_row, found)):
+            # Every column written is the answer's own: no need to read the rows first (one
+            # statement fewer per request at the choke point; the same rows result).
+            merge({key_for[c.scope]: update(c, {}) for c in found})
+        else:
+            self.backend.transact(list(key_for.values()), fn)
         known = [c for c in found if c.remaining is not None]
         best = min(known, key=lambda c: c.remaining or 0, default=None)
         return {"remaining": best.remaining, "reset_at": best.reset_at} if best else {}
-
-
-# Enough for every published HubSpot burst tier (250 per 10 s at most); bounds the row's size.
-MAX_RECENT_CALLS = 500
-# How much earlier than its answer the server may have counted a call (its service time).
-ANSWER_SLACK_S = 2.0
-
-
-def recent_calls(row: Row, after: float) -> list[float]:
-    """The times (when their answers arrived) of this key's calls made after `after`, oldest
-    first. Stored as one compact text column so that every process sharing the store sees them."""
-    raw = row.get("recent_calls") or ""
-    return [t for t in map(float, filter(None, raw.split(","))) if t > after]
-
-
-def encode_calls(calls: list[float]) -> str:
-    return ",".join(f"{t:.3f}" for t in calls)
-
-
-def rolling_reset(
-    calls: list[float], limit: int | None, remaining: int | None, window: float
-) -> float | None:
-    """When a rolling counter the server reports as exhausted frees its next call, or None.
-
-    The server's window holds `limit` calls; if mktd made at least that many in the window
-    (give or take the slack), they are the window's calls, and the oldest of them, the `limit`-th
-    latest, leaves it `window` seconds after its answer arrived (the server counted it no later
-    than that, so this never ends the wait early). With fewer, someone else shares the quota and
-    mktd cannot tell when its calls leave: None (the caller keeps the whole window from now).
-    Calls still in flight from other processes are not in the record yet: a 429 can then
-    happen, and its Retry-After is honoured."""
-    if remaining is None or remaining > 0 or not limit or len(calls) < limit:
-        return None
-    # Every recorded call is inside the window (the caller dropped older ones): this is later
-    # than now, unless the oldest has just left, which the reserve reads as "go".
-    return calls[-limit] + window
 
 
 def format_wait(seconds: float) -> str:

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
 from mktdirector.store.rows import ConnectionRow, RateLimitRow
@@ -26,6 +27,31 @@ _RATE_COLUMNS = (
 _UPSERT_RATE = SQLITE.upsert(
     "rate_limit_state", _RATE_COLUMNS, ("key",), [c for c in _RATE_COLUMNS[2:]]
 )
+_RATE_VALUES = _RATE_COLUMNS[1:]  # an update's row, after its key
+
+
+@lru_cache(maxsize=16)
+def _upsert_rates(n: int) -> str:
+    """_UPSERT_RATE for n rows at once (their keys differ: they come from one dict)."""
+    one = f"({SQLITE.marks(len(_RATE_COLUMNS))})"
+    return _UPSERT_RATE.replace(f" values {one} ", f" values {', '.join([one] * n)} ", 1)
+
+
+@lru_cache(maxsize=64)
+def _merge_rate(columns: tuple[str, ...]) -> str:
+    unknown = set(columns) - set(_RATE_VALUES)
+    if unknown:
+        raise ValueError(f"not a rate_limit_state column: {sorted(unknown)}")
+    # As _UPSERT_RATE: an update never sets the platform again (its index page stays clean).
+    update = [c for c in columns if c != "platform"]
+    return SQLITE.upsert("rate_limit_state", ("key", *columns), ("key",), update)
+
+
+@lru_cache(maxsize=16)
+def _select_rates(n: int) -> str:
+    return (
+        f"select {', '.join(_RATE_COLUMNS)} from rate_limit_state where key in ({SQLITE.marks(n)})"
+    )
 
 
 class RateStateMixin(Connected):
@@ -34,18 +60,27 @@ class RateStateMixin(Connected):
 
         Relaxed durability: a power cut may lose the last few updates (the limits then count a
         few calls fewer); a killed process loses nothing that was committed."""
+        # Twice per HTTP request (benchmarks/choke_point.py): the statements are built once per
+        # key count, rows are read by position (named columns, not `*`: the same on PostgreSQL).
         with immediate(self.db, durability=RELAXED) as conn:
-            marks = SQLITE.marks(len(keys))
-            cur = conn.execute(f"select * from rate_limit_state where key in ({marks})", keys)
-            cols = [c[0] for c in cur.description]
-            rows: dict[str, dict[str, Any] | None] = {k: None for k in keys}
-            for r in cur.fetchall():
-                rows[r[0]] = dict(zip(cols, r, strict=True))
+            found = conn.execute(_select_rates(len(keys)), keys).fetchall()
+            rows: dict[str, dict[str, Any] | None] = dict.fromkeys(keys)
+            for r in found:
+                rows[r[0]] = dict(zip(_RATE_COLUMNS, r, strict=True))
             updates, result = fn(rows)
-            for key, row in updates.items():
-                values = [key if c == "key" else row.get(c) for c in _RATE_COLUMNS]
-                conn.execute(_UPSERT_RATE, values)
+            if updates:  # one statement for all of them (a reservation writes two or three)
+                values = [
+                    v for key, row in updates.items() for v in (key, *map(row.get, _RATE_VALUES))
+                ]
+                conn.execute(_upsert_rates(len(updates)), values)
             return result
+
+    def merge(self, updates: dict[str, dict[str, Any]]) -> None:
+        """Set these columns of these rows (inserting the missing ones), leave the others as they
+        are: what an answer said, when no old value is needed, without reading the rows first."""
+        with immediate(self.db, durability=RELAXED) as conn:
+            for key, row in updates.items():
+                conn.execute(_merge_rate(tuple(row)), [key, *row.values()])
 
     @contextmanager
     def batch(self) -> Iterator[None]:
