@@ -12,6 +12,17 @@ from mktdirector.store.sqlite.db import Connected
 FIELDS = ("impressions", "reach", "likes", "reposts", "replies", "quotes", "bookmarks",
           "link_clicks", "profile_clicks", "engagements")  # fmt: skip
 
+# A post's latest snapshot (issue 17 item 4: the report reads posts.latest_snapshot_id instead of
+# seeking it per post). It is recomputed, never compared with the one just inserted, so
+# snapshots arriving out of order leave the latest by taken_utc (the later id on a tie), the
+# pick m028 and the report made. `{remote_id}` is the post's remote id: its column, or a
+# parameter when an UPDATE sets a new one (SET reads the row's old values).
+LATEST_SNAPSHOT = """(select s.id from metric_snapshots s
+    where s.platform = posts.platform and s.remote_id = {remote_id}
+    order by s.taken_utc desc, s.id desc limit 1)"""
+# Remote ids per UPDATE: well under SQLite's parameter limit; a fetch stores 100 at a time.
+_IDS_PER_UPDATE = 500
+
 
 class MetricsMixin(Connected):
     def published_posts(
@@ -62,7 +73,8 @@ class MetricsMixin(Connected):
         return cast(list[Post], list(self.db.query(sql, [*params, limit])))
 
     def add_snapshots(self, rows: Sequence[Mapping[str, Any]]) -> int:
-        """Store one fetch: a row per post (`raw` is kept as JSON); returns how many."""
+        """Store one fetch: a row per post (`raw` is kept as JSON); returns how many. The
+        posts' latest_snapshot_id is brought up to date in the same transaction."""
         clean = []
         for r in rows:
             item = {
@@ -73,9 +85,23 @@ class MetricsMixin(Connected):
             item["raw_json"] = json.dumps(r.get("raw") or {})
             clean.append(item)
         if clean:
+            remote_ids = sorted({str(r["remote_id"]) for r in clean if r["remote_id"] is not None})
             with self.db.atomic():
                 self.db.table("metric_snapshots").insert_all(clean)
+                for i in range(0, len(remote_ids), _IDS_PER_UPDATE):
+                    part = remote_ids[i : i + _IDS_PER_UPDATE]
+                    self._point_to_latest(f"remote_id in ({','.join('?' * len(part))})", part)
         return len(clean)
+
+    def refresh_latest_snapshots(self) -> None:
+        """Recompute every post's latest_snapshot_id (after rows were copied in from elsewhere,
+        whose snapshot ids need not be this database's)."""
+        with self.db.atomic():
+            self._point_to_latest("remote_id is not null", [])
+
+    def _point_to_latest(self, where: str, params: list[Any]) -> None:
+        latest = LATEST_SNAPSHOT.format(remote_id="posts.remote_id")
+        self.db.execute(f"update posts set latest_snapshot_id = {latest} where {where}", params)
 
     def latest_snapshots(
         self, *, draft_id: str | None = None, remote_id: str | None = None

@@ -601,3 +601,22 @@ def m027_http_calls_errors_index_partial(db: Database) -> None:
         "create index if not exists idx_http_calls_errors_time_utc "
         "on http_calls (error_kind, time_utc) where error_kind is not null"
     )
+
+
+@migrations()
+def m028_posts_latest_snapshot(db: Database) -> None:
+    # Issue 17 item 4: `mktd report` read each post's latest snapshot with one seek per post on
+    # the (platform, remote_id, taken_utc) index, most of its time at 50k posts. The post now
+    # keeps that snapshot's id (the analytics fetch sets it in the transaction that inserts the
+    # snapshots); this fills it for the history: the latest by taken_utc, the later id on a tie,
+    # as the report picked it. Plain SQL that PostgreSQL runs as well (bigint: its snapshot ids).
+    db.execute("alter table posts add column latest_snapshot_id bigint")
+    db.execute(
+        """
+        update posts set latest_snapshot_id = (
+            select s.id from metric_snapshots s
+            where s.platform = posts.platform and s.remote_id = posts.remote_id
+            order by s.taken_utc desc, s.id desc limit 1)
+        where remote_id is not null
+        """
+    )
