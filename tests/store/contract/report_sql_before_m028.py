@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from mktdirector.store.sqlite.reporting import _ENGAGEMENTS
+# Engagements when the platform gives no total: the sum of the interactions it does give.
+_ENGAGEMENTS = """case when m.id is null then null else coalesce(m.engagements,
+    coalesce(m.likes, 0) + coalesce(m.reposts, 0) + coalesce(m.replies, 0)
+    + coalesce(m.quotes, 0) + coalesce(m.bookmarks, 0)) end"""
 
 SOCIAL_SQLITE = f"""
 with seg as (

@@ -12,13 +12,21 @@ from mktdirector.store.sqlite.db import Connected
 FIELDS = ("impressions", "reach", "likes", "reposts", "replies", "quotes", "bookmarks",
           "link_clicks", "profile_clicks", "engagements")  # fmt: skip
 
-# A post's latest snapshot (issue 17 item 4: the report reads posts.latest_snapshot_id instead of
-# seeking it per post). It is recomputed, never compared with the one just inserted, so
-# snapshots arriving out of order leave the latest by taken_utc (the later id on a tie), the
-# pick m028 and the report made. `{remote_id}` is the post's remote id: its column, or a
-# parameter when an UPDATE sets a new one (SET reads the row's old values).
-LATEST_SNAPSHOT = """(select s.id from metric_snapshots s
-    where s.platform = posts.platform and s.remote_id = {remote_id}
+# A post's latest snapshot and the figures the report sums from it (issue 17 item 4, m028: the
+# report reads them from the post instead of seeking the snapshot per post). Recomputed, never
+# compared with the one just inserted, so snapshots arriving out of order leave the latest by
+# taken_utc (the later id on a tie), the pick m028 and the report made. `{remote_id}` is the
+# post's remote id: its column, or a parameter when an UPDATE sets a new one (SET reads the
+# row's old values). No snapshot: every column NULL.
+LATEST_COLUMNS = ("latest_snapshot_id", "latest_taken_utc", "latest_impressions", "latest_reach",
+                  "latest_engagements", "latest_link_clicks")  # fmt: skip
+LATEST_SNAPSHOT = f"""({", ".join(LATEST_COLUMNS)}) = (
+    select s.id, s.taken_utc, s.impressions, s.reach,
+           coalesce(s.engagements, coalesce(s.likes, 0) + coalesce(s.reposts, 0)
+               + coalesce(s.replies, 0) + coalesce(s.quotes, 0) + coalesce(s.bookmarks, 0)),
+           s.link_clicks
+    from metric_snapshots s
+    where s.platform = posts.platform and s.remote_id = {{remote_id}}
     order by s.taken_utc desc, s.id desc limit 1)"""
 # Remote ids per UPDATE: well under SQLite's parameter limit; a fetch stores 100 at a time.
 _IDS_PER_UPDATE = 500
@@ -74,7 +82,7 @@ class MetricsMixin(Connected):
 
     def add_snapshots(self, rows: Sequence[Mapping[str, Any]]) -> int:
         """Store one fetch: a row per post (`raw` is kept as JSON); returns how many. The
-        posts' latest_snapshot_id is brought up to date in the same transaction."""
+        posts' latest snapshot (LATEST_COLUMNS) is brought up to date in the same transaction."""
         clean = []
         for r in rows:
             item = {
@@ -94,14 +102,14 @@ class MetricsMixin(Connected):
         return len(clean)
 
     def refresh_latest_snapshots(self) -> None:
-        """Recompute every post's latest_snapshot_id (after rows were copied in from elsewhere,
+        """Recompute every post's latest snapshot (after rows were copied in from elsewhere,
         whose snapshot ids need not be this database's)."""
         with self.db.atomic():
             self._point_to_latest("remote_id is not null", [])
 
     def _point_to_latest(self, where: str, params: list[Any]) -> None:
         latest = LATEST_SNAPSHOT.format(remote_id="posts.remote_id")
-        self.db.execute(f"update posts set latest_snapshot_id = {latest} where {where}", params)
+        self.db.execute(f"update posts set {latest} where {where}", params)
 
     def latest_snapshots(
         self, *, draft_id: str | None = None, remote_id: str | None = None

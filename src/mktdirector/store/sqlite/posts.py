@@ -132,9 +132,9 @@ class PostsMixin(Connected):
         sets = ", ".join(f"{k} = ?" for k in fields)
         params = list(fields.values())
         if "remote_id" in fields:
-            # The report reads the post's latest snapshot by this pointer (metrics.py): a
-            # remote id that already has snapshots (another row's post) gets its latest now.
-            sets += ", latest_snapshot_id = " + LATEST_SNAPSHOT.format(remote_id="?")
+            # The report reads the post's latest snapshot from its row (metrics.py): a remote
+            # id that already has snapshots (another row's post) gets its latest now.
+            sets += ", " + LATEST_SNAPSHOT.format(remote_id="?")
             params.append(fields["remote_id"])
         with immediate(self.db) as conn:
             conn.execute(f"update posts set {sets} where id = ?", [*params, post_id])

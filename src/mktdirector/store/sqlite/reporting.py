@@ -2,9 +2,9 @@
 
 Everything is aggregated in SQLite so a report costs the posts it matches, not the history:
 - posts in the timeframe come from the (platform, published_utc) index;
-- each segment's LATEST metric snapshot is the one its post row points to (latest_snapshot_id,
-  m028, kept by the analytics fetch): one primary-key lookup, never a seek through the history,
-  a scan or a sum over all snapshots;
+- each segment's LATEST metric snapshot is kept on its post row (latest_snapshot_id and the
+  figures summed here, m028, kept by the analytics fetch): no snapshot is read at all, never a
+  seek through the history, a scan or a sum over all snapshots;
 - LLM cost, GA4 traffic and HubSpot contacts are looked up by draft id (their draft_id indexes);
 - who approved and who published a post (issue 16) come with its draft's row, joined already
   for the topic: no extra lookup.
@@ -16,17 +16,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from mktdirector.store.sqlite.db import Connected
-
-# Engagements when the platform gives no total: the sum of the interactions it does give.
-_ENGAGEMENTS = """case when m.id is null then null else coalesce(m.engagements,
-    coalesce(m.likes, 0) + coalesce(m.reposts, 0) + coalesce(m.replies, 0)
-    + coalesce(m.quotes, 0) + coalesce(m.bookmarks, 0)) end"""
-
-# The snapshot is the post's own pointer (m028; metrics.py keeps it): one primary-key lookup
-# per post. Its platform and remote id are checked too (free: the row is read anyway), so a
-# pointer that went wrong shows a post as unmeasured, never another post's figures.
-LATEST_JOIN = """left join metric_snapshots m on m.id = p.latest_snapshot_id
-        and m.platform = p.platform and m.remote_id = p.remote_id"""
 
 # What is attributed to a draft (utm_content): GA4 sessions and key events, CRM contacts, and
 # its LLM cost (NULL when a generation is unpriced). Looked up in the grouped `d` (once per
@@ -41,18 +30,22 @@ ATTRIBUTED = """,
            (select case when count(*) = count(g.cost_usd) then coalesce(sum(g.cost_usd), 0) end
               from generations g where g.draft_id = {draft}) as llm_cost_usd"""
 
+# Each segment's latest snapshot, as its post row keeps it (m028; metrics.py): summed over a
+# thread's segments with no lookup of any snapshot. `{cast}` gives PostgreSQL's sums their type.
+LATEST_SUMS = """count(p.latest_snapshot_id) as measured_segments,
+           max(p.latest_taken_utc) as metrics_utc,
+           sum(p.latest_impressions){cast} as impressions, sum(p.latest_reach){cast} as reach,
+           sum(p.latest_engagements){cast} as engagements,
+           sum(p.latest_link_clicks){cast} as link_clicks"""
+
 _SOCIAL = f"""
 with d as (
     select p.draft_id, p.platform as channel, min(p.account) as account,
            min(p.published_utc) as published_utc, count(*) as segments,
            max(case when p.segment = 0 then p.url end) as url,
-           sum(p.cost_usd) as api_cost_usd, count(m.id) as measured_segments,
-           max(m.taken_utc) as metrics_utc,
-           sum(m.impressions) as impressions, sum(m.reach) as reach,
-           sum({_ENGAGEMENTS}) as engagements,
-           sum(m.link_clicks) as link_clicks{ATTRIBUTED.format(draft="p.draft_id")}
+           sum(p.cost_usd) as api_cost_usd,
+           {LATEST_SUMS.format(cast="")}{ATTRIBUTED.format(draft="p.draft_id")}
     from posts p
-    {LATEST_JOIN}
     where p.status = 'published' and p.platform in ({{marks}})
       and p.published_utc >= ? and p.published_utc < ?
     group by p.draft_id, p.platform

@@ -1,5 +1,5 @@
-"""posts.latest_snapshot_id (m028, issue 17 item 4): the report reads each post's latest snapshot
-through it, and gives byte for byte what the query that sought it per post gave
+"""posts.latest_* (m028, issue 17 item 4): the report reads each post's latest snapshot from its
+row, and gives byte for byte what the query that sought it per post gave
 (report_sql_before_m028.py), on every backend: snapshots out of order, ties on taken_utc, a
 thread with an unmeasured segment, posts with no snapshot, a deleted post, snapshots stored
 before their post had its remote id, and emails."""
@@ -14,6 +14,7 @@ import report_sql_before_m028 as before
 from mktdirector.store.protocols import StoreLike
 from mktdirector.store.rows import Draft, PostStatus
 from mktdirector.store.sqlite import reporting
+from mktdirector.store.sqlite.metrics import LATEST_COLUMNS
 
 START, END, NOW = "2027-01-01", "2027-02-01", "2027-02-01T00:00:00Z"
 CHANNELS = ["linkedin", "twitter", "email"]
@@ -114,7 +115,7 @@ def _old_and_new(store: StoreLike) -> tuple[str, str, list[Any]]:
     return old, new, params
 
 
-def test_the_pointer_gives_what_the_per_post_seek_gave(
+def test_the_kept_latest_gives_what_the_per_post_seek_gave(
     store: StoreLike, add_draft: Callable[..., Draft]
 ) -> None:
     ids = _seed(store, add_draft)
@@ -140,7 +141,7 @@ def test_the_pointer_gives_what_the_per_post_seek_gave(
     assert figure["e"]["impressions"] == 77
 
 
-def test_the_report_figures_read_the_pointer(
+def test_the_report_figures_read_the_kept_latest(
     store: StoreLike, add_draft: Callable[..., Draft]
 ) -> None:
     ids = _seed(store, add_draft)
@@ -152,13 +153,14 @@ def test_the_report_figures_read_the_pointer(
     assert figures["totals"]["posts"] == 7 and figures["totals"]["measured_posts"] == 6
 
 
-def test_refreshing_every_pointer_changes_nothing_the_fetch_kept(
+def test_refreshing_every_post_changes_nothing_the_fetch_kept(
     store: StoreLike, add_draft: Callable[..., Draft]
 ) -> None:
     _seed(store, add_draft)
-    sql = "select id, latest_snapshot_id from posts order by id"
+    sql = f"select {', '.join(LATEST_COLUMNS)} from posts order by id"
     kept = _typed(store, sql, [])
     store.refresh_latest_snapshots()
     assert _typed(store, sql, []) == kept
-    # Only the two posts never measured (urn:c, the thread's x:2) point nowhere.
-    assert sum(v is None for _, (_, v) in kept) == 2
+    # Only the two posts never measured (urn:c, the thread's x:2) keep nothing.
+    assert sum(row[0][1] is None for row in kept) == 2
+    assert all((row[0][1] is None) == (row[1][1] is None) for row in kept)
