@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from mktdirector.store.rows import MetricSnapshot, Post
-from mktdirector.store.sqlite.db import Connected
+from mktdirector.store.sqlite.db import Connected, immediate
 
 FIELDS = ("impressions", "reach", "likes", "reposts", "replies", "quotes", "bookmarks",
           "link_clicks", "profile_clicks", "engagements")  # fmt: skip
@@ -94,8 +94,14 @@ class MetricsMixin(Connected):
             clean.append(item)
         if clean:
             remote_ids = sorted({str(r["remote_id"]) for r in clean if r["remote_id"] is not None})
-            with self.db.atomic():
-                self.db.table("metric_snapshots").insert_all(clean)
+            insert = self.dialect.insert("metric_snapshots", list(clean[0]))
+            # The writers' lock (BEGIN IMMEDIATE; PostgreSQL's advisory lock): a post's latest is
+            # recomputed from the snapshots committed before this one started. Under PostgreSQL's
+            # READ COMMITTED an UPDATE that waited on another fetch's row keeps its statement's
+            # snapshot and would miss that fetch's newer reading (test_pg_latest_snapshot_race).
+            with immediate(self.db) as conn:
+                for item in clean:
+                    conn.execute(insert, list(item.values()))
                 for i in range(0, len(remote_ids), _IDS_PER_UPDATE):
                     part = remote_ids[i : i + _IDS_PER_UPDATE]
                     self._point_to_latest(f"remote_id in ({','.join('?' * len(part))})", part)
@@ -104,12 +110,12 @@ class MetricsMixin(Connected):
     def refresh_latest_snapshots(self) -> None:
         """Recompute every post's latest snapshot (after rows were copied in from elsewhere,
         whose snapshot ids need not be this database's)."""
-        with self.db.atomic():
+        with immediate(self.db):
             self._point_to_latest("remote_id is not null", [])
 
     def _point_to_latest(self, where: str, params: list[Any]) -> None:
         latest = LATEST_SNAPSHOT.format(remote_id="posts.remote_id")
-        self.db.execute(f"update posts set {latest} where {where}", params)
+        self.db.conn.execute(f"update posts set {latest} where {where}", params)
 
     def latest_snapshots(
         self, *, draft_id: str | None = None, remote_id: str | None = None
