@@ -138,6 +138,13 @@ def copy_into(url: str, source: Path) -> float:
                     for row in src.execute(f"select {cols} from {table}"):
                         copy.write_row(row)
             pg.commit()
+            # Snapshot ids are PostgreSQL's own here: each post's latest one is set as a fetch
+            # would have (m028's pointer), by the store's own statement.
+            from mktdirector.store.postgres.store import PostgresStore
+
+            store = PostgresStore(url)
+            store.refresh_latest_snapshots()
+            store.close()
             pg.autocommit = True
             pg.execute("analyze")
     finally:

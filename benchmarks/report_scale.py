@@ -93,6 +93,8 @@ def generate(path: Path, snapshots: int, seed: int = 7, per_post: int = SNAPS_PE
         conn.executemany(
             "insert into contacts (id, email, created_utc, draft_id) values (?,?,?,?)", contacts
         )
+    # What the analytics fetch keeps as it inserts snapshots (m028): each post's latest one.
+    store.refresh_latest_snapshots()
     conn.execute("analyze")
     store.close()
     return posts

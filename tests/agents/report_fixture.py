@@ -60,7 +60,8 @@ def seed(store: Any) -> None:
              "status": "failed", "remote_id": None, "published_utc": None, "cost_usd": None},
         ]
     )  # fmt: skip
-    db["metric_snapshots"].insert_all(
+    # Through the store, as the analytics fetch writes them: it keeps each post's latest (m028).
+    store.add_snapshots(
         [
             # LI1: the later snapshot wins (not the sum): 500 impressions, 20+3+2 = 25.
             _snap("linkedin", "urn:li:share:1", "LI1", "2026-05-02T10:00:00Z", impressions=100,

@@ -93,6 +93,10 @@ def copy_to_postgres(
             for name in sorted(names)
         ]
         _add_keyring_secrets(pg, from_keyring)
+        # A post's latest_snapshot_id (m028) names a snapshot by id: a snapshot the target
+        # already had under that id was kept and the source's skipped, so it is worked out
+        # again here from the snapshots the target now holds.
+        target.refresh_latest_snapshots()
         return Copied(tables, len(from_keyring) - len(had))
     finally:
         source.close()

@@ -13,6 +13,10 @@ class MetricsRepo(Protocol):
 
     def add_snapshots(self, rows: Sequence[Mapping[str, Any]]) -> int: ...
 
+    def refresh_latest_snapshots(self) -> None:
+        """Recompute every post's latest_snapshot_id (after rows were copied in)."""
+        ...
+
     def latest_snapshots(
         self, *, draft_id: str | None = None, remote_id: str | None = None
     ) -> list[MetricSnapshot]:

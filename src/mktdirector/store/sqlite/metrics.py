@@ -7,10 +7,29 @@ from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from mktdirector.store.rows import MetricSnapshot, Post
-from mktdirector.store.sqlite.db import Connected
+from mktdirector.store.sqlite.db import Connected, immediate
 
 FIELDS = ("impressions", "reach", "likes", "reposts", "replies", "quotes", "bookmarks",
           "link_clicks", "profile_clicks", "engagements")  # fmt: skip
+
+# A post's latest snapshot and the figures the report sums from it (issue 17 item 4, m028: the
+# report reads them from the post instead of seeking the snapshot per post). Recomputed, never
+# compared with the one just inserted, so snapshots arriving out of order leave the latest by
+# taken_utc (the later id on a tie), the pick m028 and the report made. `{remote_id}` is the
+# post's remote id: its column, or a parameter when an UPDATE sets a new one (SET reads the
+# row's old values). No snapshot: every column NULL.
+LATEST_COLUMNS = ("latest_snapshot_id", "latest_taken_utc", "latest_impressions", "latest_reach",
+                  "latest_engagements", "latest_link_clicks")  # fmt: skip
+LATEST_SNAPSHOT = f"""({", ".join(LATEST_COLUMNS)}) = (
+    select s.id, s.taken_utc, s.impressions, s.reach,
+           coalesce(s.engagements, coalesce(s.likes, 0) + coalesce(s.reposts, 0)
+               + coalesce(s.replies, 0) + coalesce(s.quotes, 0) + coalesce(s.bookmarks, 0)),
+           s.link_clicks
+    from metric_snapshots s
+    where s.platform = posts.platform and s.remote_id = {{remote_id}}
+    order by s.taken_utc desc, s.id desc limit 1)"""
+# Remote ids per UPDATE: well under SQLite's parameter limit; a fetch stores 100 at a time.
+_IDS_PER_UPDATE = 500
 
 
 class MetricsMixin(Connected):
@@ -62,7 +81,8 @@ class MetricsMixin(Connected):
         return cast(list[Post], list(self.db.query(sql, [*params, limit])))
 
     def add_snapshots(self, rows: Sequence[Mapping[str, Any]]) -> int:
-        """Store one fetch: a row per post (`raw` is kept as JSON); returns how many."""
+        """Store one fetch: a row per post (`raw` is kept as JSON); returns how many. The
+        posts' latest snapshot (LATEST_COLUMNS) is brought up to date in the same transaction."""
         clean = []
         for r in rows:
             item = {
@@ -73,9 +93,29 @@ class MetricsMixin(Connected):
             item["raw_json"] = json.dumps(r.get("raw") or {})
             clean.append(item)
         if clean:
-            with self.db.atomic():
-                self.db.table("metric_snapshots").insert_all(clean)
+            remote_ids = sorted({str(r["remote_id"]) for r in clean if r["remote_id"] is not None})
+            insert = self.dialect.insert("metric_snapshots", list(clean[0]))
+            # The writers' lock (BEGIN IMMEDIATE; PostgreSQL's advisory lock): a post's latest is
+            # recomputed from the snapshots committed before this one started. Under PostgreSQL's
+            # READ COMMITTED an UPDATE that waited on another fetch's row keeps its statement's
+            # snapshot and would miss that fetch's newer reading (test_pg_latest_snapshot_race).
+            with immediate(self.db) as conn:
+                for item in clean:
+                    conn.execute(insert, list(item.values()))
+                for i in range(0, len(remote_ids), _IDS_PER_UPDATE):
+                    part = remote_ids[i : i + _IDS_PER_UPDATE]
+                    self._point_to_latest(f"remote_id in ({','.join('?' * len(part))})", part)
         return len(clean)
+
+    def refresh_latest_snapshots(self) -> None:
+        """Recompute every post's latest snapshot (after rows were copied in from elsewhere,
+        whose snapshot ids need not be this database's)."""
+        with immediate(self.db):
+            self._point_to_latest("remote_id is not null", [])
+
+    def _point_to_latest(self, where: str, params: list[Any]) -> None:
+        latest = LATEST_SNAPSHOT.format(remote_id="posts.remote_id")
+        self.db.conn.execute(f"update posts set {latest} where {where}", params)
 
     def latest_snapshots(
         self, *, draft_id: str | None = None, remote_id: str | None = None

@@ -277,3 +277,33 @@ def m027_http_calls_errors_index_partial(db: Database) -> None:
         "create index if not exists idx_http_calls_errors_time_utc "
         "on http_calls (error_kind, time_utc) where error_kind is not null"
     )
+
+
+@migrations()
+def m028_posts_latest_snapshot(db: Database) -> None:
+    # Issue 17 item 4: `mktd report` read each post's latest snapshot with one seek per post on
+    # the (platform, remote_id, taken_utc) index and a lookup of its row, most of its time at
+    # 50k posts. The post now keeps that snapshot's id and the figures the report sums (the
+    # analytics fetch sets them in the transaction that inserts the snapshots; engagements as
+    # the report counts them: the platform's total, else the sum of the interactions). This
+    # fills them for the history, in one statement: the latest by taken_utc, the later id on a
+    # tie, as the report picked it. Plain SQL that PostgreSQL runs as well (bigint: its ids).
+    for column, kind in (("latest_snapshot_id", "bigint"), ("latest_taken_utc", "text"),
+                         ("latest_impressions", "bigint"), ("latest_reach", "bigint"),
+                         ("latest_engagements", "bigint"), ("latest_link_clicks", "bigint")):  # fmt: skip
+        db.execute(f"alter table posts add column {column} {kind}")
+    db.execute(
+        """
+        update posts set (latest_snapshot_id, latest_taken_utc, latest_impressions, latest_reach,
+                          latest_engagements, latest_link_clicks) = (
+            select s.id, s.taken_utc, s.impressions, s.reach,
+                   coalesce(s.engagements, coalesce(s.likes, 0) + coalesce(s.reposts, 0)
+                       + coalesce(s.replies, 0) + coalesce(s.quotes, 0)
+                       + coalesce(s.bookmarks, 0)),
+                   s.link_clicks
+            from metric_snapshots s
+            where s.platform = posts.platform and s.remote_id = posts.remote_id
+            order by s.taken_utc desc, s.id desc limit 1)
+        where remote_id is not null
+        """
+    )

@@ -13,6 +13,7 @@ from mktdirector.store.errors import RecordNotFoundError, Refusal, StateRefusedE
 from mktdirector.store.rows import Draft, DraftStatus, Post, PostStatus, PublishAttempt
 from mktdirector.store.sqlite.db import FULL, Connected, immediate, require_intact
 from mktdirector.store.sqlite.dialect import SQLITE
+from mktdirector.store.sqlite.metrics import LATEST_SNAPSHOT
 from mktdirector.store.stamps import new_id, now_utc
 
 _INTENT_COLUMNS = (
@@ -129,8 +130,14 @@ class PostsMixin(Connected):
         if status == PostStatus.PUBLISHED and "published_utc" not in fields:
             fields["published_utc"] = now_utc()
         sets = ", ".join(f"{k} = ?" for k in fields)
+        params = list(fields.values())
+        if "remote_id" in fields:
+            # The report reads the post's latest snapshot from its row (metrics.py): a remote
+            # id that already has snapshots (another row's post) gets its latest now.
+            sets += ", " + LATEST_SNAPSHOT.format(remote_id="?")
+            params.append(fields["remote_id"])
         with immediate(self.db) as conn:
-            conn.execute(f"update posts set {sets} where id = ?", [*fields.values(), post_id])
+            conn.execute(f"update posts set {sets} where id = ?", [*params, post_id])
 
     def record_attempt(
         self,

@@ -2,9 +2,9 @@
 
 Everything is aggregated in SQLite so a report costs the posts it matches, not the history:
 - posts in the timeframe come from the (platform, published_utc) index;
-- each segment's LATEST metric snapshot is one backwards seek on the
-  (platform, remote_id, taken_utc) index (a correlated `order by taken_utc desc limit 1`), never
-  a scan or a sum over all snapshots;
+- each segment's LATEST metric snapshot is kept on its post row (latest_snapshot_id and the
+  figures summed here, m028, kept by the analytics fetch): no snapshot is read at all, never a
+  seek through the history, a scan or a sum over all snapshots;
 - LLM cost, GA4 traffic and HubSpot contacts are looked up by draft id (their draft_id indexes);
 - who approved and who published a post (issue 16) come with its draft's row, joined already
   for the topic: no extra lookup.
@@ -17,31 +17,38 @@ from typing import Any
 
 from mktdirector.store.sqlite.db import Connected
 
-# Engagements when the platform gives no total: the sum of the interactions it does give.
-_ENGAGEMENTS = """case when m.id is null then null else coalesce(m.engagements,
-    coalesce(m.likes, 0) + coalesce(m.reposts, 0) + coalesce(m.replies, 0)
-    + coalesce(m.quotes, 0) + coalesce(m.bookmarks, 0)) end"""
+# What is attributed to a draft (utm_content): GA4 sessions and key events, CRM contacts, and
+# its LLM cost (NULL when a generation is unpriced). Looked up in the grouped `d` (once per
+# draft, `{draft}` its id column): as columns of a flattened outer select, SQLite ran a lookup
+# again for every later expression naming it (the generations 4 times per post in a CSV).
+ATTRIBUTED = """,
+           (select sum(t.sessions) from traffic_snapshots t where t.draft_id = {draft})
+               as sessions,
+           (select sum(t.key_events) from traffic_snapshots t where t.draft_id = {draft})
+               as key_events,
+           (select count(*) from contacts c where c.draft_id = {draft}) as leads,
+           (select case when count(*) = count(g.cost_usd) then coalesce(sum(g.cost_usd), 0) end
+              from generations g where g.draft_id = {draft}) as llm_cost_usd"""
+
+# Each segment's latest snapshot, as its post row keeps it (m028; metrics.py): summed over a
+# thread's segments with no lookup of any snapshot. `{cast}` gives PostgreSQL's sums their type.
+LATEST_SUMS = """count(p.latest_snapshot_id) as measured_segments,
+           max(p.latest_taken_utc) as metrics_utc,
+           sum(p.latest_impressions){cast} as impressions, sum(p.latest_reach){cast} as reach,
+           sum(p.latest_engagements){cast} as engagements,
+           sum(p.latest_link_clicks){cast} as link_clicks"""
 
 _SOCIAL = f"""
-with seg as (
-    select p.draft_id, p.platform, p.account, p.segment, p.url, p.published_utc, p.cost_usd,
-           (select s.id from metric_snapshots s
-             where s.platform = p.platform and s.remote_id = p.remote_id
-             order by s.taken_utc desc, s.id desc limit 1) as snap_id
+with d as (
+    select p.draft_id, p.platform as channel, min(p.account) as account,
+           min(p.published_utc) as published_utc, count(*) as segments,
+           max(case when p.segment = 0 then p.url end) as url,
+           sum(p.cost_usd) as api_cost_usd,
+           {LATEST_SUMS.format(cast="")}{ATTRIBUTED.format(draft="p.draft_id")}
     from posts p
     where p.status = 'published' and p.platform in ({{marks}})
       and p.published_utc >= ? and p.published_utc < ?
-),
-d as (
-    select seg.draft_id, seg.platform as channel, min(seg.account) as account,
-           min(seg.published_utc) as published_utc, count(*) as segments,
-           max(case when seg.segment = 0 then seg.url end) as url,
-           sum(seg.cost_usd) as api_cost_usd, count(m.id) as measured_segments,
-           max(m.taken_utc) as metrics_utc,
-           sum(m.impressions) as impressions, sum(m.reach) as reach,
-           sum({_ENGAGEMENTS}) as engagements, sum(m.link_clicks) as link_clicks
-    from seg left join metric_snapshots m on m.id = seg.snap_id
-    group by seg.draft_id, seg.platform
+    group by p.draft_id, p.platform
 )
 """
 
@@ -49,7 +56,7 @@ d as (
 # account says which: "sendgrid news@…", "mailchimp …"); the platform's stats for the email's
 # category (SendGrid: its category; Mailchimp: its campaign id) give delivered (reach), unique
 # opens (impressions) and unique clicks.
-_EMAIL = """
+_EMAIL = f"""
 with d as (
     select e.draft_id, 'email' as channel,
            e.platform || coalesce(' ' || min(e.from_email), '') as account,
@@ -58,7 +65,8 @@ with d as (
            count(st.category) as measured_segments,
            max(st.taken_utc) as metrics_utc, sum(st.unique_opens) as impressions,
            sum(coalesce(st.delivered, e.recipients)) as reach,
-           sum(st.unique_clicks) as engagements, sum(st.unique_clicks) as link_clicks
+           sum(st.unique_clicks) as engagements,
+           sum(st.unique_clicks) as link_clicks{ATTRIBUTED.format(draft="e.draft_id")}
     from emails e
     left join (select platform, category, sum(delivered) as delivered,
                       sum(unique_opens) as unique_opens, sum(unique_clicks) as unique_clicks,
@@ -76,14 +84,7 @@ select d.draft_id, d.channel, d.account, d.published_utc, dr.topic, dr.approved_
        dr.published_by, d.url,
        d.segments,
        d.measured_segments > 0 as measured, d.metrics_utc, d.impressions, d.reach,
-       d.engagements, d.link_clicks,
-       (select sum(t.sessions) from traffic_snapshots t where t.draft_id = d.draft_id)
-           as sessions,
-       (select sum(t.key_events) from traffic_snapshots t where t.draft_id = d.draft_id)
-           as key_events,
-       (select count(*) from contacts c where c.draft_id = d.draft_id) as leads,
-       (select case when count(*) = count(g.cost_usd) then coalesce(sum(g.cost_usd), 0) end
-          from generations g where g.draft_id = d.draft_id) as llm_cost_usd,
+       d.engagements, d.link_clicks, d.sessions, d.key_events, d.leads, d.llm_cost_usd,
        d.api_cost_usd
 from d left join drafts dr on dr.id = d.draft_id
 """
