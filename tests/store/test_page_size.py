@@ -9,7 +9,7 @@ import pytest
 
 from mktdirector.core.errors import StoreError
 from mktdirector.store import Store
-from mktdirector.store.sqlite.db import NEW_PAGE_SIZE, PAGE_SIZE_ENV
+from mktdirector.store.sqlite.db import NEW_PAGE_SIZE, PAGE_SIZE_ENV, WAL_CHECKPOINT_BYTES
 
 
 def page_size(path) -> int:
@@ -51,3 +51,15 @@ def test_a_page_size_sqlite_cannot_use_is_refused_before_the_file_is_written(
         Store(tmp_path / "mktd.db").open()
     assert info.value.hint and "power of two" in info.value.hint
     assert (tmp_path / "mktd.db").stat().st_size == 0  # no table was made
+
+
+@pytest.mark.parametrize("size", [1024, 4096])
+def test_the_wal_is_checkpointed_at_4_mib_whatever_the_page_size(tmp_path, monkeypatch, size):
+    """SQLite counts the threshold in pages (1,000): at 1 KiB pages that would copy the WAL
+    into the file four times as often, each time writing every page changed since again."""
+    monkeypatch.setenv(PAGE_SIZE_ENV, str(size))
+    store = Store(tmp_path / "mktd.db")
+    store.open()
+    pages = store.db.conn.execute("pragma wal_autocheckpoint").fetchone()[0]
+    store.close()
+    assert pages * size == WAL_CHECKPOINT_BYTES == 4 * 1024 * 1024

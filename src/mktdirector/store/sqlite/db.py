@@ -28,6 +28,10 @@ BUSY_TIMEOUT_S = 10.0
 # 1M snapshots read no slower (docs/benchmarks.md, worker). An existing file keeps its size.
 NEW_PAGE_SIZE = 1024
 PAGE_SIZE_ENV = "MKTD_SQLITE_PAGE_SIZE"  # another size for NEW files (benchmarks compare them)
+# The WAL is copied into the database file (a checkpoint: each page changed since the last one,
+# written again) when it holds this much. SQLite counts it in pages (1,000 by default: 4 MiB at
+# 4 KiB pages, 1 MiB at 1 KiB); in bytes, smaller pages keep the checkpoints as rare as before.
+WAL_CHECKPOINT_BYTES = 4 * 1024 * 1024
 
 
 def open_database(path: Path | str, *, migrate: bool = True) -> Database:
@@ -51,6 +55,8 @@ def open_database(path: Path | str, *, migrate: bool = True) -> Database:
         if new:  # only before the first table: WAL mode fixes the size for good
             conn.execute(f"PRAGMA page_size={new_page_size()}")
         conn.execute(f"PRAGMA synchronous={FULL}")  # named, not assumed: see FULL below
+        page = conn.execute("PRAGMA page_size").fetchone()[0]
+        conn.execute(f"PRAGMA wal_autocheckpoint={max(WAL_CHECKPOINT_BYTES // page, 100)}")
         db = cast("Database", LightDatabase(conn))
         stamp = schema_stamp(conn)
         # The full check imports sqlite-utils and its migrations (~50 ms); a file this same
