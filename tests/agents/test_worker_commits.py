@@ -203,3 +203,18 @@ def test_ledger_writes_alone_stay_full(store):
         store.record_attempt(did, 0, AttemptOutcome.NOT_FOUND)  # joins, relaxed
     store.db.conn.set_trace_callback(None)
     assert transactions(seen) == [(F, "publish_attempts"), (N, "publish_attempts")]
+
+
+def test_a_worker_run_ends_with_a_full_commit_after_its_last_relaxed_outcome(store):
+    """The relaxed outcome leans on a later FULL commit: the run's last heartbeat is one."""
+    due_draft(store, ["Last of the run"])
+    seen = traced(store)
+    client = FakeX(seen)
+    worker = Worker(store, lambda platform, account: cast(Any, client), settings=Settings())
+    outcomes = worker.run_once()
+    store.db.conn.set_trace_callback(None)
+    assert [o.status for o in outcomes if o.kind == "publish"] == ["done"]
+    txs = transactions(seen)
+    outcome = max(i for i, t in enumerate(txs) if "publish_attempts" in t)
+    assert txs[outcome][0] == N
+    assert txs[-1] == (F, "workers")  # the heartbeat, synced: the outcome is on disk with it
