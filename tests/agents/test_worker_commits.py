@@ -9,9 +9,11 @@ create leaves, so the order of "intent on disk" and "sent" is read, not assumed.
 from __future__ import annotations
 
 import re
+import shutil
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -23,6 +25,7 @@ from mktdirector.agents.social.publishing import publish_draft
 from mktdirector.agents.worker.context import Settings
 from mktdirector.agents.worker.loop import Worker
 from mktdirector.core.http import HttpClient
+from mktdirector.core.leases import owner_id
 from mktdirector.integrations.social import RemotePost
 from mktdirector.store import Store
 from mktdirector.store.rows import AttemptOutcome, PostStatus
@@ -61,7 +64,10 @@ class FakeX:
         raise AssertionError("these posts have no image")
 
     def recent_posts(self, **kw: Any) -> list[Any]:
-        return []
+        return [
+            RemotePost(str(1_900_000_000_000_000_001 + i), "https://x.com/i", text, None, "twitter")
+            for i, text in enumerate(self.sent)
+        ]
 
     def close(self) -> None:
         pass
@@ -218,3 +224,47 @@ def test_a_worker_run_ends_with_a_full_commit_after_its_last_relaxed_outcome(sto
     outcome = max(i for i, t in enumerate(txs) if "publish_attempts" in t)
     assert txs[outcome][0] == N
     assert txs[-1] == (F, "workers")  # the heartbeat, synced: the outcome is on disk with it
+
+
+def test_a_power_cut_after_the_intent_loses_the_outcome_and_the_next_run_posts_nothing_twice(
+    store, tmp_path
+):
+    """The worst a power cut can do to the relaxed commits: keep the files as of the intent's
+    fsync (the create already sent) and lose every commit after it. The next worker run settles
+    the segment by reading X back, publishes nothing again, and ends the draft and the job."""
+    did = due_draft(store, ["Cut after sending"])
+    path = str(store.path)
+    kept = tmp_path / "on-disk-at-the-send"
+    kept.mkdir()
+
+    class CutAfterSend(FakeX):
+        def create_post(self, text: str, **kw: Any) -> Any:
+            # Nothing is written between the intent's commit and the create: this is the disk.
+            for suffix in ("", "-wal"):
+                shutil.copy(path + suffix, kept / f"mktd.db{suffix}")
+            return super().create_post(text, **kw)
+
+    client = CutAfterSend([])
+    parts = owner_id().split(":")
+    parts[1] = str(2**22 + 1)  # above any pid_max: a worker of this host that no longer runs
+    first = Worker(store, lambda p, a: cast(Any, client), owner=":".join(parts))
+    assert [o.status for o in first.run_once() if o.kind == "publish"] == ["done"]
+    store.close()
+    for suffix in ("", "-wal"):
+        shutil.copy(kept / f"mktd.db{suffix}", path + suffix)
+    Path(path + "-shm").unlink(missing_ok=True)  # shared memory: rebuilt from the WAL
+    after = Store(path)
+    try:
+        assert [p["status"] for p in after.draft_posts(did)] == [PostStatus.INTENT]
+        assert after.get_draft(did)["status"] == "publishing"
+        second = Worker(after, lambda p, a: cast(Any, client))
+        assert [o.status for o in second.run_once() if o.kind == "publish"] == ["done"]
+        assert client.sent == ["Cut after sending"]  # read back, not sent again
+        posts = after.draft_posts(did)
+        assert [(p["status"], p["remote_id"]) for p in posts] == [
+            (PostStatus.PUBLISHED, "1900000000000000001")
+        ]
+        assert after.get_draft(did)["status"] == "published"
+        assert [a["outcome"] for a in after.attempts(did)] == [AttemptOutcome.RECONCILED]
+    finally:
+        after.close()
