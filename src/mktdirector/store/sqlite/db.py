@@ -23,9 +23,10 @@ if TYPE_CHECKING:
 
 BUSY_TIMEOUT_S = 10.0
 # A new database's page size. Every page a commit changes is written to the WAL whole (and again
-# at the checkpoint), and a publish changes one page in each of ~25 tables and indexes: at 1 KiB
-# a published job writes ~2.5x fewer bytes than at SQLite's default 4 KiB, while the reports at
-# 1M snapshots read no slower (docs/benchmarks.md, worker). An existing file keeps its size.
+# at the checkpoint), and a publish changes a page in each of ~20 B-trees: at 1 KiB a published
+# job writes 3x fewer bytes than at SQLite's default 4 KiB, while `mktd report` at 1M snapshots
+# reads as fast within our measurements' noise (a bare SQL scan of the snapshots is ~15-20%
+# slower: docs/benchmarks.md, worker). An existing file keeps its size.
 NEW_PAGE_SIZE = 1024
 PAGE_SIZE_ENV = "MKTD_SQLITE_PAGE_SIZE"  # another size for NEW files (benchmarks compare them)
 # The WAL is copied into the database file (a checkpoint: each page changed since the last one,
