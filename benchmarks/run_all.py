@@ -148,7 +148,15 @@ def r_worker(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                 "worker: written to disk per published job",
                 f"{kib:.1f} KiB"
                 + (
-                    f" ({d['commits_per_job']:g} commits per job)" if "commits_per_job" in d else ""
+                    f" ({d['commits_per_job']:g} commits per job"
+                    + (
+                        f", {d['synced_commits_per_job']:g} synced, {d['page_size']} B pages"
+                        if "synced_commits_per_job" in d
+                        else ""
+                    )
+                    + ")"
+                    if "commits_per_job" in d
+                    else ""
                 ),
                 f"≤ {d['target_kib']:g} KiB",
                 verdict(kib <= d["target_kib"]),

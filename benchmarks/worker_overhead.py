@@ -7,9 +7,12 @@ limiter's state and the audit log, as `Deps.http` wires it) over an in-memory tr
 choke point's commits are counted too. What is left is the worker's and the Publisher's own
 cost per job (SQLite transactions, Python). Targets: <= 20 ms per job at 1,000 due jobs
 (issue 6) and <= 20 KiB written to disk per published job (issue 17; the process's
-/proc/self/io write_bytes over the run, Linux only).
+/proc/self/io write_bytes over the run, Linux only, the final checkpoint's writes included).
+Also counted: SQLite commits per job, and how many of them were synced (synchronous=FULL,
+an fsync of the WAL) — the exactly-once floor is one, the segment's intent row.
+--page-size makes the database with another page size (MKTD_SQLITE_PAGE_SIZE).
 
-    .venv/bin/python benchmarks/worker_overhead.py [--jobs 1000] [--json] [--check]
+    .venv/bin/python benchmarks/worker_overhead.py [--jobs 1000] [--page-size N] [--json] [--check]
 """
 
 from __future__ import annotations
@@ -110,9 +113,12 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=1000, help="due publish jobs (default 1000)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--check", action="store_true", help=f"exit 1 if over {TARGET_MS} ms/job")
+    parser.add_argument("--page-size", type=int, help="the new database's page size (bytes)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="mktd-bench-") as tmp:
         os.environ["MKTD_HOME"] = str(Path(tmp) / "home")
+        if args.page_size:
+            os.environ["MKTD_SQLITE_PAGE_SIZE"] = str(args.page_size)
         from mktdirector.agents.worker.context import Settings
         from mktdirector.agents.worker.loop import Worker
         from mktdirector.core.paths import db_path
@@ -125,11 +131,17 @@ def main() -> int:
         store.db.execute("pragma wal_checkpoint(truncate)")  # setup's pages are not the run's
         client = FakeX(store)
         worker = Worker(store, lambda platform, account: cast(Any, client), settings=Settings())
-        commits = 0
+        commits = synced = 0
+        full = True  # the store's connections run synchronous=FULL unless a commit relaxes it
 
         def count(sql: str) -> None:
-            nonlocal commits
-            commits += sql.strip().upper().startswith("COMMIT")
+            nonlocal commits, synced, full
+            head = sql.strip().upper()
+            if head.startswith("PRAGMA SYNCHRONOUS="):
+                full = head.endswith("FULL")
+            elif head.startswith("COMMIT"):
+                commits += 1
+                synced += full
 
         store.db.conn.set_trace_callback(count)
         before = written_bytes()
@@ -141,6 +153,7 @@ def main() -> int:
         store.db.execute("pragma wal_checkpoint(truncate)")
         after = written_bytes()
         audited = store.db.execute("select count(*) from http_calls").fetchone()[0]
+        page_size = store.db.execute("pragma page_size").fetchone()[0]
         published = sum(1 for o in outcomes if o.kind == "publish" and o.status == "done")
         store.close()
     if published != args.jobs or client.n != args.jobs or audited != args.jobs:
@@ -157,6 +170,8 @@ def main() -> int:
         "target_kib": TARGET_KIB,
         "target_met": per_job_ms <= TARGET_MS and (kib is None or kib <= TARGET_KIB),
         "commits_per_job": round(commits / args.jobs, 2),  # empty ones (a reserve) included
+        "synced_commits_per_job": round(synced / args.jobs, 2),
+        "page_size": page_size,
     }
     if args.json:
         print(json.dumps(result))
@@ -165,7 +180,8 @@ def main() -> int:
         print(f"worker overhead per job: {per_job_ms:.2f} ms (target <= {TARGET_MS:g} ms)")
         if kib is not None:
             print(f"written to disk per job: {kib:.1f} KiB (target <= {TARGET_KIB:g} KiB)")
-        print(f"SQLite commits per job: {result['commits_per_job']:g}")
+        print(f"SQLite commits per job: {result['commits_per_job']:g}, synced (FULL): "
+              f"{result['synced_commits_per_job']:g}; page size {page_size} B")  # fmt: skip
     return 1 if args.check and per_job_ms > TARGET_MS else 0
 
 

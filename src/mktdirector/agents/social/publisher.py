@@ -72,6 +72,8 @@ class Publisher:
         owner: str | None = None,
         account: str | None = None,
         lease_s: float = LEASE_S,
+        durable_outcome: bool = True,
+        on_published: Callable[[], object] | None = None,
     ) -> None:
         self.store = store
         self.target = target
@@ -80,6 +82,14 @@ class Publisher:
         self.account = account
         # The worker passes its job lease, so a crashed worker's draft frees up with its job.
         self.lease_s = lease_s
+        # What a create's answer settles is one commit (store.outcome_batch); False (the
+        # worker, whose next intent row and last heartbeat are FULL commits) skips its sync.
+        self.durable_outcome = durable_outcome
+        # Run inside the commit that marks the draft published (the worker ends its job
+        # there); it must only write to the store: if it fails, that commit is rolled back.
+        self.on_published = on_published
+        self._last = -1  # the index of the draft's last segment, while _run runs
+        self._finished = False
 
     @correlated_by("draft_id")  # every call of this publish is listed by `mktd logs --draft`
     def publish(self, draft_id: str, *, image: str | None = None) -> PublishResult:
@@ -107,8 +117,10 @@ class Publisher:
         rows = {r["segment"]: r for r in self.store.draft_posts(did)}
         prev: str | None = None
         media = None
+        self._last, self._finished = len(segments) - 1, False
         for i, text in enumerate(segments):
-            self.store.renew_lease(did, self.owner, self.clock() + self.lease_s)
+            if i:  # the claim has just set the lease: renewing it for the first post is a commit for nothing
+                self.store.renew_lease(did, self.owner, self.clock() + self.lease_s)
             row = rows.get(i)
             if row and row["status"] == PostStatus.PUBLISHED:
                 prev = row["remote_id"]
@@ -130,6 +142,12 @@ class Publisher:
             if isinstance(post, PublishResult):
                 return post
             prev = post.id
+        if not self._finished:  # the last segment was settled another way (read back, resumed)
+            with self.store.outcome_batch(durable=self.durable_outcome):
+                self._finish_published(did)
+        return self.result(did, DraftStatus.PUBLISHED, "Published.")
+
+    def _finish_published(self, did: str) -> None:
         self.store.finish_draft(
             did,
             self.owner,
@@ -137,7 +155,18 @@ class Publisher:
             published_utc=_now_iso(),
             published_by=current_actor(),  # who ran it; a worker: `<approver> via worker:<user>@<host>`
         )
-        return self.result(did, DraftStatus.PUBLISHED, "Published.")
+        if self.on_published is not None:
+            self.on_published()
+        self._finished = True
+
+    def _created(self, did: str, i: int, pid: str, post: RemotePost, text: str) -> None:
+        """A create answered with an id: its attempt, the post's id and, after the last
+        segment, the draft's end are one commit (a crash leaves all of it or the intent row)."""
+        with self.store.outcome_batch(durable=self.durable_outcome):
+            self.store.record_attempt(did, i, AttemptOutcome.CREATED, detail=post.id)
+            self._mark_published(pid, post, text)
+            if i == self._last:
+                self._finish_published(did)
 
     def _create(
         self,
@@ -205,8 +234,7 @@ class Publisher:
             # races a late create is refused as duplicate content and reconciled above.
             self.store.record_attempt(did, i, AttemptOutcome.NOT_FOUND)
             return self._create(did, i, text, prev, media, True, tries - 1)
-        self.store.record_attempt(did, i, AttemptOutcome.CREATED, detail=post.id)
-        self._mark_published(pid, post, text)
+        self._created(did, i, pid, post, text)
         return post
 
     def _settle(

@@ -75,8 +75,11 @@ def publish_draft(
     image: str | None = None,
     owner: str | None = None,
     lease_s: float | None = None,
+    durable_outcome: bool = True,
+    on_published: Callable[[], object] | None = None,
 ) -> PublishResult:
-    """Publish exactly once; the worker passes `owner`/`lease_s` (its job's) for the draft lease."""
+    """Publish exactly once; the worker passes `owner`/`lease_s` (its job's) for the draft lease,
+    and `durable_outcome`/`on_published` (Publisher) to end its job in the draft's last commit."""
     draft = store.get_draft(draft_id)
     check_publishable(draft)
     client.require_connection()
@@ -93,6 +96,8 @@ def publish_draft(
         account=ledger_account(client.account),
         owner=owner,
         lease_s=LEASE_S if lease_s is None else lease_s,
+        durable_outcome=durable_outcome,
+        on_published=on_published,
     )
     return publisher.publish(draft["id"], image=image)
 

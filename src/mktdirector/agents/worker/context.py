@@ -73,6 +73,11 @@ class WorkerContext(Protocol):
         self, job: Mapping[str, Any], status: str, message: str, *, quiet: bool = False, **kw: Any
     ) -> Outcome: ...
 
+    @staticmethod
+    def outcome(job: Mapping[str, Any], status: str, message: str, **kw: Any) -> Outcome:
+        """Describe a job already ended in the store (finish without the write)."""
+        ...
+
     def requeue(
         self,
         job: Mapping[str, Any],

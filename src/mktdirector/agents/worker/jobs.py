@@ -62,6 +62,12 @@ def publish(w: WorkerContext, job: Mapping[str, Any]) -> Outcome:
     from mktdirector.agents.social.publishing import publish_draft
 
     platform = job["platform"] or d["platform"]
+    ended: list[bool] = []
+
+    def end_job() -> None:
+        # In the commit that marks the draft published: the draft and its job end together.
+        ended.append(store.finish_job(job["id"], w.owner, JobStatus.DONE))
+
     try:
         client = w.client(platform, _account(job.get("account")))
         result = publish_draft(
@@ -71,6 +77,11 @@ def publish(w: WorkerContext, job: Mapping[str, Any]) -> Outcome:
             image=job["payload"].get("image"),
             owner=w.owner,
             lease_s=w.settings.lease_s,
+            # Unsynced: the next job's intent row and the run's last heartbeat are FULL
+            # commits and put it on disk; a power cut before them leaves the intent row,
+            # which the next run settles (docs/reliability.md).
+            durable_outcome=False,
+            on_published=end_job,
         )
     except E.RateLimitError as e:
         wait = max(e.retry_after or 60.0, 1.0)
@@ -88,6 +99,8 @@ def publish(w: WorkerContext, job: Mapping[str, Any]) -> Outcome:
         return _failed(w, job, did, e)
     first = result.posts[0]["url"] if result.posts else None
     if result.status == DraftStatus.PUBLISHED:
+        if ended and ended[0]:
+            return w.outcome(job, JobStatus.DONE, f"published to {_label(platform)}", url=first)
         return w.finish(job, JobStatus.DONE, f"published to {_label(platform)}", url=first)
     return w.finish(job, JobStatus.FAILED, result.message, url=first)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 from mktdirector.store.rows import Draft, Job, Post, PublishAttempt, QueuedJob, Worker
@@ -36,6 +37,10 @@ class PostLedger(Protocol):
         ...
 
     def mark_post(self, post_id: str, status: str, **fields: Any) -> None: ...
+
+    def outcome_batch(self, *, durable: bool = True) -> AbstractContextManager[None]:
+        """One commit for the ledger writes made inside (never around a send)."""
+        ...
 
     def record_attempt(
         self,

@@ -22,17 +22,30 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 BUSY_TIMEOUT_S = 10.0
+# A new database's page size. Every page a commit changes is written to the WAL whole (and again
+# at the checkpoint), and a publish changes a page in each of ~20 B-trees: at 1 KiB a published
+# job writes 3x fewer bytes than at SQLite's default 4 KiB, while `mktd report` at 1M snapshots
+# reads as fast within our measurements' noise (a bare SQL scan of the snapshots is ~15-20%
+# slower: docs/benchmarks.md, worker). An existing file keeps its size.
+NEW_PAGE_SIZE = 1024
+PAGE_SIZE_ENV = "MKTD_SQLITE_PAGE_SIZE"  # another size for NEW files (benchmarks compare them)
+# The WAL is copied into the database file (a checkpoint: each page changed since the last one,
+# written again) when it holds this much. SQLite counts it in pages (1,000 by default: 4 MiB at
+# 4 KiB pages, 1 MiB at 1 KiB); in bytes, smaller pages keep the checkpoints as rare as before.
+WAL_CHECKPOINT_BYTES = 4 * 1024 * 1024
 
 
 def open_database(path: Path | str, *, migrate: bool = True) -> Database:
     """Open (creating 0600 if new), check the schema is not newer than this mktd, migrate."""
     memory = str(path) == ":memory:"
+    new = memory
     if not memory:
         p = Path(path)
         try:
             ensure_dir(p.parent)
             if not p.exists():
                 os.close(os.open(p, os.O_WRONLY | os.O_CREAT, FILE_MODE))
+            new = p.stat().st_size == 0
         except OSError as e:
             if e.errno == errno.ENOSPC:
                 raise disk_full(path) from None
@@ -40,7 +53,11 @@ def open_database(path: Path | str, *, migrate: bool = True) -> Database:
     conn: sqlite3.Connection | None = None
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+        if new:  # only before the first table: WAL mode fixes the size for good
+            conn.execute(f"PRAGMA page_size={new_page_size()}")
         conn.execute(f"PRAGMA synchronous={FULL}")  # named, not assumed: see FULL below
+        page = conn.execute("PRAGMA page_size").fetchone()[0]
+        conn.execute(f"PRAGMA wal_autocheckpoint={max(WAL_CHECKPOINT_BYTES // page, 100)}")
         db = cast("Database", LightDatabase(conn))
         stamp = schema_stamp(conn)
         # The full check imports sqlite-utils and its migrations (~50 ms); a file this same
@@ -62,6 +79,19 @@ def open_database(path: Path | str, *, migrate: bool = True) -> Database:
             raise translate_sqlite_error(e, path) from None
         raise
     return db
+
+
+def new_page_size() -> int:
+    raw = os.environ.get(PAGE_SIZE_ENV, "").strip()
+    if not raw:
+        return NEW_PAGE_SIZE
+    size = int(raw) if raw.isdigit() else 0
+    if size < 512 or size > 65536 or size & (size - 1):
+        raise StoreError(
+            f"{PAGE_SIZE_ENV}={raw!r} is not an SQLite page size.",
+            hint=f"Use a power of two from 512 to 65536 (default {NEW_PAGE_SIZE}), or unset it",
+        )
+    return size
 
 
 def schema_stamp(conn: sqlite3.Connection) -> int | None:
@@ -224,6 +254,9 @@ def translate_sqlite_error(e: sqlite3.DatabaseError, path: Path | str) -> StoreE
 # state and the audit log are RELAXED (docs/reliability.md); the publish ledger stays FULL.
 FULL = "FULL"
 RELAXED = "NORMAL"
+# Joins the surrounding transaction at its durability; alone it is FULL. For ledger writes that
+# a caller may group into one commit (store.outcome_batch): the group decides how hard it syncs.
+INHERIT = "INHERIT"
 _DEPTH = "_mktd_tx_depth"  # open immediate() blocks on a Database: inner ones join the outer
 _OUTER = "_mktd_tx_durability"  # the outer block's durability, which the joined ones get
 
@@ -237,12 +270,15 @@ def immediate(
     Nested inside another `immediate()` on the same Database it joins that transaction (one
     commit for both): the choke point records what an answer said and its audit row together.
     `durability` is the commit's: FULL (each commit on disk when it returns) or RELAXED; a FULL
-    block cannot join a RELAXED one (its commit would not be on disk), that is a bug.
+    block cannot join a RELAXED one (its commit would not be on disk), that is a bug. INHERIT
+    joins at the outer block's durability, and alone is FULL.
     `row_locked`: every row it reads then writes is read `for update` (dialect.for_update), so a
     backend with row locks (PostgreSQL) need not serialize it with every other writer.
     """
     conn = db.conn
     depth = getattr(db, _DEPTH, 0)
+    if durability == INHERIT:
+        durability = getattr(db, _OUTER, FULL) if depth else FULL
     if depth:
         if durability == FULL and getattr(db, _OUTER, FULL) != FULL:
             raise RuntimeError("a FULL-durability write inside a relaxed transaction")

@@ -18,7 +18,7 @@ from typing import Any, cast
 from mktdirector.core.leases import owner_is_gone
 from mktdirector.store.errors import RecordNotFoundError, Refusal, StateRefusedError
 from mktdirector.store.rows import DraftStatus, Job, JobStatus, Post, QueuedJob
-from mktdirector.store.sqlite.db import Connected, immediate
+from mktdirector.store.sqlite.db import INHERIT, RELAXED, Connected, immediate
 from mktdirector.store.sqlite.dialect import SQLITE
 from mktdirector.store.stamps import new_id, now_utc
 
@@ -210,7 +210,9 @@ class JobsMixin(Connected):
         process is gone (kill -9, OOM): the same test `claim_draft` applies (core/leases.py).
         The returned job then carries `taken_over_from`, the dead owner.
         """
-        with immediate(self.db, row_locked=True) as conn:
+        # Relaxed: a claim lost in a power cut only returns the job to the queue; a publish
+        # job's FULL intent commit puts it on disk before anything is sent.
+        with immediate(self.db, durability=RELAXED, row_locked=True) as conn:
             cur = conn.execute(
                 "select * from jobs where status = 'running' and lease_until < ? "
                 f"order by due_utc limit 1 {self.dialect.skip_locked}",
@@ -253,9 +255,10 @@ class JobsMixin(Connected):
         error: str | None = None,
         result: dict[str, Any] | None = None,
     ) -> bool:
-        """End a job this worker holds (done | failed | cancelled | skipped)."""
+        """End a job this worker holds (done | failed | cancelled | skipped); inside an
+        outcome_batch it is part of that commit (a publish's end and its job's are one)."""
         now = now_utc()
-        with immediate(self.db) as conn:
+        with immediate(self.db, durability=INHERIT) as conn:
             cur = conn.execute(
                 "update jobs set status = ?, last_error = ?, result_json = ?, lease_owner = null, "
                 "lease_until = null, updated_utc = ?, finished_utc = ? "
@@ -326,8 +329,9 @@ class JobsMixin(Connected):
             )
 
     def renew_job_lease(self, job_id: str, owner: str, until: float) -> bool:
-        """The worker's keep-alive: its job, and the draft that job publishes, stay leased."""
-        with immediate(self.db) as conn:
+        """The worker's keep-alive: its job, and the draft that job publishes, stay leased.
+        Relaxed: a renewal lost in a power cut only matters to a worker that died with it."""
+        with immediate(self.db, durability=RELAXED) as conn:
             cur = conn.execute(
                 "update jobs set lease_until = ? where id = ? and lease_owner = ? "
                 "and status = 'running'",

@@ -307,3 +307,20 @@ def m028_posts_latest_snapshot(db: Database) -> None:
         where remote_id is not null
         """
     )
+
+
+@migrations()
+def m029_posts_published_indexes_partial(db: Database) -> None:
+    # Issue 17 item 2b: a segment's intent row (status 'intent', no remote id, no published time)
+    # paid a page in each of these three indexes, and its publication another to take the entry
+    # out again. Only published posts are looked up by them (the report, GET /posts, analytics,
+    # CRM: each query says status = 'published'; remote ids only exist once published), so
+    # partial indexes serve every one of those queries and an intent row writes none of them.
+    # Same names; plain SQL, as m027, which PostgreSQL's DDL writer runs the same.
+    for name, columns, where in (
+        ("idx_posts_platform_published_utc", "platform, published_utc", "status = 'published'"),
+        ("idx_posts_published_utc_id", "published_utc, id", "status = 'published'"),
+        ("idx_posts_remote_id", "remote_id", "remote_id is not null"),
+    ):
+        db.execute(f"drop index if exists {name}")
+        db.execute(f"create index if not exists {name} on posts ({columns}) where {where}")

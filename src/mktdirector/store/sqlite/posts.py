@@ -6,12 +6,21 @@ after it, so a crash at any point leaves enough to reconcile instead of posting 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
 
 from mktdirector.core.leases import owner_is_gone
 from mktdirector.store.errors import RecordNotFoundError, Refusal, StateRefusedError
 from mktdirector.store.rows import Draft, DraftStatus, Post, PostStatus, PublishAttempt
-from mktdirector.store.sqlite.db import FULL, Connected, immediate, require_intact
+from mktdirector.store.sqlite.db import (
+    FULL,
+    INHERIT,
+    RELAXED,
+    Connected,
+    immediate,
+    require_intact,
+)
 from mktdirector.store.sqlite.dialect import SQLITE
 from mktdirector.store.sqlite.metrics import LATEST_SNAPSHOT
 from mktdirector.store.stamps import new_id, now_utc
@@ -20,6 +29,10 @@ _INTENT_COLUMNS = (
     "id", "draft_id", "platform", "account", "segment", "text", "status", "reply_to",
     "intent_utc", "error",
 )  # fmt: skip
+_INSERT_ATTEMPT = SQLITE.insert(
+    "publish_attempts",
+    ("id", "draft_id", "segment", "time_utc", "outcome", "error_kind", "detail"),
+)
 CLAIMABLE = (
     DraftStatus.APPROVED, DraftStatus.SCHEDULED, DraftStatus.FAILED, DraftStatus.PUBLISHING,
 )  # fmt: skip
@@ -33,7 +46,10 @@ class PostsMixin(Connected):
     def claim_draft(self, draft_id: str, owner: str, *, now: float, lease_s: float) -> Draft:
         """Take the publishing lease in one BEGIN IMMEDIATE transaction, or explain why not."""
         require_intact(self.db, self.path)  # a damaged file must fail before a send, not after
-        with immediate(self.db) as conn:
+        # Relaxed: nothing is sent before the segment's intent row, whose FULL commit puts this
+        # one on disk too (the WAL is synced as a whole); lost in a power cut before that, the
+        # draft is simply not claimed.
+        with immediate(self.db, durability=RELAXED) as conn:
             row = conn.execute(
                 "select status, content_hash, approved_hash, lease_owner, lease_until "
                 "from drafts where id = ?",
@@ -77,7 +93,8 @@ class PostsMixin(Connected):
         return self.get_draft(draft_id)
 
     def renew_lease(self, draft_id: str, owner: str, until: float) -> None:
-        with immediate(self.db) as conn:
+        # Relaxed: a renewal lost in a power cut only matters to a process that died with it.
+        with immediate(self.db, durability=RELAXED) as conn:
             conn.execute(
                 "update drafts set lease_until = ? where id = ? and lease_owner = ?",
                 [until, draft_id, owner],
@@ -87,7 +104,7 @@ class PostsMixin(Connected):
         """Leave `publishing` for published/failed/needs-check and release the lease."""
         fields.update(status=status, lease_owner=None, lease_until=None, updated_utc=now_utc())
         sets = ", ".join(f"{k} = ?" for k in fields)
-        with immediate(self.db) as conn:
+        with immediate(self.db, durability=INHERIT) as conn:
             conn.execute(
                 f"update drafts set {sets} where id = ? and lease_owner = ?",
                 [*fields.values(), draft_id, owner],
@@ -136,8 +153,20 @@ class PostsMixin(Connected):
             # id that already has snapshots (another row's post) gets its latest now.
             sets += ", " + LATEST_SNAPSHOT.format(remote_id="?")
             params.append(fields["remote_id"])
-        with immediate(self.db) as conn:
+        with immediate(self.db, durability=INHERIT) as conn:
             conn.execute(f"update posts set {sets} where id = ?", [*params, post_id])
+
+    @contextmanager
+    def outcome_batch(self, *, durable: bool = True) -> Iterator[None]:
+        """One commit for what a create's answer settles (the attempt, the post's id, the
+        draft's end, the worker's job end): all of it or none. Never around a send.
+
+        `durable=False` (the worker) skips this commit's own sync: a kill -9 loses nothing,
+        a power cut before the next FULL commit (the next intent row, the run's last
+        heartbeat) can lose the outcome but never the intent row, so the next run settles
+        the segment by reading it back (X) or asks a human (LinkedIn): no second post."""
+        with immediate(self.db, durability=FULL if durable else RELAXED):
+            yield
 
     def record_attempt(
         self,
@@ -150,17 +179,11 @@ class PostsMixin(Connected):
     ) -> None:
         from mktdirector.core.redact import redact
 
-        self.db.table("publish_attempts").insert(
-            {
-                "id": new_id(),
-                "draft_id": draft_id,
-                "segment": segment,
-                "time_utc": now_utc(),
-                "outcome": outcome,
-                "error_kind": error_kind,
-                "detail": redact(detail)[:300],
-            }
-        )
+        # Plain SQL in immediate(): sqlite-utils' insert commits on its own, which would end
+        # an outcome_batch half-way.
+        values = [new_id(), draft_id, segment, now_utc(), outcome, error_kind, redact(detail)[:300]]
+        with immediate(self.db, durability=INHERIT) as conn:
+            conn.execute(_INSERT_ATTEMPT, values)
 
     def attempts(self, draft_id: str) -> list[PublishAttempt]:
         sql = "select * from publish_attempts where draft_id = ? order by time_utc, rowid"
