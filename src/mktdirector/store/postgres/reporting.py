@@ -13,22 +13,8 @@ contract suite runs the report on both).
 
 from __future__ import annotations
 
-from mktdirector.store.sqlite.reporting import ATTRIBUTED, LATEST_SUMS, ReportingMixin
-
-SOCIAL_KEPT = f"""
-with d as (
-    select p.draft_id, p.platform as channel, min(p.account) as account,
-           min(p.published_utc) as published_utc, count(*) as segments,
-           max(case when p.segment = 0 then p.url end) as url,
-           sum(p.cost_usd) as api_cost_usd,
-           {LATEST_SUMS.format(cast="::bigint")}{ATTRIBUTED.format(draft="p.draft_id")}
-    from posts p
-    where p.status = 'published' and p.platform in ({{marks}})
-      and p.published_utc >= ? and p.published_utc < ?
-    group by p.draft_id, p.platform
-)
-"""
+from mktdirector.store.sqlite.reporting import ReportingMixin, social_sql
 
 
 class PgReportingMixin(ReportingMixin):
-    report_social_sql = SOCIAL_KEPT
+    report_social_sql = social_sql(cast="::bigint")

@@ -38,19 +38,26 @@ LATEST_SUMS = """count(p.latest_snapshot_id) as measured_segments,
            sum(p.latest_engagements){cast} as engagements,
            sum(p.latest_link_clicks){cast} as link_clicks"""
 
-_SOCIAL = f"""
+
+def social_sql(cast: str = "") -> str:
+    """The published posts a report matches, one row per draft and platform; `cast` gives
+    the sums their type (PostgreSQL: its sum() of integers is numeric, loaded in Python)."""
+    return f"""
 with d as (
     select p.draft_id, p.platform as channel, min(p.account) as account,
            min(p.published_utc) as published_utc, count(*) as segments,
            max(case when p.segment = 0 then p.url end) as url,
            sum(p.cost_usd) as api_cost_usd,
-           {LATEST_SUMS.format(cast="")}{ATTRIBUTED.format(draft="p.draft_id")}
+           {LATEST_SUMS.format(cast=cast)}{ATTRIBUTED.format(draft="p.draft_id")}
     from posts p
     where p.status = 'published' and p.platform in ({{marks}})
       and p.published_utc >= ? and p.published_utc < ?
     group by p.draft_id, p.platform
 )
 """
+
+
+_SOCIAL = social_sql()
 
 # Emails: a sent (or scheduled and due) send is a post, one per draft and email platform (its
 # account says which: "sendgrid news@…", "mailchimp …"); the platform's stats for the email's
