@@ -342,9 +342,13 @@ def test_every_migration_function_is_registered() -> None:
     import inspect
 
     from mktdirector.store.sqlite import migrations as m
+    from mktdirector.store.sqlite import migrations_first
 
     defined = [
-        n for n, f in inspect.getmembers(m, inspect.isfunction) if n[:1] == "m" and n[1:4].isdigit()
+        n
+        for module in (migrations_first, m)
+        for n, f in inspect.getmembers(module, inspect.isfunction)
+        if n[:1] == "m" and n[1:4].isdigit() and f.__module__ == module.__name__
     ]
     registered = [x.name for x in m.migrations._migrations]
     assert sorted(defined) == sorted(registered)

@@ -7,28 +7,14 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
-from mktdirector.store.sqlite.migrations_first import (
-    m001_spine,
-    m002_wal,
-    m003_content,
-    m004_publishing,
-    m005_metric_snapshots,
-    m006_crm_email,
-)
+from mktdirector.store.sqlite import migrations_first
 
 migrations = Migrations("mktd")
 
 # The spine, registered first and in its shipped order (the list is the order they run in).
-for _first in (
-    m001_spine,
-    m002_wal,
-    m003_content,
-    m004_publishing,
-    m005_metric_snapshots,
-    m006_crm_email,
-):
+for _first in migrations_first.SHIPPED:
     # m002 switches the journal to WAL, which SQLite cannot do inside a transaction.
-    migrations(transactional=_first is not m002_wal)(_first)
+    migrations(transactional=_first is not migrations_first.m002_wal)(_first)
 
 
 @migrations()

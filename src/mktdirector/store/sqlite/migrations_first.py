@@ -344,3 +344,14 @@ def m006_crm_email(db: Database) -> None:
         },
         pk=("date", "category"),
     )
+
+
+# In the order they shipped and run in.
+SHIPPED = (
+    m001_spine,
+    m002_wal,
+    m003_content,
+    m004_publishing,
+    m005_metric_snapshots,
+    m006_crm_email,
+)
