@@ -18,3 +18,6 @@ from mktdirector.store.sqlite.reporting import ReportingMixin, social_sql
 
 class PgReportingMixin(ReportingMixin):
     report_social_sql = social_sql(cast="::bigint")
+    # round() of a float is a numeric round trip here: each post's costs are rounded once,
+    # into the temp table (sqlite/reporting.py _ROUNDED).
+    report_rounds_once = True
