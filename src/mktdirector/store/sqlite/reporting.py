@@ -21,8 +21,9 @@ from mktdirector.store.sqlite.db import Connected
 # its LLM cost (NULL when a generation is unpriced). Looked up in the grouped `d` (once per
 # draft, `{draft}` its id column): as columns of a flattened outer select, SQLite ran a lookup
 # again for every later expression naming it (the generations 4 times per post in a CSV).
+# `{cast}` gives PostgreSQL's sum of sessions its type (see social_sql).
 ATTRIBUTED = """,
-           (select sum(t.sessions) from traffic_snapshots t where t.draft_id = {draft})
+           (select sum(t.sessions){cast} from traffic_snapshots t where t.draft_id = {draft})
                as sessions,
            (select sum(t.key_events) from traffic_snapshots t where t.draft_id = {draft})
                as key_events,
@@ -48,7 +49,7 @@ with d as (
            min(p.published_utc) as published_utc, count(*) as segments,
            max(case when p.segment = 0 then p.url end) as url,
            sum(p.cost_usd) as api_cost_usd,
-           {LATEST_SUMS.format(cast=cast)}{ATTRIBUTED.format(draft="p.draft_id")}
+           {LATEST_SUMS.format(cast=cast)}{ATTRIBUTED.format(draft="p.draft_id", cast=cast)}
     from posts p
     where p.status = 'published' and p.platform in ({{marks}})
       and p.published_utc >= ? and p.published_utc < ?
@@ -59,21 +60,25 @@ with d as (
 
 _SOCIAL = social_sql()
 
+
 # Emails: a sent (or scheduled and due) send is a post, one per draft and email platform (its
 # account says which: "sendgrid news@…", "mailchimp …"); the platform's stats for the email's
 # category (SendGrid: its category; Mailchimp: its campaign id) give delivered (reach), unique
-# opens (impressions) and unique clicks.
-_EMAIL = f"""
+# opens (impressions) and unique clicks. `cast` as in social_sql: without it PostgreSQL's
+# numeric sums here made the united posts query's counts numeric for every post (`union all`
+# takes the wider type), each loaded in Python.
+def email_sql(cast: str = "") -> str:
+    return f"""
 with d as (
     select e.draft_id, 'email' as channel,
            e.platform || coalesce(' ' || min(e.from_email), '') as account,
            min(coalesce(e.sent_utc, e.send_at_utc)) as published_utc, count(*) as segments,
            null as url, cast(null as double precision) as api_cost_usd,
            count(st.category) as measured_segments,
-           max(st.taken_utc) as metrics_utc, sum(st.unique_opens) as impressions,
-           sum(coalesce(st.delivered, e.recipients)) as reach,
-           sum(st.unique_clicks) as engagements,
-           sum(st.unique_clicks) as link_clicks{ATTRIBUTED.format(draft="e.draft_id")}
+           max(st.taken_utc) as metrics_utc, sum(st.unique_opens){cast} as impressions,
+           sum(coalesce(st.delivered, e.recipients)){cast} as reach,
+           sum(st.unique_clicks){cast} as engagements,
+           sum(st.unique_clicks){cast} as link_clicks{ATTRIBUTED.format(draft="e.draft_id", cast=cast)}
     from emails e
     left join (select platform, category, sum(delivered) as delivered,
                       sum(unique_opens) as unique_opens, sum(unique_clicks) as unique_clicks,
@@ -85,6 +90,9 @@ with d as (
     group by e.draft_id, e.platform
 )
 """
+
+
+_EMAIL = email_sql()
 
 _PER_DRAFT = """
 select d.draft_id, d.channel, d.account, d.published_utc, dr.topic, dr.approved_by,
@@ -180,11 +188,17 @@ order by draft_id, taken_utc, n desc
 
 
 def posts_query(
-    channels: list[str], start: str, end: str, *, now_utc: str, social_sql: str = _SOCIAL
+    channels: list[str],
+    start: str,
+    end: str,
+    *,
+    now_utc: str,
+    social_sql: str = _SOCIAL,
+    email_sql: str = _EMAIL,
 ) -> tuple[str, list[Any]]:
     """One SELECT of every post published in [start, end) on `channels` with its summed
-    figures (the social part and the email part united), and its parameters. `social_sql` is
-    the backend's shape of the social part (ReportingMixin.report_social_sql)."""
+    figures (the social part and the email part united), and its parameters. `social_sql` and
+    `email_sql` are the backend's shapes of the two parts (ReportingMixin.report_social_sql)."""
     parts: list[str] = []
     params: list[Any] = []
     social = [c for c in channels if c != "email"]
@@ -193,7 +207,7 @@ def posts_query(
         parts.append(f"select * from ({sql}) as social")
         params += [*social, start, end]
     if "email" in channels:
-        parts.append(f"select * from ({_EMAIL + _PER_DRAFT}) as email")
+        parts.append(f"select * from ({email_sql + _PER_DRAFT}) as email")
         params += [now_utc, start, end]
     if not parts:
         raise ValueError("a report needs at least one channel")
@@ -225,6 +239,7 @@ class ReportingMixin(Connected):
     # The matched posts with each segment's latest snapshot (a backend may give its own shape:
     # store/postgres/reporting.py); `{marks}` takes the channels, then start and end follow.
     report_social_sql: str = _SOCIAL
+    report_email_sql: str = _EMAIL
     # Whether the temp table keeps each post's rounded costs (`_ROUNDED`): PostgreSQL's choice.
     report_rounds_once: bool = False
 
@@ -264,8 +279,9 @@ class ReportingMixin(Connected):
             raise ValueError(f"cannot order posts by {posts_order!r}")
         conn = self.db.conn
         posts_sql, params = posts_query(
-            channels, start, end, now_utc=now_utc, social_sql=self.report_social_sql
-        )
+            channels, start, end, now_utc=now_utc,
+            social_sql=self.report_social_sql, email_sql=self.report_email_sql,
+        )  # fmt: skip
         order = _POSTS_ORDER[posts_order].format(rank_by=rank_by)
         if posts_stream and posts_only:
             # A CSV of the posts needs no sums: one query, its rows straight from the cursor,
