@@ -11,7 +11,8 @@ from typing import Any
 
 from tests.web.test_posts_paging import seed
 
-from mktdirector.agents.analytics.report import build_report, write_json
+from mktdirector.agents.analytics.report import build_report
+from mktdirector.agents.analytics.report_json import write_json
 
 N = 7
 

@@ -13,7 +13,8 @@ import pytest
 from tests.web.test_posts_paging import seed
 
 from mktdirector.agents.analytics import report as report_mod
-from mktdirector.agents.analytics.report import build_report, to_csv, write_csv, write_json
+from mktdirector.agents.analytics.report import build_report, to_csv, write_csv
+from mktdirector.agents.analytics.report_json import write_json
 
 N = 7
 # Topics a naive writer would break: the JSON boundary itself, quotes, commas, newlines, unicode.

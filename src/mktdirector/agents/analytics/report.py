@@ -344,7 +344,8 @@ def to_csv(report: Report) -> str:
 _BATCH = 256
 
 
-def _batches(rows: Iterator[Any]) -> Iterator[list[Any]]:
+def batches(rows: Iterator[Any]) -> Iterator[list[Any]]:
+    """`rows` in lists of `_BATCH` (read when called: tests make it small)."""
     while batch := list(islice(rows, _BATCH)):
         yield batch
 
@@ -368,47 +369,11 @@ def write_csv(report: Report, out: TextIO) -> int:
     w = csv.writer(buf, lineterminator="\n")  # None is written as an empty cell
     w.writerow(cols)
     n = 0
-    for batch in _batches(rows):
+    for batch in batches(rows):
         w.writerows(batch)
         n += len(batch)
         out.write(buf.getvalue())
         buf.seek(0)
         buf.truncate()
     out.write(buf.getvalue())
-    return n
-
-
-_POSTS_MARK = "\x00posts\x00"
-
-
-def write_json(report: Report, out: TextIO) -> int:
-    """The report as `json.dumps(report.to_dict(), indent=2)` gives it, but the posts written one
-    per line in batches (a streamed report never holds them all); returns the posts written."""
-    import json
-
-    d = report.to_dict()
-    if report.stream is None:
-        out.write(json.dumps(d, indent=2, ensure_ascii=False) + "\n")
-        return len(d["posts"])
-    hidden = {f for fs in METRICS.values() for f in fs} - set(report.shown())
-    keys = [k for k in report.stream_columns if k not in hidden]
-    pick = itemgetter(*(report.stream_columns.index(k) for k in keys))
-    # One call of json's C encoder per batch, not per row (each json.dumps call builds a new
-    # encoder): the batch is encoded as a list and split into lines where one post ends and the
-    # next begins. `}, {"draft_id": ` cannot occur inside an encoded string (every quote in one
-    # is escaped as \") and the values are scalars, so it is exactly the boundary between posts.
-    encode = json.JSONEncoder(ensure_ascii=False).encode
-    boundary = "}, {" + encode(keys[0]) + ": "
-    d["posts"] = _POSTS_MARK
-    head, tail = json.dumps(d, indent=2, ensure_ascii=False).split(json.dumps(_POSTS_MARK))
-    out.write(head + "[")
-    n = 0
-    for batch in _batches(map(pick, report.stream)):
-        posts = [dict(zip(keys, values, strict=True)) for values in batch]
-        for post in posts:
-            post["measured"] = bool(post["measured"])
-        lines = encode(posts)[1:-1].replace(boundary, "},\n    {" + encode(keys[0]) + ": ")
-        out.write(("\n    " if n == 0 else ",\n    ") + lines)
-        n += len(batch)
-    out.write(("\n  ]" if n else "]") + tail + "\n")
     return n

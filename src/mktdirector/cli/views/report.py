@@ -81,7 +81,8 @@ def _stream(rep: Report, fmt: str, output: str | None) -> None:
     import sys
     from pathlib import Path
 
-    from mktdirector.agents.analytics.report import write_csv, write_json
+    from mktdirector.agents.analytics.report import write_csv
+    from mktdirector.agents.analytics.report_json import write_json
     from mktdirector.core.errors import UsageError
 
     writer = write_csv if fmt == "csv" else write_json

@@ -21,8 +21,9 @@ from mktdirector.store.sqlite.db import Connected
 # its LLM cost (NULL when a generation is unpriced). Looked up in the grouped `d` (once per
 # draft, `{draft}` its id column): as columns of a flattened outer select, SQLite ran a lookup
 # again for every later expression naming it (the generations 4 times per post in a CSV).
+# `{cast}` gives PostgreSQL's sum of sessions its type (see social_sql).
 ATTRIBUTED = """,
-           (select sum(t.sessions) from traffic_snapshots t where t.draft_id = {draft})
+           (select sum(t.sessions){cast} from traffic_snapshots t where t.draft_id = {draft})
                as sessions,
            (select sum(t.key_events) from traffic_snapshots t where t.draft_id = {draft})
                as key_events,
@@ -48,7 +49,7 @@ with d as (
            min(p.published_utc) as published_utc, count(*) as segments,
            max(case when p.segment = 0 then p.url end) as url,
            sum(p.cost_usd) as api_cost_usd,
-           {LATEST_SUMS.format(cast=cast)}{ATTRIBUTED.format(draft="p.draft_id")}
+           {LATEST_SUMS.format(cast=cast)}{ATTRIBUTED.format(draft="p.draft_id", cast=cast)}
     from posts p
     where p.status = 'published' and p.platform in ({{marks}})
       and p.published_utc >= ? and p.published_utc < ?
@@ -59,21 +60,25 @@ with d as (
 
 _SOCIAL = social_sql()
 
+
 # Emails: a sent (or scheduled and due) send is a post, one per draft and email platform (its
 # account says which: "sendgrid news@…", "mailchimp …"); the platform's stats for the email's
 # category (SendGrid: its category; Mailchimp: its campaign id) give delivered (reach), unique
-# opens (impressions) and unique clicks.
-_EMAIL = f"""
+# opens (impressions) and unique clicks. `cast` as in social_sql: without it PostgreSQL's
+# numeric sums here made the united posts query's counts numeric for every post (`union all`
+# takes the wider type), each loaded in Python.
+def email_sql(cast: str = "") -> str:
+    return f"""
 with d as (
     select e.draft_id, 'email' as channel,
            e.platform || coalesce(' ' || min(e.from_email), '') as account,
            min(coalesce(e.sent_utc, e.send_at_utc)) as published_utc, count(*) as segments,
            null as url, cast(null as double precision) as api_cost_usd,
            count(st.category) as measured_segments,
-           max(st.taken_utc) as metrics_utc, sum(st.unique_opens) as impressions,
-           sum(coalesce(st.delivered, e.recipients)) as reach,
-           sum(st.unique_clicks) as engagements,
-           sum(st.unique_clicks) as link_clicks{ATTRIBUTED.format(draft="e.draft_id")}
+           max(st.taken_utc) as metrics_utc, sum(st.unique_opens){cast} as impressions,
+           sum(coalesce(st.delivered, e.recipients)){cast} as reach,
+           sum(st.unique_clicks){cast} as engagements,
+           sum(st.unique_clicks){cast} as link_clicks{ATTRIBUTED.format(draft="e.draft_id", cast=cast)}
     from emails e
     left join (select platform, category, sum(delivered) as delivered,
                       sum(unique_opens) as unique_opens, sum(unique_clicks) as unique_clicks,
@@ -86,6 +91,9 @@ with d as (
 )
 """
 
+
+_EMAIL = email_sql()
+
 _PER_DRAFT = """
 select d.draft_id, d.channel, d.account, d.published_utc, dr.topic, dr.approved_by,
        dr.published_by, d.url,
@@ -96,13 +104,20 @@ select d.draft_id, d.channel, d.account, d.published_utc, dr.topic, dr.approved_
 from d left join drafts dr on dr.id = d.draft_id
 """
 
+# Each post's LLM and API cost rounded to 6 decimals (`llm`, `api`), in the `b` of the derived
+# figures; on PostgreSQL (report_rounds_once) computed once per post into the temp table for the
+# sums, the rankings and the rows. There round() of a float goes through numeric (schema.py):
+# rounding both again in the two sums and, inlined, in every later use cost ~0.3 s of a
+# 50k-post report. SQLite's round() is cheap enough that keeping them costs more than it saves
+# (+52 ms creating the table, -33 ms in the sums at 50k posts).
+_ROUNDED = """select *, round(llm_cost_usd, 6) as llm,
+                  round(coalesce(api_cost_usd, 0), 6) as api from {source}"""
+
 # Costs and rates of each post, computed by SQLite over the matched posts: the temp table, or
 # (a CSV, which needs nothing else) the posts query itself.
 # A post written by a model without a price has an unknown LLM cost (NULL), never $0: the one
 # lookup of its generations (one index probe, not two) gives NULL when any is unpriced.
-_DERIVED = """
-with b as (select *, round(llm_cost_usd, 6) as llm,
-                  round(coalesce(api_cost_usd, 0), 6) as api from {source})
+_FIGURES = """
 select draft_id, channel, account, published_utc, topic, approved_by, published_by, url,
        segments, measured,
        metrics_utc,
@@ -116,6 +131,8 @@ select draft_id, channel, account, published_utc, topic, approved_by, published_
        case when leads > 0 then round(round(llm + api, 6) / leads, 6) end as cost_per_lead
 from b
 """
+_DERIVED = "\nwith b as (" + _ROUNDED + ")" + _FIGURES
+_DERIVED_KEPT = "\nwith b as (select * from {source})" + _FIGURES
 
 # Sums per channel (and for all): unknown stays NULL; the rate only over posts with impressions.
 _TOTALS = """
@@ -125,17 +142,22 @@ select {label} as channel, count(*) as posts, sum(measured) as measured_posts,
        round(sum(key_events), 2) as key_events, sum(leads) as leads,
        sum(case when impressions is not null then engagements end) as _rate_engagements,
        sum(impressions) as _rate_impressions,
-       sum(round(llm_cost_usd, 6)) as llm_cost_usd,
-       sum(round(coalesce(api_cost_usd, 0), 6)) as api_cost_usd,
+       sum({llm}) as llm_cost_usd, sum({api}) as api_cost_usd,
        sum(case when llm_cost_usd is null then 1 else 0 end) as unpriced_posts
 from temp.report_posts {group}
 """
+
+# The sums' costs when the temp table does not keep them rounded.
+_ROUND_COSTS = {"llm": "round(llm_cost_usd, 6)", "api": "round(coalesce(api_cost_usd, 0), 6)"}
 
 _DAILY_POSTS = """
 select substr(published_utc, 1, 10) as day, channel, count(*) as posts,
        sum(coalesce(impressions, 0)) as impressions, sum(coalesce(engagements, 0)) as engagements
 from temp.report_posts group by day, channel
 """
+
+# Rows a streamed report fetches from its cursor at a time.
+_FETCH = 256
 
 # What top/bottom may rank by (fixed column names, never user text).
 RANKABLE = ("engagements", "impressions", "link_clicks", "leads")
@@ -168,15 +190,18 @@ order by draft_id, taken_utc, n desc
 """
 
 
-_TEMP = "temp.report_posts"
-
-
 def posts_query(
-    channels: list[str], start: str, end: str, *, now_utc: str, social_sql: str = _SOCIAL
+    channels: list[str],
+    start: str,
+    end: str,
+    *,
+    now_utc: str,
+    social_sql: str = _SOCIAL,
+    email_sql: str = _EMAIL,
 ) -> tuple[str, list[Any]]:
     """One SELECT of every post published in [start, end) on `channels` with its summed
-    figures (the social part and the email part united), and its parameters. `social_sql` is
-    the backend's shape of the social part (ReportingMixin.report_social_sql)."""
+    figures (the social part and the email part united), and its parameters. `social_sql` and
+    `email_sql` are the backend's shapes of the two parts (ReportingMixin.report_social_sql)."""
     parts: list[str] = []
     params: list[Any] = []
     social = [c for c in channels if c != "email"]
@@ -185,7 +210,7 @@ def posts_query(
         parts.append(f"select * from ({sql}) as social")
         params += [*social, start, end]
     if "email" in channels:
-        parts.append(f"select * from ({_EMAIL + _PER_DRAFT}) as email")
+        parts.append(f"select * from ({email_sql + _PER_DRAFT}) as email")
         params += [now_utc, start, end]
     if not parts:
         raise ValueError("a report needs at least one channel")
@@ -217,6 +242,9 @@ class ReportingMixin(Connected):
     # The matched posts with each segment's latest snapshot (a backend may give its own shape:
     # store/postgres/reporting.py); `{marks}` takes the channels, then start and end follow.
     report_social_sql: str = _SOCIAL
+    report_email_sql: str = _EMAIL
+    # Whether the temp table keeps each post's rounded costs (`_ROUNDED`): PostgreSQL's choice.
+    report_rounds_once: bool = False
 
     def report_figures(
         self,
@@ -254,8 +282,9 @@ class ReportingMixin(Connected):
             raise ValueError(f"cannot order posts by {posts_order!r}")
         conn = self.db.conn
         posts_sql, params = posts_query(
-            channels, start, end, now_utc=now_utc, social_sql=self.report_social_sql
-        )
+            channels, start, end, now_utc=now_utc,
+            social_sql=self.report_social_sql, email_sql=self.report_email_sql,
+        )  # fmt: skip
         order = _POSTS_ORDER[posts_order].format(rank_by=rank_by)
         if posts_stream and posts_only:
             # A CSV of the posts needs no sums: one query, its rows straight from the cursor,
@@ -269,12 +298,14 @@ class ReportingMixin(Connected):
         conn.execute("drop table if exists temp.report_posts")
         kept = False
         try:
+            if self.report_rounds_once:
+                posts_sql = _ROUNDED.format(source=f"({posts_sql}) as matched")
             conn.execute(f"create temp table report_posts as {posts_sql}", params)
             figs = self._report_from_temp(
                 rank_by, 0 if posts_stream else posts_limit, posts_offset, order
             )
             if posts_stream:
-                rows = self._stream_posts(_DERIVED.format(source=_TEMP) + order, [], drop=True)
+                rows = self._stream_posts(self._derived_temp() + order, [], drop=True)
                 figs["post_columns"] = next(rows)  # runs the query; the rows follow
                 figs["posts"] = rows
                 kept = True
@@ -291,23 +322,32 @@ class ReportingMixin(Connected):
         try:
             cursor = self.db.conn.execute(sql, params)
             yield tuple(d[0] for d in cursor.description)
-            yield from cursor
+            # In batches: psycopg loads a batch of rows in one C call, but one row per call
+            # (its Python __next__) when iterated, ~0.2 s of a 50k-post report on PostgreSQL.
+            while rows := cursor.fetchmany(_FETCH):
+                yield from rows
         finally:
             if drop:
                 self.db.conn.execute("drop table if exists temp.report_posts")
+
+    def _derived_temp(self) -> str:
+        """The derived figures of the posts in the temp table."""
+        kept = _DERIVED_KEPT if self.report_rounds_once else _DERIVED
+        return kept.format(source="temp.report_posts")
 
     def _report_from_temp(
         self, rank_by: str, limit: int | None, offset: int, order: str
     ) -> dict[str, Any]:
         q = self.db.query
-        derived = _DERIVED.format(source=_TEMP)
+        derived = self._derived_temp()
         page = derived + order
         if limit is None:
             posts = list(q(page))
         else:
             posts = list(q(page + " limit ? offset ?", [max(limit, 0), max(offset, 0)]))
-        by_channel = list(q(_TOTALS.format(label="channel", group="group by channel")))
-        totals = next(iter(q(_TOTALS.format(label="'all'", group=""))))
+        costs = {"llm": "llm", "api": "api"} if self.report_rounds_once else _ROUND_COSTS
+        by_channel = list(q(_TOTALS.format(label="channel", group="group by channel", **costs)))
+        totals = next(iter(q(_TOTALS.format(label="'all'", group="", **costs))))
         [known] = self.db.conn.execute(
             f"select count(*) from temp.report_posts where {rank_by} is not null"
         ).fetchone()
