@@ -7,9 +7,9 @@ the WAL as one frame (24 bytes of header + one page); a page changed by two comm
 twice. With automatic checkpoints off for the run, the WAL holds every frame the run wrote, in
 order, so each frame is read back and named:
 
-- by B-tree: the table or index that owns the page (SQLite's `dbstat` after the run; a page
-  freed by one B-tree and reused by another during the run is named `first -> last`, its
-  owners before and after the run);
+- by B-tree: the table or index that owns the page, read from SQLite's `dbstat` every
+  --every jobs during the run (a B-tree that shrinks frees pages that a growing one then
+  takes: each frame is named by its page's owner at the first look after it was written);
 - by commit kind: the store method that opened the transaction (read from the Python stack
   when BEGIN is traced): claim (`claim_job`), lease (`claim_draft`, `renew_lease`), intent
   (`write_intent`), reserve (the rate limiter's read-modify-write before a send), audit (the
@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from worker_overhead import FakeX, setup, written_bytes  # noqa: E402
 
 WAL_HEADER, FRAME_HEADER = 32, 24
+PAGE_1 = "page 1 (sqlite_schema; the file's size)"
 # The store method that opens a transaction -> the commit's kind (the innermost one on the stack
 # wins: the choke point's `batch` holds `transact` and `record_exchange` inside one commit).
 KINDS = {
@@ -132,6 +133,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=300, help="due publish jobs (default 300)")
     parser.add_argument("--page-size", type=int, help="the new database's page size (bytes)")
+    parser.add_argument("--every", type=int, default=25, help="jobs between looks at the pages")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="mktd-wal-") as tmp:
@@ -147,18 +149,27 @@ def main() -> int:
         setup(store, args.jobs)
         store.db.execute("pragma wal_checkpoint(truncate)")  # setup's pages are not the run's
         store.db.execute("pragma wal_autocheckpoint=0")  # every frame of the run stays readable
-        owners_before = page_owners(store)
         wal_path = Path(str(db_path()) + "-wal")
         client = FakeX(store)
         worker = Worker(store, lambda platform, account: cast(Any, client), settings=Settings())
         tracer = Tracer(wal_path)
+        looks: list[tuple[int, dict[int, str]]] = []  # (WAL bytes then, page -> owner)
+        done = [0]
+
+        def look(_outcome: Any) -> None:
+            done[0] += 1
+            if done[0] % args.every == 0:
+                store.db.conn.set_trace_callback(None)  # dbstat's reads are not the worker's
+                looks.append((wal_path.stat().st_size, page_owners(store)))
+                store.db.conn.set_trace_callback(tracer)
+
         store.db.conn.set_trace_callback(tracer)
         before = written_bytes()
-        outcomes = worker.run_once()
+        outcomes = worker.run_once(on_outcome=look)
         after = written_bytes()
         store.db.conn.set_trace_callback(None)
         wal = wal_path.read_bytes()
-        owners = page_owners(store)
+        looks.append((len(wal), page_owners(store)))
         store.close()
     published = sum(1 for o in outcomes if o.kind == "publish" and o.status == "done")
     if published != args.jobs:
@@ -166,25 +177,23 @@ def main() -> int:
     page_size, frames = read_frames(wal)
     jobs = args.jobs
 
-    def name(page: int) -> str:
-        if page == 1:
-            return "page 1 (sqlite_schema; the file's size)"
-        now, then = owners.get(page, "free"), owners_before.get(page)
-        # A page that changed hands during the run: its frames may belong to either owner.
-        return now if then in (None, now) else f"{then} -> {now}"
-
-    by_btree = Counter(name(page) for page, _ in frames)
-    moved = sum(
-        1 for page, _ in frames if page in owners_before and owners_before[page] != owners.get(page)
-    )
+    frame_bytes = FRAME_HEADER + page_size
+    owner_of: list[str] = []  # each frame's B-tree, at the first look after it was written
+    at = 0
+    for i, (page, _) in enumerate(frames):
+        while looks[at][0] < WAL_HEADER + (i + 1) * frame_bytes:
+            at += 1
+        owner_of.append(PAGE_1 if page == 1 else looks[at][1].get(page, "free"))
+    by_btree = Counter(owner_of)
     kinds: dict[str, dict[str, Any]] = defaultdict(
         lambda: {"commits": 0, "synced": 0, "frames": 0, "btrees": Counter()}
     )
     for first, count, kind, synced in attribute(tracer.events, len(wal), page_size):
         k = kinds[kind]
         k["frames"] += count
-        for page, ends in frames[first : first + count]:
-            k["btrees"][name(page)] += 1
+        for i in range(first, first + count):
+            ends = frames[i][1]
+            k["btrees"][owner_of[i]] += 1
             k["commits"] += ends
             k["synced"] += ends and synced
     commits = Counter(kind for _, head, kind in tracer.events if kind)
@@ -197,7 +206,7 @@ def main() -> int:
         if before is None or after is None
         else round((after - before) / 1024 / jobs, 2),
         "commits_per_job": round(sum(commits.values()) / jobs, 2),
-        "owner_changed_frames_per_job": round(moved / jobs, 2),
+        "looks_at_the_pages": len(looks),
         "by_btree": {n: round(c / jobs, 2) for n, c in by_btree.most_common()},
         "by_kind": {
             kind: {
@@ -219,9 +228,7 @@ def main() -> int:
         f"{result['written_kib_per_job']} KiB per job (no checkpoint); "
         f"{result['commits_per_job']:g} commits per job"
     )
-    print(
-        f"\nframes per job by B-tree ({result['owner_changed_frames_per_job']:g} on pages whose owner changed):"
-    )
+    print(f"\nframes per job by B-tree (owners read {len(looks)} times during the run):")
     for n, c in result["by_btree"].items():
         print(f"  {c:6.2f}  {n}")
     print("\nby commit kind: commits (with frames) and frames per job, then its B-trees")
