@@ -7,9 +7,10 @@ the WAL as one frame (24 bytes of header + one page); a page changed by two comm
 twice. With automatic checkpoints off for the run, the WAL holds every frame the run wrote, in
 order, so each frame is read back and named:
 
-- by B-tree: the table or index that owns the page, read from SQLite's `dbstat` every
-  --every jobs during the run (a B-tree that shrinks frees pages that a growing one then
-  takes: each frame is named by its page's owner at the first look after it was written);
+- by B-tree: the table or index that owns the page, read from SQLite's `dbstat` after every
+  job (--every N: every N jobs) during the run, outside the trace: a B-tree that shrinks
+  frees pages that a growing one takes, so each frame is named by its page's owner at the
+  first look after it was written (a page freed and reused within one job is misnamed);
 - by commit kind: the store method that opened the transaction (read from the Python stack
   when BEGIN is traced): claim (`claim_job`), lease (`claim_draft`, `renew_lease`), intent
   (`write_intent`), reserve (the rate limiter's read-modify-write before a send), audit (the
@@ -133,7 +134,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=300, help="due publish jobs (default 300)")
     parser.add_argument("--page-size", type=int, help="the new database's page size (bytes)")
-    parser.add_argument("--every", type=int, default=25, help="jobs between looks at the pages")
+    parser.add_argument("--every", type=int, default=1, help="jobs between looks at the pages")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="mktd-wal-") as tmp:
@@ -230,13 +231,17 @@ def main() -> int:
     )
     print(f"\nframes per job by B-tree (owners read {len(looks)} times during the run):")
     for n, c in result["by_btree"].items():
-        print(f"  {c:6.2f}  {n}")
+        if c >= 0.005:
+            print(f"  {c:6.2f}  {n}")
     print("\nby commit kind: commits (with frames) and frames per job, then its B-trees")
     for kind, k in result["by_kind"].items():
+        named = [f"{n} {c:g}" for n, c in k["by_btree"].items() if c >= 0.05]
+        rest = sum(c for c in k["by_btree"].values() if c < 0.05)
+        if rest:
+            named.append(f"others {rest:.2f}")
         print(
             f"  {kind:9s} {k['commits_per_job']:5.2f} ({k['commits_with_frames_per_job']:4.2f}) "
-            f"{k['frames_per_job']:6.2f}  "
-            + ", ".join(f"{n} {c:g}" for n, c in k["by_btree"].items())
+            f"{k['frames_per_job']:6.2f}  " + ", ".join(named)
         )
     return 0
 
