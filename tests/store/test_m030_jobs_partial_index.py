@@ -8,7 +8,9 @@ as parameters is checked as it runs."""
 from __future__ import annotations
 
 import sqlite3
+import struct
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -127,3 +129,64 @@ def test_the_queue_with_every_status_is_read_as_before(store):
     queued_job(store, "J1")
     rows = store.list_jobs(statuses=None, kinds=None)
     assert [r["id"] for r in rows] == ["J1"]
+
+
+def wal_owners(store: Store, run: Any) -> list[str]:
+    """The B-trees whose pages `run(store)` wrote to the WAL (checkpoints held off meanwhile)."""
+    conn = store.db.conn
+    conn.execute("pragma wal_checkpoint(truncate)")
+    conn.execute("pragma wal_autocheckpoint=0")
+    run(store)
+    wal = Path(str(store.path) + "-wal").read_bytes()
+    size = struct.unpack(">I", wal[8:12])[0]
+    pages = [struct.unpack(">I", wal[o : o + 4])[0] for o in range(32, len(wal), 24 + size)]
+    owners = dict(conn.execute("select pageno, name from dbstat").fetchall())
+    return sorted({owners.get(p, "?") for p in pages if p != 1})
+
+
+def test_the_claim_writes_no_page_of_the_one_active_publish_index(store):
+    """Queued to running keeps the job unfinished: the uniqueness index, keyed on
+    finished_utc, is not rewritten (it was, on every claim, while its WHERE named the status)."""
+    queued_job(store, "J1")
+    written = wal_owners(store, READERS["the worker's claim"])
+    assert "jobs" in written
+    assert "jobs_one_active_publish" not in written
+
+
+def test_one_unfinished_publish_job_per_draft_and_every_end_finishes_it(store):
+    conn = store.db.conn
+    queued_job(store, "J1")
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute(
+            "insert into jobs (id, kind, draft_id, status) values ('J2', 'publish', 'DJ1', 'queued')"
+        )
+    conn.rollback()
+    ends = {
+        "done": lambda j: store.finish_job(j, "w", JobStatus.DONE),
+        "failed": lambda j: store.finish_job(j, "w", JobStatus.FAILED),
+        "skipped": lambda j: store.finish_job(j, "w", JobStatus.SKIPPED),
+        "cancelled": lambda j: store.finish_job(j, "w", JobStatus.CANCELLED),
+    }
+    job_id = "J1"
+    for n, (status, end) in enumerate(ends.items(), start=2):
+        job = store.claim_job("w", now=1.0, now_iso=NOW, due_before=NOW, lease_s=60.0)
+        assert job is not None and job["id"] == job_id
+        assert end(job_id)
+        row = conn.execute("select status, finished_utc from jobs where id = ?", [job_id])
+        assert row.fetchone()[0] == status
+        # Ended: the draft may be queued again (a new job), and only once.
+        job_id = f"J{n}"
+        conn.execute(
+            "insert into jobs (id, kind, draft_id, due_utc, status, attempts, payload_json) "
+            "values (?, 'publish', 'DJ1', '2026-01-01T00:00:00.000Z', 'queued', 0, '{}')",
+            [job_id],
+        )
+        conn.commit()
+    store.cancel_publish("DJ1")  # the other way a publish job ends
+    unfinished = conn.execute(
+        "select count(*) from jobs where kind = 'publish' and finished_utc is null"
+    ).fetchone()[0]
+    active = conn.execute(
+        "select count(*) from jobs where kind = 'publish' and status in ('queued', 'running')"
+    ).fetchone()[0]
+    assert unfinished == active == 0

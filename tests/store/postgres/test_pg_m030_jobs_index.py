@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import psycopg
 import pytest
 
 from mktdirector.store.postgres.store import PostgresStore
@@ -45,6 +46,26 @@ def test_the_index_is_partial_over_the_active_jobs(store):
         in defs["idx_jobs_status_due_utc"]
     )
     assert "WHERE (status = 'skipped'::text)" in defs["idx_jobs_skipped_due_utc"]
+    assert (
+        "WHERE ((kind = 'publish'::text) AND (finished_utc IS NULL))"
+        in defs["jobs_one_active_publish"]
+    )
+
+
+def test_one_unfinished_publish_job_per_draft(store):
+    insert = (
+        "insert into jobs (id, kind, draft_id, due_utc, status, attempts, payload_json) "
+        "values (?, 'publish', 'D1', '2026-01-01T00:00:00.000Z', 'queued', 0, '{}')"
+    )
+    store.db.execute(insert, ["J1"])
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        store.db.execute(insert, ["J2"])
+    job = store.claim_job("w", now=1.0, now_iso=NOW, due_before=NOW, lease_s=60.0)
+    assert job is not None and job["id"] == "J1"
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        store.db.execute(insert, ["J2"])  # running is unfinished too
+    assert store.finish_job("J1", "w", "done")
+    store.db.execute(insert, ["J2"])  # ended: the draft may be queued again
 
 
 @pytest.mark.parametrize("reader", list(READERS))

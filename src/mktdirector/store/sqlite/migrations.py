@@ -330,3 +330,22 @@ def m030_jobs_index_partial(db: Database) -> None:
         "create index if not exists idx_jobs_skipped_due_utc on jobs (due_utc) "
         "where status = 'skipped'"
     )
+    # m009's one-active-publish-job-per-draft guard named the status in its WHERE, so the claim
+    # (queued -> running: the job stays active) rewrote its entry on every job. A publish job is
+    # active exactly while it has no finished_utc: every end sets it (finish_job,
+    # cancel_publish), nothing reopens a finished job (a new schedule queues a new one), and
+    # rows of other versions are made to agree first. Keyed on that, the claim leaves it alone;
+    # the guard refuses the same second unfinished job as before.
+    db.execute(
+        "update jobs set finished_utc = coalesce(updated_utc, due_utc, created_utc, '') "
+        "where kind = 'publish' and status not in ('queued', 'running') and finished_utc is null"
+    )
+    db.execute(
+        "update jobs set finished_utc = null "
+        "where kind = 'publish' and status in ('queued', 'running') and finished_utc is not null"
+    )
+    db.execute("drop index if exists jobs_one_active_publish")
+    db.execute(
+        "create unique index if not exists jobs_one_active_publish on jobs (draft_id) "
+        "where kind = 'publish' and finished_utc is null"
+    )
