@@ -190,3 +190,31 @@ def test_one_unfinished_publish_job_per_draft_and_every_end_finishes_it(store):
         "select count(*) from jobs where kind = 'publish' and status in ('queued', 'running')"
     ).fetchone()[0]
     assert unfinished == active == 0
+
+
+def test_m030_makes_older_rows_agree_before_keying_the_guard_on_finished_utc(tmp_path):
+    """A finished publish job without finished_utc (and an active one with it) would break the
+    guard's new key: m030 fills the first and clears the second, then builds the index."""
+    from sqlite_utils import Database
+
+    from mktdirector.store.sqlite.migrations import migrations
+
+    db = Database(tmp_path / "old.db")
+    migrations.apply(db, stop_before="m030_jobs_index_partial")
+    db["jobs"].insert_all(
+        {"id": i, "kind": "publish", "draft_id": "D1", "status": st, "due_utc": "2026-01-01",
+         "updated_utc": up, "finished_utc": fin}
+        for i, st, up, fin in (
+            ("J1", "failed", "2026-01-02", None),  # ended by an older mktd, never stamped
+            ("J2", "done", "2026-01-03", "2026-01-03"),
+            ("J3", "queued", "2026-01-04", "2026-01-04"),  # active, yet stamped
+        )
+    )  # fmt: skip
+    migrations.apply(db)
+    rows = db.execute("select id, finished_utc from jobs order by id").fetchall()
+    assert rows == [("J1", "2026-01-02"), ("J2", "2026-01-03"), ("J3", None)]
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute(
+            "insert into jobs (id, kind, draft_id, status) values ('J4', 'publish', 'D1', 'queued')"
+        )
+    db.close()
