@@ -1,7 +1,7 @@
 """Run every benchmark in sequence and write the results into docs/benchmarks.md.
 
-Runs each benchmark in BENCHES (startup, reports, worker, choke point, imports, web latency, X
-metrics, crash trials) with its defaults, one after another so they do not compete for the cores,
+Runs each benchmark in BENCHES (startup, reports, worker and its WAL breakdown, choke point,
+imports, web latency, X metrics, crash trials) with its defaults, one after another so they do not compete for the cores,
 each as `python benchmarks/NAME.py ... --json`, and replaces the part of docs/benchmarks.md
 between `<!-- results:start -->` and `<!-- results:end -->` (added at the end when missing; the
 prose around them is kept) with a table of the figures, each with its goal and ok / not met, the
@@ -163,6 +163,20 @@ def r_worker(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             )
         )
     return rows
+
+
+def r_worker_wal(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    kinds = ", ".join(f"{k} {v['frames_per_job']:g}" for k, v in d["by_kind"].items())
+    top = ", ".join(f"{n} {c:g}" for n, c in list(d["by_btree"].items())[:6])
+    return [
+        (
+            f"worker WAL per published job, {d['jobs']:,} jobs, {d['page_size']} B pages",
+            f"{d['frames_per_job']:g} frames = {d['wal_kib_per_job']:g} KiB; by commit: {kinds}",
+            "none (explains the bytes)",
+            "",
+        ),
+        ("worker WAL frames per job: largest B-trees", top, "none", ""),
+    ]
 
 
 def r_choke(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
@@ -360,6 +374,7 @@ BENCHES = [
         script="report_scale.py",
     ),
     Bench("worker_overhead", ["--jobs", "1000"], ["--jobs", "200"], r_worker),
+    Bench("worker_wal", ["--jobs", "1000"], ["--jobs", "200"], r_worker_wal),
     Bench("choke_point", ["--requests", "5000", "--blocks", "20"], ["--requests", "1000"], r_choke),
     Bench("hubspot_import", ["--repeat", "3"], ["--repeat", "1", "--rows", "2000"], r_hubspot),
     Bench(

@@ -23,6 +23,9 @@ from mktdirector.store.sqlite.dialect import SQLITE
 from mktdirector.store.stamps import new_id, now_utc
 
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+# The partial (status, due_utc) index's condition (m030), a term of each query that reads it:
+# SQLite uses a partial index only when the query's WHERE has its condition word for word.
+ACTIVE_WHERE = "status in ('queued', 'running')"
 SCHEDULABLE = (DraftStatus.APPROVED, DraftStatus.SCHEDULED)
 _WORKER_COLUMNS = ("id", "host", "pid", "started_utc", "last_seen_utc", "jobs_done")
 
@@ -33,7 +36,7 @@ def _abandoned_by_dead_owner(
     """A running job whose lease is still on the clock but whose owner is certainly dead."""
     cur = conn.execute(
         "select * from jobs where status = 'running' and lease_owner is not null "
-        f"and lease_owner != ? order by due_utc {skip_locked}",
+        f"and lease_owner != ? and {ACTIVE_WHERE} order by due_utc {skip_locked}",
         [exclude],
     )
     cols = [c[0] for c in cur.description]
@@ -174,6 +177,8 @@ class JobsMixin(Connected):
         if statuses:
             where.append(f"j.status in ({','.join('?' * len(statuses))})")
             params += list(statuses)
+            if set(statuses) <= set(ACTIVE):
+                where.append(f"j.{ACTIVE_WHERE}")  # the index's term (bound values are not)
         if kinds:
             where.append(f"j.kind in ({','.join('?' * len(kinds))})")
             params += list(kinds)
@@ -214,8 +219,8 @@ class JobsMixin(Connected):
         # job's FULL intent commit puts it on disk before anything is sent.
         with immediate(self.db, durability=RELAXED, row_locked=True) as conn:
             cur = conn.execute(
-                "select * from jobs where status = 'running' and lease_until < ? "
-                f"order by due_utc limit 1 {self.dialect.skip_locked}",
+                f"select * from jobs where status = 'running' and lease_until < ? and "
+                f"{ACTIVE_WHERE} order by due_utc limit 1 {self.dialect.skip_locked}",
                 [now],
             )
             job = _row(cur)
@@ -226,8 +231,9 @@ class JobsMixin(Connected):
             previous = job["lease_owner"] if job is not None else None
             if job is None:
                 cur = conn.execute(
-                    "select * from jobs where status = 'queued' and due_utc <= ? "
-                    f"order by due_utc, created_utc limit 1 {self.dialect.skip_locked}",
+                    f"select * from jobs where status = 'queued' and due_utc <= ? and "
+                    f"{ACTIVE_WHERE} order by due_utc, created_utc limit 1 "
+                    f"{self.dialect.skip_locked}",
                     [due_before],
                 )
                 job = _row(cur)

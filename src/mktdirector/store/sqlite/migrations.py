@@ -310,3 +310,42 @@ def m029_posts_published_indexes_partial(db: Database) -> None:
     ):
         db.execute(f"drop index if exists {name}")
         db.execute(f"create index if not exists {name} on posts ({columns}) where {where}")
+
+
+@migrations()
+def m030_jobs_index_partial(db: Database) -> None:
+    # Issue 17 item 2b: every finished job moved inside (status, due_utc), a page or two of it
+    # at the claim's commit and again at the job's end, though no query looks finished jobs up
+    # by status and due time: the claim, `mktd queue list`, status and the alert rules read the
+    # queued and running ones (their queries repeat this WHERE verbatim: SQLite uses a partial
+    # index only for a query whose WHERE has its condition as a term), the alert rules' skipped
+    # jobs get their own small index (a skip is rare), `mktd queue list --all` scans as before.
+    # Same name; plain SQL, as m029, which PostgreSQL's DDL writer runs the same.
+    db.execute("drop index if exists idx_jobs_status_due_utc")
+    db.execute(
+        "create index if not exists idx_jobs_status_due_utc on jobs (status, due_utc) "
+        "where status in ('queued', 'running')"
+    )
+    db.execute(
+        "create index if not exists idx_jobs_skipped_due_utc on jobs (due_utc) "
+        "where status = 'skipped'"
+    )
+    # m009's one-active-publish-job-per-draft guard named the status in its WHERE, so the claim
+    # (queued -> running: the job stays active) rewrote its entry on every job. A publish job is
+    # active exactly while it has no finished_utc: every end sets it (finish_job,
+    # cancel_publish), nothing reopens a finished job (a new schedule queues a new one), and
+    # rows of other versions are made to agree first. Keyed on that, the claim leaves it alone;
+    # the guard refuses the same second unfinished job as before.
+    db.execute(
+        "update jobs set finished_utc = coalesce(updated_utc, due_utc, created_utc, '') "
+        "where kind = 'publish' and status not in ('queued', 'running') and finished_utc is null"
+    )
+    db.execute(
+        "update jobs set finished_utc = null "
+        "where kind = 'publish' and status in ('queued', 'running') and finished_utc is not null"
+    )
+    db.execute("drop index if exists jobs_one_active_publish")
+    db.execute(
+        "create unique index if not exists jobs_one_active_publish on jobs (draft_id) "
+        "where kind = 'publish' and finished_utc is null"
+    )

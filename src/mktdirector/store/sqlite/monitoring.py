@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from mktdirector.store.rows import Worker
 from mktdirector.store.sqlite.db import Connected
+from mktdirector.store.sqlite.jobs import ACTIVE_WHERE
 
 # Nearest-rank percentiles (rank = ceil(p * n)) with window functions: SQLite has no
 # percentile(), and this sorts each platform's durations once instead of in Python.
@@ -107,13 +108,14 @@ class MonitoringMixin(Connected):
         nxt = list(
             self.db.query(
                 "select id, kind, draft_id, platform, account, due_utc from jobs "
-                "where status = 'queued' order by due_utc limit 1"
+                f"where status = 'queued' and {ACTIVE_WHERE} order by due_utc limit 1"
             )
         )
         by_kind = {
             r["kind"]: r["n"]
             for r in self.db.query(
-                "select kind, count(*) as n from jobs where status = 'queued' group by kind"
+                f"select kind, count(*) as n from jobs where status = 'queued' and {ACTIVE_WHERE} "
+                "group by kind"
             )
         }
         return {
@@ -127,7 +129,7 @@ class MonitoringMixin(Connected):
     def queued_by_platform(self) -> dict[str, int]:
         rows = self.db.query(
             "select coalesce(platform, '') as platform, count(*) as n from jobs "
-            "where status = 'queued' group by coalesce(platform, '')"
+            f"where status = 'queued' and {ACTIVE_WHERE} group by coalesce(platform, '')"
         )
         return {r["platform"]: r["n"] for r in rows}
 
