@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 from rich.panel import Panel
 
-from mktdirector.cli import _output, _plain
+from mktdirector.cli import _draft_output, _output, _plain
 from mktdirector.core.errors import UsageError
 
 STYLES = [None, "green", "yellow", "bold red"]
@@ -150,10 +150,10 @@ TITLE = st.one_of(
 
 
 def a_draft(title: str | None, text: str) -> None:
-    """cli/_output.draft's two ways with any panel title: _plain.write_panels, else rich."""
+    """cli/_draft_output.draft's two ways with any panel title: _plain.write_panels, else rich."""
     width = _output._plain_width()
     if width is None or not _plain.write_panels(["Dry run  x · y"], [(title, text)], width):
-        _output._rich_draft("Dry run", "x · y", "", None, [(title, text)])
+        _draft_output._rich_draft("Dry run", "x · y", "", None, [(title, text)])
 
 
 @settings(max_examples=300, deadline=None)
@@ -182,7 +182,7 @@ DRAFTS = st.fixed_dictionaries(
 @given(d=DRAFTS, columns=st.integers(20, 130), lint=st.booleans())
 def test_a_draft_is_what_rich_prints(d: dict[str, object], columns: int, lint: bool) -> None:
     items = [{"severity": "warning", "rule": "length", "message": "long", "line": 1}] * lint
-    same_both_ways(lambda: _output.draft(d, items), columns)
+    same_both_ways(lambda: _draft_output.draft(d, items), columns)
 
 
 @settings(max_examples=100, deadline=None)
@@ -192,7 +192,7 @@ def test_an_email_draft_is_what_rich_prints(
 ) -> None:
     d = {"platform": "email", "kind": "email", "status": "draft",
          "body": {"subject": subject, "preheader": preheader, "text": text}}  # fmt: skip
-    same_both_ways(lambda: _output.draft(d, []), columns)
+    same_both_ways(lambda: _draft_output.draft(d, []), columns)
 
 
 def test_a_draft_into_a_pipe_really_skips_rich() -> None:
@@ -203,8 +203,8 @@ def test_a_draft_into_a_pipe_really_skips_rich() -> None:
     email = {"platform": "email", "kind": "email", "status": "draft",
              "body": {"subject": "Hi", "preheader": "pre", "text": "Body\n\nmore"}}  # fmt: skip
     for d in (post, thread, email):  # the panels and the lint line: two plain writes
-        assert same_both_ways(lambda d=d: _output.draft(d, [], title="Dry run")) == 2
-    assert same_both_ways(lambda: _output.draft({**post, "body": ["Hi 😀"]}, [])) == 0
+        assert same_both_ways(lambda d=d: _draft_output.draft(d, [], title="Dry run")) == 2
+    assert same_both_ways(lambda: _draft_output.draft({**post, "body": ["Hi 😀"]}, [])) == 0
     assert same_both_ways(lambda: a_draft("1234/3000", "Hi"), 12) == 0
 
 
