@@ -148,6 +148,20 @@ def store(home: Path) -> Iterator[Any]:
 
 
 @pytest.fixture
+def file_store(tmp_path: Path) -> Iterator[Any]:
+    """An open Store on a database file of its own in tmp_path, not the home's (`store`): for
+    tests of the store's commits and indexes that want nothing else on that file."""
+    from mktdirector.store import Store
+
+    s = Store(tmp_path / "mktd.db")
+    s.open()
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
 
