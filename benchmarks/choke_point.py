@@ -21,6 +21,7 @@ timed: the counting itself costs ~50 µs per request).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -28,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +93,33 @@ def mktd_client(base_url: str) -> tuple[Any, Any]:
     return deps, http
 
 
+def arguments(description: str, requests_help: str) -> argparse.ArgumentParser:
+    """The options this benchmark and choke_point_breakdown.py share: --requests and --json."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--requests", type=int, default=2000, help=requests_help)
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    return parser
+
+
+@contextlib.contextmanager
+def wired_to_local_server() -> Iterator[tuple[str, Any, Any]]:
+    """(url, deps, http): the local instant server, a throwaway MKTD_HOME, and HubSpot's client
+    as the wiring builds it on that home (mktd_client); all closed, stopped and removed after."""
+    proc, url = start_server()
+    try:
+        with tempfile.TemporaryDirectory(prefix="mktd-bench-") as tmp:
+            os.environ["MKTD_HOME"] = str(Path(tmp) / "home")
+            deps, http = mktd_client(url)
+            try:
+                yield url, deps, http
+            finally:
+                http.close()
+                deps.store.close()
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 def per_request_us(send: Any, n: int) -> tuple[float, float]:
     """Wall and CPU (this process's) microseconds per request. CPU time leaves out the server and
     waiting for the cores other processes hold, so it moves far less with the machine's load."""
@@ -101,50 +130,39 @@ def per_request_us(send: Any, n: int) -> tuple[float, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=2000, help="timed requests per side")
+    parser = arguments(__doc__.splitlines()[0], "timed requests per side")
     parser.add_argument("--blocks", type=int, default=10, help="alternating blocks per side")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--check", action="store_true", help=f"exit 1 if over {TARGET_RATIO}x")
     args = parser.parse_args()
     per_block = max(1, args.requests // args.blocks)
-    proc, url = start_server()
-    try:
-        with tempfile.TemporaryDirectory(prefix="mktd-bench-") as tmp:
-            os.environ["MKTD_HOME"] = str(Path(tmp) / "home")
-            import httpx
+    with wired_to_local_server() as (url, deps, http):
+        import httpx
 
-            deps, http = mktd_client(url)
-            raw = httpx.Client(base_url=url, headers={"Authorization": "Bearer bench"})
-            path = "/account-info/v3/details"
-            for _ in range(50):  # warm up both: connections, the database file, caches
-                raw.get(path)
-                http.request("GET", path)
-            conn = deps.store.db.conn
-            commits = 0
+        raw = httpx.Client(base_url=url, headers={"Authorization": "Bearer bench"})
+        path = "/account-info/v3/details"
+        for _ in range(50):  # warm up both: connections, the database file, caches
+            raw.get(path)
+            http.request("GET", path)
+        conn = deps.store.db.conn
+        commits = 0
 
-            def count(sql: str) -> None:
-                nonlocal commits
-                commits += sql.strip().upper().startswith("COMMIT")
+        def count(sql: str) -> None:
+            nonlocal commits
+            commits += sql.strip().upper().startswith("COMMIT")
 
-            raws: list[tuple[float, float]] = []
-            ours: list[tuple[float, float]] = []
-            for _ in range(args.blocks):
-                raws.append(per_request_us(lambda: raw.get(path), per_block))
-                ours.append(per_request_us(lambda: http.request("GET", path), per_block))
-            # Counted apart, untimed: SQLite's trace callback expands every statement's SQL
-            # with its values, ~50 µs per request, which the timed blocks used to include.
-            conn.set_trace_callback(count)
-            for _ in range(COUNTED):
-                http.request("GET", path)
-            conn.set_trace_callback(None)
-            audited = deps.store.db.execute("select count(*) from http_calls").fetchone()[0]
-            raw.close()
-            http.close()
-            deps.store.close()
-    finally:
-        proc.kill()
-        proc.wait()
+        raws: list[tuple[float, float]] = []
+        ours: list[tuple[float, float]] = []
+        for _ in range(args.blocks):
+            raws.append(per_request_us(lambda: raw.get(path), per_block))
+            ours.append(per_request_us(lambda: http.request("GET", path), per_block))
+        # Counted apart, untimed: SQLite's trace callback expands every statement's SQL
+        # with its values, ~50 µs per request, which the timed blocks used to include.
+        conn.set_trace_callback(count)
+        for _ in range(COUNTED):
+            http.request("GET", path)
+        conn.set_trace_callback(None)
+        audited = deps.store.db.execute("select count(*) from http_calls").fetchone()[0]
+        raw.close()
     raw_us, our_us = statistics.median(w for w, _ in raws), statistics.median(w for w, _ in ours)
     raw_cpu, our_cpu = statistics.median(c for _, c in raws), statistics.median(c for _, c in ours)
     ratio = our_us / raw_us

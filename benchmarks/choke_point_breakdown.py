@@ -20,18 +20,16 @@ took the most time over N wired requests (cProfile, whose own cost inflates smal
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from choke_point import mktd_client, per_request_us, start_server  # noqa: E402
+from choke_point import arguments, per_request_us, wired_to_local_server  # noqa: E402
 
 PATH = "/account-info/v3/details"
 AUTH = {"Authorization": "Bearer bench"}
@@ -135,26 +133,15 @@ def profile(send: Callable[[], object], n: int) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=2000, help="requests per layer")
+    parser = arguments(__doc__.splitlines()[0], "requests per layer")
     parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds (median)")
     parser.add_argument("--profile", type=int, default=0, help="cProfile N wired requests")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args()
     per_round = max(1, args.requests // args.rounds)
-    proc, url = start_server()
-    try:
-        with tempfile.TemporaryDirectory(prefix="mktd-bench-") as tmp:
-            os.environ["MKTD_HOME"] = str(Path(tmp) / "home")
-            deps, wired = mktd_client(url)
-            stack = interleaved(layers(url, deps, wired), per_round, args.rounds)
-            alone = interleaved(pieces(deps, wired, url), per_round, args.rounds)
-            report = profile(lambda: wired.request("GET", PATH), args.profile)
-            wired.close()
-            deps.store.close()
-    finally:
-        proc.kill()
-        proc.wait()
+    with wired_to_local_server() as (url, deps, wired):
+        stack = interleaved(layers(url, deps, wired), per_round, args.rounds)
+        alone = interleaved(pieces(deps, wired, url), per_round, args.rounds)
+        report = profile(lambda: wired.request("GET", PATH), args.profile)
     load = os.getloadavg()[0]
     if args.json:
         print(json.dumps({"layers": stack, "pieces": alone, "load": round(load, 2)}))

@@ -1,7 +1,7 @@
 """`mktd report` end to end through the CLI at 1M snapshots / 50k posts (issue 17 item 4).
 
 The database (report_scale.generate, 20 snapshots per post) is built once and cached under the
-temp dir keyed by its size, so reruns are quick. Each case runs the real `mktd` in a subprocess
+temp dir keyed by its size, page size and latest migration (`cache_dir`), so reruns are quick. Each case runs the real `mktd` in a subprocess
 as a user does, paired with `python -c pass` and with a hand-written single SQL query giving the
 same per-post numbers (a `python -c` that runs it and writes CSV: the same work a user's own
 script would do). Peak RSS per process comes from os.wait4 (the child's own rusage).
@@ -50,9 +50,21 @@ HAND_SCRIPT = (
 )
 
 
+def cache_dir(snapshots: int, per_post: int) -> Path:
+    """Where the generated history is kept: named by its size, the page size new files get
+    (MKTD_SQLITE_PAGE_SIZE) and the schema's latest migration, so that a database built
+    before either changed is never timed."""
+    from mktdirector.store.sqlite.db import new_page_size
+    from mktdirector.store.sqlite.migrations import migrations
+
+    latest = migrations._migrations[-1].name
+    name = f"mktd-report-cli-{snapshots}-{per_post}-page{new_page_size()}-{latest}"
+    return Path(tempfile.gettempdir()) / name
+
+
 def cached_home(snapshots: int, per_post: int) -> tuple[Path, int]:
-    """A MKTD_HOME holding the generated history, built once per size."""
-    home = Path(tempfile.gettempdir()) / f"mktd-report-cli-{snapshots}-{per_post}"
+    """A MKTD_HOME holding the generated history, built once per size, page size and schema."""
+    home = cache_dir(snapshots, per_post)
     done = home / "posts.txt"
     if not done.exists():
         from mktdirector.core import paths

@@ -31,6 +31,16 @@ _SERVER_OPTIONS = (
 )
 
 
+# The public tables owning a sequence that has handed out a value since it was (re)started.
+_SEQUENCE_MOVED = """
+    select t.relname from pg_class t
+    join pg_depend d on d.refobjid = t.oid and d.refclassid = 'pg_class'::regclass
+    join pg_class s on s.oid = d.objid and s.relkind = 'S'
+    join pg_sequences q on q.schemaname = 'public' and q.sequencename = s.relname
+    where t.relnamespace = 'public'::regnamespace and q.last_value is not null
+"""
+
+
 def pg_bin() -> Path | None:
     """The newest installed server's bin directory (Debian: /usr/lib/postgresql/N/bin)."""
     override = os.environ.get("MKTD_TEST_PG_BIN")
@@ -118,7 +128,17 @@ class PgCluster:
                     "and tablename != 'mktd_migrations'"
                 )
             ]
-            conn.execute(f"truncate {', '.join(tables)} restart identity")
+            # TRUNCATE gives each table it names new files, rows or not: all ~40 cost ~90 ms per
+            # test. Only the tables a test wrote to need it: those holding rows, and those whose
+            # id sequence moved (an insert rolled back leaves the table empty, its sequence on).
+            holding = " union all ".join(
+                f"select '{t}' where exists (select 1 from {t})" for t in tables
+            )
+            written = {r[0] for r in conn.execute(holding)}
+            written |= {r[0] for r in conn.execute(_SEQUENCE_MOVED)}
+            written &= set(tables)
+            if written:  # CASCADE: a table referencing one of them by a foreign key goes too
+                conn.execute(f"truncate {', '.join(sorted(written))} restart identity cascade")
         return self._migrated
 
     def stop(self) -> None:

@@ -17,7 +17,7 @@ from mktdirector.agents.social.posting import check_platform
 from mktdirector.agents.social.publisher import _url_for
 from mktdirector.agents.social.publishing import check_publishable
 from mktdirector.agents.social.targets import LinkedInTarget, XTarget, target_for
-from mktdirector.cli import _output
+from mktdirector.cli import _draft_output
 from mktdirector.cli.views.report_layout import legend
 from mktdirector.core import platforms
 from mktdirector.core.errors import UsageError
@@ -68,9 +68,9 @@ def test_messages_built_from_the_table_read_as_before() -> None:
 
 
 def test_table_facts_give_todays_limits_urls_and_labels() -> None:
-    assert _output._length("twitter", "hello") == "5/280"
-    assert _output._length("linkedin", "a (b)") == "5/3000"
-    assert _output._length("email", "hello") == "5 chars"
+    assert _draft_output._length("twitter", "hello") == "5/280"
+    assert _draft_output._length("linkedin", "a (b)") == "5/3000"
+    assert _draft_output._length("email", "hello") == "5 chars"
     assert (
         _url_for("linkedin", "urn:li:share:1")
         == "https://www.linkedin.com/feed/update/urn:li:share:1/"
@@ -110,7 +110,7 @@ def test_a_new_social_spec_row_is_a_social_platform_everywhere(mastodon: Platfor
 
 
 def test_a_new_rows_facts_drive_length_urls_and_report(mastodon: PlatformSpec) -> None:
-    assert _output._length("mastodon", "hello") == "5/500"
+    assert _draft_output._length("mastodon", "hello") == "5/500"
     findings = lint_draft(["y" * 501], "post", "mastodon", Brand())
     assert [(f.rule, f.message) for f in findings] == [("length", "501/500 characters")]
     assert body_from_text("mastodon", "one post") == ("post", ["one post"])

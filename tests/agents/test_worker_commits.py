@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import shutil
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -73,14 +72,6 @@ class FakeX:
         pass
 
 
-@pytest.fixture
-def store(tmp_path) -> Iterator[Store]:
-    s = Store(tmp_path / "mktd.db")
-    s.open()
-    yield s
-    s.close()
-
-
 def traced(store: Store) -> list[str]:
     seen: list[str] = []
     store.db.conn.set_trace_callback(lambda sql: seen.append(" ".join(sql.split())))
@@ -129,12 +120,12 @@ def run_one_job(store: Store, client: FakeX) -> Any:
 N, F = RELAXED, FULL  # as the trace names them
 
 
-def test_a_published_job_is_four_commits_and_only_the_intent_is_synced_before_the_send(store):
-    did = due_draft(store, ["One post"])
-    seen = traced(store)
+def test_a_published_job_is_four_commits_and_only_the_intent_is_synced_before_the_send(file_store):
+    did = due_draft(file_store, ["One post"])
+    seen = traced(file_store)
     client = FakeX(seen)
-    outcome = run_one_job(store, client)
-    store.db.conn.set_trace_callback(None)
+    outcome = run_one_job(file_store, client)
+    file_store.db.conn.set_trace_callback(None)
     assert outcome.status == "done", outcome.message
     assert client.sent == ["One post"]
     assert transactions(seen) == [
@@ -144,17 +135,17 @@ def test_a_published_job_is_four_commits_and_only_the_intent_is_synced_before_th
         (SEND,),  # ... before the create leaves
         (N, "drafts", "jobs", "posts", "publish_attempts"),  # the answer, the draft's and job's end
     ]
-    assert store.get_draft(did)["status"] == "published"
-    assert store.get_job(outcome.job_id)["status"] == "done"
-    assert [a["outcome"] for a in store.attempts(did)] == [AttemptOutcome.CREATED]
+    assert file_store.get_draft(did)["status"] == "published"
+    assert file_store.get_job(outcome.job_id)["status"] == "done"
+    assert [a["outcome"] for a in file_store.attempts(did)] == [AttemptOutcome.CREATED]
 
 
-def test_a_thread_syncs_each_intent_before_its_send_and_ends_in_one_commit(store):
-    did = due_draft(store, ["First part.", "Second part.", "Third part."])
-    seen = traced(store)
+def test_a_thread_syncs_each_intent_before_its_send_and_ends_in_one_commit(file_store):
+    did = due_draft(file_store, ["First part.", "Second part.", "Third part."])
+    seen = traced(file_store)
     client = FakeX(seen)
-    run_one_job(store, client)
-    store.db.conn.set_trace_callback(None)
+    run_one_job(file_store, client)
+    file_store.db.conn.set_trace_callback(None)
     segment = [(F, "posts"), (SEND,), (N, "posts", "publish_attempts")]
     assert transactions(seen) == [
         (N, "jobs"),
@@ -167,58 +158,60 @@ def test_a_thread_syncs_each_intent_before_its_send_and_ends_in_one_commit(store
         (SEND,),
         (N, "drafts", "jobs", "posts", "publish_attempts"),
     ]
-    assert [p["status"] for p in store.draft_posts(did)] == [PostStatus.PUBLISHED] * 3
+    assert [p["status"] for p in file_store.draft_posts(did)] == [PostStatus.PUBLISHED] * 3
 
 
-def test_publishing_outside_the_worker_syncs_its_outcome(store):
+def test_publishing_outside_the_worker_syncs_its_outcome(file_store):
     """`mktd publish` has no later FULL commit to lean on: its answer is on disk when it returns."""
-    did = due_draft(store, ["Now"])
-    seen = traced(store)
-    result = publish_draft(store, cast(Any, FakeX(seen)), did)
-    store.db.conn.set_trace_callback(None)
+    did = due_draft(file_store, ["Now"])
+    seen = traced(file_store)
+    result = publish_draft(file_store, cast(Any, FakeX(seen)), did)
+    file_store.db.conn.set_trace_callback(None)
     assert result.status == "published"
     assert transactions(seen)[-1] == (F, "drafts", "posts", "publish_attempts")
 
 
-def test_an_outcome_batch_that_fails_writes_nothing(store):
+def test_an_outcome_batch_that_fails_writes_nothing(file_store):
     """The attempt row is plain SQL now: sqlite-utils' insert committed on its own, which let
     half of a batch reach the disk."""
-    did = due_draft(store, ["Half"])
-    pid = store.write_intent(did, 0, platform="twitter", account=None, text="Half", reply_to=None)
-    with pytest.raises(RuntimeError), store.outcome_batch(durable=False):
-        store.record_attempt(did, 0, AttemptOutcome.CREATED, detail="190")
-        store.mark_post(pid, PostStatus.PUBLISHED, remote_id="190")
+    did = due_draft(file_store, ["Half"])
+    pid = file_store.write_intent(
+        did, 0, platform="twitter", account=None, text="Half", reply_to=None
+    )
+    with pytest.raises(RuntimeError), file_store.outcome_batch(durable=False):
+        file_store.record_attempt(did, 0, AttemptOutcome.CREATED, detail="190")
+        file_store.mark_post(pid, PostStatus.PUBLISHED, remote_id="190")
         raise RuntimeError("disk full, say")
-    assert store.attempts(did) == []
-    assert [p["status"] for p in store.draft_posts(did)] == [PostStatus.INTENT]
-    assert not store.db.conn.in_transaction
+    assert file_store.attempts(did) == []
+    assert [p["status"] for p in file_store.draft_posts(did)] == [PostStatus.INTENT]
+    assert not file_store.db.conn.in_transaction
 
 
-def test_an_intent_cannot_hide_in_a_relaxed_batch(store):
-    did = due_draft(store, ["Never relaxed"])
-    with pytest.raises(RuntimeError, match="FULL"), store.outcome_batch(durable=False):
-        store.write_intent(did, 0, platform="twitter", account=None, text="x", reply_to=None)
-    assert store.draft_posts(did) == []
+def test_an_intent_cannot_hide_in_a_relaxed_batch(file_store):
+    did = due_draft(file_store, ["Never relaxed"])
+    with pytest.raises(RuntimeError, match="FULL"), file_store.outcome_batch(durable=False):
+        file_store.write_intent(did, 0, platform="twitter", account=None, text="x", reply_to=None)
+    assert file_store.draft_posts(did) == []
 
 
-def test_ledger_writes_alone_stay_full(store):
-    did = due_draft(store, ["Alone"])
-    seen = traced(store)
-    store.record_attempt(did, 0, AttemptOutcome.NOT_FOUND)
-    with immediate(store.db, durability=RELAXED):
-        store.record_attempt(did, 0, AttemptOutcome.NOT_FOUND)  # joins, relaxed
-    store.db.conn.set_trace_callback(None)
+def test_ledger_writes_alone_stay_full(file_store):
+    did = due_draft(file_store, ["Alone"])
+    seen = traced(file_store)
+    file_store.record_attempt(did, 0, AttemptOutcome.NOT_FOUND)
+    with immediate(file_store.db, durability=RELAXED):
+        file_store.record_attempt(did, 0, AttemptOutcome.NOT_FOUND)  # joins, relaxed
+    file_store.db.conn.set_trace_callback(None)
     assert transactions(seen) == [(F, "publish_attempts"), (N, "publish_attempts")]
 
 
-def test_a_worker_run_ends_with_a_full_commit_after_its_last_relaxed_outcome(store):
+def test_a_worker_run_ends_with_a_full_commit_after_its_last_relaxed_outcome(file_store):
     """The relaxed outcome leans on a later FULL commit: the run's last heartbeat is one."""
-    due_draft(store, ["Last of the run"])
-    seen = traced(store)
+    due_draft(file_store, ["Last of the run"])
+    seen = traced(file_store)
     client = FakeX(seen)
-    worker = Worker(store, lambda platform, account: cast(Any, client), settings=Settings())
+    worker = Worker(file_store, lambda platform, account: cast(Any, client), settings=Settings())
     outcomes = worker.run_once()
-    store.db.conn.set_trace_callback(None)
+    file_store.db.conn.set_trace_callback(None)
     assert [o.status for o in outcomes if o.kind == "publish"] == ["done"]
     txs = transactions(seen)
     outcome = max(i for i, t in enumerate(txs) if "publish_attempts" in t)

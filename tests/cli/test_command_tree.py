@@ -62,6 +62,21 @@ ONE_GROUP = [
     ["init"],
 ]
 
+# The inner loop (-m "not slow") runs one of each shape: a command and its --json, -h, a bad
+# option, an extra argument, a misspelt subcommand, a missing id, -v first, a dry run, an
+# unknown platform, a config key, init and a group's help. The other runs are marked slow
+# (three CLI runs each: ~0.1 s apiece), and CI runs them.
+INNER_LOOP = {
+    "status", "status --json", "status -h", "status --bogus", "status extra", "drafts lsit",
+    "drafts show 999", "-v status", "social linkedin --text Hi there --dry-run",
+    "social mastodon --text Hi", "config get nope.key", "init", "auth --help",
+}  # fmt: skip
+
+
+def _in_inner_loop_or_slow(argv: list[str]) -> Any:
+    return argv if " ".join(argv) in INNER_LOOP else pytest.param(argv, marks=pytest.mark.slow)
+
+
 # Runs that need the whole tree: root help, version, completion flags, unknown names.
 WHOLE_TREE = [
     [],
@@ -88,7 +103,7 @@ def _run(app: typer.Typer, argv: list[str]) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.mark.parametrize("argv", ONE_GROUP, ids=" ".join)
+@pytest.mark.parametrize("argv", [_in_inner_loop_or_slow(a) for a in ONE_GROUP], ids=" ".join)
 def test_a_named_command_prints_what_the_whole_tree_prints(
     argv: list[str], brand_voice: Any
 ) -> None:
@@ -127,3 +142,7 @@ def test_the_registry_names_exactly_what_each_row_adds() -> None:
         assert tuple(_names(root)) == row[3], row
         every.extend(row[3])
     assert _names(cli.app) == every
+
+
+def test_the_inner_loop_runs_name_runs_of_the_list() -> None:
+    assert {" ".join(argv) for argv in ONE_GROUP} >= INNER_LOOP

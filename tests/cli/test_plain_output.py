@@ -1,6 +1,9 @@
 """Output into a pipe is written without rich where rich would print exactly the same bytes
 (cli/_plain.py), and goes through rich everywhere else. Each case runs both ways: the plain
-writer, and rich with the plain writer switched off."""
+writer, and rich with the plain writer switched off.
+
+Each property runs QUICK generated cases (and its explicit examples) in the inner loop, and
+again with its full count as a `slow` twin (`..._in_full`), which CI runs."""
 
 from __future__ import annotations
 
@@ -15,10 +18,11 @@ from hypothesis import strategies as st
 from rich.console import Console
 from rich.panel import Panel
 
-from mktdirector.cli import _output, _plain
+from mktdirector.cli import _draft_output, _output, _plain
 from mktdirector.core.errors import UsageError
 
 STYLES = [None, "green", "yellow", "bold red"]
+QUICK = 25  # generated cases per property in the inner loop (-m "not slow")
 # Any text, with the characters rich treats specially made likely.
 ANY_TEXT = st.text(
     alphabet=st.one_of(
@@ -86,14 +90,30 @@ def same_both_ways(show: Callable[[], None], columns: int = 80) -> int:
     return wrote
 
 
-@settings(max_examples=150, deadline=None)
-@given(
-    rows=st.lists(st.tuples(CELL, CELL, CELL), max_size=4),
-    columns=st.integers(20, 120),
-)
+TABLES = {
+    "rows": st.lists(st.tuples(CELL, CELL, CELL), max_size=4),
+    "columns": st.integers(20, 120),
+}
+
+
+@settings(max_examples=QUICK, deadline=None)
+@given(**TABLES)
 @example(rows=[], columns=80)
 @example(rows=[("01J9ZQ", "draft", "Launch day"), ("7", "", "a b  c ")], columns=80)
 def test_a_table_is_what_rich_prints(rows: list[tuple[str, str, str]], columns: int) -> None:
+    a_table(rows, columns)
+
+
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None)
+@given(**TABLES)
+def test_a_table_is_what_rich_prints_in_full(
+    rows: list[tuple[str, str, str]], columns: int
+) -> None:
+    a_table(rows, columns)
+
+
+def a_table(rows: list[tuple[str, str, str]], columns: int) -> None:
     data = [{"id": a, "status": b, "preview": c} for a, b, c in rows]
     same_both_ways(
         lambda: _output.table(data, ["id", "status", "preview"], no_wrap=["id", "status"]),
@@ -101,16 +121,38 @@ def test_a_table_is_what_rich_prints(rows: list[tuple[str, str, str]], columns: 
     )
 
 
-@settings(max_examples=150, deadline=None)
-@given(pairs=st.lists(st.tuples(CELL, CELL), max_size=4), columns=st.integers(20, 120))
+PAIRS = {"pairs": st.lists(st.tuples(CELL, CELL), max_size=4), "columns": st.integers(20, 120)}
+
+
+@settings(max_examples=QUICK, deadline=None)
+@given(**PAIRS)
 @example(pairs=[("home", "/tmp/h"), ("notifications", "0")], columns=80)
 def test_key_values_are_what_rich_prints(pairs: list[tuple[str, str]], columns: int) -> None:
     same_both_ways(lambda: _output.key_values(pairs), columns)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
-@given(text=CELL, style=st.sampled_from(STYLES), columns=st.integers(10, 120))
+@given(**PAIRS)
+def test_key_values_are_what_rich_prints_in_full(
+    pairs: list[tuple[str, str]], columns: int
+) -> None:
+    same_both_ways(lambda: _output.key_values(pairs), columns)
+
+
+LINES = {"text": CELL, "style": st.sampled_from(STYLES), "columns": st.integers(10, 120)}
+
+
+@settings(max_examples=QUICK, deadline=None)
+@given(**LINES)
 def test_a_line_is_what_rich_prints(text: str, style: str | None, columns: int) -> None:
+    same_both_ways(lambda: _output.line(text, style=style), columns)
+
+
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None)
+@given(**LINES)
+def test_a_line_is_what_rich_prints_in_full(text: str, style: str | None, columns: int) -> None:
     same_both_ways(lambda: _output.line(text, style=style), columns)
 
 
@@ -150,14 +192,24 @@ TITLE = st.one_of(
 
 
 def a_draft(title: str | None, text: str) -> None:
-    """cli/_output.draft's two ways with any panel title: _plain.write_panels, else rich."""
+    """cli/_draft_output.draft's two ways with any panel title: _plain.write_panels, else rich."""
     width = _output._plain_width()
     if width is None or not _plain.write_panels(["Dry run  x · y"], [(title, text)], width):
-        _output._rich_draft("Dry run", "x · y", "", None, [(title, text)])
+        _draft_output._rich_draft("Dry run", "x · y", "", None, [(title, text)])
 
 
+PANELS = {"title": TITLE, "text": POST, "columns": st.integers(1, 130)}
+
+
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
-@given(title=TITLE, text=POST, columns=st.integers(1, 130))
+@given(**PANELS)
+def test_a_panel_is_what_rich_prints_in_full(title: str | None, text: str, columns: int) -> None:
+    same_both_ways(lambda: a_draft(title, text), columns)
+
+
+@settings(max_examples=QUICK, deadline=None)
+@given(**PANELS)
 @example(title="5/3000", text="Hello", columns=80)
 @example(title="1/2 · 21/280", text="a\n\nb\n", columns=80)
 @example(title="12/3000", text="word " * 40 + "y" * 200, columns=37)
@@ -178,21 +230,53 @@ DRAFTS = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=150, deadline=None)
-@given(d=DRAFTS, columns=st.integers(20, 130), lint=st.booleans())
+DRAFT_CASES = {"d": DRAFTS, "columns": st.integers(20, 130), "lint": st.booleans()}
+
+
+@settings(max_examples=QUICK, deadline=None)
+@given(**DRAFT_CASES)
 def test_a_draft_is_what_rich_prints(d: dict[str, object], columns: int, lint: bool) -> None:
+    a_whole_draft(d, columns, lint)
+
+
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None)
+@given(**DRAFT_CASES)
+def test_a_draft_is_what_rich_prints_in_full(
+    d: dict[str, object], columns: int, lint: bool
+) -> None:
+    a_whole_draft(d, columns, lint)
+
+
+def a_whole_draft(d: dict[str, object], columns: int, lint: bool) -> None:
     items = [{"severity": "warning", "rule": "length", "message": "long", "line": 1}] * lint
-    same_both_ways(lambda: _output.draft(d, items), columns)
+    same_both_ways(lambda: _draft_output.draft(d, items), columns)
 
 
-@settings(max_examples=100, deadline=None)
-@given(subject=CELL, preheader=CELL, text=POST, columns=st.integers(20, 130))
+EMAILS = {"subject": CELL, "preheader": CELL, "text": POST, "columns": st.integers(20, 130)}
+
+
+@settings(max_examples=QUICK, deadline=None)
+@given(**EMAILS)
 def test_an_email_draft_is_what_rich_prints(
     subject: str, preheader: str, text: str, columns: int
 ) -> None:
+    an_email(subject, preheader, text, columns)
+
+
+@pytest.mark.slow
+@settings(max_examples=100, deadline=None)
+@given(**EMAILS)
+def test_an_email_draft_is_what_rich_prints_in_full(
+    subject: str, preheader: str, text: str, columns: int
+) -> None:
+    an_email(subject, preheader, text, columns)
+
+
+def an_email(subject: str, preheader: str, text: str, columns: int) -> None:
     d = {"platform": "email", "kind": "email", "status": "draft",
          "body": {"subject": subject, "preheader": preheader, "text": text}}  # fmt: skip
-    same_both_ways(lambda: _output.draft(d, []), columns)
+    same_both_ways(lambda: _draft_output.draft(d, []), columns)
 
 
 def test_a_draft_into_a_pipe_really_skips_rich() -> None:
@@ -203,8 +287,8 @@ def test_a_draft_into_a_pipe_really_skips_rich() -> None:
     email = {"platform": "email", "kind": "email", "status": "draft",
              "body": {"subject": "Hi", "preheader": "pre", "text": "Body\n\nmore"}}  # fmt: skip
     for d in (post, thread, email):  # the panels and the lint line: two plain writes
-        assert same_both_ways(lambda d=d: _output.draft(d, [], title="Dry run")) == 2
-    assert same_both_ways(lambda: _output.draft({**post, "body": ["Hi 😀"]}, [])) == 0
+        assert same_both_ways(lambda d=d: _draft_output.draft(d, [], title="Dry run")) == 2
+    assert same_both_ways(lambda: _draft_output.draft({**post, "body": ["Hi 😀"]}, [])) == 0
     assert same_both_ways(lambda: a_draft("1234/3000", "Hi"), 12) == 0
 
 
@@ -261,12 +345,26 @@ def as_rich_prints_to_stderr(text: str, style: str | None) -> str:
     return out.getvalue()
 
 
-@settings(max_examples=300, deadline=None)
-@given(
-    text=ANY_TEXT.filter(lambda t: "\t" not in t),  # rich prints a tab (the case below)
-    style=st.sampled_from(STYLES),
-)
+MESSAGES = {
+    "text": ANY_TEXT.filter(lambda t: "\t" not in t),  # rich prints a tab (the case below)
+    "style": st.sampled_from(STYLES),
+}
+
+
+@settings(max_examples=QUICK, deadline=None)
+@given(**MESSAGES)
 def test_a_stderr_message_is_what_rich_prints(text: str, style: str | None) -> None:
+    a_stderr_message(text, style)
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None)
+@given(**MESSAGES)
+def test_a_stderr_message_is_what_rich_prints_in_full(text: str, style: str | None) -> None:
+    a_stderr_message(text, style)
+
+
+def a_stderr_message(text: str, style: str | None) -> None:
     with pytest.MonkeyPatch.context() as mp:
         _no_forcing(mp)
         pipe = Pipe()

@@ -28,14 +28,6 @@ HEADERS = {
 }
 
 
-@pytest.fixture
-def store(tmp_path) -> Iterator[Store]:
-    s = Store(tmp_path / "mktd.db")
-    s.open()
-    yield s
-    s.close()
-
-
 def traced(conn: sqlite3.Connection) -> list[str]:
     seen: list[str] = []
     conn.set_trace_callback(lambda sql: seen.append(" ".join(sql.split())))
@@ -54,12 +46,12 @@ def client(store: Store, answer: httpx.Response) -> HttpClient:
     )  # fmt: skip
 
 
-def test_one_request_is_two_relaxed_commits_with_its_rate_state_and_audit_row(store):
-    http = client(store, httpx.Response(200, json={}, headers=HEADERS))
-    seen = traced(store.db.conn)
+def test_one_request_is_two_relaxed_commits_with_its_rate_state_and_audit_row(file_store):
+    http = client(file_store, httpx.Response(200, json={}, headers=HEADERS))
+    seen = traced(file_store.db.conn)
     for _ in range(5):
         http.request("GET", "/crm/v3/objects/contacts")
-    store.db.conn.set_trace_callback(None)
+    file_store.db.conn.set_trace_callback(None)
     commits = [s for s in seen if s.upper() == "COMMIT"]
     assert len(commits) == 10  # reserve before the send; observe + audit after the answer
     # Every BEGIN of the choke point runs under synchronous=NORMAL, set back to FULL after.
@@ -67,26 +59,26 @@ def test_one_request_is_two_relaxed_commits_with_its_rate_state_and_audit_row(st
     for i in begins:
         assert seen[i - 1] == f"PRAGMA synchronous={RELAXED}"
     assert seen[-1] == f"PRAGMA synchronous={FULL}"
-    assert store.db.conn.execute("pragma synchronous").fetchone()[0] == 2  # FULL again
-    rows = store.calls(platform="hubspot", limit=10)
+    assert file_store.db.conn.execute("pragma synchronous").fetchone()[0] == 2  # FULL again
+    rows = file_store.calls(platform="hubspot", limit=10)
     assert len(rows) == 5 and rows[-1]["rate_remaining"] == 97
-    server = [r for r in store.rate_limit_rows("hubspot") if r["kind"] == "server"]
+    server = [r for r in file_store.rate_limit_rows("hubspot") if r["kind"] == "server"]
     assert server and server[0]["remaining"] == 97
 
 
-def test_a_429_holds_observes_and_audits_in_the_same_one_commit(store):
+def test_a_429_holds_observes_and_audits_in_the_same_one_commit(file_store):
     answer = httpx.Response(429, json={}, headers={"Retry-After": "3600"})
-    http = client(store, answer)
-    seen = traced(store.db.conn)
+    http = client(file_store, answer)
+    seen = traced(file_store.db.conn)
     with pytest.raises(Exception, match="429|rate"):
         http.request("GET", "/crm/v3/objects/contacts", budget=0)
-    store.db.conn.set_trace_callback(None)
+    file_store.db.conn.set_trace_callback(None)
     assert sum(s.upper() == "COMMIT" for s in seen) == 2
-    assert store.calls(platform="hubspot")[-1]["status"] == 429
+    assert file_store.calls(platform="hubspot")[-1]["status"] == 429
 
 
-def test_a_failed_audit_write_rolls_the_rate_update_back_too(store, monkeypatch):
-    http = client(store, httpx.Response(200, json={}, headers=HEADERS))
+def test_a_failed_audit_write_rolls_the_rate_update_back_too(file_store, monkeypatch):
+    http = client(file_store, httpx.Response(200, json={}, headers=HEADERS))
 
     def broken(ex: object) -> None:
         raise sqlite3.OperationalError("disk I/O error")
@@ -94,18 +86,21 @@ def test_a_failed_audit_write_rolls_the_rate_update_back_too(store, monkeypatch)
     http.audit = broken
     with pytest.raises(sqlite3.OperationalError):
         http.request("GET", "/crm/v3/objects/contacts")
-    assert not [r for r in store.rate_limit_rows("hubspot") if r["kind"] == "server"]
-    assert not store.db.conn.in_transaction
+    assert not [r for r in file_store.rate_limit_rows("hubspot") if r["kind"] == "server"]
+    assert not file_store.db.conn.in_transaction
 
 
-def test_a_full_write_is_refused_inside_a_relaxed_transaction(store):
+def test_a_full_write_is_refused_inside_a_relaxed_transaction(file_store):
     def nested() -> None:
-        with immediate(store.db, durability=RELAXED), immediate(store.db, durability=FULL):
+        with (
+            immediate(file_store.db, durability=RELAXED),
+            immediate(file_store.db, durability=FULL),
+        ):
             pass  # pragma: no cover - never reached
 
     with pytest.raises(RuntimeError, match="FULL"):
         nested()
-    assert not store.db.conn.in_transaction
+    assert not file_store.db.conn.in_transaction
 
 
 LI = "http://li.test"
@@ -155,20 +150,20 @@ def test_the_intent_is_committed_with_full_durability_before_the_create_is_sent(
     assert not pragmas or pragmas[-1] == f"PRAGMA synchronous={FULL}"
 
 
-def test_only_failed_calls_enter_the_errors_index_and_logs_errors_still_finds_them(store):
+def test_only_failed_calls_enter_the_errors_index_and_logs_errors_still_finds_them(file_store):
     """m027: a successful call writes no page of the error_kind index (the partial index holds
     failures only); `mktd logs --errors`'s query still returns every failure."""
-    ok = client(store, httpx.Response(200, json={}, headers=HEADERS))
+    ok = client(file_store, httpx.Response(200, json={}, headers=HEADERS))
     for _ in range(3):
         ok.request("GET", "/crm/v3/objects/contacts")
-    bad = client(store, httpx.Response(404, json={"message": "no"}))
+    bad = client(file_store, httpx.Response(404, json={"message": "no"}))
     with pytest.raises(Exception, match="404|not found|Not found"):
         bad.request("GET", "/crm/v3/objects/contacts/9")
-    indexed = store.db.conn.execute(
+    indexed = file_store.db.conn.execute(
         "select count(*) from http_calls indexed by idx_http_calls_errors_time_utc "
         "where error_kind is not null"
     ).fetchone()[0]
     assert indexed == 1
-    errors = store.calls(platform="hubspot", errors_only=True)
+    errors = file_store.calls(platform="hubspot", errors_only=True)
     assert [r["status"] for r in errors] == [404]
-    assert len(store.calls(platform="hubspot")) == 4
+    assert len(file_store.calls(platform="hubspot")) == 4

@@ -84,11 +84,29 @@ texts = st.lists(st.one_of(urls, filler), max_size=12).map("".join)
 values = st.text(min_size=1, max_size=10)
 
 
-@settings(max_examples=200, deadline=None)
+# Generated cases in the inner loop (-m "not slow"); each property's `slow` twin runs its full
+# count, which CI runs.
+QUICK = 40
+
+
+@settings(max_examples=QUICK, deadline=None)
 @given(texts, values, values, values)
 def test_property_idempotent_and_preserving(
     text: str, source: str, campaign: str, content: str
 ) -> None:
+    idempotent_and_preserving(text, source, campaign, content)
+
+
+@pytest.mark.slow
+@settings(max_examples=200, deadline=None)
+@given(texts, values, values, values)
+def test_property_idempotent_and_preserving_in_full(
+    text: str, source: str, campaign: str, content: str
+) -> None:
+    idempotent_and_preserving(text, source, campaign, content)
+
+
+def idempotent_and_preserving(text: str, source: str, campaign: str, content: str) -> None:
     once = add_utm(text, source=source, campaign=campaign, content=content)
     assert add_utm(once, source="other", campaign="other", content="other") == once
     before, after = extract_urls(text), extract_urls(once)
@@ -153,9 +171,20 @@ plain_urls = st.builds(
 spaced = st.lists(st.one_of(plain_urls, word), max_size=8).map(" ".join)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=QUICK, deadline=None)
 @given(spaced)
 def test_property_every_link_as_people_write_it_is_tagged(text: str) -> None:
+    every_link_is_tagged(text)
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None)
+@given(spaced)
+def test_property_every_link_as_people_write_it_is_tagged_in_full(text: str) -> None:
+    every_link_is_tagged(text)
+
+
+def every_link_is_tagged(text: str) -> None:
     once = add_utm(text, source="s", campaign="c", content="d")
     before, after = extract_urls(text), extract_urls(once)
     assert len(before) == len(after)

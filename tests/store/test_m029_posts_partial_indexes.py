@@ -4,22 +4,12 @@ published posts are looked up by, and the queries that read them still use them.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 
 import pytest
 
-from mktdirector.store import Store
 from mktdirector.store.rows import PostStatus
 
 INDEXES = ("idx_posts_platform_published_utc", "idx_posts_published_utc_id", "idx_posts_remote_id")
-
-
-@pytest.fixture
-def store(tmp_path) -> Iterator[Store]:
-    s = Store(tmp_path / "mktd.db")
-    s.open()
-    yield s
-    s.close()
 
 
 def entries(conn: sqlite3.Connection, index: str) -> int:
@@ -28,15 +18,17 @@ def entries(conn: sqlite3.Connection, index: str) -> int:
     return int(conn.execute(sql).fetchone()[0])
 
 
-def test_an_intent_row_enters_none_of_them_and_its_publication_enters_each(store):
-    conn = store.db.conn
+def test_an_intent_row_enters_none_of_them_and_its_publication_enters_each(file_store):
+    conn = file_store.db.conn
     conn.execute(
         "insert into drafts (id, platform, kind, status) values ('D1', 'twitter', 'post', 'x')"
     )
     conn.commit()
-    pid = store.write_intent("D1", 0, platform="twitter", account=None, text="t", reply_to=None)
+    pid = file_store.write_intent(
+        "D1", 0, platform="twitter", account=None, text="t", reply_to=None
+    )
     assert [entries(conn, i) for i in INDEXES] == [0, 0, 0]
-    store.mark_post(pid, PostStatus.PUBLISHED, remote_id="190", url="https://x.com/i/190")
+    file_store.mark_post(pid, PostStatus.PUBLISHED, remote_id="190", url="https://x.com/i/190")
     assert [entries(conn, i) for i in INDEXES] == [1, 1, 1]
 
 
@@ -53,7 +45,7 @@ def test_an_intent_row_enters_none_of_them_and_its_publication_enters_each(store
         ("select * from posts where remote_id = '190'", "idx_posts_remote_id"),
     ],
 )  # fmt: skip
-def test_the_queries_that_read_them_still_do(store, sql, index):
-    plan = " | ".join(str(r[-1]) for r in store.db.conn.execute(f"explain query plan {sql}"))
+def test_the_queries_that_read_them_still_do(file_store, sql, index):
+    plan = " | ".join(str(r[-1]) for r in file_store.db.conn.execute(f"explain query plan {sql}"))
     assert f"INDEX {index}" in plan, plan
     assert "TEMP B-TREE" not in plan, plan

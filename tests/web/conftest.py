@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 from mktdirector.web.app import ServeOptions, create_app
 from mktdirector.wiring import Deps
 
-TOKEN = "test-api-token-0123456789abcdef"
+from web_token import TOKEN
+
 BASE = "http://127.0.0.1:8484"
 
 

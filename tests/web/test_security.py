@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import TOKEN
+from web_token import TOKEN
 
 
 def test_the_api_without_a_token_is_401_as_a_problem_document(anon):

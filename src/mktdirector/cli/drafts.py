@@ -69,13 +69,13 @@ def approve(
     """Approve a draft (a human act: asks on a TTY, or needs --yes)."""
     from mktdirector.agents.content import review
     from mktdirector.agents.content.drafts import findings_of
-    from mktdirector.cli import _deps, _output
+    from mktdirector.cli import _deps, _draft_output, _output
     from mktdirector.cli.views import drafts as render
 
     store = _deps.current().store
     d = review.approvable(store, draft_id, force=force)  # lint errors refuse before asking
     if not json_out:
-        _output.draft(d, findings_of(d))
+        _draft_output.draft(d, findings_of(d))
     ok = _output.confirm(f"Approve draft {d['id']}?", assume_yes=yes, declined="Not approved.")
     render.approved(review.approve(store, d["id"], confirmed=ok, force=force), json_out)
 

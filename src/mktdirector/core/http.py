@@ -23,7 +23,7 @@ import httpx
 from tenacity import RetryCallState, Retrying, stop_never
 
 from mktdirector import __version__
-from mktdirector.core import deadline
+from mktdirector.core import deadline, tls
 from mktdirector.core import errors as E
 from mktdirector.core.clock import SYSTEM_CLOCK, Clock
 from mktdirector.core.correlation import current_correlation
@@ -127,7 +127,9 @@ class HttpClient:
             headers={"User-Agent": USER_AGENT, **(headers or {})},
             timeout=httpx.Timeout(settings.timeout, connect=min(settings.timeout, 10.0)),
             # Every exchange ends by its deadline, whatever the transport (a test's mock too).
-            transport=deadline.DeadlineTransport(transport or httpx.HTTPTransport()),
+            transport=deadline.DeadlineTransport(
+                transport or httpx.HTTPTransport(verify=tls.shared_context())
+            ),
             event_hooks=hooks,
         )
         mounts = self._client._mounts  # proxies from the environment: the same rule

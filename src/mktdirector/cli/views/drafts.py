@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from mktdirector.cli import _output
+from mktdirector.cli import _draft_output, _output
 from mktdirector.store.rows import DraftStatus
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ def detail(found: DraftDetail, *, provenance: bool, json_out: bool) -> None:
     if json_out:
         return _output.emit_json(found.to_dict(provenance=provenance))
     d = found.draft
-    _output.draft(d, found.findings)
+    _draft_output.draft(d, found.findings)
     if provenance and not found.generations:
         _output.line(f"Provenance: written by hand ({d['source']}); brand {d['brand_hash']}.")
     for g in found.generations:
@@ -59,7 +59,7 @@ def edited(view: DraftView, before: Mapping[str, Any], json_out: bool) -> None:
     """The edited draft; an approval the edit undid is said out loud."""
     if json_out:
         return _output.emit_json(view.to_dict())
-    _output.draft(view.draft, view.findings)
+    _draft_output.draft(view.draft, view.findings)
     if view.draft["content_hash"] == before["content_hash"]:
         _output.info("No changes.")
     elif before["status"] in {DraftStatus.APPROVED, DraftStatus.SCHEDULED}:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from mktdirector.cli import _output
+from mktdirector.cli import _draft_output, _output
 from mktdirector.core.errors import UsageError
 from mktdirector.store.rows import EmailStatus
 
@@ -29,7 +29,7 @@ def draft_saved(view: DraftView, json_out: bool) -> None:
     """The new draft, its findings and the two commands that send it."""
     if json_out:
         return _output.emit_json(view.to_dict())
-    _output.draft(view.draft, view.findings)
+    _draft_output.draft(view.draft, view.findings)
     _output.info(f"Saved email draft {view.id}. Next: mktd drafts approve {view.id}, then "
                  f"mktd email send --draft {view.id} --to ... (or: --via mailchimp --audience ID)")  # fmt: skip
 

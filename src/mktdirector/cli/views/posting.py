@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from mktdirector.cli import _output
+from mktdirector.cli import _draft_output, _output
 from mktdirector.core.platforms import TextFormat, text_format
 from mktdirector.store.rows import DraftStatus
 
@@ -85,14 +85,14 @@ def draft(prepared: Prepared, json_out: bool) -> None:
     view = prepared.view
     if json_out:
         return _output.emit_json(view.to_dict())
-    _output.draft(view.draft, view.findings)
+    _draft_output.draft(view.draft, view.findings)
     if view.draft["status"] == DraftStatus.DRAFT and not prepared.already_published:
         _output.info(f"Saved draft {view.id}. Next: mktd drafts approve {view.id}")
 
 
 def draft_before_asking(prepared: Prepared, json_out: bool) -> None:
     if not json_out:
-        _output.draft(prepared.view.draft, prepared.view.findings)
+        _draft_output.draft(prepared.view.draft, prepared.view.findings)
 
 
 def dry_run(result: DryRun, live: LiveText, json_out: bool) -> None:
@@ -100,7 +100,9 @@ def dry_run(result: DryRun, live: LiveText, json_out: bool) -> None:
     live.finish()
     if json_out:
         return _output.emit_json(result.to_dict())
-    _output.draft(result.draft, result.composed.findings, title="Dry run (nothing saved or sent)")
+    _draft_output.draft(
+        result.draft, result.composed.findings, title="Dry run (nothing saved or sent)"
+    )
     if result.requests is not None:
         _output.requests(result.requests)
     if result.when is not None:

@@ -28,6 +28,16 @@ ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 ACTIVE_WHERE = "status in ('queued', 'running')"
 SCHEDULABLE = (DraftStatus.APPROVED, DraftStatus.SCHEDULED)
 _WORKER_COLUMNS = ("id", "host", "pid", "started_utc", "last_seen_utc", "jobs_done")
+# The published posts of a platform in the daily window, with the newer of their last snapshot
+# and their publication. The last snapshot's time is the post's own latest_taken_utc (m028,
+# kept by add_snapshots, mark_post and `db copy`): grouping the platform's whole
+# metric_snapshots table for it cost a scan of every snapshot on each analytics run.
+DUE_FOR_METRICS = """
+    select p.*, max(coalesce(p.latest_taken_utc, p.published_utc), p.published_utc) as fresh
+    from posts p
+    where p.platform = :platform and p.status = 'published'
+      and p.remote_id is not null and p.published_utc >= :daily_since
+"""
 
 
 def _abandoned_by_dead_owner(
@@ -379,16 +389,7 @@ class JobsMixin(Connected):
         A post is due when neither its last snapshot nor its publication is more recent than
         the period (so the first snapshot comes an hour after publishing).
         """
-        sql = """
-            select p.*, max(coalesce(m.last, p.published_utc), p.published_utc) as fresh
-            from posts p
-            left join (select remote_id, max(taken_utc) as last from metric_snapshots
-                       where platform = :platform group by remote_id) m
-              on m.remote_id = p.remote_id
-            where p.platform = :platform and p.status = 'published'
-              and p.remote_id is not null and p.published_utc >= :daily_since
-        """
-        rows = self.db.query(sql, {"platform": platform, "daily_since": daily_since})
+        rows = self.db.query(DUE_FOR_METRICS, {"platform": platform, "daily_since": daily_since})
         due = []
         for r in rows:
             young = r["published_utc"] >= hourly_since
