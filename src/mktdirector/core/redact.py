@@ -27,10 +27,11 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bpat-[a-z0-9]{2,4}-[A-Za-z0-9-]{8,}"), MASK),
 )
 # When a pattern can match at all (issue 17 item 4: masking a 27 MB `report --json` cost
-# ~0.1 s in these tests alone). Each pattern runs exactly when its literal is in the text, as
-# before; only the tests are cheaper (a compiled literal scans ~2x faster than `in`, one memchr
-# for an absent character faster still):
-# - "bearer"/"basic" on the lowercased text, as the case-insensitive pattern needs;
+# ~0.1 s in these tests alone). The output is what the old tests (each literal in the
+# lowercased text) gave; the tests are cheaper (a compiled literal scans ~2x faster than `in`,
+# one memchr for an absent character faster still):
+# - "bearer"/"basic" in the lowercased text, as before (the (?i) regex alone would also match
+#   "basıc" or "baſic", which were never masked: a change of output);
 # - the other literals on the text itself. The old tests looked in the lowercased text too, but
 #   those patterns are case-sensitive (the key=value one needs "="): whenever the literal is
 #   missing from the text the pattern cannot match, so skipping it changes nothing. A
@@ -41,7 +42,7 @@ _K_DASH, _SG, _PAT = re.compile("k-"), re.compile(r"SG\."), re.compile("pat-")
 
 
 def _may_match(i: int, text: str) -> bool:
-    """Whether pattern `i` of _PATTERNS can match `text`."""
+    """Whether pattern `i` of _PATTERNS is tried on `text` (the rules above)."""
     if i == 0:
         return _BEARER_OR_BASIC.search(text.lower()) is not None
     if i == 1:
