@@ -70,3 +70,75 @@ def test_redact_headers() -> None:
         "Accept": "application/json",
         "X-Echo": MASK,
     }
+
+
+# --- redact() must give exactly what the straightforward version gives, for every text -------
+# The reference: every pattern whose literal occurs in the lowercased text is applied (the code
+# before the cheaper triggers of issue 17 item 4). redact() decides differently which patterns
+# to try; its output must not differ in a single character.
+
+from hypothesis import example, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from mktdirector.core import redact as redact_module  # noqa: E402
+
+_REFERENCE_NEEDS = (("bearer", "basic"), ("=",), ("sk-",), ("sg.",), ("pat-",))
+
+
+def _reference(text: str) -> str:
+    if not text:
+        return text
+    for s in sorted(redact_module._secrets, key=len, reverse=True):
+        if s in text:
+            text = text.replace(s, MASK)
+    low = text.lower()
+    for (pat, repl), needs in zip(redact_module._PATTERNS, _REFERENCE_NEEDS, strict=True):
+        if any(n in low for n in needs):
+            text = pat.sub(repl, text)
+    return text
+
+
+# Pieces that make the patterns match, nearly match or change case under lower(): the
+# Kelvin sign lowers to "k", "İ" to two characters, "ſ" and "ı" match "s" and "i" only
+# case-insensitively in the regex, never in lower().
+_PIECES = st.sampled_from(
+    [
+        "bearer", "BEARER", "Bearer", "bEaReR", "basic", "BASIC", "baſic", "basıc", "BAS\u0130C",
+        "sk-", "SK-", "s\u212a-", "Sk-", "SG.", "sg.", "Sg.", "pat-", "PAT-", "pa\u0307t-",
+        "=", "key=", "token=", "CODE=", "access_token=", "&", "'", '"', "\\", " ", "\t", "\n",
+        "\x00", "\x08", "*", "****", "-", ".", "_", "abcdefgh", "ABCDEFGH12", "1234567890",
+        "proj-abcdefghijkl", "na1-", "Σ", "ς", "é", "\u2028", "\ud7ff", "😀",
+    ]
+)  # fmt: skip
+_TEXTS = st.lists(st.one_of(_PIECES, st.text(max_size=12)), max_size=30).map("".join)
+
+
+# The inner loop tries a few hundred texts (each ~2 ms); CI's slow run tries many more.
+@settings(max_examples=200, deadline=None)
+@given(text=_TEXTS)
+@example(text="Authorization: BEARER abcdefgh and sk-abcdefghij")
+@example(text="basıc abcdefgh")  # the regex matches, lower() has no "basic"
+@example(text="s\u212a-abcdefghij")  # lower() has "sk-", the text has not
+@example(text='{"k": "x=1", "t": "SG.abcdefghij.klmnopqrst", "u": "pat-na1-abcdefgh"}')
+def test_redact_is_the_straightforward_version_for_every_text(text: str) -> None:
+    assert redact(text) == _reference(text)
+
+
+@pytest.mark.slow
+@settings(max_examples=5000, deadline=None)
+@given(text=_TEXTS)
+def test_redact_is_the_straightforward_version_for_many_more_texts(text: str) -> None:
+    assert redact(text) == _reference(text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=_TEXTS, secret=st.sampled_from(["sk-secret-value", "Bearer", "pat-1234", "x=yyyyyy"]))
+def test_redact_with_a_registered_value_is_the_straightforward_version(
+    text: str, secret: str
+) -> None:
+    register(secret)
+    try:
+        assert redact(text + secret + text) == _reference(text + secret + text)
+    finally:
+        with redact_module._lock:
+            redact_module._secrets.discard(secret)
