@@ -18,6 +18,8 @@ import pytest
 from mktdirector.store import Store
 from mktdirector.store.rows import JobStatus
 
+from jobs_readers import NOW, READERS
+
 INDEX = "idx_jobs_status_due_utc"
 
 
@@ -97,20 +99,6 @@ def plans(store: Store, call: Any) -> list[tuple[str, str]]:
             rows = real.execute(f"explain query plan {sql}", params).fetchall()
             out.append((" ".join(sql.split()), " | ".join(str(r[-1]) for r in rows)))
     return out
-
-
-NOW = "2026-01-02T00:00:00.000Z"
-READERS = {
-    "the worker's claim": lambda s: s.claim_job(
-        "w", now=1.0, now_iso=NOW, due_before=NOW, lease_s=60.0
-    ),
-    "mktd queue list": lambda s: s.list_jobs(),
-    "mktd status": lambda s: s.queue_summary(NOW),
-    "alert rules: queued": lambda s: s.queued_by_platform(),
-    "alert rules: skipped": lambda s: s.skipped_jobs(NOW),
-    "--at next-slot": lambda s: s.taken_slots("twitter"),
-    "mktd queue cancel": lambda s: s.find_publish_job("J1"),
-}
 
 
 @pytest.mark.parametrize("reader", list(READERS))

@@ -12,18 +12,7 @@ import pytest
 
 from mktdirector.store.postgres.store import PostgresStore
 
-NOW = "2026-01-02T00:00:00.000Z"
-READERS = {
-    "the worker's claim": lambda s: s.claim_job(
-        "w", now=1.0, now_iso=NOW, due_before=NOW, lease_s=60.0
-    ),
-    "mktd queue list": lambda s: s.list_jobs(),
-    "mktd status": lambda s: s.queue_summary(NOW),
-    "alert rules: queued": lambda s: s.queued_by_platform(),
-    "alert rules: skipped": lambda s: s.skipped_jobs(NOW),
-    "--at next-slot": lambda s: s.taken_slots("twitter"),
-    "mktd queue cancel": lambda s: s.find_publish_job("J1"),
-}
+from jobs_readers import NOW, READERS
 
 
 @pytest.fixture
