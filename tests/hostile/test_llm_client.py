@@ -102,3 +102,22 @@ def test_retries_stop_at_the_deadline() -> None:
         took = time.monotonic() - started
         llm.close()
     assert took < 1.5 + SLACK
+
+
+def test_a_stalled_llm_is_reported_with_its_deadline_not_the_time_it_took(monkeypatch) -> None:
+    # The message names the deadline the user can change (MKTD's LLM deadline), not how long
+    # the wait happened to take: on a loaded machine the wait ran past it and the message said
+    # "within 1.1 s" for a 1 s deadline. The client's clock is made to run 0.5 s late per look.
+    import types
+
+    import mktdirector.llm as llm_module
+
+    looks = iter(range(1_000_000))
+    late = types.SimpleNamespace(
+        monotonic=lambda: time.monotonic() + 0.5 * next(looks), sleep=time.sleep, time=time.time
+    )
+    monkeypatch.setattr(llm_module, "time", late)
+    with HostileServer("idle") as server:
+        error, _took = _run(server.url, stream=False)
+    assert isinstance(error, E.ApiTimeoutError), repr(error)
+    assert error.message == "The LLM gave no complete answer within 1 s."

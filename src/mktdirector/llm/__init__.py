@@ -287,11 +287,14 @@ class OpenAILLM:
             if on_text is not None:
                 on_text(text)
 
+        # What a stall is reported against: this deadline, or a caller's sooner one.
+        outer_left = deadline.remaining()
+        budget_s = self.deadline if outer_left is None else min(self.deadline, max(outer_left, 0))
         with deadline.within(self.deadline):
             for attempt in range(1, self.max_retries + 2):
                 try:
                     shown = None if on_text is None else seen
-                    return self._chat_once(messages, schema, schema_name, shown)
+                    return self._chat_once(messages, schema, schema_name, shown, budget_s)
                 except E.MktdError as e:
                     wait = retry_wait(e, attempt, backoff)
                     left = deadline.remaining()
@@ -307,6 +310,7 @@ class OpenAILLM:
         schema: dict[str, Any] | None,
         schema_name: str,
         on_text: Callable[[str], None] | None,
+        budget_s: float,
     ) -> tuple[str, str, int, int]:
         import openai
 
@@ -316,7 +320,6 @@ class OpenAILLM:
                 "type": "json_schema",
                 "json_schema": {"name": schema_name, "schema": schema},
             }
-        started = time.monotonic()
         with deadline.within(None):
             try:
                 if on_text is not None:  # a structured reply streams its JSON text
@@ -327,11 +330,12 @@ class OpenAILLM:
                 if "response_format" in kwargs and unsupported_format(e):
                     # The endpoint has no structured output: fall back to a validated parse.
                     self.structured = False
-                    return self._chat_once(messages, schema, schema_name, on_text)
+                    return self._chat_once(messages, schema, schema_name, on_text, budget_s)
                 raise map_openai_error(e) from None
             except openai.OpenAIError as e:
                 if deadline.passed():
-                    raise deadline_error(time.monotonic() - started) from None
+                    # The deadline, not the wait (which a loaded machine stretches past it).
+                    raise deadline_error(budget_s) from None
                 raise map_openai_error(e) from None
             except E.MktdError:
                 raise
