@@ -13,13 +13,14 @@ import sys
 from collections.abc import Callable, Iterator
 
 import pytest
-from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 from rich.panel import Panel
 
 from mktdirector.cli import _draft_output, _output, _plain
 from mktdirector.core.errors import UsageError
+
+from property_twins import twins
 
 STYLES = [None, "green", "yellow", "bold red"]
 QUICK = 25  # generated cases per property in the inner loop (-m "not slow")
@@ -96,23 +97,6 @@ TABLES = {
 }
 
 
-@settings(max_examples=QUICK, deadline=None)
-@given(**TABLES)
-@example(rows=[], columns=80)
-@example(rows=[("01J9ZQ", "draft", "Launch day"), ("7", "", "a b  c ")], columns=80)
-def test_a_table_is_what_rich_prints(rows: list[tuple[str, str, str]], columns: int) -> None:
-    a_table(rows, columns)
-
-
-@pytest.mark.slow
-@settings(max_examples=150, deadline=None)
-@given(**TABLES)
-def test_a_table_is_what_rich_prints_in_full(
-    rows: list[tuple[str, str, str]], columns: int
-) -> None:
-    a_table(rows, columns)
-
-
 def a_table(rows: list[tuple[str, str, str]], columns: int) -> None:
     data = [{"id": a, "status": b, "preview": c} for a, b, c in rows]
     same_both_ways(
@@ -121,39 +105,35 @@ def a_table(rows: list[tuple[str, str, str]], columns: int) -> None:
     )
 
 
+test_a_table_is_what_rich_prints, test_a_table_is_what_rich_prints_in_full = twins(
+    a_table, QUICK, 150, **TABLES,
+    examples=[{"rows": [], "columns": 80},
+              {"rows": [("01J9ZQ", "draft", "Launch day"), ("7", "", "a b  c ")], "columns": 80}],
+)  # fmt: skip
+
 PAIRS = {"pairs": st.lists(st.tuples(CELL, CELL), max_size=4), "columns": st.integers(20, 120)}
 
 
-@settings(max_examples=QUICK, deadline=None)
-@given(**PAIRS)
-@example(pairs=[("home", "/tmp/h"), ("notifications", "0")], columns=80)
-def test_key_values_are_what_rich_prints(pairs: list[tuple[str, str]], columns: int) -> None:
+def key_values(pairs: list[tuple[str, str]], columns: int) -> None:
     same_both_ways(lambda: _output.key_values(pairs), columns)
 
 
-@pytest.mark.slow
-@settings(max_examples=150, deadline=None)
-@given(**PAIRS)
-def test_key_values_are_what_rich_prints_in_full(
-    pairs: list[tuple[str, str]], columns: int
-) -> None:
-    same_both_ways(lambda: _output.key_values(pairs), columns)
+test_key_values_are_what_rich_prints, test_key_values_are_what_rich_prints_in_full = twins(
+    key_values, QUICK, 150, **PAIRS,
+    examples=[{"pairs": [("home", "/tmp/h"), ("notifications", "0")], "columns": 80}],
+)  # fmt: skip
 
 
 LINES = {"text": CELL, "style": st.sampled_from(STYLES), "columns": st.integers(10, 120)}
 
 
-@settings(max_examples=QUICK, deadline=None)
-@given(**LINES)
-def test_a_line_is_what_rich_prints(text: str, style: str | None, columns: int) -> None:
+def a_line(text: str, style: str | None, columns: int) -> None:
     same_both_ways(lambda: _output.line(text, style=style), columns)
 
 
-@pytest.mark.slow
-@settings(max_examples=150, deadline=None)
-@given(**LINES)
-def test_a_line_is_what_rich_prints_in_full(text: str, style: str | None, columns: int) -> None:
-    same_both_ways(lambda: _output.line(text, style=style), columns)
+test_a_line_is_what_rich_prints, test_a_line_is_what_rich_prints_in_full = twins(
+    a_line, QUICK, 150, **LINES
+)
 
 
 def test_simple_output_really_skips_rich() -> None:
@@ -201,22 +181,18 @@ def a_draft(title: str | None, text: str) -> None:
 PANELS = {"title": TITLE, "text": POST, "columns": st.integers(1, 130)}
 
 
-@pytest.mark.slow
-@settings(max_examples=300, deadline=None)
-@given(**PANELS)
-def test_a_panel_is_what_rich_prints_in_full(title: str | None, text: str, columns: int) -> None:
+def a_panel(title: str | None, text: str, columns: int) -> None:
     same_both_ways(lambda: a_draft(title, text), columns)
 
 
-@settings(max_examples=QUICK, deadline=None)
-@given(**PANELS)
-@example(title="5/3000", text="Hello", columns=80)
-@example(title="1/2 · 21/280", text="a\n\nb\n", columns=80)
-@example(title="12/3000", text="word " * 40 + "y" * 200, columns=37)
-@example(title=None, text="", columns=6)
-@example(title="x" * 80, text="long title", columns=80)
-def test_a_panel_is_what_rich_prints(title: str | None, text: str, columns: int) -> None:
-    same_both_ways(lambda: a_draft(title, text), columns)
+test_a_panel_is_what_rich_prints, test_a_panel_is_what_rich_prints_in_full = twins(
+    a_panel, QUICK, 300, **PANELS,
+    examples=[{"title": "5/3000", "text": "Hello", "columns": 80},
+              {"title": "1/2 · 21/280", "text": "a\n\nb\n", "columns": 80},
+              {"title": "12/3000", "text": "word " * 40 + "y" * 200, "columns": 37},
+              {"title": None, "text": "", "columns": 6},
+              {"title": "x" * 80, "text": "long title", "columns": 80}],
+)  # fmt: skip
 
 
 DRAFTS = st.fixed_dictionaries(
@@ -233,50 +209,28 @@ DRAFTS = st.fixed_dictionaries(
 DRAFT_CASES = {"d": DRAFTS, "columns": st.integers(20, 130), "lint": st.booleans()}
 
 
-@settings(max_examples=QUICK, deadline=None)
-@given(**DRAFT_CASES)
-def test_a_draft_is_what_rich_prints(d: dict[str, object], columns: int, lint: bool) -> None:
-    a_whole_draft(d, columns, lint)
-
-
-@pytest.mark.slow
-@settings(max_examples=150, deadline=None)
-@given(**DRAFT_CASES)
-def test_a_draft_is_what_rich_prints_in_full(
-    d: dict[str, object], columns: int, lint: bool
-) -> None:
-    a_whole_draft(d, columns, lint)
-
-
 def a_whole_draft(d: dict[str, object], columns: int, lint: bool) -> None:
     items = [{"severity": "warning", "rule": "length", "message": "long", "line": 1}] * lint
     same_both_ways(lambda: _draft_output.draft(d, items), columns)
 
 
+test_a_draft_is_what_rich_prints, test_a_draft_is_what_rich_prints_in_full = twins(
+    a_whole_draft, QUICK, 150, **DRAFT_CASES
+)
+
+
 EMAILS = {"subject": CELL, "preheader": CELL, "text": POST, "columns": st.integers(20, 130)}
-
-
-@settings(max_examples=QUICK, deadline=None)
-@given(**EMAILS)
-def test_an_email_draft_is_what_rich_prints(
-    subject: str, preheader: str, text: str, columns: int
-) -> None:
-    an_email(subject, preheader, text, columns)
-
-
-@pytest.mark.slow
-@settings(max_examples=100, deadline=None)
-@given(**EMAILS)
-def test_an_email_draft_is_what_rich_prints_in_full(
-    subject: str, preheader: str, text: str, columns: int
-) -> None:
-    an_email(subject, preheader, text, columns)
 
 
 def an_email(subject: str, preheader: str, text: str, columns: int) -> None:
     d = {"platform": "email", "kind": "email", "status": "draft",
          "body": {"subject": subject, "preheader": preheader, "text": text}}  # fmt: skip
     same_both_ways(lambda: _draft_output.draft(d, []), columns)
+
+
+test_an_email_draft_is_what_rich_prints, test_an_email_draft_is_what_rich_prints_in_full = twins(
+    an_email, QUICK, 100, **EMAILS
+)
 
 
 def test_a_draft_into_a_pipe_really_skips_rich() -> None:
@@ -351,19 +305,6 @@ MESSAGES = {
 }
 
 
-@settings(max_examples=QUICK, deadline=None)
-@given(**MESSAGES)
-def test_a_stderr_message_is_what_rich_prints(text: str, style: str | None) -> None:
-    a_stderr_message(text, style)
-
-
-@pytest.mark.slow
-@settings(max_examples=300, deadline=None)
-@given(**MESSAGES)
-def test_a_stderr_message_is_what_rich_prints_in_full(text: str, style: str | None) -> None:
-    a_stderr_message(text, style)
-
-
 def a_stderr_message(text: str, style: str | None) -> None:
     with pytest.MonkeyPatch.context() as mp:
         _no_forcing(mp)
@@ -371,6 +312,11 @@ def a_stderr_message(text: str, style: str | None) -> None:
         mp.setattr(sys, "stderr", pipe)
         assert _plain.write_err(text)
     assert pipe.getvalue() == as_rich_prints_to_stderr(text, style)
+
+
+test_a_stderr_message_is_what_rich_prints, test_a_stderr_message_is_what_rich_prints_in_full = (
+    twins(a_stderr_message, QUICK, 300, **MESSAGES)
+)
 
 
 @pytest.mark.parametrize(

@@ -3,10 +3,11 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mktdirector.core.utm import add_utm, extract_urls, has_utm
+
+from property_twins import twins
 
 UTM = "utm_source=x&utm_medium=social&utm_campaign=launch&utm_content=post1"
 
@@ -89,23 +90,6 @@ values = st.text(min_size=1, max_size=10)
 QUICK = 40
 
 
-@settings(max_examples=QUICK, deadline=None)
-@given(texts, values, values, values)
-def test_property_idempotent_and_preserving(
-    text: str, source: str, campaign: str, content: str
-) -> None:
-    idempotent_and_preserving(text, source, campaign, content)
-
-
-@pytest.mark.slow
-@settings(max_examples=200, deadline=None)
-@given(texts, values, values, values)
-def test_property_idempotent_and_preserving_in_full(
-    text: str, source: str, campaign: str, content: str
-) -> None:
-    idempotent_and_preserving(text, source, campaign, content)
-
-
 def idempotent_and_preserving(text: str, source: str, campaign: str, content: str) -> None:
     once = add_utm(text, source=source, campaign=campaign, content=content)
     assert add_utm(once, source="other", campaign="other", content="other") == once
@@ -122,6 +106,11 @@ def idempotent_and_preserving(text: str, source: str, campaign: str, content: st
             assert new.startswith(base) and new.endswith(fragment)
             query = dict(parse_qsl(new.partition("#")[0].partition("?")[2]))
             assert query["utm_source"] == source and query["utm_content"] == content
+
+
+test_property_idempotent_and_preserving, test_property_idempotent_and_preserving_in_full = twins(
+    idempotent_and_preserving, QUICK, 200, texts, values, values, values
+)
 
 
 # Issue 11 item 5: tagging must never move a link to another page.
@@ -171,19 +160,6 @@ plain_urls = st.builds(
 spaced = st.lists(st.one_of(plain_urls, word), max_size=8).map(" ".join)
 
 
-@settings(max_examples=QUICK, deadline=None)
-@given(spaced)
-def test_property_every_link_as_people_write_it_is_tagged(text: str) -> None:
-    every_link_is_tagged(text)
-
-
-@pytest.mark.slow
-@settings(max_examples=300, deadline=None)
-@given(spaced)
-def test_property_every_link_as_people_write_it_is_tagged_in_full(text: str) -> None:
-    every_link_is_tagged(text)
-
-
 def every_link_is_tagged(text: str) -> None:
     once = add_utm(text, source="s", campaign="c", content="d")
     before, after = extract_urls(text), extract_urls(once)
@@ -193,3 +169,9 @@ def every_link_is_tagged(text: str) -> None:
         # The tagged link is the old one with a query added: same page, same fragment.
         assert new.partition("?")[0] == old.partition("?")[0].partition("#")[0]
         assert new.partition("#")[2] == old.partition("#")[2]
+
+
+(
+    test_property_every_link_as_people_write_it_is_tagged,
+    test_property_every_link_as_people_write_it_is_tagged_in_full,
+) = twins(every_link_is_tagged, QUICK, 300, spaced)
