@@ -25,27 +25,22 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any, cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from worker_overhead import FakeX, setup, written_bytes  # noqa: E402
+from worker_overhead import FakeX, fresh_store, setup, written_bytes  # noqa: E402
 
 
 def run(mode: str, jobs: int, page_size: int, *, wal: bool = False) -> dict[str, Any]:
     from mktdirector.agents.worker.context import Settings
     from mktdirector.agents.worker.loop import Worker
     from mktdirector.core.paths import db_path
-    from mktdirector.store import Store
     from mktdirector.store.sqlite.db import FULL, immediate
 
-    with tempfile.TemporaryDirectory(prefix="mktd-floor-") as tmp:
-        os.environ["MKTD_HOME"] = str(Path(tmp) / "home")
-        os.environ["MKTD_SQLITE_PAGE_SIZE"] = str(page_size)
-        store = Store(db_path())
+    with fresh_store(page_size) as store:
         setup(store, jobs)
         store.db.execute("pragma wal_checkpoint(truncate)")
         if wal:

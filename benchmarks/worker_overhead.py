@@ -18,11 +18,13 @@ an fsync of the WAL) — the exactly-once floor is one, the segment's intent row
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -108,6 +110,20 @@ def setup(store: Any, jobs: int) -> None:
         schedule.schedule(store, v.id, due, tz=UTC)
 
 
+@contextlib.contextmanager
+def fresh_store(page_size: int | None = None) -> Iterator[Any]:
+    """A Store on a new database in a throwaway MKTD_HOME (with MKTD_SQLITE_PAGE_SIZE when
+    given): the worker benchmarks' common start. The caller closes it."""
+    with tempfile.TemporaryDirectory(prefix="mktd-bench-") as tmp:
+        os.environ["MKTD_HOME"] = str(Path(tmp) / "home")
+        if page_size:
+            os.environ["MKTD_SQLITE_PAGE_SIZE"] = str(page_size)
+        from mktdirector.core.paths import db_path
+        from mktdirector.store import Store
+
+        yield Store(db_path())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=1000, help="due publish jobs (default 1000)")
@@ -115,16 +131,10 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help=f"exit 1 if over {TARGET_MS} ms/job")
     parser.add_argument("--page-size", type=int, help="the new database's page size (bytes)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="mktd-bench-") as tmp:
-        os.environ["MKTD_HOME"] = str(Path(tmp) / "home")
-        if args.page_size:
-            os.environ["MKTD_SQLITE_PAGE_SIZE"] = str(args.page_size)
+    with fresh_store(args.page_size) as store:
         from mktdirector.agents.worker.context import Settings
         from mktdirector.agents.worker.loop import Worker
-        from mktdirector.core.paths import db_path
-        from mktdirector.store import Store
 
-        store = Store(db_path())
         started = time.perf_counter()
         setup(store, args.jobs)
         setup_s = time.perf_counter() - started

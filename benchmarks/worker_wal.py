@@ -28,17 +28,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import struct
 import sys
-import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from worker_overhead import FakeX, setup, written_bytes  # noqa: E402
+from worker_overhead import FakeX, fresh_store, setup, written_bytes  # noqa: E402
 
 WAL_HEADER, FRAME_HEADER = 32, 24
 PAGE_1 = "page 1 (sqlite_schema; the file's size)"
@@ -137,16 +135,11 @@ def main() -> int:
     parser.add_argument("--every", type=int, default=1, help="jobs between looks at the pages")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="mktd-wal-") as tmp:
-        os.environ["MKTD_HOME"] = str(Path(tmp) / "home")
-        if args.page_size:
-            os.environ["MKTD_SQLITE_PAGE_SIZE"] = str(args.page_size)
+    with fresh_store(args.page_size) as store:
         from mktdirector.agents.worker.context import Settings
         from mktdirector.agents.worker.loop import Worker
         from mktdirector.core.paths import db_path
-        from mktdirector.store import Store
 
-        store = Store(db_path())
         setup(store, args.jobs)
         store.db.execute("pragma wal_checkpoint(truncate)")  # setup's pages are not the run's
         store.db.execute("pragma wal_autocheckpoint=0")  # every frame of the run stays readable
