@@ -4,14 +4,18 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
 import pytest
 import respx
+
+from mktdirector.store import stamps
 
 SECRET = "XXXXsecretTOKEN1234"
 
@@ -141,8 +145,11 @@ def test_unread_line_on_every_command_and_notifications_ack(cli, store) -> None:
     first = store.notify(
         "publish_failed", "Publishing failed: draft D1", "boom", hint="mktd publish D1"
     )
-    store.notify("auth_failed", "Authentication failed: X", "401", hint="mktd authorize twitter")
+    second = store.notify(
+        "auth_failed", "Authentication failed: X", "401", hint="mktd authorize twitter"
+    )
     store.close()
+    assert first and second
     shown = cli("config", "show")
     assert "mktd: 2 unread notifications: mktd notifications" in shown.stderr
     assert "unread notification" not in cli("status", "--json").stderr  # never with --json
@@ -156,9 +163,26 @@ def test_unread_line_on_every_command_and_notifications_ack(cli, store) -> None:
         "Authentication failed: X",
         "Publishing failed: draft D1",
     ]
-    assert cli("notifications", "ack", first[:20]).exit_code == 0  # a unique start of the id
+    # a unique start of the id: ids made in one millisecond differ only near their end
+    unique_start = first[: len(os.path.commonprefix([first, second])) + 1]
+    assert cli("notifications", "ack", unique_start).exit_code == 0
     assert "mktd: 1 unread notification: mktd notifications" in cli("config", "show").stderr
     assert cli("notifications", "ack", "NOPE").exit_code == 2
     assert "1 notification(s) marked read" in cli("notifications", "ack").stderr
     assert "unread notification" not in cli("config", "show").stderr
     assert len(json.loads(cli("notifications", "--all", "--json").stdout)) == 2
+
+
+def test_ack_of_a_start_two_ids_share_says_so_and_marks_nothing(cli, store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    cli("init")
+    # two notifications in one millisecond: the second id is the first plus one
+    monkeypatch.setattr(stamps, "time", SimpleNamespace(time_ns=lambda: 1_780_000_000_000_000_000))
+    first = store.notify("publish_failed", "Publishing failed: draft D1", "boom")
+    second = store.notify("auth_failed", "Authentication failed: X", "401")
+    store.close()
+    assert first and second and first[:20] == second[:20]
+    result = cli("notifications", "ack", first[:20].lower())
+    assert result.exit_code == 2
+    assert f"{first[:20].lower()!r} starts more than one notification" in result.stderr
+    assert "give more of its id" in result.stderr and "Traceback" not in result.stderr
+    assert "mktd: 2 unread notifications" in cli("config", "show").stderr  # none marked read

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from mktdirector.store.protocols import StoreLike
 
 SINCE = "2000-01-01T00:00:00Z"
@@ -33,9 +35,9 @@ def test_notifications_list_find_and_ack_all(store: StoreLike) -> None:
     assert a and b
     assert sorted(n["subject"] for n in store.notifications()) == ["A", "B"]
     assert len(store.notifications(limit=1)) == 1
-    found = store.find_notification(a.lower())
-    assert found is not None and (found["hint"], found["severity"]) == ("do this", "warning")
-    assert store.find_notification("nope") is None
+    [found] = store.find_notifications(a.lower())
+    assert (found["hint"], found["severity"]) == ("do this", "warning")
+    assert store.find_notifications("nope") == []
     assert len(store.unread_notifications()) == 2
     assert store.ack() == 2 and store.ack() == 0
     assert store.notifications() == [] and len(store.notifications(unread_only=False)) == 2
@@ -57,3 +59,13 @@ def test_an_alert_is_claimed_by_one_sender_and_marked_delivered(store: StoreLike
     store.mark_delivery([nid], "slack")
     assert claim(store, "slack") == []
     assert claim(store, "email") == [nid]
+
+
+def test_a_start_two_ids_share_finds_both_and_a_whole_id_finds_one(store: StoreLike) -> None:
+    a = store.notify("k", "A", "m")
+    b = store.notify("k", "B", "m")
+    assert a and b
+    shared = os.path.commonprefix([a, b])
+    assert sorted(n["id"] for n in store.find_notifications(shared)) == sorted([a, b])
+    assert [n["id"] for n in store.find_notifications(a)] == [a]
+    assert [n["id"] for n in store.find_notifications(b[: len(shared) + 1])] == [b]

@@ -36,16 +36,22 @@ def page(
 def acknowledge(store: StoreLike, notification_id: str | None = None) -> int:
     """Mark one notification (its id, or a unique start of it), or every unread one, as read.
 
-    Returns how many were marked; an id that names no notification is a usage error.
+    Returns how many were marked; an id that names no notification, or a start that more than
+    one id shares, is a usage error (nothing is marked).
     """
     if not store.exists():
         return 0
     if not notification_id:
         return store.ack()
-    found = store.find_notification(notification_id)
-    if found is None:
+    found = store.find_notifications(notification_id)
+    if not found:
         raise UsageError(f"No notification {notification_id!r}.", hint="mktd notifications --all")
-    return store.ack(found["id"])
+    if len(found) > 1:
+        raise UsageError(
+            f"{notification_id!r} starts more than one notification; give more of its id.",
+            hint="mktd notifications --all",
+        )
+    return store.ack(found[0]["id"])
 
 
 def unread_for_notice(store: StoreLike) -> int | None:

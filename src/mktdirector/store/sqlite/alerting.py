@@ -85,18 +85,19 @@ class AlertingMixin(Connected):
         """
         return list(self.db.query(sql, [since_utc]))
 
-    def find_notification(self, ref: str) -> Notification | None:
-        """A notification by id, or by a unique start of its id."""
+    def find_notifications(self, ref: str) -> list[Notification]:
+        """The notification with this id, else those whose id starts so (at most two: enough to
+        tell the caller a start is not unique; ids made in one millisecond share all but their end)."""
         ref = ref.strip().upper()
         rows = list(self.db.query("select * from notifications where id = ?", [ref]))
         if not rows:
             rows = list(
                 self.db.query(
-                    "select * from notifications where id >= ? and id < ? limit 2",
+                    "select * from notifications where id >= ? and id < ? order by id limit 2",
                     [ref, ref + "\U0010ffff"],
                 )
             )
-        return cast(Notification, rows[0]) if len(rows) == 1 else None
+        return cast(list[Notification], rows)
 
     # channels ---------------------------------------------------------------------------------
     def claim_undelivered(
