@@ -28,10 +28,11 @@ class Refusal(StrEnum):
 
 
 class RecordNotFoundError(UsageError):
-    """No `entity` matches `ref` (an id, or the end of exactly one id)."""
+    """No `entity` matches `ref` (an id, or the end of exactly one id), or `matches` of them end so."""
 
-    def __init__(self, entity: str, ref: str) -> None:
-        super().__init__(f"No {entity} {ref!r}.")
+    def __init__(self, entity: str, ref: str, *, matches: int = 0) -> None:
+        told = f"{ref!r} ends more than one {entity}; give more of its id." if matches > 1 else ""
+        super().__init__(told or f"No {entity} {ref!r}.")
         self.entity = entity
         self.ref = ref
 

@@ -33,11 +33,15 @@ def test_an_unknown_or_ambiguous_id_is_not_found_by_kind(
 ) -> None:
     add_draft(id="01AAAAAAAAAAAAAAAAAAAAAXYZ")
     add_draft(id="01BBBBBBBBBBBBBBBBBBBBBXYZ")
-    for ref in ("nope", "XYZ"):  # no match; two matches
+    told = {
+        "nope": "No draft 'nope'.",
+        "xyz": "'xyz' ends more than one draft; give more of its id.",
+    }
+    for ref, message in told.items():
         with pytest.raises(RecordNotFoundError) as info:
             store.get_draft(ref)
         assert (info.value.entity, info.value.ref) == ("draft", ref)
-        assert info.value.message == f"No draft {ref!r}." and info.value.hint is None
+        assert info.value.message == message and info.value.hint is None
 
 
 def test_update_from_the_expected_status_moves_it(

@@ -12,6 +12,7 @@ from mktdirector.core.http import Exchange
 from mktdirector.store.errors import RecordNotFoundError, Refusal, StateRefusedError
 from mktdirector.store.protocols import StoreLike
 from mktdirector.store.rows import Draft, EmailStatus, PostStatus
+from mktdirector.store.sqlite import email as email_store
 
 
 def call(platform: str, **kw: Any) -> Exchange:
@@ -129,6 +130,19 @@ def test_traffic_refetch_replaces_the_days_it_covers(store: StoreLike) -> None:
 
 
 # email ledger -----------------------------------------------------------------------------------
+def test_an_end_two_email_ids_share_is_told_as_such(
+    store: StoreLike, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = iter(["01AAAAAAAAAAAAAAAAAAAAAXYZ", "01BBBBBBBBBBBBBBBBBBBBBXYZ"])
+    monkeypatch.setattr(email_store, "new_id", lambda: next(ids))
+    store.write_email_intent({"draft_id": "D1", "send_key": "K1"})
+    store.write_email_intent({"draft_id": "D1", "send_key": "K2"})
+    with pytest.raises(RecordNotFoundError) as info:
+        store.get_email("xyz")
+    assert info.value.message == "'xyz' ends more than one email; give more of its id."
+    assert store.get_email("axyz")["send_key"] == "K1"
+
+
 def test_an_email_send_is_written_as_intent_and_confirmed(store: StoreLike) -> None:
     eid = store.write_email_intent({"draft_id": "D1", "send_key": "K", "recipients": 2})
     row = store.get_email(eid)
@@ -155,7 +169,7 @@ def test_a_second_send_with_the_same_key_is_refused_and_writes_nothing(store: St
 def test_an_unknown_email_is_not_found_and_stats_upsert(store: StoreLike) -> None:
     with pytest.raises(RecordNotFoundError) as info:
         store.get_email("nope")
-    assert info.value.entity == "email"
+    assert info.value.entity == "email" and info.value.message == "No email 'nope'."
     assert store.upsert_email_stats([{"date": "2027-01-10", "delivered": 3}]) == 1
     assert store.upsert_email_stats([{"date": "2027-01-10", "delivered": 4}]) == 1
 

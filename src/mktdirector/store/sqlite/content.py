@@ -39,7 +39,7 @@ class ContentMixin(Connected):
                 )
             )
             if len(rows) != 1:
-                raise RecordNotFoundError("draft", draft_id)
+                raise RecordNotFoundError("draft", draft_id, matches=len(rows))
         return cast(Draft, decode_json_columns(rows[0]))
 
     def update_draft(

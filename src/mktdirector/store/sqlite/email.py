@@ -59,7 +59,7 @@ class EmailMixin(Connected):
                 )
             )
             if len(rows) != 1:
-                raise RecordNotFoundError("email", email_id)
+                raise RecordNotFoundError("email", email_id, matches=len(rows))
         return cast(Email, rows[0])
 
     def email_by_key(self, send_key: str) -> Email | None:
