@@ -41,8 +41,8 @@ TARGET_RATIO_SQL = 1.5
 
 # The columns report_scale.generate fills, table by table (an identity id is left to PG).
 TABLES = {
-    "drafts": "id, platform, kind, topic, status",
-    "posts": "id, draft_id, platform, account, segment, status, remote_id, published_utc, cost_usd",
+    "drafts": report_scale.DRAFT_COLUMNS,
+    "posts": report_scale.POST_COLUMNS,
     "metric_snapshots": "platform, remote_id, draft_id, taken_utc, impressions, likes, reposts, "
     "replies, link_clicks",
     "generations": "id, draft_id, cost_usd",
@@ -110,7 +110,9 @@ def run(argv: list[str], env: dict[str, str]) -> tuple[float, int, int]:
 def sqlite_history(snapshots: int, per_post: int) -> tuple[Path, int]:
     """The generated history as a SQLite file, built once per shape (in a child, so that its
     lists do not swell this process, whose children's peak RSS would start from it)."""
-    home = Path(tempfile.gettempdir()) / f"mktd-pg-report-{snapshots}-{per_post}"
+    home = (
+        Path(tempfile.gettempdir()) / f"mktd-pg-report-{snapshots}-{per_post}-{report_scale.ROWS}"
+    )
     db, done = home / "report.db", home / "posts.txt"
     if not done.exists():
         home.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -58,7 +58,10 @@ def cache_dir(snapshots: int, per_post: int) -> Path:
     from mktdirector.store.sqlite.migrations import migrations
 
     latest = migrations._migrations[-1].name
-    name = f"mktd-report-cli-{snapshots}-{per_post}-page{new_page_size()}-{latest}"
+    import report_scale
+
+    rows = report_scale.ROWS
+    name = f"mktd-report-cli-{snapshots}-{per_post}-page{new_page_size()}-{latest}-{rows}"
     return Path(tempfile.gettempdir()) / name
 
 
