@@ -19,6 +19,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import report_scale
+
 TARGET_S = 1.0
 TARGET_RATIO_SQL = 1.5
 
@@ -52,14 +54,12 @@ HAND_SCRIPT = (
 
 def cache_dir(snapshots: int, per_post: int) -> Path:
     """Where the generated history is kept: named by its size, the page size new files get
-    (MKTD_SQLITE_PAGE_SIZE) and the schema's latest migration, so that a database built
-    before either changed is never timed."""
+    (MKTD_SQLITE_PAGE_SIZE), the schema's latest migration and the generator's rows
+    (report_scale.ROWS), so that a database built before any of them changed is never timed."""
     from mktdirector.store.sqlite.db import new_page_size
     from mktdirector.store.sqlite.migrations import migrations
 
     latest = migrations._migrations[-1].name
-    import report_scale
-
     rows = report_scale.ROWS
     name = f"mktd-report-cli-{snapshots}-{per_post}-page{new_page_size()}-{latest}-{rows}"
     return Path(tempfile.gettempdir()) / name
@@ -103,8 +103,6 @@ def run(argv: list[str], env: dict[str, str]) -> tuple[float, int, int, float]:
 
 
 def measure(snapshots: int, per_post: int, runs: int) -> dict[str, Any]:
-    import report_scale
-
     from mktdirector.core import paths
 
     home, posts = cached_home(snapshots, per_post)

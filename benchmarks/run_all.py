@@ -132,10 +132,15 @@ def r_report(d: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
     return rows
 
 
+# What the published posts said (worker_overhead.py --content), as the rows name it.
+CONTENT_LABEL = {"x": ", 280-character X posts", "linkedin": ", 1,300-character LinkedIn posts"}
+
+
 def r_worker(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    posts = CONTENT_LABEL.get(d.get("content", "short-x"), "")
     rows = [
         (
-            f"worker overhead, {d['jobs']:,} due jobs",
+            f"worker overhead, {d['jobs']:,} due jobs{posts}",
             f"{d['per_job_ms']:.2f} ms per job ({d['total_s']:.2f} s)",
             f"≤ {d['target_ms']:g} ms",
             verdict(d["per_job_ms"] <= d["target_ms"]),
@@ -145,7 +150,7 @@ def r_worker(d: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     if kib is not None:
         rows.append(
             (
-                "worker: written to disk per published job",
+                f"worker: written to disk per published job{posts}",
                 f"{kib:.1f} KiB"
                 + (
                     f" ({d['commits_per_job']:g} commits per job"
@@ -374,6 +379,13 @@ BENCHES = [
         script="report_scale.py",
     ),
     Bench("worker_overhead", ["--jobs", "1000"], ["--jobs", "200"], r_worker),
+    Bench(
+        "worker_overhead_linkedin",
+        ["--jobs", "1000", "--content", "linkedin"],
+        ["--jobs", "200", "--content", "linkedin"],
+        r_worker,
+        script="worker_overhead.py",
+    ),
     Bench("worker_wal", ["--jobs", "1000"], ["--jobs", "200"], r_worker_wal),
     Bench("choke_point", ["--requests", "5000", "--blocks", "20"], ["--requests", "1000"], r_choke),
     Bench("hubspot_import", ["--repeat", "3"], ["--repeat", "1", "--rows", "2000"], r_hubspot),

@@ -10,9 +10,13 @@ cost per job (SQLite transactions, Python). Targets: <= 20 ms per job at 1,000 d
 /proc/self/io write_bytes over the run, Linux only, the final checkpoint's writes included).
 Also counted: SQLite commits per job, and how many of them were synced (synchronous=FULL,
 an fsync of the WAL) — the exactly-once floor is one, the segment's intent row.
---page-size makes the database with another page size (MKTD_SQLITE_PAGE_SIZE).
+--page-size makes the database with another page size (MKTD_SQLITE_PAGE_SIZE). --content
+says what each post says: "Post 17" by default, a full 280-character X post, or a LinkedIn post
+of ~1,300 characters (through a fake LinkedIn client): a row that wide spills into overflow
+pages at 1 KiB, and every update of it rewrites them.
 
-    .venv/bin/python benchmarks/worker_overhead.py [--jobs 1000] [--page-size N] [--json] [--check]
+    .venv/bin/python benchmarks/worker_overhead.py [--jobs 1000] [--page-size N]
+        [--content short-x|x|linkedin] [--json] [--check]
 """
 
 from __future__ import annotations
@@ -86,6 +90,34 @@ class FakeX:
         pass
 
 
+class FakeLinkedIn(FakeX):
+    """The same for the Publisher's LinkedInTarget: a member's post, every create succeeds."""
+
+    name = "linkedin"
+    label = "LinkedIn"
+
+    def author_urn(self) -> str:
+        return "urn:li:person:bench"
+
+    def create_post(self, text: str, *, author: str | None = None, image_urn: Any = None) -> Any:
+        from mktdirector.integrations.social import RemotePost
+
+        self.http.request("POST", "/rest/posts", json={"commentary": text, "author": author})
+        self.n += 1
+        urn = f"urn:li:share:{7_000_000_000_000_000_000 + self.n}"
+        return RemotePost(urn, f"https://www.linkedin.com/feed/update/{urn}/", text, None,
+                          "linkedin")  # fmt: skip
+
+
+# What the published posts say: the default is a short X post ("Post 17"); --content gives each
+# job a body of a real post's length, as wide as the rows a user's database holds.
+CONTENT = {"short-x": ("twitter", 0), "x": ("twitter", 280), "linkedin": ("linkedin", 1300)}
+
+
+def fake_for(content: str, store: Any) -> FakeX:
+    return FakeLinkedIn(store) if CONTENT[content][0] == "linkedin" else FakeX(store)
+
+
 def written_bytes() -> int | None:
     """Bytes this process caused to be written to storage so far (Linux), else None."""
     try:
@@ -96,15 +128,19 @@ def written_bytes() -> int | None:
         return None
 
 
-def setup(store: Any, jobs: int) -> None:
+def setup(store: Any, jobs: int, content: str = "short-x") -> None:
     from mktdirector.agents.content import drafts
     from mktdirector.agents.content.brand import Brand
     from mktdirector.agents.social import schedule
 
+    platform, chars = CONTENT[content]
     due = datetime.fromtimestamp(time.time() - 60, UTC)
     for i in range(jobs):
+        text = f"Post {i}"
+        if chars:  # words, so the text rules see prose; each body unique (no duplicate refusal)
+            text = (text + " " + "Growth notes from our team this week. " * 80)[:chars]
         v = drafts.create_draft(
-            store, Brand(), platform="twitter", kind="post", body=[f"Post {i}"], utm=False
+            store, Brand(), platform=platform, kind="post", body=[text], utm=False
         )
         drafts.approve(store, v.id)
         schedule.schedule(store, v.id, due, tz=UTC)
@@ -130,16 +166,19 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--check", action="store_true", help=f"exit 1 if over {TARGET_MS} ms/job")
     parser.add_argument("--page-size", type=int, help="the new database's page size (bytes)")
+    parser.add_argument("--content", choices=CONTENT, default="short-x",
+                        help="what each post says: short-x (default), x (280 characters), "
+                        "linkedin (1,300)")  # fmt: skip
     args = parser.parse_args()
     with fresh_store(args.page_size) as store:
         from mktdirector.agents.worker.context import Settings
         from mktdirector.agents.worker.loop import Worker
 
         started = time.perf_counter()
-        setup(store, args.jobs)
+        setup(store, args.jobs, args.content)
         setup_s = time.perf_counter() - started
         store.db.execute("pragma wal_checkpoint(truncate)")  # setup's pages are not the run's
-        client = FakeX(store)
+        client = fake_for(args.content, store)
         worker = Worker(store, lambda platform, account: cast(Any, client), settings=Settings())
         commits = synced = 0
         full = True  # the store's connections run synchronous=FULL unless a commit relaxes it
@@ -182,6 +221,7 @@ def main() -> int:
         "commits_per_job": round(commits / args.jobs, 2),  # empty ones (a reserve) included
         "synced_commits_per_job": round(synced / args.jobs, 2),
         "page_size": page_size,
+        "content": args.content,
     }
     if args.json:
         print(json.dumps(result))

@@ -36,7 +36,7 @@ from typing import Any, cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from worker_overhead import FakeX, fresh_store, setup, written_bytes  # noqa: E402
+from worker_overhead import CONTENT, fake_for, fresh_store, setup, written_bytes  # noqa: E402
 
 WAL_HEADER, FRAME_HEADER = 32, 24
 PAGE_1 = "page 1 (sqlite_schema; the file's size)"
@@ -133,6 +133,8 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=300, help="due publish jobs (default 300)")
     parser.add_argument("--page-size", type=int, help="the new database's page size (bytes)")
     parser.add_argument("--every", type=int, default=1, help="jobs between looks at the pages")
+    parser.add_argument("--content", choices=CONTENT, default="short-x",
+                        help="what each post says (worker_overhead.py --content)")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args()
     with fresh_store(args.page_size) as store:
@@ -140,11 +142,11 @@ def main() -> int:
         from mktdirector.agents.worker.loop import Worker
         from mktdirector.core.paths import db_path
 
-        setup(store, args.jobs)
+        setup(store, args.jobs, args.content)
         store.db.execute("pragma wal_checkpoint(truncate)")  # setup's pages are not the run's
         store.db.execute("pragma wal_autocheckpoint=0")  # every frame of the run stays readable
         wal_path = Path(str(db_path()) + "-wal")
-        client = FakeX(store)
+        client = fake_for(args.content, store)
         worker = Worker(store, lambda platform, account: cast(Any, client), settings=Settings())
         tracer = Tracer(wal_path)
         looks: list[tuple[int, dict[int, str]]] = []  # (WAL bytes then, page -> owner)

@@ -1,10 +1,10 @@
 """benchmarks/report_cli.py builds its 1M-snapshot database once and reuses it from the temp dir.
 The cache is named by everything the file depends on: its size, the page size new files get
-(MKTD_SQLITE_PAGE_SIZE) and the schema's latest migration, so a stale file is never timed."""
+(MKTD_SQLITE_PAGE_SIZE), the schema's latest migration and the generator's rows, so a stale file
+is never timed."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -15,19 +15,17 @@ from mktdirector.store.sqlite.db import PAGE_SIZE_ENV
 from mktdirector.store.sqlite.migrations import migrations
 
 
-def report_cli() -> Any:
-    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
-    try:
-        import report_cli
-    finally:
-        sys.path.pop(0)
+def report_cli(monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.syspath_prepend(str(Path(__file__).parents[1] / "benchmarks"))
+    import report_cli
+
     return report_cli
 
 
-def test_the_cache_is_named_by_size_page_size_and_latest_migration(
+def test_the_cache_is_named_by_size_page_size_migration_and_rows(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    bench = report_cli()
+    bench = report_cli(monkeypatch)
     first = bench.cache_dir(1_000_000, 20)
     assert first == bench.cache_dir(1_000_000, 20)  # reused while nothing changes
     assert first.name.startswith("mktd-report-cli-1000000-20-")
@@ -38,4 +36,7 @@ def test_the_cache_is_named_by_size_page_size_and_latest_migration(
     newer = [*migrations._migrations, SimpleNamespace(name="m999_a_later_migration")]
     monkeypatch.setattr(migrations, "_migrations", newer)
     others.add(bench.cache_dir(1_000_000, 20))
-    assert first not in others and len(others) == 4
+    monkeypatch.setattr(migrations, "_migrations", migrations._migrations[:-1])
+    monkeypatch.setattr(bench.report_scale, "ROWS", "rows-wider")  # the generator changed
+    others.add(bench.cache_dir(1_000_000, 20))
+    assert first not in others and len(others) == 5
