@@ -108,8 +108,7 @@ def _typed(store: StoreLike, sql: str, params: list[Any]) -> list[tuple[Any, ...
 
 def _old_and_new(store: StoreLike) -> tuple[str, str, list[Any]]:
     postgres = type(store).__module__.startswith("mktdirector.store.postgres")
-    new, params = reporting.posts_query(CHANNELS, START, END, now_utc=NOW,
-                                        social_sql=store.report_social_sql)  # type: ignore[attr-defined]  # fmt: skip
+    new, params = store.report_posts_query(CHANNELS, START, END, now_utc=NOW)  # type: ignore[attr-defined]
     old, old_params = before.posts_query(CHANNELS, START, END, now_utc=NOW, postgres=postgres)
     assert old_params == params
     return old, new, params

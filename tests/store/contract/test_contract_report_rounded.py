@@ -36,13 +36,7 @@ from temp.before_posts {group}
 
 
 def _before(store: StoreLike) -> dict[str, Any]:
-    posts_sql, params = reporting.posts_query(
-        CHANNELS,
-        START,
-        END,
-        now_utc=NOW,
-        social_sql=store.report_social_sql,  # type: ignore[attr-defined]
-    )
+    posts_sql, params = store.report_posts_query(CHANNELS, START, END, now_utc=NOW)  # type: ignore[attr-defined]
     q = store.db.query  # type: ignore[attr-defined]
     store.db.conn.execute(f"create temp table before_posts as {posts_sql}", params)  # type: ignore[attr-defined]
     try:

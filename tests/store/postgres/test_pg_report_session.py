@@ -22,14 +22,12 @@ def test_the_report_rows_counts_arrive_as_bigint_not_numeric() -> None:
     # social part's sums were bigint, but the email part's numeric sums and the sessions made
     # the united query's counts numeric for every post (`union all` takes the wider type).
     from mktdirector.store.postgres.adapter import translate
-    from mktdirector.store.sqlite.reporting import posts_query
 
     store = PostgresStore(pg_fixture.migrated_url())
     try:
-        sql, params = posts_query(
-            ["linkedin", "email"], "2027-01-01", "2027-02-01", now_utc="2027-02-01T00:00:00Z",
-            social_sql=store.report_social_sql, email_sql=store.report_email_sql,
-        )  # fmt: skip
+        sql, params = store.report_posts_query(
+            ["linkedin", "email"], "2027-01-01", "2027-02-01", now_utc="2027-02-01T00:00:00Z"
+        )
         conn = store.db.conn.raw  # type: ignore[attr-defined]
         cursor = conn.execute(translate(sql + " limit 0"), params)
         types = {d.name: conn.adapters.types.get(d.type_code).name for d in cursor.description}

@@ -15,12 +15,13 @@ contract suite runs the report on both).
 
 from __future__ import annotations
 
-from mktdirector.store.sqlite.reporting import ReportingMixin, email_sql, social_sql
+from mktdirector.store.sqlite.reporting import PER_DRAFT, ReportingMixin, email_sql, social_sql
 
 
 class PgReportingMixin(ReportingMixin):
     report_social_sql = social_sql(cast="::bigint")
     report_email_sql = email_sql(cast="::bigint")
+    report_per_draft_sql = PER_DRAFT  # no index hints: its planner has the statistics
     # round() of a float is a numeric round trip here: each post's costs are rounded once,
     # into the temp table (sqlite/reporting.py _ROUNDED).
     report_rounds_once = True

@@ -94,22 +94,24 @@ with d as (
 
 _EMAIL = email_sql()
 
-_PER_DRAFT = """
+PER_DRAFT = """
 select d.draft_id, d.channel, d.account, d.published_utc, dr.topic, dr.approved_by,
-       dr.published_by, d.url,
-       d.segments,
-       d.measured_segments > 0 as measured, d.metrics_utc, d.impressions, d.reach,
-       d.engagements, d.link_clicks, d.sessions, d.key_events, d.leads, d.llm_cost_usd,
-       d.api_cost_usd
+       dr.published_by, d.url, d.segments, d.measured_segments > 0 as measured, d.metrics_utc,
+       d.impressions, d.reach, d.engagements, d.link_clicks, d.sessions, d.key_events, d.leads,
+       d.llm_cost_usd, d.api_cost_usd
 from d left join drafts dr on dr.id = d.draft_id
 """
+# SQLite reads each draft's topic and people from the index that holds them (m031): without
+# ANALYZE statistics (a user's file has none) its planner takes the unique id index instead and
+# reads every draft's row, a page of its own for a LinkedIn post. PostgreSQL plans it itself.
+PER_DRAFT_SQLITE = PER_DRAFT.replace(
+    "drafts dr on", "drafts dr indexed by idx_drafts_id_topic_approved_by_published_by on"
+)
 
 # Each post's LLM and API cost rounded to 6 decimals (`llm`, `api`), in the `b` of the derived
-# figures; on PostgreSQL (report_rounds_once) computed once per post into the temp table for the
-# sums, the rankings and the rows. There round() of a float goes through numeric (schema.py):
-# rounding both again in the two sums and, inlined, in every later use cost ~0.3 s of a
-# 50k-post report. SQLite's round() is cheap enough that keeping them costs more than it saves
-# (+52 ms creating the table, -33 ms in the sums at 50k posts).
+# figures; on PostgreSQL (report_rounds_once) computed once per post into the temp table: its
+# round() of a float goes through numeric (schema.py), ~0.3 s of a 50k-post report when repeated
+# in the sums and every later use. SQLite's is cheap: keeping them costs more than it saves.
 _ROUNDED = """select *, round(llm_cost_usd, 6) as llm,
                   round(coalesce(api_cost_usd, 0), 6) as api from {source}"""
 
@@ -119,9 +121,7 @@ _ROUNDED = """select *, round(llm_cost_usd, 6) as llm,
 # lookup of its generations (one index probe, not two) gives NULL when any is unpriced.
 _FIGURES = """
 select draft_id, channel, account, published_utc, topic, approved_by, published_by, url,
-       segments, measured,
-       metrics_utc,
-       impressions, reach, engagements,
+       segments, measured, metrics_utc, impressions, reach, engagements,
        case when impressions > 0 and engagements is not null
             then round(1.0 * engagements / impressions, 4) end as engagement_rate,
        link_clicks, sessions, round(key_events, 2) as key_events, leads,
@@ -198,6 +198,7 @@ def posts_query(
     now_utc: str,
     social_sql: str = _SOCIAL,
     email_sql: str = _EMAIL,
+    per_draft: str = PER_DRAFT_SQLITE,
 ) -> tuple[str, list[Any]]:
     """One SELECT of every post published in [start, end) on `channels` with its summed
     figures (the social part and the email part united), and its parameters. `social_sql` and
@@ -206,11 +207,11 @@ def posts_query(
     params: list[Any] = []
     social = [c for c in channels if c != "email"]
     if social:
-        sql = social_sql.format(marks=",".join("?" * len(social))) + _PER_DRAFT
+        sql = social_sql.format(marks=",".join("?" * len(social))) + per_draft
         parts.append(f"select * from ({sql}) as social")
         params += [*social, start, end]
     if "email" in channels:
-        parts.append(f"select * from ({email_sql + _PER_DRAFT}) as email")
+        parts.append(f"select * from ({email_sql + per_draft}) as email")
         params += [now_utc, start, end]
     if not parts:
         raise ValueError("a report needs at least one channel")
@@ -243,6 +244,7 @@ class ReportingMixin(Connected):
     # store/postgres/reporting.py); `{marks}` takes the channels, then start and end follow.
     report_social_sql: str = _SOCIAL
     report_email_sql: str = _EMAIL
+    report_per_draft_sql: str = PER_DRAFT_SQLITE
     # Whether the temp table keeps each post's rounded costs (`_ROUNDED`): PostgreSQL's choice.
     report_rounds_once: bool = False
 
@@ -281,10 +283,7 @@ class ReportingMixin(Connected):
         if posts_order not in _POSTS_ORDER:
             raise ValueError(f"cannot order posts by {posts_order!r}")
         conn = self.db.conn
-        posts_sql, params = posts_query(
-            channels, start, end, now_utc=now_utc,
-            social_sql=self.report_social_sql, email_sql=self.report_email_sql,
-        )  # fmt: skip
+        posts_sql, params = self.report_posts_query(channels, start, end, now_utc=now_utc)
         order = _POSTS_ORDER[posts_order].format(rank_by=rank_by)
         if posts_stream and posts_only:
             # A CSV of the posts needs no sums: one query, its rows straight from the cursor,
@@ -313,6 +312,14 @@ class ReportingMixin(Connected):
         finally:
             if not kept:
                 conn.execute("drop table if exists temp.report_posts")
+
+    def report_posts_query(
+        self, channels: list[str], start: str, end: str, *, now_utc: str
+    ) -> tuple[str, list[Any]]:
+        """posts_query in this backend's shapes."""
+        return posts_query(channels, start, end, now_utc=now_utc,
+                           social_sql=self.report_social_sql, email_sql=self.report_email_sql,
+                           per_draft=self.report_per_draft_sql)  # fmt: skip
 
     def _stream_posts(
         self, sql: str, params: list[Any], *, drop: bool = False
