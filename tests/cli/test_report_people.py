@@ -93,3 +93,35 @@ def test_by_is_left_out_rather_than_pushing_figures_into_another_table(
     assert "Posts (continued)" not in out and "cost" in head
     csv_out = cli("report", "--format", "csv", "--timeframe", "7d").stdout
     assert "marketing-operations-approver@example.org" in csv_out  # still in the full exports
+
+
+def test_the_html_report_names_a_person_by_the_start_of_their_email(
+    cli: Any, store: Any, tmp_path: Path
+) -> None:
+    # Team identities are often emails (MKTD_USER): the full one would widen every posts table
+    # past a 1280-pixel window (tests/cli/test_tables_fit.py), shredded into a column of letters.
+    ids = seeded(store)
+    store.db.execute("update drafts set approved_by = ?, published_by = ? where id = ?",
+                     ["carol@example.com", "svc@example.com", ids[0]])  # fmt: skip
+    store.db.conn.commit()
+    html = tmp_path / "r.html"
+    assert cli("report", "--timeframe", "7d", "-f", "html", "-o", str(html)).exit_code == 0
+    page = html.read_text()
+    # The name shows; the whole identities are the cell's title (and in the CSV and JSON).
+    assert (
+        '<td class="text person" title="carol@example.com / svc@example.com">carol / svc</td>'
+        in page
+    )
+    assert '<td class="text person">carol / svc</td>' in page  # no title when nothing is cut
+
+
+def test_the_table_names_a_person_by_the_start_of_their_email(cli: Any, store: Any) -> None:
+    ids = seeded(store)
+    store.db.execute("update drafts set approved_by = ? where id = ?",
+                     ["carol@example.com", ids[0]])  # fmt: skip
+    store.db.conn.commit()
+    out = cli("report", "--timeframe", "7d", env={"COLUMNS": "80"}).stdout
+    posts = out[out.index("Posts") :].split("Posts (continued)")[0]
+    by = [line.split("│")[5].strip() for line in posts.splitlines() if line.startswith("│")]
+    assert by == ["–", "carol", "carol"], out  # one line per post: no email wrapped in its cell
+    assert "example.com" not in out

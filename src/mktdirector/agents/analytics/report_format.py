@@ -94,6 +94,12 @@ def columns(
     return [*head, *shown, "cost_usd"]
 
 
+def person_name(identity: str) -> str:
+    """How a table names a person: a team's identities are often emails (MKTD_USER), and the
+    start of one is the name a reader knows; the whole identities are in the CSV and JSON."""
+    return identity.split("@", 1)[0] or identity
+
+
 def people(post: dict[str, Any]) -> str | None:
     """Who approved and who published a post, in one short cell: "carol" when one person did
     both, "carol / svc" when a worker (or someone else) published what carol approved."""

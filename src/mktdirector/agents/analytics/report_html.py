@@ -18,6 +18,7 @@ from mktdirector.agents.analytics.report_format import (
     columns,
     fmt,
     people,
+    person_name,
 )
 from mktdirector.agents.analytics.report_svg import bar_chart, hbar_chart
 
@@ -44,6 +45,16 @@ _CELL_CLASS = {"published_utc": "text when", "by": "text person"}
 _HEAD_CLASS = {"by": "text person"}  # names are short: the column takes no more than them
 
 
+def _names(post: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The "by" cell's text and the whole identities it names: whole emails widened every posts
+    table past a 1280-pixel window, so the cell names each person (person_name) and its title
+    keeps the identities."""
+    whole = people(post)
+    approver, publisher = post.get("approved_by"), post.get("published_by")
+    named = [approver, publisher] if approver and publisher and approver != publisher else [whole]
+    return (" / ".join(person_name(str(n)) for n in named) if whole else None), whole
+
+
 def _table(rows: list[dict[str, Any]], cols: list[str], caption: str) -> str:
     head = "".join(
         f'<th class="{_HEAD_CLASS.get(c, "text" if c in _TEXT else "num")}" scope="col">'
@@ -54,11 +65,14 @@ def _table(rows: list[dict[str, Any]], cols: list[str], caption: str) -> str:
     for r in rows:
         cells = []
         for c in cols:
-            text = escape(fmt(c, people(r) if c == "by" else r.get(c)))
+            text, title = escape(fmt(c, r.get(c))), ""
+            if c == "by":
+                text, whole = (escape(fmt(c, v)) for v in _names(r))
+                title = f' title="{whole}"' if whole != text else ""
             if c == "draft_id" and str(r.get("url") or "").startswith("https://"):
                 text = f'<a href="{escape(r["url"])}">{text}</a>'
             cls = _CELL_CLASS.get(c, "text" if c in _TEXT else "num")
-            cells.append(f'<td class="{cls}">{text}</td>')
+            cells.append(f'<td class="{cls}"{title}>{text}</td>')
         body.append(f"<tr>{''.join(cells)}</tr>")
     if not rows:
         body.append(f'<tr><td class="text" colspan="{len(cols)}">No posts.</td></tr>')

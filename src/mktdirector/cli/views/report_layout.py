@@ -10,7 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from mktdirector.agents.analytics.report_format import LABELS, channel_label, columns, fmt
+from mktdirector.agents.analytics.report_format import (
+    LABELS,
+    channel_label,
+    columns,
+    fmt,
+    person_name,
+)
 
 SPARKS = "▁▂▃▄▅▆▇█"
 EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -130,8 +136,9 @@ def table_rows(rows: list[dict[str, Any]], cols: list[str]) -> list[list[str]]:
 
 def _by(post: dict[str, Any]) -> Any:
     """The terminal's narrow "by": who approved the post (who caused it to go out), else who
-    published it; both apart are in --json, CSV and the HTML report."""
-    return post.get("approved_by") or post.get("published_by")
+    published it, by name (an email's start); both apart and whole are in --json and CSV."""
+    who = post.get("approved_by") or post.get("published_by")
+    return person_name(who) if who else who
 
 
 def sections(report: dict[str, Any]) -> list[dict[str, Any]]:
