@@ -21,6 +21,19 @@ def test_a_draft_reads_back_with_its_body_decoded(
     assert got["created_utc"] == got["updated_utc"] and got["created_utc"].endswith("Z")
 
 
+def test_a_long_incompressible_topic_and_approver_are_stored(
+    store: StoreLike, add_draft: Callable[..., Draft]
+) -> None:
+    # A topic can be any text a person or an LLM gives (the CLI does not cap it); what the
+    # store indexes must take it on every backend (a PostgreSQL B-tree entry has a size limit).
+    import random
+
+    rng = random.Random(3)
+    topic = "".join(chr(rng.randrange(0x4E00, 0x9FFF)) for _ in range(6000))
+    d = add_draft(topic=topic, approved_by="a" * 80, published_by="b" * 80)
+    assert store.get_draft(d["id"])["topic"] == topic
+
+
 def test_the_end_of_an_id_finds_the_draft_like_a_short_git_hash(
     store: StoreLike, add_draft: Callable[..., Draft]
 ) -> None:

@@ -15,6 +15,7 @@ from mktdirector.core.errors import StoreError
 from mktdirector.store.postgres.adapter import PgDatabase
 from mktdirector.store.postgres.schema import COMPAT_SQL, SchemaWriter
 from mktdirector.store.sqlite.migrations import migrations as numbered
+from mktdirector.store.sqlite.migrations import report_posts_index
 from mktdirector.store.stamps import now_utc
 
 TABLE = "mktd_migrations"
@@ -28,9 +29,17 @@ def _m002_wal(db: SchemaWriter) -> None:
     """SQLite's WAL switch: PostgreSQL's readers never block writers; nothing to do."""
 
 
+def _m031_report_covering_indexes(db: SchemaWriter) -> None:
+    """The posts index only: PostgreSQL keeps a draft's wide text out of its row (TOAST), so the
+    report's join reads narrow rows without a drafts index, and its B-tree entries are limited
+    to ~2.7 KB, which a long topic in that index would exceed."""
+    report_posts_index(db)
+
+
 # Migrations whose SQLite form cannot run on PostgreSQL, by name: the PostgreSQL twin.
 PG_TWINS: dict[str, Callable[[SchemaWriter], None]] = {
     "m002_wal": _m002_wal,
+    "m031_report_covering_indexes": _m031_report_covering_indexes,
 }
 
 

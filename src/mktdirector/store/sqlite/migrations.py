@@ -5,6 +5,8 @@ Each migration runs in its own transaction with its record (sqlite-utils `Migrat
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlite_utils import Database, Migrations
 
 from mktdirector.store.sqlite import migrations_first
@@ -351,6 +353,17 @@ def m030_jobs_index_partial(db: Database) -> None:
     )
 
 
+def report_posts_index(db: Any) -> None:
+    """m031's posts part, which PostgreSQL's twin runs alone (store/postgres/migrations.py)."""
+    db.execute("drop index if exists idx_posts_platform_published_utc")
+    db.execute(
+        "create index if not exists idx_posts_platform_published_utc on posts (platform, "
+        "published_utc, draft_id, segment, account, url, cost_usd, latest_snapshot_id, "
+        "latest_taken_utc, latest_impressions, latest_reach, latest_engagements, "
+        "latest_link_clicks, status) where status = 'published'"
+    )
+
+
 @migrations()
 def m031_report_covering_indexes(db: Database) -> None:
     # Issue 17 item 4, on rows as wide as a user's (session 9): a LinkedIn post's draft and post
@@ -362,14 +375,10 @@ def m031_report_covering_indexes(db: Database) -> None:
     # The posts index keeps its name and leading columns (every query that used it still can),
     # and `status` (without it SQLite does not count the index as covering). What it costs: the
     # analytics fetch rewrites a measured post's entry with its latest figures, and a publish
-    # writes the draft's entry once more (published_by). Plain SQL that PostgreSQL runs as well.
-    db.execute("drop index if exists idx_posts_platform_published_utc")
-    db.execute(
-        "create index if not exists idx_posts_platform_published_utc on posts (platform, "
-        "published_utc, draft_id, segment, account, url, cost_usd, latest_snapshot_id, "
-        "latest_taken_utc, latest_impressions, latest_reach, latest_engagements, "
-        "latest_link_clicks, status) where status = 'published'"
-    )
+    # writes the draft's entry once more (published_by). PostgreSQL gets the posts index only:
+    # it keeps a draft's wide text out of the row (TOAST), and a B-tree entry there is limited
+    # to ~2.7 KB, which a long topic would exceed (tests/store/contract/test_contract_drafts.py).
+    report_posts_index(db)
     db.execute(
         "create index if not exists idx_drafts_id_topic_approved_by_published_by "
         "on drafts (id, topic, approved_by, published_by)"
